@@ -1,0 +1,453 @@
+//! The lab engine: starts (or finds) a lab server, drives named clients through a
+//! lesson's steps and records what happened. A step ends when its traffic has been
+//! observed, never after a fixed delay.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use serde_json::Value;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient};
+use crate::lesson::{Client, Op, Origin, Step};
+use crate::protocol::{
+    EmitFrom, EmitRequest, Reply, RoomsRequest, ServerState, CONTROL_NS, EMIT, JOIN, LEAVE, STATE,
+    SYNC,
+};
+use crate::server::{self, ServerConfig};
+use crate::trace::{canonical_order, Collector, Observation, RoomTable, StepRecord};
+
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(2000);
+
+#[derive(Debug, Clone)]
+pub struct LabOptions {
+    /// How long any one expected answer may take before it counts as missing.
+    pub timeout: Duration,
+    /// A lab server to use instead of the embedded one.
+    pub server_url: Option<String>,
+}
+
+impl Default for LabOptions {
+    fn default() -> Self {
+        LabOptions {
+            timeout: DEFAULT_TIMEOUT,
+            server_url: None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum LabError {
+    /// The embedded server could not start.
+    Bind(std::io::Error),
+    /// The lab's control connection could not be made.
+    Control(ClientError),
+    /// The server answered `lab:state` with something else.
+    BadState(String),
+}
+
+impl std::fmt::Display for LabError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LabError::Bind(e) => write!(f, "cannot start the lab server on 127.0.0.1: {e}"),
+            LabError::Control(e) => write!(f, "{e}"),
+            LabError::BadState(e) => {
+                write!(f, "the server's `{STATE}` answer is not understood: {e}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for LabError {}
+
+struct EmbeddedServer {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+pub struct Lab {
+    url: String,
+    timeout: Duration,
+    specs: Vec<Client>,
+    client_order: Vec<String>,
+    /// Connected lesson clients, by name.
+    clients: BTreeMap<String, LabClient>,
+    control: LabClient,
+    collector: Collector,
+    inbox: UnboundedReceiver<Observation>,
+    embedded: Option<EmbeddedServer>,
+    steps_run: usize,
+}
+
+impl Lab {
+    /// Starts the embedded server (unless a URL is given) and the control connection.
+    pub async fn start(clients: &[Client], options: &LabOptions) -> Result<Lab, LabError> {
+        let (collector, inbox) = Collector::new();
+        let (url, embedded) = match &options.server_url {
+            Some(url) => (url.clone(), None),
+            None => {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .map_err(LabError::Bind)?;
+                let port = listener.local_addr().map_err(LabError::Bind)?.port();
+                let (stop, stopped) = oneshot::channel::<()>();
+                let task = tokio::spawn(server::run(listener, ServerConfig::default(), async {
+                    let _ = stopped.await;
+                }));
+                (
+                    format!("http://127.0.0.1:{port}"),
+                    Some(EmbeddedServer { stop, task }),
+                )
+            }
+        };
+        let control = client::connect(
+            &url,
+            "lab",
+            CONTROL_NS,
+            &serde_json::Map::new(),
+            collector.clone(),
+            options.timeout,
+        )
+        .await;
+        let control = match control {
+            Ok(ConnectOutcome::Accepted(control)) => *control,
+            Ok(ConnectOutcome::Refused(reason)) => {
+                stop_embedded(embedded).await;
+                return Err(LabError::Control(ClientError::Unreachable {
+                    url,
+                    detail: format!("namespace `{CONTROL_NS}` refused the lab: {reason}"),
+                }));
+            }
+            Err(e) => {
+                stop_embedded(embedded).await;
+                return Err(LabError::Control(e));
+            }
+        };
+        Ok(Lab {
+            url,
+            timeout: options.timeout,
+            client_order: clients.iter().map(|c| c.name.clone()).collect(),
+            specs: clients.to_vec(),
+            clients: BTreeMap::new(),
+            control,
+            collector,
+            inbox,
+            embedded,
+            steps_run: 0,
+        })
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        self.embedded.is_some()
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn timeout_ms(&self) -> u64 {
+        self.timeout.as_millis() as u64
+    }
+
+    /// Runs one step and returns its record once every delivery it caused has arrived.
+    pub async fn run_step(&mut self, step: &Step) -> Result<StepRecord, LabError> {
+        self.steps_run += 1;
+        match step.op {
+            Op::Connect => {
+                for actor in &step.actors {
+                    self.connect(actor).await;
+                }
+            }
+            Op::Disconnect => {
+                for actor in &step.actors {
+                    self.disconnect(actor).await;
+                }
+            }
+            Op::Join | Op::Leave => {
+                let event = if step.op == Op::Join { JOIN } else { LEAVE };
+                let rooms = self.resolve_rooms(&step.rooms);
+                let data = serde_json::to_value(RoomsRequest { rooms }).unwrap_or_default();
+                self.request(step.actor(), event, data).await;
+            }
+            Op::Emit => {
+                let spec = &step.emit;
+                let request = EmitRequest {
+                    from: match spec.from {
+                        Origin::Socket => EmitFrom::Socket,
+                        Origin::Io => EmitFrom::Io,
+                    },
+                    broadcast: spec.broadcast,
+                    to: self.resolve_rooms(&spec.to),
+                    within: self.resolve_rooms(&spec.within),
+                    except: self.resolve_rooms(&spec.except),
+                    of: spec.of.clone(),
+                    event: step.event.clone().unwrap_or_default(),
+                    data: step.payload.clone().unwrap_or(Value::Null),
+                };
+                let data = serde_json::to_value(request).unwrap_or_default();
+                self.request(step.actor(), EMIT, data).await;
+            }
+            Op::Send => {
+                let event = step.event.clone().unwrap_or_default();
+                let data = step.payload.clone().unwrap_or(Value::Null);
+                self.request(step.actor(), &event, data).await;
+            }
+        }
+        self.settle().await;
+        let (rooms, own_id_rooms) = self.rooms().await?;
+
+        let mut observations = Vec::new();
+        while let Ok(o) = self.inbox.try_recv() {
+            observations.push(o);
+        }
+        canonical_order(&mut observations, &self.client_order);
+        Ok(StepRecord {
+            index: self.steps_run,
+            observations,
+            present: self
+                .client_order
+                .iter()
+                .filter(|n| self.clients.contains_key(*n))
+                .cloned()
+                .collect(),
+            rooms,
+            own_id_rooms,
+        })
+    }
+
+    async fn connect(&mut self, name: &str) {
+        let Some(spec) = self.specs.iter().find(|c| c.name == name).cloned() else {
+            return;
+        };
+        if self.clients.contains_key(name) {
+            return;
+        }
+        let outcome = client::connect(
+            &self.url,
+            &spec.name,
+            &spec.namespace,
+            &spec.auth,
+            self.collector.clone(),
+            self.timeout,
+        )
+        .await;
+        match outcome {
+            Ok(ConnectOutcome::Accepted(client)) => {
+                self.collector.record(Observation::Connected {
+                    client: name.to_string(),
+                });
+                self.clients.insert(name.to_string(), *client);
+            }
+            Ok(ConnectOutcome::Refused(reason)) => {
+                self.collector.record(Observation::Refused {
+                    client: name.to_string(),
+                    reason,
+                });
+            }
+            Err(e) => self.collector.record(Observation::ClientError {
+                client: name.to_string(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    async fn disconnect(&mut self, name: &str) {
+        let Some(client) = self.clients.remove(name) else {
+            return;
+        };
+        if let Err(message) = client.disconnect().await {
+            self.collector.record(Observation::ClientError {
+                client: name.to_string(),
+                message,
+            });
+            return;
+        }
+        self.collector.record(Observation::Closed {
+            client: name.to_string(),
+        });
+        // Nothing on the client's side tells when the server has noticed: wait for
+        // the server's own note of it, within the timeout.
+        let seen = self.wait_for_note(
+            |o| matches!(o, Observation::ServerDisconnect { client, .. } if client == name),
+        );
+        if !seen.await {
+            self.collector.record(Observation::Unanswered {
+                client: name.to_string(),
+                event: "disconnect".to_string(),
+                timeout_ms: self.timeout_ms(),
+            });
+        }
+    }
+
+    /// Waits for a server note on the control connection. Everything read meanwhile is
+    /// put back for the step record.
+    async fn wait_for_note(&mut self, wanted: impl Fn(&Observation) -> bool) -> bool {
+        let mut seen = Vec::new();
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let mut found = false;
+        while !found {
+            match tokio::time::timeout_at(deadline, self.inbox.recv()).await {
+                Ok(Some(o)) => {
+                    found = wanted(&o);
+                    seen.push(o);
+                }
+                Ok(None) | Err(_) => break,
+            }
+        }
+        for o in seen {
+            self.collector.record(o);
+        }
+        found
+    }
+
+    /// `id:bob` names the room Socket.IO makes for bob's socket: use its real id.
+    fn resolve_rooms(&self, rooms: &[String]) -> Vec<String> {
+        rooms
+            .iter()
+            .map(|room| match room.strip_prefix("id:") {
+                Some(name) => self
+                    .clients
+                    .get(name)
+                    .map(|c| c.sid.clone())
+                    .unwrap_or_else(|| room.clone()),
+                None => room.clone(),
+            })
+            .collect()
+    }
+
+    async fn request(&mut self, actor: &str, event: &str, data: Value) {
+        let Some(client) = self.clients.get(actor) else {
+            self.collector.record(Observation::ClientError {
+                client: actor.to_string(),
+                message: format!("`{actor}` is not connected"),
+            });
+            return;
+        };
+        let answer = client.request(event, data, self.timeout).await;
+        let observation = match answer {
+            Answer::Reply(value) => match serde_json::from_value::<Reply>(value.clone()) {
+                Ok(reply) => Observation::Answered {
+                    client: actor.to_string(),
+                    event: event.to_string(),
+                    reply,
+                },
+                Err(e) => Observation::ClientError {
+                    client: actor.to_string(),
+                    message: format!(
+                        "the server's answer to `{event}` is not a lab reply ({e}): {value}"
+                    ),
+                },
+            },
+            Answer::Silent => Observation::Unanswered {
+                client: actor.to_string(),
+                event: event.to_string(),
+                timeout_ms: self.timeout_ms(),
+            },
+            Answer::SendFailed(message) => Observation::ClientError {
+                client: actor.to_string(),
+                message: format!("could not send `{event}`: {message}"),
+            },
+        };
+        self.collector.record(observation);
+    }
+
+    /// The barrier: every connection answers a sync. A connection is ordered, so once
+    /// a client has its answer, everything the server sent it before has arrived; what
+    /// a client has not received by then was never sent to it.
+    async fn settle(&mut self) {
+        let timeout = self.timeout;
+        let syncs = self
+            .clients
+            .values()
+            .chain(std::iter::once(&self.control))
+            .map(|c| async move { (c.name.clone(), c.request(SYNC, Value::Null, timeout).await) });
+        for (name, answer) in join_all(syncs).await {
+            if !matches!(answer, Answer::Reply(_)) {
+                self.collector.record(Observation::Unanswered {
+                    client: name,
+                    event: SYNC.to_string(),
+                    timeout_ms: self.timeout_ms(),
+                });
+            }
+        }
+    }
+
+    /// The server's rooms, with socket ids turned into names.
+    async fn rooms(&mut self) -> Result<(RoomTable, BTreeMap<String, Vec<String>>), LabError> {
+        let answer = self.control.request(STATE, Value::Null, self.timeout).await;
+        let value = match answer {
+            Answer::Reply(v) => v,
+            Answer::Silent => {
+                return Err(LabError::BadState(format!(
+                    "no answer within {} ms",
+                    self.timeout_ms()
+                )))
+            }
+            Answer::SendFailed(e) => return Err(LabError::BadState(e)),
+        };
+        let state: ServerState =
+            serde_json::from_value(value).map_err(|e| LabError::BadState(e.to_string()))?;
+        Ok(room_table(&state, &self.specs))
+    }
+
+    /// Disconnects everyone and stops the embedded server.
+    pub async fn finish(mut self) {
+        let clients = std::mem::take(&mut self.clients);
+        join_all(clients.values().map(|c| c.disconnect())).await;
+        let _ = self.control.disconnect().await;
+        stop_embedded(self.embedded.take()).await;
+    }
+}
+
+async fn stop_embedded(embedded: Option<EmbeddedServer>) {
+    if let Some(server) = embedded {
+        let _ = server.stop.send(());
+        let _ = tokio::time::timeout(Duration::from_secs(2), server.task).await;
+    }
+}
+
+/// Turns the server's state into the room table the views show: namespaces the lesson
+/// uses, own-id rooms set apart.
+pub fn room_table(
+    state: &ServerState,
+    clients: &[Client],
+) -> (RoomTable, BTreeMap<String, Vec<String>>) {
+    let mut table = RoomTable::new();
+    let mut own = BTreeMap::new();
+    for client in clients {
+        table.entry(client.namespace.clone()).or_default();
+    }
+    for (ns, ns_state) in &state.namespaces {
+        if !table.contains_key(ns) {
+            continue;
+        }
+        let rooms = table.entry(ns.clone()).or_default();
+        let owners: BTreeMap<&str, &str> = ns_state
+            .sockets
+            .iter()
+            .map(|s| (s.sid.as_str(), s.name.as_str()))
+            .collect();
+        let mut own_ids: Vec<String> = Vec::new();
+        for (room, members) in &ns_state.rooms {
+            match owners.get(room.as_str()) {
+                Some(owner) if members.len() == 1 && members[0] == *owner => {
+                    own_ids.push(owner.to_string())
+                }
+                Some(owner) => {
+                    rooms.insert(format!("id:{owner}"), members.clone());
+                }
+                None => {
+                    rooms.insert(room.clone(), members.clone());
+                }
+            }
+        }
+        own_ids.sort();
+        if !own_ids.is_empty() {
+            own.insert(ns.clone(), own_ids);
+        }
+    }
+    (table, own)
+}

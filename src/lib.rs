@@ -1,0 +1,15 @@
+//! socketio-lab: guided Socket.IO labs on a real local server with named clients.
+//!
+//! One trace flows through everything: the server and the clients report to one
+//! collector (`trace`), and the transcript, `--json` and the tests read that trace.
+
+pub mod cli;
+pub mod client;
+pub mod engine;
+pub mod lesson;
+pub mod paint;
+pub mod protocol;
+pub mod server;
+pub mod snippet;
+pub mod trace;
+pub mod view;

@@ -1,0 +1,129 @@
+//! The lab protocol: the events a scripted client sends to ask a server to do a
+//! server-side operation, and what the server answers. `docs/lab-protocol.md` is the
+//! human description; these types are shared by the embedded server and the clients.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub const MAIN_NS: &str = "/";
+pub const ADMIN_NS: &str = "/admin";
+/// The lab's own control namespace: state queries and the server's notes.
+pub const CONTROL_NS: &str = "/lab";
+
+/// Sent by the server to each socket once its handlers are in place.
+pub const WELCOME: &str = "lab:welcome";
+pub const JOIN: &str = "lab:join";
+pub const LEAVE: &str = "lab:leave";
+pub const EMIT: &str = "lab:emit";
+/// Answered at once: because a connection is ordered, the answer proves that every
+/// packet the server queued for this socket before it has arrived.
+pub const SYNC: &str = "lab:sync";
+/// Control namespace only: rooms and sockets of every namespace.
+pub const STATE: &str = "lab:state";
+/// Control namespace only: pushed by the server for each connection, refusal and disconnection.
+pub const NOTE: &str = "lab:note";
+
+/// The token `/admin` asks for in `auth.token`.
+pub const ADMIN_TOKEN: &str = "let-me-in";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Welcome {
+    pub sid: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomsRequest {
+    pub rooms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EmitFrom {
+    #[default]
+    Socket,
+    Io,
+}
+
+/// One server-side emit, described by the selection Socket.IO would build.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct EmitRequest {
+    #[serde(default)]
+    pub from: EmitFrom,
+    #[serde(default)]
+    pub broadcast: bool,
+    #[serde(default)]
+    pub to: Vec<String>,
+    /// `in(..)`: the same selection as `to(..)`.
+    #[serde(default, rename = "in")]
+    pub within: Vec<String>,
+    #[serde(default)]
+    pub except: Vec<String>,
+    /// `io.of(namespace)`; only with `from = "io"`.
+    #[serde(default)]
+    pub of: Option<String>,
+    pub event: String,
+    #[serde(default)]
+    pub data: serde_json::Value,
+}
+
+/// The server's answer to every request and to every application event it handles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Reply {
+    pub ok: bool,
+    /// For emits: the names of the sockets the server sent the event to, sorted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_to: Option<Vec<String>>,
+    /// The event the server emitted, when it differs from the one received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emitted: Option<String>,
+    /// For join and leave: the socket's rooms afterwards (its own-id room left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rooms: Option<Vec<String>>,
+    /// Set when no handler exists for the event in this namespace.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unhandled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SocketInfo {
+    pub name: String,
+    pub sid: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NamespaceState {
+    pub sockets: Vec<SocketInfo>,
+    /// Room name to the names of its members, as the server's adapter holds it
+    /// (own-id rooms included, under the raw socket id).
+    pub rooms: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ServerState {
+    pub namespaces: BTreeMap<String, NamespaceState>,
+}
+
+/// What the server tells the control namespace about connections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Note {
+    /// The connection handler ran: the chat example logs `a user connected` here.
+    Connect { name: String, namespace: String },
+    /// A middleware refused the socket; the client gets `connect_error` with `reason`.
+    Refuse {
+        name: String,
+        namespace: String,
+        reason: String,
+    },
+    /// The socket left the namespace; the chat example logs `user disconnected` here.
+    Disconnect {
+        name: String,
+        namespace: String,
+        reason: String,
+    },
+}

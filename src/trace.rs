@@ -1,0 +1,334 @@
+//! The one trace: every observation of a lab run, from the server and from each
+//! client, collected in one place. The live view, `--json`, the snapshots and the quiz
+//! all read "who received what" from here and nowhere else.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+use crate::lesson::{Op, Step};
+use crate::protocol::Reply;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Observation {
+    /// The server's connection handler ran for this socket.
+    ServerConnect { client: String, namespace: String },
+    /// A middleware of the server refused the socket.
+    ServerRefuse {
+        client: String,
+        namespace: String,
+        reason: String,
+    },
+    /// The server saw the socket leave its namespace.
+    ServerDisconnect {
+        client: String,
+        namespace: String,
+        reason: String,
+    },
+    /// The client heard its namespace accept it.
+    Connected { client: String },
+    /// The client heard `connect_error`.
+    Refused { client: String, reason: String },
+    /// The client closed its own connection.
+    Closed { client: String },
+    /// The server answered a request or an application event the client sent.
+    Answered {
+        client: String,
+        event: String,
+        reply: Reply,
+    },
+    /// No answer came back within the step timeout.
+    Unanswered {
+        client: String,
+        event: String,
+        timeout_ms: u64,
+    },
+    /// The client received an application event.
+    Received {
+        client: String,
+        event: String,
+        payload: Value,
+    },
+    /// The server ended the client's connection.
+    DroppedByServer { client: String },
+    /// Something the client library reported outside any request.
+    ClientError { client: String, message: String },
+}
+
+impl Observation {
+    pub fn client(&self) -> &str {
+        match self {
+            Observation::ServerConnect { client, .. }
+            | Observation::ServerRefuse { client, .. }
+            | Observation::ServerDisconnect { client, .. }
+            | Observation::Connected { client }
+            | Observation::Refused { client, .. }
+            | Observation::Closed { client }
+            | Observation::Answered { client, .. }
+            | Observation::Unanswered { client, .. }
+            | Observation::Received { client, .. }
+            | Observation::DroppedByServer { client }
+            | Observation::ClientError { client, .. } => client,
+        }
+    }
+
+    /// Server-side facts come before what the clients heard; within one rank the
+    /// order of the lesson's clients decides.
+    fn rank(&self) -> u8 {
+        match self {
+            Observation::ServerConnect { .. }
+            | Observation::ServerRefuse { .. }
+            | Observation::ServerDisconnect { .. } => 0,
+            Observation::Connected { .. }
+            | Observation::Refused { .. }
+            | Observation::Closed { .. } => 1,
+            Observation::Answered { .. } | Observation::Unanswered { .. } => 2,
+            Observation::Received { .. } => 3,
+            Observation::DroppedByServer { .. } | Observation::ClientError { .. } => 4,
+        }
+    }
+}
+
+/// The sending half, handed to every client and to the control connection.
+#[derive(Clone, Debug)]
+pub struct Collector(UnboundedSender<Observation>);
+
+impl Collector {
+    pub fn new() -> (Collector, UnboundedReceiver<Observation>) {
+        let (tx, rx) = unbounded_channel();
+        (Collector(tx), rx)
+    }
+
+    pub fn record(&self, observation: Observation) {
+        // The receiver lives as long as the lab; after it, nothing is listening.
+        let _ = self.0.send(observation);
+    }
+}
+
+/// Puts one step's observations in a deterministic order. Arrival order is kept
+/// within one client and rank: a connection delivers in order, so that part is stable.
+pub fn canonical_order(observations: &mut [Observation], client_order: &[String]) {
+    let index = |name: &str| {
+        client_order
+            .iter()
+            .position(|c| c == name)
+            .unwrap_or(usize::MAX)
+    };
+    observations.sort_by_key(|o| (o.rank(), index(o.client())));
+}
+
+/// Room name to sorted member names, per namespace.
+pub type RoomTable = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepRecord {
+    /// 1-based.
+    pub index: usize,
+    pub observations: Vec<Observation>,
+    /// Clients whose connection was up when the step ended, in lesson order.
+    pub present: Vec<String>,
+    /// The server's rooms after the step (own-id rooms left out).
+    pub rooms: RoomTable,
+    /// Per namespace: the sockets the server holds in a room named by their own id.
+    pub own_id_rooms: BTreeMap<String, Vec<String>>,
+}
+
+impl StepRecord {
+    /// Sorted names of the clients that received an application event in this step.
+    pub fn delivered_to(&self) -> Vec<String> {
+        let names: BTreeSet<&str> = self
+            .observations
+            .iter()
+            .filter_map(|o| match o {
+                Observation::Received { client, .. } => Some(client.as_str()),
+                _ => None,
+            })
+            .collect();
+        names.into_iter().map(str::to_string).collect()
+    }
+
+    /// Sorted names of present clients that received nothing.
+    pub fn not_delivered_to(&self) -> Vec<String> {
+        let got = self.delivered_to();
+        let mut names: Vec<String> = self
+            .present
+            .iter()
+            .filter(|p| !got.contains(p))
+            .cloned()
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// What `client` received in this step, in arrival order.
+    pub fn received_by<'a>(
+        &'a self,
+        client: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a Value)> {
+        self.observations.iter().filter_map(move |o| match o {
+            Observation::Received {
+                client: c,
+                event,
+                payload,
+            } if c == client => Some((event.as_str(), payload)),
+            _ => None,
+        })
+    }
+
+    /// The server's own account of where it sent the step's event, if it gave one.
+    pub fn server_delivered_to(&self) -> Option<Vec<String>> {
+        self.observations.iter().find_map(|o| match o {
+            Observation::Answered { reply, .. } => reply.delivered_to.clone(),
+            _ => None,
+        })
+    }
+
+    pub fn answer(&self) -> Option<&Reply> {
+        self.observations.iter().find_map(|o| match o {
+            Observation::Answered { reply, .. } => Some(reply),
+            _ => None,
+        })
+    }
+
+    pub fn refusal_of(&self, client: &str) -> Option<&str> {
+        self.observations.iter().find_map(|o| match o {
+            Observation::Refused { client: c, reason } if c == client => Some(reason.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Everything that went wrong in this step, or that contradicts the lesson,
+    /// derived from the observations alone.
+    pub fn problems(&self, step: &Step) -> Vec<String> {
+        let mut problems = Vec::new();
+        let event = step.event.as_deref().unwrap_or("");
+        for o in &self.observations {
+            match o {
+                Observation::Unanswered {
+                    client,
+                    event,
+                    timeout_ms,
+                } => problems.push(format!(
+                    "`{client}` got no answer to `{event}` within {timeout_ms} ms"
+                )),
+                Observation::Answered { reply, event, .. } if !reply.ok && !reply.unhandled => {
+                    problems.push(format!(
+                        "the server rejected `{event}`: {}",
+                        reply.error.as_deref().unwrap_or("no reason given")
+                    ))
+                }
+                Observation::ClientError { client, message } => {
+                    problems.push(format!("`{client}` reported an error: {message}"))
+                }
+                _ => {}
+            }
+        }
+
+        if let Some(claimed) = self.server_delivered_to() {
+            let observed = self.delivered_to();
+            for name in claimed.iter().filter(|n| !observed.contains(n)) {
+                problems.push(format!(
+                    "the server sent `{event}` to `{name}` but `{name}` never received it"
+                ));
+            }
+            for name in observed.iter().filter(|n| !claimed.contains(n)) {
+                problems.push(format!(
+                    "`{name}` received `{event}` although the server did not send it there"
+                ));
+            }
+        }
+
+        if let Some(expected) = &step.expect {
+            let mut expected = expected.clone();
+            expected.sort();
+            let observed = self.delivered_to();
+            if expected != observed {
+                problems.push(format!(
+                    "the lesson expects `{event}` to reach [{}] but it reached [{}]",
+                    expected.join(", "),
+                    observed.join(", ")
+                ));
+            }
+        }
+
+        if step.op == Op::Connect {
+            for actor in &step.actors {
+                let refused = self.refusal_of(actor).is_some();
+                if step.expect_refused && !refused {
+                    problems.push(format!(
+                        "the lesson expects `{actor}` to be refused, but it was accepted"
+                    ));
+                }
+                if !step.expect_refused && refused {
+                    problems.push(format!(
+                        "the lesson expects `{actor}` to be accepted, but it was refused"
+                    ));
+                }
+            }
+        }
+        problems
+    }
+}
+
+/// One whole run of a lesson.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trace {
+    pub lesson: String,
+    pub steps: Vec<StepRecord>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn received(client: &str) -> Observation {
+        Observation::Received {
+            client: client.into(),
+            event: "news".into(),
+            payload: Value::from("hi"),
+        }
+    }
+
+    fn record(observations: Vec<Observation>) -> StepRecord {
+        StepRecord {
+            index: 1,
+            observations,
+            present: vec!["alice".into(), "bob".into(), "carol".into()],
+            rooms: RoomTable::new(),
+            own_id_rooms: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn delivery_sets_come_from_receipts() {
+        let r = record(vec![received("carol"), received("bob"), received("bob")]);
+        assert_eq!(r.delivered_to(), vec!["bob", "carol"]);
+        assert_eq!(r.not_delivered_to(), vec!["alice"]);
+    }
+
+    #[test]
+    fn canonical_order_is_independent_of_arrival() {
+        let order: Vec<String> = vec!["alice".into(), "bob".into()];
+        let mut a = vec![
+            received("bob"),
+            Observation::Connected {
+                client: "alice".into(),
+            },
+            received("alice"),
+        ];
+        let mut b = vec![
+            received("alice"),
+            received("bob"),
+            Observation::Connected {
+                client: "alice".into(),
+            },
+        ];
+        canonical_order(&mut a, &order);
+        canonical_order(&mut b, &order);
+        assert_eq!(a, b);
+        assert!(matches!(a[0], Observation::Connected { .. }));
+    }
+}

@@ -1,0 +1,375 @@
+//! Renders a lesson's trace: the live transcript and the `--json` document. Every
+//! "who received it" line is read from the step's record (see `trace.rs`).
+
+use std::fmt::Write as _;
+
+use serde_json::{json, Value};
+
+use crate::lesson::{Lesson, Op, Step};
+use crate::paint::Paint;
+use crate::snippet;
+use crate::trace::{Observation, StepRecord};
+
+pub const WIDTH: usize = 78;
+
+/// Greedy word wrap with an indent on every line.
+pub fn wrap(text: &str, indent: usize, width: usize) -> String {
+    let pad = " ".repeat(indent);
+    let mut out = String::new();
+    for paragraph in text.split("\n\n") {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if !line.is_empty() && indent + line.chars().count() + 1 + word.chars().count() > width
+            {
+                let _ = writeln!(out, "{pad}{line}");
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        if !line.is_empty() {
+            let _ = writeln!(out, "{pad}{line}");
+        }
+    }
+    out
+}
+
+fn rule(title: &str, paint: Paint) -> String {
+    let used = title.chars().count() + 4;
+    let tail = "─".repeat(WIDTH.saturating_sub(used).max(3));
+    format!(
+        "{} {} {}",
+        paint.dim("──"),
+        paint.bold(title),
+        paint.dim(&tail)
+    )
+}
+
+fn compact(value: &Value) -> String {
+    value.to_string()
+}
+
+pub fn header(lesson: &Lesson, server: &str, paint: Paint) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        rule(&format!("socketio-lab · {}", lesson.title), paint)
+    );
+    out.push_str(&wrap(&lesson.intro, 2, WIDTH));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "  {} {server}", paint.dim("server "));
+    let clients: Vec<String> = lesson
+        .clients
+        .iter()
+        .map(|c| format!("{} ({})", paint.name(&c.name), c.namespace))
+        .collect();
+    let _ = writeln!(out, "  {} {}", paint.dim("clients"), clients.join(", "));
+    out
+}
+
+fn server_note(o: &Observation, paint: Paint) -> Option<String> {
+    let line = match o {
+        Observation::ServerConnect { client, namespace } => format!(
+            "{}  {}",
+            paint.code("a user connected"),
+            paint.dim(&format!("({client} on {namespace})"))
+        ),
+        Observation::ServerDisconnect {
+            client,
+            namespace,
+            reason,
+        } => format!(
+            "{}  {}",
+            paint.code("user disconnected"),
+            paint.dim(&format!("({client} on {namespace}: {reason})"))
+        ),
+        Observation::ServerRefuse {
+            client,
+            namespace,
+            reason,
+        } => format!(
+            "{}  {}",
+            paint.warn(&format!("refused {client} on {namespace}")),
+            paint.dim(&format!("({reason})"))
+        ),
+        _ => return None,
+    };
+    Some(line)
+}
+
+fn name_cell(name: &str, width: usize, paint: Paint) -> String {
+    let pad = width.saturating_sub(name.chars().count());
+    format!("{}{}", paint.name(name), " ".repeat(pad))
+}
+
+/// One step of the live transcript.
+pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+    let mut out = String::new();
+    let total = lesson.steps.len();
+    let _ = writeln!(
+        out,
+        "{}",
+        rule(&format!("{}/{total}  {}", record.index, step.title), paint)
+    );
+
+    let actor_ns = lesson
+        .client(step.actor())
+        .map(|c| c.namespace.as_str())
+        .unwrap_or("/");
+    let code = snippet::for_step(step, actor_ns);
+    let actors = step.actors.join(", ");
+    match &code.client {
+        Some(client_line) => {
+            let _ = writeln!(out, "  {} {}", paint.name(&actors), paint.dim("(client)"));
+            let _ = writeln!(out, "    {}", paint.code(client_line));
+            let _ = writeln!(out, "  {}", paint.dim("server"));
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                paint.name(&actors),
+                paint.dim("asks the server to run")
+            );
+        }
+    }
+    let _ = writeln!(out, "    {} {}", paint.dim("JS  "), paint.code(&code.js));
+    let _ = writeln!(out, "    {} {}", paint.dim("Rust"), paint.code(&code.rust));
+    if !step.narration.is_empty() {
+        let _ = writeln!(out);
+        out.push_str(&wrap(&step.narration, 2, WIDTH));
+    }
+    let _ = writeln!(out);
+
+    let notes: Vec<String> = record
+        .observations
+        .iter()
+        .filter_map(|o| server_note(o, paint))
+        .collect();
+    for note in &notes {
+        let _ = writeln!(out, "  {} {note}", paint.dim("server log"));
+    }
+
+    let width = lesson
+        .clients
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        + 2;
+    for o in &record.observations {
+        let line = match o {
+            Observation::Connected { client } => {
+                let ns = lesson
+                    .client(client)
+                    .map(|c| c.namespace.as_str())
+                    .unwrap_or("/");
+                format!(
+                    "{}{}",
+                    name_cell(client, width, paint),
+                    paint.good(&format!("connected to {ns}"))
+                )
+            }
+            Observation::Refused { client, reason } => format!(
+                "{}{} {}",
+                name_cell(client, width, paint),
+                paint.warn("connect_error:"),
+                compact(&Value::from(reason.as_str()))
+            ),
+            Observation::Closed { client } => {
+                format!(
+                    "{}{}",
+                    name_cell(client, width, paint),
+                    "closed its connection"
+                )
+            }
+            Observation::DroppedByServer { client } => {
+                format!(
+                    "{}{}",
+                    name_cell(client, width, paint),
+                    paint.warn("was disconnected by the server")
+                )
+            }
+            _ => continue,
+        };
+        let _ = writeln!(out, "  {line}");
+    }
+
+    match step.op {
+        Op::Join | Op::Leave => {
+            if let Some(rooms) = record.answer().and_then(|r| r.rooms.as_ref()) {
+                let now = if rooms.is_empty() {
+                    "no rooms".to_string()
+                } else {
+                    rooms.join(", ")
+                };
+                let _ = writeln!(
+                    out,
+                    "  {}{} {now}",
+                    name_cell(step.actor(), width, paint),
+                    paint.dim("is now in:")
+                );
+            }
+        }
+        Op::Emit | Op::Send => {
+            if let Some(reply) = record.answer().filter(|r| r.unhandled) {
+                let why = reply.error.as_deref().unwrap_or("no handler");
+                let _ = writeln!(out, "  {} {}", paint.dim("server"), paint.warn(why));
+            }
+            let _ = writeln!(out, "  {}", paint.bold("who received it"));
+            let mut shown: Vec<&str> = record.present.iter().map(String::as_str).collect();
+            for name in record.delivered_to() {
+                if !shown.contains(&name.as_str()) {
+                    shown.push(
+                        lesson
+                            .clients
+                            .iter()
+                            .find(|c| c.name == name)
+                            .map_or("?", |c| c.name.as_str()),
+                    );
+                }
+            }
+            for name in shown {
+                let got: Vec<String> = record
+                    .received_by(name)
+                    .map(|(event, payload)| format!("{event} {}", compact(payload)))
+                    .collect();
+                let cell = name_cell(name, width, paint);
+                if got.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "    {cell}{}  {}",
+                        paint.dim("·"),
+                        paint.dim("nothing")
+                    );
+                } else {
+                    let _ = writeln!(out, "    {cell}{}  {}", paint.good("✓"), got.join("; "));
+                }
+            }
+            if let Some(claim) = record.server_delivered_to() {
+                let to = if claim.is_empty() {
+                    "nobody".to_string()
+                } else {
+                    claim.join(", ")
+                };
+                let event = record
+                    .answer()
+                    .and_then(|r| r.emitted.clone())
+                    .or_else(|| step.event.clone())
+                    .unwrap_or_default();
+                let _ = writeln!(out, "  {} sent `{event}` to {to}", paint.dim("server"));
+            }
+        }
+        Op::Connect | Op::Disconnect => {}
+    }
+
+    for (ns, rooms) in &record.rooms {
+        let listed: Vec<String> = rooms
+            .iter()
+            .map(|(room, members)| format!("{}: {}", paint.bold(room), members.join(", ")))
+            .collect();
+        let listed = if listed.is_empty() {
+            paint.dim("(no rooms)")
+        } else {
+            listed.join("  ")
+        };
+        let _ = writeln!(out, "  {} {:<6} {listed}", paint.dim("rooms "), ns);
+    }
+
+    let problems = record.problems(step);
+    if problems.is_empty() {
+        if let Some(expect) = &step.expect {
+            let mut expect = expect.clone();
+            expect.sort();
+            let who = if expect.is_empty() {
+                "nobody".to_string()
+            } else {
+                expect.join(", ")
+            };
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                paint.good("✓"),
+                paint.good(&format!("as the lesson predicted: {who}"))
+            );
+        }
+    } else {
+        for p in &problems {
+            let _ = writeln!(out, "  {} {}", paint.bad("✗"), paint.bad(p));
+        }
+    }
+    out
+}
+
+pub fn summary(lesson: &Lesson, records: &[StepRecord], paint: Paint) -> String {
+    let failed: Vec<(usize, Vec<String>)> = lesson
+        .steps
+        .iter()
+        .zip(records)
+        .map(|(s, r)| (r.index, r.problems(s)))
+        .filter(|(_, p)| !p.is_empty())
+        .collect();
+    let mut out = String::new();
+    if failed.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            rule(
+                &format!(
+                    "done: {} steps, all as observed and expected",
+                    records.len()
+                ),
+                paint
+            )
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{}",
+            rule(
+                &format!("done: {} of {} steps failed", failed.len(), records.len()),
+                paint
+            )
+        );
+        for (index, problems) in failed {
+            for p in problems {
+                let _ = writeln!(out, "  {} step {index}: {p}", paint.bad("✗"));
+            }
+        }
+    }
+    out
+}
+
+/// The `--json` document: one entry per step, names sorted.
+pub fn json(lesson: &Lesson, records: &[StepRecord]) -> Value {
+    let steps: Vec<Value> = lesson
+        .steps
+        .iter()
+        .zip(records)
+        .map(|(s, r)| {
+            let problems = r.problems(s);
+            json!({
+                "index": r.index,
+                "title": s.title,
+                "actor": s.actor(),
+                "actors": s.actors,
+                "operation": s.op,
+                "event": s.event,
+                "delivered_to": r.delivered_to(),
+                "not_delivered_to": r.not_delivered_to(),
+                "server_delivered_to": r.server_delivered_to(),
+                "rooms": r.rooms,
+                "own_id_rooms": r.own_id_rooms,
+                "passed": problems.is_empty(),
+                "problems": problems,
+            })
+        })
+        .collect();
+    json!({ "lesson": lesson.id, "steps": steps })
+}
