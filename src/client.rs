@@ -112,6 +112,17 @@ pub fn payload_value(payload: Payload) -> Value {
     }
 }
 
+/// The innermost error of a chain: rust_socketio's own text ("EngineIO Error") says
+/// little, the transport's ("Connection refused") says what happened.
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut inner = e;
+    while let Some(next) = inner.source() {
+        inner = next;
+    }
+    let text = inner.to_string();
+    text.lines().next().unwrap_or_default().to_string()
+}
+
 /// Turns rust_socketio's `Received an ConnectError frame: {"message":"..."}` into the message.
 fn refusal_reason(text: &str) -> Option<String> {
     let data = text.strip_prefix("Received an ConnectError frame: ")?;
@@ -270,7 +281,7 @@ pub async fn connect(
         Ok(Err(e)) => {
             return Err(ClientError::Unreachable {
                 url: url.to_string(),
-                detail: e.to_string(),
+                detail: root_cause(&e),
             })
         }
         Err(_) => {

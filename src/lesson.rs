@@ -415,13 +415,15 @@ fn validate(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson, LessonErr
                     ))
                 }
                 Op::Connect => {}
-                _ if !is_connected => return Err(loc.at(
-                    step_at,
-                    format!(
+                _ if !is_connected => {
+                    return Err(loc.at(
+                        step_at,
+                        format!(
                         "`{actor}` is not connected at step `{}` (add a `connect` step before it)",
                         s.title
                     ),
-                )),
+                    ))
+                }
                 _ => {}
             }
         }
@@ -472,13 +474,15 @@ fn validate(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson, LessonErr
                 check_rooms(loc, list, &known, "rooms")?
             }
             (None, true) => return Err(loc.at(step_at, format!("`{}` needs `rooms`", s.op))),
-            (Some(list), false) => return Err(loc.at(
-                list.span().start,
-                format!(
+            (Some(list), false) => {
+                return Err(loc.at(
+                    list.span().start,
+                    format!(
                     "`rooms` does not apply to `{}` (use `to`, `in` or `except` to select rooms)",
                     s.op
                 ),
-            )),
+                ))
+            }
             (None, false) => Vec::new(),
         };
 

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::lesson::{EmitSpec, Op, Origin, Step};
+use crate::lesson::{Client, EmitSpec, Op, Origin, Step};
 use crate::protocol::{ADMIN_NS, MAIN_NS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,31 +102,43 @@ pub fn handler(namespace: &str, event: &str) -> Option<(&'static str, &'static s
     match (namespace, event) {
         (MAIN_NS, "chat message") => Some((
             "socket.on(\"chat message\", (msg) => io.emit(\"chat message\", msg))",
-            "socket.on(\"chat message\", async |io: SocketIo, Data(msg): Data<Value>| io.emit(\"chat message\", &msg).await)",
+            "io.emit(\"chat message\", &msg).await  // in the handler",
         )),
         (ADMIN_NS, "announce") => Some((
             "socket.on(\"announce\", (msg) => io.of(\"/\").emit(\"announcement\", msg))",
-            "socket.on(\"announce\", async |io: SocketIo, Data(msg): Data<Value>| io.of(\"/\").unwrap().emit(\"announcement\", &msg).await)",
+            "io.of(\"/\").unwrap().emit(\"announcement\", &msg).await  // in the handler",
         )),
         _ => None,
     }
 }
 
-pub fn for_step(step: &Step, actor_ns: &str) -> Snippet {
+/// How a browser would open this client's socket.
+fn client_connect(client: &Client) -> String {
+    let ns = if client.namespace == MAIN_NS {
+        String::new()
+    } else {
+        format!("{:?}", client.namespace)
+    };
+    if client.auth.is_empty() {
+        return format!("io({ns})");
+    }
+    let auth = Value::Object(client.auth.clone());
+    let sep = if ns.is_empty() { "" } else { ", " };
+    format!("io({ns}{sep}{{ auth: {auth} }})")
+}
+
+pub fn for_step(step: &Step, client: &Client) -> Snippet {
+    let actor_ns = client.namespace.as_str();
     let rooms_js = || rooms_arg(&step.rooms, room_js);
     let rooms_rust = || rooms_arg(&step.rooms, room_rust);
     match step.op {
         Op::Connect if actor_ns == ADMIN_NS => Snippet {
-            client: Some("io(\"/admin\", { auth: { token } })".into()),
-            js: "io.of(\"/admin\").use((socket, next) => validToken(socket) ? next() : next(new Error(\"not authorized\")))".into(),
-            rust: "io.ns(\"/admin\", on_connect.with(check_token))  // check_token returns Err(..) to refuse".into(),
+            client: Some(client_connect(client)),
+            js: "io.of(\"/admin\").use(checkToken)  // next(err) refuses".into(),
+            rust: "io.ns(\"/admin\", on_connect.with(check_token))  // Err refuses".into(),
         },
         Op::Connect => Snippet {
-            client: Some(if actor_ns == MAIN_NS {
-                "io()".to_string()
-            } else {
-                format!("io({actor_ns:?})")
-            }),
+            client: Some(client_connect(client)),
             js: "io.on(\"connection\", (socket) => { console.log(\"a user connected\"); })".into(),
             rust: "io.ns(\"/\", async |socket: SocketRef| println!(\"a user connected\"))".into(),
         },
@@ -185,6 +197,14 @@ pub fn for_step(step: &Step, actor_ns: &str) -> Snippet {
 mod tests {
     use super::*;
 
+    fn alice() -> Client {
+        Client {
+            name: "alice".into(),
+            namespace: "/".into(),
+            auth: Default::default(),
+        }
+    }
+
     fn emit(spec: EmitSpec, payload: Value) -> Step {
         Step {
             title: "t".into(),
@@ -206,7 +226,7 @@ mod tests {
             to: vec!["r1".into(), "r2".into()],
             ..EmitSpec::default()
         };
-        let s = for_step(&emit(spec, Value::from("hi")), "/");
+        let s = for_step(&emit(spec, Value::from("hi")), &alice());
         assert_eq!(s.js, r#"socket.to(["r1", "r2"]).emit("news", "hi")"#);
         assert_eq!(
             s.rust,
@@ -222,7 +242,7 @@ mod tests {
             of: Some("/admin".into()),
             ..EmitSpec::default()
         };
-        let s = for_step(&emit(spec, serde_json::json!({"a": 1})), "/");
+        let s = for_step(&emit(spec, serde_json::json!({"a": 1})), &alice());
         assert_eq!(
             s.js,
             r#"io.of("/admin").except(bobId).emit("news", {"a":1})"#
@@ -235,7 +255,7 @@ mod tests {
 
     #[test]
     fn plain_socket_emit_is_synchronous_in_rust() {
-        let s = for_step(&emit(EmitSpec::default(), Value::from(1)), "/");
+        let s = for_step(&emit(EmitSpec::default(), Value::from(1)), &alice());
         assert_eq!(s.js, r#"socket.emit("news", 1)"#);
         assert_eq!(s.rust, r#"socket.emit("news", &1)"#);
     }

@@ -241,6 +241,16 @@ impl StepRecord {
             }
         }
 
+        for name in self.delivered_to() {
+            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+            for (event, _) in self.received_by(&name) {
+                *counts.entry(event).or_default() += 1;
+            }
+            for (event, n) in counts.into_iter().filter(|(_, n)| *n > 1) {
+                problems.push(format!("`{name}` received `{event}` {n} times in one step"));
+            }
+        }
+
         if let Some(expected) = &step.expect {
             let mut expected = expected.clone();
             expected.sort();

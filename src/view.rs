@@ -118,11 +118,10 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
         rule(&format!("{}/{total}  {}", record.index, step.title), paint)
     );
 
-    let actor_ns = lesson
-        .client(step.actor())
-        .map(|c| c.namespace.as_str())
-        .unwrap_or("/");
-    let code = snippet::for_step(step, actor_ns);
+    let Some(actor) = lesson.client(step.actor()) else {
+        return out;
+    };
+    let code = snippet::for_step(step, actor);
     let actors = step.actors.join(", ");
     match &code.client {
         Some(client_line) => {
@@ -223,19 +222,16 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
                 let _ = writeln!(out, "  {} {}", paint.dim("server"), paint.warn(why));
             }
             let _ = writeln!(out, "  {}", paint.bold("who received it"));
-            let mut shown: Vec<&str> = record.present.iter().map(String::as_str).collect();
-            for name in record.delivered_to() {
-                if !shown.contains(&name.as_str()) {
-                    shown.push(
-                        lesson
-                            .clients
-                            .iter()
-                            .find(|c| c.name == name)
-                            .map_or("?", |c| c.name.as_str()),
-                    );
-                }
-            }
-            for name in shown {
+            // Present sockets, plus any socket that received something without being
+            // counted as present (that would be a disagreement worth seeing).
+            let mut shown: Vec<String> = record.present.clone();
+            shown.extend(
+                record
+                    .delivered_to()
+                    .into_iter()
+                    .filter(|n| !record.present.contains(n)),
+            );
+            for name in &shown {
                 let got: Vec<String> = record
                     .received_by(name)
                     .map(|(event, payload)| format!("{event} {}", compact(payload)))
@@ -280,6 +276,25 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
             listed.join("  ")
         };
         let _ = writeln!(out, "  {} {:<6} {listed}", paint.dim("rooms "), ns);
+    }
+
+    let uses_own_id = step
+        .emit
+        .to
+        .iter()
+        .chain(&step.emit.within)
+        .chain(&step.emit.except)
+        .any(|r| r.starts_with("id:"));
+    if step.op == Op::Connect || uses_own_id {
+        for (ns, names) in &record.own_id_rooms {
+            let _ = writeln!(
+                out,
+                "  {} {:<6} {}",
+                paint.dim("own-id"),
+                ns,
+                paint.dim(&format!("{}  (room name = socket id)", names.join(", ")))
+            );
+        }
     }
 
     let problems = record.problems(step);
