@@ -44,6 +44,8 @@ pub enum Command {
     List,
     /// Run a lesson on a real local Socket.IO server and show who receives each event
     Run(RunArgs),
+    /// Answer the reading's questions: each answer is run on a real server and judged by its traffic
+    Quiz(QuizArgs),
     /// Validate lesson files (or every *.toml in a folder)
     Check {
         /// Lesson files or folders
@@ -70,7 +72,34 @@ pub struct RunArgs {
     pub server: Option<String>,
 }
 
-fn error(message: impl std::fmt::Display, paint: Paint) -> ExitCode {
+#[derive(Debug, clap::Args)]
+pub struct QuizArgs {
+    /// Only this lesson's questions (default: every lesson, in order)
+    pub lesson: Option<String>,
+    /// Scripted answers, one per question in order: `3,1,2+4` (1-based; `+` joins several)
+    #[arg(long, value_name = "LIST", conflicts_with = "answers_file")]
+    pub answers: Option<String>,
+    /// Scripted answers from a file (same format; commas, spaces or new lines; `#` comments)
+    #[arg(long, value_name = "FILE")]
+    pub answers_file: Option<PathBuf>,
+    /// Show the observed traffic for right answers too
+    #[arg(long)]
+    pub explain: bool,
+    /// Print one JSON document instead of the transcript
+    #[arg(long)]
+    pub json: bool,
+    /// Forget every stored score, then exit
+    #[arg(long)]
+    pub reset: bool,
+    /// How long, in milliseconds, any expected answer may take before it counts as missing
+    #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub timeout: u64,
+    /// Use a lab server you started (it must speak docs/lab-protocol.md) instead of the embedded one
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+}
+
+pub fn error(message: impl std::fmt::Display, paint: Paint) -> ExitCode {
     eprintln!("{} {message}", paint.bad("error:"));
     ExitCode::from(EXIT_USAGE)
 }
@@ -100,7 +129,7 @@ pub fn main() -> ExitCode {
 
 async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
     if let Some(Command::Check { paths }) = &cli.command {
-        return check(paths, paint);
+        return interruptible(check(paths, paint), paint).await;
     }
     let lessons = match lesson::catalogue(cli.lessons.as_deref()) {
         Ok(l) => l,
@@ -111,6 +140,9 @@ async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
         Some(Command::List) => {
             print!("{}", list_text(&lessons, paint));
             ExitCode::SUCCESS
+        }
+        Some(Command::Quiz(args)) => {
+            interruptible(crate::quiz_session::run(&lessons, args, paint), paint).await
         }
         Some(Command::Run(args)) => {
             let Some(lesson) = lessons.iter().find(|l| l.id == args.lesson) else {
@@ -130,7 +162,7 @@ async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
 }
 
 /// Runs `work` unless Ctrl-C comes first; then says so and exits 130.
-async fn interruptible(
+pub async fn interruptible(
     work: impl std::future::Future<Output = ExitCode>,
     paint: Paint,
 ) -> ExitCode {
@@ -144,13 +176,28 @@ async fn interruptible(
 }
 
 pub fn list_text(lessons: &[Lesson], paint: Paint) -> String {
+    let progress = crate::progress::state_dir()
+        .map(|dir| crate::progress::load(&dir).0)
+        .unwrap_or_default();
     let width = lessons.iter().map(|l| l.id.len()).max().unwrap_or(4) + 2;
     let mut out = String::from("Lessons:\n");
     for l in lessons {
         let pad = " ".repeat(width - l.id.len());
-        out.push_str(&format!("  {}{pad}{}\n", paint.bold(&l.id), l.summary));
+        let score = match progress.best.get(&l.id) {
+            Some(s) => format!(
+                "  {}",
+                paint.dim(&format!("[quiz best {}/{}]", s.correct, s.total))
+            ),
+            None => String::new(),
+        };
+        out.push_str(&format!(
+            "  {}{pad}{}{score}\n",
+            paint.bold(&l.id),
+            l.summary
+        ));
     }
-    out.push_str("\nRun one with `socketio-lab run NAME` (add `--step` to go at your own pace).\n");
+    out.push_str("\nRun one with `socketio-lab run NAME` (add `--step` to go at your own pace);\n");
+    out.push_str("test yourself with `socketio-lab quiz NAME`.\n");
     out
 }
 
@@ -282,7 +329,44 @@ fn lesson_files(path: &Path) -> Vec<PathBuf> {
     }
 }
 
-fn check(paths: &[PathBuf], paint: Paint) -> ExitCode {
+/// Runs every choice of every question: a question no choice can satisfy, or a choice
+/// whose run fails, is a broken question.
+async fn check_questions(lesson: &Lesson) -> Vec<String> {
+    let mut problems = Vec::new();
+    let options = LabOptions::default();
+    for q in &lesson.questions {
+        let at = format!("{}:{}:{}", lesson.source, q.line, q.column);
+        let mut runs = std::collections::BTreeMap::new();
+        for (i, choice) in q.choices.iter().enumerate() {
+            match crate::quiz::run_choice(lesson, q, i, &options).await {
+                Ok(run) => {
+                    let faults = run.faults(choice);
+                    if !faults.is_empty() {
+                        problems.push(format!(
+                            "{at}: question `{}`: choice {} cannot be run: {}",
+                            q.id,
+                            i + 1,
+                            faults.join("; ")
+                        ));
+                    }
+                    runs.insert(i, run);
+                }
+                Err(e) => {
+                    problems.push(format!("{at}: question `{}`: choice {}: {e}", q.id, i + 1))
+                }
+            }
+        }
+        if runs.len() == q.choices.len() && crate::quiz::holding(q, &runs).is_empty() {
+            problems.push(format!(
+                "{at}: question `{}`: no choice holds when run, so nobody can answer it right",
+                q.id
+            ));
+        }
+    }
+    problems
+}
+
+async fn check(paths: &[PathBuf], paint: Paint) -> ExitCode {
     let mut bad = 0;
     let mut good = 0;
     for path in paths {
@@ -298,13 +382,22 @@ fn check(paths: &[PathBuf], paint: Paint) -> ExitCode {
         for file in files {
             match lesson::load_file(&file) {
                 Ok(l) => {
+                    let problems = check_questions(&l).await;
+                    if !problems.is_empty() {
+                        bad += 1;
+                        for p in problems {
+                            eprintln!("{} {p}", paint.bad("error:"));
+                        }
+                        continue;
+                    }
                     good += 1;
                     println!(
-                        "{} {} ({} clients, {} steps)",
+                        "{} {} ({} clients, {} steps, {} questions checked by running them)",
                         paint.good("ok"),
                         file.display(),
                         l.clients.len(),
-                        l.steps.len()
+                        l.steps.len(),
+                        l.questions.len()
                     );
                 }
                 Err(e) => {

@@ -229,6 +229,7 @@ pub async fn connect(
             let collector = collector.clone();
             async move {
                 let observation = match serde_json::from_value::<Note>(payload_value(payload)) {
+                    Ok(Note::Log { text }) => Observation::ServerLog { text },
                     Ok(Note::Connect { name, namespace }) => Observation::ServerConnect {
                         client: name,
                         namespace,

@@ -21,6 +21,95 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("namespaces", include_str!("../lessons/namespaces.toml")),
 ];
 
+fn validate_question(
+    loc: &Locator,
+    q: &RawQuestion,
+    known: &HashMap<String, String>,
+) -> Result<Question, LessonError> {
+    let at = q.id.span().start;
+    let id = q.id.get_ref();
+    let choices_at = q.choices.span().start;
+    let raw_choices = q.choices.get_ref();
+    if raw_choices.len() < 2 {
+        return Err(loc.at(
+            choices_at,
+            format!("question `{id}` needs at least two choices"),
+        ));
+    }
+    let mut connected = BTreeSet::new();
+    let setup = validate_steps(loc, &q.setup, known, &mut connected)?;
+    if let Some(target) = &q.target {
+        check_name_list(loc, target, known, "target")?;
+    }
+    let mut choices = Vec::new();
+    for (n, c) in raw_choices.iter().enumerate() {
+        let raw_steps = match (q.steps.is_empty(), c.steps.is_empty()) {
+            (false, true) => &q.steps,
+            (true, false) => &c.steps,
+            (false, false) => {
+                return Err(loc.at(
+                    c.steps[0].span().start,
+                    format!("choice {} of `{id}` has its own `steps` but the question already gives shared `steps`", n + 1),
+                ))
+            }
+            (true, true) => {
+                return Err(loc.at(
+                    choices_at,
+                    format!("choice {} of `{id}` has nothing to run: give the question `steps` or the choice `steps`", n + 1),
+                ))
+            }
+        };
+        let mut state = connected.clone();
+        let mut steps = validate_steps(loc, raw_steps, known, &mut state)?;
+        let prediction = match (&c.expect, &q.target) {
+            (Some(expect), _) => {
+                check_name_list(loc, expect, known, "expect")?;
+                Some(expect.get_ref().clone())
+            }
+            (None, Some(target)) => Some(target.get_ref().clone()),
+            (None, None) => None,
+        };
+        let last = steps.last_mut().expect("validate_steps keeps every step");
+        if let Some(prediction) = prediction {
+            if !matches!(last.op, Op::Emit | Op::Send) {
+                return Err(loc.at(
+                    at,
+                    format!("question `{id}`: a `target` or `expect` needs the last step to emit or send, not `{}`", last.op),
+                ));
+            }
+            last.expect = Some(prediction);
+        }
+        let judged = steps.iter().any(|s| {
+            s.expect.is_some() || s.expect_refused || s.expect_unhandled || s.expect_log.is_some()
+        });
+        if !judged {
+            return Err(loc.at(
+                at,
+                format!(
+                    "choice {} of `{id}` expects nothing, so no run could prove it right or wrong",
+                    n + 1
+                ),
+            ));
+        }
+        choices.push(Choice {
+            text: c.text.trim().to_string(),
+            steps,
+            note: c.note.clone(),
+        });
+    }
+    let (line, column) = line_column(loc.text, at);
+    Ok(Question {
+        id: id.clone(),
+        line,
+        column,
+        prompt: q.prompt.trim().to_string(),
+        multiple: q.multiple,
+        hint: q.hint.as_ref().map(|h| h.trim().to_string()),
+        setup,
+        choices,
+    })
+}
+
 /// Namespaces the lab server serves to lesson clients.
 pub const LESSON_NAMESPACES: &[&str] = &[MAIN_NS, ADMIN_NS];
 
@@ -45,6 +134,46 @@ struct RawLesson {
     clients: Vec<RawClient>,
     #[serde(default)]
     steps: Vec<Spanned<RawStep>>,
+    #[serde(default)]
+    questions: Vec<RawQuestion>,
+}
+
+/// A quiz question. Its choices are judged by running them, never by a key: a
+/// choice holds when its run meets every expectation its steps carry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    id: Spanned<String>,
+    prompt: String,
+    /// Several choices may hold; the learner must pick exactly those.
+    #[serde(default)]
+    multiple: bool,
+    #[serde(default)]
+    hint: Option<String>,
+    /// Steps run before every choice, not judged.
+    #[serde(default)]
+    setup: Vec<Spanned<RawStep>>,
+    /// Steps shared by every choice (for "what happens when ..." questions).
+    #[serde(default)]
+    steps: Vec<Spanned<RawStep>>,
+    /// Who the last step's event must reach, for every choice without its own `expect`.
+    #[serde(default)]
+    target: Option<Spanned<Vec<String>>>,
+    choices: Spanned<Vec<RawChoice>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChoice {
+    text: String,
+    #[serde(default)]
+    steps: Vec<Spanned<RawStep>>,
+    /// This choice's prediction of who the last step's event reaches.
+    #[serde(default)]
+    expect: Option<Spanned<Vec<String>>>,
+    /// Shown after the answer, right or wrong.
+    #[serde(default)]
+    note: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -60,6 +189,7 @@ struct RawClient {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawStep {
+    #[serde(default)]
     title: String,
     op: Op,
     #[serde(default)]
@@ -90,6 +220,10 @@ struct RawStep {
     expect: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     expect_refused: bool,
+    #[serde(default)]
+    expect_unhandled: bool,
+    #[serde(default)]
+    expect_log: Option<Vec<String>>,
 }
 
 /// What one step does. Each maps to one Socket.IO call (see `snippet.rs`).
@@ -141,6 +275,7 @@ pub struct Lesson {
     pub intro: String,
     pub clients: Vec<Client>,
     pub steps: Vec<Step>,
+    pub questions: Vec<Question>,
 }
 
 #[derive(Debug, Clone)]
@@ -173,6 +308,31 @@ pub struct Step {
     pub emit: EmitSpec,
     pub expect: Option<Vec<String>>,
     pub expect_refused: bool,
+    /// The server must answer that no handler exists for the event.
+    pub expect_unhandled: bool,
+    /// Lines the server must log during the step.
+    pub expect_log: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    /// Line and column of its `id`, for `check`.
+    pub line: usize,
+    pub column: usize,
+    pub prompt: String,
+    pub multiple: bool,
+    pub hint: Option<String>,
+    pub setup: Vec<Step>,
+    pub choices: Vec<Choice>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub text: String,
+    /// The steps this choice runs after the setup, expectations attached.
+    pub steps: Vec<Step>,
+    pub note: Option<String>,
 }
 
 impl Step {
@@ -367,8 +527,46 @@ fn validate(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson, LessonErr
 
     // Simulate who is connected so a step cannot act through a closed socket.
     let mut connected: BTreeSet<String> = BTreeSet::new();
-    let mut steps = Vec::new();
+    let steps = validate_steps(loc, &raw.steps, &known, &mut connected)?;
     for spanned in &raw.steps {
+        if spanned.get_ref().title.is_empty() {
+            return Err(loc.at(spanned.span().start, "a lesson step needs a `title`"));
+        }
+    }
+    let mut questions = Vec::new();
+    let mut ids = BTreeSet::new();
+    for q in &raw.questions {
+        if !ids.insert(q.id.get_ref().clone()) {
+            return Err(loc.at(
+                q.id.span().start,
+                format!("duplicate question id `{}`", q.id.get_ref()),
+            ));
+        }
+        questions.push(validate_question(loc, q, &known)?);
+    }
+
+    Ok(Lesson {
+        id: id.to_string(),
+        source: loc.file.to_string(),
+        title: raw.title,
+        summary: raw.summary,
+        intro: raw.intro.trim().to_string(),
+        clients,
+        steps,
+        questions,
+    })
+}
+
+/// Validates a run of steps, starting from the connections in `connected` and
+/// leaving it as the steps leave it.
+fn validate_steps(
+    loc: &Locator,
+    raw_steps: &[Spanned<RawStep>],
+    known: &HashMap<String, String>,
+    connected: &mut BTreeSet<String>,
+) -> Result<Vec<Step>, LessonError> {
+    let mut steps = Vec::new();
+    for spanned in raw_steps {
         let step_at = spanned.span().start;
         let s = spanned.get_ref();
         let actors: Vec<String> = match (&s.actor, &s.actors) {
@@ -397,7 +595,7 @@ fn validate(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson, LessonErr
                 if list.get_ref().is_empty() {
                     return Err(loc.at(list.span().start, "`actors` is empty"));
                 }
-                check_name_list(loc, list, &known, "actors")?;
+                check_name_list(loc, list, known, "actors")?;
                 list.get_ref().clone()
             }
             (None, None) => {
@@ -471,7 +669,7 @@ fn validate(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson, LessonErr
                 if list.get_ref().is_empty() {
                     return Err(loc.at(list.span().start, "`rooms` is empty"));
                 }
-                check_rooms(loc, list, &known, "rooms")?
+                check_rooms(loc, list, known, "rooms")?
             }
             (None, true) => return Err(loc.at(step_at, format!("`{}` needs `rooms`", s.op))),
             (Some(list), false) => {
@@ -504,13 +702,13 @@ fn validate(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson, LessonErr
             ..EmitSpec::default()
         };
         if let Some(list) = &s.to {
-            emit.to = check_rooms(loc, list, &known, "to")?;
+            emit.to = check_rooms(loc, list, known, "to")?;
         }
         if let Some(list) = &s.within {
-            emit.within = check_rooms(loc, list, &known, "in")?;
+            emit.within = check_rooms(loc, list, known, "in")?;
         }
         if let Some(list) = &s.except {
-            emit.except = check_rooms(loc, list, &known, "except")?;
+            emit.except = check_rooms(loc, list, known, "except")?;
         }
         if s.to.is_some() && s.within.is_some() {
             return Err(loc.at(
@@ -547,10 +745,13 @@ fn validate(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson, LessonErr
                     ),
                 ));
             }
-            check_name_list(loc, expect, &known, "expect")?;
+            check_name_list(loc, expect, known, "expect")?;
         }
         if s.expect_refused && s.op != Op::Connect {
             return Err(loc.at(step_at, "`expect_refused` applies to `connect` only"));
+        }
+        if s.expect_unhandled && s.op != Op::Send {
+            return Err(loc.at(step_at, "`expect_unhandled` applies to `send` only"));
         }
 
         match s.op {
@@ -564,7 +765,11 @@ fn validate(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson, LessonErr
         }
 
         steps.push(Step {
-            title: s.title.clone(),
+            title: if s.title.is_empty() {
+                s.op.to_string()
+            } else {
+                s.title.clone()
+            },
             op: s.op,
             actors,
             narration: s.narration.trim().to_string(),
@@ -574,18 +779,12 @@ fn validate(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson, LessonErr
             emit,
             expect: s.expect.as_ref().map(|e| e.get_ref().clone()),
             expect_refused: s.expect_refused,
+            expect_unhandled: s.expect_unhandled,
+            expect_log: s.expect_log.clone(),
         });
     }
 
-    Ok(Lesson {
-        id: id.to_string(),
-        source: loc.file.to_string(),
-        title: raw.title,
-        summary: raw.summary,
-        intro: raw.intro.trim().to_string(),
-        clients,
-        steps,
-    })
+    Ok(steps)
 }
 
 fn unknown_namespace_message(ns: &str) -> String {

@@ -120,6 +120,8 @@ pub enum Note {
         namespace: String,
         reason: String,
     },
+    /// Any other line the server logs.
+    Log { text: String },
     /// The socket left the namespace; the chat example logs `user disconnected` here.
     Disconnect {
         name: String,

@@ -217,6 +217,8 @@ mod tests {
             emit: spec,
             expect: None,
             expect_refused: false,
+            expect_unhandled: false,
+            expect_log: None,
         }
     }
 

@@ -28,6 +28,8 @@ pub enum Observation {
         namespace: String,
         reason: String,
     },
+    /// Any other line the server logged.
+    ServerLog { text: String },
     /// The client heard its namespace accept it.
     Connected { client: String },
     /// The client heard `connect_error`.
@@ -72,6 +74,7 @@ impl Observation {
             | Observation::Received { client, .. }
             | Observation::DroppedByServer { client }
             | Observation::ClientError { client, .. } => client,
+            Observation::ServerLog { .. } => "",
         }
     }
 
@@ -81,7 +84,8 @@ impl Observation {
         match self {
             Observation::ServerConnect { .. }
             | Observation::ServerRefuse { .. }
-            | Observation::ServerDisconnect { .. } => 0,
+            | Observation::ServerDisconnect { .. }
+            | Observation::ServerLog { .. } => 0,
             Observation::Connected { .. }
             | Observation::Refused { .. }
             | Observation::Closed { .. } => 1,
@@ -200,11 +204,36 @@ impl StepRecord {
         })
     }
 
-    /// Everything that went wrong in this step, or that contradicts the lesson,
-    /// derived from the observations alone.
-    pub fn problems(&self, step: &Step) -> Vec<String> {
+    /// The chat example's log lines for this step's server notes, in trace order.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.observations
+            .iter()
+            .filter_map(|o| match o {
+                Observation::ServerConnect { .. } => Some("a user connected".to_string()),
+                Observation::ServerDisconnect { .. } => Some("user disconnected".to_string()),
+                Observation::ServerRefuse {
+                    client, namespace, ..
+                } => Some(format!("refused {client} on {namespace}")),
+                Observation::ServerLog { text } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether the server said no handler exists for what the actor sent.
+    pub fn unhandled(&self) -> bool {
+        self.answer().is_some_and(|r| r.unhandled)
+    }
+
+    /// What went wrong in the run itself: missing answers, errors, and any
+    /// disagreement between what the server says it sent and what clients received.
+    pub fn faults(&self, step: &Step) -> Vec<String> {
         let mut problems = Vec::new();
-        let event = step.event.as_deref().unwrap_or("");
+        let event = self
+            .answer()
+            .and_then(|r| r.emitted.clone())
+            .or_else(|| step.event.clone())
+            .unwrap_or_default();
         for o in &self.observations {
             match o {
                 Observation::Unanswered {
@@ -250,35 +279,71 @@ impl StepRecord {
                 problems.push(format!("`{name}` received `{event}` {n} times in one step"));
             }
         }
+        problems
+    }
 
+    /// Where the observed traffic contradicts the step's expectations.
+    pub fn mismatches(&self, step: &Step) -> Vec<String> {
+        let mut problems = Vec::new();
+        let event = self
+            .answer()
+            .and_then(|r| r.emitted.clone())
+            .or_else(|| step.event.clone())
+            .unwrap_or_default();
         if let Some(expected) = &step.expect {
             let mut expected = expected.clone();
             expected.sort();
             let observed = self.delivered_to();
             if expected != observed {
+                let list = |names: &[String]| {
+                    if names.is_empty() {
+                        "nobody".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                };
                 problems.push(format!(
-                    "the lesson expects `{event}` to reach [{}] but it reached [{}]",
-                    expected.join(", "),
-                    observed.join(", ")
+                    "expected `{event}` to reach {} but it reached {}",
+                    list(&expected),
+                    list(&observed)
                 ));
             }
         }
-
         if step.op == Op::Connect {
             for actor in &step.actors {
                 let refused = self.refusal_of(actor).is_some();
                 if step.expect_refused && !refused {
                     problems.push(format!(
-                        "the lesson expects `{actor}` to be refused, but it was accepted"
+                        "expected `{actor}` to be refused, but it was accepted"
                     ));
                 }
                 if !step.expect_refused && refused {
                     problems.push(format!(
-                        "the lesson expects `{actor}` to be accepted, but it was refused"
+                        "expected `{actor}` to be accepted, but it was refused"
                     ));
                 }
             }
         }
+        if step.expect_unhandled && !self.unhandled() {
+            problems.push(format!(
+                "expected no handler for `{event}`, but the server handled it"
+            ));
+        }
+        if let Some(lines) = &step.expect_log {
+            let logged = self.log_lines();
+            for line in lines.iter().filter(|l| !logged.contains(l)) {
+                problems.push(format!(
+                    "expected the server to log `{line}`, but it did not"
+                ));
+            }
+        }
+        problems
+    }
+
+    /// Everything that went wrong in this step or contradicts the lesson.
+    pub fn problems(&self, step: &Step) -> Vec<String> {
+        let mut problems = self.faults(step);
+        problems.extend(self.mismatches(step));
         problems
     }
 }

@@ -98,14 +98,59 @@ fn server_note(o: &Observation, paint: Paint) -> Option<String> {
             paint.warn(&format!("refused {client} on {namespace}")),
             paint.dim(&format!("({reason})"))
         ),
+        Observation::ServerLog { text } => paint.code(text),
         _ => return None,
     };
     Some(line)
 }
 
-fn name_cell(name: &str, width: usize, paint: Paint) -> String {
+pub fn name_cell(name: &str, width: usize, paint: Paint) -> String {
     let pad = width.saturating_sub(name.chars().count());
     format!("{}{}", paint.name(name), " ".repeat(pad))
+}
+
+/// Column width that fits every client name of the lesson.
+pub fn name_width(lesson: &Lesson) -> usize {
+    lesson
+        .clients
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        + 2
+}
+
+/// The delivery table of a step: every present socket, and what it received.
+pub fn who_received(record: &StepRecord, width: usize, paint: Paint) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "  {}", paint.bold("who received it"));
+    // Present sockets, plus any socket that received something without being
+    // counted as present (that would be a disagreement worth seeing).
+    let mut shown: Vec<String> = record.present.clone();
+    shown.extend(
+        record
+            .delivered_to()
+            .into_iter()
+            .filter(|n| !record.present.contains(n)),
+    );
+    for name in &shown {
+        let got: Vec<String> = record
+            .received_by(name)
+            .map(|(event, payload)| format!("{event} {}", compact(payload)))
+            .collect();
+        let cell = name_cell(name, width, paint);
+        if got.is_empty() {
+            let _ = writeln!(
+                out,
+                "    {cell}{}  {}",
+                paint.dim("·"),
+                paint.dim("nothing")
+            );
+        } else {
+            let _ = writeln!(out, "    {cell}{}  {}", paint.good("✓"), got.join("; "));
+        }
+    }
+    out
 }
 
 /// One step of the live transcript.
@@ -221,33 +266,7 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
                 let why = reply.error.as_deref().unwrap_or("no handler");
                 let _ = writeln!(out, "  {} {}", paint.dim("server"), paint.warn(why));
             }
-            let _ = writeln!(out, "  {}", paint.bold("who received it"));
-            // Present sockets, plus any socket that received something without being
-            // counted as present (that would be a disagreement worth seeing).
-            let mut shown: Vec<String> = record.present.clone();
-            shown.extend(
-                record
-                    .delivered_to()
-                    .into_iter()
-                    .filter(|n| !record.present.contains(n)),
-            );
-            for name in &shown {
-                let got: Vec<String> = record
-                    .received_by(name)
-                    .map(|(event, payload)| format!("{event} {}", compact(payload)))
-                    .collect();
-                let cell = name_cell(name, width, paint);
-                if got.is_empty() {
-                    let _ = writeln!(
-                        out,
-                        "    {cell}{}  {}",
-                        paint.dim("·"),
-                        paint.dim("nothing")
-                    );
-                } else {
-                    let _ = writeln!(out, "    {cell}{}  {}", paint.good("✓"), got.join("; "));
-                }
-            }
+            out.push_str(&who_received(record, width, paint));
             if let Some(claim) = record.server_delivered_to() {
                 let to = if claim.is_empty() {
                     "nobody".to_string()

@@ -172,3 +172,15 @@ fn a_lesson_runs_well_under_a_second() {
         started.elapsed()
     );
 }
+
+#[test]
+fn check_runs_questions_and_rejects_an_unanswerable_one() {
+    let path = repo().join("tests/fixtures/unanswerable.toml");
+    let out = run(&["check", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("unanswerable.toml:18:6: question `impossible`: no choice holds when run"),
+        "{err}"
+    );
+}

@@ -1,0 +1,460 @@
+//! The quiz: every answer is judged by running it on a fresh lab server and reading
+//! the trace. No answer key exists anywhere: a choice is right when its run meets
+//! the expectations its steps carry.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde_json::{json, Value};
+
+use crate::engine::{Lab, LabError, LabOptions};
+use crate::lesson::{Choice, Lesson, Op, Question, Step};
+use crate::paint::Paint;
+use crate::snippet;
+use crate::trace::StepRecord;
+use crate::view;
+
+/// The records of a choice's own steps (the setup's are not judged).
+#[derive(Debug, Clone)]
+pub struct ChoiceRun {
+    pub records: Vec<StepRecord>,
+}
+
+impl ChoiceRun {
+    /// Problems of the run itself (not of the claim): such a choice could not be judged.
+    pub fn faults(&self, choice: &Choice) -> Vec<String> {
+        choice
+            .steps
+            .iter()
+            .zip(&self.records)
+            .flat_map(|(s, r)| r.faults(s))
+            .collect()
+    }
+
+    /// Where the observed traffic contradicts what the choice claims.
+    pub fn mismatches(&self, choice: &Choice) -> Vec<String> {
+        choice
+            .steps
+            .iter()
+            .zip(&self.records)
+            .flat_map(|(s, r)| r.mismatches(s))
+            .collect()
+    }
+
+    /// The choice holds when its whole run went through and met every expectation.
+    pub fn holds(&self, choice: &Choice) -> bool {
+        self.records.len() == choice.steps.len()
+            && self.faults(choice).is_empty()
+            && self.mismatches(choice).is_empty()
+    }
+}
+
+/// Plays the question's setup and one choice on a fresh lab.
+pub async fn run_choice(
+    lesson: &Lesson,
+    question: &Question,
+    choice: usize,
+    options: &LabOptions,
+) -> Result<ChoiceRun, LabError> {
+    let mut lab = Lab::start(&lesson.clients, options).await?;
+    let outcome = async {
+        for step in &question.setup {
+            lab.run_step(step).await?;
+        }
+        let mut records = Vec::new();
+        for step in &question.choices[choice].steps {
+            records.push(lab.run_step(step).await?);
+        }
+        Ok(records)
+    }
+    .await;
+    lab.finish().await;
+    outcome.map(|records| ChoiceRun { records })
+}
+
+/// The choices a question's runs confirm. Only the runs given are considered.
+pub fn holding(question: &Question, runs: &BTreeMap<usize, ChoiceRun>) -> BTreeSet<usize> {
+    runs.iter()
+        .filter(|(i, run)| run.holds(&question.choices[**i]))
+        .map(|(i, _)| *i)
+        .collect()
+}
+
+/// Right or wrong, from the runs alone. `given` holds 0-based choice numbers. A
+/// single-answer question passes when the chosen run holds; a multiple-answer one when
+/// the learner picked exactly the choices whose runs hold (every choice must be run).
+pub fn judge(question: &Question, given: &[usize], runs: &BTreeMap<usize, ChoiceRun>) -> bool {
+    if question.multiple {
+        let given: BTreeSet<usize> = given.iter().copied().collect();
+        runs.len() == question.choices.len() && holding(question, runs) == given
+    } else {
+        matches!(given, [one] if runs.get(one).is_some_and(|r| r.holds(&question.choices[*one])))
+    }
+}
+
+/// Which choices must be run to judge this answer.
+pub fn choices_to_run(question: &Question, given: &[usize]) -> Vec<usize> {
+    if question.multiple {
+        (0..question.choices.len()).collect()
+    } else {
+        given.to_vec()
+    }
+}
+
+/// One answer per question: 1-based choice numbers, `2+4` for several.
+pub fn parse_answers(text: &str) -> Result<Vec<Vec<usize>>, String> {
+    let mut answers = Vec::new();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or_default();
+        for entry in line
+            .split([',', ' ', '\t'])
+            .filter(|e| !e.trim().is_empty())
+        {
+            let mut picks = Vec::new();
+            for part in entry.split('+') {
+                let n: usize = part.trim().parse().map_err(|_| {
+                    format!("`{entry}` is not a choice number (use `3`, or `2+4` for several)")
+                })?;
+                if n == 0 {
+                    return Err(format!("`{entry}`: choices are numbered from 1"));
+                }
+                picks.push(n - 1);
+            }
+            picks.sort();
+            picks.dedup();
+            answers.push(picks);
+        }
+    }
+    Ok(answers)
+}
+
+/// Checks scripted answers against the questions they answer.
+pub fn check_answers(
+    questions: &[(&Lesson, &Question)],
+    answers: &[Vec<usize>],
+) -> Result<(), String> {
+    if answers.len() != questions.len() {
+        return Err(format!(
+            "`--answers` has {} entries but the quiz asks {} questions",
+            answers.len(),
+            questions.len()
+        ));
+    }
+    for (n, ((lesson, q), given)) in questions.iter().zip(answers).enumerate() {
+        let count = q.choices.len();
+        if let Some(bad) = given.iter().find(|c| **c >= count) {
+            return Err(format!(
+                "answer {} (`{}/{}`): there is no choice {}, only 1 to {count}",
+                n + 1,
+                lesson.id,
+                q.id,
+                bad + 1
+            ));
+        }
+        if !q.multiple && given.len() != 1 {
+            return Err(format!(
+                "answer {} (`{}/{}`): this question takes exactly one choice",
+                n + 1,
+                lesson.id,
+                q.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn numbers(given: &[usize]) -> String {
+    given
+        .iter()
+        .map(|g| (g + 1).to_string())
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+pub fn question_text(
+    lesson: &Lesson,
+    q: &Question,
+    number: usize,
+    total: usize,
+    paint: Paint,
+) -> String {
+    let mut out = String::new();
+    let title = format!("{} · question {number} of {total}", lesson.id);
+    let tail = "─".repeat(view::WIDTH.saturating_sub(title.chars().count() + 4).max(3));
+    let _ = writeln!(
+        out,
+        "{} {} {}",
+        paint.dim("──"),
+        paint.bold(&title),
+        paint.dim(&tail)
+    );
+    out.push_str(&view::wrap(&q.prompt, 2, view::WIDTH));
+    if q.multiple {
+        let _ = writeln!(out, "  {}", paint.dim("(pick every choice that holds)"));
+    }
+    for (i, c) in q.choices.iter().enumerate() {
+        let _ = writeln!(out, "    {}) {}", i + 1, c.text);
+    }
+    out
+}
+
+fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+    let mut out = String::new();
+    let width = view::name_width(lesson);
+    if let Some(actor) = lesson.client(step.actor()) {
+        let code = snippet::for_step(step, actor);
+        let line = match (&code.client, step.op) {
+            (Some(client), Op::Send | Op::Connect | Op::Disconnect) => {
+                format!("{client}  {}", paint.dim("(client)"))
+            }
+            _ => code.js.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            paint.name(&step.actors.join(", ")),
+            paint.code(&line)
+        );
+    }
+    for line in record.log_lines() {
+        let _ = writeln!(out, "    {} {}", paint.dim("server log"), paint.code(&line));
+    }
+    if step.op == Op::Connect {
+        for actor in &step.actors {
+            let cell = view::name_cell(actor, width, paint);
+            match record.refusal_of(actor) {
+                Some(reason) => {
+                    let _ = writeln!(out, "    {cell}{} {reason:?}", paint.warn("connect_error:"));
+                }
+                None => {
+                    let _ = writeln!(out, "    {cell}{}", paint.good("connected"));
+                }
+            }
+        }
+    }
+    if record.unhandled() {
+        let why = record
+            .answer()
+            .and_then(|r| r.error.clone())
+            .unwrap_or_default();
+        let _ = writeln!(out, "    {} {}", paint.dim("server"), paint.warn(&why));
+    }
+    if matches!(step.op, Op::Emit | Op::Send) {
+        for line in view::who_received(record, width, paint).lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    out
+}
+
+/// What the runs showed, for one answered question.
+pub fn evidence(
+    lesson: &Lesson,
+    q: &Question,
+    runs: &BTreeMap<usize, ChoiceRun>,
+    paint: Paint,
+) -> String {
+    let mut out = String::new();
+    for (i, run) in runs {
+        let choice = &q.choices[*i];
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            paint.bold(&format!("{})", i + 1)),
+            paint.bold(&choice.text)
+        );
+        for (step, record) in choice.steps.iter().zip(&run.records) {
+            for line in step_evidence(lesson, step, record, paint).lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+    }
+    out
+}
+
+/// The verdict block shown after each answer.
+pub fn verdict_text(
+    q: &Question,
+    given: &[usize],
+    runs: &BTreeMap<usize, ChoiceRun>,
+    passed: bool,
+    paint: Paint,
+) -> String {
+    let mut out = String::new();
+    if q.multiple {
+        for (i, run) in runs {
+            let choice = &q.choices[*i];
+            let picked = if given.contains(i) {
+                "you picked"
+            } else {
+                "not picked"
+            };
+            let faults = run.faults(choice);
+            let mismatches = run.mismatches(choice);
+            let (mark, why) = if !faults.is_empty() {
+                (paint.bad("✗ could not run"), faults[0].clone())
+            } else if mismatches.is_empty() {
+                (paint.good("✓ holds"), "the run matched".to_string())
+            } else {
+                (paint.warn("✗ does not hold"), mismatches[0].clone())
+            };
+            let _ = writeln!(
+                out,
+                "  {mark}  {}) {}  {}",
+                i + 1,
+                choice.text,
+                paint.dim(&format!("[{picked}]"))
+            );
+            let _ = writeln!(out, "      {}", paint.dim(&why));
+        }
+        let confirmed: Vec<usize> = holding(q, runs).into_iter().collect();
+        if passed {
+            let _ = writeln!(
+                out,
+                "  {} exactly the choices the runs confirm ({})",
+                paint.good("✓ right:"),
+                numbers(&confirmed)
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "  {} you picked {}; the runs confirm {}",
+                paint.bad("✗ not quite:"),
+                if given.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    numbers(given)
+                },
+                if confirmed.is_empty() {
+                    "none".to_string()
+                } else {
+                    numbers(&confirmed)
+                }
+            );
+        }
+    } else if let Some((i, run)) = given.first().and_then(|g| runs.get(g).map(|r| (*g, r))) {
+        let choice = &q.choices[i];
+        let faults = run.faults(choice);
+        if passed {
+            let _ = writeln!(
+                out,
+                "  {} the traffic matched the goal",
+                paint.good("✓ right:")
+            );
+        } else if !faults.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} the run failed: {}",
+                paint.bad("✗"),
+                faults.join("; ")
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                paint.bad("✗ not this one:"),
+                run.mismatches(choice).join("; ")
+            );
+        }
+    }
+    for i in given {
+        if let Some(note) = &q.choices[*i].note {
+            out.push_str(&view::wrap(&format!("note: {note}"), 2, view::WIDTH));
+        }
+    }
+    out
+}
+
+/// The expectations of a choice, as data.
+pub fn target_json(choice: &Choice) -> Value {
+    let steps: Vec<Value> = choice
+        .steps
+        .iter()
+        .filter(|s| {
+            s.expect.is_some() || s.expect_refused || s.expect_unhandled || s.expect_log.is_some()
+        })
+        .map(|s| {
+            let mut t = serde_json::Map::new();
+            t.insert("step".into(), json!(s.title));
+            if let Some(e) = &s.expect {
+                let mut e = e.clone();
+                e.sort();
+                t.insert("delivered_to".into(), json!(e));
+            }
+            if s.op == Op::Connect {
+                t.insert("refused".into(), json!(s.expect_refused));
+            }
+            if s.expect_unhandled {
+                t.insert("unhandled".into(), json!(true));
+            }
+            if let Some(log) = &s.expect_log {
+                t.insert("log".into(), json!(log));
+            }
+            Value::Object(t)
+        })
+        .collect();
+    json!(steps)
+}
+
+/// What a run observed, as data: the last step's deliveries and the run's notable facts.
+pub fn observed_json(choice: &Choice, run: &ChoiceRun) -> Value {
+    let last = run.records.last();
+    let refused: Vec<&String> = choice
+        .steps
+        .iter()
+        .zip(&run.records)
+        .flat_map(|(s, r)| s.actors.iter().filter(|a| r.refusal_of(a).is_some()))
+        .collect();
+    let log: Vec<String> = run.records.iter().flat_map(|r| r.log_lines()).collect();
+    json!({
+        "delivered_to": last.map(|r| r.delivered_to()).unwrap_or_default(),
+        "not_delivered_to": last.map(|r| r.not_delivered_to()).unwrap_or_default(),
+        "refused": refused,
+        "unhandled": last.is_some_and(|r| r.unhandled()),
+        "log": log,
+        "holds": run.holds(choice),
+        "faults": run.faults(choice),
+        "mismatches": run.mismatches(choice),
+    })
+}
+
+pub fn question_json(
+    lesson: &Lesson,
+    q: &Question,
+    given: &[usize],
+    runs: &BTreeMap<usize, ChoiceRun>,
+    passed: bool,
+) -> Value {
+    let given_numbers: Vec<usize> = given.iter().map(|g| g + 1).collect();
+    let (target, observed) = if q.multiple {
+        let per_choice: Vec<Value> = runs
+            .iter()
+            .map(|(i, run)| {
+                json!({ "choice": i + 1, "target": target_json(&q.choices[*i]), "observed": observed_json(&q.choices[*i], run) })
+            })
+            .collect();
+        let confirmed: Vec<usize> = holding(q, runs).into_iter().map(|i| i + 1).collect();
+        (
+            json!({ "holding_choices": confirmed }),
+            json!({ "choices": per_choice }),
+        )
+    } else {
+        let i = given[0];
+        let observed = runs
+            .get(&i)
+            .map(|r| observed_json(&q.choices[i], r))
+            .unwrap_or(Value::Null);
+        (target_json(&q.choices[i]), observed)
+    };
+    json!({
+        "lesson": lesson.id,
+        "id": q.id,
+        "prompt": q.prompt,
+        "multiple": q.multiple,
+        "choices": q.choices.iter().map(|c| c.text.clone()).collect::<Vec<_>>(),
+        "given": given_numbers,
+        "passed": passed,
+        "target": target,
+        "observed": observed,
+    })
+}

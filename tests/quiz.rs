@@ -1,0 +1,372 @@
+//! The quiz, end to end on the real server, and its judge under mutated traffic.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use common::{bin, settings, stderr, stdout};
+use serde_json::Value;
+use socketio_lab::engine::LabOptions;
+use socketio_lab::lesson::{catalogue, Choice, Op};
+use socketio_lab::protocol::Reply;
+use socketio_lab::quiz::{self, ChoiceRun};
+use socketio_lab::trace::Observation;
+
+/// Answers for the scripted snapshot runs. They are not a key: the runs judge them,
+/// and the snapshot test checks the exit code the runs produce.
+const RIGHT: &[(&str, &str)] = &[
+    ("chat", "2,1+2"),
+    ("emit", "3,2"),
+    ("rooms", "1,1,1+2"),
+    ("namespaces", "1,1+2+3,1"),
+];
+const WRONG: &[(&str, &str)] = &[
+    ("chat", "3,1+3"),
+    ("emit", "5,1"),
+    ("rooms", "3,2,1+3"),
+    ("namespaces", "2,1+4,2"),
+];
+
+fn quiz(state: &std::path::Path, args: &[&str]) -> std::process::Output {
+    bin()
+        .arg("quiz")
+        .args(args)
+        .env("SOCKETIO_LAB_STATE_DIR", state)
+        .output()
+        .expect("the binary runs")
+}
+
+fn state_dir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("socketio-lab-quiz-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn scripted_quizzes_are_snapshotted() {
+    let state = state_dir("snap");
+    for (set, name, code) in [(RIGHT, "right", 0), (WRONG, "wrong", 1)] {
+        for (lesson, answers) in set {
+            let out = quiz(
+                &state,
+                &[
+                    lesson,
+                    "--answers",
+                    answers,
+                    "--explain",
+                    "--color",
+                    "never",
+                ],
+            );
+            assert_eq!(
+                out.status.code(),
+                Some(code),
+                "{lesson} {name}:\n{}{}",
+                stdout(&out),
+                stderr(&out)
+            );
+            settings()
+                .bind(|| insta::assert_snapshot!(format!("quiz_{lesson}_{name}"), stdout(&out)));
+        }
+    }
+    std::fs::remove_dir_all(&state).ok();
+}
+
+#[test]
+fn a_wrong_broadcast_answer_shows_who_really_received_it() {
+    let state = state_dir("wrong");
+    let out = quiz(&state, &["emit", "--answers", "1,2", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("expected `news` to reach bob, carol but it reached alice, bob, carol"),
+        "{text}"
+    );
+    assert!(text.contains("alice  ✓  news \"hi\""), "{text}");
+    std::fs::remove_dir_all(&state).ok();
+}
+
+#[test]
+fn no_terminal_and_no_answers_exits_2_at_once() {
+    let state = state_dir("noterm");
+    let started = Instant::now();
+    let out = quiz(&state, &["emit"]);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("`--answers"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn answers_that_do_not_fit_are_usage_errors() {
+    let state = state_dir("badanswers");
+    for (answers, needle) in [
+        ("3", "has 1 entries but the quiz asks 2 questions"),
+        ("3,9", "there is no choice 9"),
+        ("3+4,2", "takes exactly one choice"),
+        ("x,2", "`x` is not a choice number"),
+    ] {
+        let out = quiz(&state, &["emit", "--answers", answers]);
+        assert_eq!(out.status.code(), Some(2), "{answers}");
+        assert!(stderr(&out).contains(needle), "{answers}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn json_reports_given_answers_and_observed_traffic() {
+    let state = state_dir("json");
+    let out = quiz(&state, &["emit", "--answers", "4,2", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["lesson"], "emit");
+    assert_eq!(doc["score"]["correct"], 2);
+    let q = &doc["questions"][0];
+    assert_eq!(q["given"], serde_json::json!([4]));
+    assert_eq!(q["passed"], true);
+    assert_eq!(
+        q["observed"]["delivered_to"],
+        serde_json::json!(["bob", "carol"])
+    );
+    assert_eq!(
+        q["target"][0]["delivered_to"],
+        serde_json::json!(["bob", "carol"])
+    );
+    std::fs::remove_dir_all(&state).ok();
+}
+
+#[test]
+fn scores_are_kept_listed_reset_and_survive_a_corrupt_file() {
+    let state = state_dir("progress");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(state.join("progress.json"), "{ half a file").unwrap();
+    let out = quiz(&state, &["emit", "--answers", "3,1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("warning: the progress file was unreadable"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(state.join("progress.json.corrupt-1").exists());
+
+    let list = bin()
+        .arg("list")
+        .env("SOCKETIO_LAB_STATE_DIR", &state)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&list).contains("[quiz best 1/2]"),
+        "{}",
+        stdout(&list)
+    );
+
+    let out = quiz(&state, &["--reset"]);
+    assert!(out.status.success());
+    let list = bin()
+        .arg("list")
+        .env("SOCKETIO_LAB_STATE_DIR", &state)
+        .output()
+        .unwrap();
+    assert!(!stdout(&list).contains("quiz best"), "{}", stdout(&list));
+    std::fs::remove_dir_all(&state).ok();
+}
+
+// ---- the judge follows the traffic ----
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Traffic shaped exactly as the choice predicts.
+fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
+    let mut run = run.clone();
+    for (step, record) in choice.steps.iter().zip(run.records.iter_mut()) {
+        record.observations.retain(|o| {
+            !matches!(
+                o,
+                Observation::Unanswered { .. } | Observation::ClientError { .. }
+            )
+        });
+        if let Some(expect) = &step.expect {
+            record
+                .observations
+                .retain(|o| !matches!(o, Observation::Received { .. }));
+            for name in expect {
+                record.observations.push(Observation::Received {
+                    client: name.clone(),
+                    event: step.event.clone().unwrap_or_default(),
+                    payload: Value::Null,
+                });
+            }
+            for o in record.observations.iter_mut() {
+                if let Observation::Answered { reply, .. } = o {
+                    reply.delivered_to = Some(expect.clone());
+                    reply.emitted = None;
+                }
+            }
+        }
+        if step.op == Op::Connect {
+            record
+                .observations
+                .retain(|o| !matches!(o, Observation::Refused { .. }));
+            if step.expect_refused {
+                for a in &step.actors {
+                    record.observations.push(Observation::Refused {
+                        client: a.clone(),
+                        reason: "no".into(),
+                    });
+                }
+            }
+        }
+        if step.expect_unhandled {
+            record
+                .observations
+                .retain(|o| !matches!(o, Observation::Answered { .. }));
+            record.observations.push(Observation::Answered {
+                client: step.actor().to_string(),
+                event: step.event.clone().unwrap_or_default(),
+                reply: Reply {
+                    ok: false,
+                    unhandled: true,
+                    ..Reply::default()
+                },
+            });
+        }
+        for line in step.expect_log.iter().flatten() {
+            record
+                .observations
+                .push(Observation::ServerLog { text: line.clone() });
+        }
+    }
+    run
+}
+
+/// Ways to disturb the traffic a choice's run observed.
+fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
+    let mut out = Vec::new();
+    let mut silent = run.clone();
+    for r in &mut silent.records {
+        r.observations
+            .retain(|o| !matches!(o, Observation::Received { .. }));
+        for o in r.observations.iter_mut() {
+            if let Observation::Answered { reply, .. } = o {
+                reply.delivered_to = reply.delivered_to.as_ref().map(|_| Vec::new());
+            }
+        }
+    }
+    out.push(silent);
+    let mut flooded = run.clone();
+    for r in &mut flooded.records {
+        if r.answer().is_some_and(|a| a.delivered_to.is_some()) {
+            let everyone = r.present.clone();
+            r.observations
+                .retain(|o| !matches!(o, Observation::Received { .. }));
+            for name in &everyone {
+                r.observations.push(Observation::Received {
+                    client: name.clone(),
+                    event: "x".into(),
+                    payload: Value::Null,
+                });
+            }
+            for o in r.observations.iter_mut() {
+                if let Observation::Answered { reply, .. } = o {
+                    reply.delivered_to = Some(everyone.clone());
+                }
+            }
+        }
+    }
+    out.push(flooded);
+    let mut flipped = run.clone();
+    for r in &mut flipped.records {
+        let refused: Vec<String> = r
+            .observations
+            .iter()
+            .filter_map(|o| match o {
+                Observation::Refused { client, .. } => Some(client.clone()),
+                _ => None,
+            })
+            .collect();
+        r.observations.retain(|o| {
+            !matches!(
+                o,
+                Observation::Refused { .. }
+                    | Observation::ServerConnect { .. }
+                    | Observation::ServerDisconnect { .. }
+                    | Observation::ServerRefuse { .. }
+            )
+        });
+        if refused.is_empty() {
+            for o in r.observations.clone() {
+                if let Observation::Connected { client } = o {
+                    r.observations.push(Observation::Refused {
+                        client,
+                        reason: "no".into(),
+                    });
+                }
+            }
+        }
+        for o in r.observations.iter_mut() {
+            if let Observation::Answered { reply, .. } = o {
+                reply.unhandled = !reply.unhandled;
+                reply.ok = !reply.unhandled;
+            }
+        }
+    }
+    out.push(flipped);
+    out
+}
+
+#[test]
+fn every_verdict_follows_the_traffic() {
+    let lessons = catalogue(None).unwrap();
+    let options = LabOptions::default();
+    runtime().block_on(async {
+        for lesson in &lessons {
+            for q in &lesson.questions {
+                let mut runs = BTreeMap::new();
+                for (i, choice) in q.choices.iter().enumerate() {
+                    let run = quiz::run_choice(lesson, q, i, &options).await.unwrap();
+                    assert!(
+                        run.faults(choice).is_empty(),
+                        "{}/{} choice {}: {:?}",
+                        lesson.id,
+                        q.id,
+                        i + 1,
+                        run.faults(choice)
+                    );
+                    let holds = run.holds(choice);
+                    if holds {
+                        assert!(
+                            disturbances(&run).iter().any(|d| !d.holds(choice)),
+                            "{}/{} choice {} holds whatever the traffic",
+                            lesson.id,
+                            q.id,
+                            i + 1
+                        );
+                    } else {
+                        assert!(
+                            as_predicted(choice, &run).holds(choice),
+                            "{}/{} choice {} fails whatever the traffic",
+                            lesson.id,
+                            q.id,
+                            i + 1
+                        );
+                    }
+                    runs.insert(i, run);
+                }
+                // A question must be answerable: some choice holds.
+                assert!(
+                    !quiz::holding(q, &runs).is_empty(),
+                    "{}/{}: no choice holds",
+                    lesson.id,
+                    q.id
+                );
+            }
+        }
+    });
+}
