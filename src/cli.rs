@@ -44,6 +44,8 @@ pub enum Command {
     List,
     /// Run a lesson on a real local Socket.IO server and show who receives each event
     Run(RunArgs),
+    /// The chat example in plain words, live: for people who do not write code
+    Demo(crate::demo::DemoArgs),
     /// Validate lesson files (or every *.toml in a folder)
     Check {
         /// Lesson files or folders
@@ -125,6 +127,7 @@ async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
             };
             interruptible(run(lesson, &options, args.step, args.json, paint), paint).await
         }
+        Some(Command::Demo(args)) => interruptible(crate::demo::run(&args, paint), paint).await,
         Some(Command::Check { .. }) => unreachable!("handled above"),
     }
 }
