@@ -385,28 +385,21 @@ fn delivery(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
     let target_text = and_list(&targets.iter().map(|r| room_name(r)).collect::<Vec<_>>());
     let from_server = step.op == Op::Emit && step.emit.from == Origin::Io;
     // The tree hangs under whatever receives the message first: the server, or the room.
-    let (before, header) = match (from_server, targets.is_empty()) {
-        (true, false) => (
-            "chat server ──▶ ".to_string(),
-            format!("{target_text}: {sent}"),
-        ),
-        (true, true) => ("chat server ──▶ ".to_string(), format!("everyone: {sent}")),
-        (false, _) => (
-            format!("{} ──▶ ", display_name(step.actor())),
-            format!("chat server: {sent}"),
-        ),
-    };
-    let shown_before = if from_server {
-        before.clone()
+    let (sender, shown_sender, header) = if from_server {
+        let target = if targets.is_empty() {
+            "everyone".to_string()
+        } else {
+            target_text
+        };
+        let sender = "chat server".to_string();
+        (sender.clone(), sender, format!("{target}: {sent}"))
     } else {
-        before.replacen(
-            &display_name(step.actor()),
-            &paint.name(&display_name(step.actor())),
-            1,
-        )
+        let sender = display_name(step.actor());
+        let shown = paint.name(&sender);
+        (sender, shown, format!("chat server: {sent}"))
     };
-    let _ = writeln!(out, "    {shown_before}{header}");
-    let hang = " ".repeat(4 + before.chars().count());
+    let _ = writeln!(out, "    {shown_sender} ──▶ {header}");
+    let hang = " ".repeat(4 + sender.chars().count() + " ──▶ ".chars().count());
 
     let people: Vec<&str> = lesson.clients.iter().map(|c| c.name.as_str()).collect();
     let width = people.iter().map(|n| n.len()).max().unwrap_or(3) + 2;
