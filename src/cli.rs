@@ -46,6 +46,8 @@ pub enum Command {
     Run(RunArgs),
     /// Answer the reading's questions: each answer is run on a real server and judged by its traffic
     Quiz(QuizArgs),
+    /// The chat example in plain words, live: for people who do not write code
+    Demo(crate::demo::DemoArgs),
     /// Validate lesson files (or every *.toml in a folder)
     Check {
         /// Lesson files or folders
@@ -157,6 +159,7 @@ async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
             };
             interruptible(run(lesson, &options, args.step, args.json, paint), paint).await
         }
+        Some(Command::Demo(args)) => interruptible(crate::demo::run(&args, paint), paint).await,
         Some(Command::Check { .. }) => unreachable!("handled above"),
     }
 }

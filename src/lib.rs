@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod client;
+pub mod demo;
 pub mod engine;
 pub mod lesson;
 pub mod paint;

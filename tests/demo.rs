@@ -1,0 +1,87 @@
+//! `socketio-lab demo`, run for real on the embedded server without a terminal.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{run, settings, stderr, stdout};
+
+#[test]
+fn transcript_at_instant_pace() {
+    let out = run(&["demo", "--pace", "instant", "--color", "never"]);
+    assert!(
+        out.status.success(),
+        "`demo` failed:\n{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "wider than 80 columns: {line:?}"
+        );
+    }
+    assert!(!text.contains('\u{1b}'), "colour despite --color never");
+    settings().bind(|| insta::assert_snapshot!("demo", text));
+}
+
+#[test]
+fn without_a_terminal_it_runs_straight_through() {
+    // No --pace: with stdout not a terminal the pace is instant, and --step does not
+    // wait for Enter (stdin is not a terminal either).
+    let start = Instant::now();
+    let out = run(&["demo", "--step"]);
+    let took = start.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    let text = stdout(&out);
+    assert!(text.contains("socketio-lab run chat"), "{text}");
+    assert!(!stderr(&out).contains("Enter"), "{}", stderr(&out));
+}
+
+#[test]
+fn unknown_pace_is_a_usage_error() {
+    let out = run(&["demo", "--pace", "warp"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("instant"), "{}", stderr(&out));
+}
+
+#[test]
+fn help_lists_the_demo() {
+    let text = stdout(&run(&["--help"]));
+    assert!(text.contains("demo"), "{text}");
+    let text = stdout(&run(&["demo", "--help"]));
+    for word in ["--pace", "--step", "slow", "instant"] {
+        assert!(text.contains(word), "demo --help lacks `{word}`:\n{text}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_it_cleanly() {
+    use std::process::Stdio;
+    let child = common::bin()
+        .args(["demo", "--pace", "slow", "--color", "never"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Slow pace: after a second it is resting between beats, server still up.
+    std::thread::sleep(Duration::from_millis(1000));
+    let start = Instant::now();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("the demo ends");
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("In short"), "{}", stdout(&out));
+}
