@@ -490,7 +490,7 @@ pub fn beat_ok(story: &Lesson, step: &Step, record: &StepRecord) -> bool {
                 .iter()
                 .any(|m| m == step.actor())
         }),
-        Op::Leave | Op::Emit | Op::Send => true,
+        Op::Leave | Op::Emit | Op::Send | Op::Ask => true,
     };
     shown_ok && record.problems(step).is_empty()
 }
@@ -549,7 +549,7 @@ pub fn beat(story: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> S
         Op::Connect => arrivals(step, record, paint),
         Op::Disconnect => departure(step, record, paint),
         Op::Join | Op::Leave => joining(story, step, record, paint),
-        Op::Emit | Op::Send => delivery(story, step, record, paint),
+        Op::Emit | Op::Send | Op::Ask => delivery(story, step, record, paint),
     };
     out.push_str(&picture);
     out.push_str(&online_line(record, paint));

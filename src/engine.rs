@@ -184,16 +184,26 @@ impl Lab {
                     within: self.resolve_rooms(&spec.within),
                     except: self.resolve_rooms(&spec.except),
                     of: spec.of.clone(),
+                    volatile: spec.volatile,
+                    ack_timeout_ms: spec.ack_timeout_ms,
                     event: step.event.clone().unwrap_or_default(),
                     data: step.payload.clone().unwrap_or(Value::Null),
                 };
                 let data = serde_json::to_value(request).unwrap_or_default();
-                self.request(step.actor(), EMIT, data).await;
+                // The server answers only once every acknowledgement is in or timed out.
+                let wait = self.timeout + Duration::from_millis(spec.ack_timeout_ms.unwrap_or(0));
+                self.request_within(step.actor(), EMIT, data, wait).await;
             }
             Op::Send => {
                 let event = step.event.clone().unwrap_or_default();
                 let data = step.payload.clone().unwrap_or(Value::Null);
                 self.request(step.actor(), &event, data).await;
+            }
+            Op::Ask => {
+                let event = step.event.clone().unwrap_or_default();
+                let data = step.payload.clone().unwrap_or(Value::Null);
+                let wait = Duration::from_millis(step.ask_timeout_ms.unwrap_or(1000));
+                self.ask(step.actor(), &event, data, wait).await;
             }
         }
         self.settle().await;
@@ -319,6 +329,43 @@ impl Lab {
     }
 
     async fn request(&mut self, actor: &str, event: &str, data: Value) {
+        self.request_within(actor, event, data, self.timeout).await
+    }
+
+    /// An application-level acknowledgement: whatever the server answers is the
+    /// observation; no answer within `wait` is one too.
+    async fn ask(&mut self, actor: &str, event: &str, data: Value, wait: Duration) {
+        let Some(client) = self.clients.get(actor) else {
+            return self.request(actor, event, data).await;
+        };
+        let observation = match client.request(event, data, wait).await {
+            Answer::Reply(value) => match serde_json::from_value::<Reply>(value.clone()) {
+                // The lab server's catch-all: no handler exists for the event.
+                Ok(reply) if reply.unhandled => Observation::Answered {
+                    client: actor.to_string(),
+                    event: event.to_string(),
+                    reply,
+                },
+                _ => Observation::AckAnswered {
+                    client: actor.to_string(),
+                    event: event.to_string(),
+                    value,
+                },
+            },
+            Answer::Silent => Observation::AckTimedOut {
+                client: actor.to_string(),
+                event: event.to_string(),
+                timeout_ms: wait.as_millis() as u64,
+            },
+            Answer::SendFailed(message) => Observation::ClientError {
+                client: actor.to_string(),
+                message: format!("could not send `{event}`: {message}"),
+            },
+        };
+        self.collector.record(observation);
+    }
+
+    async fn request_within(&mut self, actor: &str, event: &str, data: Value, wait: Duration) {
         let Some(client) = self.clients.get(actor) else {
             self.collector.record(Observation::ClientError {
                 client: actor.to_string(),
@@ -326,7 +373,7 @@ impl Lab {
             });
             return;
         };
-        let answer = client.request(event, data, self.timeout).await;
+        let answer = client.request(event, data, wait).await;
         let observation = match answer {
             Answer::Reply(value) => match serde_json::from_value::<Reply>(value.clone()) {
                 Ok(reply) => Observation::Answered {
@@ -344,7 +391,7 @@ impl Lab {
             Answer::Silent => Observation::Unanswered {
                 client: actor.to_string(),
                 event: event.to_string(),
-                timeout_ms: self.timeout_ms(),
+                timeout_ms: wait.as_millis() as u64,
             },
             Answer::SendFailed(message) => Observation::ClientError {
                 client: actor.to_string(),

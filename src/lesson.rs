@@ -19,6 +19,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("emit", include_str!("../lessons/emit.toml")),
     ("rooms", include_str!("../lessons/rooms.toml")),
     ("namespaces", include_str!("../lessons/namespaces.toml")),
+    ("cheatsheet", include_str!("../lessons/cheatsheet.toml")),
 ];
 
 fn validate_question(
@@ -79,9 +80,7 @@ fn validate_question(
             }
             last.expect = Some(prediction);
         }
-        let judged = steps.iter().any(|s| {
-            s.expect.is_some() || s.expect_refused || s.expect_unhandled || s.expect_log.is_some()
-        });
+        let judged = steps.iter().any(Step::has_expectations);
         if !judged {
             return Err(loc.at(
                 at,
@@ -113,15 +112,7 @@ fn validate_question(
 /// Namespaces the lab server serves to lesson clients.
 pub const LESSON_NAMESPACES: &[&str] = &[MAIN_NS, ADMIN_NS];
 
-/// Event names Socket.IO keeps for itself: a lesson cannot send them as application events.
-pub const RESERVED_EVENTS: &[&str] = &[
-    "connect",
-    "connect_error",
-    "disconnect",
-    "disconnecting",
-    "newListener",
-    "removeListener",
-];
+pub use crate::protocol::RESERVED_EVENTS;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -224,13 +215,32 @@ struct RawStep {
     expect_unhandled: bool,
     #[serde(default)]
     expect_log: Option<Vec<String>>,
+    /// `emit` only: ask every recipient for an acknowledgement.
+    #[serde(default)]
+    ack: bool,
+    /// `emit` only: the `volatile` flag.
+    #[serde(default)]
+    volatile: bool,
+    /// Milliseconds to wait for an acknowledgement (`ask`, or `emit` with `ack`).
+    #[serde(default)]
+    timeout: Option<Spanned<u64>>,
+    /// `ask` only: the answer the server's acknowledgement must carry.
+    #[serde(default)]
+    expect_answer: Option<toml::Value>,
+    /// The acknowledgement must time out (`ask`: the client's; `emit`: the server's).
+    #[serde(default)]
+    expect_timeout: bool,
+    /// The server must refuse the request (for example a reserved event name).
+    #[serde(default)]
+    expect_rejected: bool,
 }
 
 /// What one step does. Each maps to one Socket.IO call (see `snippet.rs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     /// The actor (or actors) open a connection to their namespace.
+    #[default]
     Connect,
     /// The actor closes its connection.
     Disconnect,
@@ -242,6 +252,9 @@ pub enum Op {
     Emit,
     /// The actor emits an application event; the server's own handler decides what happens.
     Send,
+    /// The actor emits an application event with an acknowledgement callback and waits
+    /// (up to `timeout`) for the server's answer.
+    Ask,
 }
 
 impl fmt::Display for Op {
@@ -253,6 +266,7 @@ impl fmt::Display for Op {
             Op::Leave => "leave",
             Op::Emit => "emit",
             Op::Send => "send",
+            Op::Ask => "ask",
         })
     }
 }
@@ -294,9 +308,12 @@ pub struct EmitSpec {
     pub within: Vec<String>,
     pub except: Vec<String>,
     pub of: Option<String>,
+    pub volatile: bool,
+    /// Ask each recipient for an acknowledgement, waiting this long.
+    pub ack_timeout_ms: Option<u64>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Step {
     pub title: String,
     pub op: Op,
@@ -312,6 +329,14 @@ pub struct Step {
     pub expect_unhandled: bool,
     /// Lines the server must log during the step.
     pub expect_log: Option<Vec<String>>,
+    /// `ask`: how long the client waits for the answer.
+    pub ask_timeout_ms: Option<u64>,
+    /// `ask`: the answer the server must give.
+    pub expect_answer: Option<serde_json::Value>,
+    /// The acknowledgement must time out.
+    pub expect_timeout: bool,
+    /// The server must refuse the request.
+    pub expect_rejected: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -336,6 +361,17 @@ pub struct Choice {
 }
 
 impl Step {
+    /// Whether a run of this step can contradict anything it claims.
+    pub fn has_expectations(&self) -> bool {
+        self.expect.is_some()
+            || self.expect_refused
+            || self.expect_unhandled
+            || self.expect_log.is_some()
+            || self.expect_answer.is_some()
+            || self.expect_timeout
+            || self.expect_rejected
+    }
+
     /// The single actor of every operation but a multi-client connect or disconnect.
     pub fn actor(&self) -> &str {
         &self.actors[0]
@@ -626,7 +662,7 @@ fn validate_steps(
             }
         }
 
-        let needs_event = matches!(s.op, Op::Emit | Op::Send);
+        let needs_event = matches!(s.op, Op::Emit | Op::Send | Op::Ask);
         let event = match (&s.event, needs_event) {
             (None, true) => return Err(loc.at(step_at, format!("`{}` needs an `event`", s.op))),
             (Some(e), false) => {
@@ -640,7 +676,7 @@ fn validate_steps(
                 if name.is_empty() {
                     return Err(loc.at(e.span().start, "`event` is empty"));
                 }
-                if RESERVED_EVENTS.contains(&name.as_str()) {
+                if RESERVED_EVENTS.contains(&name.as_str()) && !s.expect_rejected {
                     return Err(loc.at(
                         e.span().start,
                         format!(
@@ -685,6 +721,8 @@ fn validate_steps(
         };
 
         let selects = s.from.is_some()
+            || s.ack
+            || s.volatile
             || s.broadcast
             || s.to.is_some()
             || s.within.is_some()
@@ -693,12 +731,51 @@ fn validate_steps(
         if selects && s.op != Op::Emit {
             return Err(loc.at(
                 step_at,
-                format!("`from`, `broadcast`, `to`, `in`, `except` and `of` apply to `emit` only, not `{}`", s.op),
+                format!("`from`, `broadcast`, `to`, `in`, `except`, `of`, `ack` and `volatile` apply to `emit` only, not `{}`", s.op),
             ));
+        }
+        let timeout = s.timeout.as_ref().map(|t| (*t.get_ref(), t.span().start));
+        if let Some((ms, at)) = timeout {
+            if !(s.op == Op::Ask || (s.op == Op::Emit && s.ack)) {
+                return Err(loc.at(
+                    at,
+                    "`timeout` applies to `ask`, or to `emit` with `ack = true`",
+                ));
+            }
+            if !(1..=10_000).contains(&ms) {
+                return Err(loc.at(at, "`timeout` is in milliseconds, from 1 to 10000"));
+            }
+        }
+        let timeout_ms = timeout.map(|(ms, _)| ms);
+        if s.op == Op::Emit && s.ack && timeout_ms.is_none() {
+            return Err(loc.at(step_at, "`ack = true` needs a `timeout` (milliseconds)"));
+        }
+        if s.ack && s.volatile {
+            return Err(loc.at(
+                step_at,
+                "`volatile` and `ack` do not go together: a volatile packet may never arrive",
+            ));
+        }
+        if s.expect_answer.is_some() && !(s.op == Op::Ask || s.ack) {
+            return Err(loc.at(
+                step_at,
+                "`expect_answer` applies to `ask`, or to `emit` with `ack = true`",
+            ));
+        }
+        if s.expect_timeout && !(s.op == Op::Ask || s.ack) {
+            return Err(loc.at(
+                step_at,
+                "`expect_timeout` applies to `ask`, or to `emit` with `ack = true`",
+            ));
+        }
+        if s.expect_rejected && s.op != Op::Emit {
+            return Err(loc.at(step_at, "`expect_rejected` applies to `emit` only"));
         }
         let mut emit = EmitSpec {
             from: s.from.unwrap_or_default(),
             broadcast: s.broadcast,
+            volatile: s.volatile,
+            ack_timeout_ms: if s.op == Op::Emit { timeout_ms } else { None },
             ..EmitSpec::default()
         };
         if let Some(list) = &s.to {
@@ -750,8 +827,11 @@ fn validate_steps(
         if s.expect_refused && s.op != Op::Connect {
             return Err(loc.at(step_at, "`expect_refused` applies to `connect` only"));
         }
-        if s.expect_unhandled && s.op != Op::Send {
-            return Err(loc.at(step_at, "`expect_unhandled` applies to `send` only"));
+        if s.expect_unhandled && !matches!(s.op, Op::Send | Op::Ask) {
+            return Err(loc.at(
+                step_at,
+                "`expect_unhandled` applies to `send` and `ask` only",
+            ));
         }
 
         match s.op {
@@ -781,6 +861,14 @@ fn validate_steps(
             expect_refused: s.expect_refused,
             expect_unhandled: s.expect_unhandled,
             expect_log: s.expect_log.clone(),
+            ask_timeout_ms: if s.op == Op::Ask {
+                Some(timeout_ms.unwrap_or(1000))
+            } else {
+                None
+            },
+            expect_answer: s.expect_answer.as_ref().map(to_json),
+            expect_timeout: s.expect_timeout,
+            expect_rejected: s.expect_rejected,
         });
     }
 

@@ -64,6 +64,12 @@ pub struct EmitRequest {
     /// `io.of(namespace)`; only with `from = "io"`.
     #[serde(default)]
     pub of: Option<String>,
+    /// The `volatile` flag: the packet may be dropped when a connection is not ready.
+    #[serde(default)]
+    pub volatile: bool,
+    /// Emit with an acknowledgement request, waiting this long for each answer.
+    #[serde(default)]
+    pub ack_timeout_ms: Option<u64>,
     pub event: String,
     #[serde(default)]
     pub data: serde_json::Value,
@@ -82,12 +88,36 @@ pub struct Reply {
     /// For join and leave: the socket's rooms afterwards (its own-id room left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rooms: Option<Vec<String>>,
+    /// For emits with an acknowledgement request: each recipient's answer, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acks: Option<BTreeMap<String, AckOutcome>>,
     /// Set when no handler exists for the event in this namespace.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unhandled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+
+/// One recipient's answer to a server's acknowledgement request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AckOutcome {
+    pub answered: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
+    /// `timeout` when no answer came in time, or another error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Event names Socket.IO keeps for itself; a server refuses to emit them.
+pub const RESERVED_EVENTS: &[&str] = &[
+    "connect",
+    "connect_error",
+    "disconnect",
+    "disconnecting",
+    "newListener",
+    "removeListener",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SocketInfo {

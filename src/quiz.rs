@@ -232,6 +232,35 @@ fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint
             }
         }
     }
+    if let Some(value) = record.ack_answer() {
+        let _ = writeln!(out, "    {} {}", paint.good("answered"), value);
+    }
+    if let Some(ms) = record.ack_timed_out() {
+        let _ = writeln!(
+            out,
+            "    {}",
+            paint.warn(&format!("no answer within {ms} ms (timeout)"))
+        );
+    }
+    for (name, outcome) in record.server_acks() {
+        let what = match (&outcome.value, outcome.answered) {
+            (Some(v), true) => format!("acknowledged with {v}"),
+            _ => format!(
+                "did not acknowledge ({})",
+                outcome.error.as_deref().unwrap_or("no answer")
+            ),
+        };
+        let _ = writeln!(out, "    {} {}", paint.name(&name), paint.dim(&what));
+    }
+    if let Some(reply) = record.answer().filter(|r| !r.ok && !r.unhandled) {
+        let why = reply.error.as_deref().unwrap_or("no reason given");
+        let _ = writeln!(
+            out,
+            "    {} {}",
+            paint.dim("server refused:"),
+            paint.warn(why)
+        );
+    }
     if record.unhandled() {
         let why = record
             .answer()
@@ -239,7 +268,7 @@ fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint
             .unwrap_or_default();
         let _ = writeln!(out, "    {} {}", paint.dim("server"), paint.warn(&why));
     }
-    if matches!(step.op, Op::Emit | Op::Send) {
+    if matches!(step.op, Op::Emit | Op::Send) || step.expect.is_some() {
         for line in view::who_received(record, width, paint).lines() {
             let _ = writeln!(out, "  {line}");
         }
@@ -389,6 +418,15 @@ pub fn target_json(choice: &Choice) -> Value {
             }
             if let Some(log) = &s.expect_log {
                 t.insert("log".into(), json!(log));
+            }
+            if let Some(answer) = &s.expect_answer {
+                t.insert("answer".into(), answer.clone());
+            }
+            if s.expect_timeout {
+                t.insert("timeout".into(), json!(true));
+            }
+            if s.expect_rejected {
+                t.insert("rejected".into(), json!(true));
             }
             Value::Object(t)
         })

@@ -1,9 +1,13 @@
 //! The embedded lab server: socketioxide on axum, implementing the lab protocol
 //! (`docs/lab-protocol.md`) on top of a tiny chat application.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
 
 use axum::routing::get;
 use axum::Router;
@@ -12,14 +16,14 @@ use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::DisconnectReason;
-use socketioxide::SocketIo;
+use socketioxide::{AckError, SocketIo};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::protocol::{
-    EmitFrom, EmitRequest, NamespaceState, Note, Reply, RoomsRequest, ServerState, SocketInfo,
-    Welcome, ADMIN_NS, ADMIN_TOKEN, CONTROL_NS, EMIT, JOIN, LEAVE, MAIN_NS, NOTE, STATE, SYNC,
-    WELCOME,
+    AckOutcome, EmitFrom, EmitRequest, NamespaceState, Note, Reply, RoomsRequest, ServerState,
+    SocketInfo, Welcome, ADMIN_NS, ADMIN_TOKEN, CONTROL_NS, EMIT, JOIN, LEAVE, MAIN_NS, NOTE,
+    RESERVED_EVENTS, STATE, SYNC, WELCOME,
 };
 
 /// What the server did, for a live monitor such as `socketio-lab serve`.
@@ -172,25 +176,120 @@ fn selection(
     Ok(Some((op, call)))
 }
 
+/// What an emit did: where the server sent it and, when it asked for
+/// acknowledgements, what each recipient answered.
+struct Emitted {
+    delivered_to: Vec<String>,
+    call: String,
+    acks: Option<BTreeMap<String, AckOutcome>>,
+}
+
+fn ack_outcome(result: Result<Value, AckError>) -> AckOutcome {
+    match result {
+        Ok(value) => AckOutcome {
+            answered: true,
+            value: Some(value),
+            error: None,
+        },
+        Err(AckError::Timeout) => AckOutcome {
+            answered: false,
+            value: None,
+            error: Some("timeout".into()),
+        },
+        Err(e) => AckOutcome {
+            answered: false,
+            value: None,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
 async fn perform_emit(
     socket: &SocketRef,
     io: &SocketIo,
     req: &EmitRequest,
-) -> Result<(Vec<String>, String), String> {
+) -> Result<Emitted, String> {
+    // Node's server throws on these names; socketioxide would send them, so the lab
+    // refuses them itself to behave like the reference.
+    if RESERVED_EVENTS.contains(&req.event.as_str()) {
+        return Err(format!("`{}` is a reserved event name", req.event));
+    }
+    let timeout = req.ack_timeout_ms.map(Duration::from_millis);
     match selection(socket, io, req)? {
         None => {
-            socket
-                .emit(&req.event, &req.data)
-                .map_err(|e| format!("emit failed: {e}"))?;
-            Ok((vec![name_of(socket)], "socket".to_string()))
+            let me = name_of(socket);
+            let acks = match timeout {
+                Some(t) => {
+                    let stream = socket
+                        .timeout(t)
+                        .emit_with_ack::<_, Value>(&req.event, &req.data)
+                        .map_err(|e| format!("emit failed: {e}"))?;
+                    Some(BTreeMap::from([(me.clone(), ack_outcome(stream.await))]))
+                }
+                None if req.volatile => {
+                    socket
+                        .volatile()
+                        .emit(&req.event, &req.data)
+                        .map_err(|e| format!("emit failed: {e}"))?;
+                    None
+                }
+                None => {
+                    socket
+                        .emit(&req.event, &req.data)
+                        .map_err(|e| format!("emit failed: {e}"))?;
+                    None
+                }
+            };
+            Ok(Emitted {
+                delivered_to: vec![me],
+                call: "socket".to_string(),
+                acks,
+            })
         }
-        Some((op, call)) => {
+        Some((mut op, call)) => {
+            if req.volatile {
+                op = op.volatile();
+            }
             // The adapter's own selection, read just before the emit that uses it.
-            let targets = sorted_names(op.clone().sockets());
-            op.emit(&req.event, &req.data)
-                .await
-                .map_err(|e| format!("emit failed: {e}"))?;
-            Ok((targets, call))
+            let targets = op.clone().sockets();
+            let names: BTreeMap<String, String> = targets
+                .iter()
+                .map(|s| (s.id.to_string(), name_of(s)))
+                .collect();
+            let delivered_to = sorted_names(targets);
+            let acks = match timeout {
+                Some(t) => {
+                    let stream = op
+                        .timeout(t)
+                        .emit_with_ack::<_, Value>(&req.event, &req.data)
+                        .await
+                        .map_err(|e| format!("emit failed: {e}"))?;
+                    let answers: Vec<_> = stream.collect().await;
+                    Some(
+                        answers
+                            .into_iter()
+                            .map(|(sid, result)| {
+                                let name = names
+                                    .get(&sid.to_string())
+                                    .cloned()
+                                    .unwrap_or_else(|| sid.to_string());
+                                (name, ack_outcome(result))
+                            })
+                            .collect(),
+                    )
+                }
+                None => {
+                    op.emit(&req.event, &req.data)
+                        .await
+                        .map_err(|e| format!("emit failed: {e}"))?;
+                    None
+                }
+            };
+            Ok(Emitted {
+                delivered_to,
+                call,
+                acks,
+            })
         }
     }
 }
@@ -293,7 +392,11 @@ fn install_protocol(socket: &SocketRef, shared: &Arc<Shared>) {
                         }
                     };
                     let reply = match perform_emit(&socket, &io, &req).await {
-                        Ok((delivered_to, call)) => {
+                        Ok(Emitted {
+                            delivered_to,
+                            call,
+                            acks,
+                        }) => {
                             shared.tell(
                                 &io,
                                 Activity::Emitted {
@@ -307,6 +410,7 @@ fn install_protocol(socket: &SocketRef, shared: &Arc<Shared>) {
                             Reply {
                                 ok: true,
                                 delivered_to: Some(delivered_to),
+                                acks,
                                 ..Reply::default()
                             }
                         }
@@ -386,6 +490,14 @@ async fn relay(
 
 fn install_app(socket: &SocketRef, shared: &Arc<Shared>, app: App) {
     let shared = shared.clone();
+    if let App::Chat = app {
+        socket.on("ping", |a: AckSender| async move {
+            let _ = a.send(&"pong");
+        });
+        // A handler that takes the acknowledgement callback and never calls it, like
+        // a server stuck on a slow database: the client's timeout is what ends the wait.
+        socket.on("sleepy", |_a: AckSender| async move {});
+    }
     match app {
         App::Chat => socket.on(
             "chat message",

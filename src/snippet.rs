@@ -58,7 +58,32 @@ fn payload_rust(payload: &Option<Value>) -> String {
 
 fn selection(spec: &EmitSpec, actor_ns: &str, rust: bool) -> String {
     let one: fn(&str) -> String = if rust { room_rust } else { room_js };
-    let mut call = match spec.from {
+    let mut call = selection_base(spec, actor_ns, rust);
+    if !spec.to.is_empty() {
+        call.push_str(&format!(".to({})", rooms_arg(&spec.to, one)));
+    }
+    if !spec.within.is_empty() {
+        let word = if rust { "within" } else { "in" };
+        call.push_str(&format!(".{word}({})", rooms_arg(&spec.within, one)));
+    }
+    if !spec.except.is_empty() {
+        call.push_str(&format!(".except({})", rooms_arg(&spec.except, one)));
+    }
+    if spec.volatile {
+        call.push_str(if rust { ".volatile()" } else { ".volatile" });
+    }
+    if let Some(ms) = spec.ack_timeout_ms {
+        if rust {
+            call.push_str(&format!(".timeout(Duration::from_millis({ms}))"));
+        } else {
+            call.push_str(&format!(".timeout({ms})"));
+        }
+    }
+    call
+}
+
+fn selection_base(spec: &EmitSpec, actor_ns: &str, rust: bool) -> String {
+    match spec.from {
         Origin::Socket => {
             let mut s = "socket".to_string();
             if spec.broadcast {
@@ -74,18 +99,7 @@ fn selection(spec: &EmitSpec, actor_ns: &str, rust: bool) -> String {
                 (false, true) => format!("io.of({ns:?}).unwrap()"),
             }
         }
-    };
-    if !spec.to.is_empty() {
-        call.push_str(&format!(".to({})", rooms_arg(&spec.to, one)));
     }
-    if !spec.within.is_empty() {
-        let word = if rust { "within" } else { "in" };
-        call.push_str(&format!(".{word}({})", rooms_arg(&spec.within, one)));
-    }
-    if !spec.except.is_empty() {
-        call.push_str(&format!(".except({})", rooms_arg(&spec.except, one)));
-    }
-    call
 }
 
 /// Whether a socketioxide call needs `.await` (broadcasts go through the adapter).
@@ -103,6 +117,14 @@ pub fn handler(namespace: &str, event: &str) -> Option<(&'static str, &'static s
         (MAIN_NS, "chat message") => Some((
             "socket.on(\"chat message\", (msg) => io.emit(\"chat message\", msg))",
             "io.emit(\"chat message\", &msg).await  // in the handler",
+        )),
+        (MAIN_NS, "ping") => Some((
+            "socket.on(\"ping\", (msg, ack) => ack(\"pong\"))",
+            "socket.on(\"ping\", async |ack: AckSender| { ack.send(&\"pong\").ok(); })",
+        )),
+        (MAIN_NS, "sleepy") => Some((
+            "socket.on(\"sleepy\", (msg, ack) => { /* never calls ack */ })",
+            "socket.on(\"sleepy\", async |_ack: AckSender| {})  // never answers",
         )),
         (ADMIN_NS, "announce") => Some((
             "socket.on(\"announce\", (msg) => io.of(\"/\").emit(\"announcement\", msg))",
@@ -161,6 +183,24 @@ pub fn for_step(step: &Step, client: &Client) -> Snippet {
             },
             rust: format!("socket.leave({})", rooms_rust()),
         },
+        Op::Emit if step.emit.ack_timeout_ms.is_some() => {
+            let event = step.event.as_deref().unwrap_or_default();
+            // A broadcast's ack stream is obtained asynchronously; a socket's directly.
+            let get = if is_broadcast(&step.emit) { ".await?" } else { "?" };
+            Snippet {
+                client: None,
+                js: format!(
+                    "await {}.emitWithAck({event:?}{})",
+                    selection(&step.emit, actor_ns, false),
+                    payload_js(&step.payload)
+                ),
+                rust: format!(
+                    "{}.emit_with_ack::<_, Value>({event:?}{}){get}.await",
+                    selection(&step.emit, actor_ns, true),
+                    payload_rust(&step.payload)
+                ),
+            }
+        }
         Op::Emit => {
             let event = step.event.as_deref().unwrap_or_default();
             let await_ = if is_broadcast(&step.emit) { ".await" } else { "" };
@@ -176,6 +216,22 @@ pub fn for_step(step: &Step, client: &Client) -> Snippet {
                     selection(&step.emit, actor_ns, true),
                     payload_rust(&step.payload)
                 ),
+            }
+        }
+        Op::Ask => {
+            let event = step.event.as_deref().unwrap_or_default();
+            let ms = step.ask_timeout_ms.unwrap_or(1000);
+            let (js, rust) = handler(actor_ns, event).unwrap_or((
+                "// no handler for this event in this namespace",
+                "// no handler for this event in this namespace",
+            ));
+            Snippet {
+                client: Some(format!(
+                    "await socket.timeout({ms}).emitWithAck({event:?}{})",
+                    payload_js(&step.payload)
+                )),
+                js: js.to_string(),
+                rust: rust.to_string(),
             }
         }
         Op::Send => {
@@ -210,15 +266,10 @@ mod tests {
             title: "t".into(),
             op: Op::Emit,
             actors: vec!["alice".into()],
-            narration: String::new(),
             event: Some("news".into()),
             payload: Some(payload),
-            rooms: vec![],
             emit: spec,
-            expect: None,
-            expect_refused: false,
-            expect_unhandled: false,
-            expect_log: None,
+            ..Step::default()
         }
     }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use crate::lesson::{Op, Step};
-use crate::protocol::Reply;
+use crate::protocol::{AckOutcome, Reply};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -42,6 +42,18 @@ pub enum Observation {
         event: String,
         reply: Reply,
     },
+    /// The application answered an acknowledgement the client asked for.
+    AckAnswered {
+        client: String,
+        event: String,
+        value: Value,
+    },
+    /// The client's acknowledgement timed out: an observed outcome, not a failure.
+    AckTimedOut {
+        client: String,
+        event: String,
+        timeout_ms: u64,
+    },
     /// No answer came back within the step timeout.
     Unanswered {
         client: String,
@@ -70,6 +82,8 @@ impl Observation {
             | Observation::Refused { client, .. }
             | Observation::Closed { client }
             | Observation::Answered { client, .. }
+            | Observation::AckAnswered { client, .. }
+            | Observation::AckTimedOut { client, .. }
             | Observation::Unanswered { client, .. }
             | Observation::Received { client, .. }
             | Observation::DroppedByServer { client }
@@ -89,7 +103,10 @@ impl Observation {
             Observation::Connected { .. }
             | Observation::Refused { .. }
             | Observation::Closed { .. } => 1,
-            Observation::Answered { .. } | Observation::Unanswered { .. } => 2,
+            Observation::Answered { .. }
+            | Observation::Unanswered { .. }
+            | Observation::AckAnswered { .. }
+            | Observation::AckTimedOut { .. } => 2,
             Observation::Received { .. } => 3,
             Observation::DroppedByServer { .. } | Observation::ClientError { .. } => 4,
         }
@@ -220,6 +237,30 @@ impl StepRecord {
             .collect()
     }
 
+    /// The answer to the acknowledgement the actor asked for, if one came.
+    pub fn ack_answer(&self) -> Option<&Value> {
+        self.observations.iter().find_map(|o| match o {
+            Observation::AckAnswered { value, .. } => Some(value),
+            _ => None,
+        })
+    }
+
+    /// The client's acknowledgement that timed out, with its timeout.
+    pub fn ack_timed_out(&self) -> Option<u64> {
+        self.observations.iter().find_map(|o| match o {
+            Observation::AckTimedOut { timeout_ms, .. } => Some(*timeout_ms),
+            _ => None,
+        })
+    }
+
+    /// What each recipient answered to the server's acknowledgement request.
+    pub fn server_acks(&self) -> Vec<(String, AckOutcome)> {
+        self.answer()
+            .and_then(|r| r.acks.clone())
+            .map(|acks| acks.into_iter().collect())
+            .unwrap_or_default()
+    }
+
     /// Whether the server said no handler exists for what the actor sent.
     pub fn unhandled(&self) -> bool {
         self.answer().is_some_and(|r| r.unhandled)
@@ -243,7 +284,9 @@ impl StepRecord {
                 } => problems.push(format!(
                     "`{client}` got no answer to `{event}` within {timeout_ms} ms"
                 )),
-                Observation::Answered { reply, event, .. } if !reply.ok && !reply.unhandled => {
+                Observation::Answered { reply, event, .. }
+                    if !reply.ok && !reply.unhandled && !step.expect_rejected =>
+                {
                     problems.push(format!(
                         "the server rejected `{event}`: {}",
                         reply.error.as_deref().unwrap_or("no reason given")
@@ -328,6 +371,53 @@ impl StepRecord {
             problems.push(format!(
                 "expected no handler for `{event}`, but the server handled it"
             ));
+        }
+        if step.expect_rejected && self.answer().is_none_or(|r| r.ok) {
+            problems.push(format!(
+                "expected the server to refuse `{event}`, but it did not"
+            ));
+        }
+        if let Some(want) = &step.expect_answer {
+            if step.op == Op::Ask {
+                match self.ack_answer() {
+                    Some(got) if got != want => problems.push(format!(
+                        "expected the answer {want}, but the server answered {got}"
+                    )),
+                    None => {
+                        problems.push(format!("expected the answer {want}, but no answer came"))
+                    }
+                    _ => {}
+                }
+            } else {
+                for (name, outcome) in self.server_acks() {
+                    match &outcome.value {
+                        Some(got) if outcome.answered && got == want => {}
+                        Some(got) if outcome.answered => problems.push(format!(
+                            "expected `{name}` to acknowledge with {want}, but it answered {got}"
+                        )),
+                        _ => problems.push(format!(
+                            "expected `{name}` to acknowledge with {want}, but no answer came"
+                        )),
+                    }
+                }
+            }
+        }
+        if step.expect_timeout {
+            match step.op {
+                Op::Ask if self.ack_answer().is_some() => problems.push(format!(
+                    "expected `{event}`'s acknowledgement to time out, but the server answered"
+                )),
+                Op::Emit => {
+                    for (name, outcome) in self.server_acks() {
+                        if outcome.answered {
+                            problems.push(format!(
+                                "expected `{name}`'s acknowledgement to time out, but it answered"
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
         if let Some(lines) = &step.expect_log {
             let logged = self.log_lines();

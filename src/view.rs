@@ -261,6 +261,28 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
                 );
             }
         }
+        Op::Ask => {
+            let cell = name_cell(step.actor(), width, paint);
+            if let Some(value) = record.ack_answer() {
+                let _ = writeln!(
+                    out,
+                    "  {cell}{} {}",
+                    paint.good("got the answer"),
+                    compact(value)
+                );
+            } else if let Some(ms) = record.ack_timed_out() {
+                let _ = writeln!(
+                    out,
+                    "  {cell}{}",
+                    paint.warn(&format!(
+                        "no answer within {ms} ms: the acknowledgement timed out"
+                    ))
+                );
+            } else if let Some(reply) = record.answer().filter(|r| r.unhandled) {
+                let why = reply.error.as_deref().unwrap_or("no handler");
+                let _ = writeln!(out, "  {} {}", paint.dim("server"), paint.warn(why));
+            }
+        }
         Op::Emit | Op::Send => {
             if let Some(reply) = record.answer().filter(|r| r.unhandled) {
                 let why = reply.error.as_deref().unwrap_or("no handler");
@@ -279,6 +301,29 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
                     .or_else(|| step.event.clone())
                     .unwrap_or_default();
                 let _ = writeln!(out, "  {} sent `{event}` to {to}", paint.dim("server"));
+            }
+            for (name, outcome) in record.server_acks() {
+                let cell = name_cell(&name, width, paint);
+                let line = match (&outcome.value, outcome.error.as_deref()) {
+                    (Some(v), _) if outcome.answered => {
+                        paint.good(&format!("acknowledged with {}", compact(v)))
+                    }
+                    (_, Some("timeout")) => {
+                        paint.warn("did not acknowledge: the server's wait timed out")
+                    }
+                    (_, Some(e)) => paint.warn(&format!("acknowledgement failed: {e}")),
+                    _ => paint.warn("did not acknowledge"),
+                };
+                let _ = writeln!(out, "  {} {cell}{line}", paint.dim("ack   "));
+            }
+            if let Some(reply) = record.answer().filter(|r| !r.ok && !r.unhandled) {
+                let why = reply.error.as_deref().unwrap_or("no reason given");
+                let _ = writeln!(
+                    out,
+                    "  {} {}",
+                    paint.dim("server"),
+                    paint.warn(&format!("refused: {why}"))
+                );
             }
         }
         Op::Connect | Op::Disconnect => {}

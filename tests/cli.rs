@@ -21,7 +21,7 @@ fn list_shows_every_lesson() {
     let out = run(&["list"]);
     assert!(out.status.success());
     let text = stdout(&out);
-    for id in ["chat", "emit", "rooms", "namespaces"] {
+    for id in ["chat", "emit", "rooms", "namespaces", "cheatsheet"] {
         assert!(text.contains(id), "list lacks `{id}`:\n{text}");
     }
 }
@@ -56,7 +56,7 @@ fn check_accepts_the_shipped_lessons() {
             .lines()
             .filter(|l| l.starts_with("ok "))
             .count(),
-        4
+        socketio_lab::lesson::EMBEDDED.len()
     );
 }
 

@@ -9,7 +9,7 @@ use common::{bin, settings, stderr, stdout};
 use serde_json::Value;
 use socketio_lab::engine::LabOptions;
 use socketio_lab::lesson::{catalogue, Choice, Op};
-use socketio_lab::protocol::Reply;
+use socketio_lab::protocol::{AckOutcome, Reply};
 use socketio_lab::quiz::{self, ChoiceRun};
 use socketio_lab::trace::Observation;
 
@@ -20,12 +20,14 @@ const RIGHT: &[(&str, &str)] = &[
     ("emit", "3,2"),
     ("rooms", "1,1,1+2"),
     ("namespaces", "1,1+2+3,1"),
+    ("cheatsheet", "2,1,1,1,1,1+2,1,1,1"),
 ];
 const WRONG: &[(&str, &str)] = &[
     ("chat", "3,1+3"),
     ("emit", "5,1"),
     ("rooms", "3,2,1+3"),
     ("namespaces", "2,1+4,2"),
+    ("cheatsheet", "1,2,3,3,2,1+3,2,2,2"),
 ];
 
 fn quiz(state: &std::path::Path, args: &[&str]) -> std::process::Output {
@@ -242,6 +244,53 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
                 .observations
                 .push(Observation::ServerLog { text: line.clone() });
         }
+        if step.op == Op::Ask && (step.expect_answer.is_some() || step.expect_timeout) {
+            record.observations.retain(|o| {
+                !matches!(
+                    o,
+                    Observation::AckAnswered { .. } | Observation::AckTimedOut { .. }
+                )
+            });
+            let (client, event) = (
+                step.actor().to_string(),
+                step.event.clone().unwrap_or_default(),
+            );
+            record.observations.push(match &step.expect_answer {
+                Some(value) => Observation::AckAnswered {
+                    client,
+                    event,
+                    value: value.clone(),
+                },
+                None => Observation::AckTimedOut {
+                    client,
+                    event,
+                    timeout_ms: 1,
+                },
+            });
+        }
+        for o in record.observations.iter_mut() {
+            if let Observation::Answered { reply, .. } = o {
+                if step.expect_rejected {
+                    reply.ok = false;
+                    reply.error = Some("refused".into());
+                }
+                for outcome in reply.acks.iter_mut().flat_map(|a| a.values_mut()) {
+                    if let Some(v) = &step.expect_answer {
+                        *outcome = AckOutcome {
+                            answered: true,
+                            value: Some(v.clone()),
+                            error: None,
+                        };
+                    } else if step.expect_timeout {
+                        *outcome = AckOutcome {
+                            answered: false,
+                            value: None,
+                            error: Some("timeout".into()),
+                        };
+                    }
+                }
+            }
+        }
     }
     run
 }
@@ -262,7 +311,7 @@ fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
     out.push(silent);
     let mut flooded = run.clone();
     for r in &mut flooded.records {
-        if r.answer().is_some_and(|a| a.delivered_to.is_some()) {
+        if r.answer().is_some() {
             let everyone = r.present.clone();
             r.observations
                 .retain(|o| !matches!(o, Observation::Received { .. }));
@@ -311,9 +360,30 @@ fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
             }
         }
         for o in r.observations.iter_mut() {
-            if let Observation::Answered { reply, .. } = o {
-                reply.unhandled = !reply.unhandled;
-                reply.ok = !reply.unhandled;
+            match o {
+                Observation::Answered { reply, .. } => {
+                    reply.unhandled = !reply.unhandled;
+                    reply.ok = !reply.unhandled;
+                    for outcome in reply.acks.iter_mut().flat_map(|a| a.values_mut()) {
+                        outcome.answered = !outcome.answered;
+                        outcome.value = Some(Value::Null);
+                    }
+                }
+                Observation::AckAnswered { client, event, .. } => {
+                    *o = Observation::AckTimedOut {
+                        client: client.clone(),
+                        event: event.clone(),
+                        timeout_ms: 1,
+                    };
+                }
+                Observation::AckTimedOut { client, event, .. } => {
+                    *o = Observation::AckAnswered {
+                        client: client.clone(),
+                        event: event.clone(),
+                        value: Value::Null,
+                    };
+                }
+                _ => {}
             }
         }
     }
