@@ -48,6 +48,8 @@ pub enum Command {
     Quiz(QuizArgs),
     /// The chat example in plain words, live: for people who do not write code
     Demo(crate::demo::DemoArgs),
+    /// Run the lab server alone, for your own clients, and watch what it sees
+    Serve(crate::serve::ServeArgs),
     /// Validate lesson files (or every *.toml in a folder)
     Check {
         /// Lesson files or folders
@@ -143,6 +145,7 @@ async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
             print!("{}", list_text(&lessons, paint));
             ExitCode::SUCCESS
         }
+        Some(Command::Serve(args)) => crate::serve::run(&args, paint).await,
         Some(Command::Quiz(args)) => {
             interruptible(crate::quiz_session::run(&lessons, args, paint), paint).await
         }

@@ -13,6 +13,7 @@ pub mod progress;
 pub mod protocol;
 pub mod quiz;
 pub mod quiz_session;
+pub mod serve;
 pub mod server;
 pub mod snippet;
 pub mod trace;

@@ -119,11 +119,27 @@ fn selection(
     io: &SocketIo,
     req: &EmitRequest,
 ) -> Result<Option<(BroadcastOperators, String)>, String> {
+    // Own-id rooms read as `bobId`, never as the random id itself.
+    let namespace = req.of.clone().unwrap_or_else(|| socket.ns().to_string());
+    let owners: BTreeMap<String, String> = io
+        .of(&namespace)
+        .map(|op| op.sockets())
+        .unwrap_or_default()
+        .iter()
+        .map(|s| (s.id.to_string(), name_of(s)))
+        .collect();
     let rooms_js = |rooms: &[String]| {
-        if rooms.len() == 1 {
-            format!("{:?}", rooms[0])
+        let shown: Vec<String> = rooms
+            .iter()
+            .map(|r| match owners.get(r) {
+                Some(name) => format!("{name}Id"),
+                None => format!("{r:?}"),
+            })
+            .collect();
+        if shown.len() == 1 {
+            shown[0].clone()
         } else {
-            format!("{rooms:?}")
+            format!("[{}]", shown.join(", "))
         }
     };
     let mut call;
