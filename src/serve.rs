@@ -101,25 +101,32 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
     }
 }
 
-/// Resolves when the user asks the server to stop (Ctrl-C, or SIGTERM on Unix).
-async fn stop_requested() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
+/// Resolves when the user asks the server to stop (Ctrl-C, or SIGTERM on Unix). The
+/// handlers are installed when this is called, not when it is first awaited, so a
+/// signal that comes right after `listening on` is not lost.
+#[cfg(unix)]
+fn stop_requested() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let interrupt = signal(SignalKind::interrupt());
+    let terminate = signal(SignalKind::terminate());
+    async move {
+        match (interrupt, terminate) {
+            (Ok(mut int), Ok(mut term)) => {
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
+                    _ = int.recv() => {}
                     _ = term.recv() => {}
                 }
             }
-            Err(_) => {
+            _ => {
                 let _ = tokio::signal::ctrl_c().await;
             }
         }
     }
-    #[cfg(not(unix))]
-    {
+}
+
+#[cfg(not(unix))]
+fn stop_requested() -> impl std::future::Future<Output = ()> {
+    async {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
@@ -144,6 +151,7 @@ pub async fn run(args: &ServeArgs, paint: Paint) -> ExitCode {
         }
     };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
+    let stop = stop_requested();
     let (monitor, mut activity) = unbounded_channel();
     let printer = tokio::spawn(async move {
         let mut out = std::io::stdout();
@@ -169,7 +177,7 @@ pub async fn run(args: &ServeArgs, paint: Paint) -> ExitCode {
             monitor: Some(monitor),
         },
         async move {
-            stop_requested().await;
+            stop.await;
             println!("{}", paint.dim("stopping: disconnecting every socket"));
         },
     )
