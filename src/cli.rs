@@ -140,7 +140,7 @@ async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
         Err(e) => return error(e, paint),
     };
     match cli.command {
-        None => menu(&lessons, paint).await,
+        None => interruptible(menu(&lessons, paint), paint).await,
         Some(Command::List) => {
             print!("{}", list_text(&lessons, paint));
             ExitCode::SUCCESS
@@ -175,6 +175,10 @@ pub async fn interruptible(
     tokio::select! {
         code = work => code,
         _ = tokio::signal::ctrl_c() => {
+            // A prompt may have hidden the cursor; give the terminal back as it was.
+            if std::io::stderr().is_terminal() {
+                let _ = dialoguer::console::Term::stderr().show_cursor();
+            }
             eprintln!("\n{} interrupted: the lab server and its clients were stopped", paint.warn("note:"));
             ExitCode::from(EXIT_INTERRUPTED)
         }
@@ -231,7 +235,7 @@ async fn menu(lessons: &[Lesson], paint: Paint) -> ExitCode {
     match picked {
         Ok(Ok(Some(index))) => {
             let options = LabOptions::default();
-            interruptible(run(&lessons[index], &options, true, false, paint), paint).await
+            run(&lessons[index], &options, true, false, paint).await
         }
         Ok(Ok(None)) => ExitCode::SUCCESS,
         Ok(Err(e)) => error(format!("the lesson menu failed: {e}"), paint),
