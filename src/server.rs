@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use axum::routing::get;
 use axum::Router;
 use serde_json::Value;
-use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
+use socketioxide::extract::{AckSender, Event, SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::DisconnectReason;
@@ -315,6 +315,25 @@ fn ack(ack: AckSender, reply: &Reply) {
     let _ = ack.send(reply);
 }
 
+/// Answers a request whose payload is not what the protocol says. The words are the
+/// Node reference's (`examples/node-reference/server.js`), not serde's, so that both
+/// servers answer alike; without this the request would go unanswered.
+fn malformed(a: AckSender, event: &str) {
+    let what = if event == EMIT {
+        "an emit request as docs/lab-protocol.md describes"
+    } else {
+        "`{\"rooms\": [\"room\", ...]}`"
+    };
+    ack(
+        a,
+        &Reply {
+            ok: false,
+            error: Some(format!("malformed `{event}` request: expected {what}")),
+            ..Reply::default()
+        },
+    );
+}
+
 /// The chat application behind each namespace, beside the lab protocol.
 #[derive(Clone, Copy)]
 enum App {
@@ -329,9 +348,15 @@ fn install_protocol(socket: &SocketRef, shared: &Arc<Shared>) {
         let shared = shared.clone();
         socket.on(
             JOIN,
-            move |socket: SocketRef, io: SocketIo, Data(req): Data<RoomsRequest>, a: AckSender| {
+            move |socket: SocketRef,
+                  io: SocketIo,
+                  TryData(req): TryData<RoomsRequest>,
+                  a: AckSender| {
                 let shared = shared.clone();
                 async move {
+                    let Ok(req) = req else {
+                        return malformed(a, JOIN);
+                    };
                     socket.join(req.rooms.clone());
                     shared.tell(
                         &io,
@@ -358,9 +383,15 @@ fn install_protocol(socket: &SocketRef, shared: &Arc<Shared>) {
         let shared = shared.clone();
         socket.on(
             LEAVE,
-            move |socket: SocketRef, io: SocketIo, Data(req): Data<RoomsRequest>, a: AckSender| {
+            move |socket: SocketRef,
+                  io: SocketIo,
+                  TryData(req): TryData<RoomsRequest>,
+                  a: AckSender| {
                 let shared = shared.clone();
                 async move {
+                    let Ok(req) = req else {
+                        return malformed(a, LEAVE);
+                    };
                     socket.leave(req.rooms.clone());
                     shared.tell(
                         &io,
@@ -393,19 +424,8 @@ fn install_protocol(socket: &SocketRef, shared: &Arc<Shared>) {
                   a: AckSender| {
                 let shared = shared.clone();
                 async move {
-                    let req = match req {
-                        Ok(req) => req,
-                        Err(e) => {
-                            let error = Some(format!("malformed `{EMIT}` request: {e}"));
-                            return ack(
-                                a,
-                                &Reply {
-                                    ok: false,
-                                    error,
-                                    ..Reply::default()
-                                },
-                            );
-                        }
+                    let Ok(req) = req else {
+                        return malformed(a, EMIT);
                     };
                     let reply = match perform_emit(&socket, &io, &req).await {
                         Ok(Emitted {
@@ -453,13 +473,14 @@ fn install_protocol(socket: &SocketRef, shared: &Arc<Shared>) {
 }
 
 #[allow(clippy::too_many_arguments)]
-/// The application's relay: a handler emits `event` from a namespace to everyone in `target_ns`.
+/// The application's relay: a handler emits `event` from a namespace to everyone in
+/// `target_ns`. The reply names the emitted event only when it is not the one received.
 async fn relay(
     socket: SocketRef,
     io: SocketIo,
     shared: Arc<Shared>,
     target_ns: &'static str,
-    event: &'static str,
+    (received, event): (&'static str, &'static str),
     call: &'static str,
     data: Value,
     a: AckSender,
@@ -491,7 +512,7 @@ async fn relay(
             Reply {
                 ok: true,
                 delivered_to: Some(targets),
-                emitted: Some(event.to_string()),
+                emitted: (event != received).then(|| event.to_string()),
                 ..Reply::default()
             }
         }
@@ -502,6 +523,14 @@ async fn relay(
         },
     };
     ack(a, &reply);
+}
+
+/// The message a handler gets: the first argument, or `null` when the client sent
+/// none (a JavaScript handler's `msg` is then `undefined`, which is sent as `null`).
+/// Without `TryData` the handler would not run at all and the client would get no
+/// acknowledgement.
+fn message(msg: Result<Value, impl std::fmt::Debug>) -> Value {
+    msg.unwrap_or(Value::Null)
 }
 
 fn install_app(socket: &SocketRef, shared: &Arc<Shared>, app: App) {
@@ -517,21 +546,32 @@ fn install_app(socket: &SocketRef, shared: &Arc<Shared>, app: App) {
     match app {
         App::Chat => socket.on(
             "chat message",
-            move |socket: SocketRef, io: SocketIo, Data(msg): Data<Value>, a: AckSender| {
+            move |socket: SocketRef, io: SocketIo, TryData(msg): TryData<Value>, a: AckSender| {
                 let shared = shared.clone();
-                relay(socket, io, shared, MAIN_NS, "chat message", "io", msg, a)
-            },
-        ),
-        App::Admin => socket.on(
-            "announce",
-            move |socket: SocketRef, io: SocketIo, Data(msg): Data<Value>, a: AckSender| {
-                let shared = shared.clone();
+                let msg = message(msg);
                 relay(
                     socket,
                     io,
                     shared,
                     MAIN_NS,
-                    "announcement",
+                    ("chat message", "chat message"),
+                    "io",
+                    msg,
+                    a,
+                )
+            },
+        ),
+        App::Admin => socket.on(
+            "announce",
+            move |socket: SocketRef, io: SocketIo, TryData(msg): TryData<Value>, a: AckSender| {
+                let shared = shared.clone();
+                let msg = message(msg);
+                relay(
+                    socket,
+                    io,
+                    shared,
+                    MAIN_NS,
+                    ("announce", "announcement"),
                     "io.of(\"/\")",
                     msg,
                     a,

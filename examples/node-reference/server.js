@@ -1,0 +1,283 @@
+// The lab protocol (docs/lab-protocol.md) on the official `socket.io` server.
+//
+// This is the reference: socketio-lab's embedded Rust server must behave exactly like
+// this file, and `tests/reference.rs` runs every lesson against both to check it.
+// It is also the JavaScript side of the lessons, so it stays close to the chat
+// example: a `chat message` relay, `a user connected` / `user disconnected` logs.
+//
+//   npm ci && node server.js --port 3000
+//   socketio-lab run rooms --server http://127.0.0.1:3000
+
+"use strict";
+
+const http = require("node:http");
+const { Server } = require("socket.io");
+
+const MAIN_NS = "/";
+const ADMIN_NS = "/admin";
+const CONTROL_NS = "/lab"; // the lab's own namespace: state, sync, notes
+const ADMIN_TOKEN = "let-me-in";
+const REFUSAL = "not authorized: `/admin` needs a valid `auth.token`";
+
+// --- command line --------------------------------------------------------------
+
+function portFromArgs(argv, env) {
+  const at = argv.indexOf("--port");
+  const text = at >= 0 ? argv[at + 1] : env.PORT;
+  if (text === undefined || text === "") return 3000;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`error: \`--port\` must be a port number (0 for a free one), not \`${text}\``);
+    process.exit(2);
+  }
+  return port;
+}
+
+// --- names -----------------------------------------------------------------------
+
+// Learners never see socket ids: every socket is reported by the name its client sent
+// in `auth.name`, or by a `guest-N` name (one counter for the whole server).
+let guests = 0;
+function nameFromAuth(auth) {
+  const name = auth && auth.name;
+  if (typeof name === "string" && name !== "") return name;
+  guests += 1;
+  return `guest-${guests}`;
+}
+
+const nameOf = (socket) => socket.data.name;
+const sortedNames = (sockets) => sockets.map(nameOf).sort();
+
+// The socket's rooms as a learner knows them: sorted, its own-id room left out.
+function visibleRooms(socket) {
+  return [...socket.rooms].filter((room) => room !== socket.id).sort();
+}
+
+// A client that asked for no acknowledgement gets none.
+function reply(ack, answer) {
+  if (typeof ack === "function") ack(answer);
+}
+
+// Socket.IO hands a handler the event's arguments with the acknowledgement callback
+// last, however many arguments the client sent. `on(socket, event, fn)` calls
+// `fn(firstArgument, ack)`, so that `lab:sync` without a payload, or a chat message
+// with two, is still acknowledged.
+function on(socket, event, fn) {
+  socket.on(event, (...args) => {
+    const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
+    fn(args.length ? args[0] : null, ack);
+  });
+}
+
+// Requests are checked as strictly as the Rust server's typed ones, so that both
+// servers refuse the same malformed requests with the same words.
+const isRoomList = (v) => Array.isArray(v) && v.every((r) => typeof r === "string");
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function roomsRequest(event, req) {
+  if (isObject(req) && isRoomList(req.rooms)) return { rooms: req.rooms };
+  return { error: `malformed \`${event}\` request: expected \`{"rooms": ["room", ...]}\`` };
+}
+
+function emitRequest(req) {
+  const lists = ["to", "in", "except"];
+  const valid =
+    isObject(req) &&
+    typeof req.event === "string" &&
+    (req.from === undefined || req.from === "socket" || req.from === "io") &&
+    (req.broadcast === undefined || typeof req.broadcast === "boolean") &&
+    lists.every((key) => req[key] === undefined || isRoomList(req[key])) &&
+    (req.of === undefined || req.of === null || typeof req.of === "string");
+  if (!valid) {
+    return { error: "malformed `lab:emit` request: expected an emit request as docs/lab-protocol.md describes" };
+  }
+  return {
+    from: req.from || "socket",
+    broadcast: req.broadcast || false,
+    to: req.to || [],
+    within: req.in || [],
+    except: req.except || [],
+    of: req.of === undefined ? null : req.of,
+    event: req.event,
+    data: req.data === undefined ? null : req.data,
+  };
+}
+
+// --- server ----------------------------------------------------------------------
+
+const httpServer = http.createServer((req, res) => {
+  res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+  res.end("socketio-lab node reference: connect a Socket.IO client to this address\n");
+});
+const io = new Server(httpServer); // polling and WebSocket, as by default
+
+// Everything the server logs is also told to the lab's control sockets, which is how
+// the lab shows `a user connected` without reading this process's output.
+function note(payload) {
+  io.of(CONTROL_NS).emit("lab:note", payload);
+}
+
+// `lab:emit`: builds the same operator a handler would write by hand, e.g.
+// `socket.to("r1").except("r2")` or `io.of("/admin")`, and emits through it.
+async function labEmit(socket, req) {
+  const { from, broadcast, to, within, except, of, event, data } = req;
+  let op;
+  if (from === "socket") {
+    if (of !== null) {
+      return { ok: false, error: '`of` needs `from: "io"`' };
+    }
+    if (!broadcast && !to.length && !within.length && !except.length) {
+      // Plain `socket.emit`: the sender alone.
+      socket.emit(event, data);
+      return { ok: true, delivered_to: [nameOf(socket)] };
+    }
+    // `socket.to(..)` and `socket.except(..)` leave the sender out just like
+    // `socket.broadcast` does, so starting from `broadcast` is the same selection.
+    op = socket.broadcast;
+  } else {
+    const ns = of !== null ? of : socket.nsp.name;
+    if (ns === CONTROL_NS) return { ok: false, error: `namespace \`${CONTROL_NS}\` is the lab's own` };
+    // `io.of(name)` would create a namespace on the fly: look it up instead.
+    if (!io._nsps.has(ns)) return { ok: false, error: `no namespace \`${ns}\` on this server` };
+    op = io.of(ns);
+  }
+  if (to.length) op = op.to(to);
+  if (within.length) op = op.in(within);
+  if (except.length) op = op.except(except);
+  return { ok: true, delivered_to: await emitCounted(op, event, data) };
+}
+
+// Emits through `op` and says who the adapter selected. With the in-memory adapter
+// `fetchSockets` reads the rooms synchronously and the rest of this function runs in
+// the same turn of the event loop, so nothing can join or leave in between.
+async function emitCounted(op, event, data) {
+  const selected = await op.fetchSockets();
+  op.emit(event, data);
+  return sortedNames(selected);
+}
+
+// The handlers every lesson socket gets, in `/` and in `/admin`.
+function installProtocol(socket) {
+  on(socket, "lab:join", (req, ack) => {
+    const { rooms, error } = roomsRequest("lab:join", req);
+    if (error) return reply(ack, { ok: false, error });
+    socket.join(rooms);
+    reply(ack, { ok: true, rooms: visibleRooms(socket) });
+  });
+  on(socket, "lab:leave", (req, ack) => {
+    const { rooms, error } = roomsRequest("lab:leave", req);
+    if (error) return reply(ack, { ok: false, error });
+    for (const room of rooms) socket.leave(room);
+    reply(ack, { ok: true, rooms: visibleRooms(socket) });
+  });
+  on(socket, "lab:emit", async (req, ack) => {
+    const request = emitRequest(req);
+    if (request.error) return reply(ack, { ok: false, error: request.error });
+    reply(ack, await labEmit(socket, request));
+  });
+  on(socket, "lab:sync", (_, ack) => reply(ack, { ok: true }));
+}
+
+// The catch-all answers only events nobody listens to, so that "nothing happened"
+// is an answer the lab can show rather than a timeout.
+function installCatchAll(socket) {
+  socket.onAny((event, ...args) => {
+    if (socket.listenerCount(event) > 0) return;
+    reply(args[args.length - 1], {
+      ok: false,
+      unhandled: true,
+      error: `no handler for \`${event}\` in \`${socket.nsp.name}\``,
+    });
+  });
+}
+
+// What happens when a socket connects to `/` or `/admin`. Socket.IO has already put
+// it in the room named by its id; `app` adds the namespace's own event.
+function onConnection(socket, app) {
+  const namespace = socket.nsp.name;
+  const name = nameFromAuth(socket.handshake.auth);
+  socket.data.name = name;
+
+  console.log("a user connected");
+  note({ kind: "connect", name, namespace });
+
+  installProtocol(socket);
+  app(socket);
+  installCatchAll(socket);
+  socket.on("disconnect", (reason) => {
+    console.log("user disconnected");
+    note({ kind: "disconnect", name, namespace, reason });
+  });
+
+  // Last: a client that hears this knows every handler above is in place.
+  socket.emit("lab:welcome", { sid: socket.id, name, namespace });
+}
+
+// `/`: the chat example's relay, to every socket, the sender included.
+io.of(MAIN_NS).on("connection", (socket) =>
+  onConnection(socket, (socket) => {
+    on(socket, "chat message", async (msg, ack) => {
+      reply(ack, { ok: true, delivered_to: await emitCounted(io, "chat message", msg) });
+    });
+  }),
+);
+
+// `/admin`: only with the token. The middleware runs before the connection handler,
+// and the error it passes to `next` reaches the client as `connect_error`.
+io.of(ADMIN_NS).use((socket, next) => {
+  const auth = socket.handshake.auth || {};
+  if (auth.token === ADMIN_TOKEN) return next();
+  note({ kind: "refuse", name: nameFromAuth(auth), namespace: ADMIN_NS, reason: REFUSAL });
+  next(new Error(REFUSAL));
+});
+io.of(ADMIN_NS).on("connection", (socket) =>
+  onConnection(socket, (socket) => {
+    // One namespace emitting into another: an announcement to everyone in `/`.
+    on(socket, "announce", async (msg, ack) => {
+      const deliveredTo = await emitCounted(io.of(MAIN_NS), "announcement", msg);
+      reply(ack, { ok: true, delivered_to: deliveredTo, emitted: "announcement" });
+    });
+  }),
+);
+
+// `/lab`: the lab's control socket. Its own connections are not logged.
+function state() {
+  const namespaces = {};
+  for (const ns of [MAIN_NS, ADMIN_NS]) {
+    const nsp = io.of(ns);
+    const sockets = [...nsp.sockets.values()]
+      .map((s) => ({ name: nameOf(s), sid: s.id }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Rooms as the adapter holds them, own-id rooms included.
+    const rooms = {};
+    for (const [room, sids] of nsp.adapter.rooms) {
+      rooms[room] = [...sids].map((sid) => nameOf(nsp.sockets.get(sid))).sort();
+    }
+    namespaces[ns] = { sockets, rooms };
+  }
+  return { namespaces };
+}
+
+io.of(CONTROL_NS).on("connection", (socket) => {
+  socket.data.name = "lab";
+  on(socket, "lab:state", (_, ack) => reply(ack, state()));
+  on(socket, "lab:sync", (_, ack) => reply(ack, { ok: true }));
+  socket.emit("lab:welcome", { sid: socket.id, name: "lab", namespace: CONTROL_NS });
+});
+
+// --- start and stop --------------------------------------------------------------
+
+httpServer.listen(portFromArgs(process.argv.slice(2), process.env), "127.0.0.1", () => {
+  // The first line of output, with the real port: `--port 0` asks for a free one and
+  // whoever started the server reads it from here.
+  console.log(`listening on *:${httpServer.address().port}`);
+});
+
+function stop() {
+  // Disconnects every socket (their reason is `server shutting down`) and closes the
+  // HTTP server; the timer only makes sure a lingering connection cannot keep us up.
+  io.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
