@@ -113,36 +113,10 @@ impl NodeServer {
     }
 }
 
-/// Why the reference cannot run here, if it cannot.
-fn missing_prerequisite() -> Option<String> {
-    let node = Command::new("node")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    if !matches!(node, Ok(s) if s.success()) {
-        return Some("`node` is not on PATH".to_string());
-    }
-    let modules = repo().join("examples/node-reference/node_modules/socket.io");
-    if !modules.is_dir() {
-        return Some(
-            "`examples/node-reference/node_modules` is missing (run `npm ci --prefix examples/node-reference`)"
-                .to_string(),
-        );
-    }
-    None
-}
-
 /// The Node server, or `None` after printing why the test is skipped. With
 /// `SOCKETIO_LAB_REQUIRE_NODE=1` a missing prerequisite fails the test instead.
 fn node_server(test: &str) -> Option<NodeServer> {
-    if let Some(why) = missing_prerequisite() {
-        if std::env::var("SOCKETIO_LAB_REQUIRE_NODE").as_deref() == Ok("1") {
-            panic!(
-                "`{test}` needs the node reference server (`SOCKETIO_LAB_REQUIRE_NODE=1`): {why}"
-            );
-        }
-        println!("skipped `{test}`: {why}");
+    if !common::node_ready(test, "socket.io") {
         return None;
     }
     Some(NodeServer::start().unwrap_or_else(|e| panic!("{e}")))
@@ -279,12 +253,18 @@ fn every_lesson_runs_the_same_on_the_node_reference() {
 }
 
 #[test]
-fn rooms_transcript_differs_only_in_the_server_line() {
-    let Some(node) = node_server("rooms_transcript_differs_only_in_the_server_line") else {
+fn transcripts_differ_only_in_the_server_line() {
+    let Some(node) = node_server("transcripts_differ_only_in_the_server_line") else {
         return;
     };
+    for (lesson, _) in socketio_lab::lesson::EMBEDDED {
+        transcript_matches(&node, lesson);
+    }
+}
+
+fn transcript_matches(node: &NodeServer, lesson: &str) {
     let transcript = |extra: &[&str]| {
-        let mut args = vec!["run", "rooms", "--color", "never"];
+        let mut args = vec!["run", lesson, "--color", "never"];
         args.extend_from_slice(extra);
         let out = run(&args);
         assert!(
@@ -313,7 +293,59 @@ fn rooms_transcript_differs_only_in_the_server_line() {
         && b[differing[0]] == format!("{header}the lab server at {}\n", node.url);
     assert!(
         only_the_header,
-        "the transcripts must differ in the `server` header line only (- embedded, + node):\n{}",
+        "`{lesson}`: the transcripts must differ in the `server` header line only (- embedded, + node):\n{}",
         line_diff(&embedded, &on_node)
     );
+}
+
+/// Every quiz choice holds on the Node reference exactly when it holds on the
+/// embedded server: the quiz teaches what real Socket.IO does.
+#[test]
+fn quiz_verdicts_match_on_the_node_reference() {
+    let Some(node) = node_server("quiz_verdicts_match_on_the_node_reference") else {
+        return;
+    };
+    let lessons = socketio_lab::lesson::catalogue(None).unwrap();
+    let embedded = socketio_lab::engine::LabOptions::default();
+    let reference = socketio_lab::engine::LabOptions {
+        server_url: Some(node.url.clone()),
+        ..Default::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        for lesson in &lessons {
+            for q in &lesson.questions {
+                for (i, choice) in q.choices.iter().enumerate() {
+                    let here = socketio_lab::quiz::run_choice(lesson, q, i, &embedded)
+                        .await
+                        .unwrap();
+                    let there = socketio_lab::quiz::run_choice(lesson, q, i, &reference)
+                        .await
+                        .unwrap();
+                    assert!(
+                        there.faults(choice).is_empty(),
+                        "{}/{} choice {} on node: {:?}",
+                        lesson.id,
+                        q.id,
+                        i + 1,
+                        there.faults(choice)
+                    );
+                    assert_eq!(
+                        here.holds(choice),
+                        there.holds(choice),
+                        "{}/{} choice {}: embedded {:?}, node {:?}",
+                        lesson.id,
+                        q.id,
+                        i + 1,
+                        here.mismatches(choice),
+                        there.mismatches(choice)
+                    );
+                }
+            }
+        }
+    });
 }

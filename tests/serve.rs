@@ -140,3 +140,59 @@ fn ctrl_c_stops_the_server_cleanly() {
         .unwrap();
     assert!(err.is_empty(), "{err}");
 }
+
+#[test]
+fn the_official_javascript_client_sees_what_the_lab_predicts() {
+    if !common::node_ready(
+        "the_official_javascript_client_sees_what_the_lab_predicts",
+        "socket.io-client",
+    ) {
+        return;
+    }
+    let served = serve();
+    let script = common::repo().join("examples/node-reference/client-check.js");
+    let out = Command::new("node")
+        .arg(&script)
+        .arg(served.url())
+        .stdin(Stdio::null())
+        .output()
+        .expect("node runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let steps: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    let steps = steps.as_array().unwrap();
+    // (who the lab predicts receives each request's event, and what)
+    let predicted: [(&[&str], &str, &str); 4] = [
+        (&[], "", ""),
+        (&["ana"], "news", "hi r1"),
+        (&["ben"], "typing", "ana"),
+        (&["ana", "ben"], "chat message", "hello all"),
+    ];
+    assert_eq!(steps.len(), predicted.len());
+    for (i, (step, (names, event, payload))) in steps.iter().zip(predicted).enumerate() {
+        assert_eq!(step["reply"]["ok"], true, "step {}: {step}", i + 1);
+        let received: Vec<&str> = ["ana", "ben"]
+            .into_iter()
+            .filter(|n| !step["deliveries"][n].as_array().unwrap().is_empty())
+            .collect();
+        assert_eq!(received, names, "step {}: {step}", i + 1);
+        if !names.is_empty() {
+            // The server's own account matches what the official client saw.
+            assert_eq!(
+                step["reply"]["delivered_to"],
+                serde_json::json!(names),
+                "step {}",
+                i + 1
+            );
+        }
+        for n in names {
+            let got = &step["deliveries"][n];
+            assert_eq!(
+                got,
+                &serde_json::json!([{ "event": event, "payload": payload }]),
+                "step {}",
+                i + 1
+            );
+        }
+    }
+    assert_eq!(steps[0]["reply"]["rooms"], serde_json::json!(["r1"]));
+}

@@ -87,7 +87,11 @@ function emitRequest(req) {
     (req.from === undefined || req.from === "socket" || req.from === "io") &&
     (req.broadcast === undefined || typeof req.broadcast === "boolean") &&
     lists.every((key) => req[key] === undefined || isRoomList(req[key])) &&
-    (req.of === undefined || req.of === null || typeof req.of === "string");
+    (req.of === undefined || req.of === null || typeof req.of === "string") &&
+    (req.volatile === undefined || typeof req.volatile === "boolean") &&
+    (req.ack_timeout_ms === undefined ||
+      req.ack_timeout_ms === null ||
+      (Number.isInteger(req.ack_timeout_ms) && req.ack_timeout_ms >= 0));
   if (!valid) {
     return { error: "malformed `lab:emit` request: expected an emit request as docs/lab-protocol.md describes" };
   }
@@ -98,6 +102,8 @@ function emitRequest(req) {
     within: req.in || [],
     except: req.except || [],
     of: req.of === undefined ? null : req.of,
+    volatile: req.volatile || false,
+    ackTimeoutMs: req.ack_timeout_ms === undefined ? null : req.ack_timeout_ms,
     event: req.event,
     data: req.data === undefined ? null : req.data,
   };
@@ -119,8 +125,31 @@ function note(payload) {
 
 // `lab:emit`: builds the same operator a handler would write by hand, e.g.
 // `socket.to("r1").except("r2")` or `io.of("/admin")`, and emits through it.
+// Names Socket.IO keeps for itself; `emit` throws on them, so the lab answers instead.
+const RESERVED_EVENTS = ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
+
+// Asks each selected socket for an acknowledgement and waits up to `ms` for each.
+// One emitWithAck per socket (rather than one broadcast) so that every answer, or
+// every timeout, can be told apart by name.
+async function emitWithAcks(sockets, ms, event, data) {
+  const outcomes = await Promise.all(
+    sockets.map(async (socket) => {
+      try {
+        const value = await socket.timeout(ms).emitWithAck(event, data);
+        return [nameOf(socket), { answered: true, value }];
+      } catch (err) {
+        return [nameOf(socket), { answered: false, error: "timeout" }];
+      }
+    }),
+  );
+  return Object.fromEntries(outcomes);
+}
+
 async function labEmit(socket, req) {
-  const { from, broadcast, to, within, except, of, event, data } = req;
+  const { from, broadcast, to, within, except, of, volatile, ackTimeoutMs, event, data } = req;
+  if (RESERVED_EVENTS.includes(event)) {
+    return { ok: false, error: `\`${event}\` is a reserved event name` };
+  }
   let op;
   if (from === "socket") {
     if (of !== null) {
@@ -128,7 +157,11 @@ async function labEmit(socket, req) {
     }
     if (!broadcast && !to.length && !within.length && !except.length) {
       // Plain `socket.emit`: the sender alone.
-      socket.emit(event, data);
+      if (ackTimeoutMs !== null) {
+        const acks = await emitWithAcks([socket], ackTimeoutMs, event, data);
+        return { ok: true, delivered_to: [nameOf(socket)], acks };
+      }
+      (volatile ? socket.volatile : socket).emit(event, data);
       return { ok: true, delivered_to: [nameOf(socket)] };
     }
     // `socket.to(..)` and `socket.except(..)` leave the sender out just like
@@ -144,6 +177,13 @@ async function labEmit(socket, req) {
   if (to.length) op = op.to(to);
   if (within.length) op = op.in(within);
   if (except.length) op = op.except(except);
+  if (ackTimeoutMs !== null) {
+    const nsp = from === "socket" ? socket.nsp : io.of(of !== null ? of : socket.nsp.name);
+    const selected = (await op.fetchSockets()).map((s) => nsp.sockets.get(s.id)).filter(Boolean);
+    const acks = await emitWithAcks(selected, ackTimeoutMs, event, data);
+    return { ok: true, delivered_to: sortedNames(selected), acks };
+  }
+  if (volatile) op = op.volatile;
   return { ok: true, delivered_to: await emitCounted(op, event, data) };
 }
 
@@ -216,6 +256,9 @@ function onConnection(socket, app) {
 // `/`: the chat example's relay, to every socket, the sender included.
 io.of(MAIN_NS).on("connection", (socket) =>
   onConnection(socket, (socket) => {
+    // Acknowledgements asked for by the client: one handler answers, one never does.
+    on(socket, "ping", (_msg, ack) => reply(ack, "pong"));
+    on(socket, "sleepy", (_msg, _ack) => {});
     on(socket, "chat message", async (msg, ack) => {
       reply(ack, { ok: true, delivered_to: await emitCounted(io, "chat message", msg) });
     });

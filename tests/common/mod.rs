@@ -34,3 +34,39 @@ pub fn settings() -> insta::Settings {
     s.set_prepend_module_to_snapshot(false);
     s
 }
+
+/// Why Node with `package` cannot run here, if it cannot.
+fn node_missing(package: &str) -> Option<String> {
+    let node = std::process::Command::new("node")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !matches!(node, Ok(s) if s.success()) {
+        return Some("`node` is not on PATH".to_string());
+    }
+    if !repo()
+        .join("examples/node-reference/node_modules")
+        .join(package)
+        .is_dir()
+    {
+        return Some(format!(
+            "`{package}` is not installed under `examples/node-reference` (run `npm ci --prefix examples/node-reference`)"
+        ));
+    }
+    None
+}
+
+/// Whether a test that needs Node and `package` can run; prints why it is skipped
+/// when not. With `SOCKETIO_LAB_REQUIRE_NODE=1` (as in CI) a missing prerequisite
+/// fails the test instead of skipping it.
+pub fn node_ready(test: &str, package: &str) -> bool {
+    let Some(why) = node_missing(package) else {
+        return true;
+    };
+    if std::env::var("SOCKETIO_LAB_REQUIRE_NODE").as_deref() == Ok("1") {
+        panic!("`{test}` needs Node (`SOCKETIO_LAB_REQUIRE_NODE=1`): {why}");
+    }
+    println!("skipped `{test}`: {why}");
+    false
+}
