@@ -452,3 +452,132 @@ pub fn json(lesson: &Lesson, records: &[StepRecord]) -> Value {
         .collect();
     json!({ "lesson": lesson.id, "steps": steps })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::lesson::parse;
+    use crate::protocol::Reply;
+    use crate::trace::RoomTable;
+
+    const LESSON: &str = r#"
+format_version = 1
+title = "t"
+summary = "s"
+intro = "i"
+
+[[clients]]
+name = "alice"
+
+[[clients]]
+name = "bob"
+
+[[clients]]
+name = "carol"
+
+[[steps]]
+title = "connect"
+op = "connect"
+actors = ["alice", "bob", "carol"]
+
+[[steps]]
+title = "everyone but alice"
+op = "emit"
+actor = "alice"
+broadcast = true
+event = "news"
+payload = "hi"
+expect = ["bob", "carol"]
+"#;
+
+    fn record(received_by: &[&str], claimed: &[&str]) -> StepRecord {
+        let mut observations: Vec<Observation> = received_by
+            .iter()
+            .map(|n| Observation::Received {
+                client: n.to_string(),
+                event: "news".into(),
+                payload: Value::from("hi"),
+            })
+            .collect();
+        observations.push(Observation::Answered {
+            client: "alice".into(),
+            event: "lab:emit".into(),
+            reply: Reply {
+                ok: true,
+                delivered_to: Some(claimed.iter().map(|n| n.to_string()).collect()),
+                ..Reply::default()
+            },
+        });
+        let mut rooms = RoomTable::new();
+        rooms.insert(
+            "/".into(),
+            BTreeMap::from([("r1".to_string(), vec!["bob".to_string()])]),
+        );
+        StepRecord {
+            index: 2,
+            observations,
+            present: vec!["alice".into(), "bob".into(), "carol".into()],
+            rooms,
+            own_id_rooms: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn a_faithful_step_shows_who_received_it() {
+        let lesson = parse("t", "t.toml", LESSON).unwrap();
+        let text = step(
+            &lesson,
+            &lesson.steps[1],
+            &record(&["bob", "carol"], &["bob", "carol"]),
+            Paint::PLAIN,
+        );
+        assert!(
+            text.contains("socket.broadcast.emit(\"news\", \"hi\")"),
+            "{text}"
+        );
+        assert!(text.contains("    alice  ·  nothing\n"), "{text}");
+        assert!(text.contains("    bob    ✓  news \"hi\"\n"), "{text}");
+        assert!(
+            text.contains("  server sent `news` to bob, carol\n"),
+            "{text}"
+        );
+        assert!(text.contains("r1: bob"), "{text}");
+        assert!(
+            text.contains("✓ as the lesson predicted: bob, carol"),
+            "{text}"
+        );
+        assert!(!text.contains('✗'), "{text}");
+    }
+
+    #[test]
+    fn a_disagreement_between_server_and_clients_is_shown() {
+        let lesson = parse("t", "t.toml", LESSON).unwrap();
+        let text = step(
+            &lesson,
+            &lesson.steps[1],
+            &record(&["bob"], &["bob", "carol"]),
+            Paint::PLAIN,
+        );
+        assert!(text.contains("    carol  ·  nothing\n"), "{text}");
+        assert!(
+            text.contains("✗ the server sent `news` to `carol` but `carol` never received it"),
+            "{text}"
+        );
+        assert!(
+            text.contains("✗ expected `news` to reach bob, carol but it reached bob"),
+            "{text}"
+        );
+        let json = json(
+            &lesson,
+            &[record(&[], &[]), record(&["bob"], &["bob", "carol"])],
+        );
+        assert_eq!(json["steps"][1]["delivered_to"], serde_json::json!(["bob"]));
+        assert_eq!(
+            json["steps"][1]["not_delivered_to"],
+            serde_json::json!(["alice", "carol"])
+        );
+        assert_eq!(json["steps"][1]["passed"], false);
+    }
+}
