@@ -43,6 +43,8 @@ impl std::fmt::Debug for LabClient {
 pub enum ClientError {
     /// No Socket.IO server answered at the URL.
     Unreachable { url: String, detail: String },
+    /// A Socket.IO server answered, but it is not a lab server.
+    NotALabServer { url: String, detail: String },
     /// The server accepted the namespace but never sent `lab:welcome`.
     NoWelcome {
         url: String,
@@ -63,6 +65,10 @@ impl std::fmt::Display for ClientError {
             ClientError::Unreachable { url, detail } => {
                 write!(f, "no Socket.IO server answered at `{url}` ({detail})")
             }
+            ClientError::NotALabServer { url, detail } => write!(
+                f,
+                "the Socket.IO server at `{url}` does not speak the lab protocol (see docs/lab-protocol.md): {detail}"
+            ),
             ClientError::NoWelcome { url, namespace, timeout_ms } => write!(
                 f,
                 "the server at `{url}` accepted namespace `{namespace}` but sent no `{WELCOME}` within {timeout_ms} ms: it does not speak the lab protocol (see docs/lab-protocol.md)"

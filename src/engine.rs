@@ -116,9 +116,9 @@ impl Lab {
             Ok(ConnectOutcome::Accepted(control)) => *control,
             Ok(ConnectOutcome::Refused(reason)) => {
                 stop_embedded(embedded).await;
-                return Err(LabError::Control(ClientError::Unreachable {
+                return Err(LabError::Control(ClientError::NotALabServer {
                     url,
-                    detail: format!("namespace `{CONTROL_NS}` refused the lab: {reason}"),
+                    detail: format!("its namespace `{CONTROL_NS}` refused the lab ({reason})"),
                 }));
             }
             Err(e) => {

@@ -349,3 +349,54 @@ fn quiz_verdicts_match_on_the_node_reference() {
         }
     });
 }
+
+/// A real Socket.IO server that knows nothing of the lab: a one-line diagnosis,
+/// quickly, and a non-zero exit.
+#[test]
+fn a_plain_socket_io_server_is_named_as_not_a_lab_server() {
+    if !common::node_ready(
+        "a_plain_socket_io_server_is_named_as_not_a_lab_server",
+        "socket.io",
+    ) {
+        return;
+    }
+    let script = "const http = require('node:http'); const { Server } = require('socket.io'); \
+        const s = http.createServer(); new Server(s); \
+        s.listen(0, '127.0.0.1', () => console.log('listening on *:' + s.address().port));";
+    let mut child = Command::new("node")
+        .args(["-e", script])
+        .current_dir(repo().join("examples/node-reference"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node starts");
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout_pipe = child.stdout.take().unwrap();
+    let _guard = Kill(child);
+    let mut first = String::new();
+    BufReader::new(stdout_pipe).read_line(&mut first).unwrap();
+    let port = first
+        .trim()
+        .strip_prefix("listening on *:")
+        .expect("a port line");
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let out = run(&["run", "emit", "--server", &url, "--timeout", "1000"]);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "the Socket.IO server at `{url}` does not speak the lab protocol"
+        )),
+        "{err}"
+    );
+}
