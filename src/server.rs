@@ -343,77 +343,56 @@ enum App {
     Admin,
 }
 
+/// `lab:join` and `lab:leave`: the same request, one verb apart.
+fn install_rooms_request(socket: &SocketRef, shared: &Arc<Shared>, event: &'static str) {
+    let shared = shared.clone();
+    socket.on(
+        event,
+        move |socket: SocketRef,
+              io: SocketIo,
+              TryData(req): TryData<RoomsRequest>,
+              a: AckSender| {
+            let shared = shared.clone();
+            async move {
+                let Ok(req) = req else {
+                    return malformed(a, event);
+                };
+                let name = name_of(&socket);
+                let namespace = socket.ns().to_string();
+                let rooms = req.rooms;
+                let activity = if event == JOIN {
+                    socket.join(rooms.clone());
+                    Activity::Joined {
+                        name,
+                        namespace,
+                        rooms,
+                    }
+                } else {
+                    socket.leave(rooms.clone());
+                    Activity::Left {
+                        name,
+                        namespace,
+                        rooms,
+                    }
+                };
+                shared.tell(&io, activity);
+                let rooms = Some(visible_rooms(&socket));
+                ack(
+                    a,
+                    &Reply {
+                        ok: true,
+                        rooms,
+                        ..Reply::default()
+                    },
+                );
+            }
+        },
+    );
+}
+
 fn install_protocol(socket: &SocketRef, shared: &Arc<Shared>) {
-    {
-        let shared = shared.clone();
-        socket.on(
-            JOIN,
-            move |socket: SocketRef,
-                  io: SocketIo,
-                  TryData(req): TryData<RoomsRequest>,
-                  a: AckSender| {
-                let shared = shared.clone();
-                async move {
-                    let Ok(req) = req else {
-                        return malformed(a, JOIN);
-                    };
-                    socket.join(req.rooms.clone());
-                    shared.tell(
-                        &io,
-                        Activity::Joined {
-                            name: name_of(&socket),
-                            namespace: socket.ns().to_string(),
-                            rooms: req.rooms,
-                        },
-                    );
-                    let rooms = Some(visible_rooms(&socket));
-                    ack(
-                        a,
-                        &Reply {
-                            ok: true,
-                            rooms,
-                            ..Reply::default()
-                        },
-                    );
-                }
-            },
-        );
-    }
-    {
-        let shared = shared.clone();
-        socket.on(
-            LEAVE,
-            move |socket: SocketRef,
-                  io: SocketIo,
-                  TryData(req): TryData<RoomsRequest>,
-                  a: AckSender| {
-                let shared = shared.clone();
-                async move {
-                    let Ok(req) = req else {
-                        return malformed(a, LEAVE);
-                    };
-                    socket.leave(req.rooms.clone());
-                    shared.tell(
-                        &io,
-                        Activity::Left {
-                            name: name_of(&socket),
-                            namespace: socket.ns().to_string(),
-                            rooms: req.rooms,
-                        },
-                    );
-                    let rooms = Some(visible_rooms(&socket));
-                    ack(
-                        a,
-                        &Reply {
-                            ok: true,
-                            rooms,
-                            ..Reply::default()
-                        },
-                    );
-                }
-            },
-        );
-    }
+    install_rooms_request(socket, shared, JOIN);
+    install_rooms_request(socket, shared, LEAVE);
     {
         let shared = shared.clone();
         socket.on(

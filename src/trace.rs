@@ -266,15 +266,20 @@ impl StepRecord {
         self.answer().is_some_and(|r| r.unhandled)
     }
 
+    /// The event the step's traffic carried: what the server says it emitted, or
+    /// what the step sent.
+    pub fn event_name(&self, step: &Step) -> String {
+        self.answer()
+            .and_then(|r| r.emitted.clone())
+            .or_else(|| step.event.clone())
+            .unwrap_or_default()
+    }
+
     /// What went wrong in the run itself: missing answers, errors, and any
     /// disagreement between what the server says it sent and what clients received.
     pub fn faults(&self, step: &Step) -> Vec<String> {
         let mut problems = Vec::new();
-        let event = self
-            .answer()
-            .and_then(|r| r.emitted.clone())
-            .or_else(|| step.event.clone())
-            .unwrap_or_default();
+        let event = self.event_name(step);
         for o in &self.observations {
             match o {
                 Observation::Unanswered {
@@ -328,11 +333,7 @@ impl StepRecord {
     /// Where the observed traffic contradicts the step's expectations.
     pub fn mismatches(&self, step: &Step) -> Vec<String> {
         let mut problems = Vec::new();
-        let event = self
-            .answer()
-            .and_then(|r| r.emitted.clone())
-            .or_else(|| step.event.clone())
-            .unwrap_or_default();
+        let event = self.event_name(step);
         if let Some(expected) = &step.expect {
             let mut expected = expected.clone();
             expected.sort();

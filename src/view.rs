@@ -295,11 +295,7 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
                 } else {
                     claim.join(", ")
                 };
-                let event = record
-                    .answer()
-                    .and_then(|r| r.emitted.clone())
-                    .or_else(|| step.event.clone())
-                    .unwrap_or_default();
+                let event = record.event_name(step);
                 let _ = writeln!(out, "  {} sent `{event}` to {to}", paint.dim("server"));
             }
             for (name, outcome) in record.server_acks() {
