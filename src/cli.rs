@@ -74,6 +74,9 @@ pub struct RunArgs {
     /// Use a lab server you started (it must speak docs/lab-protocol.md) instead of the embedded one
     #[arg(long, value_name = "URL")]
     pub server: Option<String>,
+    /// `run fanout` only: how many clients to connect (default 1000)
+    #[arg(long, value_name = "N")]
+    pub clients: Option<usize>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -149,7 +152,14 @@ async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
         Some(Command::Quiz(args)) => {
             interruptible(crate::quiz_session::run(&lessons, args, paint), paint).await
         }
+        Some(Command::Run(args)) if args.lesson == "fanout" => {
+            let clients = args.clients.unwrap_or(crate::fanout::DEFAULT_CLIENTS);
+            interruptible(crate::fanout::run(clients, paint), paint).await
+        }
         Some(Command::Run(args)) => {
+            if args.clients.is_some() {
+                return error("`--clients` is for `socketio-lab run fanout` only", paint);
+            }
             let Some(lesson) = lessons.iter().find(|l| l.id == args.lesson) else {
                 return error(
                     format!("unknown lesson `{}` (see `socketio-lab list`)", args.lesson),

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod client;
 pub mod demo;
 pub mod engine;
+pub mod fanout;
 pub mod lesson;
 pub mod paint;
 pub mod progress;
