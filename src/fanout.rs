@@ -711,6 +711,23 @@ pub fn table(report: &Report) -> String {
     out
 }
 
+/// How much each kind of emit grew from the smallest size to the largest, as measured.
+pub fn growth(report: &Report) -> String {
+    let (Some(first), Some(last)) = (report.rows.first(), report.rows.last()) else {
+        return String::new();
+    };
+    let ratio = |a: Duration, b: Duration| b.as_secs_f64() / a.as_secs_f64().max(1e-9);
+    format!(
+        "From {} to {} clients, `io.emit` took {:.1} times as long; the emit to the room of {}, \
+         {:.1} times.",
+        first.clients,
+        last.clients,
+        ratio(first.everyone.all, last.everyone.all),
+        last.room.recipients,
+        ratio(first.room.all, last.room.all),
+    )
+}
+
 const CHART_WIDTH: usize = 50;
 
 /// Bars of the time until every recipient had the emit: `#` for `io.emit`, `=` for the room.
@@ -836,12 +853,12 @@ pub async fn run(clients: usize, paint: Paint) -> ExitCode {
         paint.bold("Time until every recipient had the emit (# io.emit, = room)")
     );
     let _ = write!(out, "{}", chart(&report));
+    let _ = writeln!(out, "\n{}", growth(&report));
     let _ = writeln!(
         out,
-        "\n`io.emit` writes one packet per connected socket, so its cost grows with the \
-         namespace;\nan emit to a room touches only the room's members and stays flat. Every \
-         client answered\n`{SYNC}` after each size: no delivery reached a socket outside its \
-         emit's selection."
+        "`io.emit` writes one packet per connected socket; an emit to a room writes only to its \
+         members.\nEvery client answered `{SYNC}` after each size: no delivery reached a socket \
+         outside its emit's selection."
     );
     ExitCode::SUCCESS
 }

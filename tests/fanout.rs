@@ -29,6 +29,10 @@ fn fanout_measures_every_size_up_to_the_client_count() {
         text.contains("no delivery reached a socket outside"),
         "{text}"
     );
+    assert!(
+        text.contains("From 10 to 150 clients, `io.emit` took"),
+        "{text}"
+    );
     // No terminal: no progress bar on stderr.
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
