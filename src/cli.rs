@@ -153,8 +153,7 @@ async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
             interruptible(crate::quiz_session::run(&lessons, args, paint), paint).await
         }
         Some(Command::Run(args)) if args.lesson == "fanout" => {
-            let clients = args.clients.unwrap_or(crate::fanout::DEFAULT_CLIENTS);
-            interruptible(crate::fanout::run(clients, paint), paint).await
+            interruptible(crate::fanout::run(&args, paint), paint).await
         }
         Some(Command::Run(args)) => {
             if args.clients.is_some() {

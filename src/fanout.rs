@@ -48,6 +48,7 @@ pub enum FanoutError {
     /// More clients than the open-file limit allows.
     TooMany {
         clients: usize,
+        per_client: u64,
         needed: u64,
         limit: u64,
     },
@@ -75,10 +76,11 @@ pub enum FanoutError {
 impl std::fmt::Display for FanoutError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FanoutError::TooMany { clients, needed, limit } => write!(
+            FanoutError::TooMany { clients, per_client, needed, limit } => write!(
                 f,
-                "`--clients {clients}` needs about {needed} open files (client and server end of each connection) but `RLIMIT_NOFILE` allows {limit}: use `--clients {}` or fewer, or raise the hard limit",
-                max_clients(*limit)
+                "`--clients {clients}` needs about {needed} open files ({}) but `RLIMIT_NOFILE` allows {limit}: use `--clients {}` or fewer, or raise the hard limit",
+                if *per_client == 2 { "client and server end of each connection" } else { "one per client" },
+                max_clients(*limit, *per_client)
             ),
             FanoutError::Bind(e) => write!(f, "cannot start the lab server on 127.0.0.1: {e}"),
             FanoutError::Connect { name, detail } => write!(f, "`{name}` could not connect: {detail}"),
@@ -108,13 +110,14 @@ pub fn sizes(clients: usize) -> Vec<usize> {
     sizes
 }
 
-/// Open files `clients` connections need in this one process: both ends of each.
-pub fn files_needed(clients: usize) -> u64 {
-    2 * clients as u64 + FILES_BESIDES
+/// Open files `clients` connections need in this process: `per_client` is 2 with the
+/// embedded server (both ends of each connection live here), 1 with another server.
+pub fn files_needed(clients: usize, per_client: u64) -> u64 {
+    per_client * clients as u64 + FILES_BESIDES
 }
 
-pub fn max_clients(limit: u64) -> u64 {
-    limit.saturating_sub(FILES_BESIDES) / 2
+pub fn max_clients(limit: u64, per_client: u64) -> u64 {
+    limit.saturating_sub(FILES_BESIDES) / per_client.max(1)
 }
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit; returns the limit now in force.
@@ -142,11 +145,12 @@ pub fn raise_nofile() -> std::io::Result<u64> {
     Ok(limit.rlim_cur as u64)
 }
 
-pub fn check_nofile(clients: usize, limit: u64) -> Result<(), FanoutError> {
-    let needed = files_needed(clients);
+pub fn check_nofile(clients: usize, per_client: u64, limit: u64) -> Result<(), FanoutError> {
+    let needed = files_needed(clients, per_client);
     if needed > limit {
         return Err(FanoutError::TooMany {
             clients,
+            per_client,
             needed,
             limit,
         });
@@ -775,36 +779,48 @@ fn progress_bar(total: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} {msg:<28} [{bar:40}] {pos}/{len} clients")
-    {
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg:<26} [{bar:30}] {pos}/{len}") {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.enable_steady_tick(Duration::from_millis(100));
     bar
 }
 
-/// `socketio-lab run fanout [--clients N]`.
-pub async fn run(clients: usize, paint: Paint) -> ExitCode {
+/// `socketio-lab run fanout [--clients N] [--server URL]`.
+pub async fn run(args: &crate::cli::RunArgs, paint: Paint) -> ExitCode {
     let fail = |message: String| {
         eprintln!("{} {message}", paint.bad("error:"));
         ExitCode::from(crate::cli::EXIT_FAILED)
     };
-    if clients == 0 {
-        eprintln!("{} `--clients` must be at least 1", paint.bad("error:"));
-        return ExitCode::from(crate::cli::EXIT_USAGE);
+    let usage = |message: String| {
+        eprintln!("{} {message}", paint.bad("error:"));
+        ExitCode::from(crate::cli::EXIT_USAGE)
+    };
+    if args.json || args.step {
+        return usage("`--json` and `--step` are for lessons, not `run fanout`".into());
     }
+    let clients = args.clients.unwrap_or(DEFAULT_CLIENTS);
+    if clients == 0 {
+        return usage("`--clients` must be at least 1".into());
+    }
+    let per_client = if args.server.is_some() { 1 } else { 2 };
     let limit = match raise_nofile() {
         Ok(limit) => limit,
         Err(e) => return fail(format!("cannot read `RLIMIT_NOFILE`: {e}")),
     };
-    if let Err(e) = check_nofile(clients, limit) {
-        eprintln!("{} {e}", paint.bad("error:"));
-        return ExitCode::from(crate::cli::EXIT_USAGE);
+    if let Err(e) = check_nofile(clients, per_client, limit) {
+        return usage(e.to_string());
     }
-    let server = match Embedded::start().await {
-        Ok(s) => s,
-        Err(e) => return fail(e.to_string()),
+    let (url, embedded, server_line) = match &args.server {
+        Some(url) => (url.clone(), None, format!("the lab server at {url}")),
+        None => match Embedded::start().await {
+            Ok(s) => (
+                s.url.clone(),
+                Some(s),
+                "socketioxide, embedded, on 127.0.0.1".to_string(),
+            ),
+            Err(e) => return fail(e.to_string()),
+        },
     };
     let mut out = std::io::stdout();
     let _ = writeln!(
@@ -814,8 +830,8 @@ pub async fn run(clients: usize, paint: Paint) -> ExitCode {
     );
     let _ = writeln!(
         out,
-        "Server: socketioxide, embedded, on 127.0.0.1; {clients} clients over WebSocket, in this \
-         process (open-file limit {limit})."
+        "Server: {server_line}; {clients} clients over WebSocket, in this process (open-file \
+         limit {limit})."
     );
     let _ = writeln!(
         out,
@@ -825,9 +841,11 @@ pub async fn run(clients: usize, paint: Paint) -> ExitCode {
     );
     let _ = out.flush();
     let progress = progress_bar(clients);
-    let report = measure(&server.url, clients, REPEATS, &progress, limit).await;
+    let report = measure(&url, clients, REPEATS, &progress, limit).await;
     progress.finish_and_clear();
-    server.stop().await;
+    if let Some(server) = embedded {
+        server.stop().await;
+    }
     let report = match report {
         Ok(r) => r,
         Err(e) => return fail(e.to_string()),
@@ -877,14 +895,15 @@ mod tests {
 
     #[test]
     fn the_file_limit_names_the_largest_count_that_fits() {
-        assert!(check_nofile(1000, 20_000).is_ok());
-        let e = check_nofile(20_000, 20_000).unwrap_err().to_string();
+        assert!(check_nofile(1000, 2, 20_000).is_ok());
+        assert!(check_nofile(15_000, 1, 20_000).is_ok());
+        let e = check_nofile(20_000, 2, 20_000).unwrap_err().to_string();
         assert!(e.contains("`--clients 20000`"), "{e}");
         assert!(
-            e.contains(&format!("`--clients {}`", max_clients(20_000))),
+            e.contains(&format!("`--clients {}`", max_clients(20_000, 2))),
             "{e}"
         );
-        assert!(check_nofile(max_clients(20_000) as usize, 20_000).is_ok());
+        assert!(check_nofile(max_clients(20_000, 2) as usize, 2, 20_000).is_ok());
         assert!(!e.contains('\n'));
     }
 
