@@ -10,12 +10,13 @@ use std::time::Duration;
 use futures_util::StreamExt;
 
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use serde_json::Value;
 use socketioxide::extract::{AckSender, Event, SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::operators::BroadcastOperators;
-use socketioxide::socket::DisconnectReason;
+use socketioxide::socket::{DisconnectReason, Sid};
 use socketioxide::{AckError, SocketIo};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc::UnboundedSender;
@@ -119,19 +120,17 @@ fn selection(
     io: &SocketIo,
     req: &EmitRequest,
 ) -> Result<Option<(BroadcastOperators, String)>, String> {
-    // Own-id rooms read as `bobId`, never as the random id itself.
+    // Own-id rooms read as `bobId`, never as the random id itself. Only the named
+    // rooms are looked up, so the cost does not grow with the namespace.
     let namespace = req.of.clone().unwrap_or_else(|| socket.ns().to_string());
-    let owners: BTreeMap<String, String> = io
-        .of(&namespace)
-        .map(|op| op.sockets())
-        .unwrap_or_default()
-        .iter()
-        .map(|s| (s.id.to_string(), name_of(s)))
-        .collect();
+    let owner = |room: &str| {
+        let sid = room.parse::<Sid>().ok()?;
+        io.of(&namespace)?.get_socket(sid).map(|s| name_of(&s))
+    };
     let rooms_js = |rooms: &[String]| {
         let shown: Vec<String> = rooms
             .iter()
-            .map(|r| match owners.get(r) {
+            .map(|r| match owner(r) {
                 Some(name) => format!("{name}Id"),
                 None => format!("{r:?}"),
             })
@@ -742,6 +741,11 @@ pub async fn run(
     });
     install(&io, shared);
     let app = Router::new().route("/", get(index)).layer(layer);
+    // Small packets go out at once: without TCP_NODELAY a packet that follows another
+    // can wait for the peer's delayed ACK (about 40 ms on Linux).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
