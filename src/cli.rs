@@ -194,6 +194,12 @@ pub async fn interruptible(
     }
 }
 
+/// Labs written in code rather than as lesson files, because they measure.
+const MEASURING_LABS: &[(&str, &str)] = &[(
+    "fanout",
+    "what one broadcast costs as clients grow (`--clients N`, default 1000)",
+)];
+
 pub fn list_text(lessons: &[Lesson], paint: Paint) -> String {
     let progress = crate::progress::state_dir()
         .map(|dir| crate::progress::load(&dir).0)
@@ -214,6 +220,11 @@ pub fn list_text(lessons: &[Lesson], paint: Paint) -> String {
             paint.bold(&l.id),
             l.summary
         ));
+    }
+    out.push_str("\nLabs that measure as they run:\n");
+    for (id, summary) in MEASURING_LABS {
+        let pad = " ".repeat(width.saturating_sub(id.len()).max(2));
+        out.push_str(&format!("  {}{pad}{summary}\n", paint.bold(id)));
     }
     out.push_str("\nRun one with `socketio-lab run NAME` (add `--step` to go at your own pace);\n");
     out.push_str("test yourself with `socketio-lab quiz NAME`.\n");
