@@ -12,8 +12,9 @@ use std::time::Duration;
 use divan::Bencher;
 use indicatif::ProgressBar;
 use socketio_lab::engine::{Lab, LabOptions};
-use socketio_lab::fanout::{self, Embedded, Swarm, Target};
+use socketio_lab::fanout::{self, Swarm, Target};
 use socketio_lab::lesson::{self, Op};
+use socketio_lab::server::EmbeddedServer;
 
 fn main() {
     let mut divan = divan::Divan::from_args();
@@ -142,7 +143,9 @@ fn broadcast_bench(
 /// The embedded server runs on the same runtime as the clients, as in `run fanout`.
 fn on_embedded(bencher: Bencher, clients: usize, target: Target) {
     let rt = runtime();
-    let server = rt.block_on(Embedded::start()).expect("the server starts");
+    let server = rt
+        .block_on(EmbeddedServer::start())
+        .expect("the server starts");
     broadcast_bench(&rt, bencher, &server.url, clients, target);
     rt.block_on(server.stop());
 }

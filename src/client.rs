@@ -93,9 +93,10 @@ pub enum Answer {
     SendFailed(String),
 }
 
-type Slot<T> = Arc<Mutex<Option<oneshot::Sender<T>>>>;
+/// A one-shot answer slot that a callback (called any number of times) fills once.
+pub(crate) type Slot<T> = Arc<Mutex<Option<oneshot::Sender<T>>>>;
 
-fn fill<T>(slot: &Slot<T>, value: T) {
+pub(crate) fn fill<T>(slot: &Slot<T>, value: T) {
     if let Some(tx) = slot.lock().ok().and_then(|mut s| s.take()) {
         let _ = tx.send(value);
     }

@@ -8,8 +8,6 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient};
 use crate::lesson::{Client, Op, Origin, Step};
@@ -17,7 +15,7 @@ use crate::protocol::{
     EmitFrom, EmitRequest, Reply, RoomsRequest, ServerState, CONTROL_NS, EMIT, JOIN, LEAVE, STATE,
     SYNC,
 };
-use crate::server::{self, ServerConfig};
+use crate::server::EmbeddedServer;
 use crate::trace::{canonical_order, Collector, Observation, RoomTable, StepRecord};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(2000);
@@ -63,11 +61,6 @@ impl std::fmt::Display for LabError {
 
 impl std::error::Error for LabError {}
 
-struct EmbeddedServer {
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<std::io::Result<()>>,
-}
-
 pub struct Lab {
     url: String,
     timeout: Duration,
@@ -89,18 +82,8 @@ impl Lab {
         let (url, embedded) = match &options.server_url {
             Some(url) => (url.clone(), None),
             None => {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .map_err(LabError::Bind)?;
-                let port = listener.local_addr().map_err(LabError::Bind)?.port();
-                let (stop, stopped) = oneshot::channel::<()>();
-                let task = tokio::spawn(server::run(listener, ServerConfig::default(), async {
-                    let _ = stopped.await;
-                }));
-                (
-                    format!("http://127.0.0.1:{port}"),
-                    Some(EmbeddedServer { stop, task }),
-                )
+                let server = EmbeddedServer::start().await.map_err(LabError::Bind)?;
+                (server.url.clone(), Some(server))
             }
         };
         let control = client::connect(
@@ -451,8 +434,7 @@ impl Lab {
 
 async fn stop_embedded(embedded: Option<EmbeddedServer>) {
     if let Some(server) = embedded {
-        let _ = server.stop.send(());
-        let _ = tokio::time::timeout(Duration::from_secs(2), server.task).await;
+        server.stop().await;
     }
 }
 

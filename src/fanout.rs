@@ -15,13 +15,12 @@ use rust_socketio::{Event, Payload, TransportType};
 use serde_json::{json, Value};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
-use crate::client::{self, Answer, ConnectOutcome, LabClient};
+use crate::client::{self, fill, Answer, ConnectOutcome, LabClient, Slot};
 use crate::paint::Paint;
 use crate::protocol::{EmitFrom, EmitRequest, Reply, RoomsRequest, EMIT, JOIN, MAIN_NS, SYNC};
 use crate::protocol::{Welcome, WELCOME};
-use crate::server::{self, ServerConfig};
+use crate::server::EmbeddedServer;
 use crate::trace::Collector;
 
 pub const DEFAULT_CLIENTS: usize = 1000;
@@ -158,59 +157,12 @@ pub fn check_nofile(clients: usize, per_client: u64, limit: u64) -> Result<(), F
     Ok(())
 }
 
-/// A loopback listener on a free port whose accepted connections send at once: Linux
-/// hands `TCP_NODELAY` down from the listener. Without it a small packet that follows
-/// another one waits for the peer's delayed ACK (about 40 ms), and that, not the
-/// server's work, would be what is measured.
-pub fn nodelay_listener() -> std::io::Result<tokio::net::TcpListener> {
-    let socket = tokio::net::TcpSocket::new_v4()?;
-    socket.set_nodelay(true)?;
-    socket.bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))?;
-    socket.listen(1024)
-}
-
-/// The embedded lab server on a free loopback port.
-pub struct Embedded {
-    pub url: String,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<std::io::Result<()>>,
-}
-
-impl Embedded {
-    pub async fn start() -> Result<Embedded, FanoutError> {
-        let listener = nodelay_listener().map_err(FanoutError::Bind)?;
-        let port = listener.local_addr().map_err(FanoutError::Bind)?.port();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server::run(listener, ServerConfig::default(), async {
-            let _ = stopped.await;
-        }));
-        Ok(Embedded {
-            url: format!("http://127.0.0.1:{port}"),
-            stop,
-            task,
-        })
-    }
-
-    pub async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
-    }
-}
-
 /// One client noticed one broadcast.
 #[derive(Debug, Clone, Copy)]
 struct Receipt {
     client: usize,
     seq: u64,
     at: Instant,
-}
-
-type Slot<T> = Arc<Mutex<Option<oneshot::Sender<T>>>>;
-
-fn fill<T>(slot: &Slot<T>, value: T) {
-    if let Some(tx) = slot.lock().ok().and_then(|mut s| s.take()) {
-        let _ = tx.send(value);
-    }
 }
 
 /// A measuring client: no trace, only the instant each broadcast reached it.
@@ -813,13 +765,13 @@ pub async fn run(args: &crate::cli::RunArgs, paint: Paint) -> ExitCode {
     }
     let (url, embedded, server_line) = match &args.server {
         Some(url) => (url.clone(), None, format!("the lab server at {url}")),
-        None => match Embedded::start().await {
+        None => match EmbeddedServer::start().await {
             Ok(s) => (
                 s.url.clone(),
                 Some(s),
                 "socketioxide, embedded, on 127.0.0.1".to_string(),
             ),
-            Err(e) => return fail(e.to_string()),
+            Err(e) => return fail(FanoutError::Bind(e).to_string()),
         },
     };
     let mut out = std::io::stdout();

@@ -753,3 +753,32 @@ pub async fn run(
         })
         .await
 }
+
+/// The lab server on a free loopback port, in this process, stopped on request.
+pub struct EmbeddedServer {
+    pub url: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl EmbeddedServer {
+    pub async fn start() -> std::io::Result<EmbeddedServer> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(run(listener, ServerConfig::default(), async {
+            let _ = stopped.await;
+        }));
+        Ok(EmbeddedServer {
+            url: format!("http://127.0.0.1:{port}"),
+            stop,
+            task,
+        })
+    }
+
+    /// Disconnects every socket and waits (bounded) for the server to finish.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+    }
+}
