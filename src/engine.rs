@@ -71,6 +71,8 @@ pub struct Lab {
     control: LabClient,
     collector: Collector,
     inbox: UnboundedReceiver<Observation>,
+    /// This step's observations read so far.
+    pending: Vec<Observation>,
     embedded: Option<EmbeddedServer>,
     steps_run: usize,
 }
@@ -118,6 +120,7 @@ impl Lab {
             control,
             collector,
             inbox,
+            pending: Vec::new(),
             embedded,
             steps_run: 0,
         })
@@ -189,13 +192,27 @@ impl Lab {
                 self.ask(step.actor(), &event, data, wait).await;
             }
         }
+        // A step is over when every delivery the server says it made has reached its
+        // client. The sync barrier covers packets sent in order; this wait also covers
+        // those a server may send outside that order (socketioxide's volatile ones).
+        self.wait_until(|seen| {
+            let claimed = seen.iter().rev().find_map(|o| match o {
+                Observation::Answered { reply, .. } => reply.delivered_to.clone(),
+                _ => None,
+            });
+            claimed.unwrap_or_default().iter().all(|name| {
+                seen.iter()
+                    .any(|o| matches!(o, Observation::Received { client, .. } if client == name))
+            })
+        })
+        .await;
         self.settle().await;
         let (rooms, own_id_rooms) = self.rooms().await?;
 
-        let mut observations = Vec::new();
         while let Ok(o) = self.inbox.try_recv() {
-            observations.push(o);
+            self.pending.push(o);
         }
+        let mut observations = std::mem::take(&mut self.pending);
         canonical_order(&mut observations, &self.client_order);
         Ok(StepRecord {
             index: self.steps_run,
@@ -263,9 +280,11 @@ impl Lab {
         });
         // Nothing on the client's side tells when the server has noticed: wait for
         // the server's own note of it, within the timeout.
-        let seen = self.wait_for_note(
-            |o| matches!(o, Observation::ServerDisconnect { client, .. } if client == name),
-        );
+        let seen = self.wait_until(|seen| {
+            seen.iter().any(
+                |o| matches!(o, Observation::ServerDisconnect { client, .. } if client == name),
+            )
+        });
         if !seen.await {
             self.collector.record(Observation::Unanswered {
                 client: name.to_string(),
@@ -275,25 +294,22 @@ impl Lab {
         }
     }
 
-    /// Waits for a server note on the control connection. Everything read meanwhile is
-    /// put back for the step record.
-    async fn wait_for_note(&mut self, wanted: impl Fn(&Observation) -> bool) -> bool {
-        let mut seen = Vec::new();
+    /// Collects observations until `done` holds for this step's observations so far,
+    /// or the timeout passes; says which.
+    async fn wait_until(&mut self, done: impl Fn(&[Observation]) -> bool) -> bool {
         let deadline = tokio::time::Instant::now() + self.timeout;
-        let mut found = false;
-        while !found {
+        loop {
+            while let Ok(o) = self.inbox.try_recv() {
+                self.pending.push(o);
+            }
+            if done(&self.pending) {
+                return true;
+            }
             match tokio::time::timeout_at(deadline, self.inbox.recv()).await {
-                Ok(Some(o)) => {
-                    found = wanted(&o);
-                    seen.push(o);
-                }
-                Ok(None) | Err(_) => break,
+                Ok(Some(o)) => self.pending.push(o),
+                Ok(None) | Err(_) => return done(&self.pending),
             }
         }
-        for o in seen {
-            self.collector.record(o);
-        }
-        found
     }
 
     /// `id:bob` names the room Socket.IO makes for bob's socket: use its real id.
