@@ -18,7 +18,7 @@ use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::{AckSender, SocketRef, TryData};
 use socketioxide::layer::SocketIoLayer;
 use socketioxide::SocketIo;
-use socketioxide_redis::{RedisAdapter, RedisAdapterCtr};
+use socketioxide_redis::{RedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -210,24 +210,43 @@ fn resp3(url: &str) -> String {
 }
 
 fn no_redis(url: &str, detail: impl std::fmt::Display) -> String {
+    // One line: some errors of the redis crate span several.
+    let detail = detail.to_string();
+    let detail = detail.lines().next().unwrap_or_default().trim();
     format!(
         "no Redis answered at `{url}` ({detail}); start one with `redis-server --port 6379` or pass `--redis URL`"
     )
 }
 
 /// A node with the Redis adapter, subscribed before it accepts anyone.
-async fn redis_node(url: &str) -> Result<Node, String> {
+/// The channel prefix both nodes of one run share. Unique per run, so that two labs
+/// on the same Redis never hear each other's broadcasts.
+fn run_prefix() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("socketio-lab-{}-{nanos}", std::process::id())
+}
+
+async fn redis_node(url: &str, prefix: &str) -> Result<Node, String> {
     let client = socketioxide_redis::drivers::redis::redis_client::Client::open(resp3(url))
-        .map_err(|e| no_redis(url, e))?;
-    let ctr = tokio::time::timeout(REDIS_CONNECT, RedisAdapterCtr::new_with_redis(&client))
-        .await
-        .map_err(|_| {
-            no_redis(
-                url,
-                format!("no answer within {} ms", REDIS_CONNECT.as_millis()),
-            )
-        })?
-        .map_err(|e| no_redis(url, e))?;
+        .map_err(|e| format!("`{url}` is not a Redis URL such as `{DEFAULT_REDIS}` ({e})"))?;
+    let ctr = tokio::time::timeout(
+        REDIS_CONNECT,
+        RedisAdapterCtr::new_with_redis_config(
+            &client,
+            RedisAdapterConfig::new().with_prefix(prefix.to_string()),
+        ),
+    )
+    .await
+    .map_err(|_| {
+        no_redis(
+            url,
+            format!("no answer within {} ms", REDIS_CONNECT.as_millis()),
+        )
+    })?
+    .map_err(|e| no_redis(url, e))?;
     let (layer, io) = SocketIo::builder()
         .with_adapter::<RedisAdapter<_>>(ctr)
         .build_layer();
@@ -577,8 +596,12 @@ pub async fn run(args: &RunArgs, paint: Paint) -> ExitCode {
         eprintln!("{} {message}", paint.bad("error:"));
         ExitCode::from(crate::cli::EXIT_FAILED)
     };
+    let prefix = run_prefix();
     // Redis first, so that a missing one is said at once, before any output.
-    let (ra, rb) = match tokio::join!(redis_node(&redis_url), redis_node(&redis_url)) {
+    let (ra, rb) = match tokio::join!(
+        redis_node(&redis_url, &prefix),
+        redis_node(&redis_url, &prefix)
+    ) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), Ok(n)) | (Ok(n), Err(e)) => {
             n.kill().await;
@@ -693,7 +716,8 @@ pub async fn run(args: &RunArgs, paint: Paint) -> ExitCode {
         lab.request("bob", JOIN, team.clone()),
         lab.request("carol", JOIN, team)
     );
-    let _ = lab.record().await;
+    // Both joins are acknowledged by their own node, so `team` is complete on each
+    // node before the emit below; their replies stay in this step's record.
     let to_team = serde_json::to_value(EmitRequest {
         from: EmitFrom::Io,
         to: vec!["team".into()],
