@@ -77,6 +77,9 @@ pub struct RunArgs {
     /// `run fanout` only: how many clients to connect (default 1000)
     #[arg(long, value_name = "N")]
     pub clients: Option<usize>,
+    /// `run scaling` only: the Redis its two nodes share (default redis://127.0.0.1:6379)
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -153,9 +156,18 @@ async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
             interruptible(crate::quiz_session::run(&lessons, args, paint), paint).await
         }
         Some(Command::Run(args)) if args.lesson == "fanout" => {
+            if args.redis.is_some() {
+                return error("`--redis` is for `socketio-lab run scaling` only", paint);
+            }
             interruptible(crate::fanout::run(&args, paint), paint).await
         }
+        Some(Command::Run(args)) if args.lesson == "scaling" => {
+            interruptible(crate::scaling::run(&args, paint), paint).await
+        }
         Some(Command::Run(args)) => {
+            if args.redis.is_some() {
+                return error("`--redis` is for `socketio-lab run scaling` only", paint);
+            }
             if args.clients.is_some() {
                 return error("`--clients` is for `socketio-lab run fanout` only", paint);
             }

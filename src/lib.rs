@@ -14,6 +14,7 @@ pub mod progress;
 pub mod protocol;
 pub mod quiz;
 pub mod quiz_session;
+pub mod scaling;
 pub mod serve;
 pub mod server;
 pub mod snippet;

@@ -1,0 +1,147 @@
+//! `socketio-lab run scaling` on a real `redis-server` that the test starts itself.
+
+mod common;
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{run, stderr, stdout};
+
+/// A private `redis-server` on a free loopback port, killed when dropped.
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `redis-server`, or says why it cannot: then the test is skipped, unless
+/// `SOCKETIO_LAB_REQUIRE_REDIS=1` makes that a failure.
+fn redis() -> Option<Redis> {
+    let required = std::env::var("SOCKETIO_LAB_REQUIRE_REDIS").is_ok_and(|v| v == "1");
+    let found = Command::new("redis-server")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !matches!(found, Ok(s) if s.success()) {
+        let reason = "`redis-server` is not on PATH (install it: `apt-get install redis-server`)";
+        assert!(!required, "SOCKETIO_LAB_REQUIRE_REDIS=1 but {reason}");
+        eprintln!("skipped: {reason}");
+        return None;
+    }
+    // redis-server cannot pick a free port itself: take one from the system.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string()])
+        .args(["--save", "", "--appendonly", "no", "--bind", "127.0.0.1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("redis-server starts");
+    let redis = Redis { child, port };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "redis-server did not accept connections on port {port} within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Some(redis)
+}
+
+/// The names on a step's "who received it" lines that received something.
+fn receivers(step: &str) -> Vec<String> {
+    step.lines()
+        .filter(|l| l.contains(" ✓ "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn scaling_shows_who_receives_with_and_without_the_redis_adapter() {
+    let Some(redis) = redis() else { return };
+    let url = format!("redis://127.0.0.1:{}", redis.port);
+    let started = Instant::now();
+    let out = run(&["run", "scaling", "--redis", &url, "--color", "never"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}\n{text}", stderr(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let steps: Vec<&str> = text.split("\nStep ").skip(1).collect();
+    assert_eq!(steps.len(), 5, "{text}");
+    assert_eq!(receivers(steps[0]), ["bob"], "{}", steps[0]);
+    assert!(
+        steps[0].contains("each node only knows its own sockets"),
+        "{}",
+        steps[0]
+    );
+    assert_eq!(
+        receivers(steps[1]),
+        ["bob", "carol", "dave"],
+        "{}",
+        steps[1]
+    );
+    assert_eq!(receivers(steps[2]), ["alice", "bob"], "{}", steps[2]);
+    assert_eq!(receivers(steps[3]), ["bob", "carol"], "{}", steps[3]);
+    assert_eq!(receivers(steps[4]), ["bob"], "{}", steps[4]);
+    for name in ["carol", "dave"] {
+        let line = steps[4]
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_default();
+        assert!(line.contains("✗  disconnected"), "{}", steps[4]);
+    }
+    assert!(text.contains("every step delivered as expected"), "{text}");
+    // Nothing random: no port, no socket id.
+    assert!(!text.contains(&redis.port.to_string()), "{text}");
+    assert!(!text.contains("127.0.0.1:"), "{text}");
+}
+
+#[test]
+fn scaling_without_redis_is_one_line_and_quick() {
+    let started = Instant::now();
+    let out = run(&[
+        "run",
+        "scaling",
+        "--redis",
+        "redis://127.0.0.1:9",
+        "--color",
+        "never",
+    ]);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: no Redis answered at `redis://127.0.0.1:9`"),
+        "{err}"
+    );
+    assert!(err.contains("`redis-server --port 6379`"), "{err}");
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+}
+
+#[test]
+fn redis_is_for_scaling_only() {
+    let out = run(&["run", "rooms", "--redis", "redis://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`--redis`"), "{}", stderr(&out));
+}
