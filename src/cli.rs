@@ -207,10 +207,16 @@ pub async fn interruptible(
 }
 
 /// Labs written in code rather than as lesson files, because they measure.
-const MEASURING_LABS: &[(&str, &str)] = &[(
-    "fanout",
-    "what one broadcast costs as clients grow (`--clients N`, default 1000)",
-)];
+const MEASURING_LABS: &[(&str, &str)] = &[
+    (
+        "fanout",
+        "what one broadcast costs as clients grow (`--clients N`, default 1000)",
+    ),
+    (
+        "scaling",
+        "the chat on two server nodes, without and with a Redis adapter (`--redis URL`)",
+    ),
+];
 
 pub fn list_text(lessons: &[Lesson], paint: Paint) -> String {
     let progress = crate::progress::state_dir()
