@@ -103,15 +103,7 @@ fn on_connect<A: Adapter>(socket: SocketRef<A>, auth: Option<Value>) {
                 return reply(a, Err(format!("malformed `{JOIN}` request")));
             };
             socket.join(req.rooms);
-            let own = socket.id.to_string();
-            let mut rooms: Vec<String> = socket
-                .rooms()
-                .into_iter()
-                .map(|r| r.to_string())
-                .filter(|r| *r != own)
-                .collect();
-            rooms.sort();
-            reply(a, Ok(Some(rooms)));
+            reply(a, Ok(Some(crate::server::visible_rooms(&socket))));
         },
     );
     for (event, local) in [(EMIT, false), (LOCAL_EMIT, true)] {

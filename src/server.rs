@@ -95,7 +95,9 @@ fn name_of(socket: &SocketRef) -> String {
 }
 
 /// Rooms of a socket as the learner knows them: the own-id room left out, sorted.
-fn visible_rooms(socket: &SocketRef) -> Vec<String> {
+pub(crate) fn visible_rooms<A: socketioxide::adapter::Adapter>(
+    socket: &SocketRef<A>,
+) -> Vec<String> {
     let own = socket.id.to_string();
     let mut rooms: Vec<String> = socket
         .rooms()
