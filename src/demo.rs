@@ -22,7 +22,7 @@ use crate::engine::{Lab, LabOptions};
 use crate::lesson::{self, Lesson, Op, Origin, Step};
 use crate::paint::Paint;
 use crate::trace::{Observation, StepRecord};
-use crate::view::{wrap, WIDTH};
+use crate::view::{rule, step_rule, wrap, WIDTH};
 
 /// The story, in the lesson format.
 pub const STORY: &str = include_str!("demo_story.toml");
@@ -188,17 +188,6 @@ fn message_text(value: &Value) -> String {
         text
     };
     format!("\"{short}\"")
-}
-
-fn rule(title: &str, paint: Paint) -> String {
-    let used = title.chars().count() + 4;
-    let tail = "─".repeat(WIDTH.saturating_sub(used).max(3));
-    format!(
-        "{} {} {}",
-        paint.dim("──"),
-        paint.bold(title),
-        paint.dim(&tail)
-    )
 }
 
 fn name_cell(name: &str, width: usize, paint: Paint) -> String {
@@ -528,12 +517,7 @@ pub fn header(story: &Lesson, paint: Paint) -> String {
 /// shows happened.
 pub fn beat(story: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
     let mut out = String::new();
-    let total = story.steps.len();
-    let _ = writeln!(
-        out,
-        "{}",
-        rule(&format!("{}/{total}  {}", record.index, step.title), paint)
-    );
+    let _ = writeln!(out, "{}", step_rule(story, step, record, paint));
     let (plain, glossary) = split_narration(&step.narration);
     out.push_str(&wrap(&plain, 2, WIDTH));
     for (term, meaning) in &glossary {

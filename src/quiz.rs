@@ -180,14 +180,7 @@ pub fn question_text(
 ) -> String {
     let mut out = String::new();
     let title = format!("{} · question {number} of {total}", lesson.id);
-    let tail = "─".repeat(view::WIDTH.saturating_sub(title.chars().count() + 4).max(3));
-    let _ = writeln!(
-        out,
-        "{} {} {}",
-        paint.dim("──"),
-        paint.bold(&title),
-        paint.dim(&tail)
-    );
+    let _ = writeln!(out, "{}", view::rule(&title, paint));
     out.push_str(&view::wrap(&q.prompt, 2, view::WIDTH));
     if q.multiple {
         let _ = writeln!(out, "  {}", paint.dim("(pick every choice that holds)"));

@@ -39,7 +39,8 @@ pub fn wrap(text: &str, indent: usize, width: usize) -> String {
     out
 }
 
-fn rule(title: &str, paint: Paint) -> String {
+/// A heading line: `── title ─────`, as wide as the transcript.
+pub fn rule(title: &str, paint: Paint) -> String {
     let used = title.chars().count() + 4;
     let tail = "─".repeat(WIDTH.saturating_sub(used).max(3));
     format!(
@@ -153,15 +154,16 @@ pub fn who_received(record: &StepRecord, width: usize, paint: Paint) -> String {
     out
 }
 
+/// The heading of a step: its number out of the lesson's and its title.
+pub fn step_rule(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+    let total = lesson.steps.len();
+    rule(&format!("{}/{total}  {}", record.index, step.title), paint)
+}
+
 /// One step of the live transcript.
 pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
     let mut out = String::new();
-    let total = lesson.steps.len();
-    let _ = writeln!(
-        out,
-        "{}",
-        rule(&format!("{}/{total}  {}", record.index, step.title), paint)
-    );
+    let _ = writeln!(out, "{}", step_rule(lesson, step, record, paint));
 
     let Some(actor) = lesson.client(step.actor()) else {
         return out;
