@@ -171,6 +171,7 @@ impl Lab {
                     except: self.resolve_rooms(&spec.except),
                     of: spec.of.clone(),
                     volatile: spec.volatile,
+                    local: false,
                     ack_timeout_ms: spec.ack_timeout_ms,
                     event: step.event.clone().unwrap_or_default(),
                     data: step.payload.clone().unwrap_or(Value::Null),
@@ -365,38 +366,7 @@ impl Lab {
     }
 
     async fn request_within(&mut self, actor: &str, event: &str, data: Value, wait: Duration) {
-        let Some(client) = self.clients.get(actor) else {
-            self.collector.record(Observation::ClientError {
-                client: actor.to_string(),
-                message: format!("`{actor}` is not connected"),
-            });
-            return;
-        };
-        let answer = client.request(event, data, wait).await;
-        let observation = match answer {
-            Answer::Reply(value) => match serde_json::from_value::<Reply>(value.clone()) {
-                Ok(reply) => Observation::Answered {
-                    client: actor.to_string(),
-                    event: event.to_string(),
-                    reply,
-                },
-                Err(e) => Observation::ClientError {
-                    client: actor.to_string(),
-                    message: format!(
-                        "the server's answer to `{event}` is not a lab reply ({e}): {value}"
-                    ),
-                },
-            },
-            Answer::Silent => Observation::Unanswered {
-                client: actor.to_string(),
-                event: event.to_string(),
-                timeout_ms: wait.as_millis() as u64,
-            },
-            Answer::SendFailed(message) => Observation::ClientError {
-                client: actor.to_string(),
-                message: format!("could not send `{event}`: {message}"),
-            },
-        };
+        let observation = request(self.clients.get(actor), actor, event, data, wait).await;
         self.collector.record(observation);
     }
 
@@ -404,20 +374,9 @@ impl Lab {
     /// a client has its answer, everything the server sent it before has arrived; what
     /// a client has not received by then was never sent to it.
     async fn settle(&mut self) {
-        let timeout = self.timeout;
-        let syncs = self
-            .clients
-            .values()
-            .chain(std::iter::once(&self.control))
-            .map(|c| async move { (c.name.clone(), c.request(SYNC, Value::Null, timeout).await) });
-        for (name, answer) in join_all(syncs).await {
-            if !matches!(answer, Answer::Reply(_)) {
-                self.collector.record(Observation::Unanswered {
-                    client: name,
-                    event: SYNC.to_string(),
-                    timeout_ms: self.timeout_ms(),
-                });
-            }
+        let everyone = self.clients.values().chain(std::iter::once(&self.control));
+        for missing in sync_all(everyone, self.timeout).await {
+            self.collector.record(missing);
         }
     }
 
@@ -446,6 +405,67 @@ impl Lab {
         let _ = self.control.disconnect().await;
         stop_embedded(self.embedded.take()).await;
     }
+}
+
+/// Sends one lab request from `actor` and turns its answer into the observation the
+/// trace keeps: the reply, or why there is none.
+pub(crate) async fn request(
+    client: Option<&LabClient>,
+    actor: &str,
+    event: &str,
+    data: Value,
+    wait: Duration,
+) -> Observation {
+    let Some(client) = client else {
+        return Observation::ClientError {
+            client: actor.to_string(),
+            message: format!("`{actor}` is not connected"),
+        };
+    };
+    match client.request(event, data, wait).await {
+        Answer::Reply(value) => match serde_json::from_value::<Reply>(value.clone()) {
+            Ok(reply) => Observation::Answered {
+                client: actor.to_string(),
+                event: event.to_string(),
+                reply,
+            },
+            Err(e) => Observation::ClientError {
+                client: actor.to_string(),
+                message: format!(
+                    "the server's answer to `{event}` is not a lab reply ({e}): {value}"
+                ),
+            },
+        },
+        Answer::Silent => Observation::Unanswered {
+            client: actor.to_string(),
+            event: event.to_string(),
+            timeout_ms: wait.as_millis() as u64,
+        },
+        Answer::SendFailed(message) => Observation::ClientError {
+            client: actor.to_string(),
+            message: format!("could not send `{event}`: {message}"),
+        },
+    }
+}
+
+/// Sends `lab:sync` on every connection at once; returns an observation for each
+/// that got no answer in time.
+pub(crate) async fn sync_all<'a>(
+    clients: impl Iterator<Item = &'a LabClient>,
+    timeout: Duration,
+) -> Vec<Observation> {
+    let syncs = clients
+        .map(|c| async move { (c.name.clone(), c.request(SYNC, Value::Null, timeout).await) });
+    join_all(syncs)
+        .await
+        .into_iter()
+        .filter(|(_, answer)| !matches!(answer, Answer::Reply(_)))
+        .map(|(name, _)| Observation::Unanswered {
+            client: name,
+            event: SYNC.to_string(),
+            timeout_ms: timeout.as_millis() as u64,
+        })
+        .collect()
 }
 
 async fn stop_embedded(embedded: Option<EmbeddedServer>) {

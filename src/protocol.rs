@@ -67,6 +67,10 @@ pub struct EmitRequest {
     /// The `volatile` flag: the packet may be dropped when a connection is not ready.
     #[serde(default)]
     pub volatile: bool,
+    /// The `local` flag: only the sockets of the node that emits, never through the
+    /// adapter to other nodes. Left out of a request when unset.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub local: bool,
     /// Emit with an acknowledgement request, waiting this long for each answer.
     #[serde(default)]
     pub ack_timeout_ms: Option<u64>,

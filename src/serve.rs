@@ -175,6 +175,7 @@ pub async fn run(args: &ServeArgs, paint: Paint) -> ExitCode {
         listener,
         ServerConfig {
             monitor: Some(monitor),
+            ..ServerConfig::default()
         },
         async move {
             stop.await;
