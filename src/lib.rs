@@ -8,6 +8,7 @@ pub mod client;
 pub mod demo;
 pub mod engine;
 pub mod fanout;
+pub mod judge;
 pub mod lesson;
 pub mod paint;
 pub mod progress;

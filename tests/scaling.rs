@@ -107,6 +107,7 @@ fn scaling_shows_who_receives_with_and_without_the_redis_adapter() {
         assert!(line.contains("✗  disconnected"), "{}", steps[4]);
     }
     assert!(text.contains("every step delivered as expected"), "{text}");
+    common::settings().bind(|| insta::assert_snapshot!("run_scaling", text));
     // Nothing random: no port, no socket id.
     assert!(!text.contains(&redis.port.to_string()), "{text}");
     assert!(!text.contains("127.0.0.1:"), "{text}");

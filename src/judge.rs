@@ -1,0 +1,193 @@
+//! The one judge: whether a step did what it claims, read only from its trace.
+//! `run`, the quiz, the demo and the two-node lab all ask here, so "passed" means
+//! the same everywhere.
+
+use std::collections::BTreeMap;
+
+use crate::lesson::{Op, Step};
+use crate::trace::{Observation, StepRecord};
+
+/// A lab's result when it ran to the end: every step held, or some did not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Passed,
+    Failed,
+}
+
+impl Verdict {
+    /// `Failed` as soon as any part failed.
+    pub fn from_ok(ok: bool) -> Verdict {
+        if ok {
+            Verdict::Passed
+        } else {
+            Verdict::Failed
+        }
+    }
+}
+
+/// "alice, bob" or "nobody".
+pub fn name_list(names: &[String]) -> String {
+    if names.is_empty() {
+        "nobody".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+impl StepRecord {
+    /// What went wrong in the run itself: missing answers, errors, and any
+    /// disagreement between what the server says it sent and what clients received.
+    pub fn faults(&self, step: &Step) -> Vec<String> {
+        let mut problems = Vec::new();
+        let event = self.event_name(step);
+        for o in &self.observations {
+            match o {
+                Observation::Unanswered {
+                    client,
+                    event,
+                    timeout_ms,
+                } => problems.push(format!(
+                    "`{client}` got no answer to `{event}` within {timeout_ms} ms"
+                )),
+                Observation::Answered { reply, event, .. }
+                    if !reply.ok && !reply.unhandled && !step.expect_rejected =>
+                {
+                    problems.push(format!(
+                        "the server rejected `{event}`: {}",
+                        reply.error.as_deref().unwrap_or("no reason given")
+                    ))
+                }
+                Observation::ClientError { client, message } => {
+                    problems.push(format!("`{client}` reported an error: {message}"))
+                }
+                _ => {}
+            }
+        }
+
+        if let Some(claimed) = self.server_delivered_to() {
+            let observed = self.delivered_to();
+            for name in claimed.iter().filter(|n| !observed.contains(n)) {
+                problems.push(format!(
+                    "the server sent `{event}` to `{name}` but `{name}` never received it"
+                ));
+            }
+            for name in observed.iter().filter(|n| !claimed.contains(n)) {
+                problems.push(format!(
+                    "`{name}` received `{event}` although the server did not send it there"
+                ));
+            }
+        }
+
+        for name in self.delivered_to() {
+            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+            for (event, _) in self.received_by(&name) {
+                *counts.entry(event).or_default() += 1;
+            }
+            for (event, n) in counts.into_iter().filter(|(_, n)| *n > 1) {
+                problems.push(format!("`{name}` received `{event}` {n} times in one step"));
+            }
+        }
+        problems
+    }
+
+    /// Where the observed traffic contradicts the step's expectations.
+    pub fn mismatches(&self, step: &Step) -> Vec<String> {
+        let mut problems = Vec::new();
+        let event = self.event_name(step);
+        if let Some(expected) = &step.expect {
+            let mut expected = expected.clone();
+            expected.sort();
+            let observed = self.delivered_to();
+            if expected != observed {
+                problems.push(format!(
+                    "expected `{event}` to reach {} but it reached {}",
+                    name_list(&expected),
+                    name_list(&observed)
+                ));
+            }
+        }
+        if step.op == Op::Connect {
+            for actor in &step.actors {
+                let refused = self.refusal_of(actor).is_some();
+                if step.expect_refused && !refused {
+                    problems.push(format!(
+                        "expected `{actor}` to be refused, but it was accepted"
+                    ));
+                }
+                if !step.expect_refused && refused {
+                    problems.push(format!(
+                        "expected `{actor}` to be accepted, but it was refused"
+                    ));
+                }
+            }
+        }
+        if step.expect_unhandled && !self.unhandled() {
+            problems.push(format!(
+                "expected no handler for `{event}`, but the server handled it"
+            ));
+        }
+        if step.expect_rejected && self.answer().is_none_or(|r| r.ok) {
+            problems.push(format!(
+                "expected the server to refuse `{event}`, but it did not"
+            ));
+        }
+        if let Some(want) = &step.expect_answer {
+            if step.op == Op::Ask {
+                match self.ack_answer() {
+                    Some(got) if got != want => problems.push(format!(
+                        "expected the answer {want}, but the server answered {got}"
+                    )),
+                    None => {
+                        problems.push(format!("expected the answer {want}, but no answer came"))
+                    }
+                    _ => {}
+                }
+            } else {
+                for (name, outcome) in self.server_acks() {
+                    match &outcome.value {
+                        Some(got) if outcome.answered && got == want => {}
+                        Some(got) if outcome.answered => problems.push(format!(
+                            "expected `{name}` to acknowledge with {want}, but it answered {got}"
+                        )),
+                        _ => problems.push(format!(
+                            "expected `{name}` to acknowledge with {want}, but no answer came"
+                        )),
+                    }
+                }
+            }
+        }
+        if step.expect_timeout {
+            match step.op {
+                Op::Ask if self.ack_answer().is_some() => problems.push(format!(
+                    "expected `{event}`'s acknowledgement to time out, but the server answered"
+                )),
+                Op::Emit => {
+                    for (name, outcome) in self.server_acks() {
+                        if outcome.answered {
+                            problems.push(format!(
+                                "expected `{name}`'s acknowledgement to time out, but it answered"
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(lines) = &step.expect_log {
+            let logged = self.log_lines();
+            for line in lines.iter().filter(|l| !logged.contains(l)) {
+                problems.push(format!(
+                    "expected the server to log `{line}`, but it did not"
+                ));
+            }
+        }
+        problems
+    }
+
+    /// Everything that went wrong in this step or contradicts the lesson.
+    pub fn problems(&self, step: &Step) -> Vec<String> {
+        let mut problems = self.faults(step);
+        problems.extend(self.mismatches(step));
+        problems
+    }
+}
