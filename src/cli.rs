@@ -162,7 +162,7 @@ async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
             interruptible(crate::fanout::run(&args, paint), paint).await
         }
         Some(Command::Run(args)) if args.lesson == "scaling" => {
-            interruptible(crate::scaling::run(&args, paint), paint).await
+            interruptible(run_scaling(&args, paint), paint).await
         }
         Some(Command::Run(args)) => {
             if args.redis.is_some() {
@@ -185,6 +185,32 @@ async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
         }
         Some(Command::Demo(args)) => interruptible(crate::demo::run(&args, paint), paint).await,
         Some(Command::Check { .. }) => unreachable!("handled above"),
+    }
+}
+
+/// `run scaling`: refuses the flags that are not its own, runs the two-node lab and
+/// maps its outcome to an exit code (a missing Redis is a failure, exit 1).
+async fn run_scaling(args: &RunArgs, paint: Paint) -> ExitCode {
+    if args.json || args.step || args.server.is_some() || args.clients.is_some() {
+        return error(
+            "`--json`, `--step`, `--server` and `--clients` are not for `run scaling` (it starts its own nodes; see `--redis`)",
+            paint,
+        );
+    }
+    let options = crate::scaling::ScalingOptions {
+        redis_url: args
+            .redis
+            .clone()
+            .unwrap_or_else(|| crate::scaling::DEFAULT_REDIS.into()),
+        timeout: Duration::from_millis(args.timeout),
+    };
+    match crate::scaling::run(&options, &mut std::io::stdout(), paint).await {
+        Ok(crate::judge::Verdict::Passed) => ExitCode::SUCCESS,
+        Ok(crate::judge::Verdict::Failed) => ExitCode::from(EXIT_FAILED),
+        Err(e) => {
+            eprintln!("{} {e}", paint.bad("error:"));
+            ExitCode::from(EXIT_FAILED)
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use socketioxide::SocketIo;
 use socketioxide_core::adapter::DefinedAdapter;
 
 use super::emit::{perform_emit, Emitted};
-use super::state::{name_of, reason_text, set_name, sorted_names, state, visible_rooms, Lab};
+use super::state::{name_of, set_name, sorted_names, state, visible_rooms, Lab};
 use super::Activity;
 use crate::protocol::{
     EmitRequest, Note, Reply, RoomsRequest, Welcome, ADMIN_NS, ADMIN_TOKEN, CONTROL_NS, EMIT, JOIN,
@@ -159,7 +159,7 @@ async fn on_disconnect<A: Adapter>(
     let note = Note::Disconnect {
         name: name_of(&socket),
         namespace: socket.ns().to_string(),
-        reason: reason_text(reason).to_string(),
+        reason: lab.reason_text(reason).to_string(),
     };
     lab.tell(&io, Activity::Note(note));
 }

@@ -30,7 +30,7 @@ use tokio::sync::oneshot;
 pub use redis::{run_prefix, DEFAULT_REDIS};
 pub use state::{visible_rooms, Activity};
 
-use state::Shared;
+use state::{Lab, Shared};
 
 /// Which socketioxide adapter holds the rooms: this process's memory, or Redis,
 /// which joins every server started with the same URL and prefix into one.
@@ -81,12 +81,13 @@ async fn start(
     ready: Option<oneshot::Sender<()>>,
 ) -> Result<(), ServerError> {
     let spans_nodes = config.adapter != AdapterChoice::Local;
-    let builder = SocketIo::builder().with_state(Shared::new(config.monitor, spans_nodes));
+    let lab = Shared::new(config.monitor, spans_nodes);
+    let builder = SocketIo::builder().with_state(lab.clone());
     match config.adapter {
         AdapterChoice::Local => {
             let (layer, io) = builder.with_adapter::<LocalAdapter>(()).build_layer();
             let _: [(); 3] = handlers::install(&io);
-            serve(listener, layer, io, shutdown, ready).await
+            serve(listener, (layer, io, lab), shutdown, ready).await
         }
         AdapterChoice::Redis { url, prefix } => {
             let ctr = redis::connect(&url, &prefix).await?;
@@ -95,7 +96,7 @@ async fn start(
             for subscription in handlers::install(&io) {
                 redis::subscribed(&url, subscription).await?;
             }
-            serve(listener, layer, io, shutdown, ready).await
+            serve(listener, (layer, io, lab), shutdown, ready).await
         }
     }
 }
@@ -106,8 +107,7 @@ async fn index() -> &'static str {
 
 async fn serve<A: Adapter>(
     listener: TcpListener,
-    layer: SocketIoLayer<A>,
-    io: SocketIo<A>,
+    (layer, io, lab): (SocketIoLayer<A>, SocketIo<A>, Lab),
     shutdown: impl Future<Output = ()> + Send + 'static,
     ready: Option<oneshot::Sender<()>>,
 ) -> Result<(), ServerError> {
@@ -123,6 +123,16 @@ async fn serve<A: Adapter>(
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
+            // Each socket first hears a Socket.IO disconnect, so that its client
+            // knows at once: a rust_socketio client does not notice a transport that
+            // is just closed. Only this node's sockets: `SocketRef::disconnect` never
+            // goes through the adapter.
+            lab.close();
+            for ns in io.nsps() {
+                for socket in ns.sockets() {
+                    let _ = socket.disconnect();
+                }
+            }
             io.close().await;
         })
         .await?;

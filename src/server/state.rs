@@ -1,7 +1,7 @@
 //! What the server knows beside socketioxide's own state: the lab name of each
 //! socket, the monitor, and how the server reports sockets, rooms and reasons.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -49,6 +49,9 @@ pub(crate) struct Shared {
     /// Whether an adapter joins this server to other nodes: then it knows only its
     /// own sockets, and a broadcast's recipients are not its to tell.
     pub(crate) spans_nodes: bool,
+    /// Set once the server is shutting down, so that the sockets it disconnects
+    /// then are reported as Socket.IO reports a closing server.
+    closing: AtomicBool,
 }
 
 /// The state as the handlers extract it.
@@ -60,6 +63,7 @@ impl Shared {
             monitor,
             guests: AtomicUsize::new(0),
             spans_nodes,
+            closing: AtomicBool::new(false),
         })
     }
 
@@ -73,6 +77,28 @@ impl Shared {
         }
         if let Some(monitor) = &self.monitor {
             let _ = monitor.send(activity);
+        }
+    }
+
+    pub(crate) fn close(&self) {
+        self.closing.store(true, Ordering::Relaxed);
+    }
+
+    /// The reason strings of the JavaScript server, so both servers read the same.
+    pub(crate) fn reason_text(&self, reason: DisconnectReason) -> &'static str {
+        if self.closing.load(Ordering::Relaxed) {
+            return "server shutting down";
+        }
+        match reason {
+            DisconnectReason::TransportClose => "transport close",
+            DisconnectReason::MultipleHttpPollingError | DisconnectReason::PacketParsingError => {
+                "parse error"
+            }
+            DisconnectReason::TransportError => "transport error",
+            DisconnectReason::HeartbeatTimeout => "ping timeout",
+            DisconnectReason::ClientNSDisconnect => "client namespace disconnect",
+            DisconnectReason::ServerNSDisconnect => "server namespace disconnect",
+            DisconnectReason::ClosingServer => "server shutting down",
         }
     }
 
@@ -113,21 +139,6 @@ pub(crate) fn sorted_names<A: Adapter>(sockets: Vec<SocketRef<A>>) -> Vec<String
     let mut names: Vec<String> = sockets.iter().map(name_of).collect();
     names.sort();
     names
-}
-
-/// The reason strings of the JavaScript server, so both servers read the same.
-pub(crate) fn reason_text(reason: DisconnectReason) -> &'static str {
-    match reason {
-        DisconnectReason::TransportClose => "transport close",
-        DisconnectReason::MultipleHttpPollingError | DisconnectReason::PacketParsingError => {
-            "parse error"
-        }
-        DisconnectReason::TransportError => "transport error",
-        DisconnectReason::HeartbeatTimeout => "ping timeout",
-        DisconnectReason::ClientNSDisconnect => "client namespace disconnect",
-        DisconnectReason::ServerNSDisconnect => "server namespace disconnect",
-        DisconnectReason::ClosingServer => "server shutting down",
-    }
 }
 
 /// `lab:state`: the sockets and rooms of every lesson namespace on this node.
