@@ -357,10 +357,7 @@ impl Lab {
                 event: event.to_string(),
                 timeout_ms: wait.as_millis() as u64,
             },
-            Answer::SendFailed(message) => Observation::ClientError {
-                client: actor.to_string(),
-                message: format!("could not send `{event}`: {message}"),
-            },
+            Answer::SendFailed(message) => send_failed(actor, event, &message),
         };
         self.collector.record(observation);
     }
@@ -441,10 +438,14 @@ pub(crate) async fn request(
             event: event.to_string(),
             timeout_ms: wait.as_millis() as u64,
         },
-        Answer::SendFailed(message) => Observation::ClientError {
-            client: actor.to_string(),
-            message: format!("could not send `{event}`: {message}"),
-        },
+        Answer::SendFailed(message) => send_failed(actor, event, &message),
+    }
+}
+
+fn send_failed(actor: &str, event: &str, message: &str) -> Observation {
+    Observation::ClientError {
+        client: actor.to_string(),
+        message: format!("could not send `{event}`: {message}"),
     }
 }
 

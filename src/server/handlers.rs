@@ -24,8 +24,8 @@ use crate::protocol::{
 /// subscription the caller must await before accepting anyone.
 pub(crate) fn install<A: Adapter + DefinedAdapter>(io: &SocketIo<A>) -> [A::InitRes; 3] {
     [
-        io.ns(MAIN_NS, on_chat_connect::<A>),
-        io.ns(ADMIN_NS, on_admin_connect::<A>.with(admin_guard::<A>)),
+        io.ns(MAIN_NS, on_lesson_connect::<A>),
+        io.ns(ADMIN_NS, on_lesson_connect::<A>.with(admin_guard::<A>)),
         io.ns(CONTROL_NS, on_control_connect::<A>),
     ]
 }
@@ -67,22 +67,19 @@ enum App {
     Admin,
 }
 
-async fn on_chat_connect<A: Adapter>(
+/// `/` and `/admin`: the namespace says which application the socket gets.
+async fn on_lesson_connect<A: Adapter>(
     socket: SocketRef<A>,
     io: SocketIo<A>,
     State(lab): State<Lab>,
     TryData(auth): TryData<Value>,
 ) {
-    on_connect(socket, io, auth.ok(), lab, App::Chat)
-}
-
-async fn on_admin_connect<A: Adapter>(
-    socket: SocketRef<A>,
-    io: SocketIo<A>,
-    State(lab): State<Lab>,
-    TryData(auth): TryData<Value>,
-) {
-    on_connect(socket, io, auth.ok(), lab, App::Admin)
+    let app = if socket.ns() == ADMIN_NS {
+        App::Admin
+    } else {
+        App::Chat
+    };
+    on_connect(socket, io, auth.ok(), lab, app)
 }
 
 /// `/admin` lets in only a socket that brings the token.
@@ -127,17 +124,17 @@ fn on_connect<A: Adapter>(
         namespace: namespace.clone(),
     };
     lab.tell(&io, Activity::Note(note));
-    socket.on(JOIN, on_join::<A>);
-    socket.on(LEAVE, on_leave::<A>);
+    socket.on(JOIN, on_rooms::<A>);
+    socket.on(LEAVE, on_rooms::<A>);
     socket.on(EMIT, on_emit::<A>);
     socket.on(SYNC, on_sync::<A>);
     match app {
         App::Chat => {
-            socket.on("chat message", on_chat_message::<A>);
+            socket.on("chat message", on_relay::<A>);
             socket.on("ping", on_ping::<A>);
             socket.on("sleepy", on_sleepy::<A>);
         }
-        App::Admin => socket.on("announce", on_announce::<A>),
+        App::Admin => socket.on("announce", on_relay::<A>),
     }
     socket.on_fallback(on_unhandled::<A>);
     socket.on_disconnect(on_disconnect::<A>);
@@ -178,68 +175,40 @@ async fn on_control_connect<A: Adapter>(socket: SocketRef<A>) {
 
 // ------------------------------------------------------------ the lab protocol
 
-async fn on_state<A: Adapter>(io: SocketIo<A>, a: AckSender<A>) {
-    let _ = a.send(&state(&io));
-}
-
-async fn on_sync<A: Adapter>(a: AckSender<A>) {
-    let reply = Reply {
-        ok: true,
-        ..Reply::default()
-    };
-    ack(a, &reply);
-}
-
-async fn on_join<A: Adapter>(
+/// `lab:join` and `lab:leave`: the same request, one verb apart.
+async fn on_rooms<A: Adapter>(
     socket: SocketRef<A>,
     io: SocketIo<A>,
     State(lab): State<Lab>,
+    Event(event): Event,
     TryData(req): TryData<RoomsRequest>,
     a: AckSender<A>,
 ) {
-    let Ok(req) = req else {
-        return malformed(a, JOIN);
+    let Ok(RoomsRequest { rooms }) = req else {
+        return malformed(a, &event);
     };
-    socket.join(req.rooms.clone());
-    let activity = Activity::Joined {
-        name: name_of(&socket),
-        namespace: socket.ns().to_string(),
-        rooms: req.rooms,
+    let name = name_of(&socket);
+    let namespace = socket.ns().to_string();
+    let activity = if &*event == JOIN {
+        socket.join(rooms.clone());
+        Activity::Joined {
+            name,
+            namespace,
+            rooms,
+        }
+    } else {
+        socket.leave(rooms.clone());
+        Activity::Left {
+            name,
+            namespace,
+            rooms,
+        }
     };
-    rooms_changed(&socket, &io, &lab, activity, a);
-}
-
-async fn on_leave<A: Adapter>(
-    socket: SocketRef<A>,
-    io: SocketIo<A>,
-    State(lab): State<Lab>,
-    TryData(req): TryData<RoomsRequest>,
-    a: AckSender<A>,
-) {
-    let Ok(req) = req else {
-        return malformed(a, LEAVE);
-    };
-    socket.leave(req.rooms.clone());
-    let activity = Activity::Left {
-        name: name_of(&socket),
-        namespace: socket.ns().to_string(),
-        rooms: req.rooms,
-    };
-    rooms_changed(&socket, &io, &lab, activity, a);
-}
-
-/// The answer to `lab:join` and `lab:leave`: the socket's rooms afterwards.
-fn rooms_changed<A: Adapter>(
-    socket: &SocketRef<A>,
-    io: &SocketIo<A>,
-    lab: &Lab,
-    activity: Activity,
-    a: AckSender<A>,
-) {
-    lab.tell(io, activity);
+    lab.tell(&io, activity);
+    // The answer: the socket's rooms afterwards.
     let reply = Reply {
         ok: true,
-        rooms: Some(visible_rooms(socket)),
+        rooms: Some(visible_rooms(&socket)),
         ..Reply::default()
     };
     ack(a, &reply);
@@ -284,6 +253,18 @@ async fn on_emit<A: Adapter>(
     ack(a, &reply);
 }
 
+async fn on_state<A: Adapter>(io: SocketIo<A>, a: AckSender<A>) {
+    let _ = a.send(&state(&io));
+}
+
+async fn on_sync<A: Adapter>(a: AckSender<A>) {
+    let reply = Reply {
+        ok: true,
+        ..Reply::default()
+    };
+    ack(a, &reply);
+}
+
 // ------------------------------------------------------------ the chat application
 
 /// The message a handler gets: the first argument, or `null` when the client sent
@@ -294,34 +275,29 @@ fn message(msg: Result<Value, impl std::fmt::Debug>) -> Value {
     msg.unwrap_or(Value::Null)
 }
 
-/// `socket.on("chat message", msg => io.emit("chat message", msg))`.
-async fn on_chat_message<A: Adapter>(
+/// The application's relays: `/`'s `socket.on("chat message", msg =>
+/// io.emit("chat message", msg))`, and `/admin`'s `socket.on("announce", msg =>
+/// io.of("/").emit("announcement", msg))`.
+async fn on_relay<A: Adapter>(
+    Event(event): Event,
+    TryData(msg): TryData<Value>,
     socket: SocketRef<A>,
     io: SocketIo<A>,
     State(lab): State<Lab>,
-    TryData(msg): TryData<Value>,
     a: AckSender<A>,
 ) {
-    let relay = Relay {
-        received: "chat message",
-        event: "chat message",
-        call: "io",
-    };
-    relay.run(socket, io, lab, message(msg), a).await
-}
-
-/// `/admin`: `socket.on("announce", msg => io.of("/").emit("announcement", msg))`.
-async fn on_announce<A: Adapter>(
-    socket: SocketRef<A>,
-    io: SocketIo<A>,
-    State(lab): State<Lab>,
-    TryData(msg): TryData<Value>,
-    a: AckSender<A>,
-) {
-    let relay = Relay {
-        received: "announce",
-        event: "announcement",
-        call: "io.of(\"/\")",
+    let relay = if &*event == "announce" {
+        Relay {
+            received: "announce",
+            event: "announcement",
+            call: "io.of(\"/\")",
+        }
+    } else {
+        Relay {
+            received: "chat message",
+            event: "chat message",
+            call: "io",
+        }
     };
     relay.run(socket, io, lab, message(msg), a).await
 }
