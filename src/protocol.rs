@@ -19,6 +19,9 @@ pub const EMIT: &str = "lab:emit";
 /// Answered at once: because a connection is ordered, the answer proves that every
 /// packet the server queued for this socket before it has arrived.
 pub const SYNC: &str = "lab:sync";
+/// The two-node lab's settling marker: an ordinary `io.emit` through the adapter,
+/// left out of what the lab shows (docs/lab-protocol.md, "Two nodes").
+pub const MARK: &str = "scaling:mark";
 /// Control namespace only: rooms and sockets of every namespace.
 pub const STATE: &str = "lab:state";
 /// Control namespace only: pushed by the server for each connection, refusal and disconnection.

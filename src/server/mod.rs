@@ -142,6 +142,8 @@ async fn serve<A: Adapter>(
 /// The lab server on a free loopback port, in this process, stopped on request.
 pub struct EmbeddedServer {
     pub url: String,
+    /// Whether an adapter joins it to other nodes.
+    joined: bool,
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), ServerError>>,
 }
@@ -161,6 +163,7 @@ impl EmbeddedServer {
     pub async fn start_with(config: ServerConfig) -> Result<EmbeddedServer, ServerError> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
+        let joined = config.adapter != AdapterChoice::Local;
         let (stop, stopped) = oneshot::channel::<()>();
         let (ready, is_ready) = oneshot::channel::<()>();
         let shutdown = async {
@@ -179,9 +182,15 @@ impl EmbeddedServer {
         }
         Ok(EmbeddedServer {
             url: format!("http://127.0.0.1:{port}"),
+            joined,
             stop,
             task,
         })
+    }
+
+    /// Whether an adapter joins this server to other nodes.
+    pub fn joined(&self) -> bool {
+        self.joined
     }
 
     /// Disconnects every socket and waits (bounded) for the server to finish.
