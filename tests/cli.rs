@@ -64,7 +64,8 @@ fn check_accepts_the_shipped_lessons() {
 fn check_locates_an_unknown_client() {
     let path = repo().join("tests/fixtures/broken_actor.toml");
     let out = run(&["check", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    // A broken lesson is bad input: 2, in `check` as in `run`.
+    assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
         err.contains(&format!(
@@ -79,7 +80,8 @@ fn check_locates_an_unknown_client() {
 fn check_locates_an_unknown_field() {
     let path = repo().join("tests/fixtures/broken_field.toml");
     let out = run(&["check", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    // A broken lesson is bad input: 2, in `check` as in `run`.
+    assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
         err.contains("broken_field.toml:8:1: unknown field `namespaec`"),
@@ -177,10 +179,68 @@ fn a_lesson_runs_well_under_a_second() {
 fn check_runs_questions_and_rejects_an_unanswerable_one() {
     let path = repo().join("tests/fixtures/unanswerable.toml");
     let out = run(&["check", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    // A broken lesson is bad input: 2, in `check` as in `run`.
+    assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
         err.contains("unanswerable.toml:18:6: question `impossible`: no choice holds when run"),
         "{err}"
     );
+}
+
+#[test]
+fn a_lessons_file_may_not_take_a_builtin_name() {
+    let chat = std::fs::read_to_string(repo().join("lessons/chat.toml")).unwrap();
+    for (name, what) in [("fanout", "measuring lab"), ("rooms", "lesson")] {
+        let test = common::Test::new().write(&format!("mine/{name}.toml"), &chat);
+        let dir = test.path("mine");
+        test.args(&["--lessons", &dir, "list"]).fails(
+            2,
+            &format!(
+                "error: {dir}/{name}.toml: the name `{name}` is taken by the built-in {what}: rename the file\n"
+            ),
+        );
+    }
+}
+
+#[test]
+fn a_lessons_file_with_a_new_name_is_listed() {
+    let chat = std::fs::read_to_string(repo().join("lessons/chat.toml")).unwrap();
+    let test = common::Test::new().write("mine/private-chat.toml", &chat);
+    let dir = test.path("mine");
+    let out = test.args(&["--lessons", &dir, "list"]).output();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("  private-chat  the classic chat"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_flag_a_measuring_lab_does_not_use_is_refused() {
+    common::Test::new()
+        .args(&["run", "fanout", "--timeout", "1"])
+        .fails(
+            2,
+            "error: `--timeout` is not for `run fanout`: it allows each connection and emit 20 s\n",
+        );
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    // The reader is gone before anything is written (`socketio-lab list | true`):
+    // no panic, nothing on stderr, exit 0.
+    for args in [&["list"][..], &["check", "lessons/chat.toml"][..]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = common::bin()
+            .args(args)
+            .current_dir(repo())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
 }

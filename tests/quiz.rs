@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use common::{bin, settings, stderr, stdout};
 use serde_json::Value;
 use socketio_lab::engine::LabOptions;
-use socketio_lab::lesson::{catalogue, Choice, Op};
+use socketio_lab::lesson::{embedded, Choice, Op};
 use socketio_lab::protocol::{AckOutcome, Reply};
 use socketio_lab::quiz::{self, ChoiceRun};
 use socketio_lab::trace::Observation;
@@ -393,7 +393,7 @@ fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
 
 #[test]
 fn every_verdict_follows_the_traffic() {
-    let lessons = catalogue(None).unwrap();
+    let lessons = embedded().unwrap();
     let options = LabOptions::default();
     runtime().block_on(async {
         for lesson in &lessons {

@@ -305,7 +305,7 @@ fn quiz_verdicts_match_on_the_node_reference() {
     let Some(node) = node_server("quiz_verdicts_match_on_the_node_reference") else {
         return;
     };
-    let lessons = socketio_lab::lesson::catalogue(None).unwrap();
+    let lessons = socketio_lab::lesson::embedded().unwrap();
     let embedded = socketio_lab::engine::LabOptions::default();
     let reference = socketio_lab::engine::LabOptions {
         server_url: Some(node.url.clone()),

@@ -70,3 +70,61 @@ pub fn node_ready(test: &str, package: &str) -> bool {
     println!("skipped `{test}`: {why}");
     false
 }
+
+/// A CLI test in the style of casey/just's: arguments, environment, files in a
+/// temporary folder the test owns (removed on drop), and what must come out.
+pub struct Test {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+impl Test {
+    pub fn new() -> Test {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        Test {
+            // Scores land in the test's own folder, never in the user's.
+            env: vec![(
+                "SOCKETIO_LAB_STATE_DIR".into(),
+                dir.path().join("state").display().to_string(),
+            )],
+            dir,
+            args: Vec::new(),
+        }
+    }
+
+    pub fn args(mut self, args: &[&str]) -> Test {
+        self.args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    /// Writes `text` to `name` under the test's folder (folders created as needed).
+    pub fn write(self, name: &str, text: &str) -> Test {
+        let path = self.dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    /// The test's folder, to name in arguments.
+    pub fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    pub fn output(&self) -> Output {
+        let mut cmd = bin();
+        cmd.args(&self.args).current_dir(self.dir.path());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("the binary runs")
+    }
+
+    /// Runs and checks the exit code and stderr exactly; returns stdout.
+    pub fn fails(&self, code: i32, stderr_text: &str) -> String {
+        let out = self.output();
+        assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+        assert_eq!(stderr(&out), stderr_text);
+        stdout(&out)
+    }
+}
