@@ -17,26 +17,28 @@ impl Paint {
             text.to_string()
         }
     }
+}
 
-    pub fn bold(self, text: &str) -> String {
-        self.apply(text, |t| t.bold())
-    }
-    pub fn dim(self, text: &str) -> String {
-        self.apply(text, |t| t.dimmed())
-    }
-    pub fn good(self, text: &str) -> String {
-        self.apply(text, |t| t.green())
-    }
-    pub fn bad(self, text: &str) -> String {
-        self.apply(text, |t| t.red().bold())
-    }
-    pub fn warn(self, text: &str) -> String {
-        self.apply(text, |t| t.yellow())
-    }
-    pub fn code(self, text: &str) -> String {
-        self.apply(text, |t| t.cyan())
-    }
-    pub fn name(self, text: &str) -> String {
-        self.apply(text, |t| t.magenta().bold())
-    }
+/// One method per style, each a thin name over `colored`.
+macro_rules! styles {
+    ($($(#[$doc:meta])* $name:ident => |$t:ident| $style:expr;)*) => {
+        impl Paint {
+            $(
+                $(#[$doc])*
+                pub fn $name(self, text: &str) -> String {
+                    self.apply(text, |$t| $style)
+                }
+            )*
+        }
+    };
+}
+
+styles! {
+    bold => |t| t.bold();
+    dim => |t| t.dimmed();
+    good => |t| t.green();
+    bad => |t| t.red().bold();
+    warn => |t| t.yellow();
+    code => |t| t.cyan();
+    name => |t| t.magenta().bold();
 }

@@ -20,22 +20,21 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
             format!(" on {namespace}")
         }
     };
+    // The chat example's own log line, then who it was about.
+    let logged = |line: &str, about: String| {
+        format!("{}  {}", paint.code(line), paint.dim(&format!("({about})")))
+    };
     match activity {
         Activity::Note(Note::Connect { name, namespace }) => {
-            format!(
-                "{}  {}",
-                paint.code("a user connected"),
-                paint.dim(&format!("({name}{})", ns(namespace)))
-            )
+            logged("a user connected", format!("{name}{}", ns(namespace)))
         }
         Activity::Note(Note::Disconnect {
             name,
             namespace,
             reason,
-        }) => format!(
-            "{}  {}",
-            paint.code("user disconnected"),
-            paint.dim(&format!("({name}{}: {reason})", ns(namespace)))
+        }) => logged(
+            "user disconnected",
+            format!("{name}{}: {reason}", ns(namespace)),
         ),
         Activity::Note(Note::Refuse {
             name,

@@ -4,7 +4,7 @@ mod common;
 
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{run, stderr, stdout, ChildServer, Ready};
 
@@ -57,15 +57,9 @@ fn receivers(step: &str) -> Vec<String> {
 fn scaling_shows_who_receives_with_and_without_the_redis_adapter() {
     let Some(redis) = redis() else { return };
     let url = format!("redis://127.0.0.1:{}", redis.port);
-    let started = Instant::now();
     let out = run(&["run", "scaling", "--redis", &url, "--color", "never"]);
     let text = stdout(&out);
     assert!(out.status.success(), "{}\n{text}", stderr(&out));
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "{:?}",
-        started.elapsed()
-    );
     let steps: Vec<&str> = text.split("\nStep ").skip(1).collect();
     assert_eq!(steps.len(), 5, "{text}");
     assert_eq!(receivers(steps[0]), ["bob"], "{}", steps[0]);
@@ -98,30 +92,11 @@ fn scaling_shows_who_receives_with_and_without_the_redis_adapter() {
 }
 
 #[test]
-fn scaling_without_redis_is_one_line_and_quick() {
-    let started = Instant::now();
-    let out = run(&[
-        "run",
-        "scaling",
-        "--redis",
-        "redis://127.0.0.1:9",
-        "--color",
-        "never",
-    ]);
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.starts_with("error: no Redis answered at `redis://127.0.0.1:9`"),
-        "{err}"
-    );
+fn scaling_without_redis_is_one_line() {
+    let url = "redis://127.0.0.1:9";
+    let starts = format!("error: no Redis answered at `{url}`");
+    let err = common::one_line_error(&["run", "scaling", "--redis", url], 1, &starts);
     assert!(err.contains("`redis-server --port 6379`"), "{err}");
-    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
 }
 
 #[test]

@@ -287,3 +287,15 @@ pub fn line_diff(left: &str, right: &str) -> String {
         .context_radius(3)
         .to_string()
 }
+
+/// Runs `args` and checks it failed with `code`, one line on stderr starting with
+/// `starts` and nothing on stdout; returns that line.
+pub fn one_line_error(args: &[&str], code: i32, starts: &str) -> String {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(starts), "{err}");
+    assert!(out.stdout.is_empty(), "{}", stdout(&out));
+    err
+}
