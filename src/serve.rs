@@ -3,25 +3,13 @@
 
 use std::io::Write;
 use std::net::IpAddr;
-use std::process::ExitCode;
 
 use tokio::net::TcpListener;
 use tokio::sync::mpsc::unbounded_channel;
 
-use crate::cli::{error, EXIT_FAILED};
 use crate::paint::Paint;
 use crate::protocol::Note;
 use crate::server::{self, Activity, ServerConfig};
-
-#[derive(Debug, clap::Args)]
-pub struct ServeArgs {
-    /// Port to listen on (0 picks a free one)
-    #[arg(long, default_value_t = 3000)]
-    pub port: u16,
-    /// Address to bind; the default keeps the server on this machine
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: IpAddr,
-}
 
 /// One line of the live log for something the server did.
 pub fn describe(activity: &Activity, paint: Paint) -> String {
@@ -32,22 +20,21 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
             format!(" on {namespace}")
         }
     };
+    // The chat example's own log line, then who it was about.
+    let logged = |line: &str, about: String| {
+        format!("{}  {}", paint.code(line), paint.dim(&format!("({about})")))
+    };
     match activity {
         Activity::Note(Note::Connect { name, namespace }) => {
-            format!(
-                "{}  {}",
-                paint.code("a user connected"),
-                paint.dim(&format!("({name}{})", ns(namespace)))
-            )
+            logged("a user connected", format!("{name}{}", ns(namespace)))
         }
         Activity::Note(Note::Disconnect {
             name,
             namespace,
             reason,
-        }) => format!(
-            "{}  {}",
-            paint.code("user disconnected"),
-            paint.dim(&format!("({name}{}: {reason})", ns(namespace)))
+        }) => logged(
+            "user disconnected",
+            format!("{name}{}: {reason}", ns(namespace)),
         ),
         Activity::Note(Note::Refuse {
             name,
@@ -101,76 +88,36 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
     }
 }
 
-/// Resolves when the user asks the server to stop (Ctrl-C, or SIGTERM on Unix). The
-/// handlers are installed when this is called, not when it is first awaited, so a
-/// signal that comes right after `listening on` is not lost.
-#[cfg(unix)]
-fn stop_requested() -> impl std::future::Future<Output = ()> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let interrupt = signal(SignalKind::interrupt());
-    let terminate = signal(SignalKind::terminate());
-    async move {
-        match (interrupt, terminate) {
-            (Ok(mut int), Ok(mut term)) => {
-                tokio::select! {
-                    _ = int.recv() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            _ => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn stop_requested() -> impl std::future::Future<Output = ()> {
-    async {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-pub async fn run(args: &ServeArgs, paint: Paint) -> ExitCode {
-    let listener = match TcpListener::bind((args.host, args.port)).await {
-        Ok(l) => l,
-        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-            return error(
-                format!(
-                    "port {} is already in use on {}: choose another with `--port`",
-                    args.port, args.host
-                ),
-                paint,
-            )
-        }
-        Err(e) => {
-            return error(
-                format!("cannot listen on {}:{}: {e}", args.host, args.port),
-                paint,
-            )
-        }
-    };
-    let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
-    let stop = stop_requested();
-    let (monitor, mut activity) = unbounded_channel();
-    let printer = tokio::spawn(async move {
-        let mut out = std::io::stdout();
-        while let Some(a) = activity.recv().await {
-            let _ = writeln!(out, "{}", describe(&a, paint));
-            let _ = out.flush();
-        }
-    });
-
-    println!("listening on *:{port}");
-    println!(
-        "{}",
-        paint.dim(&format!(
-            "connect a Socket.IO client to http://{}:{port} (send `auth: {{ name }}` to be named); Ctrl-C stops",
-            args.host
-        ))
+/// Serves the lab on `listener` until `stop` resolves, writing one line to `out` for
+/// everything the server sees. `host` is only named in the hint line.
+pub async fn serve(
+    listener: TcpListener,
+    host: IpAddr,
+    mut out: impl Write + Send + 'static,
+    paint: Paint,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let port = listener.local_addr()?.port();
+    writeln!(out, "listening on *:{port}")?;
+    let hint = format!(
+        "connect a Socket.IO client to http://{host}:{port} (send `auth: {{ name }}` to be named); Ctrl-C stops"
     );
-    let _ = std::io::stdout().flush();
-
+    writeln!(out, "{}", paint.dim(&hint))?;
+    out.flush()?;
+    let (monitor, mut activity) = unbounded_channel();
+    // One writer for every line, so that lines never interleave.
+    let printer = tokio::spawn(async move {
+        while let Some(a) = activity.recv().await {
+            if writeln!(out, "{}", describe(&a, paint))
+                .and_then(|()| out.flush())
+                .is_err()
+            {
+                break;
+            }
+        }
+        out
+    });
+    let stopping = monitor.clone();
     let result = server::run(
         listener,
         ServerConfig {
@@ -179,20 +126,17 @@ pub async fn run(args: &ServeArgs, paint: Paint) -> ExitCode {
         },
         async move {
             stop.await;
-            println!("{}", paint.dim("stopping: disconnecting every socket"));
+            let text = paint.dim("stopping: disconnecting every socket");
+            let _ = stopping.send(Activity::Note(Note::Log { text }));
         },
     )
     .await;
     // Every sender is gone once the server is; bound the wait all the same.
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), printer).await;
-    match result {
-        Ok(()) => {
-            println!("server stopped");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("{} the server failed: {e}", paint.bad("error:"));
-            ExitCode::from(EXIT_FAILED)
-        }
+    let printed = tokio::time::timeout(std::time::Duration::from_secs(1), printer).await;
+    result?;
+    if let Ok(Ok(mut out)) = printed {
+        writeln!(out, "server stopped")?;
+        out.flush()?;
     }
+    Ok(())
 }

@@ -62,6 +62,15 @@ pub enum ServerError {
     NoRedis { url: String, detail: String },
 }
 
+impl From<ServerError> for std::io::Error {
+    fn from(e: ServerError) -> Self {
+        match e {
+            ServerError::Io(e) => e,
+            other => std::io::Error::other(other.to_string()),
+        }
+    }
+}
+
 /// Serves the lab on `listener` until `shutdown` completes, then disconnects every
 /// socket and lets the connections drain.
 pub async fn run(
@@ -151,11 +160,7 @@ pub struct EmbeddedServer {
 impl EmbeddedServer {
     /// The server on the local adapter.
     pub async fn start() -> std::io::Result<EmbeddedServer> {
-        match EmbeddedServer::start_with(ServerConfig::default()).await {
-            Ok(server) => Ok(server),
-            Err(ServerError::Io(e)) => Err(e),
-            Err(other) => Err(std::io::Error::other(other.to_string())),
-        }
+        Ok(EmbeddedServer::start_with(ServerConfig::default()).await?)
     }
 
     /// Starts `run` on a free port and returns once it accepts clients, or with the
