@@ -3,6 +3,10 @@
 
 use std::io::Write;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::TrySendError;
+use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::mpsc::unbounded_channel;
@@ -88,6 +92,57 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
     }
 }
 
+/// Log lines that may wait for a slow reader; beyond this they are dropped and
+/// counted, so that a stdout nobody reads neither blocks the server nor grows it.
+const BACKLOG: usize = 1024;
+
+/// "12,345": counts of dropped lines are read at a glance.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn not_shown(dropped: &AtomicU64) -> Option<String> {
+    match dropped.swap(0, Ordering::Relaxed) {
+        0 => None,
+        1 => Some("… 1 line not shown (the output was not read fast enough)".to_string()),
+        n => Some(format!(
+            "… {} lines not shown (the output was not read fast enough)",
+            thousands(n)
+        )),
+    }
+}
+
+/// Writes log lines on a thread of its own: a blocked `out` stalls only this thread.
+fn printer<W: Write + Send + 'static>(
+    mut out: W,
+    lines: std::sync::mpsc::Receiver<String>,
+    dropped: Arc<AtomicU64>,
+    done: tokio::sync::oneshot::Sender<W>,
+) {
+    std::thread::spawn(move || {
+        for line in lines {
+            let skipped = not_shown(&dropped);
+            let written = skipped
+                .iter()
+                .chain(std::iter::once(&line))
+                .try_for_each(|l| writeln!(out, "{l}"))
+                .and_then(|()| out.flush());
+            if written.is_err() {
+                return;
+            }
+        }
+        let _ = done.send(out);
+    });
+}
+
 /// Serves the lab on `listener` until `stop` resolves, writing one line to `out` for
 /// everything the server sees. `host` is only named in the hint line.
 pub async fn serve(
@@ -105,17 +160,22 @@ pub async fn serve(
     writeln!(out, "{}", paint.dim(&hint))?;
     out.flush()?;
     let (monitor, mut activity) = unbounded_channel();
-    // One writer for every line, so that lines never interleave.
-    let printer = tokio::spawn(async move {
+    let (lines, queued) = std::sync::mpsc::sync_channel::<String>(BACKLOG);
+    let dropped = Arc::new(AtomicU64::new(0));
+    let (done, printed) = tokio::sync::oneshot::channel();
+    printer(out, queued, dropped.clone(), done);
+    // Drains the server's channel at once, so that it never grows.
+    let counter = dropped.clone();
+    tokio::spawn(async move {
         while let Some(a) = activity.recv().await {
-            if writeln!(out, "{}", describe(&a, paint))
-                .and_then(|()| out.flush())
-                .is_err()
-            {
-                break;
+            match lines.try_send(describe(&a, paint)) {
+                Ok(()) => {}
+                Err(TrySendError::Full(_)) => {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(TrySendError::Disconnected(_)) => break,
             }
         }
-        out
     });
     let stopping = monitor.clone();
     let result = server::run(
@@ -131,12 +191,28 @@ pub async fn serve(
         },
     )
     .await;
-    // Every sender is gone once the server is; bound the wait all the same.
-    let printed = tokio::time::timeout(std::time::Duration::from_secs(1), printer).await;
     result?;
-    if let Ok(Ok(mut out)) = printed {
+    // The last lines are written unless the output is stuck; then give up quietly.
+    if let Ok(Ok(mut out)) = tokio::time::timeout(Duration::from_secs(1), printed).await {
+        if let Some(skipped) = not_shown(&dropped) {
+            writeln!(out, "{skipped}")?;
+        }
         writeln!(out, "server stopped")?;
         out.flush()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_with_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(12345), "12,345");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
 }

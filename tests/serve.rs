@@ -138,3 +138,87 @@ fn the_official_javascript_client_sees_what_the_lab_predicts() {
     }
     assert_eq!(steps[0]["reply"]["rooms"], serde_json::json!(["r1"]));
 }
+
+/// The resident memory of process `pid`, in MB (Linux).
+#[cfg(target_os = "linux")]
+fn rss_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb / 1024
+}
+
+/// A flood of chat messages while nobody reads `serve`'s output: the log drops
+/// lines (and says how many) instead of growing, and Ctrl-C still stops it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_log_nobody_reads_neither_grows_nor_blocks_serve() {
+    use std::io::{BufRead, BufReader};
+    if !common::node_ready(
+        "a_log_nobody_reads_neither_grows_nor_blocks_serve",
+        "socket.io-client",
+    ) {
+        return;
+    }
+    let mut child = common::bin()
+        .args(["serve", "--port", "0", "--color", "never"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Read the port, then never read again: the pipe fills up and stays full.
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    let port = first
+        .trim()
+        .strip_prefix("listening on *:")
+        .unwrap()
+        .to_string();
+    // Done once the server has echoed nothing for 500 ms: it has handled every
+    // message (some echoes may be refused on a full buffer; that is issue 13's item 4).
+    let flood = "const { io } = require('socket.io-client'); \
+        const s = io(process.argv[1], { transports: ['websocket'], reconnection: false }); \
+        let last = Date.now(); s.on('chat message', () => { last = Date.now(); }); \
+        s.on('connect', () => { for (let i = 0; i < 100000; i++) s.emit('chat message', 'm' + i); \
+          const t = setInterval(() => { if (Date.now() - last > 500) { clearInterval(t); process.exit(0); } }, 50); }); \
+        setTimeout(() => process.exit(3), 60000);";
+    // Two floods: with a log that grows, the second one adds what the first did.
+    let mut rss = Vec::new();
+    for _ in 0..2 {
+        let node = Command::new("node")
+            .args(["-e", flood, &format!("http://127.0.0.1:{port}")])
+            .current_dir(common::repo().join("examples/node-reference"))
+            .status()
+            .unwrap();
+        assert!(node.success(), "the flood did not finish: {node:?}");
+        rss.push(rss_mb(child.id()));
+    }
+    println!("serve holds {rss:?} MB after each flood of 100,000 messages");
+    assert!(
+        rss[1] < rss[0] + 30,
+        "serve grew from {} to {} MB",
+        rss[0],
+        rss[1]
+    );
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("Ctrl-C did not stop serve within 5 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    drop(reader);
+}
