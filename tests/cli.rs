@@ -109,11 +109,8 @@ fn a_broken_extra_lesson_stops_run_with_its_location() {
         "emit",
     ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("broken_actor.toml:17:9"),
-        "{}",
-        stderr(&out)
-    );
+    let err = stderr(&out);
+    assert!(err.contains("broken_actor.toml:17:9"), "{err}");
 }
 
 #[test]
@@ -179,11 +176,8 @@ fn a_lessons_file_with_a_new_name_is_listed() {
     let dir = test.path("mine");
     let out = test.args(&["--lessons", &dir, "list"]).output();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("  private-chat  the classic chat"),
-        "{}",
-        stdout(&out)
-    );
+    let text = stdout(&out);
+    assert!(text.contains("  private-chat  the classic chat"), "{text}");
 }
 
 #[test]

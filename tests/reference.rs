@@ -171,14 +171,9 @@ async fn quiz_verdicts_match_on_the_node_reference() {
                     let there = socketio_lab::quiz::run_choice(lesson, q, i, &reference)
                         .await
                         .unwrap();
-                    assert!(
-                        there.faults(choice).is_empty(),
-                        "{}/{} choice {} on node: {:?}",
-                        lesson.id,
-                        q.id,
-                        i + 1,
-                        there.faults(choice)
-                    );
+                    let faults = there.faults(choice);
+                    let at = format!("{}/{} choice {}", lesson.id, q.id, i + 1);
+                    assert!(faults.is_empty(), "{at} on node: {faults:?}");
                     assert_eq!(
                         here.holds(choice),
                         there.holds(choice),
