@@ -159,7 +159,30 @@ async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
             if args.redis.is_some() {
                 return error("`--redis` is for `socketio-lab run scaling` only", paint);
             }
-            interruptible(crate::fanout::run(&args, paint), paint).await
+            if args.json || args.step {
+                return error(
+                    "`--json` and `--step` are for lessons, not `run fanout`",
+                    paint,
+                );
+            }
+            let options = crate::fanout::FanoutOptions {
+                clients: args.clients.unwrap_or(crate::fanout::DEFAULT_CLIENTS),
+                server_url: args.server.clone(),
+            };
+            let fanout = async move {
+                match crate::fanout::run(&options, &mut std::io::stdout(), paint).await {
+                    Ok(_) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("{} {e}", paint.bad("error:"));
+                        ExitCode::from(if e.is_usage() {
+                            EXIT_USAGE
+                        } else {
+                            EXIT_FAILED
+                        })
+                    }
+                }
+            };
+            interruptible(fanout, paint).await
         }
         Some(Command::Run(args)) if args.lesson == "scaling" => {
             interruptible(crate::scaling::run(&args, paint), paint).await
