@@ -12,13 +12,13 @@
 //! the technical account for a developer and are exempt as well.
 
 use std::fmt::Write as _;
-use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
+use std::io::Write;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::engine::{Lab, LabOptions};
+use crate::judge::Verdict;
 use crate::lesson::{self, Lesson, Op, Origin, Step};
 use crate::paint::Paint;
 use crate::trace::{Observation, StepRecord};
@@ -67,7 +67,7 @@ const DETAIL_PREFIX: &str = "detail:";
 
 /// How long the demo rests between beats. Presentation only: a beat's traffic has
 /// been observed in full before any pause starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pace {
     Slow,
     Normal,
@@ -86,14 +86,28 @@ impl Pace {
     }
 }
 
-#[derive(Debug, clap::Args)]
-pub struct DemoArgs {
-    /// Pause between beats [default: normal on a terminal, instant otherwise]
-    #[arg(long, value_enum, value_name = "PACE")]
-    pub pace: Option<Pace>,
-    /// Wait for Enter between beats (on a terminal; otherwise go by the pace)
-    #[arg(long)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoOptions {
+    /// Pause between beats.
+    pub pace: Pace,
+    /// Wait for the person between beats instead (see [`run`]'s `next_beat`).
     pub step: bool,
+}
+
+/// Why the demo could not be told to its end.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the demo story is broken: {0}")]
+    Story(#[from] lesson::LessonError),
+    #[error(transparent)]
+    Start(crate::engine::LabError),
+    #[error("beat {beat}: {source}")]
+    Beat {
+        beat: usize,
+        source: crate::engine::LabError,
+    },
+    #[error("cannot write the demo: {0}")]
+    Output(#[from] std::io::Error),
 }
 
 /// The demo's story, parsed and validated like any lesson.
@@ -580,20 +594,11 @@ pub fn ending(story: &Lesson, failed_beats: usize, paint: Paint) -> String {
     out
 }
 
-/// Rests between beats: Enter in step mode, otherwise the pace's delay.
-async fn rest(pace: Pace, step_mode: &mut bool) {
+/// Rests between beats: the person's go-ahead in step mode (`next_beat` returns
+/// false once they closed the input: then the pace takes over), otherwise the pace.
+async fn rest(pace: Pace, step_mode: &mut bool, next_beat: &mut dyn FnMut() -> bool) {
     if *step_mode {
-        eprint!("  (Enter to go on) ");
-        let _ = std::io::stderr().flush();
-        let line = tokio::task::spawn_blocking(|| {
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line).map(|n| n > 0)
-        })
-        .await;
-        if !matches!(line, Ok(Ok(true))) {
-            // Input closed: go on at the chosen pace.
-            *step_mode = false;
-        }
+        *step_mode = next_beat();
         return;
     }
     if pace != Pace::Instant {
@@ -603,61 +608,64 @@ async fn rest(pace: Pace, step_mode: &mut bool) {
 
 /// Runs the demo: every beat's traffic is observed in full before it is shown, and
 /// only then does the pause before the next beat start.
-pub async fn run(args: &DemoArgs, paint: Paint) -> ExitCode {
-    let story = match story() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{} the demo story is broken: {e}", paint.bad("error:"));
-            return ExitCode::from(crate::cli::EXIT_FAILED);
-        }
-    };
-    let terminal = std::io::stdout().is_terminal();
-    let pace = args.pace.unwrap_or(if terminal {
-        Pace::Normal
-    } else {
-        Pace::Instant
-    });
-    let mut step_mode = args.step && terminal && std::io::stdin().is_terminal();
+pub async fn run(
+    options: &DemoOptions,
+    out: &mut dyn Write,
+    paint: Paint,
+    next_beat: &mut dyn FnMut() -> bool,
+) -> Result<Verdict, DemoError> {
+    let story = story()?;
+    let pace = options.pace;
+    let mut step_mode = options.step;
+    let mut lab = Lab::start(&story.clients, &LabOptions::default())
+        .await
+        .map_err(DemoError::Start)?;
+    let failed = tell(
+        &mut lab,
+        &story,
+        pace,
+        &mut step_mode,
+        out,
+        paint,
+        next_beat,
+    )
+    .await;
+    lab.finish().await;
+    let failed = failed?;
+    write!(out, "\n{}", ending(&story, failed, paint))?;
+    out.flush()?;
+    Ok(Verdict::from_ok(failed == 0))
+}
 
-    let mut lab = match Lab::start(&story.clients, &LabOptions::default()).await {
-        Ok(lab) => lab,
-        Err(e) => {
-            eprintln!("{} {e}", paint.bad("error:"));
-            return ExitCode::from(crate::cli::EXIT_FAILED);
-        }
-    };
-    let mut out = std::io::stdout();
-    let _ = write!(out, "{}", header(&story, paint));
-    let _ = out.flush();
-    rest(pace, &mut step_mode).await;
-
+/// Tells every beat; returns how many did not hold.
+async fn tell(
+    lab: &mut Lab,
+    story: &Lesson,
+    pace: Pace,
+    step_mode: &mut bool,
+    out: &mut dyn Write,
+    paint: Paint,
+    next_beat: &mut dyn FnMut() -> bool,
+) -> Result<usize, DemoError> {
+    write!(out, "{}", header(story, paint))?;
+    out.flush()?;
+    rest(pace, step_mode, next_beat).await;
     let mut failed = 0;
     for (i, step) in story.steps.iter().enumerate() {
-        let record = match lab.run_step(step).await {
-            Ok(r) => r,
-            Err(e) => {
-                lab.finish().await;
-                eprintln!("{} beat {}: {e}", paint.bad("error:"), i + 1);
-                return ExitCode::from(crate::cli::EXIT_FAILED);
-            }
-        };
-        if !beat_ok(&story, step, &record) {
+        let record = lab.run_step(step).await.map_err(|source| DemoError::Beat {
+            beat: i + 1,
+            source,
+        })?;
+        if !beat_ok(story, step, &record) {
             failed += 1;
         }
-        let _ = write!(out, "\n{}", beat(&story, step, &record, paint));
-        let _ = out.flush();
+        write!(out, "\n{}", beat(story, step, &record, paint))?;
+        out.flush()?;
         if i + 1 < story.steps.len() {
-            rest(pace, &mut step_mode).await;
+            rest(pace, step_mode, next_beat).await;
         }
     }
-    lab.finish().await;
-    let _ = write!(out, "\n{}", ending(&story, failed, paint));
-    let _ = out.flush();
-    if failed > 0 {
-        ExitCode::from(crate::cli::EXIT_FAILED)
-    } else {
-        ExitCode::SUCCESS
-    }
+    Ok(failed)
 }
 
 #[cfg(test)]

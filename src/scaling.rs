@@ -6,7 +6,6 @@
 //! and `lab:emit` (broadcast, `io`, rooms), plus `scaling:local` for `local()`.
 
 use std::io::Write;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use axum::routing::get;
@@ -23,8 +22,8 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::cli::RunArgs;
 use crate::client::{self, Answer, ConnectOutcome, LabClient};
+use crate::judge::Verdict;
 use crate::paint::Paint;
 use crate::protocol::{
     EmitFrom, EmitRequest, Reply, RoomsRequest, Welcome, EMIT, JOIN, MAIN_NS, SYNC, WELCOME,
@@ -499,7 +498,7 @@ fn broadcast(event: &str, data: &str) -> Value {
 
 /// Prints one step; returns its problems.
 fn show(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     total: usize,
     shown: &Shown,
     record: &StepRecord,
@@ -572,22 +571,27 @@ fn show(
 
 const TOTAL: usize = 5;
 
-pub async fn run(args: &RunArgs, paint: Paint) -> ExitCode {
-    let usage = |message: &str| {
-        eprintln!("{} {message}", paint.bad("error:"));
-        ExitCode::from(crate::cli::EXIT_USAGE)
-    };
-    if args.json || args.step || args.server.is_some() || args.clients.is_some() {
-        return usage(
-            "`--json`, `--step`, `--server` and `--clients` are not for `run scaling` (it starts its own nodes; see `--redis`)",
-        );
-    }
-    let timeout = Duration::from_millis(args.timeout);
-    let redis_url = args.redis.clone().unwrap_or_else(|| DEFAULT_REDIS.into());
-    let fail = |message: String| {
-        eprintln!("{} {message}", paint.bad("error:"));
-        ExitCode::from(crate::cli::EXIT_FAILED)
-    };
+/// The two-node lab's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScalingOptions {
+    pub redis_url: String,
+    /// How long any expected answer may take.
+    pub timeout: Duration,
+}
+
+/// Why the two-node lab could not run (no Redis, a node that would not start).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ScalingError(String);
+
+pub async fn run(
+    options: &ScalingOptions,
+    out: &mut dyn Write,
+    paint: Paint,
+) -> Result<Verdict, ScalingError> {
+    let timeout = options.timeout;
+    let redis_url = options.redis_url.clone();
+    let fail = |message: String| Err(ScalingError(message));
     let prefix = run_prefix();
     // Redis first, so that a missing one is said at once, before any output.
     let (ra, rb) = match tokio::join!(
@@ -601,7 +605,6 @@ pub async fn run(args: &RunArgs, paint: Paint) -> ExitCode {
         }
         (Err(e), Err(_)) => return fail(e),
     };
-    let mut out = std::io::stdout();
     let _ = write!(
         out,
         "{}\n  {} two socketioxide nodes on 127.0.0.1 (free ports), A and B\n  {} {} and {} on node A, {} and {} on node B\n",
@@ -637,7 +640,7 @@ pub async fn run(args: &RunArgs, paint: Paint) -> ExitCode {
         .await;
     let record = lab.record().await;
     problems.extend(show(
-        &mut out,
+        out,
         TOTAL,
         &Shown {
             number: 1,
@@ -662,7 +665,7 @@ pub async fn run(args: &RunArgs, paint: Paint) -> ExitCode {
         .await;
     let record = lab.record().await;
     problems.extend(show(
-        &mut out,
+        out,
         TOTAL,
         &Shown {
             number: 2,
@@ -686,7 +689,7 @@ pub async fn run(args: &RunArgs, paint: Paint) -> ExitCode {
     lab.request("alice", LOCAL_EMIT, local).await;
     let record = lab.record().await;
     problems.extend(show(
-        &mut out,
+        out,
         TOTAL,
         &Shown {
             number: 3,
@@ -721,7 +724,7 @@ pub async fn run(args: &RunArgs, paint: Paint) -> ExitCode {
     lab.request("alice", EMIT, to_team).await;
     let record = lab.record().await;
     problems.extend(show(
-        &mut out,
+        out,
         TOTAL,
         &Shown {
             number: 4,
@@ -740,7 +743,7 @@ pub async fn run(args: &RunArgs, paint: Paint) -> ExitCode {
         .await;
     let record = lab.record().await;
     problems.extend(show(
-        &mut out,
+        out,
         TOTAL,
         &Shown {
             number: 5,
@@ -761,7 +764,7 @@ pub async fn run(args: &RunArgs, paint: Paint) -> ExitCode {
             "\n{} every step delivered as expected",
             paint.good("✓")
         );
-        ExitCode::SUCCESS
+        Ok(Verdict::Passed)
     } else {
         let _ = writeln!(
             out,
@@ -769,6 +772,6 @@ pub async fn run(args: &RunArgs, paint: Paint) -> ExitCode {
             paint.bad("✗"),
             problems.len()
         );
-        ExitCode::from(crate::cli::EXIT_FAILED)
+        Ok(Verdict::Failed)
     }
 }

@@ -88,16 +88,10 @@ pub enum FanoutError {
     },
     #[error("{count} deliveries reached clients outside their emit's selection")]
     Strays { count: usize },
+    /// The transcript could not be written; a closed stdout (`| head`) is the
+    /// binary's to forgive, through this source.
     #[error("cannot write the report: {0}")]
-    Write(std::io::Error),
-}
-
-impl FanoutError {
-    /// The options asked for something this machine cannot do (exit 2, like a usage
-    /// error); every other error happened while measuring (exit 1).
-    pub fn is_usage(&self) -> bool {
-        matches!(self, FanoutError::NoClients | FanoutError::TooMany { .. })
-    }
+    Write(#[source] std::io::Error),
 }
 
 fn files_per_client(per_client: u64) -> &'static str {
@@ -193,27 +187,15 @@ pub async fn run(
             let progress = progress_bar(clients);
             let report = measure(&url, clients, REPEATS, &progress, limit).await;
             progress.finish_and_clear();
-            report.map(Some)
+            report
         }
-        // Nobody reads the transcript any more: there is no one to measure for.
-        Err(e) => written(Err(e)).map(|()| None),
+        Err(e) => Err(FanoutError::Write(e)),
     };
     if let Some(server) = embedded {
         server.stop().await;
     }
-    if let Some(report) = report? {
-        written(results(out, paint, &report))?;
-    }
+    results(out, paint, &report?).map_err(FanoutError::Write)?;
     Ok(Verdict::Passed)
-}
-
-/// A reader that stopped early (`| head`) is not a failed measurement; any other
-/// write error is.
-fn written(result: std::io::Result<()>) -> Result<(), FanoutError> {
-    match result {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(FanoutError::Write),
-    }
 }
 
 /// What is measured, and how, before the measuring starts.
