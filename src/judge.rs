@@ -34,12 +34,31 @@ pub fn name_list(names: &[String]) -> String {
     }
 }
 
+/// The words for an event that reached other sockets than expected, if it did.
+/// `observed` is sorted, as `StepRecord::delivered_to` gives it.
+pub fn reach_mismatch(event: &str, expected: &[String], observed: &[String]) -> Option<String> {
+    let mut expected = expected.to_vec();
+    expected.sort();
+    (expected != observed).then(|| {
+        format!(
+            "expected `{event}` to reach {} but it reached {}",
+            name_list(&expected),
+            name_list(observed)
+        )
+    })
+}
+
 impl StepRecord {
     /// What went wrong in the run itself: missing answers, errors, and any
     /// disagreement between what the server says it sent and what clients received.
     pub fn faults(&self, step: &Step) -> Vec<String> {
+        self.traffic_faults(&self.event_name(step), step.expect_rejected)
+    }
+
+    /// `faults` for any lab step, lesson or not: `event` names the step's event in
+    /// the words, and a refused request is a fault unless `rejection_expected`.
+    pub fn traffic_faults(&self, event: &str, rejection_expected: bool) -> Vec<String> {
         let mut problems = Vec::new();
-        let event = self.event_name(step);
         for o in &self.observations {
             match o {
                 Observation::Unanswered {
@@ -50,7 +69,7 @@ impl StepRecord {
                     "`{client}` got no answer to `{event}` within {timeout_ms} ms"
                 )),
                 Observation::Answered { reply, event, .. }
-                    if !reply.ok && !reply.unhandled && !step.expect_rejected =>
+                    if !reply.ok && !reply.unhandled && !rejection_expected =>
                 {
                     problems.push(format!(
                         "the server rejected `{event}`: {}",
@@ -95,16 +114,7 @@ impl StepRecord {
         let mut problems = Vec::new();
         let event = self.event_name(step);
         if let Some(expected) = &step.expect {
-            let mut expected = expected.clone();
-            expected.sort();
-            let observed = self.delivered_to();
-            if expected != observed {
-                problems.push(format!(
-                    "expected `{event}` to reach {} but it reached {}",
-                    name_list(&expected),
-                    name_list(&observed)
-                ));
-            }
+            problems.extend(reach_mismatch(&event, expected, &self.delivered_to()));
         }
         if step.op == Op::Connect {
             for actor in &step.actors {

@@ -182,6 +182,7 @@ pub async fn serve(
         listener,
         ServerConfig {
             monitor: Some(monitor),
+            ..ServerConfig::default()
         },
         async move {
             stop.await;

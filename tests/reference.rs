@@ -227,3 +227,48 @@ fn a_plain_socket_io_server_is_named_as_not_a_lab_server() {
         "{err}"
     );
 }
+
+/// Alice and bob on `url`; alice asks for an emit with the `local` flag (from `io`
+/// or from her socket) and gets the server's reply.
+async fn local_emit_reply(url: &str, from: &str) -> socketio_lab::protocol::Reply {
+    use socketio_lab::client::{self, Answer, ConnectOutcome};
+    let (collector, _inbox) = socketio_lab::trace::Collector::new();
+    let timeout = Duration::from_secs(2);
+    let mut clients = Vec::new();
+    for name in ["alice", "bob"] {
+        let auth = serde_json::Map::new();
+        match client::connect(url, name, "/", &auth, collector.clone(), timeout).await {
+            Ok(ConnectOutcome::Accepted(c)) => clients.push(c),
+            other => panic!("`{name}` did not get in at {url}: {other:?}"),
+        }
+    }
+    let request = serde_json::json!({"from": from, "local": true, "event": "news", "data": "hi"});
+    let answer = clients[0].request("lab:emit", request, timeout).await;
+    for c in &clients {
+        let _ = c.disconnect().await;
+    }
+    match answer {
+        Answer::Reply(value) => serde_json::from_value(value).expect("a lab reply"),
+        other => panic!("no reply to `lab:emit` at {url}: {other:?}"),
+    }
+}
+
+/// The `local` flag (docs/lab-protocol.md): on one server it selects what the same
+/// emit without it selects, and both servers answer alike.
+#[tokio::test]
+async fn the_local_flag_selects_alike_on_both_servers() {
+    let Some(node) = node_server("the_local_flag_selects_alike_on_both_servers") else {
+        return;
+    };
+    let embedded = socketio_lab::server::EmbeddedServer::start()
+        .await
+        .expect("the embedded server starts");
+    for (from, reached) in [("io", vec!["alice", "bob"]), ("socket", vec!["bob"])] {
+        let ours = local_emit_reply(&embedded.url, from).await;
+        let theirs = local_emit_reply(&node.url(), from).await;
+        assert_eq!(ours, theirs, "from `{from}`");
+        let reached: Vec<String> = reached.into_iter().map(String::from).collect();
+        assert_eq!(ours.delivered_to, Some(reached), "from `{from}`: {ours:?}");
+    }
+    embedded.stop().await;
+}
