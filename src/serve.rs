@@ -3,17 +3,13 @@
 
 use std::io::Write;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::TrySendError;
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::mpsc::unbounded_channel;
 
 use crate::paint::Paint;
 use crate::protocol::Note;
-use crate::server::{self, Activity, ServerConfig};
+use crate::server::{self, Activity, Monitor, MonitorFeed, ServerConfig};
 
 /// One line of the live log for something the server did.
 pub fn describe(activity: &Activity, paint: Paint) -> String {
@@ -109,8 +105,8 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn not_shown(dropped: &AtomicU64) -> Option<String> {
-    match dropped.swap(0, Ordering::Relaxed) {
+fn not_shown(dropped: u64) -> Option<String> {
+    match dropped {
         0 => None,
         1 => Some("… 1 line not shown (the output was not read fast enough)".to_string()),
         n => Some(format!(
@@ -120,16 +116,19 @@ fn not_shown(dropped: &AtomicU64) -> Option<String> {
     }
 }
 
-/// Writes log lines on a thread of its own: a blocked `out` stalls only this thread.
+/// Writes the log on a thread of its own, straight from the server's bounded
+/// monitor: a blocked `out` stalls only this thread, and the server drops (and
+/// counts) what does not fit. Hands `out` back when the server is gone.
 fn printer<W: Write + Send + 'static>(
     mut out: W,
-    lines: std::sync::mpsc::Receiver<String>,
-    dropped: Arc<AtomicU64>,
-    done: tokio::sync::oneshot::Sender<W>,
+    mut feed: MonitorFeed,
+    paint: Paint,
+    done: tokio::sync::oneshot::Sender<(W, u64)>,
 ) {
     std::thread::spawn(move || {
-        for line in lines {
-            let skipped = not_shown(&dropped);
+        while let Some(activity) = feed.blocking_next() {
+            let skipped = not_shown(feed.take_dropped());
+            let line = describe(&activity, paint);
             let written = skipped
                 .iter()
                 .chain(std::iter::once(&line))
@@ -139,7 +138,7 @@ fn printer<W: Write + Send + 'static>(
                 return;
             }
         }
-        let _ = done.send(out);
+        let _ = done.send((out, feed.take_dropped()));
     });
 }
 
@@ -159,42 +158,30 @@ pub async fn serve(
     );
     writeln!(out, "{}", paint.dim(&hint))?;
     out.flush()?;
-    let (monitor, mut activity) = unbounded_channel();
-    let (lines, queued) = std::sync::mpsc::sync_channel::<String>(BACKLOG);
-    let dropped = Arc::new(AtomicU64::new(0));
+    let (monitor, feed) = Monitor::new(BACKLOG);
     let (done, printed) = tokio::sync::oneshot::channel();
-    printer(out, queued, dropped.clone(), done);
-    // Drains the server's channel at once, so that it never grows.
-    let counter = dropped.clone();
-    tokio::spawn(async move {
-        while let Some(a) = activity.recv().await {
-            match lines.try_send(describe(&a, paint)) {
-                Ok(()) => {}
-                Err(TrySendError::Full(_)) => {
-                    counter.fetch_add(1, Ordering::Relaxed);
-                }
-                Err(TrySendError::Disconnected(_)) => break,
-            }
-        }
-    });
+    printer(out, feed, paint, done);
     let stopping = monitor.clone();
-    let result = server::run(
-        listener,
-        ServerConfig {
-            monitor: Some(monitor),
-            ..ServerConfig::default()
-        },
-        async move {
-            stop.await;
-            let text = paint.dim("stopping: disconnecting every socket");
-            let _ = stopping.send(Activity::Note(Note::Log { text }));
-        },
-    )
-    .await;
-    result?;
+    let config = ServerConfig {
+        monitor: Some(monitor.clone()),
+        ..ServerConfig::default()
+    };
+    server::run(listener, config, async move {
+        stop.await;
+        let text = paint.dim("stopping: disconnecting every socket");
+        // Not to be dropped, unless the output is stuck: then Ctrl-C still stops.
+        let line = Activity::Note(Note::Log { text });
+        stopping.say(line, Duration::from_millis(200)).await;
+    })
+    .await?;
     // The last lines are written unless the output is stuck; then give up quietly.
-    if let Ok(Ok(mut out)) = tokio::time::timeout(Duration::from_secs(1), printed).await {
-        if let Some(skipped) = not_shown(&dropped) {
+    let finished = async {
+        monitor.end().await;
+        printed.await
+    };
+    if let Ok(Ok((mut out, dropped))) = tokio::time::timeout(Duration::from_secs(1), finished).await
+    {
+        if let Some(skipped) = not_shown(dropped) {
             writeln!(out, "{skipped}")?;
         }
         writeln!(out, "server stopped")?;

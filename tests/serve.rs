@@ -198,27 +198,25 @@ fn a_log_nobody_reads_neither_grows_nor_blocks_serve() {
         rss.push(rss_mb(child.id()));
     }
     println!("serve holds {rss:?} MB after each flood of 100,000 messages");
-    assert!(
-        rss[1] < rss[0] + 30,
-        "serve grew from {} to {} MB",
-        rss[0],
-        rss[1]
-    );
+    // Loose on purpose (allocator and load vary): a log kept whole held 149 MB here.
+    assert!(rss[1] < 120, "serve holds {} MB after two floods", rss[1]);
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("Ctrl-C did not stop serve within 5 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    // Never hang: a serve that ignores Ctrl-C is killed after 10 s, and fails below.
+    let pid = child.id().to_string();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(10));
+        let _ = Command::new("kill").args(["-KILL", &pid]).status();
+    });
+    // Reading again lets the log drain: it must say what it left out, then stop.
+    let rest: Vec<String> = reader.lines().map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
-    drop(reader);
+    assert!(
+        rest.iter().any(|l| l.contains(" lines not shown")),
+        "no line says what was dropped"
+    );
+    assert_eq!(rest.last().map(String::as_str), Some("server stopped"));
 }

@@ -24,11 +24,10 @@ use socketioxide::layer::SocketIoLayer;
 use socketioxide::SocketIo;
 use socketioxide_redis::RedisAdapter;
 use tokio::net::TcpListener;
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::oneshot;
 
 pub use redis::{run_prefix, DEFAULT_REDIS};
-pub use state::{visible_rooms, Activity};
+pub use state::{visible_rooms, Activity, Monitor, MonitorFeed};
 
 use state::{Lab, Shared};
 
@@ -47,7 +46,7 @@ pub enum AdapterChoice {
 #[derive(Default)]
 pub struct ServerConfig {
     /// Receives everything the server does, for `serve`'s log.
-    pub monitor: Option<UnboundedSender<Activity>>,
+    pub monitor: Option<Monitor>,
     pub adapter: AdapterChoice,
 }
 

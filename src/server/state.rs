@@ -1,15 +1,17 @@
 //! What the server knows beside socketioxide's own state: the lab name of each
 //! socket, the monitor, and how the server reports sockets, rooms and reasons.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
 use socketioxide::socket::DisconnectReason;
 use socketioxide::SocketIo;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::error::{SendTimeoutError, TrySendError};
+use tokio::sync::mpsc::{channel, Receiver, Sender};
 
 use crate::protocol::{
     NamespaceState, Note, ServerState, SocketInfo, ADMIN_NS, CONTROL_NS, MAIN_NS, NOTE,
@@ -38,13 +40,87 @@ pub enum Activity {
     },
 }
 
+/// Where the server reports what it does: a bounded queue, so that a reader who
+/// falls behind costs dropped reports (counted), never memory or a waiting handler.
+#[derive(Debug, Clone)]
+pub struct Monitor {
+    queue: Sender<Report>,
+    dropped: Arc<AtomicU64>,
+}
+
+#[derive(Debug)]
+enum Report {
+    Activity(Activity),
+    /// Whoever watches is done: the reader stops here even if some part of the
+    /// server still holds a `Monitor`.
+    End,
+}
+
+/// The reading end of a [`Monitor`].
+#[derive(Debug)]
+pub struct MonitorFeed {
+    queue: Receiver<Report>,
+    dropped: Arc<AtomicU64>,
+}
+
+impl Monitor {
+    /// A monitor that holds at most `capacity` reports nobody has read yet.
+    pub fn new(capacity: usize) -> (Monitor, MonitorFeed) {
+        let (queue, feed) = channel(capacity);
+        let dropped = Arc::new(AtomicU64::new(0));
+        let feed = MonitorFeed {
+            queue: feed,
+            dropped: dropped.clone(),
+        };
+        (Monitor { queue, dropped }, feed)
+    }
+
+    /// Reports at once, or drops (and counts) the report when the queue is full.
+    pub fn tell(&self, activity: Activity) {
+        if let Err(TrySendError::Full(_)) = self.queue.try_send(Report::Activity(activity)) {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Reports, waiting up to `patience` for room; dropped (and counted) after that.
+    pub async fn say(&self, activity: Activity, patience: Duration) {
+        let sent = self
+            .queue
+            .send_timeout(Report::Activity(activity), patience);
+        if let Err(SendTimeoutError::Timeout(_)) = sent.await {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Tells the reader that nothing more will come, waiting for room.
+    pub async fn end(&self) {
+        let _ = self.queue.send(Report::End).await;
+    }
+}
+
+impl MonitorFeed {
+    /// The next report, waiting on this thread (not for async code); `None` at the
+    /// end.
+    pub fn blocking_next(&mut self) -> Option<Activity> {
+        match self.queue.blocking_recv()? {
+            Report::Activity(activity) => Some(activity),
+            Report::End => None,
+        }
+    }
+
+    /// How many reports were dropped since the last call.
+    pub fn take_dropped(&self) -> u64 {
+        self.dropped.swap(0, Ordering::Relaxed)
+    }
+}
+
 /// The socket's lab name, from `auth.name` (or a `guest-N` name when none is given).
 #[derive(Clone)]
 struct LabName(String);
 
 /// The server's own state, handed to every handler through socketioxide's `State`.
 pub(crate) struct Shared {
-    monitor: Option<UnboundedSender<Activity>>,
+    monitor: Option<Monitor>,
     guests: AtomicUsize,
     /// Whether an adapter joins this server to other nodes: then it knows only its
     /// own sockets, and a broadcast's recipients are not its to tell.
@@ -58,7 +134,7 @@ pub(crate) struct Shared {
 pub(crate) type Lab = Arc<Shared>;
 
 impl Shared {
-    pub(crate) fn new(monitor: Option<UnboundedSender<Activity>>, spans_nodes: bool) -> Lab {
+    pub(crate) fn new(monitor: Option<Monitor>, spans_nodes: bool) -> Lab {
         Arc::new(Shared {
             monitor,
             guests: AtomicUsize::new(0),
@@ -76,7 +152,7 @@ impl Shared {
             }
         }
         if let Some(monitor) = &self.monitor {
-            let _ = monitor.send(activity);
+            monitor.tell(activity);
         }
     }
 
