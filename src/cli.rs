@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::demo::{DemoOptions, Pace};
 use crate::engine::{Lab, LabOptions};
+use crate::judge::Verdict;
 use crate::lesson::{self, Lesson};
 use crate::paint::{ColorChoice, Paint};
 use crate::view;
@@ -47,7 +49,7 @@ pub enum Command {
     /// Answer the reading's questions: each answer is run on a real server and judged by its traffic
     Quiz(QuizArgs),
     /// The chat example in plain words, live: for people who do not write code
-    Demo(crate::demo::DemoArgs),
+    Demo(DemoArgs),
     /// Run the lab server alone, for your own clients, and watch what it sees
     Serve(crate::serve::ServeArgs),
     /// Validate lesson files (or every *.toml in a folder)
@@ -56,6 +58,16 @@ pub enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Pause between beats [default: normal on a terminal, instant otherwise]
+    #[arg(long, value_enum, value_name = "PACE")]
+    pub pace: Option<Pace>,
+    /// Wait for Enter between beats (on a terminal; otherwise go by the pace)
+    #[arg(long)]
+    pub step: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -183,7 +195,7 @@ async fn dispatch(cli: Cli, paint: Paint) -> ExitCode {
             };
             interruptible(run(lesson, &options, args.step, args.json, paint), paint).await
         }
-        Some(Command::Demo(args)) => interruptible(crate::demo::run(&args, paint), paint).await,
+        Some(Command::Demo(args)) => interruptible(demo(&args, paint), paint).await,
         Some(Command::Check { .. }) => unreachable!("handled above"),
     }
 }
@@ -281,9 +293,31 @@ async fn menu(lessons: &[Lesson], paint: Paint) -> ExitCode {
     }
 }
 
-/// Waits for Enter on a terminal; returns false when the user closed the input.
-async fn wait_for_enter() -> bool {
-    eprint!("  (Enter for the next step) ");
+/// The demo, its pace and step mode decided by the terminal.
+async fn demo(args: &DemoArgs, paint: Paint) -> ExitCode {
+    let terminal = std::io::stdout().is_terminal();
+    let options = DemoOptions {
+        pace: args.pace.unwrap_or(if terminal {
+            Pace::Normal
+        } else {
+            Pace::Instant
+        }),
+        step: args.step && terminal && std::io::stdin().is_terminal(),
+    };
+    match crate::demo::run(&options, &mut std::io::stdout(), paint, wait_for_enter).await {
+        Ok(Verdict::Passed) => ExitCode::SUCCESS,
+        Ok(Verdict::Failed) => ExitCode::from(EXIT_FAILED),
+        Err(e) => {
+            eprintln!("{} {e}", paint.bad("error:"));
+            ExitCode::from(EXIT_FAILED)
+        }
+    }
+}
+
+/// Shows `prompt` and waits for Enter on a terminal; returns false when the user
+/// closed the input.
+async fn wait_for_enter(prompt: &str) -> bool {
+    eprint!("{prompt}");
     let _ = std::io::stderr().flush();
     let line = tokio::task::spawn_blocking(|| {
         let mut line = String::new();
@@ -320,7 +354,7 @@ pub async fn run(
     }
     let mut records = Vec::new();
     for (i, step) in lesson.steps.iter().enumerate() {
-        if pause && i > 0 && !wait_for_enter().await {
+        if pause && i > 0 && !wait_for_enter("  (Enter for the next step) ").await {
             break;
         }
         let record = match lab.run_step(step).await {

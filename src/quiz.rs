@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde_json::{json, Value};
 
 use crate::engine::{Lab, LabError, LabOptions};
-use crate::lesson::{Choice, Lesson, Op, Question, Step};
+use crate::lesson::{Action, Choice, Lesson, Question, Step};
 use crate::paint::Paint;
 use crate::snippet;
 use crate::trace::StepRecord;
@@ -23,21 +23,25 @@ pub struct ChoiceRun {
 impl ChoiceRun {
     /// Problems of the run itself (not of the claim): such a choice could not be judged.
     pub fn faults(&self, choice: &Choice) -> Vec<String> {
-        choice
-            .steps
-            .iter()
-            .zip(&self.records)
-            .flat_map(|(s, r)| r.faults(s))
-            .collect()
+        self.each_step(choice, StepRecord::faults)
     }
 
     /// Where the observed traffic contradicts what the choice claims.
     pub fn mismatches(&self, choice: &Choice) -> Vec<String> {
+        self.each_step(choice, StepRecord::mismatches)
+    }
+
+    /// One judgement over every step of the choice, in order.
+    fn each_step(
+        &self,
+        choice: &Choice,
+        judge: fn(&StepRecord, &Step) -> Vec<String>,
+    ) -> Vec<String> {
         choice
             .steps
             .iter()
             .zip(&self.records)
-            .flat_map(|(s, r)| r.mismatches(s))
+            .flat_map(|(s, r)| judge(r, s))
             .collect()
     }
 
@@ -194,10 +198,13 @@ pub fn question_text(
 fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
     let mut out = String::new();
     let width = view::name_width(lesson);
-    if let Some(actor) = lesson.client(step.actor()) {
+    if let Some(actor) = lesson.client(step.action.actor()) {
         let code = snippet::for_step(step, actor);
-        let line = match (&code.client, step.op) {
-            (Some(client), Op::Send | Op::Connect | Op::Disconnect) => {
+        let line = match (&code.client, &step.action) {
+            (
+                Some(client),
+                Action::Send { .. } | Action::Connect { .. } | Action::Disconnect { .. },
+            ) => {
                 format!("{client}  {}", paint.dim("(client)"))
             }
             _ => code.js.clone(),
@@ -205,15 +212,15 @@ fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint
         let _ = writeln!(
             out,
             "  {} {}",
-            paint.name(&step.actors.join(", ")),
+            paint.name(&step.action.actors().join(", ")),
             paint.code(&line)
         );
     }
     for line in record.log_lines() {
         let _ = writeln!(out, "    {} {}", paint.dim("server log"), paint.code(&line));
     }
-    if step.op == Op::Connect {
-        for actor in &step.actors {
+    if let Action::Connect { actors } = &step.action {
+        for actor in actors {
             let cell = view::name_cell(actor, width, paint);
             match record.refusal_of(actor) {
                 Some(reason) => {
@@ -261,7 +268,9 @@ fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint
             .unwrap_or_default();
         let _ = writeln!(out, "    {} {}", paint.dim("server"), paint.warn(&why));
     }
-    if matches!(step.op, Op::Emit | Op::Send) || step.expect.is_some() {
+    if matches!(step.action, Action::Emit { .. } | Action::Send { .. })
+        || step.expect.delivered_to.is_some()
+    {
         for line in view::who_received(record, width, paint).lines() {
             let _ = writeln!(out, "  {line}");
         }
@@ -393,32 +402,34 @@ pub fn target_json(choice: &Choice) -> Value {
         .steps
         .iter()
         .filter(|s| {
-            s.expect.is_some() || s.expect_refused || s.expect_unhandled || s.expect_log.is_some()
+            let e = &s.expect;
+            e.delivered_to.is_some() || e.refused || e.unhandled || e.log.is_some()
         })
         .map(|s| {
+            let e = &s.expect;
             let mut t = serde_json::Map::new();
             t.insert("step".into(), json!(s.title));
-            if let Some(e) = &s.expect {
-                let mut e = e.clone();
-                e.sort();
-                t.insert("delivered_to".into(), json!(e));
+            if let Some(names) = &e.delivered_to {
+                let mut names = names.clone();
+                names.sort();
+                t.insert("delivered_to".into(), json!(names));
             }
-            if s.op == Op::Connect {
-                t.insert("refused".into(), json!(s.expect_refused));
+            if let Action::Connect { .. } = s.action {
+                t.insert("refused".into(), json!(e.refused));
             }
-            if s.expect_unhandled {
+            if e.unhandled {
                 t.insert("unhandled".into(), json!(true));
             }
-            if let Some(log) = &s.expect_log {
+            if let Some(log) = &e.log {
                 t.insert("log".into(), json!(log));
             }
-            if let Some(answer) = &s.expect_answer {
+            if let Some(answer) = &e.answer {
                 t.insert("answer".into(), answer.clone());
             }
-            if s.expect_timeout {
+            if e.timeout {
                 t.insert("timeout".into(), json!(true));
             }
-            if s.expect_rejected {
+            if e.rejected {
                 t.insert("rejected".into(), json!(true));
             }
             Value::Object(t)
@@ -434,7 +445,12 @@ pub fn observed_json(choice: &Choice, run: &ChoiceRun) -> Value {
         .steps
         .iter()
         .zip(&run.records)
-        .flat_map(|(s, r)| s.actors.iter().filter(|a| r.refusal_of(a).is_some()))
+        .flat_map(|(s, r)| {
+            s.action
+                .actors()
+                .iter()
+                .filter(|a| r.refusal_of(a).is_some())
+        })
         .collect();
     let log: Vec<String> = run.records.iter().flat_map(|r| r.log_lines()).collect();
     json!({
