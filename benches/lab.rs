@@ -101,7 +101,7 @@ impl Drop for NodeServer {
 /// and the `lab:state` read.
 fn step_bench(bencher: Bencher, server_url: Option<String>) {
     let rt = runtime();
-    let lessons = lesson::catalogue(None).expect("the built-in lessons");
+    let lessons = lesson::embedded().expect("the built-in lessons");
     let rooms = lessons
         .iter()
         .find(|l| l.id == "rooms")

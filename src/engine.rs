@@ -1,6 +1,9 @@
 //! The lab engine: starts (or finds) a lab server, drives named clients through a
 //! lesson's steps and records what happened. A step ends when its traffic has been
 //! observed, never after a fixed delay.
+//!
+//! The topology is one server, or several nodes of the lab server joined by an
+//! adapter with each client placed on one (`Lab::start_on`, for `run scaling`).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -12,11 +15,16 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient};
 use crate::lesson::{Action, Client, Origin, Step};
 use crate::protocol::{
-    EmitFrom, EmitRequest, Reply, RoomsRequest, ServerState, CONTROL_NS, EMIT, JOIN, LEAVE, STATE,
-    SYNC,
+    EmitFrom, EmitRequest, Reply, RoomsRequest, ServerState, CONTROL_NS, EMIT, JOIN, LEAVE, MARK,
+    STATE,
 };
-use crate::server::EmbeddedServer;
+use crate::server::{EmbeddedServer, ServerError};
 use crate::trace::{canonical_order, Collector, Observation, RoomTable, StepRecord};
+
+mod exchange;
+mod nodes;
+
+use exchange::{request, send_failed, sync_all};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(2000);
 
@@ -41,6 +49,8 @@ impl Default for LabOptions {
 pub enum LabError {
     /// The embedded server could not start.
     Bind(std::io::Error),
+    /// A node of a multi-node lab could not start (Redis missing, say).
+    Node(ServerError),
     /// The lab's control connection could not be made.
     Control(ClientError),
     /// The server answered `lab:state` with something else.
@@ -51,6 +61,10 @@ impl std::fmt::Display for LabError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LabError::Bind(e) => write!(f, "cannot start the lab server on 127.0.0.1: {e}"),
+            LabError::Node(ServerError::Io(e)) => {
+                write!(f, "cannot start a node on 127.0.0.1: {e}")
+            }
+            LabError::Node(e) => write!(f, "{e}"),
             LabError::Control(e) => write!(f, "{e}"),
             LabError::BadState(e) => {
                 write!(f, "the server's `{STATE}` answer is not understood: {e}")
@@ -62,7 +76,12 @@ impl std::fmt::Display for LabError {
 impl std::error::Error for LabError {}
 
 pub struct Lab {
-    url: String,
+    /// Each node's address; a single server is node 0.
+    urls: Vec<String>,
+    /// The node each client connects to, by name; node 0 unless placed.
+    placement: BTreeMap<String, usize>,
+    /// With nodes joined by an adapter, the number of the last settling marker.
+    marks: Option<u64>,
     timeout: Duration,
     specs: Vec<Client>,
     client_order: Vec<String>,
@@ -73,14 +92,14 @@ pub struct Lab {
     inbox: UnboundedReceiver<Observation>,
     /// This step's observations read so far.
     pending: Vec<Observation>,
-    embedded: Option<EmbeddedServer>,
+    /// The servers this lab started, by node; a stopped node is `None`.
+    embedded: Vec<Option<EmbeddedServer>>,
     steps_run: usize,
 }
 
 impl Lab {
     /// Starts the embedded server (unless a URL is given) and the control connection.
     pub async fn start(clients: &[Client], options: &LabOptions) -> Result<Lab, LabError> {
-        let (collector, inbox) = Collector::new();
         let (url, embedded) = match &options.server_url {
             Some(url) => (url.clone(), None),
             None => {
@@ -88,16 +107,29 @@ impl Lab {
                 (server.url.clone(), Some(server))
             }
         };
+        let nodes = (vec![url], vec![embedded]);
+        Lab::open(clients, nodes, BTreeMap::new(), options.timeout).await
+    }
+
+    /// Connects the control socket to node 0; on failure stops what this lab started.
+    async fn open(
+        clients: &[Client],
+        (urls, embedded): (Vec<String>, Vec<Option<EmbeddedServer>>),
+        placement: BTreeMap<String, usize>,
+        timeout: Duration,
+    ) -> Result<Lab, LabError> {
+        let (collector, inbox) = Collector::new();
+        let url = urls[0].clone();
+        let no_auth = serde_json::Map::new();
         let control = client::connect(
             &url,
             "lab",
             CONTROL_NS,
-            &serde_json::Map::new(),
+            &no_auth,
             collector.clone(),
-            options.timeout,
-        )
-        .await;
-        let control = match control {
+            timeout,
+        );
+        let control = match control.await {
             Ok(ConnectOutcome::Accepted(control)) => *control,
             Ok(ConnectOutcome::Refused(reason)) => {
                 stop_embedded(embedded).await;
@@ -112,8 +144,10 @@ impl Lab {
             }
         };
         Ok(Lab {
-            url,
-            timeout: options.timeout,
+            urls,
+            placement,
+            marks: None,
+            timeout,
             client_order: clients.iter().map(|c| c.name.clone()).collect(),
             specs: clients.to_vec(),
             clients: BTreeMap::new(),
@@ -127,11 +161,15 @@ impl Lab {
     }
 
     pub fn is_embedded(&self) -> bool {
-        self.embedded.is_some()
+        !self.embedded.is_empty() && self.embedded.iter().all(Option::is_some)
     }
 
     pub fn url(&self) -> &str {
-        &self.url
+        &self.urls[0]
+    }
+
+    fn node_of(&self, name: &str) -> usize {
+        self.placement.get(name).copied().unwrap_or(0)
     }
 
     fn timeout_ms(&self) -> u64 {
@@ -140,42 +178,8 @@ impl Lab {
 
     /// Runs one step and returns its record once every delivery it caused has arrived.
     pub async fn run_step(&mut self, step: &Step) -> Result<StepRecord, LabError> {
-        self.steps_run += 1;
         self.act(&step.action).await;
-        // A step is over when every delivery the server says it made has reached its
-        // client. The sync barrier covers packets sent in order; this wait also covers
-        // those a server may send outside that order (socketioxide's volatile ones).
-        self.wait_until(|seen| {
-            let claimed = seen.iter().rev().find_map(|o| match o {
-                Observation::Answered { reply, .. } => reply.delivered_to.clone(),
-                _ => None,
-            });
-            claimed.unwrap_or_default().iter().all(|name| {
-                seen.iter()
-                    .any(|o| matches!(o, Observation::Received { client, .. } if client == name))
-            })
-        })
-        .await;
-        self.settle().await;
-        let (rooms, own_id_rooms) = self.rooms().await?;
-
-        while let Ok(o) = self.inbox.try_recv() {
-            self.pending.push(o);
-        }
-        let mut observations = std::mem::take(&mut self.pending);
-        canonical_order(&mut observations, &self.client_order);
-        Ok(StepRecord {
-            index: self.steps_run,
-            observations,
-            present: self
-                .client_order
-                .iter()
-                .filter(|n| self.clients.contains_key(*n))
-                .cloned()
-                .collect(),
-            rooms,
-            own_id_rooms,
-        })
+        self.end_step().await
     }
 
     /// Does what the step asks, recording what each client and the server report.
@@ -210,6 +214,7 @@ impl Lab {
                     except: self.resolve_rooms(&emit.except),
                     of: emit.of.clone(),
                     volatile: emit.volatile,
+                    local: false,
                     ack_timeout_ms: emit.ack_timeout_ms,
                     event: event.clone(),
                     data: payload.clone().unwrap_or(Value::Null),
@@ -247,7 +252,50 @@ impl Lab {
         self.request(actor, event, data).await;
     }
 
-    async fn connect(&mut self, name: &str) {
+    /// Ends the step that the requests since the last one made: returns its record
+    /// once every delivery it caused has arrived.
+    pub(crate) async fn end_step(&mut self) -> Result<StepRecord, LabError> {
+        self.steps_run += 1;
+        // A step is over when every delivery the server says it made has reached its
+        // client. The sync barrier covers packets sent in order; this wait also covers
+        // those a server may send outside that order (socketioxide's volatile ones).
+        self.wait_until(|seen| {
+            let claimed = seen.iter().rev().find_map(|o| match o {
+                Observation::Answered { reply, .. } => reply.delivered_to.clone(),
+                _ => None,
+            });
+            claimed.unwrap_or_default().iter().all(|name| {
+                seen.iter()
+                    .any(|o| matches!(o, Observation::Received { client, .. } if client == name))
+            })
+        })
+        .await;
+        self.settle().await;
+        let (rooms, own_id_rooms) = self.rooms().await?;
+
+        while let Ok(o) = self.inbox.try_recv() {
+            self.pending.push(o);
+        }
+        let mut observations = std::mem::take(&mut self.pending);
+        // The settling marker is plumbing, like the `lab:` events the clients drop.
+        observations.retain(|o| !matches!(o, Observation::Received { event, .. } if event == MARK));
+        canonical_order(&mut observations, &self.client_order);
+        Ok(StepRecord {
+            index: self.steps_run,
+            observations,
+            present: self
+                .client_order
+                .iter()
+                .filter(|n| self.clients.contains_key(*n))
+                .cloned()
+                .collect(),
+            rooms,
+            own_id_rooms,
+        })
+    }
+
+    /// Connects a lesson client (on its node), recording whether it got in.
+    pub(crate) async fn connect(&mut self, name: &str) {
         let Some(spec) = self.specs.iter().find(|c| c.name == name).cloned() else {
             return;
         };
@@ -255,7 +303,7 @@ impl Lab {
             return;
         }
         let outcome = client::connect(
-            &self.url,
+            &self.urls[self.node_of(name)],
             &spec.name,
             &spec.namespace,
             &spec.auth,
@@ -346,7 +394,8 @@ impl Lab {
             .collect()
     }
 
-    async fn request(&mut self, actor: &str, event: &str, data: Value) {
+    /// Sends one lab request from `actor` and records its answer in this step.
+    pub(crate) async fn request(&mut self, actor: &str, event: &str, data: Value) {
         self.request_within(actor, event, data, self.timeout).await
     }
 
@@ -375,47 +424,13 @@ impl Lab {
                 event: event.to_string(),
                 timeout_ms: wait.as_millis() as u64,
             },
-            Answer::SendFailed(message) => Observation::ClientError {
-                client: actor.to_string(),
-                message: format!("could not send `{event}`: {message}"),
-            },
+            Answer::SendFailed(message) => send_failed(actor, event, &message),
         };
         self.collector.record(observation);
     }
 
     async fn request_within(&mut self, actor: &str, event: &str, data: Value, wait: Duration) {
-        let Some(client) = self.clients.get(actor) else {
-            self.collector.record(Observation::ClientError {
-                client: actor.to_string(),
-                message: format!("`{actor}` is not connected"),
-            });
-            return;
-        };
-        let answer = client.request(event, data, wait).await;
-        let observation = match answer {
-            Answer::Reply(value) => match serde_json::from_value::<Reply>(value.clone()) {
-                Ok(reply) => Observation::Answered {
-                    client: actor.to_string(),
-                    event: event.to_string(),
-                    reply,
-                },
-                Err(e) => Observation::ClientError {
-                    client: actor.to_string(),
-                    message: format!(
-                        "the server's answer to `{event}` is not a lab reply ({e}): {value}"
-                    ),
-                },
-            },
-            Answer::Silent => Observation::Unanswered {
-                client: actor.to_string(),
-                event: event.to_string(),
-                timeout_ms: wait.as_millis() as u64,
-            },
-            Answer::SendFailed(message) => Observation::ClientError {
-                client: actor.to_string(),
-                message: format!("could not send `{event}`: {message}"),
-            },
-        };
+        let observation = request(self.clients.get(actor), actor, event, data, wait).await;
         self.collector.record(observation);
     }
 
@@ -423,25 +438,19 @@ impl Lab {
     /// a client has its answer, everything the server sent it before has arrived; what
     /// a client has not received by then was never sent to it.
     async fn settle(&mut self) {
-        let timeout = self.timeout;
-        let syncs = self
-            .clients
-            .values()
-            .chain(std::iter::once(&self.control))
-            .map(|c| async move { (c.name.clone(), c.request(SYNC, Value::Null, timeout).await) });
-        for (name, answer) in join_all(syncs).await {
-            if !matches!(answer, Answer::Reply(_)) {
-                self.collector.record(Observation::Unanswered {
-                    client: name,
-                    event: SYNC.to_string(),
-                    timeout_ms: self.timeout_ms(),
-                });
-            }
+        self.await_marker().await;
+        let everyone = self.clients.values().chain(std::iter::once(&self.control));
+        for missing in sync_all(everyone, self.timeout).await {
+            self.collector.record(missing);
         }
     }
 
     /// The server's rooms, with socket ids turned into names.
     async fn rooms(&mut self) -> Result<(RoomTable, BTreeMap<String, Vec<String>>), LabError> {
+        if self.urls.len() > 1 {
+            // Each node knows only its own rooms: no one table to show.
+            return Ok(Default::default());
+        }
         let answer = self.control.request(STATE, Value::Null, self.timeout).await;
         let value = match answer {
             Answer::Reply(v) => v,
@@ -463,14 +472,12 @@ impl Lab {
         let clients = std::mem::take(&mut self.clients);
         join_all(clients.values().map(|c| c.disconnect())).await;
         let _ = self.control.disconnect().await;
-        stop_embedded(self.embedded.take()).await;
+        stop_embedded(std::mem::take(&mut self.embedded)).await;
     }
 }
 
-async fn stop_embedded(embedded: Option<EmbeddedServer>) {
-    if let Some(server) = embedded {
-        server.stop().await;
-    }
+async fn stop_embedded(embedded: Vec<Option<EmbeddedServer>>) {
+    join_all(embedded.into_iter().flatten().map(EmbeddedServer::stop)).await;
 }
 
 /// Turns the server's state into the room table the views show: namespaces the lesson

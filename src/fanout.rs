@@ -3,7 +3,6 @@
 //! instant an emit reaches it, so every number shown is measured, none simulated.
 
 use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,6 +16,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::sync::oneshot;
 
 use crate::client::{self, fill, Answer, ConnectOutcome, LabClient, Slot};
+use crate::judge::Verdict;
 use crate::paint::Paint;
 use crate::protocol::{EmitFrom, EmitRequest, Reply, RoomsRequest, EMIT, JOIN, MAIN_NS, SYNC};
 use crate::protocol::{Welcome, WELCOME};
@@ -42,8 +42,20 @@ pub const ROOM: &str = "fanout-room";
 /// Open files the process needs besides its clients.
 const FILES_BESIDES: u64 = 128;
 
+/// What `run fanout` measures against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FanoutOptions {
+    pub clients: usize,
+    /// A lab server to measure instead of the embedded one.
+    pub server_url: Option<String>,
+}
+
 #[derive(Debug)]
 pub enum FanoutError {
+    /// `--clients 0`.
+    NoClients,
+    /// The open-file limit could not be read.
+    Nofile(std::io::Error),
     /// More clients than the open-file limit allows.
     TooMany {
         clients: usize,
@@ -81,6 +93,8 @@ impl std::fmt::Display for FanoutError {
                 if *per_client == 2 { "client and server end of each connection" } else { "one per client" },
                 max_clients(*limit, *per_client)
             ),
+            FanoutError::NoClients => write!(f, "`--clients` must be at least 1"),
+            FanoutError::Nofile(e) => write!(f, "cannot read `RLIMIT_NOFILE`: {e}"),
             FanoutError::Bind(e) => write!(f, "cannot start the lab server on 127.0.0.1: {e}"),
             FanoutError::Connect { name, detail } => write!(f, "`{name}` could not connect: {detail}"),
             FanoutError::Request { name, event, detail } => {
@@ -739,42 +753,30 @@ fn progress_bar(total: usize) -> ProgressBar {
 }
 
 /// `socketio-lab run fanout [--clients N] [--server URL]`.
-pub async fn run(args: &crate::cli::RunArgs, paint: Paint) -> ExitCode {
-    let fail = |message: String| {
-        eprintln!("{} {message}", paint.bad("error:"));
-        ExitCode::from(crate::cli::EXIT_FAILED)
-    };
-    let usage = |message: String| {
-        eprintln!("{} {message}", paint.bad("error:"));
-        ExitCode::from(crate::cli::EXIT_USAGE)
-    };
-    if args.json || args.step {
-        return usage("`--json` and `--step` are for lessons, not `run fanout`".into());
-    }
-    let clients = args.clients.unwrap_or(DEFAULT_CLIENTS);
+pub async fn run(
+    options: &FanoutOptions,
+    out: &mut dyn Write,
+    paint: Paint,
+) -> Result<Verdict, FanoutError> {
+    let clients = options.clients;
     if clients == 0 {
-        return usage("`--clients` must be at least 1".into());
+        return Err(FanoutError::NoClients);
     }
-    let per_client = if args.server.is_some() { 1 } else { 2 };
-    let limit = match raise_nofile() {
-        Ok(limit) => limit,
-        Err(e) => return fail(format!("cannot read `RLIMIT_NOFILE`: {e}")),
-    };
-    if let Err(e) = check_nofile(clients, per_client, limit) {
-        return usage(e.to_string());
-    }
-    let (url, embedded, server_line) = match &args.server {
+    let per_client = if options.server_url.is_some() { 1 } else { 2 };
+    let limit = raise_nofile().map_err(FanoutError::Nofile)?;
+    check_nofile(clients, per_client, limit)?;
+    let (url, embedded, server_line) = match &options.server_url {
         Some(url) => (url.clone(), None, format!("the lab server at {url}")),
-        None => match EmbeddedServer::start().await {
-            Ok(s) => (
-                s.url.clone(),
+        None => {
+            let s = EmbeddedServer::start().await.map_err(FanoutError::Bind)?;
+            let url = s.url.clone();
+            (
+                url,
                 Some(s),
                 "socketioxide, embedded, on 127.0.0.1".to_string(),
-            ),
-            Err(e) => return fail(FanoutError::Bind(e).to_string()),
-        },
+            )
+        }
     };
-    let mut out = std::io::stdout();
     let _ = writeln!(
         out,
         "{}\n",
@@ -798,10 +800,7 @@ pub async fn run(args: &crate::cli::RunArgs, paint: Paint) -> ExitCode {
     if let Some(server) = embedded {
         server.stop().await;
     }
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => return fail(e.to_string()),
-    };
+    let report = report?;
     let total = report.rows.last().map(|r| r.clients).unwrap_or(0);
     let _ = writeln!(
         out,
@@ -830,7 +829,7 @@ pub async fn run(args: &crate::cli::RunArgs, paint: Paint) -> ExitCode {
          members.\nEvery client answered `{SYNC}` after each size: no delivery reached a socket \
          outside its emit's selection."
     );
-    ExitCode::SUCCESS
+    Ok(Verdict::Passed)
 }
 
 #[cfg(test)]

@@ -36,12 +36,33 @@ pub fn name_list(names: &[String]) -> String {
     }
 }
 
+/// The words for an event that reached other sockets than expected, if it did.
+/// `observed` is sorted, as `StepRecord::delivered_to` gives it.
+pub fn reach_mismatch(event: &str, expected: &[String], observed: &[String]) -> Option<String> {
+    let mut expected = expected.to_vec();
+    expected.sort();
+    (expected != observed).then(|| {
+        format!(
+            "expected `{event}` to reach {} but it reached {}",
+            name_list(&expected),
+            name_list(observed)
+        )
+    })
+}
+
 impl StepRecord {
     /// What went wrong in the run itself: missing answers, errors, and any
     /// disagreement between what the server says it sent and what clients received.
     pub fn faults(&self, step: &Step) -> Vec<String> {
+        let mut problems = self.traffic_faults(&self.event_name(step), step.expect.rejected);
+        problems.extend(self.unseen(&step.action));
+        problems
+    }
+
+    /// `faults` for any lab step, lesson or not: `event` names the step's event in
+    /// the words, and a refused request is a fault unless `rejection_expected`.
+    pub fn traffic_faults(&self, event: &str, rejection_expected: bool) -> Vec<String> {
         let mut problems = Vec::new();
-        let event = self.event_name(step);
         for o in &self.observations {
             match o {
                 Observation::Unanswered {
@@ -52,7 +73,7 @@ impl StepRecord {
                     "`{client}` got no answer to `{event}` within {timeout_ms} ms"
                 )),
                 Observation::Answered { reply, event, .. }
-                    if !reply.ok && !reply.unhandled && !step.expect.rejected =>
+                    if !reply.ok && !reply.unhandled && !rejection_expected =>
                 {
                     problems.push(format!(
                         "the server rejected `{event}`: {}",
@@ -89,7 +110,6 @@ impl StepRecord {
                 problems.push(format!("`{name}` received `{event}` {n} times in one step"));
             }
         }
-        problems.extend(self.unseen(&step.action));
         problems
     }
 
@@ -163,16 +183,7 @@ impl StepRecord {
         let event = self.event_name(step);
         let expect = &step.expect;
         if let Some(expected) = &expect.delivered_to {
-            let mut expected = expected.clone();
-            expected.sort();
-            let observed = self.delivered_to();
-            if expected != observed {
-                problems.push(format!(
-                    "expected `{event}` to reach {} but it reached {}",
-                    name_list(&expected),
-                    name_list(&observed)
-                ));
-            }
+            problems.extend(reach_mismatch(&event, expected, &self.delivered_to()));
         }
         if let Action::Connect { actors } = &step.action {
             for actor in actors {

@@ -1,9 +1,38 @@
 //! socketio-lab: guided Socket.IO labs on a real local server with named clients.
 //!
 //! One trace flows through everything: the server and the clients report to one
-//! collector (`trace`), and the transcript, `--json` and the tests read that trace.
+//! collector (`trace`); the transcript, `--json`, the quiz, the demo and the tests
+//! read "who received what" from that trace and nowhere else.
+//!
+//! # Layout
+//!
+//! In the order data flows:
+//!
+//! - [`lesson`]: lessons are data (TOML, `format_version`, unknown fields refused),
+//!   validated into steps, one variant per operation; errors at file:line:col.
+//! - [`registry`]: the one list of runnable names: lessons (built in and
+//!   `--lessons DIR`) and the measuring labs, with name clashes refused.
+//! - [`engine`]: `Lab` drives named clients through steps against a server; a step
+//!   ends when its traffic has been observed, never after a fixed delay.
+//! - [`server`]: the one lab server (socketioxide on axum), generic over the adapter,
+//!   started one way: `server::run(listener, config, shutdown)`.
+//! - [`client`]: the one lab client (rust_socketio over WebSocket).
+//! - [`protocol`]: the lab protocol both sides speak (`docs/lab-protocol.md`).
+//! - [`trace`]: the observations of a run, collected in one place.
+//! - [`judge`]: the one answer to "did this step do what it claims".
+//! - [`view`] and [`snippet`]: the transcript, and the JS and Rust code of each step.
+//! - [`session`]: a lesson run from first step to verdict (`run`, the menu).
+//! - [`quiz`] and [`quiz_session`]: questions whose choices are run and judged.
+//! - [`check`]: lesson files validated and their questions run.
+//! - [`demo`]: the chat example in plain words, on the same engine and judge.
+//! - [`fanout`] and [`scaling`]: the labs that measure (many clients; two nodes).
+//! - [`serve`]: the lab server alone, with a live log.
+//! - [`progress`] and [`paint`]: quiz scores on disk; colour as a value.
+//!
+//! Library operations return data (`judge::Verdict` or an error); the binary
+//! (`src/main.rs`, `src/commands/`) owns the command line, exit codes and terminal.
 
-pub mod cli;
+pub mod check;
 pub mod client;
 pub mod demo;
 pub mod engine;
@@ -15,9 +44,11 @@ pub mod progress;
 pub mod protocol;
 pub mod quiz;
 pub mod quiz_session;
+pub mod registry;
 pub mod scaling;
 pub mod serve;
 pub mod server;
+pub mod session;
 pub mod snippet;
 pub mod trace;
 pub mod view;

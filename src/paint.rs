@@ -17,61 +17,28 @@ impl Paint {
             text.to_string()
         }
     }
-
-    pub fn bold(self, text: &str) -> String {
-        self.apply(text, |t| t.bold())
-    }
-    pub fn dim(self, text: &str) -> String {
-        self.apply(text, |t| t.dimmed())
-    }
-    pub fn good(self, text: &str) -> String {
-        self.apply(text, |t| t.green())
-    }
-    pub fn bad(self, text: &str) -> String {
-        self.apply(text, |t| t.red().bold())
-    }
-    pub fn warn(self, text: &str) -> String {
-        self.apply(text, |t| t.yellow())
-    }
-    pub fn code(self, text: &str) -> String {
-        self.apply(text, |t| t.cyan())
-    }
-    pub fn name(self, text: &str) -> String {
-        self.apply(text, |t| t.magenta().bold())
-    }
 }
 
-/// `--color` as the user gave it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
+/// One method per style, each a thin name over `colored`.
+macro_rules! styles {
+    ($($(#[$doc:meta])* $name:ident => |$t:ident| $style:expr;)*) => {
+        impl Paint {
+            $(
+                $(#[$doc])*
+                pub fn $name(self, text: &str) -> String {
+                    self.apply(text, |$t| $style)
+                }
+            )*
+        }
+    };
 }
 
-impl ColorChoice {
-    /// `auto` colours a terminal unless `NO_COLOR` is set (to anything but empty).
-    pub fn resolve(self, is_terminal: bool, no_color: Option<&str>) -> Paint {
-        let enabled = match self {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && no_color.is_none_or(str::is_empty),
-        };
-        Paint { enabled }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn no_color_wins_only_in_auto() {
-        assert!(!ColorChoice::Auto.resolve(true, Some("1")).enabled);
-        assert!(ColorChoice::Auto.resolve(true, Some("")).enabled);
-        assert!(ColorChoice::Auto.resolve(true, None).enabled);
-        assert!(!ColorChoice::Auto.resolve(false, None).enabled);
-        assert!(ColorChoice::Always.resolve(false, Some("1")).enabled);
-        assert!(!ColorChoice::Never.resolve(true, None).enabled);
-    }
+styles! {
+    bold => |t| t.bold();
+    dim => |t| t.dimmed();
+    good => |t| t.green();
+    bad => |t| t.red().bold();
+    warn => |t| t.yellow();
+    code => |t| t.cyan();
+    name => |t| t.magenta().bold();
 }

@@ -21,17 +21,23 @@ pub struct Progress {
     pub last: BTreeMap<String, Score>,
 }
 
-/// `$SOCKETIO_LAB_STATE_DIR`, else `$XDG_STATE_HOME/socketio-lab`, else
-/// `~/.local/state/socketio-lab`.
+/// `$SOCKETIO_LAB_STATE_DIR` when set, else the platform's own place for
+/// application state (etcetera's native strategy: `$XDG_STATE_HOME/socketio-lab`,
+/// falling back to `~/.local/state/socketio-lab`, on Linux; the Application Support
+/// and AppData folders on macOS and Windows).
 pub fn state_dir() -> Option<PathBuf> {
-    let non_empty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
-    if let Some(dir) = non_empty("SOCKETIO_LAB_STATE_DIR") {
+    if let Some(dir) = std::env::var_os("SOCKETIO_LAB_STATE_DIR").filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(dir));
     }
-    if let Some(dir) = non_empty("XDG_STATE_HOME") {
-        return Some(PathBuf::from(dir).join("socketio-lab"));
-    }
-    non_empty("HOME").map(|home| PathBuf::from(home).join(".local/state/socketio-lab"))
+    use etcetera::AppStrategy;
+    let args = etcetera::AppStrategyArgs {
+        top_level_domain: "org".to_string(),
+        author: "socketio-lab".to_string(),
+        app_name: "socketio-lab".to_string(),
+    };
+    let strategy = etcetera::app_strategy::choose_native_strategy(args).ok()?;
+    // Only the XDG strategy separates state from data; elsewhere data is the place.
+    Some(strategy.state_dir().unwrap_or_else(|| strategy.data_dir()))
 }
 
 /// What loading found, besides the progress itself.
@@ -63,13 +69,20 @@ pub fn load(dir: &Path) -> (Progress, LoadNote) {
 }
 
 /// Writes to a temporary file beside the real one, then renames it over: a crash or
-/// Ctrl-C leaves either the old file or the new one, never half of one.
+/// Ctrl-C leaves either the old file or the new one, never half of one. `tempfile`
+/// removes the temporary file when the write fails or the process unwinds.
 pub fn save(dir: &Path, progress: &Progress) -> std::io::Result<()> {
+    use std::io::Write;
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!("{FILE}.tmp-{}", std::process::id()));
     let text = serde_json::to_string_pretty(progress).map_err(std::io::Error::other)?;
-    std::fs::write(&tmp, text + "\n")?;
-    std::fs::rename(&tmp, dir.join(FILE))
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{FILE}."))
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.write_all(b"\n")?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(dir.join(FILE)).map_err(|e| e.error)?;
+    Ok(())
 }
 
 pub fn reset(dir: &Path) -> std::io::Result<()> {

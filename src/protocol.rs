@@ -19,6 +19,9 @@ pub const EMIT: &str = "lab:emit";
 /// Answered at once: because a connection is ordered, the answer proves that every
 /// packet the server queued for this socket before it has arrived.
 pub const SYNC: &str = "lab:sync";
+/// The two-node lab's settling marker: an ordinary `io.emit` through the adapter,
+/// left out of what the lab shows (docs/lab-protocol.md, "Two nodes").
+pub const MARK: &str = "scaling:mark";
 /// Control namespace only: rooms and sockets of every namespace.
 pub const STATE: &str = "lab:state";
 /// Control namespace only: pushed by the server for each connection, refusal and disconnection.
@@ -67,6 +70,10 @@ pub struct EmitRequest {
     /// The `volatile` flag: the packet may be dropped when a connection is not ready.
     #[serde(default)]
     pub volatile: bool,
+    /// The `local` flag: only the sockets of the node that emits, never through the
+    /// adapter to other nodes. Left out of a request when unset.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub local: bool,
     /// Emit with an acknowledgement request, waiting this long for each answer.
     #[serde(default)]
     pub ack_timeout_ms: Option<u64>,

@@ -12,14 +12,9 @@ use socketio_lab::trace::Collector;
 /// that timed out; unpatched, a later request drawing the same id panicked the client
 /// (see vendor/rust_socketio/PATCHED.md). 3000 requests after a stale acknowledgement
 /// draw its id with a probability of about 95%.
-#[test]
-fn requests_after_a_timed_out_acknowledgement_keep_working() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_after_a_timed_out_acknowledgement_keep_working() {
+    {
         let server = EmbeddedServer::start().await.unwrap();
         let (collector, _inbox) = Collector::new();
         let timeout = Duration::from_secs(2);
@@ -41,5 +36,5 @@ fn requests_after_a_timed_out_acknowledgement_keep_working() {
         }
         let _ = bob.disconnect().await;
         server.stop().await;
-    });
+    }
 }

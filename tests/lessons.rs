@@ -43,23 +43,40 @@ fn every_lesson_file_is_embedded() {
     assert_eq!(on_disk, embedded, "lessons/ and lesson::EMBEDDED disagree");
 }
 
-#[test]
-fn transcripts() {
-    for (id, _) in EMBEDDED {
-        settings().bind(|| insta::assert_snapshot!(format!("run_{id}"), transcript(id)));
-    }
+/// One test per lesson, so that one failing lesson does not hide the others.
+macro_rules! lesson_snapshots {
+    ($($id:ident),* $(,)?) => {
+        const SNAPSHOTTED: &[&str] = &[$(stringify!($id)),*];
+        $(
+            mod $id {
+                use super::*;
+
+                #[test]
+                fn transcript() {
+                    let id = stringify!($id);
+                    settings().bind(|| insta::assert_snapshot!(format!("run_{id}"), super::transcript(id)));
+                }
+
+                #[test]
+                fn json() {
+                    let id = stringify!($id);
+                    let doc = serde_json::to_string_pretty(&super::json(id)).unwrap();
+                    settings().bind(|| insta::assert_snapshot!(format!("json_{id}"), doc));
+                }
+            }
+        )*
+    };
 }
 
+lesson_snapshots!(chat, emit, rooms, namespaces, cheatsheet);
+
 #[test]
-fn json_documents() {
-    for (id, _) in EMBEDDED {
-        settings().bind(|| {
-            insta::assert_snapshot!(
-                format!("json_{id}"),
-                serde_json::to_string_pretty(&json(id)).unwrap()
-            )
-        });
-    }
+fn every_embedded_lesson_is_snapshotted() {
+    let embedded: Vec<&str> = EMBEDDED.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        embedded, SNAPSHOTTED,
+        "add the lesson to `lesson_snapshots!`"
+    );
 }
 
 #[test]

@@ -72,7 +72,7 @@ fn every_usage_error_is_pinned() {
 #[test]
 fn quiz_json_is_pinned_for_every_lesson() {
     // The first choice of every question: some right, some wrong, all run for real.
-    for lesson in socketio_lab::lesson::catalogue(None).expect("embedded lessons load") {
+    for lesson in socketio_lab::lesson::embedded().expect("embedded lessons load") {
         let answers = vec!["1"; lesson.questions.len()].join(",");
         let state = std::env::temp_dir().join(format!(
             "socketio-lab-pins-{}-{}",

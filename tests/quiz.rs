@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use common::{bin, settings, stderr, stdout};
 use serde_json::Value;
 use socketio_lab::engine::LabOptions;
-use socketio_lab::lesson::{catalogue, Action, Choice};
+use socketio_lab::lesson::{embedded, Action, Choice};
 use socketio_lab::protocol::{AckOutcome, Reply};
 use socketio_lab::quiz::{self, ChoiceRun};
 use socketio_lab::trace::Observation;
@@ -175,14 +175,6 @@ fn scores_are_kept_listed_reset_and_survive_a_corrupt_file() {
 }
 
 // ---- the judge follows the traffic ----
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 /// Traffic shaped exactly as the choice predicts.
 fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
@@ -394,11 +386,11 @@ fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
     out
 }
 
-#[test]
-fn every_verdict_follows_the_traffic() {
-    let lessons = catalogue(None).unwrap();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_verdict_follows_the_traffic() {
+    let lessons = embedded().unwrap();
     let options = LabOptions::default();
-    runtime().block_on(async {
+    {
         for lesson in &lessons {
             for q in &lesson.questions {
                 let mut runs = BTreeMap::new();
@@ -428,5 +420,5 @@ fn every_verdict_follows_the_traffic() {
                 );
             }
         }
-    });
+    }
 }

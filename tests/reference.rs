@@ -8,118 +8,20 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{repo, run, stderr, stdout};
+use common::{line_diff, repo, run, stderr, stdout, ChildServer, Ready};
 use serde_json::Value;
 use socketio_lab::lesson::EMBEDDED;
 
-/// How long the Node server may take to print its port line.
-const START_TIMEOUT: Duration = Duration::from_secs(15);
-
-/// The Node reference server, killed when dropped (a failing assertion included).
-struct NodeServer {
-    child: Child,
-    url: String,
-    stderr: Arc<Mutex<String>>,
-    stderr_reader: Option<JoinHandle<()>>,
-}
-
-impl Drop for NodeServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl NodeServer {
-    /// Starts the server on a free port and waits for its `listening on *:PORT` line.
-    fn start() -> Result<NodeServer, String> {
-        let script = repo().join("examples/node-reference/server.js");
-        let mut child = Command::new("node")
-            .arg(&script)
-            .args(["--port", "0"])
-            .env_remove("PORT")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start `node {}`: {e}", script.display()))?;
-
-        // stderr is kept for error messages; stdout is read for the port line and then
-        // drained so that the server's log lines never fill the pipe.
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let stderr_reader = child.stderr.take().map(|mut pipe| {
-            let stderr = stderr.clone();
-            std::thread::spawn(move || {
-                let mut text = String::new();
-                let _ = pipe.read_to_string(&mut text);
-                stderr.lock().unwrap().push_str(&text);
-            })
-        });
-        let (tx, rx) = mpsc::channel::<String>();
-        let pipe = child.stdout.take().expect("stdout is piped");
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(pipe).lines();
-            if let Some(Ok(first)) = lines.next() {
-                let _ = tx.send(first);
-            }
-            for _ in lines {}
-        });
-
-        let mut server = NodeServer {
-            child,
-            url: String::new(),
-            stderr,
-            stderr_reader,
-        };
-        let first = match rx.recv_timeout(START_TIMEOUT) {
-            Ok(line) => line,
-            Err(_) => {
-                // Either it exited (the channel closed) or it is still silent.
-                let status = server.child.try_wait().ok().flatten();
-                let _ = server.child.kill();
-                let _ = server.child.wait();
-                // The process is gone, so its stderr reader ends: wait for all of it.
-                if let Some(reader) = server.stderr_reader.take() {
-                    let _ = reader.join();
-                }
-                return Err(format!(
-                    "the node reference server printed no `listening on *:PORT` line within {} s{}:\n{}",
-                    START_TIMEOUT.as_secs(),
-                    status.map(|s| format!(" (it exited: {s})")).unwrap_or_default(),
-                    server.stderr_text()
-                ));
-            }
-        };
-        let port: u16 = first
-            .strip_prefix("listening on *:")
-            .and_then(|p| p.trim().parse().ok())
-            .ok_or_else(|| {
-                format!("the node reference server's first line is not `listening on *:PORT`: `{first}`")
-            })?;
-        server.url = format!("http://127.0.0.1:{port}");
-        Ok(server)
-    }
-
-    /// What the server wrote to stderr so far.
-    fn stderr_text(&self) -> String {
-        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
-    }
-}
-
 /// The Node server, or `None` after printing why the test is skipped. With
 /// `SOCKETIO_LAB_REQUIRE_NODE=1` a missing prerequisite fails the test instead.
-fn node_server(test: &str) -> Option<NodeServer> {
+fn node_server(test: &str) -> Option<ChildServer> {
     if !common::node_ready(test, "socket.io") {
         return None;
     }
-    Some(NodeServer::start().unwrap_or_else(|e| panic!("{e}")))
+    Some(common::node_reference().unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// The `--json` document of a run and its exit code. A failing lesson still prints
@@ -135,58 +37,6 @@ fn json_run(args: &[&str]) -> (Value, Option<i32>) {
         )
     });
     (doc, out.status.code())
-}
-
-/// A line diff (longest common subsequence) of two texts, `-` embedded and `+` node,
-/// showing only the changed lines and `CONTEXT` lines around them.
-fn line_diff(embedded: &str, node: &str) -> String {
-    const CONTEXT: usize = 3;
-    let a: Vec<&str> = embedded.lines().collect();
-    let b: Vec<&str> = node.lines().collect();
-    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut lines: Vec<(char, &str)> = Vec::new();
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            lines.push((' ', a[i]));
-            i += 1;
-            j += 1;
-        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
-            lines.push(('-', a[i]));
-            i += 1;
-        } else {
-            lines.push(('+', b[j]));
-            j += 1;
-        }
-    }
-    let near_a_change = |k: usize| {
-        let from = k.saturating_sub(CONTEXT);
-        let to = (k + CONTEXT + 1).min(lines.len());
-        lines[from..to].iter().any(|(mark, _)| *mark != ' ')
-    };
-    let mut out = String::new();
-    let mut skipped = false;
-    for (k, (mark, line)) in lines.iter().enumerate() {
-        if near_a_change(k) {
-            if skipped {
-                out.push_str("  ...\n");
-                skipped = false;
-            }
-            out.push_str(&format!("{mark} {line}\n"));
-        } else {
-            skipped = true;
-        }
-    }
-    out
 }
 
 /// `None` when both documents agree; otherwise the first differing step (or the
@@ -234,7 +84,7 @@ fn every_lesson_runs_the_same_on_the_node_reference() {
     for (id, _) in EMBEDDED {
         let started = Instant::now();
         let (embedded, embedded_code) = json_run(&["run", id, "--json"]);
-        let (on_node, node_code) = json_run(&["run", id, "--server", &node.url, "--json"]);
+        let (on_node, node_code) = json_run(&["run", id, "--server", &node.url(), "--json"]);
         println!("`{id}`: both runs in {:?}", started.elapsed());
         if let Some(diff) = first_difference(id, &embedded, &on_node) {
             differences.push(diff);
@@ -262,7 +112,7 @@ fn transcripts_differ_only_in_the_server_line() {
     }
 }
 
-fn transcript_matches(node: &NodeServer, lesson: &str) {
+fn transcript_matches(node: &ChildServer, lesson: &str) {
     let transcript = |extra: &[&str]| {
         let mut args = vec!["run", lesson, "--color", "never"];
         args.extend_from_slice(extra);
@@ -277,7 +127,7 @@ fn transcript_matches(node: &NodeServer, lesson: &str) {
         stdout(&out)
     };
     let embedded = transcript(&[]);
-    let on_node = transcript(&["--server", &node.url]);
+    let on_node = transcript(&["--server", &node.url()]);
 
     let header = "  server  ";
     let (a, b): (Vec<&str>, Vec<&str>) = (
@@ -290,7 +140,7 @@ fn transcript_matches(node: &NodeServer, lesson: &str) {
     let only_the_header = a.len() == b.len()
         && differing.len() == 1
         && a[differing[0]].starts_with(header)
-        && b[differing[0]] == format!("{header}the lab server at {}\n", node.url);
+        && b[differing[0]] == format!("{header}the lab server at {}\n", node.url());
     assert!(
         only_the_header,
         "`{lesson}`: the transcripts must differ in the `server` header line only (- embedded, + node):\n{}",
@@ -300,23 +150,18 @@ fn transcript_matches(node: &NodeServer, lesson: &str) {
 
 /// Every quiz choice holds on the Node reference exactly when it holds on the
 /// embedded server: the quiz teaches what real Socket.IO does.
-#[test]
-fn quiz_verdicts_match_on_the_node_reference() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiz_verdicts_match_on_the_node_reference() {
     let Some(node) = node_server("quiz_verdicts_match_on_the_node_reference") else {
         return;
     };
-    let lessons = socketio_lab::lesson::catalogue(None).unwrap();
+    let lessons = socketio_lab::lesson::embedded().unwrap();
     let embedded = socketio_lab::engine::LabOptions::default();
     let reference = socketio_lab::engine::LabOptions {
-        server_url: Some(node.url.clone()),
+        server_url: Some(node.url()),
         ..Default::default()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    {
         for lesson in &lessons {
             for q in &lesson.questions {
                 for (i, choice) in q.choices.iter().enumerate() {
@@ -326,14 +171,9 @@ fn quiz_verdicts_match_on_the_node_reference() {
                     let there = socketio_lab::quiz::run_choice(lesson, q, i, &reference)
                         .await
                         .unwrap();
-                    assert!(
-                        there.faults(choice).is_empty(),
-                        "{}/{} choice {} on node: {:?}",
-                        lesson.id,
-                        q.id,
-                        i + 1,
-                        there.faults(choice)
-                    );
+                    let faults = there.faults(choice);
+                    let at = format!("{}/{} choice {}", lesson.id, q.id, i + 1);
+                    assert!(faults.is_empty(), "{at} on node: {faults:?}");
                     assert_eq!(
                         here.holds(choice),
                         there.holds(choice),
@@ -347,7 +187,7 @@ fn quiz_verdicts_match_on_the_node_reference() {
                 }
             }
         }
-    });
+    }
 }
 
 /// A real Socket.IO server that knows nothing of the lab: a one-line diagnosis,
@@ -363,30 +203,12 @@ fn a_plain_socket_io_server_is_named_as_not_a_lab_server() {
     let script = "const http = require('node:http'); const { Server } = require('socket.io'); \
         const s = http.createServer(); new Server(s); \
         s.listen(0, '127.0.0.1', () => console.log('listening on *:' + s.address().port));";
-    let mut child = Command::new("node")
-        .args(["-e", script])
-        .current_dir(repo().join("examples/node-reference"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("node starts");
-    struct Kill(Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let stdout_pipe = child.stdout.take().unwrap();
-    let _guard = Kill(child);
-    let mut first = String::new();
-    BufReader::new(stdout_pipe).read_line(&mut first).unwrap();
-    let port = first
-        .trim()
-        .strip_prefix("listening on *:")
-        .expect("a port line");
-    let url = format!("http://127.0.0.1:{port}");
+    let mut cmd = Command::new("node");
+    cmd.args(["-e", script])
+        .current_dir(repo().join("examples/node-reference"));
+    let plain = ChildServer::start(cmd, Ready::PortLine, Duration::from_secs(15))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = plain.url();
     let started = Instant::now();
     let out = run(&["run", "emit", "--server", &url, "--timeout", "1000"]);
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -399,4 +221,49 @@ fn a_plain_socket_io_server_is_named_as_not_a_lab_server() {
         )),
         "{err}"
     );
+}
+
+/// Alice and bob on `url`; alice asks for an emit with the `local` flag (from `io`
+/// or from her socket) and gets the server's reply.
+async fn local_emit_reply(url: &str, from: &str) -> socketio_lab::protocol::Reply {
+    use socketio_lab::client::{self, Answer, ConnectOutcome};
+    let (collector, _inbox) = socketio_lab::trace::Collector::new();
+    let timeout = Duration::from_secs(2);
+    let mut clients = Vec::new();
+    for name in ["alice", "bob"] {
+        let auth = serde_json::Map::new();
+        match client::connect(url, name, "/", &auth, collector.clone(), timeout).await {
+            Ok(ConnectOutcome::Accepted(c)) => clients.push(c),
+            other => panic!("`{name}` did not get in at {url}: {other:?}"),
+        }
+    }
+    let request = serde_json::json!({"from": from, "local": true, "event": "news", "data": "hi"});
+    let answer = clients[0].request("lab:emit", request, timeout).await;
+    for c in &clients {
+        let _ = c.disconnect().await;
+    }
+    match answer {
+        Answer::Reply(value) => serde_json::from_value(value).expect("a lab reply"),
+        other => panic!("no reply to `lab:emit` at {url}: {other:?}"),
+    }
+}
+
+/// The `local` flag (docs/lab-protocol.md): on one server it selects what the same
+/// emit without it selects, and both servers answer alike.
+#[tokio::test]
+async fn the_local_flag_selects_alike_on_both_servers() {
+    let Some(node) = node_server("the_local_flag_selects_alike_on_both_servers") else {
+        return;
+    };
+    let embedded = socketio_lab::server::EmbeddedServer::start()
+        .await
+        .expect("the embedded server starts");
+    for (from, reached) in [("io", vec!["alice", "bob"]), ("socket", vec!["bob"])] {
+        let ours = local_emit_reply(&embedded.url, from).await;
+        let theirs = local_emit_reply(&node.url(), from).await;
+        assert_eq!(ours, theirs, "from `{from}`");
+        let reached: Vec<String> = reached.into_iter().map(String::from).collect();
+        assert_eq!(ours.delivered_to, Some(reached), "from `{from}`: {ours:?}");
+    }
+    embedded.stop().await;
 }

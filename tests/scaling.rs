@@ -2,28 +2,16 @@
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use common::{run, stderr, stdout};
+use common::{run, stderr, stdout, ChildServer, Ready};
 
-/// A private `redis-server` on a free loopback port, killed when dropped.
-struct Redis {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `redis-server`, or says why it cannot: then the test is skipped, unless
-/// `SOCKETIO_LAB_REQUIRE_REDIS=1` makes that a failure.
-fn redis() -> Option<Redis> {
+/// A private `redis-server` on a free loopback port (killed when dropped), or `None`
+/// after saying why the test is skipped; `SOCKETIO_LAB_REQUIRE_REDIS=1` makes that a
+/// failure.
+fn redis() -> Option<ChildServer> {
     let required = std::env::var("SOCKETIO_LAB_REQUIRE_REDIS").is_ok_and(|v| v == "1");
     let found = Command::new("redis-server")
         .arg("--version")
@@ -41,23 +29,19 @@ fn redis() -> Option<Redis> {
         .and_then(|l| l.local_addr())
         .expect("a free loopback port")
         .port();
-    let child = Command::new("redis-server")
-        .args(["--port", &port.to_string()])
-        .args(["--save", "", "--appendonly", "no", "--bind", "127.0.0.1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("redis-server starts");
-    let redis = Redis { child, port };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "redis-server did not accept connections on port {port} within 10 s"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Some(redis)
+    let mut cmd = Command::new("redis-server");
+    cmd.args(["--port", &port.to_string()]).args([
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--bind",
+        "127.0.0.1",
+    ]);
+    Some(
+        ChildServer::start(cmd, Ready::Accepts(port), Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
 }
 
 /// The names on a step's "who received it" lines that received something.
@@ -73,15 +57,9 @@ fn receivers(step: &str) -> Vec<String> {
 fn scaling_shows_who_receives_with_and_without_the_redis_adapter() {
     let Some(redis) = redis() else { return };
     let url = format!("redis://127.0.0.1:{}", redis.port);
-    let started = Instant::now();
     let out = run(&["run", "scaling", "--redis", &url, "--color", "never"]);
     let text = stdout(&out);
     assert!(out.status.success(), "{}\n{text}", stderr(&out));
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "{:?}",
-        started.elapsed()
-    );
     let steps: Vec<&str> = text.split("\nStep ").skip(1).collect();
     assert_eq!(steps.len(), 5, "{text}");
     assert_eq!(receivers(steps[0]), ["bob"], "{}", steps[0]);
@@ -114,30 +92,11 @@ fn scaling_shows_who_receives_with_and_without_the_redis_adapter() {
 }
 
 #[test]
-fn scaling_without_redis_is_one_line_and_quick() {
-    let started = Instant::now();
-    let out = run(&[
-        "run",
-        "scaling",
-        "--redis",
-        "redis://127.0.0.1:9",
-        "--color",
-        "never",
-    ]);
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.starts_with("error: no Redis answered at `redis://127.0.0.1:9`"),
-        "{err}"
-    );
+fn scaling_without_redis_is_one_line() {
+    let url = "redis://127.0.0.1:9";
+    let starts = format!("error: no Redis answered at `{url}`");
+    let err = common::one_line_error(&["run", "scaling", "--redis", url], 1, &starts);
     assert!(err.contains("`redis-server --port 6379`"), "{err}");
-    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
 }
 
 #[test]

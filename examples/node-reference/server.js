@@ -89,6 +89,7 @@ function emitRequest(req) {
     lists.every((key) => req[key] === undefined || isRoomList(req[key])) &&
     (req.of === undefined || req.of === null || typeof req.of === "string") &&
     (req.volatile === undefined || typeof req.volatile === "boolean") &&
+    (req.local === undefined || typeof req.local === "boolean") &&
     (req.ack_timeout_ms === undefined ||
       req.ack_timeout_ms === null ||
       (Number.isInteger(req.ack_timeout_ms) && req.ack_timeout_ms >= 0));
@@ -103,6 +104,7 @@ function emitRequest(req) {
     except: req.except || [],
     of: req.of === undefined ? null : req.of,
     volatile: req.volatile || false,
+    local: req.local || false,
     ackTimeoutMs: req.ack_timeout_ms === undefined ? null : req.ack_timeout_ms,
     event: req.event,
     data: req.data === undefined ? null : req.data,
@@ -146,7 +148,7 @@ async function emitWithAcks(sockets, ms, event, data) {
 }
 
 async function labEmit(socket, req) {
-  const { from, broadcast, to, within, except, of, volatile, ackTimeoutMs, event, data } = req;
+  const { from, broadcast, to, within, except, of, volatile, local, ackTimeoutMs, event, data } = req;
   if (RESERVED_EVENTS.includes(event)) {
     return { ok: false, error: `\`${event}\` is a reserved event name` };
   }
@@ -155,7 +157,7 @@ async function labEmit(socket, req) {
     if (of !== null) {
       return { ok: false, error: '`of` needs `from: "io"`' };
     }
-    if (!broadcast && !to.length && !within.length && !except.length) {
+    if (!broadcast && !local && !to.length && !within.length && !except.length) {
       // Plain `socket.emit`: the sender alone.
       if (ackTimeoutMs !== null) {
         const acks = await emitWithAcks([socket], ackTimeoutMs, event, data);
@@ -164,8 +166,9 @@ async function labEmit(socket, req) {
       (volatile ? socket.volatile : socket).emit(event, data);
       return { ok: true, delivered_to: [nameOf(socket)] };
     }
-    // `socket.to(..)` and `socket.except(..)` leave the sender out just like
-    // `socket.broadcast` does, so starting from `broadcast` is the same selection.
+    // `socket.to(..)`, `socket.except(..)` and `socket.local` leave the sender out
+    // just like `socket.broadcast` does, so starting from `broadcast` is the same
+    // selection.
     op = socket.broadcast;
   } else {
     const ns = of !== null ? of : socket.nsp.name;
@@ -174,6 +177,8 @@ async function labEmit(socket, req) {
     if (!io._nsps.has(ns)) return { ok: false, error: `no namespace \`${ns}\` on this server` };
     op = io.of(ns);
   }
+  // This node's sockets only: nothing goes through the adapter to other nodes.
+  if (local) op = op.local;
   if (to.length) op = op.to(to);
   if (within.length) op = op.in(within);
   if (except.length) op = op.except(except);

@@ -18,7 +18,6 @@ mod tests;
 mod words;
 
 use std::fmt::Write as _;
-use std::future::Future;
 use std::io::Write;
 use std::time::Duration;
 
@@ -36,9 +35,8 @@ pub use words::{display_name, is_jargon, jargon_in, split_narration, JARGON, TEC
 pub const STORY: &str = include_str!("story.toml");
 
 /// How long the demo rests between beats. Presentation only: a beat's traffic has
-/// been observed in full before any pause starts. `clap::ValueEnum` is derived here
-/// so that the command line needs no mirror of it; nothing else of clap is used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// been observed in full before any pause starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pace {
     Slow,
     Normal,
@@ -57,31 +55,27 @@ impl Pace {
     }
 }
 
-/// How the demo is told. The command line decides both from the terminal: the pace
-/// defaults to `Normal` on a terminal and `Instant` otherwise, and `step` holds only
-/// when both ends are a terminal.
+/// How the demo is told. The command line decides both from the terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoOptions {
+    /// Pause between beats.
     pub pace: Pace,
-    /// Wait for Enter between beats (through the `pause` given to [`run`]).
+    /// Wait for the person between beats instead (see [`run`]'s `next_beat`).
     pub step: bool,
 }
 
-/// Why the demo could not be told.
+/// Why the demo could not be told to its end.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
     #[error("the demo story is broken: {0}")]
     Story(#[from] LessonError),
     #[error(transparent)]
-    Lab(#[from] LabError),
+    Start(LabError),
     #[error("beat {beat}: {source}")]
     Beat { beat: usize, source: LabError },
     #[error("cannot write the demo: {0}")]
-    Write(#[from] std::io::Error),
+    Output(#[from] std::io::Error),
 }
-
-/// The prompt shown between beats in step mode.
-pub const STEP_PROMPT: &str = "  (Enter to go on) ";
 
 /// The demo's story, parsed and validated like any lesson.
 pub fn story() -> Result<Lesson, LessonError> {
@@ -163,47 +157,40 @@ pub fn ending(story: &Lesson, failed_beats: usize, paint: Paint) -> String {
 }
 
 /// Runs the demo: every beat's traffic is observed in full before it is shown, and
-/// only then does the rest before the next beat start. `pause` is the terminal's
-/// "show this prompt and wait for Enter", answering false once the input is closed
-/// (the demo then goes on at its pace); it is only called when `options.step`.
-pub async fn run<P, F>(
+/// only then does the rest before the next beat start. In step mode `next_beat`
+/// waits for the person's go-ahead; it returns false once they closed the input, and
+/// the pace takes over.
+pub async fn run(
     options: &DemoOptions,
     out: &mut dyn Write,
     paint: Paint,
-    mut pause: P,
-) -> Result<Verdict, DemoError>
-where
-    P: FnMut(&'static str) -> F,
-    F: Future<Output = bool>,
-{
+    next_beat: &mut dyn FnMut() -> bool,
+) -> Result<Verdict, DemoError> {
     let story = story()?;
-    let mut lab = Lab::start(&story.clients, &LabOptions::default()).await?;
+    let mut lab = Lab::start(&story.clients, &LabOptions::default())
+        .await
+        .map_err(DemoError::Start)?;
     let mut rest = Rest {
         pace: options.pace,
         step: options.step,
-        pause: &mut pause,
+        next_beat,
     };
     let told = tell(&story, &mut lab, &mut rest, out, paint).await;
     lab.finish().await;
     told
 }
 
-/// Rests between beats: Enter in step mode, otherwise the pace's delay.
-struct Rest<'a, P> {
+/// Rests between beats: the person's go-ahead in step mode, otherwise the pace.
+struct Rest<'a> {
     pace: Pace,
     step: bool,
-    pause: &'a mut P,
+    next_beat: &'a mut dyn FnMut() -> bool,
 }
 
-impl<P, F> Rest<'_, P>
-where
-    P: FnMut(&'static str) -> F,
-    F: Future<Output = bool>,
-{
+impl Rest<'_> {
     async fn rest(&mut self) {
         if self.step {
-            // Input closed: go on at the chosen pace.
-            self.step = (self.pause)(STEP_PROMPT).await;
+            self.step = (self.next_beat)();
         } else if self.pace != Pace::Instant {
             tokio::time::sleep(self.pace.pause()).await;
         }
@@ -211,17 +198,13 @@ where
 }
 
 /// The header, every beat as soon as its traffic is in, and the ending.
-async fn tell<P, F>(
+async fn tell(
     story: &Lesson,
     lab: &mut Lab,
-    rest: &mut Rest<'_, P>,
+    rest: &mut Rest<'_>,
     out: &mut dyn Write,
     paint: Paint,
-) -> Result<Verdict, DemoError>
-where
-    P: FnMut(&'static str) -> F,
-    F: Future<Output = bool>,
-{
+) -> Result<Verdict, DemoError> {
     write!(out, "{}", header(story, paint))?;
     out.flush()?;
     rest.rest().await;

@@ -347,34 +347,31 @@ pub fn load_file(path: &Path) -> Result<Lesson, LessonError> {
     parse(&id_of_path(path), &shown, &text)
 }
 
-/// The embedded lessons followed by every `*.toml` of `extra_dir`, sorted by file name.
-/// An extra lesson with the id of an embedded one replaces it.
-pub fn catalogue(extra_dir: Option<&Path>) -> Result<Vec<Lesson>, LessonError> {
-    let mut lessons = Vec::new();
-    for (id, text) in EMBEDDED {
-        lessons.push(parse(id, &format!("lessons/{id}.toml"), text)?);
-    }
-    if let Some(dir) = extra_dir {
-        let entries = std::fs::read_dir(dir).map_err(|e| {
-            LessonError::unlocated(
-                dir.display().to_string(),
-                format!("cannot read the lessons folder: {e}"),
-            )
-        })?;
-        let mut paths: Vec<_> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            let lesson = load_file(&path)?;
-            match lessons.iter_mut().find(|l| l.id == lesson.id) {
-                Some(existing) => *existing = lesson,
-                None => lessons.push(lesson),
-            }
-        }
-    }
-    Ok(lessons)
+/// The lessons shipped inside the binary, in teaching order.
+pub fn embedded() -> Result<Vec<Lesson>, LessonError> {
+    EMBEDDED
+        .iter()
+        .map(|(id, text)| parse(id, &format!("lessons/{id}.toml"), text))
+        .collect()
+}
+
+/// Every `*.toml` of `dir`, sorted by file name (none without a folder).
+pub fn load_dir(dir: Option<&Path>) -> Result<Vec<Lesson>, LessonError> {
+    let Some(dir) = dir else {
+        return Ok(Vec::new());
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        LessonError::unlocated(
+            dir.display().to_string(),
+            format!("cannot read the lessons folder: {e}"),
+        )
+    })?;
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    paths.iter().map(|p| load_file(p)).collect()
 }
 
 #[cfg(test)]

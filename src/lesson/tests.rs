@@ -90,7 +90,7 @@ fn syntax_error_is_located() {
 
 #[test]
 fn embedded_lessons_are_valid() {
-    let lessons = catalogue(None).unwrap();
+    let lessons = embedded().unwrap();
     assert_eq!(lessons.len(), EMBEDDED.len());
 }
 

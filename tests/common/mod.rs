@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 pub fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_socketio-lab"));
@@ -69,4 +70,232 @@ pub fn node_ready(test: &str, package: &str) -> bool {
     }
     println!("skipped `{test}`: {why}");
     false
+}
+
+/// A CLI test in the style of casey/just's: arguments, environment, files in a
+/// temporary folder the test owns (removed on drop), and what must come out.
+pub struct Test {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+impl Test {
+    pub fn new() -> Test {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        Test {
+            // Scores land in the test's own folder, never in the user's.
+            env: vec![(
+                "SOCKETIO_LAB_STATE_DIR".into(),
+                dir.path().join("state").display().to_string(),
+            )],
+            dir,
+            args: Vec::new(),
+        }
+    }
+
+    pub fn args(mut self, args: &[&str]) -> Test {
+        self.args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    /// Writes `text` to `name` under the test's folder (folders created as needed).
+    pub fn write(self, name: &str, text: &str) -> Test {
+        let path = self.dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    /// The test's folder, to name in arguments.
+    pub fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    pub fn output(&self) -> Output {
+        let mut cmd = bin();
+        cmd.args(&self.args).current_dir(self.dir.path());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("the binary runs")
+    }
+
+    /// Runs and checks the exit code and stderr exactly; returns stdout.
+    pub fn fails(&self, code: i32, stderr_text: &str) -> String {
+        let out = self.output();
+        assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+        assert_eq!(stderr(&out), stderr_text);
+        stdout(&out)
+    }
+}
+
+/// A server in a child process (the Node reference, `serve`, `redis-server`),
+/// killed when dropped so that a failing assertion leaves nothing behind. Its stdout
+/// lines arrive on `lines`; what it wrote to stderr is kept for messages.
+pub struct ChildServer {
+    child: std::process::Child,
+    pub port: u16,
+    pub lines: std::sync::mpsc::Receiver<String>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+/// How a child server says it is ready.
+pub enum Ready {
+    /// Its first stdout line is `listening on *:PORT`.
+    PortLine,
+    /// It accepts TCP connections on this port (for servers that print nothing useful).
+    Accepts(u16),
+}
+
+impl ChildServer {
+    /// Starts `cmd` and waits, up to `limit`, until it is ready.
+    pub fn start(mut cmd: Command, ready: Ready, limit: Duration) -> Result<ChildServer, String> {
+        use std::io::{BufRead, Read};
+        let shown = format!("{cmd:?}");
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start {shown}: {e}"))?;
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        if let Some(mut pipe) = child.stderr.take() {
+            let stderr = stderr.clone();
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = pipe.read_to_string(&mut text);
+                stderr.lock().unwrap().push_str(&text);
+            });
+        }
+        let (tx, lines) = std::sync::mpsc::channel();
+        let pipe = child.stdout.take().expect("stdout is piped");
+        // Every line is read, so that a chatty server never fills its pipe.
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut server = ChildServer {
+            child,
+            port: 0,
+            lines,
+            stderr,
+        };
+        server.port = match ready {
+            Ready::PortLine => server.port_line(limit),
+            Ready::Accepts(port) => server.accepts(port, limit).map(|()| port),
+        }
+        .map_err(|why| format!("{shown}: {why}\n{}", server.stderr_text()))?;
+        Ok(server)
+    }
+
+    fn port_line(&self, limit: Duration) -> Result<u16, String> {
+        let first = self
+            .lines
+            .recv_timeout(limit)
+            .map_err(|_| format!("printed no `listening on *:PORT` line within {limit:?}"))?;
+        first
+            .strip_prefix("listening on *:")
+            .and_then(|p| p.trim().parse().ok())
+            .ok_or_else(|| format!("its first line is not `listening on *:PORT`: `{first}`"))
+    }
+
+    fn accepts(&mut self, port: u16, limit: Duration) -> Result<(), String> {
+        let deadline = std::time::Instant::now() + limit;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("exited ({status}) before accepting on port {port}"));
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(format!("did not accept on port {port} within {limit:?}"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(())
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What the server wrote to stderr so far.
+    pub fn stderr_text(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Stdout lines until one contains `needle` (each waited for up to 5 s).
+    pub fn wait_for(&self, needle: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            let found = line.contains(needle);
+            seen.push(line);
+            if found {
+                return seen;
+            }
+        }
+        panic!("`{needle}` never printed; got:\n{}", seen.join("\n"));
+    }
+
+    /// Waits (bounded) for the server to exit by itself.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The Node reference server (`examples/node-reference/server.js`) on a free port.
+pub fn node_reference() -> Result<ChildServer, String> {
+    let mut cmd = Command::new("node");
+    cmd.arg(repo().join("examples/node-reference/server.js"))
+        .args(["--port", "0"])
+        .env_remove("PORT");
+    ChildServer::start(cmd, Ready::PortLine, Duration::from_secs(15))
+}
+
+/// `socketio-lab serve` on a free port.
+pub fn serve() -> ChildServer {
+    let mut cmd = bin();
+    cmd.args(["serve", "--port", "0", "--color", "never"]);
+    ChildServer::start(cmd, Ready::PortLine, Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A `- left` / `+ right` line diff with three lines of context (`similar`).
+pub fn line_diff(left: &str, right: &str) -> String {
+    similar::TextDiff::from_lines(left, right)
+        .unified_diff()
+        .context_radius(3)
+        .to_string()
+}
+
+/// Runs `args` and checks it failed with `code`, one line on stderr starting with
+/// `starts` and nothing on stdout; returns that line.
+pub fn one_line_error(args: &[&str], code: i32, starts: &str) -> String {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(starts), "{err}");
+    assert!(out.stdout.is_empty(), "{}", stdout(&out));
+    err
 }

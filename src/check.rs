@@ -1,0 +1,120 @@
+//! `check`: lesson files validated, then every quiz question run, choice by choice,
+//! on a fresh embedded server, so that a question nobody can answer right is caught
+//! before a learner meets it.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::engine::LabOptions;
+use crate::lesson::{self, Lesson};
+use crate::paint::Paint;
+use crate::quiz;
+
+/// What `check` found over all its paths.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub valid: usize,
+    pub invalid: usize,
+    /// One line per problem, each located (`file:line:col: ...`).
+    pub problems: Vec<String>,
+}
+
+/// The lesson files a path names: the file itself, or every `*.toml` of a folder.
+pub fn lesson_files(path: &Path) -> Vec<PathBuf> {
+    if !path.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Runs every choice of every question: a question no choice can satisfy, or a choice
+/// whose run fails, is a broken question.
+pub async fn question_problems(lesson: &Lesson) -> Vec<String> {
+    let mut problems = Vec::new();
+    let options = LabOptions::default();
+    for q in &lesson.questions {
+        let at = format!("{}:{}:{}", lesson.source, q.line, q.column);
+        let mut runs = BTreeMap::new();
+        for (i, choice) in q.choices.iter().enumerate() {
+            match quiz::run_choice(lesson, q, i, &options).await {
+                Ok(run) => {
+                    let faults = run.faults(choice);
+                    if !faults.is_empty() {
+                        problems.push(format!(
+                            "{at}: question `{}`: choice {} cannot be run: {}",
+                            q.id,
+                            i + 1,
+                            faults.join("; ")
+                        ));
+                    }
+                    runs.insert(i, run);
+                }
+                Err(e) => {
+                    problems.push(format!("{at}: question `{}`: choice {}: {e}", q.id, i + 1))
+                }
+            }
+        }
+        if runs.len() == q.choices.len() && quiz::holding(q, &runs).is_empty() {
+            problems.push(format!(
+                "{at}: question `{}`: no choice holds when run, so nobody can answer it right",
+                q.id
+            ));
+        }
+    }
+    problems
+}
+
+/// Checks every lesson file under `paths`, writing an `ok` line for each good one.
+pub async fn check(
+    paths: &[PathBuf],
+    out: &mut dyn Write,
+    paint: Paint,
+) -> std::io::Result<Report> {
+    let mut report = Report::default();
+    for path in paths {
+        let files = lesson_files(path);
+        if files.is_empty() {
+            report
+                .problems
+                .push(format!("`{}` holds no *.toml lesson files", path.display()));
+            report.invalid += 1;
+        }
+        for file in files {
+            let problems = match lesson::load_file(&file) {
+                Ok(l) => {
+                    let problems = question_problems(&l).await;
+                    if problems.is_empty() {
+                        writeln!(
+                            out,
+                            "{} {} ({} clients, {} steps, {} questions checked by running them)",
+                            paint.good("ok"),
+                            file.display(),
+                            l.clients.len(),
+                            l.steps.len(),
+                            l.questions.len()
+                        )?;
+                    }
+                    problems
+                }
+                Err(e) => vec![e.to_string()],
+            };
+            if problems.is_empty() {
+                report.valid += 1;
+            } else {
+                report.invalid += 1;
+                report.problems.extend(problems);
+            }
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,28 @@
+//! `socketio-lab demo`: the chat example in plain words.
+
+use std::io::IsTerminal;
+
+use socketio_lab::demo::{self, DemoOptions, Pace};
+use socketio_lab::judge::Verdict;
+use socketio_lab::paint::Paint;
+
+use crate::cli::{self, DemoArgs};
+use crate::error::Error;
+
+pub async fn run(args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
+    let terminal = std::io::stdout().is_terminal();
+    let pace = match args.pace {
+        Some(cli::Pace::Slow) => Pace::Slow,
+        Some(cli::Pace::Normal) => Pace::Normal,
+        Some(cli::Pace::Fast) => Pace::Fast,
+        Some(cli::Pace::Instant) => Pace::Instant,
+        None if terminal => Pace::Normal,
+        None => Pace::Instant,
+    };
+    let options = DemoOptions {
+        pace,
+        step: args.step && crate::term::interactive(),
+    };
+    let mut next_beat = || crate::term::wait_for_enter("Enter to go on");
+    Ok(demo::run(&options, &mut std::io::stdout(), paint, &mut next_beat).await?)
+}

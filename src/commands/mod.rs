@@ -1,0 +1,42 @@
+//! One file per subcommand; each turns its arguments into one library operation.
+
+mod check;
+mod demo;
+mod list;
+mod menu;
+mod quiz;
+mod run;
+mod serve;
+
+use std::process::ExitCode;
+
+use socketio_lab::paint::Paint;
+use socketio_lab::registry::Registry;
+
+use crate::cli::{Cli, Command, Given};
+use crate::error::{verdict_code, Error};
+
+pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, Error> {
+    // `check` reads only the files it is given, so a broken `--lessons` folder
+    // cannot stop it from reporting on them.
+    if let Some(Command::Check { paths }) = &cli.command {
+        return crate::term::interruptible(check::run(paths, paint))
+            .await
+            .map(verdict_code);
+    }
+    let registry = Registry::load(cli.lessons.as_deref())?;
+    if let Some(Command::Serve(args)) = &cli.command {
+        return serve::run(args, paint).await.map(verdict_code);
+    }
+    let work = async {
+        match cli.command {
+            None => menu::run(&registry, paint).await,
+            Some(Command::List) => list::run(&registry, paint),
+            Some(Command::Run(args)) => run::run(&registry, &args, &given, paint).await,
+            Some(Command::Quiz(args)) => quiz::run(&registry, &args, paint).await,
+            Some(Command::Demo(args)) => demo::run(&args, paint).await,
+            Some(Command::Serve(_) | Command::Check { .. }) => unreachable!("handled above"),
+        }
+    };
+    crate::term::interruptible(work).await.map(verdict_code)
+}

@@ -1,0 +1,76 @@
+//! `socketio-lab quiz [LESSON]`: each answer run on a fresh server and judged by
+//! its traffic; `--reset` forgets the scores.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use socketio_lab::engine::LabOptions;
+use socketio_lab::judge::Verdict;
+use socketio_lab::paint::Paint;
+use socketio_lab::progress;
+use socketio_lab::quiz;
+use socketio_lab::quiz_session::{self, Answers, QuizError, QuizOptions, Scripted};
+use socketio_lab::registry::Registry;
+
+use crate::cli::QuizArgs;
+use crate::error::Error;
+
+pub async fn run(registry: &Registry, args: &QuizArgs, paint: Paint) -> Result<Verdict, Error> {
+    if args.reset {
+        return reset();
+    }
+    let questions = quiz_session::questions(registry, args.lesson.as_deref())?;
+    let mut answers: Box<dyn Answers> = match scripted_answers(args)? {
+        Some(list) => {
+            quiz::check_answers(&questions, &list).map_err(QuizError::Usage)?;
+            Box::new(Scripted(list))
+        }
+        None if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => {
+            Box::new(crate::term::Prompted)
+        }
+        None => {
+            return Err(QuizError::Terminal(
+                "no terminal to ask on: pass the answers with `--answers 1,3,2+4` or `--answers-file FILE`".into(),
+            )
+            .into())
+        }
+    };
+    let options = QuizOptions {
+        lab: LabOptions {
+            timeout: Duration::from_millis(args.timeout),
+            server_url: args.server.clone(),
+        },
+        lesson: args.lesson.clone(),
+        json: args.json,
+        explain: args.explain,
+    };
+    let mut out = std::io::stdout();
+    let finished =
+        quiz_session::run(&questions, answers.as_mut(), &options, &mut out, paint).await?;
+    for warning in &finished.warnings {
+        eprintln!("{} {warning}", paint.warn("warning:"));
+    }
+    Ok(finished.verdict)
+}
+
+fn scripted_answers(args: &QuizArgs) -> Result<Option<Vec<Vec<usize>>>, QuizError> {
+    let text = match (&args.answers, &args.answers_file) {
+        (Some(list), _) => list.clone(),
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map_err(|e| QuizError::Usage(format!("cannot read `{}`: {e}", path.display())))?,
+        (None, None) => return Ok(None),
+    };
+    quiz::parse_answers(&text)
+        .map(Some)
+        .map_err(QuizError::Usage)
+}
+
+fn reset() -> Result<Verdict, Error> {
+    let dir = progress::state_dir().ok_or_else(|| {
+        Error::Io("no state directory: set `SOCKETIO_LAB_STATE_DIR` or `HOME`".into())
+    })?;
+    progress::reset(&dir).map_err(|e| Error::Io(format!("cannot clear the quiz progress: {e}")))?;
+    let mut out = std::io::stdout();
+    writeln!(out, "quiz progress cleared")?;
+    Ok(Verdict::Passed)
+}

@@ -1,0 +1,26 @@
+//! `socketio-lab serve`: the lab server alone, narrating what it sees.
+
+use socketio_lab::judge::Verdict;
+use socketio_lab::paint::Paint;
+use tokio::net::TcpListener;
+
+use crate::cli::ServeArgs;
+use crate::error::Error;
+
+/// Not under `term::interruptible`: Ctrl-C is how a server is meant to stop (exit 0).
+pub async fn run(args: &ServeArgs, paint: Paint) -> Result<Verdict, Error> {
+    let listener = TcpListener::bind((args.host, args.port))
+        .await
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => Error::Usage(format!(
+                "port {} is already in use on {}: choose another with `--port`",
+                args.port, args.host
+            )),
+            _ => Error::Usage(format!("cannot listen on {}:{}: {e}", args.host, args.port)),
+        })?;
+    let stop = crate::term::stop_requested();
+    socketio_lab::serve::serve(listener, args.host, std::io::stdout(), paint, stop)
+        .await
+        .map_err(Error::Serve)?;
+    Ok(Verdict::Passed)
+}

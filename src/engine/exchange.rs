@@ -1,0 +1,75 @@
+//! One request and the sync barrier, as observations for the trace.
+
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use serde_json::Value;
+
+use crate::client::{Answer, LabClient};
+use crate::protocol::{Reply, SYNC};
+use crate::trace::Observation;
+
+/// Sends one lab request from `actor` and turns its answer into the observation the
+/// trace keeps: the reply, or why there is none.
+pub(super) async fn request(
+    client: Option<&LabClient>,
+    actor: &str,
+    event: &str,
+    data: Value,
+    wait: Duration,
+) -> Observation {
+    let Some(client) = client else {
+        return Observation::ClientError {
+            client: actor.to_string(),
+            message: format!("`{actor}` is not connected"),
+        };
+    };
+    match client.request(event, data, wait).await {
+        Answer::Reply(value) => match serde_json::from_value::<Reply>(value.clone()) {
+            Ok(reply) => Observation::Answered {
+                client: actor.to_string(),
+                event: event.to_string(),
+                reply,
+            },
+            Err(e) => Observation::ClientError {
+                client: actor.to_string(),
+                message: format!(
+                    "the server's answer to `{event}` is not a lab reply ({e}): {value}"
+                ),
+            },
+        },
+        Answer::Silent => Observation::Unanswered {
+            client: actor.to_string(),
+            event: event.to_string(),
+            timeout_ms: wait.as_millis() as u64,
+        },
+        Answer::SendFailed(message) => send_failed(actor, event, &message),
+    }
+}
+
+pub(super) fn send_failed(actor: &str, event: &str, message: &str) -> Observation {
+    Observation::ClientError {
+        client: actor.to_string(),
+        message: format!("could not send `{event}`: {message}"),
+    }
+}
+
+/// Sends `lab:sync` on every connection at once; returns an observation for each
+/// that got no answer in time.
+pub(super) async fn sync_all<'a>(
+    clients: impl Iterator<Item = &'a LabClient>,
+    timeout: Duration,
+) -> Vec<Observation> {
+    let syncs = clients
+        .map(|c| async move { (c.name.clone(), c.request(SYNC, Value::Null, timeout).await) });
+    join_all(syncs)
+        .await
+        .into_iter()
+        .filter(|(_, answer)| !matches!(answer, Answer::Reply(_)))
+        .map(|(name, _)| Observation::Unanswered {
+            client: name,
+            event: SYNC.to_string(),
+            timeout_ms: timeout.as_millis() as u64,
+        })
+        .collect()
+}

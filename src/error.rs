@@ -1,0 +1,112 @@
+//! The one error type of the command line, its exit codes, and the one place that
+//! prints it. Exit codes (README): 0 all good; 1 the lab observed a failure or could
+//! not run; 2 bad input or usage; 130 interrupted.
+
+use std::process::ExitCode;
+
+use socketio_lab::check::Report;
+use socketio_lab::demo::DemoError;
+use socketio_lab::fanout::FanoutError;
+use socketio_lab::judge::Verdict;
+use socketio_lab::paint::Paint;
+use socketio_lab::quiz_session::QuizError;
+use socketio_lab::registry::RegistryError;
+use socketio_lab::scaling::ScalingError;
+use socketio_lab::session::RunError;
+
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// The command line asks for something that cannot be done.
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// `check` found broken lesson files.
+    #[error("{} invalid lesson file(s)", .0.invalid)]
+    Invalid(Report),
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Quiz(#[from] QuizError),
+    #[error(transparent)]
+    Demo(#[from] DemoError),
+    #[error(transparent)]
+    Fanout(#[from] FanoutError),
+    #[error(transparent)]
+    Scaling(#[from] ScalingError),
+    #[error("the server failed: {0}")]
+    Serve(std::io::Error),
+    /// Something outside the lab failed (the progress file, say).
+    #[error("{0}")]
+    Io(String),
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
+    /// Ctrl-C.
+    #[error("interrupted: the lab server and its clients were stopped")]
+    Interrupted,
+}
+
+impl Error {
+    pub fn code(&self) -> u8 {
+        match self {
+            Error::Usage(_) | Error::Registry(_) | Error::Invalid(_) => EXIT_USAGE,
+            Error::Quiz(QuizError::Usage(_) | QuizError::Terminal(_)) => EXIT_USAGE,
+            Error::Fanout(FanoutError::NoClients | FanoutError::TooMany { .. }) => EXIT_USAGE,
+            Error::Interrupted | Error::Quiz(QuizError::Stopped | QuizError::Interrupted) => {
+                EXIT_INTERRUPTED
+            }
+            _ => EXIT_FAILED,
+        }
+    }
+
+    /// A closed stdout (`socketio-lab list | head -1`): the reader has what it wanted.
+    fn is_broken_pipe(&self) -> bool {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(e) = source {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return true;
+                }
+            }
+            source = e.source();
+        }
+        false
+    }
+}
+
+/// The exit code of a command that ran to its end.
+pub fn verdict_code(verdict: Verdict) -> ExitCode {
+    match verdict {
+        Verdict::Passed => ExitCode::SUCCESS,
+        Verdict::Failed => ExitCode::from(EXIT_FAILED),
+    }
+}
+
+/// Prints `error` once, on stderr, and gives its exit code.
+pub fn report(error: Error, paint: Paint) -> ExitCode {
+    if error.is_broken_pipe() {
+        return ExitCode::SUCCESS;
+    }
+    let code = error.code();
+    match &error {
+        Error::Invalid(report) => {
+            for problem in &report.problems {
+                eprintln!("{} {problem}", paint.bad("error:"));
+            }
+            eprintln!("{} valid, {} invalid", report.valid, report.invalid);
+        }
+        Error::Interrupted | Error::Quiz(QuizError::Interrupted) => {
+            crate::term::restore_cursor();
+            eprintln!("\n{} {}", paint.warn("note:"), Error::Interrupted);
+        }
+        Error::Quiz(QuizError::Stopped) => eprintln!("{error}"),
+        _ => eprintln!("{} {error}", paint.bad("error:")),
+    }
+    ExitCode::from(code)
+}

@@ -1,0 +1,251 @@
+//! `lab:emit`: the selection Socket.IO would build for an emit request, and the emit
+//! through it, with the JavaScript spelling of the call for the monitor.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::Value;
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::SocketRef;
+use socketioxide::operators::BroadcastOperators;
+use socketioxide::socket::Sid;
+use socketioxide::{AckError, SocketIo};
+
+use super::state::{name_of, sorted_names};
+use crate::protocol::{AckOutcome, EmitFrom, EmitRequest, CONTROL_NS, MAIN_NS, RESERVED_EVENTS};
+
+/// What an emit did: where this node sent it and, when it asked for
+/// acknowledgements, what each recipient answered.
+pub(crate) struct Emitted {
+    /// The sockets of this node the event went to, sorted by name.
+    pub delivered_to: Vec<String>,
+    pub call: String,
+    pub acks: Option<BTreeMap<String, AckOutcome>>,
+    /// Whether the emit stayed on this node by its nature (`socket.emit`, `local`),
+    /// so that `delivered_to` is the whole story even when nodes are joined.
+    pub this_node_only: bool,
+}
+
+/// The JavaScript text of a room list: own-id rooms read as `bobId`, never as the
+/// random id itself. Only the named rooms are looked up, so the cost does not grow
+/// with the namespace.
+fn rooms_js<A: Adapter>(io: &SocketIo<A>, namespace: &str, rooms: &[String]) -> String {
+    let owner = |room: &str| {
+        let sid = room.parse::<Sid>().ok()?;
+        io.of(namespace)?.get_socket(sid).map(|s| name_of(&s))
+    };
+    let shown: Vec<String> = rooms
+        .iter()
+        .map(|r| match owner(r) {
+            Some(name) => format!("{name}Id"),
+            None => format!("{r:?}"),
+        })
+        .collect();
+    if shown.len() == 1 {
+        shown[0].clone()
+    } else {
+        format!("[{}]", shown.join(", "))
+    }
+}
+
+/// Where the selection starts: the sending socket's broadcast, or a namespace.
+/// `None` when the request is a plain `socket.emit` to the sender alone.
+fn origin<A: Adapter>(
+    socket: &SocketRef<A>,
+    io: &SocketIo<A>,
+    req: &EmitRequest,
+) -> Result<Option<(BroadcastOperators<A>, String)>, String> {
+    match req.from {
+        EmitFrom::Socket => {
+            if req.of.is_some() {
+                return Err("`of` needs `from: \"io\"`".into());
+            }
+            let selects = req.broadcast
+                || req.local
+                || !req.to.is_empty()
+                || !req.within.is_empty()
+                || !req.except.is_empty();
+            if !selects {
+                return Ok(None);
+            }
+            let call = if req.broadcast {
+                "socket.broadcast"
+            } else {
+                "socket"
+            };
+            // `socket.to(..)`, `socket.except(..)` and `socket.local` imply the
+            // broadcast flag in Socket.IO: the sender is left out.
+            Ok(Some((socket.broadcast(), call.to_string())))
+        }
+        EmitFrom::Io => {
+            let ns = req.of.clone().unwrap_or_else(|| socket.ns().to_string());
+            if ns == CONTROL_NS {
+                return Err(format!("namespace `{CONTROL_NS}` is the lab's own"));
+            }
+            let call = if req.of.is_some() || ns != MAIN_NS {
+                format!("io.of({ns:?})")
+            } else {
+                "io".to_string()
+            };
+            let op = io
+                .of(&ns)
+                .ok_or_else(|| format!("no namespace `{ns}` on this server"))?;
+            Ok(Some((op, call)))
+        }
+    }
+}
+
+/// Builds the operator a Socket.IO server would build for this request, with the
+/// JavaScript spelling of the call for the monitor.
+fn selection<A: Adapter>(
+    socket: &SocketRef<A>,
+    io: &SocketIo<A>,
+    req: &EmitRequest,
+) -> Result<Option<(BroadcastOperators<A>, String)>, String> {
+    let Some((mut op, mut call)) = origin(socket, io, req)? else {
+        return Ok(None);
+    };
+    let namespace = req.of.clone().unwrap_or_else(|| socket.ns().to_string());
+    if req.local {
+        // Node spells it as a property right after the origin: `io.local.emit(..)`.
+        op = op.local();
+        call.push_str(".local");
+    }
+    let chain: [(&[String], &str); 3] = [
+        (&req.to, "to"),
+        (&req.within, "in"),
+        (&req.except, "except"),
+    ];
+    for (rooms, verb) in chain.into_iter().filter(|(rooms, _)| !rooms.is_empty()) {
+        op = match verb {
+            "to" => op.to(rooms.to_vec()),
+            "in" => op.within(rooms.to_vec()),
+            _ => op.except(rooms.to_vec()),
+        };
+        call.push_str(&format!(".{verb}({})", rooms_js(io, &namespace, rooms)));
+    }
+    Ok(Some((op, call)))
+}
+
+fn ack_outcome(result: Result<Value, AckError>) -> AckOutcome {
+    match result {
+        Ok(value) => AckOutcome {
+            answered: true,
+            value: Some(value),
+            error: None,
+        },
+        Err(AckError::Timeout) => AckOutcome {
+            answered: false,
+            value: None,
+            error: Some("timeout".into()),
+        },
+        Err(e) => AckOutcome {
+            answered: false,
+            value: None,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+fn failed(e: impl std::fmt::Display) -> String {
+    format!("emit failed: {e}")
+}
+
+/// Runs an emit request on this node.
+pub(crate) async fn perform_emit<A: Adapter>(
+    socket: &SocketRef<A>,
+    io: &SocketIo<A>,
+    req: &EmitRequest,
+) -> Result<Emitted, String> {
+    // Node's server throws on these names; socketioxide would send them, so the lab
+    // refuses them itself to behave like the reference.
+    if RESERVED_EVENTS.contains(&req.event.as_str()) {
+        return Err(format!("`{}` is a reserved event name", req.event));
+    }
+    let timeout = req.ack_timeout_ms.map(Duration::from_millis);
+    match selection(socket, io, req)? {
+        None => emit_to_sender(socket, req, timeout).await,
+        Some((op, call)) => emit_through(op, call, req, timeout).await,
+    }
+}
+
+/// `socket.emit`: the sender alone.
+async fn emit_to_sender<A: Adapter>(
+    socket: &SocketRef<A>,
+    req: &EmitRequest,
+    timeout: Option<Duration>,
+) -> Result<Emitted, String> {
+    let me = name_of(socket);
+    let acks = match timeout {
+        Some(t) => {
+            let stream = socket
+                .timeout(t)
+                .emit_with_ack::<_, Value>(&req.event, &req.data)
+                .map_err(failed)?;
+            Some(BTreeMap::from([(me.clone(), ack_outcome(stream.await))]))
+        }
+        None if req.volatile => {
+            socket
+                .volatile()
+                .emit(&req.event, &req.data)
+                .map_err(failed)?;
+            None
+        }
+        None => {
+            socket.emit(&req.event, &req.data).map_err(failed)?;
+            None
+        }
+    };
+    Ok(Emitted {
+        delivered_to: vec![me],
+        call: "socket".to_string(),
+        acks,
+        this_node_only: true,
+    })
+}
+
+/// An emit through a broadcast operator, with acknowledgements when asked.
+async fn emit_through<A: Adapter>(
+    mut op: BroadcastOperators<A>,
+    call: String,
+    req: &EmitRequest,
+    timeout: Option<Duration>,
+) -> Result<Emitted, String> {
+    if req.volatile {
+        op = op.volatile();
+    }
+    // The adapter's own selection on this node, read just before the emit that uses it.
+    let targets = op.clone().sockets();
+    let names: BTreeMap<String, String> = targets
+        .iter()
+        .map(|s| (s.id.to_string(), name_of(s)))
+        .collect();
+    let delivered_to = sorted_names(targets);
+    let acks = match timeout {
+        Some(t) => {
+            let stream = op
+                .timeout(t)
+                .emit_with_ack::<_, Value>(&req.event, &req.data)
+                .await
+                .map_err(failed)?;
+            let answers: Vec<_> = stream.collect().await;
+            let by_name = answers.into_iter().map(|(sid, result)| {
+                let sid = sid.to_string();
+                let name = names.get(&sid).cloned().unwrap_or(sid);
+                (name, ack_outcome(result))
+            });
+            Some(by_name.collect())
+        }
+        None => {
+            op.emit(&req.event, &req.data).await.map_err(failed)?;
+            None
+        }
+    };
+    Ok(Emitted {
+        delivered_to,
+        call,
+        acks,
+        this_node_only: req.local,
+    })
+}

@@ -1,0 +1,365 @@
+//! The handlers, as socketioxide's own examples write them: named async functions,
+//! generic over the adapter, the server's state through `State`, the `/admin`
+//! middleware through `.with(..)`.
+
+use serde_json::Value;
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
+use socketioxide::handler::ConnectHandler;
+use socketioxide::socket::DisconnectReason;
+use socketioxide::SocketIo;
+// `io.ns` is only for an adapter whose subscription result is known (a remote
+// adapter must be awaited); socketioxide keeps that trait in its core crate.
+use socketioxide_core::adapter::DefinedAdapter;
+
+use super::emit::{perform_emit, Emitted};
+use super::state::{name_of, set_name, sorted_names, state, visible_rooms, Lab};
+use super::Activity;
+use crate::protocol::{
+    EmitRequest, Note, Reply, RoomsRequest, Welcome, ADMIN_NS, ADMIN_TOKEN, CONTROL_NS, EMIT, JOIN,
+    LEAVE, MAIN_NS, STATE, SYNC, WELCOME,
+};
+
+/// Registers the three namespaces. With a remote adapter each registration is a
+/// subscription the caller must await before accepting anyone.
+pub(crate) fn install<A: Adapter + DefinedAdapter>(io: &SocketIo<A>) -> [A::InitRes; 3] {
+    [
+        io.ns(MAIN_NS, on_lesson_connect::<A>),
+        io.ns(ADMIN_NS, on_lesson_connect::<A>.with(admin_guard::<A>)),
+        io.ns(CONTROL_NS, on_control_connect::<A>),
+    ]
+}
+
+fn ack(ack: AckSender<impl Adapter>, reply: &Reply) {
+    // A client that asked for no acknowledgement makes this fail; nothing to do then.
+    let _ = ack.send(reply);
+}
+
+fn refuse(a: AckSender<impl Adapter>, error: String) {
+    let reply = Reply {
+        ok: false,
+        error: Some(error),
+        ..Reply::default()
+    };
+    ack(a, &reply);
+}
+
+/// Answers a request whose payload is not what the protocol says. The words are the
+/// Node reference's (`examples/node-reference/server.js`), not serde's, so that both
+/// servers answer alike; without this the request would go unanswered.
+fn malformed(a: AckSender<impl Adapter>, event: &str) {
+    let what = if event == EMIT {
+        "an emit request as docs/lab-protocol.md describes"
+    } else {
+        "`{\"rooms\": [\"room\", ...]}`"
+    };
+    refuse(a, format!("malformed `{event}` request: expected {what}"));
+}
+
+// ------------------------------------------------------------ connections
+
+/// The chat application behind each lesson namespace, beside the lab protocol.
+#[derive(Clone, Copy)]
+enum App {
+    /// `/`: the chat example's relay, `io.emit("chat message", msg)`.
+    Chat,
+    /// `/admin`: `announce` sends an announcement to everyone in `/`.
+    Admin,
+}
+
+/// `/` and `/admin`: the namespace says which application the socket gets.
+async fn on_lesson_connect<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    TryData(auth): TryData<Value>,
+) {
+    let app = if socket.ns() == ADMIN_NS {
+        App::Admin
+    } else {
+        App::Chat
+    };
+    on_connect(socket, io, auth.ok(), lab, app)
+}
+
+/// `/admin` lets in only a socket that brings the token.
+async fn admin_guard<A: Adapter>(
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    TryData(auth): TryData<Value>,
+) -> Result<(), String> {
+    let auth = auth.ok();
+    let token = auth
+        .as_ref()
+        .and_then(|a| a.get("token"))
+        .and_then(Value::as_str);
+    if token == Some(ADMIN_TOKEN) {
+        return Ok(());
+    }
+    let reason = "not authorized: `/admin` needs a valid `auth.token`".to_string();
+    let note = Note::Refuse {
+        name: lab.name_from_auth(auth.as_ref()),
+        namespace: ADMIN_NS.to_string(),
+        reason: reason.clone(),
+    };
+    lab.tell(&io, Activity::Note(note));
+    Err(reason)
+}
+
+fn on_connect<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    auth: Option<Value>,
+    lab: Lab,
+    app: App,
+) {
+    let name = lab.name_from_auth(auth.as_ref());
+    set_name(&socket, name.clone());
+    // Socket.IO (Node) puts every socket in a room named by its own id; socketioxide
+    // does not, so the lab does it to keep `io.to(socket.id)` working as in Node.
+    socket.join(socket.id.to_string());
+    let namespace = socket.ns().to_string();
+    let note = Note::Connect {
+        name: name.clone(),
+        namespace: namespace.clone(),
+    };
+    lab.tell(&io, Activity::Note(note));
+    socket.on(JOIN, on_rooms::<A>);
+    socket.on(LEAVE, on_rooms::<A>);
+    socket.on(EMIT, on_emit::<A>);
+    socket.on(SYNC, on_sync::<A>);
+    match app {
+        App::Chat => {
+            socket.on("chat message", on_relay::<A>);
+            socket.on("ping", on_ping::<A>);
+            socket.on("sleepy", on_sleepy::<A>);
+        }
+        App::Admin => socket.on("announce", on_relay::<A>),
+    }
+    socket.on_fallback(on_unhandled::<A>);
+    socket.on_disconnect(on_disconnect::<A>);
+    // Last, so that a client that hears it knows every handler above is in place.
+    let welcome = Welcome {
+        sid: socket.id.to_string(),
+        name,
+        namespace,
+    };
+    let _ = socket.emit(WELCOME, &welcome);
+}
+
+async fn on_disconnect<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    reason: DisconnectReason,
+) {
+    let note = Note::Disconnect {
+        name: name_of(&socket),
+        namespace: socket.ns().to_string(),
+        reason: lab.reason_text(reason).to_string(),
+    };
+    lab.tell(&io, Activity::Note(note));
+}
+
+/// `/lab`: the lab's own control socket.
+async fn on_control_connect<A: Adapter>(socket: SocketRef<A>) {
+    socket.on(STATE, on_state::<A>);
+    socket.on(SYNC, on_sync::<A>);
+    let welcome = Welcome {
+        sid: socket.id.to_string(),
+        name: "lab".to_string(),
+        namespace: CONTROL_NS.to_string(),
+    };
+    let _ = socket.emit(WELCOME, &welcome);
+}
+
+// ------------------------------------------------------------ the lab protocol
+
+/// `lab:join` and `lab:leave`: the same request, one verb apart.
+async fn on_rooms<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    Event(event): Event,
+    TryData(req): TryData<RoomsRequest>,
+    a: AckSender<A>,
+) {
+    let Ok(RoomsRequest { rooms }) = req else {
+        return malformed(a, &event);
+    };
+    let name = name_of(&socket);
+    let namespace = socket.ns().to_string();
+    let activity = if &*event == JOIN {
+        socket.join(rooms.clone());
+        Activity::Joined {
+            name,
+            namespace,
+            rooms,
+        }
+    } else {
+        socket.leave(rooms.clone());
+        Activity::Left {
+            name,
+            namespace,
+            rooms,
+        }
+    };
+    lab.tell(&io, activity);
+    // The answer: the socket's rooms afterwards.
+    let reply = Reply {
+        ok: true,
+        rooms: Some(visible_rooms(&socket)),
+        ..Reply::default()
+    };
+    ack(a, &reply);
+}
+
+async fn on_emit<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    TryData(req): TryData<EmitRequest>,
+    a: AckSender<A>,
+) {
+    let Ok(req) = req else {
+        return malformed(a, EMIT);
+    };
+    let Emitted {
+        delivered_to,
+        call,
+        acks,
+        this_node_only,
+    } = match perform_emit(&socket, &io, &req).await {
+        Ok(emitted) => emitted,
+        Err(error) => return refuse(a, error),
+    };
+    let activity = Activity::Emitted {
+        name: name_of(&socket),
+        namespace: socket.ns().to_string(),
+        call,
+        event: req.event.clone(),
+        delivered_to: delivered_to.clone(),
+    };
+    lab.tell(&io, activity);
+    // Joined to other nodes, this node knows only its own recipients of a broadcast:
+    // then only the clients can tell who received it, and the reply says nothing.
+    let known = !lab.spans_nodes || this_node_only;
+    let reply = Reply {
+        ok: true,
+        delivered_to: known.then_some(delivered_to),
+        acks,
+        ..Reply::default()
+    };
+    ack(a, &reply);
+}
+
+async fn on_state<A: Adapter>(io: SocketIo<A>, a: AckSender<A>) {
+    let _ = a.send(&state(&io));
+}
+
+async fn on_sync<A: Adapter>(a: AckSender<A>) {
+    let reply = Reply {
+        ok: true,
+        ..Reply::default()
+    };
+    ack(a, &reply);
+}
+
+// ------------------------------------------------------------ the chat application
+
+/// The message a handler gets: the first argument, or `null` when the client sent
+/// none (a JavaScript handler's `msg` is then `undefined`, which is sent as `null`).
+/// Without `TryData` the handler would not run at all and the client would get no
+/// acknowledgement.
+fn message(msg: Result<Value, impl std::fmt::Debug>) -> Value {
+    msg.unwrap_or(Value::Null)
+}
+
+/// The application's relays: `/`'s `socket.on("chat message", msg =>
+/// io.emit("chat message", msg))`, and `/admin`'s `socket.on("announce", msg =>
+/// io.of("/").emit("announcement", msg))`.
+async fn on_relay<A: Adapter>(
+    Event(event): Event,
+    TryData(msg): TryData<Value>,
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    a: AckSender<A>,
+) {
+    let relay = if &*event == "announce" {
+        Relay {
+            received: "announce",
+            event: "announcement",
+            call: "io.of(\"/\")",
+        }
+    } else {
+        Relay {
+            received: "chat message",
+            event: "chat message",
+            call: "io",
+        }
+    };
+    relay.run(socket, io, lab, message(msg), a).await
+}
+
+async fn on_ping<A: Adapter>(a: AckSender<A>) {
+    let _ = a.send(&"pong");
+}
+
+/// A handler that takes the acknowledgement callback and never calls it, like a
+/// server stuck on a slow database: the client's timeout is what ends the wait.
+async fn on_sleepy<A: Adapter>(_a: AckSender<A>) {}
+
+/// Like a 404: tell the client that nothing in this namespace handles the event.
+async fn on_unhandled<A: Adapter>(socket: SocketRef<A>, Event(event): Event, a: AckSender<A>) {
+    let reply = Reply {
+        ok: false,
+        unhandled: true,
+        error: Some(format!("no handler for `{event}` in `{}`", socket.ns())),
+        ..Reply::default()
+    };
+    ack(a, &reply);
+}
+
+/// The application's relay: a handler emits `event` to everyone in `/`. The reply
+/// names the emitted event only when it is not the one received.
+struct Relay {
+    received: &'static str,
+    event: &'static str,
+    /// The JavaScript spelling of the operator, for the monitor.
+    call: &'static str,
+}
+
+impl Relay {
+    async fn run<A: Adapter>(
+        self,
+        socket: SocketRef<A>,
+        io: SocketIo<A>,
+        lab: Lab,
+        data: Value,
+        a: AckSender<A>,
+    ) {
+        let Some(op) = io.of(MAIN_NS) else {
+            return refuse(a, format!("no namespace `{MAIN_NS}`"));
+        };
+        let targets = sorted_names(op.clone().sockets());
+        if let Err(e) = op.emit(self.event, &data).await {
+            return refuse(a, format!("emit failed: {e}"));
+        }
+        let activity = Activity::Emitted {
+            name: name_of(&socket),
+            namespace: socket.ns().to_string(),
+            call: self.call.to_string(),
+            event: self.event.to_string(),
+            delivered_to: targets.clone(),
+        };
+        lab.tell(&io, activity);
+        let reply = Reply {
+            ok: true,
+            delivered_to: (!lab.spans_nodes).then_some(targets),
+            emitted: (self.event != self.received).then(|| self.event.to_string()),
+            ..Reply::default()
+        };
+        ack(a, &reply);
+    }
+}

@@ -1,0 +1,171 @@
+//! What the server knows beside socketioxide's own state: the lab name of each
+//! socket, the monitor, and how the server reports sockets, rooms and reasons.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use serde_json::Value;
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::SocketRef;
+use socketioxide::socket::DisconnectReason;
+use socketioxide::SocketIo;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::protocol::{
+    NamespaceState, Note, ServerState, SocketInfo, ADMIN_NS, CONTROL_NS, MAIN_NS, NOTE,
+};
+
+/// What the server did, for a live monitor such as `socketio-lab serve`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Activity {
+    Note(Note),
+    Joined {
+        name: String,
+        namespace: String,
+        rooms: Vec<String>,
+    },
+    Left {
+        name: String,
+        namespace: String,
+        rooms: Vec<String>,
+    },
+    Emitted {
+        name: String,
+        namespace: String,
+        call: String,
+        event: String,
+        delivered_to: Vec<String>,
+    },
+}
+
+/// The socket's lab name, from `auth.name` (or a `guest-N` name when none is given).
+#[derive(Clone)]
+struct LabName(String);
+
+/// The server's own state, handed to every handler through socketioxide's `State`.
+pub(crate) struct Shared {
+    monitor: Option<UnboundedSender<Activity>>,
+    guests: AtomicUsize,
+    /// Whether an adapter joins this server to other nodes: then it knows only its
+    /// own sockets, and a broadcast's recipients are not its to tell.
+    pub(crate) spans_nodes: bool,
+    /// Set once the server is shutting down, so that the sockets it disconnects
+    /// then are reported as Socket.IO reports a closing server.
+    closing: AtomicBool,
+}
+
+/// The state as the handlers extract it.
+pub(crate) type Lab = Arc<Shared>;
+
+impl Shared {
+    pub(crate) fn new(monitor: Option<UnboundedSender<Activity>>, spans_nodes: bool) -> Lab {
+        Arc::new(Shared {
+            monitor,
+            guests: AtomicUsize::new(0),
+            spans_nodes,
+            closing: AtomicBool::new(false),
+        })
+    }
+
+    pub(crate) fn tell<A: Adapter>(&self, io: &SocketIo<A>, activity: Activity) {
+        if let Activity::Note(note) = &activity {
+            // Sent with the synchronous per-socket emit so that the note is queued
+            // before anything the caller queues afterwards (the welcome, say).
+            for control in io.of(CONTROL_NS).map(|ns| ns.sockets()).unwrap_or_default() {
+                let _ = control.emit(NOTE, note);
+            }
+        }
+        if let Some(monitor) = &self.monitor {
+            let _ = monitor.send(activity);
+        }
+    }
+
+    pub(crate) fn close(&self) {
+        self.closing.store(true, Ordering::Relaxed);
+    }
+
+    /// The reason strings of the JavaScript server, so both servers read the same.
+    pub(crate) fn reason_text(&self, reason: DisconnectReason) -> &'static str {
+        if self.closing.load(Ordering::Relaxed) {
+            return "server shutting down";
+        }
+        match reason {
+            DisconnectReason::TransportClose => "transport close",
+            DisconnectReason::MultipleHttpPollingError | DisconnectReason::PacketParsingError => {
+                "parse error"
+            }
+            DisconnectReason::TransportError => "transport error",
+            DisconnectReason::HeartbeatTimeout => "ping timeout",
+            DisconnectReason::ClientNSDisconnect => "client namespace disconnect",
+            DisconnectReason::ServerNSDisconnect => "server namespace disconnect",
+            DisconnectReason::ClosingServer => "server shutting down",
+        }
+    }
+
+    pub(crate) fn name_from_auth(&self, auth: Option<&Value>) -> String {
+        match auth.and_then(|a| a.get("name")).and_then(Value::as_str) {
+            Some(name) if !name.is_empty() => name.to_string(),
+            _ => format!("guest-{}", self.guests.fetch_add(1, Ordering::Relaxed) + 1),
+        }
+    }
+}
+
+pub(crate) fn set_name<A: Adapter>(socket: &SocketRef<A>, name: String) {
+    socket.extensions.insert(LabName(name));
+}
+
+pub(crate) fn name_of<A: Adapter>(socket: &SocketRef<A>) -> String {
+    socket
+        .extensions
+        .get::<LabName>()
+        .map(|n| n.0)
+        .unwrap_or_else(|| socket.id.to_string())
+}
+
+/// Rooms of a socket as the learner knows them: the own-id room left out, sorted.
+pub fn visible_rooms<A: Adapter>(socket: &SocketRef<A>) -> Vec<String> {
+    let own = socket.id.to_string();
+    let mut rooms: Vec<String> = socket
+        .rooms()
+        .into_iter()
+        .map(|r| r.to_string())
+        .filter(|r| *r != own)
+        .collect();
+    rooms.sort();
+    rooms
+}
+
+pub(crate) fn sorted_names<A: Adapter>(sockets: Vec<SocketRef<A>>) -> Vec<String> {
+    let mut names: Vec<String> = sockets.iter().map(name_of).collect();
+    names.sort();
+    names
+}
+
+/// `lab:state`: the sockets and rooms of every lesson namespace on this node.
+pub(crate) fn state<A: Adapter>(io: &SocketIo<A>) -> ServerState {
+    let mut state = ServerState::default();
+    for ns in [MAIN_NS, ADMIN_NS] {
+        let Some(op) = io.of(ns) else { continue };
+        let mut entry = NamespaceState::default();
+        for socket in op.sockets() {
+            let name = name_of(&socket);
+            entry.sockets.push(SocketInfo {
+                name: name.clone(),
+                sid: socket.id.to_string(),
+            });
+            for room in socket.rooms() {
+                entry
+                    .rooms
+                    .entry(room.to_string())
+                    .or_default()
+                    .push(name.clone());
+            }
+        }
+        entry.sockets.sort_by(|a, b| a.name.cmp(&b.name));
+        for members in entry.rooms.values_mut() {
+            members.sort();
+        }
+        state.namespaces.insert(ns.to_string(), entry);
+    }
+    state
+}
