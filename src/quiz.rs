@@ -311,89 +311,94 @@ pub fn verdict_text(
     passed: bool,
     paint: Paint,
 ) -> String {
-    let mut out = String::new();
-    if q.multiple {
-        for (i, run) in runs {
-            let choice = &q.choices[*i];
-            let picked = if given.contains(i) {
-                "you picked"
-            } else {
-                "not picked"
-            };
-            let faults = run.faults(choice);
-            let mismatches = run.mismatches(choice);
-            let (mark, why) = if !faults.is_empty() {
-                (paint.bad("✗ could not run"), faults[0].clone())
-            } else if mismatches.is_empty() {
-                (paint.good("✓ holds"), "the run matched".to_string())
-            } else {
-                (paint.warn("✗ does not hold"), mismatches[0].clone())
-            };
-            let _ = writeln!(
-                out,
-                "  {mark}  {}) {}  {}",
-                i + 1,
-                choice.text,
-                paint.dim(&format!("[{picked}]"))
-            );
-            let _ = writeln!(out, "      {}", paint.dim(&why));
-        }
-        let confirmed: Vec<usize> = holding(q, runs).into_iter().collect();
-        if passed {
-            let _ = writeln!(
-                out,
-                "  {} exactly the choices the runs confirm ({})",
-                paint.good("✓ right:"),
-                numbers(&confirmed)
-            );
-        } else {
-            let _ = writeln!(
-                out,
-                "  {} you picked {}; the runs confirm {}",
-                paint.bad("✗ not quite:"),
-                if given.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    numbers(given)
-                },
-                if confirmed.is_empty() {
-                    "none".to_string()
-                } else {
-                    numbers(&confirmed)
-                }
-            );
-        }
-    } else if let Some((i, run)) = given.first().and_then(|g| runs.get(g).map(|r| (*g, r))) {
-        let choice = &q.choices[i];
-        let faults = run.faults(choice);
-        if passed {
-            let _ = writeln!(
-                out,
-                "  {} the traffic matched the goal",
-                paint.good("✓ right:")
-            );
-        } else if !faults.is_empty() {
-            let _ = writeln!(
-                out,
-                "  {} the run failed: {}",
-                paint.bad("✗"),
-                faults.join("; ")
-            );
-        } else {
-            let _ = writeln!(
-                out,
-                "  {} {}",
-                paint.bad("✗ not this one:"),
-                run.mismatches(choice).join("; ")
-            );
-        }
-    }
+    let mut out = if q.multiple {
+        every_choice_verdict(q, runs, given, passed, paint)
+    } else {
+        let chosen = given
+            .first()
+            .and_then(|g| Some((&q.choices[*g], runs.get(g)?)));
+        chosen
+            .map(|(choice, run)| one_choice_verdict(choice, run, passed, paint))
+            .unwrap_or_default()
+    };
     for i in given {
         if let Some(note) = &q.choices[*i].note {
             out.push_str(&view::wrap(&format!("note: {note}"), 2, view::WIDTH));
         }
     }
     out
+}
+
+/// A multiple-answer question: what each run showed, then the picks against them.
+fn every_choice_verdict(
+    q: &Question,
+    runs: &BTreeMap<usize, ChoiceRun>,
+    given: &[usize],
+    passed: bool,
+    paint: Paint,
+) -> String {
+    let mut out = String::new();
+    for (i, run) in runs {
+        let choice = &q.choices[*i];
+        let picked = if given.contains(i) {
+            "you picked"
+        } else {
+            "not picked"
+        };
+        let faults = run.faults(choice);
+        let mismatches = run.mismatches(choice);
+        let (mark, why) = if !faults.is_empty() {
+            (paint.bad("✗ could not run"), faults[0].clone())
+        } else if mismatches.is_empty() {
+            (paint.good("✓ holds"), "the run matched".to_string())
+        } else {
+            (paint.warn("✗ does not hold"), mismatches[0].clone())
+        };
+        let picked = paint.dim(&format!("[{picked}]"));
+        let _ = writeln!(out, "  {mark}  {}) {}  {picked}", i + 1, choice.text);
+        let _ = writeln!(out, "      {}", paint.dim(&why));
+    }
+    let confirmed: Vec<usize> = holding(q, runs).into_iter().collect();
+    let listed = |picks: &[usize], none: &str| {
+        if picks.is_empty() {
+            none.to_string()
+        } else {
+            numbers(picks)
+        }
+    };
+    let line = if passed {
+        let right = paint.good("✓ right:");
+        format!(
+            "{right} exactly the choices the runs confirm ({})",
+            numbers(&confirmed)
+        )
+    } else {
+        let (you, runs) = (listed(given, "nothing"), listed(&confirmed, "none"));
+        let wrong = paint.bad("✗ not quite:");
+        format!("{wrong} you picked {you}; the runs confirm {runs}")
+    };
+    let _ = writeln!(out, "  {line}");
+    out
+}
+
+/// A single-answer question: whether the chosen run held, and if not why.
+fn one_choice_verdict(choice: &Choice, run: &ChoiceRun, passed: bool, paint: Paint) -> String {
+    let faults = run.faults(choice);
+    let (mark, why) = if passed {
+        (
+            paint.good("✓ right:"),
+            "the traffic matched the goal".to_string(),
+        )
+    } else if !faults.is_empty() {
+        (
+            paint.bad("✗"),
+            format!("the run failed: {}", faults.join("; ")),
+        )
+    } else {
+        let mismatches = run.mismatches(choice).join("; ");
+        (paint.bad("✗ not this one:"), mismatches)
+    };
+    format!("  {mark} {why}\n")
 }
 
 /// The expectations of a choice, as data.

@@ -67,12 +67,12 @@ pub struct DemoOptions {
 /// Why the demo could not be told to its end.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    #[error("the demo story is broken: {0}")]
-    Story(#[from] LessonError),
     #[error(transparent)]
     Start(LabError),
     #[error("beat {beat}: {source}")]
     Beat { beat: usize, source: LabError },
+    #[error("the demo story is broken: {0}")]
+    Story(#[from] LessonError),
     #[error("cannot write the demo: {0}")]
     Output(#[from] std::io::Error),
 }
