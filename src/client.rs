@@ -1,16 +1,19 @@
-//! A scripted, named client: rust_socketio over WebSocket, reporting everything it
-//! hears to the trace collector.
+//! The lab's one client: a scripted, named rust_socketio client over WebSocket. The
+//! only place a `ClientBuilder` is made. A lesson's clients report everything they
+//! hear to the trace collector; the fan-out swarm's clients only note when the
+//! measured event arrives (`Hearing`).
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use rust_socketio::asynchronous::{Client, ClientBuilder};
 use rust_socketio::{Event, Payload, TransportType};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
-use crate::protocol::{Note, Welcome, CONTROL_NS, NOTE, WELCOME};
+use crate::protocol::{Note, Welcome, CONTROL_NS, MAIN_NS, NOTE, WELCOME};
 use crate::trace::{Collector, Observation};
 
 /// A connected lab client.
@@ -39,49 +42,29 @@ impl std::fmt::Debug for LabClient {
 }
 
 /// Why a client could not take part.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClientError {
     /// No Socket.IO server answered at the URL.
+    #[error("no Socket.IO server answered at `{url}` ({detail})")]
     Unreachable { url: String, detail: String },
     /// A Socket.IO server answered, but it is not a lab server.
+    #[error("the Socket.IO server at `{url}` does not speak the lab protocol (see docs/lab-protocol.md): {detail}")]
     NotALabServer { url: String, detail: String },
     /// The server accepted the namespace but never sent `lab:welcome`.
+    #[error("the server at `{url}` accepted namespace `{namespace}` but sent no `{WELCOME}` within {timeout_ms} ms: it does not speak the lab protocol (see docs/lab-protocol.md)")]
     NoWelcome {
         url: String,
         namespace: String,
         timeout_ms: u128,
     },
     /// Neither an accept nor a refusal arrived in time.
+    #[error("the server at `{url}` neither accepted nor refused namespace `{namespace}` within {timeout_ms} ms")]
     NoConnect {
         url: String,
         namespace: String,
         timeout_ms: u128,
     },
 }
-
-impl std::fmt::Display for ClientError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ClientError::Unreachable { url, detail } => {
-                write!(f, "no Socket.IO server answered at `{url}` ({detail})")
-            }
-            ClientError::NotALabServer { url, detail } => write!(
-                f,
-                "the Socket.IO server at `{url}` does not speak the lab protocol (see docs/lab-protocol.md): {detail}"
-            ),
-            ClientError::NoWelcome { url, namespace, timeout_ms } => write!(
-                f,
-                "the server at `{url}` accepted namespace `{namespace}` but sent no `{WELCOME}` within {timeout_ms} ms: it does not speak the lab protocol (see docs/lab-protocol.md)"
-            ),
-            ClientError::NoConnect { url, namespace, timeout_ms } => write!(
-                f,
-                "the server at `{url}` neither accepted nor refused namespace `{namespace}` within {timeout_ms} ms"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for ClientError {}
 
 /// A request's outcome as the client saw it.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,9 +77,9 @@ pub enum Answer {
 }
 
 /// A one-shot answer slot that a callback (called any number of times) fills once.
-pub(crate) type Slot<T> = Arc<Mutex<Option<oneshot::Sender<T>>>>;
+type Slot<T> = Arc<Mutex<Option<oneshot::Sender<T>>>>;
 
-pub(crate) fn fill<T>(slot: &Slot<T>, value: T) {
+fn fill<T>(slot: &Slot<T>, value: T) {
     if let Some(tx) = slot.lock().ok().and_then(|mut s| s.take()) {
         let _ = tx.send(value);
     }
@@ -145,9 +128,135 @@ fn refusal_reason(text: &str) -> Option<String> {
     })
 }
 
-/// Connects one named client and waits until its namespace accepted it (and the
-/// server's handlers are ready) or refused it. Never returns before one of those or
-/// the timeout.
+/// What a connected client does with what it hears.
+#[derive(Clone)]
+pub enum Hearing {
+    /// Every event (the protocol's `lab:` plumbing aside), error and drop becomes an
+    /// `Observation` on the trace; on the control namespace, so do the server's notes.
+    Trace(Collector),
+    /// Only `event` is listened to: its payload goes to `hook` with the instant it
+    /// arrived. No trace and no catch-all handler, so a swarm of thousands stays
+    /// cheap (the fan-out lab's clock).
+    Only { event: &'static str, hook: Hook },
+    /// Nothing is listened to: the client only sends requests and reads their answers.
+    Nothing,
+}
+
+/// Called on the client's own task for each event it listens to: keep it short.
+pub type Hook = Arc<dyn Fn(Value, Instant) + Send + Sync>;
+
+/// One client to connect: where, as whom, and what it does with what it hears.
+/// The transport is always WebSocket and a dropped client never reconnects: a lab
+/// shows what happened, it does not paper over it.
+#[derive(Clone)]
+pub struct ClientOptions {
+    pub url: String,
+    /// Sent as `auth.name`: the server reports the socket by it.
+    pub name: String,
+    pub namespace: String,
+    /// More `auth` fields (`name` is added).
+    pub auth: serde_json::Map<String, Value>,
+    /// For the handshake, and again for `lab:welcome` (or a refusal).
+    pub timeout: Duration,
+    pub hearing: Hearing,
+}
+
+/// A welcome (the namespace accepted the client) or a refusal's reason.
+type Greeting = Result<Welcome, String>;
+
+impl ClientOptions {
+    /// A client of the main namespace with no `auth` besides its name.
+    pub fn new(url: &str, name: &str, timeout: Duration, hearing: Hearing) -> ClientOptions {
+        ClientOptions {
+            url: url.to_string(),
+            name: name.to_string(),
+            namespace: MAIN_NS.to_string(),
+            auth: serde_json::Map::new(),
+            timeout,
+            hearing,
+        }
+    }
+
+    /// Connects and waits until the namespace accepted the client (`lab:welcome`: the
+    /// server's handlers are ready) or refused it. Never returns before one of those
+    /// or the timeout.
+    pub async fn connect(&self) -> Result<ConnectOutcome, ClientError> {
+        let (greeting, greeted) = oneshot::channel::<Greeting>();
+        let builder = self.builder(Arc::new(Mutex::new(Some(greeting))));
+        let socket = match tokio::time::timeout(self.timeout, builder.connect()).await {
+            Ok(Ok(socket)) => socket,
+            Ok(Err(e)) => return Err(self.unreachable(root_cause(&e))),
+            Err(_) => {
+                let waited = format!("no answer within {} ms", self.timeout.as_millis());
+                return Err(self.unreachable(waited));
+            }
+        };
+        match tokio::time::timeout(self.timeout, greeted).await {
+            Ok(Ok(Ok(welcome))) => Ok(ConnectOutcome::Accepted(Box::new(LabClient {
+                name: self.name.clone(),
+                namespace: self.namespace.clone(),
+                sid: welcome.sid,
+                socket,
+            }))),
+            Ok(Ok(Err(reason))) => {
+                // The engine.io connection stays open after a refusal: close it.
+                let _ = socket.disconnect().await;
+                Ok(ConnectOutcome::Refused(reason))
+            }
+            Ok(Err(_)) | Err(_) => {
+                let _ = socket.disconnect().await;
+                Err(ClientError::NoWelcome {
+                    url: self.url.clone(),
+                    namespace: self.namespace.clone(),
+                    timeout_ms: self.timeout.as_millis(),
+                })
+            }
+        }
+    }
+
+    fn unreachable(&self, detail: String) -> ClientError {
+        ClientError::Unreachable {
+            url: self.url.clone(),
+            detail,
+        }
+    }
+
+    /// The one rust_socketio `ClientBuilder` of the lab.
+    fn builder(&self, greeting: Slot<Greeting>) -> ClientBuilder {
+        let mut auth = self.auth.clone();
+        auth.insert("name".into(), Value::String(self.name.clone()));
+        let collector = match &self.hearing {
+            Hearing::Trace(collector) => Some(collector.clone()),
+            _ => None,
+        };
+        let builder = ClientBuilder::new(self.url.as_str())
+            .namespace(self.namespace.as_str())
+            .auth(Value::Object(auth))
+            .transport_type(TransportType::Websocket)
+            .reconnect(false)
+            .on(WELCOME, on_welcome(greeting.clone()))
+            .on(Event::Error, on_error(greeting, collector, &self.name));
+        match &self.hearing {
+            Hearing::Trace(collector) => self.traced(builder, collector),
+            Hearing::Only { event, hook } => builder.on(*event, on_only(hook.clone())),
+            Hearing::Nothing => builder,
+        }
+    }
+
+    /// Everything the client hears goes to the trace.
+    fn traced(&self, builder: ClientBuilder, collector: &Collector) -> ClientBuilder {
+        let builder = if self.namespace == CONTROL_NS {
+            builder.on(NOTE, on_note(collector.clone()))
+        } else {
+            builder
+        };
+        builder
+            .on(Event::Close, on_close(collector.clone(), &self.name))
+            .on_any(on_any(collector.clone(), &self.name))
+    }
+}
+
+/// Connects one named client that reports to the trace; see [`ClientOptions::connect`].
 pub async fn connect(
     url: &str,
     name: &str,
@@ -156,170 +265,125 @@ pub async fn connect(
     collector: Collector,
     timeout: Duration,
 ) -> Result<ConnectOutcome, ClientError> {
-    let mut auth = auth.clone();
-    auth.insert("name".into(), Value::String(name.to_string()));
-
-    let (tx, rx) = oneshot::channel::<Result<Welcome, String>>();
-    let slot: Slot<Result<Welcome, String>> = Arc::new(Mutex::new(Some(tx)));
-
-    let on_welcome = {
-        let slot = slot.clone();
-        move |payload: Payload, _: Client| {
-            let slot = slot.clone();
-            async move {
-                match serde_json::from_value::<Welcome>(payload_value(payload)) {
-                    Ok(welcome) => fill(&slot, Ok(welcome)),
-                    Err(e) => fill(&slot, Err(format!("malformed `{WELCOME}`: {e}"))),
-                }
-            }
-            .boxed()
-        }
-    };
-    let on_error = {
-        let slot = slot.clone();
-        let collector = collector.clone();
-        let name = name.to_string();
-        move |payload: Payload, _: Client| {
-            let slot = slot.clone();
-            let collector = collector.clone();
-            let name = name.clone();
-            async move {
-                let text = match payload_value(payload) {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                match refusal_reason(&text) {
-                    Some(reason) => fill(&slot, Err(reason)),
-                    None => collector.record(Observation::ClientError {
-                        client: name,
-                        message: text,
-                    }),
-                }
-            }
-            .boxed()
-        }
-    };
-    let on_any = {
-        let collector = collector.clone();
-        let name = name.to_string();
-        move |event: Event, payload: Payload, _: Client| {
-            let collector = collector.clone();
-            let name = name.clone();
-            async move {
-                let event = String::from(event);
-                // Protocol traffic is plumbing, not something a lesson is about.
-                if !event.starts_with("lab:") {
-                    let payload = payload_value(payload);
-                    collector.record(Observation::Received {
-                        client: name,
-                        event,
-                        payload,
-                    });
-                }
-            }
-            .boxed()
-        }
-    };
-    let on_close = {
-        let collector = collector.clone();
-        let name = name.to_string();
-        move |_: Payload, _: Client| {
-            let collector = collector.clone();
-            let name = name.clone();
-            async move { collector.record(Observation::DroppedByServer { client: name }) }.boxed()
-        }
-    };
-
-    let on_note = {
-        let collector = collector.clone();
-        move |payload: Payload, _: Client| {
-            let collector = collector.clone();
-            async move {
-                let observation = match serde_json::from_value::<Note>(payload_value(payload)) {
-                    Ok(Note::Log { text }) => Observation::ServerLog { text },
-                    Ok(Note::Connect { name, namespace }) => Observation::ServerConnect {
-                        client: name,
-                        namespace,
-                    },
-                    Ok(Note::Refuse {
-                        name,
-                        namespace,
-                        reason,
-                    }) => Observation::ServerRefuse {
-                        client: name,
-                        namespace,
-                        reason,
-                    },
-                    Ok(Note::Disconnect {
-                        name,
-                        namespace,
-                        reason,
-                    }) => Observation::ServerDisconnect {
-                        client: name,
-                        namespace,
-                        reason,
-                    },
-                    Err(e) => Observation::ClientError {
-                        client: "lab".into(),
-                        message: format!("malformed `{NOTE}` from the server: {e}"),
-                    },
-                };
-                collector.record(observation);
-            }
-            .boxed()
-        }
-    };
-
-    let mut builder = ClientBuilder::new(url);
-    if namespace == CONTROL_NS {
-        builder = builder.on(NOTE, on_note);
+    ClientOptions {
+        namespace: namespace.to_string(),
+        auth: auth.clone(),
+        ..ClientOptions::new(url, name, timeout, Hearing::Trace(collector))
     }
-    let connecting = builder
-        .namespace(namespace)
-        .auth(Value::Object(auth))
-        .transport_type(TransportType::Websocket)
-        .reconnect(false)
-        .on(WELCOME, on_welcome)
-        .on(Event::Error, on_error)
-        .on(Event::Close, on_close)
-        .on_any(on_any)
-        .connect();
-    let socket = match tokio::time::timeout(timeout, connecting).await {
-        Ok(Ok(socket)) => socket,
-        Ok(Err(e)) => {
-            return Err(ClientError::Unreachable {
-                url: url.to_string(),
-                detail: root_cause(&e),
-            })
-        }
-        Err(_) => {
-            return Err(ClientError::Unreachable {
-                url: url.to_string(),
-                detail: format!("no answer within {} ms", timeout.as_millis()),
-            })
-        }
-    };
+    .connect()
+    .await
+}
 
-    match tokio::time::timeout(timeout, rx).await {
-        Ok(Ok(Ok(welcome))) => Ok(ConnectOutcome::Accepted(Box::new(LabClient {
-            name: name.to_string(),
-            namespace: namespace.to_string(),
-            sid: welcome.sid,
-            socket,
-        }))),
-        Ok(Ok(Err(reason))) => {
-            // The engine.io connection stays open after a refusal: close it.
-            let _ = socket.disconnect().await;
-            Ok(ConnectOutcome::Refused(reason))
+/// What rust_socketio calls a handler with; the returned future runs on its task.
+type Handler = Box<dyn FnMut(Payload, Client) -> BoxFuture<'static, ()> + Send + Sync>;
+
+fn on_welcome(greeting: Slot<Greeting>) -> Handler {
+    Box::new(move |payload, _| {
+        let welcome = serde_json::from_value::<Welcome>(payload_value(payload));
+        fill(
+            &greeting,
+            welcome.map_err(|e| format!("malformed `{WELCOME}`: {e}")),
+        );
+        async {}.boxed()
+    })
+}
+
+/// A `connect_error` is the namespace's refusal; any other error goes to the trace,
+/// if there is one.
+fn on_error(greeting: Slot<Greeting>, collector: Option<Collector>, name: &str) -> Handler {
+    let name = name.to_string();
+    Box::new(move |payload, _| {
+        let text = match payload_value(payload) {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        match (refusal_reason(&text), &collector) {
+            (Some(reason), _) => fill(&greeting, Err(reason)),
+            (None, Some(collector)) => collector.record(Observation::ClientError {
+                client: name.clone(),
+                message: text,
+            }),
+            (None, None) => {}
         }
-        Ok(Err(_)) | Err(_) => {
-            let _ = socket.disconnect().await;
-            Err(ClientError::NoWelcome {
-                url: url.to_string(),
-                namespace: namespace.to_string(),
-                timeout_ms: timeout.as_millis(),
-            })
+        async {}.boxed()
+    })
+}
+
+fn on_any(
+    collector: Collector,
+    name: &str,
+) -> impl FnMut(Event, Payload, Client) -> BoxFuture<'static, ()> + Send + Sync {
+    let name = name.to_string();
+    move |event, payload, _| {
+        let event = String::from(event);
+        // Protocol traffic is plumbing, not something a lesson is about.
+        if !event.starts_with("lab:") {
+            collector.record(Observation::Received {
+                client: name.clone(),
+                event,
+                payload: payload_value(payload),
+            });
         }
+        async {}.boxed()
+    }
+}
+
+fn on_close(collector: Collector, name: &str) -> Handler {
+    let name = name.to_string();
+    Box::new(move |_, _| {
+        collector.record(Observation::DroppedByServer {
+            client: name.clone(),
+        });
+        async {}.boxed()
+    })
+}
+
+fn on_note(collector: Collector) -> Handler {
+    Box::new(move |payload, _| {
+        collector.record(note_observation(payload_value(payload)));
+        async {}.boxed()
+    })
+}
+
+fn on_only(hook: Hook) -> Handler {
+    Box::new(move |payload, _| {
+        // The clock is read first: the payload's decoding is not part of the delivery.
+        let at = Instant::now();
+        hook(payload_value(payload), at);
+        async {}.boxed()
+    })
+}
+
+/// A server's `lab:note` as the trace records it.
+fn note_observation(note: Value) -> Observation {
+    match serde_json::from_value::<Note>(note) {
+        Ok(Note::Log { text }) => Observation::ServerLog { text },
+        Ok(Note::Connect { name, namespace }) => Observation::ServerConnect {
+            client: name,
+            namespace,
+        },
+        Ok(Note::Refuse {
+            name,
+            namespace,
+            reason,
+        }) => Observation::ServerRefuse {
+            client: name,
+            namespace,
+            reason,
+        },
+        Ok(Note::Disconnect {
+            name,
+            namespace,
+            reason,
+        }) => Observation::ServerDisconnect {
+            client: name,
+            namespace,
+            reason,
+        },
+        Err(e) => Observation::ClientError {
+            client: "lab".into(),
+            message: format!("malformed `{NOTE}` from the server: {e}"),
+        },
     }
 }
 
@@ -354,5 +418,29 @@ impl LabClient {
     /// Closes the socket the way a browser tab does when it is closed.
     pub async fn disconnect(&self) -> Result<(), String> {
         self.socket.disconnect().await.map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_one_line_naming_the_protocol_event() {
+        let e = ClientError::NoWelcome {
+            url: "http://127.0.0.1:1".into(),
+            namespace: "/".into(),
+            timeout_ms: 5,
+        }
+        .to_string();
+        assert!(e.contains("sent no `lab:welcome` within 5 ms"), "{e}");
+        assert!(!e.contains('\n'));
+    }
+
+    #[test]
+    fn a_connect_error_frame_is_read_as_the_refusal_reason() {
+        let frame = r#"Received an ConnectError frame: {"message":"not allowed"}"#;
+        assert_eq!(refusal_reason(frame).as_deref(), Some("not allowed"));
+        assert_eq!(refusal_reason("EngineIO Error"), None);
     }
 }
