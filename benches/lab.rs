@@ -106,8 +106,16 @@ fn step_bench(bencher: Bencher, server_url: Option<String>) {
         .iter()
         .find(|l| l.id == "rooms")
         .expect("the `rooms` lesson");
-    let connect = rooms.steps.iter().find(|s| s.op == Op::Connect).unwrap();
-    let join = rooms.steps.iter().find(|s| s.op == Op::Join).unwrap();
+    let connect = rooms
+        .steps
+        .iter()
+        .find(|s| s.action.op() == Op::Connect)
+        .unwrap();
+    let join = rooms
+        .steps
+        .iter()
+        .find(|s| s.action.op() == Op::Join)
+        .unwrap();
     let options = LabOptions {
         server_url,
         ..LabOptions::default()

@@ -13,7 +13,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient};
-use crate::lesson::{Client, Op, Origin, Step};
+use crate::lesson::{Action, Client, Origin, Step};
 use crate::protocol::{
     EmitFrom, EmitRequest, Reply, RoomsRequest, ServerState, CONTROL_NS, EMIT, JOIN, LEAVE, MARK,
     STATE,
@@ -178,59 +178,78 @@ impl Lab {
 
     /// Runs one step and returns its record once every delivery it caused has arrived.
     pub async fn run_step(&mut self, step: &Step) -> Result<StepRecord, LabError> {
-        match step.op {
-            Op::Connect => {
-                for actor in &step.actors {
+        self.act(&step.action).await;
+        self.end_step().await
+    }
+
+    /// Does what the step asks, recording what each client and the server report.
+    async fn act(&mut self, action: &Action) {
+        match action {
+            Action::Connect { actors } => {
+                for actor in actors {
                     self.connect(actor).await;
                 }
             }
-            Op::Disconnect => {
-                for actor in &step.actors {
+            Action::Disconnect { actors } => {
+                for actor in actors {
                     self.disconnect(actor).await;
                 }
             }
-            Op::Join | Op::Leave => {
-                let event = if step.op == Op::Join { JOIN } else { LEAVE };
-                let rooms = self.resolve_rooms(&step.rooms);
-                let data = serde_json::to_value(RoomsRequest { rooms }).unwrap_or_default();
-                self.request(step.actor(), event, data).await;
-            }
-            Op::Emit => {
-                let spec = &step.emit;
+            Action::Join { actor, rooms } => self.rooms_request(actor, JOIN, rooms).await,
+            Action::Leave { actor, rooms } => self.rooms_request(actor, LEAVE, rooms).await,
+            Action::Emit {
+                actor,
+                event,
+                payload,
+                emit,
+            } => {
                 let request = EmitRequest {
-                    from: match spec.from {
+                    from: match emit.from {
                         Origin::Socket => EmitFrom::Socket,
                         Origin::Io => EmitFrom::Io,
                     },
-                    broadcast: spec.broadcast,
-                    to: self.resolve_rooms(&spec.to),
-                    within: self.resolve_rooms(&spec.within),
-                    except: self.resolve_rooms(&spec.except),
-                    of: spec.of.clone(),
-                    volatile: spec.volatile,
+                    broadcast: emit.broadcast,
+                    to: self.resolve_rooms(&emit.to),
+                    within: self.resolve_rooms(&emit.within),
+                    except: self.resolve_rooms(&emit.except),
+                    of: emit.of.clone(),
+                    volatile: emit.volatile,
                     local: false,
-                    ack_timeout_ms: spec.ack_timeout_ms,
-                    event: step.event.clone().unwrap_or_default(),
-                    data: step.payload.clone().unwrap_or(Value::Null),
+                    ack_timeout_ms: emit.ack_timeout_ms,
+                    event: event.clone(),
+                    data: payload.clone().unwrap_or(Value::Null),
                 };
                 let data = serde_json::to_value(request).unwrap_or_default();
                 // The server answers only once every acknowledgement is in or timed out.
-                let wait = self.timeout + Duration::from_millis(spec.ack_timeout_ms.unwrap_or(0));
-                self.request_within(step.actor(), EMIT, data, wait).await;
+                let wait = self.timeout + Duration::from_millis(emit.ack_timeout_ms.unwrap_or(0));
+                self.request_within(actor, EMIT, data, wait).await;
             }
-            Op::Send => {
-                let event = step.event.clone().unwrap_or_default();
-                let data = step.payload.clone().unwrap_or(Value::Null);
-                self.request(step.actor(), &event, data).await;
+            Action::Send {
+                actor,
+                event,
+                payload,
+            } => {
+                let data = payload.clone().unwrap_or(Value::Null);
+                self.request(actor, event, data).await;
             }
-            Op::Ask => {
-                let event = step.event.clone().unwrap_or_default();
-                let data = step.payload.clone().unwrap_or(Value::Null);
-                let wait = Duration::from_millis(step.ask_timeout_ms.unwrap_or(1000));
-                self.ask(step.actor(), &event, data, wait).await;
+            Action::Ask {
+                actor,
+                event,
+                payload,
+                timeout_ms,
+            } => {
+                let data = payload.clone().unwrap_or(Value::Null);
+                let wait = Duration::from_millis(*timeout_ms);
+                self.ask(actor, event, data, wait).await;
             }
         }
-        self.end_step().await
+    }
+
+    /// `lab:join` or `lab:leave`: the server changes the actor's rooms.
+    async fn rooms_request(&mut self, actor: &str, event: &str, rooms: &[String]) {
+        let rooms = self.resolve_rooms(rooms);
+        let data = serde_json::to_value(RoomsRequest { rooms }).unwrap_or_default();
+        self.request(actor, event, data).await;
     }
 
     /// Ends the step that the requests since the last one made: returns its record

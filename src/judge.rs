@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::lesson::{Op, Step};
+use serde_json::Value;
+
+use crate::lesson::{Action, Step};
 use crate::trace::{Observation, StepRecord};
 
 /// A lab's result when it ran to the end: every step held, or some did not.
@@ -52,7 +54,9 @@ impl StepRecord {
     /// What went wrong in the run itself: missing answers, errors, and any
     /// disagreement between what the server says it sent and what clients received.
     pub fn faults(&self, step: &Step) -> Vec<String> {
-        self.traffic_faults(&self.event_name(step), step.expect_rejected)
+        let mut problems = self.traffic_faults(&self.event_name(step), step.expect.rejected);
+        problems.extend(self.unseen(&step.action));
+        problems
     }
 
     /// `faults` for any lab step, lesson or not: `event` names the step's event in
@@ -109,81 +113,108 @@ impl StepRecord {
         problems
     }
 
+    /// What the operation itself must leave in the trace, whatever the lesson expects:
+    /// both ends see a connection open or close (unless the namespace refused it), and
+    /// the server's rooms after a `join` or `leave` agree with it. An actor whose
+    /// trouble is already reported (an error, a missing answer) is not reported again.
+    fn unseen(&self, action: &Action) -> Vec<String> {
+        let mut problems = Vec::new();
+        let troubled = |actor: &str| {
+            self.saw(actor, |o| {
+                matches!(
+                    o,
+                    Observation::ClientError { .. } | Observation::Unanswered { .. }
+                )
+            })
+        };
+        match action {
+            Action::Connect { actors } => {
+                for actor in actors
+                    .iter()
+                    .filter(|a| !troubled(a) && self.refusal_of(a).is_none())
+                {
+                    if !self.saw(actor, |o| matches!(o, Observation::Connected { .. })) {
+                        problems.push(format!("`{actor}` never heard that it was connected"));
+                    }
+                    if !self.saw(actor, |o| matches!(o, Observation::ServerConnect { .. })) {
+                        problems.push(format!("the server made no note of `{actor}` connecting"));
+                    }
+                }
+            }
+            Action::Disconnect { actors } => {
+                for actor in actors.iter().filter(|a| !troubled(a)) {
+                    if !self.saw(actor, |o| matches!(o, Observation::Closed { .. })) {
+                        problems.push(format!("`{actor}` did not close its connection"));
+                    }
+                    if !self.saw(actor, |o| matches!(o, Observation::ServerDisconnect { .. })) {
+                        problems.push(format!("the server made no note of `{actor}` leaving"));
+                    }
+                }
+            }
+            Action::Join { actor, rooms } if !troubled(actor) => {
+                for room in rooms.iter().filter(|r| !self.in_room(actor, r)) {
+                    problems.push(format!("`{actor}` is not in `{room}` after joining it"));
+                }
+            }
+            Action::Leave { actor, rooms } if !troubled(actor) => {
+                for room in rooms.iter().filter(|r| self.in_room(actor, r)) {
+                    problems.push(format!("`{actor}` is still in `{room}` after leaving it"));
+                }
+            }
+            _ => {}
+        }
+        problems
+    }
+
+    /// Whether the server's rooms after the step hold `client` in `room`.
+    fn in_room(&self, client: &str, room: &str) -> bool {
+        let own = room.strip_prefix("id:") == Some(client)
+            && self.own_id_rooms.values().flatten().any(|c| c == client);
+        own || self.rooms.values().any(|rooms| {
+            rooms
+                .get(room)
+                .is_some_and(|m| m.iter().any(|c| c == client))
+        })
+    }
+
     /// Where the observed traffic contradicts the step's expectations.
     pub fn mismatches(&self, step: &Step) -> Vec<String> {
         let mut problems = Vec::new();
         let event = self.event_name(step);
-        if let Some(expected) = &step.expect {
+        let expect = &step.expect;
+        if let Some(expected) = &expect.delivered_to {
             problems.extend(reach_mismatch(&event, expected, &self.delivered_to()));
         }
-        if step.op == Op::Connect {
-            for actor in &step.actors {
-                let refused = self.refusal_of(actor).is_some();
-                if step.expect_refused && !refused {
-                    problems.push(format!(
+        if let Action::Connect { actors } = &step.action {
+            for actor in actors {
+                match (expect.refused, self.refusal_of(actor).is_some()) {
+                    (true, false) => problems.push(format!(
                         "expected `{actor}` to be refused, but it was accepted"
-                    ));
-                }
-                if !step.expect_refused && refused {
-                    problems.push(format!(
+                    )),
+                    (false, true) => problems.push(format!(
                         "expected `{actor}` to be accepted, but it was refused"
-                    ));
+                    )),
+                    _ => {}
                 }
             }
         }
-        if step.expect_unhandled && !self.unhandled() {
+        if expect.unhandled && !self.unhandled() {
             problems.push(format!(
                 "expected no handler for `{event}`, but the server handled it"
             ));
         }
-        if step.expect_rejected && self.answer().is_none_or(|r| r.ok) {
+        if expect.rejected && self.answer().is_none_or(|r| r.ok) {
             problems.push(format!(
                 "expected the server to refuse `{event}`, but it did not"
             ));
         }
-        if let Some(want) = &step.expect_answer {
-            if step.op == Op::Ask {
-                match self.ack_answer() {
-                    Some(got) if got != want => problems.push(format!(
-                        "expected the answer {want}, but the server answered {got}"
-                    )),
-                    None => {
-                        problems.push(format!("expected the answer {want}, but no answer came"))
-                    }
-                    _ => {}
-                }
-            } else {
-                for (name, outcome) in self.server_acks() {
-                    match &outcome.value {
-                        Some(got) if outcome.answered && got == want => {}
-                        Some(got) if outcome.answered => problems.push(format!(
-                            "expected `{name}` to acknowledge with {want}, but it answered {got}"
-                        )),
-                        _ => problems.push(format!(
-                            "expected `{name}` to acknowledge with {want}, but no answer came"
-                        )),
-                    }
-                }
-            }
+        if let Some(want) = &expect.answer {
+            problems.extend(self.answer_mismatches(&step.action, want));
         }
-        if step.expect_timeout {
-            match step.op {
-                Op::Ask if self.ack_answer().is_some() => problems.push(format!(
-                    "expected `{event}`'s acknowledgement to time out, but the server answered"
-                )),
-                Op::Emit => {
-                    for (name, outcome) in self.server_acks() {
-                        if outcome.answered {
-                            problems.push(format!(
-                                "expected `{name}`'s acknowledgement to time out, but it answered"
-                            ));
-                        }
-                    }
-                }
-                _ => {}
-            }
+        if expect.timeout {
+            problems.extend(self.timeout_mismatches(&step.action, &event));
         }
-        if let Some(lines) = &step.expect_log {
+        if let Some(lines) = &expect.log {
             let logged = self.log_lines();
             for line in lines.iter().filter(|l| !logged.contains(l)) {
                 problems.push(format!(
@@ -192,6 +223,50 @@ impl StepRecord {
             }
         }
         problems
+    }
+
+    /// An `ask` must get `want` back; an acknowledged `emit`, `want` from every recipient.
+    fn answer_mismatches(&self, action: &Action, want: &Value) -> Vec<String> {
+        if let Action::Ask { .. } = action {
+            return match self.ack_answer() {
+                Some(got) if got != want => vec![format!(
+                    "expected the answer {want}, but the server answered {got}"
+                )],
+                None => vec![format!("expected the answer {want}, but no answer came")],
+                _ => Vec::new(),
+            };
+        }
+        let mut problems = Vec::new();
+        for (name, outcome) in self.server_acks() {
+            match &outcome.value {
+                Some(got) if outcome.answered && got == want => {}
+                Some(got) if outcome.answered => problems.push(format!(
+                    "expected `{name}` to acknowledge with {want}, but it answered {got}"
+                )),
+                _ => problems.push(format!(
+                    "expected `{name}` to acknowledge with {want}, but no answer came"
+                )),
+            }
+        }
+        problems
+    }
+
+    /// The acknowledgement must time out: the client's for `ask`, every recipient's for `emit`.
+    fn timeout_mismatches(&self, action: &Action, event: &str) -> Vec<String> {
+        match action {
+            Action::Ask { .. } if self.ack_answer().is_some() => vec![format!(
+                "expected `{event}`'s acknowledgement to time out, but the server answered"
+            )],
+            Action::Emit { .. } => self
+                .server_acks()
+                .into_iter()
+                .filter(|(_, outcome)| outcome.answered)
+                .map(|(name, _)| {
+                    format!("expected `{name}`'s acknowledgement to time out, but it answered")
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Everything that went wrong in this step or contradicts the lesson.

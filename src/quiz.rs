@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde_json::{json, Value};
 
 use crate::engine::{Lab, LabError, LabOptions};
-use crate::lesson::{Choice, Lesson, Op, Question, Step};
+use crate::lesson::{Action, Choice, Lesson, Question, Step};
 use crate::paint::Paint;
 use crate::snippet;
 use crate::trace::StepRecord;
@@ -23,21 +23,25 @@ pub struct ChoiceRun {
 impl ChoiceRun {
     /// Problems of the run itself (not of the claim): such a choice could not be judged.
     pub fn faults(&self, choice: &Choice) -> Vec<String> {
-        choice
-            .steps
-            .iter()
-            .zip(&self.records)
-            .flat_map(|(s, r)| r.faults(s))
-            .collect()
+        self.each_step(choice, StepRecord::faults)
     }
 
     /// Where the observed traffic contradicts what the choice claims.
     pub fn mismatches(&self, choice: &Choice) -> Vec<String> {
+        self.each_step(choice, StepRecord::mismatches)
+    }
+
+    /// One judgement over every step of the choice, in order.
+    fn each_step(
+        &self,
+        choice: &Choice,
+        judge: fn(&StepRecord, &Step) -> Vec<String>,
+    ) -> Vec<String> {
         choice
             .steps
             .iter()
             .zip(&self.records)
-            .flat_map(|(s, r)| r.mismatches(s))
+            .flat_map(|(s, r)| judge(r, s))
             .collect()
     }
 
@@ -194,10 +198,13 @@ pub fn question_text(
 fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
     let mut out = String::new();
     let width = view::name_width(lesson);
-    if let Some(actor) = lesson.client(step.actor()) {
+    if let Some(actor) = lesson.client(step.action.actor()) {
         let code = snippet::for_step(step, actor);
-        let line = match (&code.client, step.op) {
-            (Some(client), Op::Send | Op::Connect | Op::Disconnect) => {
+        let line = match (&code.client, &step.action) {
+            (
+                Some(client),
+                Action::Send { .. } | Action::Connect { .. } | Action::Disconnect { .. },
+            ) => {
                 format!("{client}  {}", paint.dim("(client)"))
             }
             _ => code.js.clone(),
@@ -205,15 +212,15 @@ fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint
         let _ = writeln!(
             out,
             "  {} {}",
-            paint.name(&step.actors.join(", ")),
+            paint.name(&step.action.actors().join(", ")),
             paint.code(&line)
         );
     }
     for line in record.log_lines() {
         let _ = writeln!(out, "    {} {}", paint.dim("server log"), paint.code(&line));
     }
-    if step.op == Op::Connect {
-        for actor in &step.actors {
+    if let Action::Connect { actors } = &step.action {
+        for actor in actors {
             let cell = view::name_cell(actor, width, paint);
             match record.refusal_of(actor) {
                 Some(reason) => {
@@ -261,7 +268,9 @@ fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint
             .unwrap_or_default();
         let _ = writeln!(out, "    {} {}", paint.dim("server"), paint.warn(&why));
     }
-    if matches!(step.op, Op::Emit | Op::Send) || step.expect.is_some() {
+    if matches!(step.action, Action::Emit { .. } | Action::Send { .. })
+        || step.expect.delivered_to.is_some()
+    {
         for line in view::who_received(record, width, paint).lines() {
             let _ = writeln!(out, "  {line}");
         }
@@ -302,83 +311,16 @@ pub fn verdict_text(
     passed: bool,
     paint: Paint,
 ) -> String {
-    let mut out = String::new();
-    if q.multiple {
-        for (i, run) in runs {
-            let choice = &q.choices[*i];
-            let picked = if given.contains(i) {
-                "you picked"
-            } else {
-                "not picked"
-            };
-            let faults = run.faults(choice);
-            let mismatches = run.mismatches(choice);
-            let (mark, why) = if !faults.is_empty() {
-                (paint.bad("✗ could not run"), faults[0].clone())
-            } else if mismatches.is_empty() {
-                (paint.good("✓ holds"), "the run matched".to_string())
-            } else {
-                (paint.warn("✗ does not hold"), mismatches[0].clone())
-            };
-            let _ = writeln!(
-                out,
-                "  {mark}  {}) {}  {}",
-                i + 1,
-                choice.text,
-                paint.dim(&format!("[{picked}]"))
-            );
-            let _ = writeln!(out, "      {}", paint.dim(&why));
-        }
-        let confirmed: Vec<usize> = holding(q, runs).into_iter().collect();
-        if passed {
-            let _ = writeln!(
-                out,
-                "  {} exactly the choices the runs confirm ({})",
-                paint.good("✓ right:"),
-                numbers(&confirmed)
-            );
-        } else {
-            let _ = writeln!(
-                out,
-                "  {} you picked {}; the runs confirm {}",
-                paint.bad("✗ not quite:"),
-                if given.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    numbers(given)
-                },
-                if confirmed.is_empty() {
-                    "none".to_string()
-                } else {
-                    numbers(&confirmed)
-                }
-            );
-        }
-    } else if let Some((i, run)) = given.first().and_then(|g| runs.get(g).map(|r| (*g, r))) {
-        let choice = &q.choices[i];
-        let faults = run.faults(choice);
-        if passed {
-            let _ = writeln!(
-                out,
-                "  {} the traffic matched the goal",
-                paint.good("✓ right:")
-            );
-        } else if !faults.is_empty() {
-            let _ = writeln!(
-                out,
-                "  {} the run failed: {}",
-                paint.bad("✗"),
-                faults.join("; ")
-            );
-        } else {
-            let _ = writeln!(
-                out,
-                "  {} {}",
-                paint.bad("✗ not this one:"),
-                run.mismatches(choice).join("; ")
-            );
-        }
-    }
+    let mut out = if q.multiple {
+        every_choice_verdict(q, runs, given, passed, paint)
+    } else {
+        let chosen = given
+            .first()
+            .and_then(|g| Some((&q.choices[*g], runs.get(g)?)));
+        chosen
+            .map(|(choice, run)| one_choice_verdict(choice, run, passed, paint))
+            .unwrap_or_default()
+    };
     for i in given {
         if let Some(note) = &q.choices[*i].note {
             out.push_str(&view::wrap(&format!("note: {note}"), 2, view::WIDTH));
@@ -387,38 +329,112 @@ pub fn verdict_text(
     out
 }
 
+/// A multiple-answer question: what each run showed, then the picks against them.
+fn every_choice_verdict(
+    q: &Question,
+    runs: &BTreeMap<usize, ChoiceRun>,
+    given: &[usize],
+    passed: bool,
+    paint: Paint,
+) -> String {
+    let mut out = String::new();
+    for (i, run) in runs {
+        let choice = &q.choices[*i];
+        let picked = if given.contains(i) {
+            "you picked"
+        } else {
+            "not picked"
+        };
+        let faults = run.faults(choice);
+        let mismatches = run.mismatches(choice);
+        let (mark, why) = if !faults.is_empty() {
+            (paint.bad("✗ could not run"), faults[0].clone())
+        } else if mismatches.is_empty() {
+            (paint.good("✓ holds"), "the run matched".to_string())
+        } else {
+            (paint.warn("✗ does not hold"), mismatches[0].clone())
+        };
+        let picked = paint.dim(&format!("[{picked}]"));
+        let _ = writeln!(out, "  {mark}  {}) {}  {picked}", i + 1, choice.text);
+        let _ = writeln!(out, "      {}", paint.dim(&why));
+    }
+    let confirmed: Vec<usize> = holding(q, runs).into_iter().collect();
+    let listed = |picks: &[usize], none: &str| {
+        if picks.is_empty() {
+            none.to_string()
+        } else {
+            numbers(picks)
+        }
+    };
+    let line = if passed {
+        let right = paint.good("✓ right:");
+        format!(
+            "{right} exactly the choices the runs confirm ({})",
+            numbers(&confirmed)
+        )
+    } else {
+        let (you, runs) = (listed(given, "nothing"), listed(&confirmed, "none"));
+        let wrong = paint.bad("✗ not quite:");
+        format!("{wrong} you picked {you}; the runs confirm {runs}")
+    };
+    let _ = writeln!(out, "  {line}");
+    out
+}
+
+/// A single-answer question: whether the chosen run held, and if not why.
+fn one_choice_verdict(choice: &Choice, run: &ChoiceRun, passed: bool, paint: Paint) -> String {
+    let faults = run.faults(choice);
+    let (mark, why) = if passed {
+        (
+            paint.good("✓ right:"),
+            "the traffic matched the goal".to_string(),
+        )
+    } else if !faults.is_empty() {
+        (
+            paint.bad("✗"),
+            format!("the run failed: {}", faults.join("; ")),
+        )
+    } else {
+        let mismatches = run.mismatches(choice).join("; ");
+        (paint.bad("✗ not this one:"), mismatches)
+    };
+    format!("  {mark} {why}\n")
+}
+
 /// The expectations of a choice, as data.
 pub fn target_json(choice: &Choice) -> Value {
     let steps: Vec<Value> = choice
         .steps
         .iter()
         .filter(|s| {
-            s.expect.is_some() || s.expect_refused || s.expect_unhandled || s.expect_log.is_some()
+            let e = &s.expect;
+            e.delivered_to.is_some() || e.refused || e.unhandled || e.log.is_some()
         })
         .map(|s| {
+            let e = &s.expect;
             let mut t = serde_json::Map::new();
             t.insert("step".into(), json!(s.title));
-            if let Some(e) = &s.expect {
-                let mut e = e.clone();
-                e.sort();
-                t.insert("delivered_to".into(), json!(e));
+            if let Some(names) = &e.delivered_to {
+                let mut names = names.clone();
+                names.sort();
+                t.insert("delivered_to".into(), json!(names));
             }
-            if s.op == Op::Connect {
-                t.insert("refused".into(), json!(s.expect_refused));
+            if let Action::Connect { .. } = s.action {
+                t.insert("refused".into(), json!(e.refused));
             }
-            if s.expect_unhandled {
+            if e.unhandled {
                 t.insert("unhandled".into(), json!(true));
             }
-            if let Some(log) = &s.expect_log {
+            if let Some(log) = &e.log {
                 t.insert("log".into(), json!(log));
             }
-            if let Some(answer) = &s.expect_answer {
+            if let Some(answer) = &e.answer {
                 t.insert("answer".into(), answer.clone());
             }
-            if s.expect_timeout {
+            if e.timeout {
                 t.insert("timeout".into(), json!(true));
             }
-            if s.expect_rejected {
+            if e.rejected {
                 t.insert("rejected".into(), json!(true));
             }
             Value::Object(t)
@@ -434,7 +450,12 @@ pub fn observed_json(choice: &Choice, run: &ChoiceRun) -> Value {
         .steps
         .iter()
         .zip(&run.records)
-        .flat_map(|(s, r)| s.actors.iter().filter(|a| r.refusal_of(a).is_some()))
+        .flat_map(|(s, r)| {
+            s.action
+                .actors()
+                .iter()
+                .filter(|a| r.refusal_of(a).is_some())
+        })
         .collect();
     let log: Vec<String> = run.records.iter().flat_map(|r| r.log_lines()).collect();
     json!({

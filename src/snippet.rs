@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::lesson::{Client, EmitSpec, Op, Origin, Step};
+use crate::lesson::{Action, Client, EmitSpec, Origin, Step};
 use crate::protocol::{ADMIN_NS, MAIN_NS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,27 +111,22 @@ fn is_broadcast(spec: &EmitSpec) -> bool {
         || !spec.except.is_empty()
 }
 
-/// The server handler the lab server runs for an application event, if any.
+/// The lab server's handlers for application events, as (namespace, event, JS, Rust).
+/// One handler a line, as a table.
+#[rustfmt::skip]
+const HANDLERS: &[(&str, &str, &str, &str)] = &[
+    (MAIN_NS, "chat message", "socket.on(\"chat message\", (msg) => io.emit(\"chat message\", msg))", "io.emit(\"chat message\", &msg).await  // in the handler"),
+    (MAIN_NS, "ping", "socket.on(\"ping\", (msg, ack) => ack(\"pong\"))", "socket.on(\"ping\", async |ack: AckSender| { ack.send(&\"pong\").ok(); })"),
+    (MAIN_NS, "sleepy", "socket.on(\"sleepy\", (msg, ack) => { /* never calls ack */ })", "socket.on(\"sleepy\", async |_ack: AckSender| {})  // never answers"),
+    (ADMIN_NS, "announce", "socket.on(\"announce\", (msg) => io.of(\"/\").emit(\"announcement\", msg))", "io.of(\"/\").unwrap().emit(\"announcement\", &msg).await  // in the handler"),
+];
+
+/// The server handler the lab server runs for an application event, if any, as (JS, Rust).
 pub fn handler(namespace: &str, event: &str) -> Option<(&'static str, &'static str)> {
-    match (namespace, event) {
-        (MAIN_NS, "chat message") => Some((
-            "socket.on(\"chat message\", (msg) => io.emit(\"chat message\", msg))",
-            "io.emit(\"chat message\", &msg).await  // in the handler",
-        )),
-        (MAIN_NS, "ping") => Some((
-            "socket.on(\"ping\", (msg, ack) => ack(\"pong\"))",
-            "socket.on(\"ping\", async |ack: AckSender| { ack.send(&\"pong\").ok(); })",
-        )),
-        (MAIN_NS, "sleepy") => Some((
-            "socket.on(\"sleepy\", (msg, ack) => { /* never calls ack */ })",
-            "socket.on(\"sleepy\", async |_ack: AckSender| {})  // never answers",
-        )),
-        (ADMIN_NS, "announce") => Some((
-            "socket.on(\"announce\", (msg) => io.of(\"/\").emit(\"announcement\", msg))",
-            "io.of(\"/\").unwrap().emit(\"announcement\", &msg).await  // in the handler",
-        )),
-        _ => None,
-    }
+    HANDLERS
+        .iter()
+        .find(|(ns, ev, _, _)| *ns == namespace && *ev == event)
+        .map(|(_, _, js, rust)| (*js, *rust))
 }
 
 /// How a browser would open this client's socket.
@@ -149,103 +144,103 @@ fn client_connect(client: &Client) -> String {
     format!("io({ns}{sep}{{ auth: {auth} }})")
 }
 
+/// The lab server's handler for `event` as (JS, Rust), or a comment saying none exists.
+fn handler_or_none(namespace: &str, event: &str) -> (String, String) {
+    const NONE: &str = "// no handler for this event in this namespace";
+    let (js, rust) = handler(namespace, event).unwrap_or((NONE, NONE));
+    (js.to_string(), rust.to_string())
+}
+
+/// The code behind a step. `client` is the step's (first) actor.
 pub fn for_step(step: &Step, client: &Client) -> Snippet {
     let actor_ns = client.namespace.as_str();
-    let rooms_js = || rooms_arg(&step.rooms, room_js);
-    let rooms_rust = || rooms_arg(&step.rooms, room_rust);
-    match step.op {
-        Op::Connect if actor_ns == ADMIN_NS => Snippet {
+    match &step.action {
+        Action::Connect { .. } if actor_ns == ADMIN_NS => Snippet {
             client: Some(client_connect(client)),
             js: "io.of(\"/admin\").use(checkToken)  // next(err) refuses".into(),
             rust: "io.ns(\"/admin\", on_connect.with(check_token))  // Err refuses".into(),
         },
-        Op::Connect => Snippet {
+        Action::Connect { .. } => Snippet {
             client: Some(client_connect(client)),
             js: "io.on(\"connection\", (socket) => { console.log(\"a user connected\"); })".into(),
             rust: "io.ns(\"/\", async |socket: SocketRef| println!(\"a user connected\"))".into(),
         },
-        Op::Disconnect => Snippet {
+        Action::Disconnect { .. } => Snippet {
             client: Some("socket.disconnect()".into()),
             js: "socket.on(\"disconnect\", (reason) => { console.log(\"user disconnected\"); })".into(),
             rust: "socket.on_disconnect(async |reason: DisconnectReason| println!(\"user disconnected\"))".into(),
         },
-        Op::Join => Snippet {
+        Action::Join { rooms, .. } => Snippet {
             client: None,
-            js: format!("socket.join({})", rooms_js()),
-            rust: format!("socket.join({})", rooms_rust()),
+            js: format!("socket.join({})", rooms_arg(rooms, room_js)),
+            rust: format!("socket.join({})", rooms_arg(rooms, room_rust)),
         },
-        Op::Leave => Snippet {
-            client: None,
-            js: if step.rooms.len() == 1 {
-                format!("socket.leave({})", rooms_js())
-            } else {
-                format!("{}.forEach((room) => socket.leave(room))", rooms_js())
-            },
-            rust: format!("socket.leave({})", rooms_rust()),
-        },
-        Op::Emit if step.emit.ack_timeout_ms.is_some() => {
-            let event = step.event.as_deref().unwrap_or_default();
-            // A broadcast's ack stream is obtained asynchronously; a socket's directly.
-            let get = if is_broadcast(&step.emit) { ".await?" } else { "?" };
+        Action::Leave { rooms, .. } => {
+            let js = rooms_arg(rooms, room_js);
             Snippet {
                 client: None,
-                js: format!(
-                    "await {}.emitWithAck({event:?}{})",
-                    selection(&step.emit, actor_ns, false),
-                    payload_js(&step.payload)
-                ),
-                rust: format!(
-                    "{}.emit_with_ack::<_, Value>({event:?}{}){get}.await",
-                    selection(&step.emit, actor_ns, true),
-                    payload_rust(&step.payload)
-                ),
+                js: if rooms.len() == 1 {
+                    format!("socket.leave({js})")
+                } else {
+                    format!("{js}.forEach((room) => socket.leave(room))")
+                },
+                rust: format!("socket.leave({})", rooms_arg(rooms, room_rust)),
             }
         }
-        Op::Emit => {
-            let event = step.event.as_deref().unwrap_or_default();
-            let await_ = if is_broadcast(&step.emit) { ".await" } else { "" };
-            Snippet {
-                client: None,
-                js: format!(
-                    "{}.emit({event:?}{})",
-                    selection(&step.emit, actor_ns, false),
-                    payload_js(&step.payload)
-                ),
-                rust: format!(
-                    "{}.emit({event:?}{}){await_}",
-                    selection(&step.emit, actor_ns, true),
-                    payload_rust(&step.payload)
-                ),
-            }
-        }
-        Op::Ask => {
-            let event = step.event.as_deref().unwrap_or_default();
-            let ms = step.ask_timeout_ms.unwrap_or(1000);
-            let (js, rust) = handler(actor_ns, event).unwrap_or((
-                "// no handler for this event in this namespace",
-                "// no handler for this event in this namespace",
-            ));
+        Action::Emit {
+            event,
+            payload,
+            emit,
+            ..
+        } => server_emit(emit, event, payload, actor_ns),
+        Action::Ask {
+            event,
+            payload,
+            timeout_ms,
+            ..
+        } => {
+            let (js, rust) = handler_or_none(actor_ns, event);
+            let call = format!("{event:?}{}", payload_js(payload));
             Snippet {
                 client: Some(format!(
-                    "await socket.timeout({ms}).emitWithAck({event:?}{})",
-                    payload_js(&step.payload)
+                    "await socket.timeout({timeout_ms}).emitWithAck({call})"
                 )),
-                js: js.to_string(),
-                rust: rust.to_string(),
+                js,
+                rust,
             }
         }
-        Op::Send => {
-            let event = step.event.as_deref().unwrap_or_default();
-            let (js, rust) = handler(actor_ns, event).unwrap_or((
-                "// no handler for this event in this namespace",
-                "// no handler for this event in this namespace",
-            ));
+        Action::Send { event, payload, .. } => {
+            let (js, rust) = handler_or_none(actor_ns, event);
             Snippet {
-                client: Some(format!("socket.emit({event:?}{})", payload_js(&step.payload))),
-                js: js.to_string(),
-                rust: rust.to_string(),
+                client: Some(format!("socket.emit({event:?}{})", payload_js(payload))),
+                js,
+                rust,
             }
         }
+    }
+}
+
+/// An `emit` step's server call, with or without acknowledgements.
+fn server_emit(emit: &EmitSpec, event: &str, payload: &Option<Value>, actor_ns: &str) -> Snippet {
+    let js_target = selection(emit, actor_ns, false);
+    let rust_target = selection(emit, actor_ns, true);
+    let (js_args, rust_args) = (payload_js(payload), payload_rust(payload));
+    if emit.ack_timeout_ms.is_some() {
+        // A broadcast's ack stream is obtained asynchronously; a socket's directly.
+        let get = if is_broadcast(emit) { ".await?" } else { "?" };
+        return Snippet {
+            client: None,
+            js: format!("await {js_target}.emitWithAck({event:?}{js_args})"),
+            rust: format!(
+                "{rust_target}.emit_with_ack::<_, Value>({event:?}{rust_args}){get}.await"
+            ),
+        };
+    }
+    let await_ = if is_broadcast(emit) { ".await" } else { "" };
+    Snippet {
+        client: None,
+        js: format!("{js_target}.emit({event:?}{js_args})"),
+        rust: format!("{rust_target}.emit({event:?}{rust_args}){await_}"),
     }
 }
 
@@ -264,12 +259,14 @@ mod tests {
     fn emit(spec: EmitSpec, payload: Value) -> Step {
         Step {
             title: "t".into(),
-            op: Op::Emit,
-            actors: vec!["alice".into()],
-            event: Some("news".into()),
-            payload: Some(payload),
-            emit: spec,
-            ..Step::default()
+            narration: String::new(),
+            action: Action::Emit {
+                actor: "alice".into(),
+                event: "news".into(),
+                payload: Some(payload),
+                emit: spec,
+            },
+            expect: Default::default(),
         }
     }
 

@@ -199,6 +199,14 @@ impl StepRecord {
         })
     }
 
+    /// Whether this step's trace holds an observation about `client` that `is` picks
+    /// out, e.g. `record.saw("bob", |o| matches!(o, Observation::Closed { .. }))`.
+    pub fn saw(&self, client: &str, is: impl Fn(&Observation) -> bool) -> bool {
+        self.observations
+            .iter()
+            .any(|o| o.client() == client && is(o))
+    }
+
     /// The server's own account of where it sent the step's event, if it gave one.
     pub fn server_delivered_to(&self) -> Option<Vec<String>> {
         self.observations.iter().find_map(|o| match o {
@@ -271,7 +279,7 @@ impl StepRecord {
     pub fn event_name(&self, step: &Step) -> String {
         self.answer()
             .and_then(|r| r.emitted.clone())
-            .or_else(|| step.event.clone())
+            .or_else(|| step.action.event().map(str::to_string))
             .unwrap_or_default()
     }
 }

@@ -4,8 +4,10 @@
 use std::fmt::Write as _;
 
 use serde_json::{json, Value};
+use unicode_width::UnicodeWidthStr;
 
-use crate::lesson::{Lesson, Op, Step};
+use crate::judge::name_list;
+use crate::lesson::{Action, Client, Lesson, Step};
 use crate::paint::Paint;
 use crate::snippet;
 use crate::trace::{Observation, StepRecord};
@@ -22,8 +24,7 @@ pub fn wrap(text: &str, indent: usize, width: usize) -> String {
         }
         let mut line = String::new();
         for word in paragraph.split_whitespace() {
-            if !line.is_empty() && indent + line.chars().count() + 1 + word.chars().count() > width
-            {
+            if !line.is_empty() && indent + line.width() + 1 + word.width() > width {
                 let _ = writeln!(out, "{pad}{line}");
                 line.clear();
             }
@@ -41,7 +42,7 @@ pub fn wrap(text: &str, indent: usize, width: usize) -> String {
 
 /// A heading line: `── title ─────`, as wide as the transcript.
 pub fn rule(title: &str, paint: Paint) -> String {
-    let used = title.chars().count() + 4;
+    let used = title.width() + 4;
     let tail = "─".repeat(WIDTH.saturating_sub(used).max(3));
     format!(
         "{} {} {}",
@@ -55,15 +56,18 @@ fn compact(value: &Value) -> String {
     value.to_string()
 }
 
-pub fn header(lesson: &Lesson, server: &str, paint: Paint) -> String {
+/// A transcript's first lines: its heading, the wrapped intro and a blank line.
+pub fn opening(title: &str, intro: &str, paint: Paint) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}",
-        rule(&format!("socketio-lab · {}", lesson.title), paint)
-    );
-    out.push_str(&wrap(&lesson.intro, 2, WIDTH));
+    let _ = writeln!(out, "{}", rule(title, paint));
+    out.push_str(&wrap(intro, 2, WIDTH));
     let _ = writeln!(out);
+    out
+}
+
+pub fn header(lesson: &Lesson, server: &str, paint: Paint) -> String {
+    let title = format!("socketio-lab · {}", lesson.title);
+    let mut out = opening(&title, &lesson.intro, paint);
     let _ = writeln!(out, "  {} {server}", paint.dim("server "));
     let clients: Vec<String> = lesson
         .clients
@@ -106,7 +110,7 @@ fn server_note(o: &Observation, paint: Paint) -> Option<String> {
 }
 
 pub fn name_cell(name: &str, width: usize, paint: Paint) -> String {
-    let pad = width.saturating_sub(name.chars().count());
+    let pad = width.saturating_sub(name.width());
     format!("{}{}", paint.name(name), " ".repeat(pad))
 }
 
@@ -115,7 +119,7 @@ pub fn name_width(lesson: &Lesson) -> usize {
     lesson
         .clients
         .iter()
-        .map(|c| c.name.chars().count())
+        .map(|c| c.name.width())
         .max()
         .unwrap_or(4)
         + 2
@@ -140,16 +144,12 @@ pub fn who_received(record: &StepRecord, width: usize, paint: Paint) -> String {
             .map(|(event, payload)| format!("{event} {}", compact(payload)))
             .collect();
         let cell = name_cell(name, width, paint);
-        if got.is_empty() {
-            let _ = writeln!(
-                out,
-                "    {cell}{}  {}",
-                paint.dim("·"),
-                paint.dim("nothing")
-            );
+        let (mark, what) = if got.is_empty() {
+            (paint.dim("·"), paint.dim("nothing"))
         } else {
-            let _ = writeln!(out, "    {cell}{}  {}", paint.good("✓"), got.join("; "));
-        }
+            (paint.good("✓"), got.join("; "))
+        };
+        let _ = writeln!(out, "    {cell}{mark}  {what}");
     }
     out
 }
@@ -160,29 +160,37 @@ pub fn step_rule(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint
     rule(&format!("{}/{total}  {}", record.index, step.title), paint)
 }
 
-/// One step of the live transcript.
+/// One step of the live transcript: the code that ran, the server's log, what each
+/// client observed, the rooms after it, and the judge's verdict.
 pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", step_rule(lesson, step, record, paint));
-
-    let Some(actor) = lesson.client(step.actor()) else {
+    let Some(actor) = lesson.client(step.action.actor()) else {
         return out;
     };
+    let width = name_width(lesson);
+    out.push_str(&code(step, actor, paint));
+    out.push_str(&server_log(record, paint));
+    out.push_str(&connections(lesson, record, width, paint));
+    out.push_str(&outcome(step, record, width, paint));
+    out.push_str(&room_table(step, record, paint));
+    out.push_str(&verdict(step, record, paint));
+    out
+}
+
+/// Who acts, the client and server code of the step, and its narration.
+fn code(step: &Step, actor: &Client, paint: Paint) -> String {
+    let mut out = String::new();
     let code = snippet::for_step(step, actor);
-    let actors = step.actors.join(", ");
+    let actors = paint.name(&step.action.actors().join(", "));
     match &code.client {
         Some(client_line) => {
-            let _ = writeln!(out, "  {} {}", paint.name(&actors), paint.dim("(client)"));
+            let _ = writeln!(out, "  {actors} {}", paint.dim("(client)"));
             let _ = writeln!(out, "    {}", paint.code(client_line));
             let _ = writeln!(out, "  {}", paint.dim("server"));
         }
         None => {
-            let _ = writeln!(
-                out,
-                "  {} {}",
-                paint.name(&actors),
-                paint.dim("asks the server to run")
-            );
+            let _ = writeln!(out, "  {actors} {}", paint.dim("asks the server to run"));
         }
     }
     let _ = writeln!(out, "    {} {}", paint.dim("JS  "), paint.code(&code.js));
@@ -192,141 +200,130 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
         out.push_str(&wrap(&step.narration, 2, WIDTH));
     }
     let _ = writeln!(out);
+    out
+}
 
-    let notes: Vec<String> = record
+fn server_log(record: &StepRecord, paint: Paint) -> String {
+    let mut out = String::new();
+    for note in record
         .observations
         .iter()
         .filter_map(|o| server_note(o, paint))
-        .collect();
-    for note in &notes {
+    {
         let _ = writeln!(out, "  {} {note}", paint.dim("server log"));
     }
+    out
+}
 
-    let width = lesson
-        .clients
-        .iter()
-        .map(|c| c.name.chars().count())
-        .max()
-        .unwrap_or(4)
-        + 2;
+/// What each client saw of its own connection.
+fn connections(lesson: &Lesson, record: &StepRecord, width: usize, paint: Paint) -> String {
+    let mut out = String::new();
     for o in &record.observations {
-        let line = match o {
+        let (client, what) = match o {
             Observation::Connected { client } => {
                 let ns = lesson
                     .client(client)
                     .map(|c| c.namespace.as_str())
                     .unwrap_or("/");
-                format!(
-                    "{}{}",
-                    name_cell(client, width, paint),
-                    paint.good(&format!("connected to {ns}"))
-                )
+                (client, paint.good(&format!("connected to {ns}")))
             }
-            Observation::Refused { client, reason } => format!(
-                "{}{} {}",
-                name_cell(client, width, paint),
-                paint.warn("connect_error:"),
-                compact(&Value::from(reason.as_str()))
+            Observation::Refused { client, reason } => (
+                client,
+                format!(
+                    "{} {}",
+                    paint.warn("connect_error:"),
+                    compact(&Value::from(reason.as_str()))
+                ),
             ),
-            Observation::Closed { client } => {
-                format!(
-                    "{}{}",
-                    name_cell(client, width, paint),
-                    "closed its connection"
-                )
-            }
+            Observation::Closed { client } => (client, "closed its connection".to_string()),
             Observation::DroppedByServer { client } => {
-                format!(
-                    "{}{}",
-                    name_cell(client, width, paint),
-                    paint.warn("was disconnected by the server")
-                )
+                (client, paint.warn("was disconnected by the server"))
             }
             _ => continue,
         };
-        let _ = writeln!(out, "  {line}");
+        let _ = writeln!(out, "  {}{what}", name_cell(client, width, paint));
     }
+    out
+}
 
-    match step.op {
-        Op::Join | Op::Leave => {
+/// What the operation came to, per operation.
+fn outcome(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> String {
+    let mut out = String::new();
+    match &step.action {
+        Action::Join { actor, .. } | Action::Leave { actor, .. } => {
             if let Some(rooms) = record.answer().and_then(|r| r.rooms.as_ref()) {
                 let now = if rooms.is_empty() {
                     "no rooms".to_string()
                 } else {
                     rooms.join(", ")
                 };
-                let _ = writeln!(
-                    out,
-                    "  {}{} {now}",
-                    name_cell(step.actor(), width, paint),
-                    paint.dim("is now in:")
-                );
+                let cell = name_cell(actor, width, paint);
+                let _ = writeln!(out, "  {cell}{} {now}", paint.dim("is now in:"));
             }
         }
-        Op::Ask => {
-            let cell = name_cell(step.actor(), width, paint);
+        Action::Ask { actor, .. } => {
+            let cell = name_cell(actor, width, paint);
             if let Some(value) = record.ack_answer() {
-                let _ = writeln!(
-                    out,
-                    "  {cell}{} {}",
-                    paint.good("got the answer"),
-                    compact(value)
-                );
+                let answer = paint.good("got the answer");
+                let _ = writeln!(out, "  {cell}{answer} {}", compact(value));
             } else if let Some(ms) = record.ack_timed_out() {
-                let _ = writeln!(
-                    out,
-                    "  {cell}{}",
-                    paint.warn(&format!(
-                        "no answer within {ms} ms: the acknowledgement timed out"
-                    ))
-                );
-            } else if let Some(reply) = record.answer().filter(|r| r.unhandled) {
-                let why = reply.error.as_deref().unwrap_or("no handler");
-                let _ = writeln!(out, "  {} {}", paint.dim("server"), paint.warn(why));
+                let timed_out = format!("no answer within {ms} ms: the acknowledgement timed out");
+                let _ = writeln!(out, "  {cell}{}", paint.warn(&timed_out));
+            } else {
+                out.push_str(&unhandled(record, paint));
             }
         }
-        Op::Emit | Op::Send => {
-            if let Some(reply) = record.answer().filter(|r| r.unhandled) {
-                let why = reply.error.as_deref().unwrap_or("no handler");
-                let _ = writeln!(out, "  {} {}", paint.dim("server"), paint.warn(why));
-            }
+        Action::Emit { .. } | Action::Send { .. } => {
+            out.push_str(&unhandled(record, paint));
             out.push_str(&who_received(record, width, paint));
-            if let Some(claim) = record.server_delivered_to() {
-                let to = if claim.is_empty() {
-                    "nobody".to_string()
-                } else {
-                    claim.join(", ")
-                };
-                let event = record.event_name(step);
-                let _ = writeln!(out, "  {} sent `{event}` to {to}", paint.dim("server"));
-            }
-            for (name, outcome) in record.server_acks() {
-                let cell = name_cell(&name, width, paint);
-                let line = match (&outcome.value, outcome.error.as_deref()) {
-                    (Some(v), _) if outcome.answered => {
-                        paint.good(&format!("acknowledged with {}", compact(v)))
-                    }
-                    (_, Some("timeout")) => {
-                        paint.warn("did not acknowledge: the server's wait timed out")
-                    }
-                    (_, Some(e)) => paint.warn(&format!("acknowledgement failed: {e}")),
-                    _ => paint.warn("did not acknowledge"),
-                };
-                let _ = writeln!(out, "  {} {cell}{line}", paint.dim("ack   "));
-            }
-            if let Some(reply) = record.answer().filter(|r| !r.ok && !r.unhandled) {
-                let why = reply.error.as_deref().unwrap_or("no reason given");
-                let _ = writeln!(
-                    out,
-                    "  {} {}",
-                    paint.dim("server"),
-                    paint.warn(&format!("refused: {why}"))
-                );
-            }
+            out.push_str(&server_side(step, record, width, paint));
         }
-        Op::Connect | Op::Disconnect => {}
+        Action::Connect { .. } | Action::Disconnect { .. } => {}
     }
+    out
+}
 
+/// The server's answer that it has no handler for the event, if it gave one.
+fn unhandled(record: &StepRecord, paint: Paint) -> String {
+    match record.answer().filter(|r| r.unhandled) {
+        Some(reply) => {
+            let why = reply.error.as_deref().unwrap_or("no handler");
+            format!("  {} {}\n", paint.dim("server"), paint.warn(why))
+        }
+        None => String::new(),
+    }
+}
+
+/// The server's account of an event: where it sent it, the acknowledgements, a refusal.
+fn server_side(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> String {
+    let mut out = String::new();
+    let server = paint.dim("server");
+    if let Some(claim) = record.server_delivered_to() {
+        let event = record.event_name(step);
+        let _ = writeln!(out, "  {server} sent `{event}` to {}", name_list(&claim));
+    }
+    for (name, outcome) in record.server_acks() {
+        let cell = name_cell(&name, width, paint);
+        let line = match (&outcome.value, outcome.error.as_deref()) {
+            (Some(v), _) if outcome.answered => {
+                paint.good(&format!("acknowledged with {}", compact(v)))
+            }
+            (_, Some("timeout")) => paint.warn("did not acknowledge: the server's wait timed out"),
+            (_, Some(e)) => paint.warn(&format!("acknowledgement failed: {e}")),
+            _ => paint.warn("did not acknowledge"),
+        };
+        let _ = writeln!(out, "  {} {cell}{line}", paint.dim("ack   "));
+    }
+    if let Some(reply) = record.answer().filter(|r| !r.ok && !r.unhandled) {
+        let why = reply.error.as_deref().unwrap_or("no reason given");
+        let _ = writeln!(out, "  {server} {}", paint.warn(&format!("refused: {why}")));
+    }
+    out
+}
+
+/// The server's rooms after the step, and its own-id rooms where the step is about them.
+fn room_table(step: &Step, record: &StepRecord, paint: Paint) -> String {
+    let mut out = String::new();
     for (ns, rooms) in &record.rooms {
         let listed: Vec<String> = rooms
             .iter()
@@ -339,47 +336,45 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
         };
         let _ = writeln!(out, "  {} {:<6} {listed}", paint.dim("rooms "), ns);
     }
-
-    let uses_own_id = step
-        .emit
-        .to
-        .iter()
-        .chain(&step.emit.within)
-        .chain(&step.emit.except)
-        .any(|r| r.starts_with("id:"));
-    if step.op == Op::Connect || uses_own_id {
+    let uses_own_id = step.action.emit().is_some_and(|emit| {
+        emit.to
+            .iter()
+            .chain(&emit.within)
+            .chain(&emit.except)
+            .any(|r| r.starts_with("id:"))
+    });
+    if matches!(step.action, Action::Connect { .. }) || uses_own_id {
         for (ns, names) in &record.own_id_rooms {
+            let names = format!("{}  (room name = socket id)", names.join(", "));
             let _ = writeln!(
                 out,
                 "  {} {:<6} {}",
                 paint.dim("own-id"),
                 ns,
-                paint.dim(&format!("{}  (room name = socket id)", names.join(", ")))
+                paint.dim(&names)
             );
         }
     }
+    out
+}
 
+/// The judge's word on the step: its problems, or the prediction it confirmed.
+fn verdict(step: &Step, record: &StepRecord, paint: Paint) -> String {
+    let mut out = String::new();
     let problems = record.problems(step);
-    if problems.is_empty() {
-        if let Some(expect) = &step.expect {
-            let mut expect = expect.clone();
-            expect.sort();
-            let who = if expect.is_empty() {
-                "nobody".to_string()
-            } else {
-                expect.join(", ")
-            };
-            let _ = writeln!(
-                out,
-                "  {} {}",
-                paint.good("✓"),
-                paint.good(&format!("as the lesson predicted: {who}"))
-            );
-        }
-    } else {
-        for p in &problems {
-            let _ = writeln!(out, "  {} {}", paint.bad("✗"), paint.bad(p));
-        }
+    for p in &problems {
+        let _ = writeln!(out, "  {} {}", paint.bad("✗"), paint.bad(p));
+    }
+    if let Some(expect) = step
+        .expect
+        .delivered_to
+        .as_ref()
+        .filter(|_| problems.is_empty())
+    {
+        let mut expect = expect.clone();
+        expect.sort();
+        let predicted = format!("as the lesson predicted: {}", name_list(&expect));
+        let _ = writeln!(out, "  {} {}", paint.good("✓"), paint.good(&predicted));
     }
     out
 }
@@ -434,10 +429,10 @@ pub fn json(lesson: &Lesson, records: &[StepRecord]) -> Value {
             json!({
                 "index": r.index,
                 "title": s.title,
-                "actor": s.actor(),
-                "actors": s.actors,
-                "operation": s.op,
-                "event": s.event,
+                "actor": s.action.actor(),
+                "actors": s.action.actors(),
+                "operation": s.action.op(),
+                "event": s.action.event(),
                 "delivered_to": r.delivered_to(),
                 "not_delivered_to": r.not_delivered_to(),
                 "server_delivered_to": r.server_delivered_to(),
@@ -456,39 +451,9 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::lesson::parse;
+    use crate::lesson::{parse, tests::GOOD};
     use crate::protocol::Reply;
     use crate::trace::RoomTable;
-
-    const LESSON: &str = r#"
-format_version = 1
-title = "t"
-summary = "s"
-intro = "i"
-
-[[clients]]
-name = "alice"
-
-[[clients]]
-name = "bob"
-
-[[clients]]
-name = "carol"
-
-[[steps]]
-title = "connect"
-op = "connect"
-actors = ["alice", "bob", "carol"]
-
-[[steps]]
-title = "everyone but alice"
-op = "emit"
-actor = "alice"
-broadcast = true
-event = "news"
-payload = "hi"
-expect = ["bob", "carol"]
-"#;
 
     fn record(received_by: &[&str], claimed: &[&str]) -> StepRecord {
         let mut observations: Vec<Observation> = received_by
@@ -522,51 +487,41 @@ expect = ["bob", "carol"]
         }
     }
 
+    /// The transcript of GOOD's emit step, given who received it and who the server
+    /// says it sent to.
+    fn shown(received_by: &[&str], claimed: &[&str]) -> String {
+        let lesson = parse("t", "t.toml", GOOD).unwrap();
+        let record = record(received_by, claimed);
+        step(&lesson, &lesson.steps[1], &record, Paint::PLAIN)
+    }
+
     #[test]
     fn a_faithful_step_shows_who_received_it() {
-        let lesson = parse("t", "t.toml", LESSON).unwrap();
-        let text = step(
-            &lesson,
-            &lesson.steps[1],
-            &record(&["bob", "carol"], &["bob", "carol"]),
-            Paint::PLAIN,
-        );
-        assert!(
-            text.contains("socket.broadcast.emit(\"news\", \"hi\")"),
-            "{text}"
-        );
-        assert!(text.contains("    alice  ·  nothing\n"), "{text}");
-        assert!(text.contains("    bob    ✓  news \"hi\"\n"), "{text}");
-        assert!(
-            text.contains("  server sent `news` to bob, carol\n"),
-            "{text}"
-        );
-        assert!(text.contains("r1: bob"), "{text}");
-        assert!(
-            text.contains("✓ as the lesson predicted: bob, carol"),
-            "{text}"
-        );
+        let text = shown(&["bob", "carol"], &["bob", "carol"]);
+        for line in [
+            "socket.broadcast.emit(\"news\", \"hi\")",
+            "    alice  ·  nothing\n",
+            "    bob    ✓  news \"hi\"\n",
+            "  server sent `news` to bob, carol\n",
+            "r1: bob",
+            "✓ as the lesson predicted: bob, carol",
+        ] {
+            assert!(text.contains(line), "{line:?} missing in:\n{text}");
+        }
         assert!(!text.contains('✗'), "{text}");
     }
 
     #[test]
     fn a_disagreement_between_server_and_clients_is_shown() {
-        let lesson = parse("t", "t.toml", LESSON).unwrap();
-        let text = step(
-            &lesson,
-            &lesson.steps[1],
-            &record(&["bob"], &["bob", "carol"]),
-            Paint::PLAIN,
-        );
-        assert!(text.contains("    carol  ·  nothing\n"), "{text}");
-        assert!(
-            text.contains("✗ the server sent `news` to `carol` but `carol` never received it"),
-            "{text}"
-        );
-        assert!(
-            text.contains("✗ expected `news` to reach bob, carol but it reached bob"),
-            "{text}"
-        );
+        let text = shown(&["bob"], &["bob", "carol"]);
+        for line in [
+            "    carol  ·  nothing\n",
+            "✗ the server sent `news` to `carol` but `carol` never received it",
+            "✗ expected `news` to reach bob, carol but it reached bob",
+        ] {
+            assert!(text.contains(line), "{line:?} missing in:\n{text}");
+        }
+        let lesson = parse("t", "t.toml", GOOD).unwrap();
         let json = json(
             &lesson,
             &[record(&[], &[]), record(&["bob"], &["bob", "carol"])],

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use common::{bin, settings, stderr, stdout};
 use serde_json::Value;
 use socketio_lab::engine::LabOptions;
-use socketio_lab::lesson::{embedded, Choice, Op};
+use socketio_lab::lesson::{embedded, Action, Choice};
 use socketio_lab::protocol::{AckOutcome, Reply};
 use socketio_lab::quiz::{self, ChoiceRun};
 use socketio_lab::trace::Observation;
@@ -180,50 +180,60 @@ fn scores_are_kept_listed_reset_and_survive_a_corrupt_file() {
 fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
     let mut run = run.clone();
     for (step, record) in choice.steps.iter().zip(run.records.iter_mut()) {
+        let (expect, action) = (&step.expect, &step.action);
+        let actor = action.actor().to_string();
+        let event = action.event().unwrap_or_default().to_string();
         record.observations.retain(|o| {
             !matches!(
                 o,
                 Observation::Unanswered { .. } | Observation::ClientError { .. }
             )
         });
-        if let Some(expect) = &step.expect {
+        if let Some(names) = &expect.delivered_to {
             record
                 .observations
                 .retain(|o| !matches!(o, Observation::Received { .. }));
-            for name in expect {
+            for name in names {
                 record.observations.push(Observation::Received {
                     client: name.clone(),
-                    event: step.event.clone().unwrap_or_default(),
+                    event: event.clone(),
                     payload: Value::Null,
                 });
             }
             for o in record.observations.iter_mut() {
                 if let Observation::Answered { reply, .. } = o {
-                    reply.delivered_to = Some(expect.clone());
+                    reply.delivered_to = Some(names.clone());
                     reply.emitted = None;
                 }
             }
         }
-        if step.op == Op::Connect {
+        if let Action::Connect { actors } = action {
             record
                 .observations
                 .retain(|o| !matches!(o, Observation::Refused { .. }));
-            if step.expect_refused {
-                for a in &step.actors {
-                    record.observations.push(Observation::Refused {
-                        client: a.clone(),
-                        reason: "no".into(),
-                    });
+            for a in actors {
+                let client = a.clone();
+                if expect.refused {
+                    let reason = "no".into();
+                    record
+                        .observations
+                        .push(Observation::Refused { client, reason });
+                } else {
+                    let namespace = "/".into();
+                    record.observations.extend([
+                        Observation::Connected { client: a.clone() },
+                        Observation::ServerConnect { client, namespace },
+                    ]);
                 }
             }
         }
-        if step.expect_unhandled {
+        if expect.unhandled {
             record
                 .observations
                 .retain(|o| !matches!(o, Observation::Answered { .. }));
             record.observations.push(Observation::Answered {
-                client: step.actor().to_string(),
-                event: step.event.clone().unwrap_or_default(),
+                client: actor.clone(),
+                event: event.clone(),
                 reply: Reply {
                     ok: false,
                     unhandled: true,
@@ -231,23 +241,20 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
                 },
             });
         }
-        for line in step.expect_log.iter().flatten() {
+        for line in expect.log.iter().flatten() {
             record
                 .observations
                 .push(Observation::ServerLog { text: line.clone() });
         }
-        if step.op == Op::Ask && (step.expect_answer.is_some() || step.expect_timeout) {
+        if matches!(action, Action::Ask { .. }) && (expect.answer.is_some() || expect.timeout) {
             record.observations.retain(|o| {
                 !matches!(
                     o,
                     Observation::AckAnswered { .. } | Observation::AckTimedOut { .. }
                 )
             });
-            let (client, event) = (
-                step.actor().to_string(),
-                step.event.clone().unwrap_or_default(),
-            );
-            record.observations.push(match &step.expect_answer {
+            let client = actor.clone();
+            record.observations.push(match &expect.answer {
                 Some(value) => Observation::AckAnswered {
                     client,
                     event,
@@ -262,18 +269,18 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
         }
         for o in record.observations.iter_mut() {
             if let Observation::Answered { reply, .. } = o {
-                if step.expect_rejected {
+                if expect.rejected {
                     reply.ok = false;
                     reply.error = Some("refused".into());
                 }
                 for outcome in reply.acks.iter_mut().flat_map(|a| a.values_mut()) {
-                    if let Some(v) = &step.expect_answer {
+                    if let Some(v) = &expect.answer {
                         *outcome = AckOutcome {
                             answered: true,
                             value: Some(v.clone()),
                             error: None,
                         };
-                    } else if step.expect_timeout {
+                    } else if expect.timeout {
                         *outcome = AckOutcome {
                             answered: false,
                             value: None,
@@ -324,14 +331,10 @@ fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
     out.push(flooded);
     let mut flipped = run.clone();
     for r in &mut flipped.records {
-        let refused: Vec<String> = r
+        let refused = r
             .observations
             .iter()
-            .filter_map(|o| match o {
-                Observation::Refused { client, .. } => Some(client.clone()),
-                _ => None,
-            })
-            .collect();
+            .any(|o| matches!(o, Observation::Refused { .. }));
         r.observations.retain(|o| {
             !matches!(
                 o,
@@ -341,7 +344,7 @@ fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
                     | Observation::ServerRefuse { .. }
             )
         });
-        if refused.is_empty() {
+        if !refused {
             for o in r.observations.clone() {
                 if let Observation::Connected { client } = o {
                     r.observations.push(Observation::Refused {
@@ -393,31 +396,18 @@ async fn every_verdict_follows_the_traffic() {
                 let mut runs = BTreeMap::new();
                 for (i, choice) in q.choices.iter().enumerate() {
                     let run = quiz::run_choice(lesson, q, i, &options).await.unwrap();
-                    assert!(
-                        run.faults(choice).is_empty(),
-                        "{}/{} choice {}: {:?}",
-                        lesson.id,
-                        q.id,
-                        i + 1,
-                        run.faults(choice)
-                    );
-                    let holds = run.holds(choice);
-                    if holds {
+                    let at = format!("{}/{} choice {}", lesson.id, q.id, i + 1);
+                    let faults = run.faults(choice);
+                    assert!(faults.is_empty(), "{at}: {faults:?}");
+                    if run.holds(choice) {
+                        let disturbed = disturbances(&run);
                         assert!(
-                            disturbances(&run).iter().any(|d| !d.holds(choice)),
-                            "{}/{} choice {} holds whatever the traffic",
-                            lesson.id,
-                            q.id,
-                            i + 1
+                            disturbed.iter().any(|d| !d.holds(choice)),
+                            "{at} holds whatever the traffic"
                         );
                     } else {
-                        assert!(
-                            as_predicted(choice, &run).holds(choice),
-                            "{}/{} choice {} fails whatever the traffic",
-                            lesson.id,
-                            q.id,
-                            i + 1
-                        );
+                        let predicted = as_predicted(choice, &run);
+                        assert!(predicted.holds(choice), "{at} fails whatever the traffic");
                     }
                     runs.insert(i, run);
                 }

@@ -1,0 +1,378 @@
+//! Lessons are data: TOML files with a `format_version`, checked strictly so that an
+//! instructor's mistake is reported at its file, line and column.
+//!
+//! `raw.rs` is the file as serde reads it; `validate.rs` and `steps.rs` turn it into
+//! the types below, where a step's [`Action`] holds only the fields its operation
+//! takes.
+
+mod raw;
+mod steps;
+mod validate;
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::protocol::{ADMIN_NS, MAIN_NS};
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The lessons shipped inside the binary, in teaching order. `tests/lessons.rs` checks
+/// that every file under `lessons/` is listed here.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("chat", include_str!("../../lessons/chat.toml")),
+    ("emit", include_str!("../../lessons/emit.toml")),
+    ("rooms", include_str!("../../lessons/rooms.toml")),
+    ("namespaces", include_str!("../../lessons/namespaces.toml")),
+    ("cheatsheet", include_str!("../../lessons/cheatsheet.toml")),
+];
+
+/// Namespaces the lab server serves to lesson clients.
+pub const LESSON_NAMESPACES: &[&str] = &[MAIN_NS, ADMIN_NS];
+
+pub use crate::protocol::RESERVED_EVENTS;
+
+/// The operation a step names in its `op` field. Each maps to one Socket.IO call
+/// (see `snippet.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Connect,
+    Disconnect,
+    Join,
+    Leave,
+    Emit,
+    Send,
+    Ask,
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The name a lesson file uses, in the order the variants are declared.
+        const NAMES: [&str; 7] = [
+            "connect",
+            "disconnect",
+            "join",
+            "leave",
+            "emit",
+            "send",
+            "ask",
+        ];
+        f.write_str(NAMES[*self as usize])
+    }
+}
+
+/// Whether the server-side emit starts from the actor's socket or from the namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    #[default]
+    Socket,
+    Io,
+}
+
+/// A validated lesson: its clients, the steps `run` shows and the quiz's questions.
+#[derive(Debug, Clone)]
+pub struct Lesson {
+    /// The file name without `.toml`: what `run NAME` and `quiz NAME` take.
+    pub id: String,
+    /// Where it was read from, for messages.
+    pub source: String,
+    pub title: String,
+    /// One line for `list`.
+    pub summary: String,
+    /// The paragraph under the title, trimmed.
+    pub intro: String,
+    pub clients: Vec<Client>,
+    /// What `run` shows, in order.
+    pub steps: Vec<Step>,
+    pub questions: Vec<Question>,
+}
+
+impl Lesson {
+    pub fn client(&self, name: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.name == name)
+    }
+}
+
+/// A named scripted client of the lesson.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub name: String,
+    /// `/` unless the lesson says otherwise.
+    pub namespace: String,
+    /// Sent as the handshake's `auth` (the `/admin` middleware reads `token`).
+    pub auth: serde_json::Map<String, Value>,
+}
+
+/// The server-side emit of an `emit` step: where it starts, whom it selects, its flags.
+#[derive(Debug, Clone, Default)]
+pub struct EmitSpec {
+    pub from: Origin,
+    pub broadcast: bool,
+    pub to: Vec<String>,
+    /// `in` rooms: the same selection as `to`, spelled the other way.
+    pub within: Vec<String>,
+    pub except: Vec<String>,
+    pub of: Option<String>,
+    pub volatile: bool,
+    /// Ask each recipient for an acknowledgement, waiting this long.
+    pub ack_timeout_ms: Option<u64>,
+}
+
+/// One step of a lesson or a quiz choice.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub title: String,
+    pub narration: String,
+    pub action: Action,
+    pub expect: Expectations,
+}
+
+/// What a step does, with the fields its operation takes and no others.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// The actors open a connection to their namespace.
+    Connect { actors: Vec<String> },
+    /// The actors close their connection.
+    Disconnect { actors: Vec<String> },
+    /// The actor asks the server to put it in rooms (joining is server-side only).
+    Join { actor: String, rooms: Vec<String> },
+    /// The actor asks the server to take it out of rooms.
+    Leave { actor: String, rooms: Vec<String> },
+    /// The actor asks the server to emit with a selection (`socket.to(..)`, `io.emit`, ...).
+    Emit {
+        actor: String,
+        event: String,
+        payload: Option<Value>,
+        emit: EmitSpec,
+    },
+    /// The actor emits an application event; the server's own handler decides what happens.
+    Send {
+        actor: String,
+        event: String,
+        payload: Option<Value>,
+    },
+    /// The actor emits an application event with an acknowledgement callback and waits
+    /// up to `timeout_ms` for the server's answer.
+    Ask {
+        actor: String,
+        event: String,
+        payload: Option<Value>,
+        timeout_ms: u64,
+    },
+}
+
+impl Action {
+    pub fn op(&self) -> Op {
+        match self {
+            Action::Connect { .. } => Op::Connect,
+            Action::Disconnect { .. } => Op::Disconnect,
+            Action::Join { .. } => Op::Join,
+            Action::Leave { .. } => Op::Leave,
+            Action::Emit { .. } => Op::Emit,
+            Action::Send { .. } => Op::Send,
+            Action::Ask { .. } => Op::Ask,
+        }
+    }
+
+    /// Who acts: several clients for a `connect` or `disconnect`, one otherwise.
+    pub fn actors(&self) -> &[String] {
+        match self {
+            Action::Connect { actors } | Action::Disconnect { actors } => actors,
+            Action::Join { actor, .. }
+            | Action::Leave { actor, .. }
+            | Action::Emit { actor, .. }
+            | Action::Send { actor, .. }
+            | Action::Ask { actor, .. } => std::slice::from_ref(actor),
+        }
+    }
+
+    /// The first (for most operations the only) actor.
+    pub fn actor(&self) -> &str {
+        &self.actors()[0]
+    }
+
+    /// The application event the actor sends or asks the server to emit.
+    pub fn event(&self) -> Option<&str> {
+        match self {
+            Action::Emit { event, .. } | Action::Send { event, .. } | Action::Ask { event, .. } => {
+                Some(event)
+            }
+            _ => None,
+        }
+    }
+
+    pub fn payload(&self) -> Option<&Value> {
+        match self {
+            Action::Emit { payload, .. }
+            | Action::Send { payload, .. }
+            | Action::Ask { payload, .. } => payload.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The rooms a `join` or `leave` names.
+    pub fn rooms(&self) -> &[String] {
+        match self {
+            Action::Join { rooms, .. } | Action::Leave { rooms, .. } => rooms,
+            _ => &[],
+        }
+    }
+
+    /// The selection of an `emit`.
+    pub fn emit(&self) -> Option<&EmitSpec> {
+        match self {
+            Action::Emit { emit, .. } => Some(emit),
+            _ => None,
+        }
+    }
+}
+
+/// What a run of the step must show. Validation lets each claim only on the
+/// operations it fits (named on each field).
+#[derive(Debug, Clone, Default)]
+pub struct Expectations {
+    /// `emit`, `send`, `ask`: exactly who receives the event.
+    pub delivered_to: Option<Vec<String>>,
+    /// `connect`: the namespace refuses the actors.
+    pub refused: bool,
+    /// `send`, `ask`: the server has no handler for the event.
+    pub unhandled: bool,
+    /// Any operation: lines the server must log during the step.
+    pub log: Option<Vec<String>>,
+    /// `ask`, or `emit` with an acknowledgement: the answer that must come back.
+    pub answer: Option<Value>,
+    /// `ask`, or `emit` with an acknowledgement: the acknowledgement must time out.
+    pub timeout: bool,
+    /// `emit`: the server must refuse the request.
+    pub rejected: bool,
+}
+
+impl Expectations {
+    /// Whether a run can contradict nothing here.
+    pub fn is_empty(&self) -> bool {
+        self.delivered_to.is_none()
+            && !self.refused
+            && !self.unhandled
+            && self.log.is_none()
+            && self.answer.is_none()
+            && !self.timeout
+            && !self.rejected
+    }
+}
+
+/// A quiz question: no answer key, each choice is judged by running it.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    pub prompt: String,
+    pub hint: Option<String>,
+    /// Several choices may hold; the learner must pick exactly those.
+    pub multiple: bool,
+    /// Line and column of its `id`, for `check`.
+    pub line: usize,
+    pub column: usize,
+    /// Steps run before every choice, not judged.
+    pub setup: Vec<Step>,
+    pub choices: Vec<Choice>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub text: String,
+    /// The steps this choice runs after the setup, expectations attached.
+    pub steps: Vec<Step>,
+    pub note: Option<String>,
+}
+
+/// A problem in a lesson file, located to the character.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LessonError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for LessonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for LessonError {}
+
+impl LessonError {
+    /// A problem with a whole file or folder, which has no line.
+    fn unlocated(file: String, message: String) -> LessonError {
+        LessonError {
+            file,
+            line: 0,
+            column: 0,
+            message,
+        }
+    }
+}
+
+/// Parses and validates one lesson. `file` is only used in error messages.
+pub fn parse(id: &str, file: &str, text: &str) -> Result<Lesson, LessonError> {
+    let loc = validate::Locator { file, text };
+    let raw: raw::RawLesson = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let message = e.message().trim().replace('\n', " ");
+        loc.at(offset, message)
+    })?;
+    validate::lesson(id, &loc, raw)
+}
+
+/// The lesson id of a path: its file name without `.toml`.
+pub fn id_of_path(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Reads and validates a lesson file.
+pub fn load_file(path: &Path) -> Result<Lesson, LessonError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LessonError::unlocated(shown.clone(), format!("cannot read the file: {e}")))?;
+    parse(&id_of_path(path), &shown, &text)
+}
+
+/// The lessons shipped inside the binary, in teaching order.
+pub fn embedded() -> Result<Vec<Lesson>, LessonError> {
+    EMBEDDED
+        .iter()
+        .map(|(id, text)| parse(id, &format!("lessons/{id}.toml"), text))
+        .collect()
+}
+
+/// Every `*.toml` of `dir`, sorted by file name (none without a folder).
+pub fn load_dir(dir: Option<&Path>) -> Result<Vec<Lesson>, LessonError> {
+    let Some(dir) = dir else {
+        return Ok(Vec::new());
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        LessonError::unlocated(
+            dir.display().to_string(),
+            format!("cannot read the lessons folder: {e}"),
+        )
+    })?;
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    paths.iter().map(|p| load_file(p)).collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

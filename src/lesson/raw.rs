@@ -1,0 +1,141 @@
+//! The lesson file as serde reads it: flat tables with their source spans. A step
+//! stays one flat struct with every field optional because `toml::Spanned` does not
+//! work inside an internally tagged enum (toml-rs/toml#535); `validate.rs` turns it
+//! into the typed [`super::Action`] and refuses the fields an operation does not take.
+//! (serde reads a missing `Option` field as `None`; only other types say `default`.)
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Op, Origin};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLesson {
+    pub format_version: Spanned<u32>,
+    pub title: String,
+    pub summary: String,
+    pub intro: String,
+    #[serde(default)]
+    pub clients: Vec<RawClient>,
+    #[serde(default)]
+    pub steps: Vec<Spanned<RawStep>>,
+    #[serde(default)]
+    pub questions: Vec<RawQuestion>,
+}
+
+/// A quiz question. Its choices are judged by running them, never by a key: a
+/// choice holds when its run meets every expectation its steps carry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawQuestion {
+    pub id: Spanned<String>,
+    pub prompt: String,
+    /// Several choices may hold; the learner must pick exactly those.
+    #[serde(default)]
+    pub multiple: bool,
+    pub hint: Option<String>,
+    /// Steps run before every choice, not judged.
+    #[serde(default)]
+    pub setup: Vec<Spanned<RawStep>>,
+    /// Steps shared by every choice (for "what happens when ..." questions).
+    #[serde(default)]
+    pub steps: Vec<Spanned<RawStep>>,
+    /// Who the last step's event must reach, for every choice without its own `expect`.
+    pub target: Option<Spanned<Vec<String>>>,
+    pub choices: Spanned<Vec<RawChoice>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawChoice {
+    pub text: String,
+    #[serde(default)]
+    pub steps: Vec<Spanned<RawStep>>,
+    /// This choice's prediction of who the last step's event reaches.
+    pub expect: Option<Spanned<Vec<String>>>,
+    /// Shown after the answer, right or wrong.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawClient {
+    pub name: Spanned<String>,
+    pub namespace: Option<Spanned<String>>,
+    pub auth: Option<toml::Table>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStep {
+    #[serde(default)]
+    pub title: String,
+    pub op: Op,
+    pub actor: Option<Spanned<String>>,
+    pub actors: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub narration: String,
+    pub event: Option<Spanned<String>>,
+    pub payload: Option<toml::Value>,
+    pub rooms: Option<Spanned<Vec<String>>>,
+    pub from: Option<Origin>,
+    #[serde(default)]
+    pub broadcast: bool,
+    pub to: Option<Spanned<Vec<String>>>,
+    #[serde(rename = "in")]
+    pub within: Option<Spanned<Vec<String>>>,
+    pub except: Option<Spanned<Vec<String>>>,
+    pub of: Option<Spanned<String>>,
+    pub expect: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub expect_refused: bool,
+    #[serde(default)]
+    pub expect_unhandled: bool,
+    pub expect_log: Option<Vec<String>>,
+    /// `emit` only: ask every recipient for an acknowledgement.
+    #[serde(default)]
+    pub ack: bool,
+    /// `emit` only: the `volatile` flag.
+    #[serde(default)]
+    pub volatile: bool,
+    /// Milliseconds to wait for an acknowledgement (`ask`, or `emit` with `ack`).
+    pub timeout: Option<Spanned<u64>>,
+    /// `ask` only: the answer the server's acknowledgement must carry.
+    pub expect_answer: Option<toml::Value>,
+    /// The acknowledgement must time out (`ask`: the client's; `emit`: the server's).
+    #[serde(default)]
+    pub expect_timeout: bool,
+    /// The server must refuse the request (for example a reserved event name).
+    #[serde(default)]
+    pub expect_rejected: bool,
+}
+
+impl RawStep {
+    /// Whether any field of `emit`'s selection or flags is given.
+    pub fn selects(&self) -> bool {
+        self.from.is_some()
+            || self.ack
+            || self.volatile
+            || self.broadcast
+            || self.to.is_some()
+            || self.within.is_some()
+            || self.except.is_some()
+            || self.of.is_some()
+    }
+}
+
+pub(super) fn to_json(value: &toml::Value) -> serde_json::Value {
+    // TOML values are a subset of JSON values except datetimes, which become strings.
+    match value {
+        toml::Value::String(s) => serde_json::Value::String(s.clone()),
+        toml::Value::Integer(i) => serde_json::Value::from(*i),
+        toml::Value::Float(f) => serde_json::Value::from(*f),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(*b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(items) => items.iter().map(to_json).collect(),
+        toml::Value::Table(table) => {
+            serde_json::Value::Object(table.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! The steps of a lesson or a question, one small function per operation: each
+//! reads the fields its operation takes and refuses the others, so a validated
+//! [`Action`] holds only what makes sense for it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use toml::Spanned;
+
+use super::raw::{to_json, RawStep};
+use super::validate::{namespace, Locator, Result};
+use super::{Action, EmitSpec, Expectations, Op, Origin, Step, RESERVED_EVENTS};
+
+/// How long an `ask` waits for its answer when the lesson gives no `timeout`.
+const DEFAULT_ASK_TIMEOUT_MS: u64 = 1000;
+
+/// Checks steps against the lesson's clients.
+pub(super) struct Checker<'a> {
+    pub loc: &'a Locator<'a>,
+    /// Client name to namespace.
+    pub known: &'a HashMap<String, String>,
+}
+
+impl Checker<'_> {
+    /// Validates a run of steps, starting from the connections in `connected` and
+    /// leaving it as the steps leave it.
+    pub fn steps(
+        &self,
+        raw: &[Spanned<RawStep>],
+        connected: &mut BTreeSet<String>,
+    ) -> Result<Vec<Step>> {
+        raw.iter().map(|s| self.step(s, connected)).collect()
+    }
+
+    fn step(&self, spanned: &Spanned<RawStep>, connected: &mut BTreeSet<String>) -> Result<Step> {
+        let (s, at) = (spanned.get_ref(), spanned.span().start);
+        let action = match s.op {
+            Op::Connect => Action::Connect {
+                actors: self.connection(s, at, connected)?,
+            },
+            Op::Disconnect => Action::Disconnect {
+                actors: self.connection(s, at, connected)?,
+            },
+            Op::Join => {
+                let (actor, rooms) = self.membership(s, at, connected)?;
+                Action::Join { actor, rooms }
+            }
+            Op::Leave => {
+                let (actor, rooms) = self.membership(s, at, connected)?;
+                Action::Leave { actor, rooms }
+            }
+            Op::Emit => self.emit(s, at, connected)?,
+            Op::Send | Op::Ask => self.client_event(s, at, connected)?,
+        };
+        let expect = self.expectations(s, at, &action)?;
+        match &action {
+            Action::Connect { actors } if !expect.refused => connected.extend(actors.clone()),
+            Action::Disconnect { actors } => connected.retain(|c| !actors.contains(c)),
+            _ => {}
+        }
+        Ok(Step {
+            title: if s.title.is_empty() {
+                s.op.to_string()
+            } else {
+                s.title.clone()
+            },
+            narration: s.narration.trim().to_string(),
+            action,
+            expect,
+        })
+    }
+
+    /// `connect` and `disconnect`: one or several actors, nothing else.
+    fn connection(
+        &self,
+        s: &RawStep,
+        at: usize,
+        connected: &BTreeSet<String>,
+    ) -> Result<Vec<String>> {
+        let actors = self.actors(s, at, connected)?;
+        self.no_event(s, at)?;
+        self.no_rooms(s)?;
+        self.no_selection(s, at)?;
+        self.timeout(s, false)?;
+        Ok(actors)
+    }
+
+    /// `join` and `leave`: one actor and its rooms.
+    fn membership(
+        &self,
+        s: &RawStep,
+        at: usize,
+        connected: &BTreeSet<String>,
+    ) -> Result<(String, Vec<String>)> {
+        let actor = self.actor(s, at, connected)?;
+        self.no_event(s, at)?;
+        let rooms = match &s.rooms {
+            None => return Err(self.loc.at(at, format!("`{}` needs `rooms`", s.op))),
+            Some(list) if list.get_ref().is_empty() => {
+                return Err(self.loc.at(list.span().start, "`rooms` is empty"))
+            }
+            Some(list) => self.rooms(list, "rooms")?,
+        };
+        self.no_selection(s, at)?;
+        self.timeout(s, false)?;
+        Ok((actor, rooms))
+    }
+
+    /// `emit`: the server emits with a selection and flags.
+    fn emit(&self, s: &RawStep, at: usize, connected: &BTreeSet<String>) -> Result<Action> {
+        let actor = self.actor(s, at, connected)?;
+        let (event, payload) = self.event(s, at)?;
+        self.no_rooms(s)?;
+        let timeout_ms = self.timeout(s, s.ack)?;
+        if s.ack && timeout_ms.is_none() {
+            return Err(self
+                .loc
+                .at(at, "`ack = true` needs a `timeout` (milliseconds)"));
+        }
+        if s.ack && s.volatile {
+            return Err(self.loc.at(
+                at,
+                "`volatile` and `ack` do not go together: a volatile packet may never arrive",
+            ));
+        }
+        // Also checked in `expectations`; here first so that, of several mistakes in
+        // one step, the one reported stays the same as before the split by operation.
+        self.ack_claims(s, at, s.ack)?;
+        let emit = self.selection(s, at, timeout_ms)?;
+        Ok(Action::Emit {
+            actor,
+            event,
+            payload,
+            emit,
+        })
+    }
+
+    /// `send` and `ask`: the actor emits an application event and the server's own
+    /// handler decides what happens; an `ask` also waits for the handler's answer.
+    fn client_event(&self, s: &RawStep, at: usize, connected: &BTreeSet<String>) -> Result<Action> {
+        let actor = self.actor(s, at, connected)?;
+        let (event, payload) = self.event(s, at)?;
+        self.no_rooms(s)?;
+        self.no_selection(s, at)?;
+        let asks = s.op == Op::Ask;
+        let timeout = self.timeout(s, asks)?;
+        Ok(if asks {
+            let timeout_ms = timeout.unwrap_or(DEFAULT_ASK_TIMEOUT_MS);
+            Action::Ask {
+                actor,
+                event,
+                payload,
+                timeout_ms,
+            }
+        } else {
+            Action::Send {
+                actor,
+                event,
+                payload,
+            }
+        })
+    }
+
+    /// The emit's selection: where it starts, which rooms, which flags.
+    fn selection(&self, s: &RawStep, at: usize, ack_timeout_ms: Option<u64>) -> Result<EmitSpec> {
+        let mut emit = EmitSpec {
+            from: s.from.unwrap_or_default(),
+            broadcast: s.broadcast,
+            volatile: s.volatile,
+            ack_timeout_ms,
+            ..EmitSpec::default()
+        };
+        if let Some(list) = &s.to {
+            emit.to = self.rooms(list, "to")?;
+        }
+        if let Some(list) = &s.within {
+            emit.within = self.rooms(list, "in")?;
+        }
+        if let Some(list) = &s.except {
+            emit.except = self.rooms(list, "except")?;
+        }
+        if s.to.is_some() && s.within.is_some() {
+            return Err(self.loc.at(
+                at,
+                "`to` and `in` are two spellings of one selection: use one",
+            ));
+        }
+        if let Some(of) = &s.of {
+            let ns = namespace(self.loc, of)?;
+            if emit.from != Origin::Io {
+                return Err(self.loc.at(
+                    of.span().start,
+                    "`of` needs `from = \"io\"` (`io.of(..)` is a server-wide call)",
+                ));
+            }
+            emit.of = Some(ns);
+        }
+        if emit.from == Origin::Io && emit.broadcast {
+            return Err(self.loc.at(
+                at,
+                "`broadcast` is a flag of a socket; `io` already reaches everyone",
+            ));
+        }
+        Ok(emit)
+    }
+
+    /// What the step claims its run will show. Some claims fit some operations only.
+    fn expectations(&self, s: &RawStep, at: usize, action: &Action) -> Result<Expectations> {
+        let op = s.op;
+        let acked = matches!(action, Action::Ask { .. })
+            || matches!(action, Action::Emit { emit, .. } if emit.ack_timeout_ms.is_some());
+        self.ack_claims(s, at, acked)?;
+        let refuse = |message: &str| Err(self.loc.at(at, message));
+        if s.expect_rejected && op != Op::Emit {
+            return refuse("`expect_rejected` applies to `emit` only");
+        }
+        let delivered_to = match &s.expect {
+            Some(expect) if action.event().is_none() => {
+                return Err(self.loc.at(
+                    expect.span().start,
+                    format!("`expect` lists who receives an event; `{op}` sends none"),
+                ))
+            }
+            Some(expect) => Some(self.names(expect, "expect")?),
+            None => None,
+        };
+        if s.expect_refused && op != Op::Connect {
+            return refuse("`expect_refused` applies to `connect` only");
+        }
+        if s.expect_unhandled && !matches!(op, Op::Send | Op::Ask) {
+            return refuse("`expect_unhandled` applies to `send` and `ask` only");
+        }
+        Ok(Expectations {
+            delivered_to,
+            refused: s.expect_refused,
+            unhandled: s.expect_unhandled,
+            log: s.expect_log.clone(),
+            answer: s.expect_answer.as_ref().map(to_json),
+            timeout: s.expect_timeout,
+            rejected: s.expect_rejected,
+        })
+    }
+
+    /// `expect_answer` and `expect_timeout` judge an acknowledgement, so the step
+    /// must ask for one.
+    fn ack_claims(&self, s: &RawStep, at: usize, acked: bool) -> Result<()> {
+        let claim = match (s.expect_answer.is_some(), s.expect_timeout) {
+            _ if acked => return Ok(()),
+            (true, _) => "expect_answer",
+            (false, true) => "expect_timeout",
+            (false, false) => return Ok(()),
+        };
+        Err(self.loc.at(
+            at,
+            format!("`{claim}` applies to `ask`, or to `emit` with `ack = true`"),
+        ))
+    }
+
+    /// The step's actors: `actor`, or (for `connect` and `disconnect`) an `actors`
+    /// list. A `connect` needs them offline, every other operation online.
+    fn actors(&self, s: &RawStep, at: usize, connected: &BTreeSet<String>) -> Result<Vec<String>> {
+        let actors = match (&s.actor, &s.actors) {
+            (Some(_), Some(list)) => {
+                return Err(self.loc.at(
+                    list.span().start,
+                    "give either `actor` or `actors`, not both",
+                ))
+            }
+            (Some(actor), None) => {
+                if !self.known.contains_key(actor.get_ref()) {
+                    return Err(self.loc.at(
+                        actor.span().start,
+                        format!("unknown client `{}` in `actor`", actor.get_ref()),
+                    ));
+                }
+                vec![actor.get_ref().clone()]
+            }
+            (None, Some(list)) if !matches!(s.op, Op::Connect | Op::Disconnect) => {
+                return Err(self.loc.at(
+                    list.span().start,
+                    format!(
+                        "`actors` is only for `connect` and `disconnect`; `{}` takes one `actor`",
+                        s.op
+                    ),
+                ))
+            }
+            (None, Some(list)) if list.get_ref().is_empty() => {
+                return Err(self.loc.at(list.span().start, "`actors` is empty"))
+            }
+            (None, Some(list)) => self.names(list, "actors")?,
+            (None, None) => {
+                return Err(self
+                    .loc
+                    .at(at, format!("step `{}` has no `actor`", s.title)))
+            }
+        };
+        for actor in &actors {
+            let message = match (s.op, connected.contains(actor)) {
+                (Op::Connect, true) => {
+                    format!("`{actor}` is already connected at step `{}`", s.title)
+                }
+                (Op::Connect, false) | (_, true) => continue,
+                (_, false) => format!(
+                    "`{actor}` is not connected at step `{}` (add a `connect` step before it)",
+                    s.title
+                ),
+            };
+            return Err(self.loc.at(at, message));
+        }
+        Ok(actors)
+    }
+
+    /// The one actor of every operation but `connect` and `disconnect`.
+    fn actor(&self, s: &RawStep, at: usize, connected: &BTreeSet<String>) -> Result<String> {
+        let mut actors = self.actors(s, at, connected)?;
+        Ok(actors.remove(0))
+    }
+
+    /// The event and payload of `emit`, `send` and `ask`.
+    fn event(&self, s: &RawStep, at: usize) -> Result<(String, Option<serde_json::Value>)> {
+        let Some(e) = &s.event else {
+            return Err(self.loc.at(at, format!("`{}` needs an `event`", s.op)));
+        };
+        let (name, at) = (e.get_ref(), e.span().start);
+        if name.is_empty() {
+            return Err(self.loc.at(at, "`event` is empty"));
+        }
+        if RESERVED_EVENTS.contains(&name.as_str()) && !s.expect_rejected {
+            return Err(self.loc.at(
+                at,
+                format!("`{name}` is reserved by Socket.IO and cannot be an application event"),
+            ));
+        }
+        if name.starts_with("lab:") {
+            return Err(self.loc.at(
+                at,
+                format!("`{name}`: event names starting with `lab:` belong to the lab protocol"),
+            ));
+        }
+        Ok((name.clone(), s.payload.as_ref().map(to_json)))
+    }
+
+    /// Operations that send no event take neither `event` nor `payload`.
+    fn no_event(&self, s: &RawStep, at: usize) -> Result<()> {
+        if let Some(e) = &s.event {
+            return Err(self.loc.at(
+                e.span().start,
+                format!("`event` does not apply to `{}`", s.op),
+            ));
+        }
+        if s.payload.is_some() {
+            return Err(self
+                .loc
+                .at(at, format!("`payload` does not apply to `{}`", s.op)));
+        }
+        Ok(())
+    }
+
+    /// Only `join` and `leave` take `rooms`.
+    fn no_rooms(&self, s: &RawStep) -> Result<()> {
+        match &s.rooms {
+            Some(list) => Err(self.loc.at(
+                list.span().start,
+                format!(
+                    "`rooms` does not apply to `{}` (use `to`, `in` or `except` to select rooms)",
+                    s.op
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Only `emit` takes a selection and flags.
+    fn no_selection(&self, s: &RawStep, at: usize) -> Result<()> {
+        if s.selects() {
+            return Err(self.loc.at(
+                at,
+                format!("`from`, `broadcast`, `to`, `in`, `except`, `of`, `ack` and `volatile` apply to `emit` only, not `{}`", s.op),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The acknowledgement timeout, where `applies`; refused elsewhere.
+    fn timeout(&self, s: &RawStep, applies: bool) -> Result<Option<u64>> {
+        let Some(timeout) = &s.timeout else {
+            return Ok(None);
+        };
+        let (ms, at) = (*timeout.get_ref(), timeout.span().start);
+        if !applies {
+            return Err(self.loc.at(
+                at,
+                "`timeout` applies to `ask`, or to `emit` with `ack = true`",
+            ));
+        }
+        if !(1..=10_000).contains(&ms) {
+            return Err(self
+                .loc
+                .at(at, "`timeout` is in milliseconds, from 1 to 10000"));
+        }
+        Ok(Some(ms))
+    }
+
+    /// A list of the lesson's client names.
+    pub fn names(&self, list: &Spanned<Vec<String>>, what: &str) -> Result<Vec<String>> {
+        match list.get_ref().iter().find(|n| !self.known.contains_key(*n)) {
+            Some(name) => Err(self.loc.at(
+                list.span().start,
+                format!("unknown client `{name}` in `{what}`"),
+            )),
+            None => Ok(list.get_ref().clone()),
+        }
+    }
+
+    /// A list of rooms; `id:NAME` is the own-id room of the lesson's client NAME.
+    fn rooms(&self, list: &Spanned<Vec<String>>, field: &str) -> Result<Vec<String>> {
+        let at = list.span().start;
+        for room in list.get_ref() {
+            if room.is_empty() {
+                return Err(self.loc.at(at, format!("empty room name in `{field}`")));
+            }
+            if let Some(name) = room.strip_prefix("id:") {
+                if !self.known.contains_key(name) {
+                    return Err(self.loc.at(
+                        at,
+                        format!("`{room}` names the own-id room of an unknown client `{name}`"),
+                    ));
+                }
+            }
+        }
+        Ok(list.get_ref().clone())
+    }
+}

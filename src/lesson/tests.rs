@@ -1,0 +1,101 @@
+use super::validate::line_column;
+use super::*;
+
+/// A small valid lesson; other modules' tests render it too.
+pub(crate) const GOOD: &str = r#"
+format_version = 1
+title = "t"
+summary = "s"
+intro = "i"
+
+[[clients]]
+name = "alice"
+
+[[clients]]
+name = "bob"
+
+[[clients]]
+name = "carol"
+
+[[steps]]
+title = "connect"
+op = "connect"
+actors = ["alice", "bob", "carol"]
+
+[[steps]]
+title = "everyone but alice"
+op = "emit"
+actor = "alice"
+broadcast = true
+event = "news"
+payload = "hi"
+expect = ["bob", "carol"]
+"#;
+
+#[test]
+fn a_good_lesson_parses() {
+    let lesson = parse("x", "x.toml", GOOD).unwrap();
+    assert_eq!(lesson.clients.len(), 3);
+    assert_eq!(lesson.clients[0].namespace, "/");
+    let step = &lesson.steps[1];
+    assert_eq!(step.action.payload(), Some(&serde_json::json!("hi")));
+    assert!(step.action.emit().is_some_and(|e| e.broadcast));
+    assert_eq!(
+        step.expect.delivered_to,
+        Some(vec!["bob".to_string(), "carol".to_string()])
+    );
+}
+
+/// GOOD with its first `from` replaced by `to`: where the error is and what it says.
+const BROKEN: &[(&str, &str, (usize, usize), &str)] = &[
+    ("actor = ", "acter = ", (24, 1), "unknown field `acter`, expected one of"),
+    ("\"alice\"\nbroad", "\"zed\"\nbroad", (24, 9), "unknown client `zed` in `actor`"),
+    ("\"bob\"\n\n[[clients]]", "\"alice\"\n\n[[clients]]", (11, 8), "duplicate client name `alice`"),
+    ("\"emit\"", "\"shout\"", (23, 6), "unknown variant `shout`, expected one of"),
+    ("\"bob\"\n", "\"bob\"\nnamespace = \"/chat\"\n", (12, 13), "unknown namespace `/chat` (the lab server has `/` and `/admin`)"),
+    ("\"bob\"\n", "\"bob\"\nnamespace = \"/lab\"\n", (12, 13), "namespace `/lab` is reserved for the lab's own control connection"),
+    ("\"alice\", \"bob\", \"carol\"", "\"bob\"", (21, 1), "`alice` is not connected at step `everyone but alice` (add a `connect` step before it)"),
+    ("\"news\"", "\"disconnect\"", (26, 9), "`disconnect` is reserved by Socket.IO and cannot be an application event"),
+    ("\"news\"", "\"lab:x\"", (26, 9), "`lab:x`: event names starting with `lab:` belong to the lab protocol"),
+    ("format_version = 1", "format_version = 7", (2, 18), "unsupported `format_version` 7 (this socketio-lab reads version 1)"),
+    ("op = \"emit\"", "op = \"join\"", (26, 9), "`event` does not apply to `join`"),
+    ("broadcast = true", "rooms = [\"r\"]", (25, 9), "`rooms` does not apply to `emit` (use `to`, `in` or `except` to select rooms)"),
+    ("broadcast = true", "timeout = 5", (25, 11), "`timeout` applies to `ask`, or to `emit` with `ack = true`"),
+    ("broadcast = true", "ack = true", (21, 1), "`ack = true` needs a `timeout` (milliseconds)"),
+    ("broadcast = true", "from = \"io\"\nbroadcast = true", (21, 1), "`broadcast` is a flag of a socket; `io` already reaches everyone"),
+    ("broadcast = true", "of = \"/admin\"", (25, 6), "`of` needs `from = \"io\"` (`io.of(..)` is a server-wide call)"),
+    ("broadcast = true", "to = [\"id:zed\"]", (25, 6), "`id:zed` names the own-id room of an unknown client `zed`"),
+    ("op = \"connect\"", "op = \"connect\"\nbroadcast = true", (16, 1), "`from`, `broadcast`, `to`, `in`, `except`, `of`, `ack` and `volatile` apply to `emit` only, not `connect`"),
+    ("op = \"connect\"", "op = \"connect\"\nexpect = [\"bob\"]", (19, 10), "`expect` lists who receives an event; `connect` sends none"),
+    ("broadcast = true", "expect_refused = true", (21, 1), "`expect_refused` applies to `connect` only"),
+    ("broadcast = true", "expect_answer = 1", (21, 1), "`expect_answer` applies to `ask`, or to `emit` with `ack = true`"),
+    ("actors = [\"alice\", \"bob\", \"carol\"]", "actor = \"alice\"\nactors = [\"bob\"]", (20, 10), "give either `actor` or `actors`, not both"),
+];
+
+#[test]
+fn broken_lessons_are_located() {
+    for (from, to, at, message) in BROKEN {
+        assert!(GOOD.contains(from), "GOOD lacks {from:?}");
+        let e = parse("x", "x.toml", &GOOD.replacen(from, to, 1)).expect_err(to);
+        assert_eq!((e.line, e.column), *at, "{e}");
+        assert!(e.message.starts_with(message), "{e}");
+    }
+}
+
+#[test]
+fn syntax_error_is_located() {
+    let e = parse("x", "x.toml", "format_version = 1\ntitle = \"unclosed\n").unwrap_err();
+    assert_eq!(e.line, 2, "{e}");
+}
+
+#[test]
+fn embedded_lessons_are_valid() {
+    let lessons = embedded().unwrap();
+    assert_eq!(lessons.len(), EMBEDDED.len());
+}
+
+#[test]
+fn columns_count_characters() {
+    assert_eq!(line_column("ab\né€x", 8), (2, 3));
+    assert_eq!(line_column("ab\né€x", 7), (2, 2));
+}

@@ -1,0 +1,247 @@
+//! From the raw file to a typed lesson: the file, its clients and its questions
+//! (the steps are checked in `steps.rs`). Every mistake is reported at its file, line
+//! and column.
+
+use std::collections::{BTreeSet, HashMap};
+
+use toml::Spanned;
+
+use super::raw::{to_json, RawChoice, RawClient, RawLesson, RawQuestion};
+use super::steps::Checker;
+use super::{
+    Action, Choice, Client, Lesson, LessonError, Question, FORMAT_VERSION, LESSON_NAMESPACES,
+};
+use crate::protocol::{CONTROL_NS, MAIN_NS};
+
+pub(super) type Result<T> = std::result::Result<T, LessonError>;
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(super) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+/// Turns byte offsets of one file into located errors.
+pub(super) struct Locator<'a> {
+    pub file: &'a str,
+    pub text: &'a str,
+}
+
+impl Locator<'_> {
+    pub fn at(&self, offset: usize, message: impl Into<String>) -> LessonError {
+        let (line, column) = line_column(self.text, offset);
+        LessonError {
+            file: self.file.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+/// Validates a whole lesson file.
+pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> {
+    let version = &raw.format_version;
+    if *version.get_ref() != FORMAT_VERSION {
+        return Err(loc.at(
+            version.span().start,
+            format!(
+                "unsupported `format_version` {} (this socketio-lab reads version {FORMAT_VERSION})",
+                version.get_ref()
+            ),
+        ));
+    }
+    let (clients, known) = clients(loc, &raw.clients)?;
+    if raw.steps.is_empty() {
+        return Err(loc.at(0, "a lesson needs at least one `[[steps]]` entry"));
+    }
+    let checker = Checker { loc, known: &known };
+    // Simulate who is connected so a step cannot act through a closed socket.
+    let steps = checker.steps(&raw.steps, &mut BTreeSet::new())?;
+    if let Some(untitled) = raw.steps.iter().find(|s| s.get_ref().title.is_empty()) {
+        return Err(loc.at(untitled.span().start, "a lesson step needs a `title`"));
+    }
+    let mut questions = Vec::new();
+    let mut ids = BTreeSet::new();
+    for q in &raw.questions {
+        if !ids.insert(q.id.get_ref().clone()) {
+            return Err(loc.at(
+                q.id.span().start,
+                format!("duplicate question id `{}`", q.id.get_ref()),
+            ));
+        }
+        questions.push(checker.question(q)?);
+    }
+    Ok(Lesson {
+        id: id.to_string(),
+        source: loc.file.to_string(),
+        title: raw.title,
+        summary: raw.summary,
+        intro: raw.intro.trim().to_string(),
+        clients,
+        steps,
+        questions,
+    })
+}
+
+/// The lesson's clients, and each name's namespace.
+fn clients(loc: &Locator, raw: &[RawClient]) -> Result<(Vec<Client>, HashMap<String, String>)> {
+    let mut known: HashMap<String, String> = HashMap::new();
+    let mut clients = Vec::new();
+    for raw_client in raw {
+        let client = client(loc, raw_client, &known)?;
+        known.insert(client.name.clone(), client.namespace.clone());
+        clients.push(client);
+    }
+    if clients.is_empty() {
+        return Err(loc.at(0, "a lesson needs at least one `[[clients]]` entry"));
+    }
+    Ok((clients, known))
+}
+
+fn client(loc: &Locator, raw: &RawClient, known: &HashMap<String, String>) -> Result<Client> {
+    let name = raw.name.get_ref();
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !valid {
+        return Err(loc.at(
+            raw.name.span().start,
+            format!("client name `{name}` must be lowercase letters, digits, `-` or `_`"),
+        ));
+    }
+    if known.contains_key(name) {
+        return Err(loc.at(
+            raw.name.span().start,
+            format!("duplicate client name `{name}`"),
+        ));
+    }
+    let namespace = match &raw.namespace {
+        None => MAIN_NS.to_string(),
+        Some(ns) => namespace(loc, ns)?,
+    };
+    let auth = raw
+        .auth
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), to_json(v)))
+        .collect();
+    Ok(Client {
+        name: name.clone(),
+        namespace,
+        auth,
+    })
+}
+
+/// A namespace the lab server serves to lesson clients.
+pub(super) fn namespace(loc: &Locator, ns: &Spanned<String>) -> Result<String> {
+    let name = ns.get_ref();
+    if LESSON_NAMESPACES.contains(&name.as_str()) {
+        return Ok(name.clone());
+    }
+    let message = if name == CONTROL_NS {
+        format!("namespace `{CONTROL_NS}` is reserved for the lab's own control connection")
+    } else {
+        let served: Vec<String> = LESSON_NAMESPACES.iter().map(|n| format!("`{n}`")).collect();
+        format!(
+            "unknown namespace `{name}` (the lab server has {})",
+            served.join(" and ")
+        )
+    };
+    Err(loc.at(ns.span().start, message))
+}
+
+impl Checker<'_> {
+    fn question(&self, q: &RawQuestion) -> Result<Question> {
+        let id = q.id.get_ref();
+        if q.choices.get_ref().len() < 2 {
+            return Err(self.loc.at(
+                q.choices.span().start,
+                format!("question `{id}` needs at least two choices"),
+            ));
+        }
+        let mut connected = BTreeSet::new();
+        let setup = self.steps(&q.setup, &mut connected)?;
+        if let Some(target) = &q.target {
+            self.names(target, "target")?;
+        }
+        let choices = q
+            .choices
+            .get_ref()
+            .iter()
+            .enumerate()
+            .map(|(n, c)| self.choice(q, n + 1, c, &connected))
+            .collect::<Result<Vec<Choice>>>()?;
+        let (line, column) = line_column(self.loc.text, q.id.span().start);
+        Ok(Question {
+            id: id.clone(),
+            line,
+            column,
+            prompt: q.prompt.trim().to_string(),
+            multiple: q.multiple,
+            hint: q.hint.as_ref().map(|h| h.trim().to_string()),
+            setup,
+            choices,
+        })
+    }
+
+    /// Choice `n` (1-based) of `q`, run after the setup left `connected`.
+    fn choice(
+        &self,
+        q: &RawQuestion,
+        n: usize,
+        c: &RawChoice,
+        connected: &BTreeSet<String>,
+    ) -> Result<Choice> {
+        let (id, at) = (q.id.get_ref(), q.id.span().start);
+        let raw_steps = match (q.steps.is_empty(), c.steps.is_empty()) {
+            (false, true) => &q.steps,
+            (true, false) => &c.steps,
+            (false, false) => return Err(self.loc.at(
+                c.steps[0].span().start,
+                format!("choice {n} of `{id}` has its own `steps` but the question already gives shared `steps`"),
+            )),
+            (true, true) => return Err(self.loc.at(
+                q.choices.span().start,
+                format!("choice {n} of `{id}` has nothing to run: give the question `steps` or the choice `steps`"),
+            )),
+        };
+        let mut steps = self.steps(raw_steps, &mut connected.clone())?;
+        let prediction = match (&c.expect, &q.target) {
+            (Some(expect), _) => Some(self.names(expect, "expect")?),
+            (None, Some(target)) => Some(target.get_ref().clone()),
+            (None, None) => None,
+        };
+        let last = steps.last_mut().expect("a choice runs at least one step");
+        if let Some(prediction) = prediction {
+            if !matches!(last.action, Action::Emit { .. } | Action::Send { .. }) {
+                return Err(self.loc.at(
+                    at,
+                    format!("question `{id}`: a `target` or `expect` needs the last step to emit or send, not `{}`", last.action.op()),
+                ));
+            }
+            last.expect.delivered_to = Some(prediction);
+        }
+        if steps.iter().all(|s| s.expect.is_empty()) {
+            return Err(self.loc.at(
+                at,
+                format!(
+                    "choice {n} of `{id}` expects nothing, so no run could prove it right or wrong"
+                ),
+            ));
+        }
+        Ok(Choice {
+            text: c.text.trim().to_string(),
+            steps,
+            note: c.note.clone(),
+        })
+    }
+}
