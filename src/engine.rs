@@ -13,10 +13,9 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient};
-use crate::lesson::{Action, Client, Origin, Step};
+use crate::lesson::{Action, Client, Step};
 use crate::protocol::{
-    EmitFrom, EmitRequest, Reply, RoomsRequest, ServerState, CONTROL_NS, EMIT, JOIN, LEAVE, MARK,
-    STATE,
+    Emit, EmitRequest, Reply, RoomsRequest, ServerState, CONTROL_NS, EMIT, JOIN, LEAVE, MARK, STATE,
 };
 use crate::server::{EmbeddedServer, ServerError};
 use crate::trace::{canonical_order, Collector, Observation, RoomTable, StepRecord};
@@ -203,19 +202,15 @@ impl Lab {
                 payload,
                 emit,
             } => {
+                // The step's own emit, sent as it is but for own-id rooms, which
+                // only exist under the socket's real id.
                 let request = EmitRequest {
-                    from: match emit.from {
-                        Origin::Socket => EmitFrom::Socket,
-                        Origin::Io => EmitFrom::Io,
+                    emit: Emit {
+                        to: self.resolve_rooms(&emit.to),
+                        within: self.resolve_rooms(&emit.within),
+                        except: self.resolve_rooms(&emit.except),
+                        ..emit.clone()
                     },
-                    broadcast: emit.broadcast,
-                    to: self.resolve_rooms(&emit.to),
-                    within: self.resolve_rooms(&emit.within),
-                    except: self.resolve_rooms(&emit.except),
-                    of: emit.of.clone(),
-                    volatile: emit.volatile,
-                    local: false,
-                    ack_timeout_ms: emit.ack_timeout_ms,
                     event: event.clone(),
                     data: payload.clone().unwrap_or(Value::Null),
                 };

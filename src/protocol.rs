@@ -50,9 +50,12 @@ pub enum EmitFrom {
     Io,
 }
 
-/// One server-side emit, described by the selection Socket.IO would build.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct EmitRequest {
+/// One server-side emit as Socket.IO spells it: where it starts, its operator chain
+/// and its flags. This one value is what a lesson step holds, what the lab server
+/// executes, and what `snippet` prints as JavaScript and Rust, for lessons and for
+/// `serve`'s log alike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Emit {
     #[serde(default)]
     pub from: EmitFrom,
     #[serde(default)]
@@ -77,6 +80,26 @@ pub struct EmitRequest {
     /// Emit with an acknowledgement request, waiting this long for each answer.
     #[serde(default)]
     pub ack_timeout_ms: Option<u64>,
+}
+
+impl Emit {
+    /// Whether anything beyond the sender is selected: a socket's plain `emit`
+    /// reaches only its own client and never goes through the adapter.
+    pub fn selects(&self) -> bool {
+        self.from == EmitFrom::Io
+            || self.broadcast
+            || self.local
+            || !self.to.is_empty()
+            || !self.within.is_empty()
+            || !self.except.is_empty()
+    }
+}
+
+/// `lab:emit`: an emit, its event and its payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct EmitRequest {
+    #[serde(flatten)]
+    pub emit: Emit,
     pub event: String,
     #[serde(default)]
     pub data: serde_json::Value,

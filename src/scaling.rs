@@ -13,7 +13,7 @@ use crate::engine::{self, Lab, LabError};
 use crate::judge::{self, Verdict};
 use crate::lesson::Client;
 use crate::paint::Paint;
-use crate::protocol::{EmitFrom, EmitRequest, RoomsRequest, EMIT, JOIN, MAIN_NS};
+use crate::protocol::{Emit, EmitFrom, EmitRequest, RoomsRequest, EMIT, JOIN, MAIN_NS};
 use crate::server::{run_prefix, AdapterChoice, EmbeddedServer, ServerConfig, ServerError};
 use crate::trace::{Observation, StepRecord};
 use crate::view;
@@ -251,13 +251,15 @@ async fn show(
 fn emit(from: EmitFrom, flags: (bool, bool), to: &[&str], event: &str, data: &str) -> Value {
     let (broadcast, local) = flags;
     let request = EmitRequest {
-        from,
-        broadcast,
-        local,
-        to: to.iter().map(|r| r.to_string()).collect(),
+        emit: Emit {
+            from,
+            broadcast,
+            local,
+            to: to.iter().map(|r| r.to_string()).collect(),
+            ..Emit::default()
+        },
         event: event.into(),
         data: json!(data),
-        ..EmitRequest::default()
     };
     serde_json::to_value(request).unwrap_or_default()
 }

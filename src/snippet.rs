@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::lesson::{Action, Client, EmitSpec, Origin, Step};
-use crate::protocol::{ADMIN_NS, MAIN_NS};
+use crate::lesson::{Action, Client, Step};
+use crate::protocol::{Emit, EmitFrom, ADMIN_NS, MAIN_NS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snippet {
@@ -56,9 +56,18 @@ fn payload_rust(payload: &Option<Value>) -> String {
     }
 }
 
-fn selection(spec: &EmitSpec, actor_ns: &str, rust: bool) -> String {
+/// The JavaScript of an emit's selection, up to `.emit(..)`: what `serve`'s log
+/// shows for the emit the server just ran.
+pub fn selection_js(spec: &Emit, actor_ns: &str) -> String {
+    selection(spec, actor_ns, false)
+}
+
+fn selection(spec: &Emit, actor_ns: &str, rust: bool) -> String {
     let one: fn(&str) -> String = if rust { room_rust } else { room_js };
     let mut call = selection_base(spec, actor_ns, rust);
+    if spec.local {
+        call.push_str(if rust { ".local()" } else { ".local" });
+    }
     if !spec.to.is_empty() {
         call.push_str(&format!(".to({})", rooms_arg(&spec.to, one)));
     }
@@ -82,16 +91,16 @@ fn selection(spec: &EmitSpec, actor_ns: &str, rust: bool) -> String {
     call
 }
 
-fn selection_base(spec: &EmitSpec, actor_ns: &str, rust: bool) -> String {
+fn selection_base(spec: &Emit, actor_ns: &str, rust: bool) -> String {
     match spec.from {
-        Origin::Socket => {
+        EmitFrom::Socket => {
             let mut s = "socket".to_string();
             if spec.broadcast {
                 s.push_str(if rust { ".broadcast()" } else { ".broadcast" });
             }
             s
         }
-        Origin::Io => {
+        EmitFrom::Io => {
             let ns = spec.of.as_deref().unwrap_or(actor_ns);
             match (ns == MAIN_NS && spec.of.is_none(), rust) {
                 (true, _) => "io".to_string(),
@@ -100,15 +109,6 @@ fn selection_base(spec: &EmitSpec, actor_ns: &str, rust: bool) -> String {
             }
         }
     }
-}
-
-/// Whether a socketioxide call needs `.await` (broadcasts go through the adapter).
-fn is_broadcast(spec: &EmitSpec) -> bool {
-    spec.from == Origin::Io
-        || spec.broadcast
-        || !spec.to.is_empty()
-        || !spec.within.is_empty()
-        || !spec.except.is_empty()
 }
 
 /// The lab server's handlers for application events, as (namespace, event, JS, Rust).
@@ -221,13 +221,13 @@ pub fn for_step(step: &Step, client: &Client) -> Snippet {
 }
 
 /// An `emit` step's server call, with or without acknowledgements.
-fn server_emit(emit: &EmitSpec, event: &str, payload: &Option<Value>, actor_ns: &str) -> Snippet {
+fn server_emit(emit: &Emit, event: &str, payload: &Option<Value>, actor_ns: &str) -> Snippet {
     let js_target = selection(emit, actor_ns, false);
     let rust_target = selection(emit, actor_ns, true);
     let (js_args, rust_args) = (payload_js(payload), payload_rust(payload));
     if emit.ack_timeout_ms.is_some() {
         // A broadcast's ack stream is obtained asynchronously; a socket's directly.
-        let get = if is_broadcast(emit) { ".await?" } else { "?" };
+        let get = if emit.selects() { ".await?" } else { "?" };
         return Snippet {
             client: None,
             js: format!("await {js_target}.emitWithAck({event:?}{js_args})"),
@@ -236,7 +236,7 @@ fn server_emit(emit: &EmitSpec, event: &str, payload: &Option<Value>, actor_ns: 
             ),
         };
     }
-    let await_ = if is_broadcast(emit) { ".await" } else { "" };
+    let await_ = if emit.selects() { ".await" } else { "" };
     Snippet {
         client: None,
         js: format!("{js_target}.emit({event:?}{js_args})"),
@@ -256,7 +256,7 @@ mod tests {
         }
     }
 
-    fn emit(spec: EmitSpec, payload: Value) -> Step {
+    fn emit(spec: Emit, payload: Value) -> Step {
         Step {
             title: "t".into(),
             narration: String::new(),
@@ -272,9 +272,9 @@ mod tests {
 
     #[test]
     fn socket_to_two_rooms() {
-        let spec = EmitSpec {
+        let spec = Emit {
             to: vec!["r1".into(), "r2".into()],
-            ..EmitSpec::default()
+            ..Emit::default()
         };
         let s = for_step(&emit(spec, Value::from("hi")), &alice());
         assert_eq!(s.js, r#"socket.to(["r1", "r2"]).emit("news", "hi")"#);
@@ -286,11 +286,11 @@ mod tests {
 
     #[test]
     fn io_of_admin_with_own_id_room() {
-        let spec = EmitSpec {
-            from: Origin::Io,
+        let spec = Emit {
+            from: EmitFrom::Io,
             except: vec!["id:bob".into()],
             of: Some("/admin".into()),
-            ..EmitSpec::default()
+            ..Emit::default()
         };
         let s = for_step(&emit(spec, serde_json::json!({"a": 1})), &alice());
         assert_eq!(
@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn plain_socket_emit_is_synchronous_in_rust() {
-        let s = for_step(&emit(EmitSpec::default(), Value::from(1)), &alice());
+        let s = for_step(&emit(Emit::default(), Value::from(1)), &alice());
         assert_eq!(s.js, r#"socket.emit("news", 1)"#);
         assert_eq!(s.rust, r#"socket.emit("news", &1)"#);
     }

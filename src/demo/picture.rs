@@ -8,8 +8,9 @@ use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 use super::words::{and_list, display_name, message_text, room_name};
-use crate::lesson::{Action, EmitSpec, Lesson, Origin, Step};
+use crate::lesson::{Action, Lesson, Step};
 use crate::paint::Paint;
+use crate::protocol::{Emit, EmitFrom};
 use crate::trace::{Observation, StepRecord};
 use crate::view;
 
@@ -176,7 +177,7 @@ fn membership(
 }
 
 /// The rooms a message was aimed at, if any.
-fn target_rooms(emit: Option<&EmitSpec>) -> Vec<String> {
+fn target_rooms(emit: Option<&Emit>) -> Vec<String> {
     emit.map(|e| e.to.iter().chain(&e.within).cloned().collect())
         .unwrap_or_default()
 }
@@ -192,7 +193,7 @@ fn delivery(story: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> S
     let emit = step.action.emit();
     let targets = target_rooms(emit);
     // The tree hangs under whatever receives the message first: the server, or the room.
-    let (sender, shown_sender, header) = if emit.is_some_and(|e| e.from == Origin::Io) {
+    let (sender, shown_sender, header) = if emit.is_some_and(|e| e.from == EmitFrom::Io) {
         let spoken: Vec<String> = targets.iter().map(|r| room_name(r)).collect();
         let target = if targets.is_empty() {
             "everyone".to_string()

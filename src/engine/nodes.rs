@@ -9,7 +9,7 @@ use serde_json::json;
 use super::exchange::request;
 use super::{Lab, LabError};
 use crate::lesson::Client;
-use crate::protocol::{EmitFrom, EmitRequest, EMIT, MARK};
+use crate::protocol::{Emit, EmitFrom, EmitRequest, EMIT, MARK};
 use crate::server::EmbeddedServer;
 use crate::trace::Observation;
 
@@ -49,10 +49,12 @@ impl Lab {
         };
         let sender = sender.clone();
         let marker = EmitRequest {
-            from: EmitFrom::Io,
+            emit: Emit {
+                from: EmitFrom::Io,
+                ..Emit::default()
+            },
             event: MARK.into(),
             data: mark.clone(),
-            ..EmitRequest::default()
         };
         let data = serde_json::to_value(marker).unwrap_or_default();
         // Only a marker that failed is part of the step; its reply is plumbing.

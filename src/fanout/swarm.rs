@@ -11,7 +11,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::{FanoutError, ROOM, TICK};
 use crate::client::{Answer, ClientOptions, ConnectOutcome, Hearing, LabClient};
-use crate::protocol::{EmitFrom, EmitRequest, Reply, RoomsRequest, EMIT, JOIN, SYNC};
+use crate::protocol::{Emit, EmitFrom, EmitRequest, Reply, RoomsRequest, EMIT, JOIN, SYNC};
 
 /// Requests (joins, syncs, disconnects) in flight at once across the swarm.
 const REQUESTS_IN_FLIGHT: usize = 256;
@@ -206,11 +206,13 @@ impl Swarm {
             Target::Room => (self.room, vec![ROOM.to_string()]),
         };
         let emit = EmitRequest {
-            from: EmitFrom::Io,
-            to,
+            emit: Emit {
+                from: EmitFrom::Io,
+                to,
+                ..Emit::default()
+            },
             event: TICK.to_string(),
             data: json!(seq),
-            ..EmitRequest::default()
         };
         let data = serde_json::to_value(emit).unwrap_or_default();
         let started = Instant::now();

@@ -15,6 +15,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::protocol::Emit;
 use crate::protocol::{ADMIN_NS, MAIN_NS};
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -64,15 +65,6 @@ impl fmt::Display for Op {
     }
 }
 
-/// Whether the server-side emit starts from the actor's socket or from the namespace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Origin {
-    #[default]
-    Socket,
-    Io,
-}
-
 /// A validated lesson: its clients, the steps `run` shows and the quiz's questions.
 #[derive(Debug, Clone)]
 pub struct Lesson {
@@ -107,21 +99,6 @@ pub struct Client {
     pub auth: serde_json::Map<String, Value>,
 }
 
-/// The server-side emit of an `emit` step: where it starts, whom it selects, its flags.
-#[derive(Debug, Clone, Default)]
-pub struct EmitSpec {
-    pub from: Origin,
-    pub broadcast: bool,
-    pub to: Vec<String>,
-    /// `in` rooms: the same selection as `to`, spelled the other way.
-    pub within: Vec<String>,
-    pub except: Vec<String>,
-    pub of: Option<String>,
-    pub volatile: bool,
-    /// Ask each recipient for an acknowledgement, waiting this long.
-    pub ack_timeout_ms: Option<u64>,
-}
-
 /// One step of a lesson or a quiz choice.
 #[derive(Debug, Clone)]
 pub struct Step {
@@ -147,7 +124,7 @@ pub enum Action {
         actor: String,
         event: String,
         payload: Option<Value>,
-        emit: EmitSpec,
+        emit: Emit,
     },
     /// The actor emits an application event; the server's own handler decides what happens.
     Send {
@@ -223,7 +200,7 @@ impl Action {
     }
 
     /// The selection of an `emit`.
-    pub fn emit(&self) -> Option<&EmitSpec> {
+    pub fn emit(&self) -> Option<&Emit> {
         match self {
             Action::Emit { emit, .. } => Some(emit),
             _ => None,

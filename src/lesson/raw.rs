@@ -7,7 +7,8 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Op, Origin};
+use super::Op;
+use crate::protocol::EmitFrom;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,7 +80,7 @@ pub(super) struct RawStep {
     pub event: Option<Spanned<String>>,
     pub payload: Option<toml::Value>,
     pub rooms: Option<Spanned<Vec<String>>>,
-    pub from: Option<Origin>,
+    pub from: Option<EmitFrom>,
     #[serde(default)]
     pub broadcast: bool,
     pub to: Option<Spanned<Vec<String>>>,

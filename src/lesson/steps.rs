@@ -8,7 +8,8 @@ use toml::Spanned;
 
 use super::raw::{to_json, RawStep};
 use super::validate::{namespace, Locator, Result};
-use super::{Action, EmitSpec, Expectations, Op, Origin, Step, RESERVED_EVENTS};
+use super::{Action, Expectations, Op, Step, RESERVED_EVENTS};
+use crate::protocol::{Emit, EmitFrom};
 
 /// How long an `ask` waits for its answer when the lesson gives no `timeout`.
 const DEFAULT_ASK_TIMEOUT_MS: u64 = 1000;
@@ -161,13 +162,13 @@ impl Checker<'_> {
     }
 
     /// The emit's selection: where it starts, which rooms, which flags.
-    fn selection(&self, s: &RawStep, at: usize, ack_timeout_ms: Option<u64>) -> Result<EmitSpec> {
-        let mut emit = EmitSpec {
+    fn selection(&self, s: &RawStep, at: usize, ack_timeout_ms: Option<u64>) -> Result<Emit> {
+        let mut emit = Emit {
             from: s.from.unwrap_or_default(),
             broadcast: s.broadcast,
             volatile: s.volatile,
             ack_timeout_ms,
-            ..EmitSpec::default()
+            ..Emit::default()
         };
         if let Some(list) = &s.to {
             emit.to = self.rooms(list, "to")?;
@@ -186,7 +187,7 @@ impl Checker<'_> {
         }
         if let Some(of) = &s.of {
             let ns = namespace(self.loc, of)?;
-            if emit.from != Origin::Io {
+            if emit.from != EmitFrom::Io {
                 return Err(self.loc.at(
                     of.span().start,
                     "`of` needs `from = \"io\"` (`io.of(..)` is a server-wide call)",
@@ -194,7 +195,7 @@ impl Checker<'_> {
             }
             emit.of = Some(ns);
         }
-        if emit.from == Origin::Io && emit.broadcast {
+        if emit.from == EmitFrom::Io && emit.broadcast {
             return Err(self.loc.at(
                 at,
                 "`broadcast` is a flag of a socket; `io` already reaches everyone",

@@ -13,7 +13,8 @@ use socketioxide::socket::Sid;
 use socketioxide::{AckError, SocketIo};
 
 use super::state::{name_of, sorted_names};
-use crate::protocol::{AckOutcome, EmitFrom, EmitRequest, CONTROL_NS, MAIN_NS, RESERVED_EVENTS};
+use crate::protocol::{AckOutcome, Emit, EmitFrom, EmitRequest, CONTROL_NS, RESERVED_EVENTS};
+use crate::snippet;
 
 /// What an emit did: where this node sent it and, when it asked for
 /// acknowledgements, what each recipient answered.
@@ -27,25 +28,30 @@ pub(crate) struct Emitted {
     pub this_node_only: bool,
 }
 
-/// The JavaScript text of a room list: own-id rooms read as `bobId`, never as the
-/// random id itself. Only the named rooms are looked up, so the cost does not grow
-/// with the namespace.
-fn rooms_js<A: Adapter>(io: &SocketIo<A>, namespace: &str, rooms: &[String]) -> String {
-    let owner = |room: &str| {
-        let sid = room.parse::<Sid>().ok()?;
-        io.of(namespace)?.get_socket(sid).map(|s| name_of(&s))
+/// The emit as the learner wrote it, for its JavaScript text: an own-id room reads
+/// `id:bob` again (shown as `bobId`), never as the random id itself. Only the named
+/// rooms are looked up, so the cost does not grow with the namespace.
+fn as_written<A: Adapter>(io: &SocketIo<A>, namespace: &str, emit: &Emit) -> Emit {
+    let named = |rooms: &[String]| -> Vec<String> {
+        rooms
+            .iter()
+            .map(|room| {
+                let owner = room
+                    .parse::<Sid>()
+                    .ok()
+                    .and_then(|sid| io.of(namespace)?.get_socket(sid));
+                match owner {
+                    Some(socket) => format!("id:{}", name_of(&socket)),
+                    None => room.clone(),
+                }
+            })
+            .collect()
     };
-    let shown: Vec<String> = rooms
-        .iter()
-        .map(|r| match owner(r) {
-            Some(name) => format!("{name}Id"),
-            None => format!("{r:?}"),
-        })
-        .collect();
-    if shown.len() == 1 {
-        shown[0].clone()
-    } else {
-        format!("[{}]", shown.join(", "))
+    Emit {
+        to: named(&emit.to),
+        within: named(&emit.within),
+        except: named(&emit.except),
+        ..emit.clone()
     }
 }
 
@@ -54,78 +60,48 @@ fn rooms_js<A: Adapter>(io: &SocketIo<A>, namespace: &str, rooms: &[String]) -> 
 fn origin<A: Adapter>(
     socket: &SocketRef<A>,
     io: &SocketIo<A>,
-    req: &EmitRequest,
-) -> Result<Option<(BroadcastOperators<A>, String)>, String> {
-    match req.from {
-        EmitFrom::Socket => {
-            if req.of.is_some() {
-                return Err("`of` needs `from: \"io\"`".into());
-            }
-            let selects = req.broadcast
-                || req.local
-                || !req.to.is_empty()
-                || !req.within.is_empty()
-                || !req.except.is_empty();
-            if !selects {
-                return Ok(None);
-            }
-            let call = if req.broadcast {
-                "socket.broadcast"
-            } else {
-                "socket"
-            };
-            // `socket.to(..)`, `socket.except(..)` and `socket.local` imply the
-            // broadcast flag in Socket.IO: the sender is left out.
-            Ok(Some((socket.broadcast(), call.to_string())))
-        }
+    emit: &Emit,
+) -> Result<Option<BroadcastOperators<A>>, String> {
+    match emit.from {
+        EmitFrom::Socket if emit.of.is_some() => Err("`of` needs `from: \"io\"`".into()),
+        // `socket.to(..)`, `socket.except(..)` and `socket.local` imply the broadcast
+        // flag in Socket.IO: the sender is left out.
+        EmitFrom::Socket => Ok(emit.selects().then(|| socket.broadcast())),
         EmitFrom::Io => {
-            let ns = req.of.clone().unwrap_or_else(|| socket.ns().to_string());
+            let ns = emit.of.clone().unwrap_or_else(|| socket.ns().to_string());
             if ns == CONTROL_NS {
                 return Err(format!("namespace `{CONTROL_NS}` is the lab's own"));
             }
-            let call = if req.of.is_some() || ns != MAIN_NS {
-                format!("io.of({ns:?})")
-            } else {
-                "io".to_string()
-            };
             let op = io
                 .of(&ns)
                 .ok_or_else(|| format!("no namespace `{ns}` on this server"))?;
-            Ok(Some((op, call)))
+            Ok(Some(op))
         }
     }
 }
 
-/// Builds the operator a Socket.IO server would build for this request, with the
-/// JavaScript spelling of the call for the monitor.
+/// Builds the operator a Socket.IO server would build for this emit.
 fn selection<A: Adapter>(
     socket: &SocketRef<A>,
     io: &SocketIo<A>,
-    req: &EmitRequest,
-) -> Result<Option<(BroadcastOperators<A>, String)>, String> {
-    let Some((mut op, mut call)) = origin(socket, io, req)? else {
+    emit: &Emit,
+) -> Result<Option<BroadcastOperators<A>>, String> {
+    let Some(mut op) = origin(socket, io, emit)? else {
         return Ok(None);
     };
-    let namespace = req.of.clone().unwrap_or_else(|| socket.ns().to_string());
-    if req.local {
-        // Node spells it as a property right after the origin: `io.local.emit(..)`.
+    if emit.local {
         op = op.local();
-        call.push_str(".local");
     }
-    let chain: [(&[String], &str); 3] = [
-        (&req.to, "to"),
-        (&req.within, "in"),
-        (&req.except, "except"),
-    ];
-    for (rooms, verb) in chain.into_iter().filter(|(rooms, _)| !rooms.is_empty()) {
-        op = match verb {
-            "to" => op.to(rooms.to_vec()),
-            "in" => op.within(rooms.to_vec()),
-            _ => op.except(rooms.to_vec()),
-        };
-        call.push_str(&format!(".{verb}({})", rooms_js(io, &namespace, rooms)));
+    if !emit.to.is_empty() {
+        op = op.to(emit.to.clone());
     }
-    Ok(Some((op, call)))
+    if !emit.within.is_empty() {
+        op = op.within(emit.within.clone());
+    }
+    if !emit.except.is_empty() {
+        op = op.except(emit.except.clone());
+    }
+    Ok(Some(op))
 }
 
 fn ack_outcome(result: Result<Value, AckError>) -> AckOutcome {
@@ -163,10 +139,17 @@ pub(crate) async fn perform_emit<A: Adapter>(
     if RESERVED_EVENTS.contains(&req.event.as_str()) {
         return Err(format!("`{}` is a reserved event name", req.event));
     }
-    let timeout = req.ack_timeout_ms.map(Duration::from_millis);
-    match selection(socket, io, req)? {
-        None => emit_to_sender(socket, req, timeout).await,
-        Some((op, call)) => emit_through(op, call, req, timeout).await,
+    let timeout = req.emit.ack_timeout_ms.map(Duration::from_millis);
+    let namespace = req
+        .emit
+        .of
+        .clone()
+        .unwrap_or_else(|| socket.ns().to_string());
+    // The text is printed from the very value that runs, as lessons print theirs.
+    let call = snippet::selection_js(&as_written(io, &namespace, &req.emit), socket.ns());
+    match selection(socket, io, &req.emit)? {
+        None => emit_to_sender(socket, req, call, timeout).await,
+        Some(op) => emit_through(op, call, req, timeout).await,
     }
 }
 
@@ -174,6 +157,7 @@ pub(crate) async fn perform_emit<A: Adapter>(
 async fn emit_to_sender<A: Adapter>(
     socket: &SocketRef<A>,
     req: &EmitRequest,
+    call: String,
     timeout: Option<Duration>,
 ) -> Result<Emitted, String> {
     let me = name_of(socket);
@@ -185,7 +169,7 @@ async fn emit_to_sender<A: Adapter>(
                 .map_err(failed)?;
             Some(BTreeMap::from([(me.clone(), ack_outcome(stream.await))]))
         }
-        None if req.volatile => {
+        None if req.emit.volatile => {
             socket
                 .volatile()
                 .emit(&req.event, &req.data)
@@ -199,7 +183,7 @@ async fn emit_to_sender<A: Adapter>(
     };
     Ok(Emitted {
         delivered_to: vec![me],
-        call: "socket".to_string(),
+        call,
         acks,
         this_node_only: true,
     })
@@ -212,7 +196,7 @@ async fn emit_through<A: Adapter>(
     req: &EmitRequest,
     timeout: Option<Duration>,
 ) -> Result<Emitted, String> {
-    if req.volatile {
+    if req.emit.volatile {
         op = op.volatile();
     }
     // The adapter's own selection on this node, read just before the emit that uses it.
@@ -246,6 +230,6 @@ async fn emit_through<A: Adapter>(
         delivered_to,
         call,
         acks,
-        this_node_only: req.local,
+        this_node_only: req.emit.local,
     })
 }
