@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::lesson::{Lesson, Op, Step};
 use crate::paint::Paint;
+use crate::safe;
 use crate::snippet;
 use crate::trace::{Observation, StepRecord};
 
@@ -79,7 +80,7 @@ fn server_note(o: &Observation, paint: Paint) -> Option<String> {
         Observation::ServerConnect { client, namespace } => format!(
             "{}  {}",
             paint.code("a user connected"),
-            paint.dim(&format!("({client} on {namespace})"))
+            paint.dim(&safe::text(&format!("({client} on {namespace})")))
         ),
         Observation::ServerDisconnect {
             client,
@@ -88,7 +89,7 @@ fn server_note(o: &Observation, paint: Paint) -> Option<String> {
         } => format!(
             "{}  {}",
             paint.code("user disconnected"),
-            paint.dim(&format!("({client} on {namespace}: {reason})"))
+            paint.dim(&safe::text(&format!("({client} on {namespace}: {reason})")))
         ),
         Observation::ServerRefuse {
             client,
@@ -96,10 +97,10 @@ fn server_note(o: &Observation, paint: Paint) -> Option<String> {
             reason,
         } => format!(
             "{}  {}",
-            paint.warn(&format!("refused {client} on {namespace}")),
-            paint.dim(&format!("({reason})"))
+            paint.warn(&safe::text(&format!("refused {client} on {namespace}"))),
+            paint.dim(&safe::text(&format!("({reason})")))
         ),
-        Observation::ServerLog { text } => paint.code(text),
+        Observation::ServerLog { text } => paint.code(&safe::text(text)),
         _ => return None,
     };
     Some(line)
@@ -137,7 +138,7 @@ pub fn who_received(record: &StepRecord, width: usize, paint: Paint) -> String {
     for name in &shown {
         let got: Vec<String> = record
             .received_by(name)
-            .map(|(event, payload)| format!("{event} {}", compact(payload)))
+            .map(|(event, payload)| format!("{} {}", safe::text(event), compact(payload)))
             .collect();
         let cell = name_cell(name, width, paint);
         if got.is_empty() {
@@ -281,14 +282,14 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
                     ))
                 );
             } else if let Some(reply) = record.answer().filter(|r| r.unhandled) {
-                let why = reply.error.as_deref().unwrap_or("no handler");
-                let _ = writeln!(out, "  {} {}", paint.dim("server"), paint.warn(why));
+                let why = safe::text(reply.error.as_deref().unwrap_or("no handler"));
+                let _ = writeln!(out, "  {} {}", paint.dim("server"), paint.warn(&why));
             }
         }
         Op::Emit | Op::Send => {
             if let Some(reply) = record.answer().filter(|r| r.unhandled) {
-                let why = reply.error.as_deref().unwrap_or("no handler");
-                let _ = writeln!(out, "  {} {}", paint.dim("server"), paint.warn(why));
+                let why = safe::text(reply.error.as_deref().unwrap_or("no handler"));
+                let _ = writeln!(out, "  {} {}", paint.dim("server"), paint.warn(&why));
             }
             out.push_str(&who_received(record, width, paint));
             if let Some(claim) = record.server_delivered_to() {
@@ -315,7 +316,7 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
                 let _ = writeln!(out, "  {} {cell}{line}", paint.dim("ack   "));
             }
             if let Some(reply) = record.answer().filter(|r| !r.ok && !r.unhandled) {
-                let why = reply.error.as_deref().unwrap_or("no reason given");
+                let why = safe::text(reply.error.as_deref().unwrap_or("no reason given"));
                 let _ = writeln!(
                     out,
                     "  {} {}",
@@ -378,7 +379,7 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
         }
     } else {
         for p in &problems {
-            let _ = writeln!(out, "  {} {}", paint.bad("✗"), paint.bad(p));
+            let _ = writeln!(out, "  {} {}", paint.bad("✗"), paint.bad(&safe::text(p)));
         }
     }
     out
@@ -416,7 +417,7 @@ pub fn summary(lesson: &Lesson, records: &[StepRecord], paint: Paint) -> String 
         );
         for (index, problems) in failed {
             for p in problems {
-                let _ = writeln!(out, "  {} step {index}: {p}", paint.bad("✗"));
+                let _ = writeln!(out, "  {} step {index}: {}", paint.bad("✗"), safe::text(&p));
             }
         }
     }
