@@ -185,11 +185,13 @@ async fn an_emit_a_stalled_client_cannot_take_is_reported() {
 }
 
 /// Waits until the server closes `tcp` (reading and dropping anything it sends);
-/// returns when that happened, or `None` if it was still open after `WAIT`.
-fn closed_at(mut tcp: TcpStream) -> Option<Instant> {
-    tcp.set_read_timeout(Some(WAIT)).unwrap();
+/// returns when that happened, or `None` if it was still open at `deadline`.
+fn closed_at(mut tcp: TcpStream, deadline: Instant) -> Option<Instant> {
     let mut buf = [0u8; 4096];
     loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        tcp.set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .unwrap();
         match tcp.read(&mut buf) {
             Ok(0) => return Some(Instant::now()),
             Ok(_) => continue,
@@ -305,12 +307,14 @@ fn connections_closed(port: u16) -> Closed {
         answer.extend(&buf[..n]);
     }
     let answered = Instant::now();
+    // One deadline for all: a server that never closes them fails in `WAIT`.
+    let deadline = started + WAIT;
     Closed {
         started,
-        silent: silent.into_iter().map(closed_at).collect(),
-        trickle: closed_at(trickle),
+        silent: silent.into_iter().map(|c| closed_at(c, deadline)).collect(),
+        trickle: closed_at(trickle, deadline),
         answered,
-        idle: closed_at(idle),
+        idle: closed_at(idle, deadline),
     }
 }
 

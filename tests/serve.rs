@@ -150,7 +150,6 @@ fn a_flood_of_chat_messages_is_echoed_whole() {
     ) {
         return;
     }
-    let served = common::serve();
     // Done when every echo is in; or, once the server has answered a `lab:sync` sent
     // after the flood (so it has read every message), when no echo came for 5 s.
     let flood = "const { io } = require('socket.io-client'); const N = 100000; \
@@ -161,6 +160,7 @@ fn a_flood_of_chat_messages_is_echoed_whole() {
         s.on('connect', () => { for (let i = 0; i < N; i++) s.emit('chat message', 'm' + i); \
           s.emit('lab:sync', null, () => { synced = true; last = Date.now(); }); last = Date.now(); \
           setInterval(() => { if (Date.now() - last > (synced ? 5000 : 30000)) done(); }, 50); });";
+    let served = common::serve();
     let out = Command::new("node")
         .args(["-e", flood, &served.url()])
         .current_dir(common::repo().join("examples/node-reference"))
