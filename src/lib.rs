@@ -28,6 +28,7 @@
 //! - [`fanout`] and [`scaling`]: the labs that measure (many clients; two nodes).
 //! - [`serve`]: the lab server alone, with a live log.
 //! - [`progress`] and [`paint`]: quiz scores on disk; colour as a value.
+//! - [`safe`]: text from the network or a file, its control characters escaped.
 //!
 //! Library operations return data (`judge::Verdict` or an error); the binary
 //! (`src/main.rs`, `src/commands/`) owns the command line, exit codes and terminal.
@@ -45,6 +46,7 @@ pub mod protocol;
 pub mod quiz;
 pub mod quiz_session;
 pub mod registry;
+pub mod safe;
 pub mod scaling;
 pub mod serve;
 pub mod server;

@@ -2,88 +2,113 @@
 //! clients, narrating live what the server sees.
 
 use std::io::Write;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
 
 use crate::paint::Paint;
 use crate::protocol::Note;
+use crate::safe;
 use crate::server::{self, Activity, Monitor, MonitorFeed, ServerConfig};
 
-/// One line of the live log for something the server did.
+/// One line of the live log for something the server did. Names, rooms, event
+/// names and reasons come from clients: each is shown escaped and capped (`safe`).
 pub fn describe(activity: &Activity, paint: Paint) -> String {
     let ns = |namespace: &str| {
         if namespace == "/" {
             String::new()
         } else {
-            format!(" on {namespace}")
+            format!(" on {}", safe::capped(namespace))
         }
+    };
+    let names = |names: &[String]| {
+        let shown: Vec<_> = names.iter().map(|n| safe::capped(n)).collect();
+        shown.join(", ")
     };
     // The chat example's own log line, then who it was about.
     let logged = |line: &str, about: String| {
         format!("{}  {}", paint.code(line), paint.dim(&format!("({about})")))
     };
     match activity {
-        Activity::Note(Note::Connect { name, namespace }) => {
-            logged("a user connected", format!("{name}{}", ns(namespace)))
-        }
+        Activity::Note(Note::Connect { name, namespace }) => logged(
+            "a user connected",
+            format!("{}{}", safe::capped(name), ns(namespace)),
+        ),
         Activity::Note(Note::Disconnect {
             name,
             namespace,
             reason,
         }) => logged(
             "user disconnected",
-            format!("{name}{}: {reason}", ns(namespace)),
+            format!(
+                "{}{}: {}",
+                safe::capped(name),
+                ns(namespace),
+                safe::capped(reason)
+            ),
         ),
         Activity::Note(Note::Refuse {
             name,
             namespace,
             reason,
-        }) => paint.warn(&format!("refused {name} on {namespace}: {reason}")),
+        }) => paint.warn(&format!(
+            "refused {} on {}: {}",
+            safe::capped(name),
+            safe::capped(namespace),
+            safe::capped(reason)
+        )),
+        // The server's own words (painted already), never a client's.
         Activity::Note(Note::Log { text }) => text.clone(),
         Activity::Joined {
             name,
             namespace,
             rooms,
-        } => {
-            format!(
-                "{} joined {}{}",
-                paint.name(name),
-                rooms.join(", "),
-                ns(namespace)
-            )
-        }
+        } => format!(
+            "{} joined {}{}",
+            paint.name(&safe::capped(name)),
+            names(rooms),
+            ns(namespace)
+        ),
         Activity::Left {
             name,
             namespace,
             rooms,
-        } => {
-            format!(
-                "{} left {}{}",
-                paint.name(name),
-                rooms.join(", "),
-                ns(namespace)
-            )
-        }
+        } => format!(
+            "{} left {}{}",
+            paint.name(&safe::capped(name)),
+            names(rooms),
+            ns(namespace)
+        ),
         Activity::Emitted {
             name,
             namespace,
             call,
             event,
             delivered_to,
+            missed,
         } => {
-            let to = if delivered_to.is_empty() {
-                "nobody".to_string()
-            } else {
-                delivered_to.join(", ")
+            let to = match missed.reached(delivered_to) {
+                Some(reached) if reached.is_empty() => "nobody".to_string(),
+                Some(reached) => names(&reached),
+                None => format!("some of {}", names(delivered_to)),
             };
-            format!(
+            let line = format!(
                 "{}{} {} {to}",
-                paint.name(name),
+                paint.name(&safe::capped(name)),
                 paint.dim(&format!("{}:", ns(namespace))),
-                paint.code(&format!("{call}.emit({event:?}) →"))
-            )
+                paint.code(&format!(
+                    "{}.emit(\"{}\") →",
+                    safe::capped(call),
+                    safe::capped(event)
+                ))
+            );
+            if missed.any() {
+                let why = format!("({})", missed.words(delivered_to.len()));
+                format!("{line} {}", paint.warn(&why))
+            } else {
+                line
+            }
         }
     }
 }
@@ -92,26 +117,13 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
 /// counted, so that a stdout nobody reads neither blocks the server nor grows it.
 const BACKLOG: usize = 1024;
 
-/// "12,345": counts of dropped lines are read at a glance.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn not_shown(dropped: u64) -> Option<String> {
     match dropped {
         0 => None,
         1 => Some("… 1 line not shown (the output was not read fast enough)".to_string()),
         n => Some(format!(
             "… {} lines not shown (the output was not read fast enough)",
-            thousands(n)
+            crate::safe::thousands(n)
         )),
     }
 }
@@ -142,19 +154,41 @@ fn printer<W: Write + Send + 'static>(
     });
 }
 
+/// The warning for a server that listens beyond this machine, if it does.
+pub fn exposure(host: IpAddr) -> Option<String> {
+    (!host.is_loopback()).then(|| {
+        format!(
+            "`--host {host}` is not a loopback address: anyone on the network can connect \
+             to this server and drive the lab; the default `--host 127.0.0.1` keeps it on \
+             this machine"
+        )
+    })
+}
+
+/// The address a client on this machine reaches `bound` at: bound to every
+/// interface, loopback is one of them.
+fn reachable(bound: SocketAddr) -> SocketAddr {
+    let ip = match bound.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, bound.port())
+}
+
 /// Serves the lab on `listener` until `stop` resolves, writing one line to `out` for
-/// everything the server sees. `host` is only named in the hint line.
+/// everything the server sees. The first line names the address it is bound to.
 pub async fn serve(
     listener: TcpListener,
-    host: IpAddr,
     mut out: impl Write + Send + 'static,
     paint: Paint,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let port = listener.local_addr()?.port();
-    writeln!(out, "listening on *:{port}")?;
+    let bound = listener.local_addr()?;
+    writeln!(out, "listening on {bound}")?;
     let hint = format!(
-        "connect a Socket.IO client to http://{host}:{port} (send `auth: {{ name }}` to be named); Ctrl-C stops"
+        "connect a Socket.IO client to http://{} (send `auth: {{ name }}` to be named); Ctrl-C stops",
+        reachable(bound)
     );
     writeln!(out, "{}", paint.dim(&hint))?;
     out.flush()?;
@@ -195,11 +229,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_read_with_thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(12345), "12,345");
-        assert_eq!(thousands(1234567), "1,234,567");
+    fn only_a_host_beyond_this_machine_is_warned_about() {
+        for host in ["0.0.0.0", "::", "192.168.1.5", "fe80::1"] {
+            let warning = exposure(host.parse().unwrap());
+            assert!(
+                warning.is_some_and(|w| w.contains("anyone on the network can connect")),
+                "{host}"
+            );
+        }
+        for host in ["127.0.0.1", "127.0.0.2", "::1"] {
+            assert_eq!(exposure(host.parse().unwrap()), None, "{host}");
+        }
+    }
+
+    #[test]
+    fn the_hint_names_an_address_this_machine_reaches() {
+        let shown = |a: &str| reachable(a.parse().unwrap()).to_string();
+        assert_eq!(shown("0.0.0.0:3000"), "127.0.0.1:3000");
+        assert_eq!(shown("[::]:3000"), "[::1]:3000");
+        assert_eq!(shown("127.0.0.1:3000"), "127.0.0.1:3000");
+        assert_eq!(shown("[::1]:3000"), "[::1]:3000");
     }
 }

@@ -9,6 +9,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::judge::name_list;
 use crate::lesson::{Action, Client, Lesson, Step};
 use crate::paint::Paint;
+use crate::safe;
 use crate::snippet;
 use crate::trace::{Observation, StepRecord};
 
@@ -83,7 +84,7 @@ fn server_note(o: &Observation, paint: Paint) -> Option<String> {
         Observation::ServerConnect { client, namespace } => format!(
             "{}  {}",
             paint.code("a user connected"),
-            paint.dim(&format!("({client} on {namespace})"))
+            paint.dim(&safe::text(&format!("({client} on {namespace})")))
         ),
         Observation::ServerDisconnect {
             client,
@@ -92,7 +93,7 @@ fn server_note(o: &Observation, paint: Paint) -> Option<String> {
         } => format!(
             "{}  {}",
             paint.code("user disconnected"),
-            paint.dim(&format!("({client} on {namespace}: {reason})"))
+            paint.dim(&safe::text(&format!("({client} on {namespace}: {reason})")))
         ),
         Observation::ServerRefuse {
             client,
@@ -100,10 +101,10 @@ fn server_note(o: &Observation, paint: Paint) -> Option<String> {
             reason,
         } => format!(
             "{}  {}",
-            paint.warn(&format!("refused {client} on {namespace}")),
-            paint.dim(&format!("({reason})"))
+            paint.warn(&safe::text(&format!("refused {client} on {namespace}"))),
+            paint.dim(&safe::text(&format!("({reason})")))
         ),
-        Observation::ServerLog { text } => paint.code(text),
+        Observation::ServerLog { text } => paint.code(&safe::text(text)),
         _ => return None,
     };
     Some(line)
@@ -141,7 +142,7 @@ pub fn who_received(record: &StepRecord, width: usize, paint: Paint) -> String {
     for name in &shown {
         let got: Vec<String> = record
             .received_by(name)
-            .map(|(event, payload)| format!("{event} {}", compact(payload)))
+            .map(|(event, payload)| format!("{} {}", safe::text(event), compact(payload)))
             .collect();
         let cell = name_cell(name, width, paint);
         let (mark, what) = if got.is_empty() {
@@ -287,8 +288,8 @@ fn outcome(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> Stri
 fn unhandled(record: &StepRecord, paint: Paint) -> String {
     match record.answer().filter(|r| r.unhandled) {
         Some(reply) => {
-            let why = reply.error.as_deref().unwrap_or("no handler");
-            format!("  {} {}\n", paint.dim("server"), paint.warn(why))
+            let why = safe::text(reply.error.as_deref().unwrap_or("no handler"));
+            format!("  {} {}\n", paint.dim("server"), paint.warn(&why))
         }
         None => String::new(),
     }
@@ -309,13 +310,13 @@ fn server_side(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> 
                 paint.good(&format!("acknowledged with {}", compact(v)))
             }
             (_, Some("timeout")) => paint.warn("did not acknowledge: the server's wait timed out"),
-            (_, Some(e)) => paint.warn(&format!("acknowledgement failed: {e}")),
+            (_, Some(e)) => paint.warn(&format!("acknowledgement failed: {}", safe::text(e))),
             _ => paint.warn("did not acknowledge"),
         };
         let _ = writeln!(out, "  {} {cell}{line}", paint.dim("ack   "));
     }
     if let Some(reply) = record.answer().filter(|r| !r.ok && !r.unhandled) {
-        let why = reply.error.as_deref().unwrap_or("no reason given");
+        let why = safe::text(reply.error.as_deref().unwrap_or("no reason given"));
         let _ = writeln!(out, "  {server} {}", paint.warn(&format!("refused: {why}")));
     }
     out
@@ -363,7 +364,7 @@ fn verdict(step: &Step, record: &StepRecord, paint: Paint) -> String {
     let mut out = String::new();
     let problems = record.problems(step);
     for p in &problems {
-        let _ = writeln!(out, "  {} {}", paint.bad("✗"), paint.bad(p));
+        let _ = writeln!(out, "  {} {}", paint.bad("✗"), paint.bad(&safe::text(p)));
     }
     if let Some(expect) = step
         .expect
@@ -411,7 +412,7 @@ pub fn summary(lesson: &Lesson, records: &[StepRecord], paint: Paint) -> String 
         );
         for (index, problems) in failed {
             for p in problems {
-                let _ = writeln!(out, "  {} step {index}: {p}", paint.bad("✗"));
+                let _ = writeln!(out, "  {} step {index}: {}", paint.bad("✗"), safe::text(&p));
             }
         }
     }

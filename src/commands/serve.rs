@@ -1,5 +1,7 @@
 //! `socketio-lab serve`: the lab server alone, narrating what it sees.
 
+use std::io::Write;
+
 use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
 use tokio::net::TcpListener;
@@ -18,8 +20,12 @@ pub async fn run(args: &ServeArgs, paint: Paint) -> Result<Verdict, Error> {
             )),
             _ => Error::Usage(format!("cannot listen on {}:{}: {e}", args.host, args.port)),
         })?;
+    if let Some(warning) = socketio_lab::serve::exposure(args.host) {
+        // Like every other line of the binary, a closed stderr is no reason to stop.
+        let _ = writeln!(std::io::stderr(), "warning: {warning}");
+    }
     let stop = crate::term::stop_requested();
-    socketio_lab::serve::serve(listener, args.host, std::io::stdout(), paint, stop)
+    socketio_lab::serve::serve(listener, std::io::stdout(), paint, stop)
         .await
         .map_err(Error::Serve)?;
     Ok(Verdict::Passed)

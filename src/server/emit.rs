@@ -10,9 +10,9 @@ use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::Sid;
-use socketioxide::{AckError, SocketIo};
+use socketioxide::{AckError, BroadcastError, SendError, SocketIo};
 
-use super::state::{name_of, sorted_names};
+use super::state::{name_of, sorted_names, Missed};
 use crate::protocol::{AckOutcome, Emit, EmitFrom, EmitRequest, CONTROL_NS, RESERVED_EVENTS};
 use crate::snippet;
 
@@ -26,6 +26,8 @@ pub(crate) struct Emitted {
     /// Whether the emit stayed on this node by its nature (`socket.emit`, `local`),
     /// so that `delivered_to` is the whole story even when nodes are joined.
     pub this_node_only: bool,
+    /// The sockets of `delivered_to` it could not be sent to.
+    pub missed: Missed,
 }
 
 /// The emit as the learner wrote it, for its JavaScript text: an own-id room reads
@@ -128,6 +130,24 @@ fn failed(e: impl std::fmt::Display) -> String {
     format!("emit failed: {e}")
 }
 
+/// A socket that could not take the packet (its buffer full, or closed) is a miss,
+/// reported with the emit; any other error fails the emit.
+fn missed_by(e: SendError) -> Result<Missed, String> {
+    match e {
+        SendError::Socket(e) => Ok(Missed::from_errors([&e])),
+        e => Err(failed(e)),
+    }
+}
+
+/// A broadcast's misses, as `missed_by` for one socket.
+pub(crate) fn broadcast_missed(sent: Result<(), BroadcastError>) -> Result<Missed, String> {
+    match sent {
+        Ok(()) => Ok(Missed::default()),
+        Err(BroadcastError::Socket(errors)) => Ok(Missed::from_errors(&errors)),
+        Err(e) => Err(failed(e)),
+    }
+}
+
 /// Runs an emit request on this node.
 pub(crate) async fn perform_emit<A: Adapter>(
     socket: &SocketRef<A>,
@@ -161,23 +181,27 @@ async fn emit_to_sender<A: Adapter>(
     timeout: Option<Duration>,
 ) -> Result<Emitted, String> {
     let me = name_of(socket);
+    let mut missed = Missed::default();
     let acks = match timeout {
-        Some(t) => {
-            let stream = socket
-                .timeout(t)
-                .emit_with_ack::<_, Value>(&req.event, &req.data)
-                .map_err(failed)?;
-            Some(BTreeMap::from([(me.clone(), ack_outcome(stream.await))]))
-        }
-        None if req.emit.volatile => {
-            socket
-                .volatile()
-                .emit(&req.event, &req.data)
-                .map_err(failed)?;
-            None
-        }
+        Some(t) => match socket
+            .timeout(t)
+            .emit_with_ack::<_, Value>(&req.event, &req.data)
+        {
+            Ok(stream) => Some(BTreeMap::from([(me.clone(), ack_outcome(stream.await))])),
+            Err(e) => {
+                missed = missed_by(e)?;
+                None
+            }
+        },
         None => {
-            socket.emit(&req.event, &req.data).map_err(failed)?;
+            let sent = if req.emit.volatile {
+                socket.volatile().emit(&req.event, &req.data)
+            } else {
+                socket.emit(&req.event, &req.data)
+            };
+            if let Err(e) = sent {
+                missed = missed_by(e)?;
+            }
             None
         }
     };
@@ -186,6 +210,7 @@ async fn emit_to_sender<A: Adapter>(
         call,
         acks,
         this_node_only: true,
+        missed,
     })
 }
 
@@ -206,7 +231,7 @@ async fn emit_through<A: Adapter>(
         .map(|s| (s.id.to_string(), name_of(s)))
         .collect();
     let delivered_to = sorted_names(targets);
-    let acks = match timeout {
+    let (acks, missed) = match timeout {
         Some(t) => {
             let stream = op
                 .timeout(t)
@@ -214,22 +239,27 @@ async fn emit_through<A: Adapter>(
                 .await
                 .map_err(failed)?;
             let answers: Vec<_> = stream.collect().await;
+            let missed = Missed::from_errors(answers.iter().filter_map(|(_, r)| match r {
+                Err(AckError::Socket(e)) => Some(e),
+                _ => None,
+            }));
             let by_name = answers.into_iter().map(|(sid, result)| {
                 let sid = sid.to_string();
                 let name = names.get(&sid).cloned().unwrap_or(sid);
                 (name, ack_outcome(result))
             });
-            Some(by_name.collect())
+            (Some(by_name.collect()), missed)
         }
-        None => {
-            op.emit(&req.event, &req.data).await.map_err(failed)?;
-            None
-        }
+        None => (
+            None,
+            broadcast_missed(op.emit(&req.event, &req.data).await)?,
+        ),
     };
     Ok(Emitted {
         delivered_to,
         call,
         acks,
         this_node_only: req.emit.local,
+        missed,
     })
 }

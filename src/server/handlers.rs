@@ -12,13 +12,14 @@ use socketioxide::SocketIo;
 // adapter must be awaited); socketioxide keeps that trait in its core crate.
 use socketioxide_core::adapter::DefinedAdapter;
 
-use super::emit::{perform_emit, Emitted};
+use super::emit::{broadcast_missed, perform_emit, Emitted};
 use super::state::{name_of, set_name, sorted_names, state, visible_rooms, Lab};
 use super::Activity;
 use crate::protocol::{
     EmitRequest, Note, Reply, RoomsRequest, Welcome, ADMIN_NS, ADMIN_TOKEN, CONTROL_NS, EMIT, JOIN,
     LEAVE, MAIN_NS, STATE, SYNC, WELCOME,
 };
+use crate::safe;
 
 /// Registers the three namespaces. With a remote adapter each registration is a
 /// subscription the caller must await before accepting anyone.
@@ -229,27 +230,19 @@ async fn on_emit<A: Adapter>(
         call,
         acks,
         this_node_only,
+        missed,
     } = match perform_emit(&socket, &io, &req).await {
         Ok(emitted) => emitted,
         Err(error) => return refuse(a, error),
     };
-    let activity = Activity::Emitted {
-        name: name_of(&socket),
-        namespace: socket.ns().to_string(),
-        call,
-        event: req.event.clone(),
-        delivered_to: delivered_to.clone(),
-    };
-    lab.tell(&io, activity);
     // Joined to other nodes, this node knows only its own recipients of a broadcast:
     // then only the clients can tell who received it, and the reply says nothing.
     let known = !lab.spans_nodes || this_node_only;
-    let reply = Reply {
-        ok: true,
-        delivered_to: known.then_some(delivered_to),
-        acks,
-        ..Reply::default()
-    };
+    let mut reply = lab.emitted(&socket, &io, (call, &req.event), delivered_to, missed);
+    reply.acks = acks;
+    if !known {
+        reply.delivered_to = None;
+    }
     ack(a, &reply);
 }
 
@@ -315,7 +308,12 @@ async fn on_unhandled<A: Adapter>(socket: SocketRef<A>, Event(event): Event, a: 
     let reply = Reply {
         ok: false,
         unhandled: true,
-        error: Some(format!("no handler for `{event}` in `{}`", socket.ns())),
+        // Capped: the name is the client's, and may be megabytes long.
+        error: Some(format!(
+            "no handler for `{}` in `{}`",
+            safe::capped(&event),
+            socket.ns()
+        )),
         ..Reply::default()
     };
     ack(a, &reply);
@@ -343,23 +341,16 @@ impl Relay {
             return refuse(a, format!("no namespace `{MAIN_NS}`"));
         };
         let targets = sorted_names(op.clone().sockets());
-        if let Err(e) = op.emit(self.event, &data).await {
-            return refuse(a, format!("emit failed: {e}"));
+        let missed = match broadcast_missed(op.emit(self.event, &data).await) {
+            Ok(missed) => missed,
+            Err(error) => return refuse(a, error),
+        };
+        let call = (self.call.to_string(), self.event);
+        let mut reply = lab.emitted(&socket, &io, call, targets, missed);
+        if lab.spans_nodes {
+            reply.delivered_to = None;
         }
-        let activity = Activity::Emitted {
-            name: name_of(&socket),
-            namespace: socket.ns().to_string(),
-            call: self.call.to_string(),
-            event: self.event.to_string(),
-            delivered_to: targets.clone(),
-        };
-        lab.tell(&io, activity);
-        let reply = Reply {
-            ok: true,
-            delivered_to: (!lab.spans_nodes).then_some(targets),
-            emitted: (self.event != self.received).then(|| self.event.to_string()),
-            ..Reply::default()
-        };
+        reply.emitted = (self.event != self.received).then(|| self.event.to_string());
         ack(a, &reply);
     }
 }

@@ -6,8 +6,10 @@
 //! - `state`: each socket's lab name, the monitor, what `lab:state` reports;
 //! - `handlers`: the namespaces and their handlers, generic over the adapter;
 //! - `emit`: the selection an emit request describes, and the emit through it;
-//! - `redis`: the Redis adapter's connection, bounded and said in one line.
+//! - `redis`: the Redis adapter's connection, bounded and said in one line;
+//! - `conn`: the handshake and idle timeouts of every connection.
 
+mod conn;
 mod emit;
 mod handlers;
 mod redis;
@@ -17,7 +19,6 @@ use std::future::Future;
 use std::time::Duration;
 
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::Router;
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::layer::SocketIoLayer;
@@ -26,9 +27,11 @@ use socketioxide_redis::RedisAdapter;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use conn::Timeouts;
 pub use redis::{run_prefix, DEFAULT_REDIS};
-pub use state::{visible_rooms, Activity, Monitor, MonitorFeed};
+pub use state::{visible_rooms, Activity, Missed, Monitor, MonitorFeed};
 
+use conn::Guarded;
 use state::{Lab, Shared};
 
 /// Which socketioxide adapter holds the rooms: this process's memory, or Redis,
@@ -43,11 +46,30 @@ pub enum AdapterChoice {
     },
 }
 
-#[derive(Default)]
+/// Packets that may wait for one socket's connection before an emit to it is
+/// refused. socketioxide's default, 128, refused most echoes of a flood that Node
+/// delivers whole (Node has no limit): a million holds a flood of 100,000 chat
+/// messages. Beyond it an emit is refused, and that is reported, never silent.
+pub const SEND_BUFFER: usize = 1 << 20;
+
 pub struct ServerConfig {
     /// Receives everything the server does, for `serve`'s log.
     pub monitor: Option<Monitor>,
     pub adapter: AdapterChoice,
+    /// Packets each socket may have waiting (`SEND_BUFFER`).
+    pub send_buffer: usize,
+    pub timeouts: Timeouts,
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig {
+            monitor: None,
+            adapter: AdapterChoice::default(),
+            send_buffer: SEND_BUFFER,
+            timeouts: Timeouts::default(),
+        }
+    }
 }
 
 /// Why the server could not start or stopped serving.
@@ -90,7 +112,15 @@ async fn start(
 ) -> Result<(), ServerError> {
     let spans_nodes = config.adapter != AdapterChoice::Local;
     let lab = Shared::new(config.monitor, spans_nodes);
-    let builder = SocketIo::builder().with_state(lab.clone());
+    let builder = SocketIo::builder()
+        .max_buffer_size(config.send_buffer.max(1))
+        .ping_interval(config.timeouts.ping_interval)
+        .ping_timeout(config.timeouts.ping_timeout)
+        .with_state(lab.clone());
+    let listener = Guarded {
+        listener,
+        timeouts: config.timeouts,
+    };
     match config.adapter {
         AdapterChoice::Local => {
             let (layer, io) = builder.with_adapter::<LocalAdapter>(()).build_layer();
@@ -114,17 +144,12 @@ async fn index() -> &'static str {
 }
 
 async fn serve<A: Adapter>(
-    listener: TcpListener,
+    listener: Guarded,
     (layer, io, lab): (SocketIoLayer<A>, SocketIo<A>, Lab),
     shutdown: impl Future<Output = ()> + Send + 'static,
     ready: Option<oneshot::Sender<()>>,
 ) -> Result<(), ServerError> {
     let app = Router::new().route("/", get(index)).layer(layer);
-    // Small packets go out at once: without TCP_NODELAY a packet that follows another
-    // can wait for the peer's delayed ACK (about 40 ms on Linux).
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
     if let Some(ready) = ready {
         let _ = ready.send(());
     }

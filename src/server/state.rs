@@ -9,13 +9,14 @@ use serde_json::Value;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
 use socketioxide::socket::DisconnectReason;
-use socketioxide::SocketIo;
+use socketioxide::{SocketError, SocketIo};
 use tokio::sync::mpsc::error::{SendTimeoutError, TrySendError};
 use tokio::sync::mpsc::{channel, Receiver, Sender};
 
 use crate::protocol::{
-    NamespaceState, Note, ServerState, SocketInfo, ADMIN_NS, CONTROL_NS, MAIN_NS, NOTE,
+    NamespaceState, Note, Reply, ServerState, SocketInfo, ADMIN_NS, CONTROL_NS, MAIN_NS, NOTE,
 };
+use crate::safe;
 
 /// What the server did, for a live monitor such as `socketio-lab serve`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +37,10 @@ pub enum Activity {
         namespace: String,
         call: String,
         event: String,
+        /// The sockets of this node the emit selected, sorted by name.
         delivered_to: Vec<String>,
+        /// Those of them it could not be sent to.
+        missed: Missed,
     },
 }
 
@@ -108,9 +112,85 @@ impl MonitorFeed {
         }
     }
 
+    /// The next report, for async readers; `None` at the end.
+    pub async fn next(&mut self) -> Option<Activity> {
+        match self.queue.recv().await? {
+            Report::Activity(activity) => Some(activity),
+            Report::End => None,
+        }
+    }
+
+    /// A report that is already there, if any.
+    pub fn try_next(&mut self) -> Option<Activity> {
+        match self.queue.try_recv().ok()? {
+            Report::Activity(activity) => Some(activity),
+            Report::End => None,
+        }
+    }
+
     /// How many reports were dropped since the last call.
     pub fn take_dropped(&self) -> u64 {
         self.dropped.swap(0, Ordering::Relaxed)
+    }
+}
+
+/// The selected sockets of this node an emit could not be sent to. socketioxide
+/// counts them but does not name them, so they are named only when it missed all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Missed {
+    /// Their send buffer (`ServerConfig::send_buffer`) was full: the client reads too slowly.
+    pub full: usize,
+    /// They closed between the selection and the emit.
+    pub closed: usize,
+}
+
+impl Missed {
+    pub fn from_errors<'a>(errors: impl IntoIterator<Item = &'a SocketError>) -> Missed {
+        let mut missed = Missed::default();
+        for e in errors {
+            match e {
+                SocketError::InternalChannelFull => missed.full += 1,
+                SocketError::Closed => missed.closed += 1,
+            }
+        }
+        missed
+    }
+
+    pub fn any(&self) -> bool {
+        self.full + self.closed > 0
+    }
+
+    /// Who the emit reached out of `selected`, when that is known.
+    pub fn reached(&self, selected: &[String]) -> Option<Vec<String>> {
+        match self.full + self.closed {
+            0 => Some(selected.to_vec()),
+            n if n >= selected.len() => Some(Vec::new()),
+            _ => None,
+        }
+    }
+
+    /// "not sent to 1 of 3 sockets: 1 send buffer full (...)".
+    pub fn words(&self, selected: usize) -> String {
+        let count = |n: usize, one: &str, many: &str| match n {
+            1 => format!("1 {one}"),
+            n => format!("{n} {many}"),
+        };
+        let mut why = Vec::new();
+        if self.full > 0 {
+            why.push(format!(
+                "{} (the client reads too slowly)",
+                count(self.full, "send buffer full", "send buffers full"),
+            ));
+        }
+        if self.closed > 0 {
+            why.push(count(self.closed, "socket closed", "sockets closed"));
+        }
+        format!(
+            "not sent to {} of {}: {}",
+            self.full + self.closed,
+            count(selected, "socket", "sockets"),
+            why.join("; ")
+        )
     }
 }
 
@@ -154,6 +234,41 @@ impl Shared {
         if let Some(monitor) = &self.monitor {
             monitor.tell(activity);
         }
+    }
+
+    /// Tells the monitor about an emit by `socket`, and gives the reply: who it
+    /// reached, and `ok` only when it could be sent to every selected socket.
+    pub(crate) fn emitted<A: Adapter>(
+        &self,
+        socket: &SocketRef<A>,
+        io: &SocketIo<A>,
+        (call, event): (String, &str),
+        selected: Vec<String>,
+        missed: Missed,
+    ) -> Reply {
+        let error = missed.any().then(|| {
+            format!(
+                "`{}` was {}",
+                safe::capped(event),
+                missed.words(selected.len())
+            )
+        });
+        let reply = Reply {
+            ok: error.is_none(),
+            delivered_to: missed.reached(&selected),
+            error,
+            ..Reply::default()
+        };
+        let activity = Activity::Emitted {
+            name: name_of(socket),
+            namespace: socket.ns().to_string(),
+            call,
+            event: event.to_string(),
+            delivered_to: selected,
+            missed,
+        };
+        self.tell(io, activity);
+        reply
     }
 
     pub(crate) fn close(&self) {

@@ -140,9 +140,16 @@ pub struct ChildServer {
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
+/// The port of a `listening on ADDRESS:PORT` line: `serve` names the address it is
+/// bound to (`127.0.0.1:3000`, `[::1]:3000`), the Node reference `*:3000`.
+pub fn listening_port(line: &str) -> Option<u16> {
+    let (_, port) = line.strip_prefix("listening on ")?.rsplit_once(':')?;
+    port.trim().parse().ok()
+}
+
 /// How a child server says it is ready.
 pub enum Ready {
-    /// Its first stdout line is `listening on *:PORT`.
+    /// Its first stdout line is `listening on ADDRESS:PORT` (`*:PORT` for Node's).
     PortLine,
     /// It accepts TCP connections on this port (for servers that print nothing useful).
     Accepts(u16),
@@ -194,11 +201,9 @@ impl ChildServer {
         let first = self
             .lines
             .recv_timeout(limit)
-            .map_err(|_| format!("printed no `listening on *:PORT` line within {limit:?}"))?;
-        first
-            .strip_prefix("listening on *:")
-            .and_then(|p| p.trim().parse().ok())
-            .ok_or_else(|| format!("its first line is not `listening on *:PORT`: `{first}`"))
+            .map_err(|_| format!("printed no `listening on` line within {limit:?}"))?;
+        listening_port(&first)
+            .ok_or_else(|| format!("its first line is not `listening on ADDRESS:PORT`: `{first}`"))
     }
 
     fn accepts(&mut self, port: u16, limit: Duration) -> Result<(), String> {

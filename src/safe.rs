@@ -1,0 +1,115 @@
+//! Text from outside (the network, a file), made safe to print. A name, a room or an
+//! event name that carries control characters could otherwise move the cursor,
+//! recolour the terminal, retitle the window or forge a log line: each such character
+//! is shown escaped instead (`\e` for ESC, `\n`, `\r`, `\t`, `\u{..}` for the rest).
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// Characters that act on the terminal or on the order text is shown in: the C0 and
+/// C1 controls and DEL, and Unicode's bidirectional overrides and isolates (which
+/// can make a line read differently from what it holds).
+fn acts(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every character that acts on a terminal escaped; borrowed when there
+/// is none, which is nearly always.
+pub fn text(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(acts) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\u{1b}' => out.push_str("\\e"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if acts(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// At most this many characters of one piece of outside text are echoed or logged.
+pub const SHOWN: usize = 100;
+
+/// `text`, cut to its first `SHOWN` characters when longer, with its full size said:
+/// a 10 MB event name is neither echoed back whole nor logged whole.
+pub fn capped(s: &str) -> Cow<'_, str> {
+    match s.char_indices().nth(SHOWN) {
+        None => text(s),
+        Some((end, _)) => Cow::Owned(format!(
+            "{}… ({} bytes in all)",
+            text(&s[..end]),
+            thousands(s.len() as u64)
+        )),
+    }
+}
+
+/// "12,345": counts (of bytes, of lines not shown) read at a glance.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        // An OSC title change, a CSI colour, a forged log line and a bidi override.
+        let hostile = "\u{1b}]0;owned\u{7}\u{1b}[31mred\nfake line\r\u{202e}txt\u{9b}";
+        let shown = text(hostile);
+        assert_eq!(
+            shown,
+            "\\e]0;owned\\u{7}\\e[31mred\\nfake line\\r\\u{202e}txt\\u{9b}"
+        );
+        assert!(!shown.chars().any(acts));
+    }
+
+    #[test]
+    fn ordinary_text_is_borrowed_unchanged() {
+        for s in ["alice", "chat message", "r1", "café ☕ 日本", ""] {
+            assert!(matches!(text(s), Cow::Borrowed(b) if b == s));
+        }
+    }
+
+    #[test]
+    fn counts_read_with_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(12345), "12,345");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn long_text_is_capped_with_its_size() {
+        let name = "x".repeat(10 * 1024 * 1024);
+        let shown = capped(&name);
+        assert_eq!(
+            shown,
+            format!("{}… (10,485,760 bytes in all)", "x".repeat(SHOWN))
+        );
+        // Characters, not bytes: a multi-byte character is never cut in half.
+        let wide = "é".repeat(SHOWN + 1);
+        assert_eq!(
+            capped(&wide),
+            format!("{}… ({} bytes in all)", "é".repeat(SHOWN), 2 * (SHOWN + 1))
+        );
+        assert_eq!(capped("short"), "short");
+    }
+}
