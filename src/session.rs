@@ -56,18 +56,32 @@ pub async fn run_lesson(
     let records = run_steps(&mut lab, lesson, format, out, paint, next_step).await;
     lab.finish().await;
     let records = records?;
-    let passed = lesson
-        .steps
-        .iter()
-        .zip(&records)
-        .all(|(s, r)| r.problems(s).is_empty());
+    // A run cut short (input closed at a `--step` prompt) proved nothing about the
+    // steps it never ran: it does not pass.
+    let complete = records.len() == lesson.steps.len();
+    let passed = complete
+        && lesson
+            .steps
+            .iter()
+            .zip(&records)
+            .all(|(s, r)| r.problems(s).is_empty());
     match format {
         Format::Json => {
             let doc = view::json(lesson, &records);
             let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
             writeln!(out, "{text}")?;
         }
-        Format::Transcript => write!(out, "\n{}", view::summary(lesson, &records, paint))?,
+        Format::Transcript if complete => {
+            write!(out, "\n{}", view::summary(lesson, &records, paint))?
+        }
+        Format::Transcript => {
+            let text = format!(
+                "cut short: the input closed after {} of {} steps",
+                records.len(),
+                lesson.steps.len()
+            );
+            writeln!(out, "\n{}", view::rule(&text, paint))?
+        }
     }
     out.flush()?;
     Ok(Verdict::from_ok(passed))

@@ -85,3 +85,13 @@ fn ctrl_c_ends_it_cleanly() {
     assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
     assert!(!stdout(&out).contains("In short"), "{}", stdout(&out));
 }
+
+#[test]
+fn step_without_a_terminal_says_it_goes_by_the_pace() {
+    let out = common::run(&["demo", "--step", "--pace", "instant", "--color", "never"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(
+        common::stderr(&out),
+        "note: no terminal to wait on, so `--step` goes by the pace instead\n"
+    );
+}

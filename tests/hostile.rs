@@ -231,10 +231,6 @@ async fn silent_and_trickling_connections_are_closed_and_live_clients_stay() {
     } = times;
     let after = |t: Option<Instant>, from: Instant| t.map(|t| t.duration_since(from));
     let slowest = silent.iter().map(|t| after(*t, started)).max().unwrap();
-    eprintln!(
-        "min {:?}",
-        silent.iter().map(|t| after(*t, started)).min().unwrap()
-    );
     println!(
         "200 silent connections closed after at most {slowest:?}; a trickling one after \
          {:?}; an answered one silent for {:?}",
@@ -242,8 +238,11 @@ async fn silent_and_trickling_connections_are_closed_and_live_clients_stay() {
         after(idle, answered)
     );
     let handshake = timeouts.handshake;
+    // Not closed early, closed in time. The lower bound allows for this side's
+    // clock starting late on a loaded machine (it only ever shortens what is seen).
     let window = |t: Option<Duration>, limit: Duration| {
-        t.is_some_and(|t| t >= limit && t < limit + Duration::from_secs(2))
+        let slack = Duration::from_millis(400);
+        t.is_some_and(|t| t + slack >= limit && t < limit + Duration::from_secs(2))
     };
     assert!(window(slowest, handshake), "silent: {slowest:?}");
     assert!(

@@ -19,10 +19,15 @@ pub async fn run(args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
         None if terminal => Pace::Normal,
         None => Pace::Instant,
     };
-    let options = DemoOptions {
-        pace,
-        step: args.step && crate::term::interactive(),
-    };
+    let step = args.step && crate::term::interactive();
+    if args.step && !step {
+        // Said, not silently ignored: the person asked to go beat by beat.
+        eprintln!(
+            "{} no terminal to wait on, so `--step` goes by the pace instead",
+            paint.warn("note:")
+        );
+    }
+    let options = DemoOptions { pace, step };
     let mut next_beat = || crate::term::wait_for_enter("Enter to go on");
     Ok(demo::run(&options, &mut std::io::stdout(), paint, &mut next_beat).await?)
 }
