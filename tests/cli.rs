@@ -207,3 +207,60 @@ fn a_closed_stdout_ends_quietly() {
         assert_eq!(stderr(&out), "", "{args:?}");
     }
 }
+
+/// Issue 13, item 6: what `check` refuses before reading, each in one located line.
+#[cfg(unix)]
+#[test]
+fn check_refuses_files_that_are_not_lesson_text() {
+    let test = common::Test::new();
+    // A FIFO would block a reader forever; /dev/zero never ends.
+    let fifo = test.path("fifo.toml");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let zero = test.path("zero.toml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let big = test.path("big.toml");
+    std::fs::write(&big, "#".repeat(2 * 1024 * 1024)).unwrap();
+    // Latin-1 bytes: the third character of line 2's value is not UTF-8.
+    let latin1 = test.path("latin1.toml");
+    std::fs::write(&latin1, b"format_version = 1\ntitle = \"caf\xe9\"\n").unwrap();
+    for (path, why) in [
+        (
+            &fifo,
+            "fifo.toml:0:0: not a regular file (a lesson is a `.toml` file)",
+        ),
+        (
+            &zero,
+            "zero.toml:0:0: not a regular file (a lesson is a `.toml` file)",
+        ),
+        (
+            &big,
+            "big.toml:0:0: the file is over 1048576 bytes, the most a lesson may be",
+        ),
+        (&latin1, "latin1.toml:2:13: the file is not UTF-8 text"),
+    ] {
+        let out = run(&["check", path]);
+        assert_eq!(out.status.code(), Some(2), "{path}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(why), "{path}: {err}");
+    }
+}
+
+/// Issue 13, item 6: a client named twice in one list is refused at its location.
+#[test]
+fn check_refuses_a_client_named_twice() {
+    let lesson = std::fs::read_to_string(repo().join("lessons/chat.toml")).unwrap();
+    let twice = lesson.replacen("actors = [\"bob\"", "actors = [\"bob\", \"bob\"", 1);
+    assert_ne!(twice, lesson, "chat.toml has an `actors` list to double");
+    let test = common::Test::new().write("twice.toml", &twice);
+    let out = run(&["check", &test.path("twice.toml")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`bob` appears twice in `actors`"),
+        "{}",
+        stderr(&out)
+    );
+}

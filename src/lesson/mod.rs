@@ -319,9 +319,49 @@ pub fn id_of_path(path: &Path) -> String {
 /// Reads and validates a lesson file.
 pub fn load_file(path: &Path) -> Result<Lesson, LessonError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| LessonError::unlocated(shown.clone(), format!("cannot read the file: {e}")))?;
+    let text =
+        read_lesson(path).map_err(|message| LessonError::unlocated(shown.clone(), message))?;
+    let text = String::from_utf8(text).map_err(|e| {
+        // Located where the valid text ends, as every other lesson error is.
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let valid = std::str::from_utf8(valid).unwrap_or_default();
+        let (line, column) = validate::line_column(valid, valid.len());
+        LessonError {
+            file: shown.clone(),
+            line,
+            column,
+            message: "the file is not UTF-8 text".to_string(),
+        }
+    })?;
     parse(&id_of_path(path), &shown, &text)
+}
+
+/// The most a lesson file may hold. The largest built-in lesson is under 20 KiB.
+pub const MAX_LESSON_BYTES: u64 = 1024 * 1024;
+
+/// A lesson file's bytes: a regular file (never a FIFO or a device, which could
+/// block or never end) of at most [`MAX_LESSON_BYTES`], read no further than that.
+fn read_lesson(path: &Path) -> std::result::Result<Vec<u8>, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read the file: {e}");
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err("not a regular file (a lesson is a `.toml` file)".to_string());
+    }
+    let too_big = || format!("the file is over {MAX_LESSON_BYTES} bytes, the most a lesson may be");
+    if meta.len() > MAX_LESSON_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(cannot)?
+        .take(MAX_LESSON_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_LESSON_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
 }
 
 /// The lessons shipped inside the binary, in teaching order.

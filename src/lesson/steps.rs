@@ -403,13 +403,19 @@ impl Checker<'_> {
 
     /// A list of the lesson's client names.
     pub fn names(&self, list: &Spanned<Vec<String>>, what: &str) -> Result<Vec<String>> {
-        match list.get_ref().iter().find(|n| !self.known.contains_key(*n)) {
-            Some(name) => Err(self.loc.at(
-                list.span().start,
-                format!("unknown client `{name}` in `{what}`"),
-            )),
-            None => Ok(list.get_ref().clone()),
+        let names = list.get_ref();
+        if let Some(name) = names.iter().find(|n| !self.known.contains_key(*n)) {
+            let why = format!("unknown client `{name}` in `{what}`");
+            return Err(self.loc.at(list.span().start, why));
         }
+        // Twice in one list means nothing more than once, and `expect` could never
+        // hold (a socket receives an event once): refuse rather than guess.
+        let mut seen = BTreeSet::new();
+        if let Some(name) = names.iter().find(|n| !seen.insert(n.as_str())) {
+            let why = format!("`{name}` appears twice in `{what}`");
+            return Err(self.loc.at(list.span().start, why));
+        }
+        Ok(names.clone())
     }
 
     /// A list of rooms; `id:NAME` is the own-id room of the lesson's client NAME.
