@@ -65,13 +65,19 @@ pub async fn lesson_run(
     Ok(verdict)
 }
 
+/// Only the two-node lab has a Redis to be told about.
+fn refuse_redis(args: &RunArgs) -> Result<(), Error> {
+    match args.redis {
+        Some(_) => Err(Error::Usage(
+            "`--redis` is for `socketio-lab run scaling` only".into(),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// A lesson has no use for the measuring labs' flags.
 fn refuse_lab_flags(args: &RunArgs) -> Result<(), Error> {
-    if args.redis.is_some() {
-        return Err(Error::Usage(
-            "`--redis` is for `socketio-lab run scaling` only".into(),
-        ));
-    }
+    refuse_redis(args)?;
     if args.clients.is_some() {
         return Err(Error::Usage(
             "`--clients` is for `socketio-lab run fanout` only".into(),
@@ -81,11 +87,7 @@ fn refuse_lab_flags(args: &RunArgs) -> Result<(), Error> {
 }
 
 async fn fanout_run(args: &RunArgs, given: &Given, paint: Paint) -> Result<Verdict, Error> {
-    if args.redis.is_some() {
-        return Err(Error::Usage(
-            "`--redis` is for `socketio-lab run scaling` only".into(),
-        ));
-    }
+    refuse_redis(args)?;
     if args.json || args.step {
         return Err(Error::Usage(
             "`--json` and `--step` are for lessons, not `run fanout`".into(),
