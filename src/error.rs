@@ -13,6 +13,7 @@ use socketio_lab::quiz_session::QuizError;
 use socketio_lab::registry::RegistryError;
 use socketio_lab::scaling::ScalingError;
 use socketio_lab::session::RunError;
+use socketio_lab::web::WebError;
 
 pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
@@ -42,6 +43,8 @@ pub enum Error {
     Scaling(#[from] ScalingError),
     #[error("the server failed: {0}")]
     Serve(std::io::Error),
+    #[error(transparent)]
+    Web(#[from] WebError),
     /// Something outside the lab failed (the progress file, say).
     #[error("{0}")]
     Io(String),
@@ -58,6 +61,7 @@ impl Error {
             Error::Usage(_) | Error::Registry(_) | Error::Invalid(_) => EXIT_USAGE,
             Error::Quiz(QuizError::Usage(_) | QuizError::Terminal(_)) => EXIT_USAGE,
             Error::Fanout(FanoutError::NoClients | FanoutError::TooMany { .. }) => EXIT_USAGE,
+            Error::Web(WebError::PortInUse(_)) => EXIT_USAGE,
             Error::Interrupted | Error::Quiz(QuizError::Stopped | QuizError::Interrupted) => {
                 EXIT_INTERRUPTED
             }

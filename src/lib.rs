@@ -27,6 +27,7 @@
 //! - [`demo`]: the chat example in plain words, on the same engine and judge.
 //! - [`fanout`] and [`scaling`]: the labs that measure (many clients; two nodes).
 //! - [`serve`]: the lab server alone, with a live log.
+//! - [`web`]: the lessons and the demo as a page the lab server serves.
 //! - [`progress`] and [`paint`]: quiz scores on disk; colour as a value.
 //! - [`safe`]: text from the network or a file, its control characters escaped.
 //!
@@ -54,3 +55,4 @@ pub mod session;
 pub mod snippet;
 pub mod trace;
 pub mod view;
+pub mod web;

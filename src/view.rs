@@ -9,6 +9,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::judge::name_list;
 use crate::lesson::{Action, Client, Lesson, Step};
 use crate::paint::Paint;
+use crate::protocol::AckOutcome;
 use crate::safe;
 use crate::snippet;
 use crate::trace::{Observation, StepRecord};
@@ -79,7 +80,7 @@ pub fn header(lesson: &Lesson, server: &str, paint: Paint) -> String {
     out
 }
 
-fn server_note(o: &Observation, paint: Paint) -> Option<String> {
+pub fn server_note(o: &Observation, paint: Paint) -> Option<String> {
     let line = match o {
         Observation::ServerConnect { client, namespace } => format!(
             "{}  {}",
@@ -130,16 +131,7 @@ pub fn name_width(lesson: &Lesson) -> usize {
 pub fn who_received(record: &StepRecord, width: usize, paint: Paint) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "  {}", paint.bold("who received it"));
-    // Present sockets, plus any socket that received something without being
-    // counted as present (that would be a disagreement worth seeing).
-    let mut shown: Vec<String> = record.present.clone();
-    shown.extend(
-        record
-            .delivered_to()
-            .into_iter()
-            .filter(|n| !record.present.contains(n)),
-    );
-    for name in &shown {
+    for name in &shown_sockets(record) {
         let got: Vec<String> = record
             .received_by(name)
             .map(|(event, payload)| format!("{} {}", safe::text(event), compact(payload)))
@@ -305,13 +297,9 @@ fn server_side(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> 
     }
     for (name, outcome) in record.server_acks() {
         let cell = name_cell(&name, width, paint);
-        let line = match (&outcome.value, outcome.error.as_deref()) {
-            (Some(v), _) if outcome.answered => {
-                paint.good(&format!("acknowledged with {}", compact(v)))
-            }
-            (_, Some("timeout")) => paint.warn("did not acknowledge: the server's wait timed out"),
-            (_, Some(e)) => paint.warn(&format!("acknowledgement failed: {}", safe::text(e))),
-            _ => paint.warn("did not acknowledge"),
+        let line = match ack_words(&outcome) {
+            (true, words) => paint.good(&words),
+            (false, words) => paint.warn(&words),
         };
         let _ = writeln!(out, "  {} {cell}{line}", paint.dim("ack   "));
     }
@@ -320,6 +308,20 @@ fn server_side(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> 
         let _ = writeln!(out, "  {server} {}", paint.warn(&format!("refused: {why}")));
     }
     out
+}
+
+/// What one recipient did with the server's acknowledgement request, and whether
+/// it answered.
+pub fn ack_words(outcome: &AckOutcome) -> (bool, String) {
+    match (&outcome.value, outcome.error.as_deref()) {
+        (Some(v), _) if outcome.answered => (true, format!("acknowledged with {}", compact(v))),
+        (_, Some("timeout")) => (
+            false,
+            "did not acknowledge: the server's wait timed out".into(),
+        ),
+        (_, Some(e)) => (false, format!("acknowledgement failed: {}", safe::text(e))),
+        _ => (false, "did not acknowledge".into()),
+    }
 }
 
 /// The server's rooms after the step, and its own-id rooms where the step is about them.
@@ -425,26 +427,42 @@ pub fn json(lesson: &Lesson, records: &[StepRecord]) -> Value {
         .steps
         .iter()
         .zip(records)
-        .map(|(s, r)| {
-            let problems = r.problems(s);
-            json!({
-                "index": r.index,
-                "title": s.title,
-                "actor": s.action.actor(),
-                "actors": s.action.actors(),
-                "operation": s.action.op(),
-                "event": s.action.event(),
-                "delivered_to": r.delivered_to(),
-                "not_delivered_to": r.not_delivered_to(),
-                "server_delivered_to": r.server_delivered_to(),
-                "rooms": r.rooms,
-                "own_id_rooms": r.own_id_rooms,
-                "passed": problems.is_empty(),
-                "problems": problems,
-            })
-        })
+        .map(|(s, r)| step_json(s, r))
         .collect();
     json!({ "lesson": lesson.id, "steps": steps })
+}
+
+/// One step of the `--json` document; the web page's step record starts from it.
+pub fn step_json(s: &Step, r: &StepRecord) -> Value {
+    let problems = r.problems(s);
+    json!({
+        "index": r.index,
+        "title": s.title,
+        "actor": s.action.actor(),
+        "actors": s.action.actors(),
+        "operation": s.action.op(),
+        "event": s.action.event(),
+        "delivered_to": r.delivered_to(),
+        "not_delivered_to": r.not_delivered_to(),
+        "server_delivered_to": r.server_delivered_to(),
+        "rooms": r.rooms,
+        "own_id_rooms": r.own_id_rooms,
+        "passed": problems.is_empty(),
+        "problems": problems,
+    })
+}
+
+/// The sockets a delivery table lists: the present ones, plus any that received
+/// something without being counted as present (a disagreement worth seeing).
+pub fn shown_sockets(record: &StepRecord) -> Vec<String> {
+    let mut shown: Vec<String> = record.present.clone();
+    shown.extend(
+        record
+            .delivered_to()
+            .into_iter()
+            .filter(|n| !record.present.contains(n)),
+    );
+    shown
 }
 
 #[cfg(test)]

@@ -11,11 +11,13 @@ use crate::error::Error;
 
 pub async fn run(args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
     let terminal = std::io::stdout().is_terminal();
+    if args.page.port.is_some() || args.page.no_open {
+        return Err(Error::Usage(
+            "`--port` and `--no-open` are for `socketio-lab demo --web`".into(),
+        ));
+    }
     let pace = match args.pace {
-        Some(cli::Pace::Slow) => Pace::Slow,
-        Some(cli::Pace::Normal) => Pace::Normal,
-        Some(cli::Pace::Fast) => Pace::Fast,
-        Some(cli::Pace::Instant) => Pace::Instant,
+        Some(pace) => pace_of(pace),
         None if terminal => Pace::Normal,
         None => Pace::Instant,
     };
@@ -30,4 +32,14 @@ pub async fn run(args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
     let options = DemoOptions { pace, step };
     let mut next_beat = || crate::term::wait_for_enter("Enter to go on");
     Ok(demo::run(&options, &mut std::io::stdout(), paint, &mut next_beat).await?)
+}
+
+/// `--pace` as the library's `Pace`.
+pub fn pace_of(pace: cli::Pace) -> Pace {
+    match pace {
+        cli::Pace::Slow => Pace::Slow,
+        cli::Pace::Normal => Pace::Normal,
+        cli::Pace::Fast => Pace::Fast,
+        cli::Pace::Instant => Pace::Instant,
+    }
 }

@@ -7,6 +7,7 @@ mod menu;
 mod quiz;
 mod run;
 mod serve;
+mod web;
 
 use std::process::ExitCode;
 
@@ -28,14 +29,20 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
     if let Some(Command::Serve(args)) = &cli.command {
         return serve::run(args, paint).await.map(verdict_code);
     }
+    if let Some(Command::Web(args)) = &cli.command {
+        return web::run(&registry, args, paint).await.map(verdict_code);
+    }
     let work = async {
         match cli.command {
             None => menu::run(&registry, paint).await,
             Some(Command::List) => list::run(&registry, paint),
             Some(Command::Run(args)) => run::run(&registry, &args, &given, paint).await,
             Some(Command::Quiz(args)) => quiz::run(&registry, &args, paint).await,
+            Some(Command::Demo(args)) if args.web => web::demo(&registry, &args, paint).await,
             Some(Command::Demo(args)) => demo::run(&args, paint).await,
-            Some(Command::Serve(_) | Command::Check { .. }) => unreachable!("handled above"),
+            Some(Command::Serve(_) | Command::Web(_) | Command::Check { .. }) => {
+                unreachable!("handled above")
+            }
         }
     };
     crate::term::interruptible(work).await.map(verdict_code)
