@@ -87,3 +87,12 @@ export function keys(map) {
 export function fill(node, ...children) {
   node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
 }
+
+/** A button that switches something on and off, saying which through aria-pressed. */
+export function toggle(button, changed) {
+  button.addEventListener("click", () => {
+    const on = button.getAttribute("aria-pressed") !== "true";
+    button.setAttribute("aria-pressed", String(on));
+    changed(on);
+  });
+}

@@ -1,7 +1,7 @@
 // The demo view: Ana's, Ben's and Caro's chat windows side by side, filled from the
 // lab server's records of what each of their pages received, and the visitor's own
 // window, a real Socket.IO client (the official one) of the same server.
-import { el, fill, getJson, postJson, follow, fly, keys } from "./common.js";
+import { el, fill, getJson, postJson, follow, fly, keys, toggle } from "./common.js";
 
 export async function show(main) {
   const meta = await getJson("/api/lab/demo");
@@ -117,9 +117,8 @@ export async function show(main) {
   }
 
   next.addEventListener("click", go);
-  pause.addEventListener("click", () => {
-    auto = !auto;
-    pause.setAttribute("aria-pressed", String(auto));
+  toggle(pause, (on) => {
+    auto = on;
     if (auto) scheduleAuto();
     else clearTimeout(timer);
   });

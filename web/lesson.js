@@ -1,7 +1,7 @@
 // The lesson view: sockets as cards by namespace, the step's code and narration,
 // and each delivery drawn from the server to the socket that received it. Every
 // mark and line is taken from the record the lab server sends.
-import { el, fill, getJson, postJson, follow, fly, keys } from "./common.js";
+import { el, fill, getJson, postJson, follow, fly, keys, toggle } from "./common.js";
 
 export async function show(main, name) {
   const meta = await getJson(`/api/lab/${encodeURIComponent(name)}`);
@@ -170,9 +170,8 @@ export async function show(main, name) {
 
   next.addEventListener("click", go);
   back.addEventListener("click", goBack);
-  autoButton.addEventListener("click", () => {
-    auto = !auto;
-    autoButton.setAttribute("aria-pressed", String(auto));
+  toggle(autoButton, (on) => {
+    auto = on;
     if (auto) go();
     else clearTimeout(timer);
   });

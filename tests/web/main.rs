@@ -53,6 +53,13 @@ async fn only_from(browser: &browser::Browser, server: &ChildServer) {
     }
 }
 
+/// Loads `url` in a 1280x720 viewport and waits until `ready` holds.
+async fn open(browser: &browser::Browser, url: &str, ready: &str) {
+    browser.client.goto(url).await.unwrap();
+    browser.viewport(1280, 720).await;
+    browser.until(url, ready).await;
+}
+
 /// The cards as the page shows them: (socket, mark, how many events it lists).
 async fn cards(browser: &browser::Browser) -> Vec<(String, String, u64)> {
     let script = "return [...document.querySelectorAll('.stage [data-socket]')].map((c) => [c.dataset.socket, c.dataset.mark, Number(c.dataset.received)])";
@@ -113,14 +120,12 @@ async fn the_lesson_page_shows_the_deliveries_of_the_trace() {
     let steps = expected["steps"].as_array().unwrap();
     let server = page_server(&["web", "rooms", "--port", "0"]);
     let url = format!("{}/lesson/rooms", server.url());
-    browser.client.goto(&url).await.unwrap();
-    browser.viewport(1280, 720).await;
-    browser
-        .until(
-            "the lesson",
-            "return document.querySelector('main').dataset.shown === '0'",
-        )
-        .await;
+    open(
+        &browser,
+        &url,
+        "return document.querySelector('main').dataset.shown === '0'",
+    )
+    .await;
     for (i, step) in steps.iter().enumerate() {
         let n = i + 1;
         if n == 1 {
@@ -193,14 +198,12 @@ async fn a_visitor_joins_the_demo_and_ana_ben_and_caro_receive_their_message() {
     let server = page_server(&["demo", "--web", "--port", "0"]);
     // `auto=0`: the story goes on a click only, so that Caro is still there.
     let url = format!("{}/demo?auto=0", server.url());
-    browser.client.goto(&url).await.unwrap();
-    browser.viewport(1280, 720).await;
-    browser
-        .until(
-            "the demo",
-            "return document.querySelector('main').dataset.beats === '0'",
-        )
-        .await;
+    open(
+        &browser,
+        &url,
+        "return document.querySelector('main').dataset.beats === '0'",
+    )
+    .await;
     for beat in 1..=3 {
         browser.click("button.primary").await;
         let shown = format!("return document.querySelector('main').dataset.beats === '{beat}'");
@@ -240,5 +243,49 @@ async fn a_visitor_joins_the_demo_and_ana_ben_and_caro_receive_their_message() {
     let png = browser.screenshot("web-demo.png").await;
     assert_eq!(browser::png_size(&png), (1280, 720));
     only_from(&browser, &server).await;
+    // A second tab is a fifth person.
+    let tab = browser.client.new_window(true).await.unwrap();
+    browser.client.switch_to_window(tab.handle).await.unwrap();
+    open(
+        &browser,
+        &url,
+        "return document.querySelector('main').dataset.beats === '3'",
+    )
+    .await;
+    browser.type_into("#visitor-name", "Eli").await;
+    browser.click("form.join button").await;
+    let five = "return ['Ana', 'Ben', 'Caro', 'Dana', 'Eli'].every((n) => document.querySelector('.online').textContent.includes(n))";
+    browser.until("five people online", five).await;
     browser.finish().await;
+}
+
+#[test]
+fn what_has_no_page_is_refused_in_one_line() {
+    use common::Test;
+    Test::new().args(&["web", "fanout", "--no-open"]).fails(
+        2,
+        "error: `fanout` measures and has no page: run it with `socketio-lab run fanout`\n",
+    );
+    Test::new().args(&["web", "nosuch", "--no-open"]).fails(
+        2,
+        "error: unknown lesson `nosuch` (see `socketio-lab list`)\n",
+    );
+    Test::new().args(&["demo", "--port", "3000"]).fails(
+        2,
+        "error: `--port` and `--no-open` are for `socketio-lab demo --web`\n",
+    );
+    Test::new().args(&["demo", "--web", "--step"]).fails(
+        2,
+        "error: `--step` is for the terminal demo: the page goes on a click or by itself\n",
+    );
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    Test::new()
+        .args(&["web", "--no-open", "--port", &port])
+        .fails(
+            2,
+            &format!(
+                "error: port {port} is already in use on 127.0.0.1: choose another with `--port`\n"
+            ),
+        );
 }
