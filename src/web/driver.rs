@@ -16,7 +16,7 @@ use crate::lesson::Lesson;
 use crate::paint::Paint;
 use crate::protocol::{Note, MAIN_NS};
 use crate::server::{Activity, MonitorFeed};
-use crate::trace::StepRecord;
+use crate::trace::{Observation, StepRecord};
 use crate::view;
 
 /// What a page asks of the lab.
@@ -170,11 +170,17 @@ impl Driver {
             }
         };
         let mut doc = if self.feed.is_some() {
-            record::beat(&self.lesson, &step, &record)
+            let claim = record.server_delivered_to();
+            let record = self.without_visitors(record);
+            let mut doc = record::beat(&self.lesson, &step, &record);
+            doc["server_sent_to"] = json!(claim);
+            self.records.push(record);
+            doc
         } else {
-            record::step(&self.lesson, &step, &record)
+            let doc = record::step(&self.lesson, &step, &record);
+            self.records.push(record);
+            doc
         };
-        self.records.push(record);
         if self.records.len() == self.lesson.steps.len() {
             let summary = view::summary(&self.lesson, &self.records, Paint::PLAIN);
             let lines: Vec<&str> = summary
@@ -186,6 +192,21 @@ impl Driver {
         }
         self.publish(doc);
         Ok(())
+    }
+
+    /// The record as far as the lab can observe it. A visitor's tab is a real
+    /// client of the server but not one of the lab's: what it received is not in the
+    /// trace, so the server's claim to have sent it there is left out of what the
+    /// judge checks (the page still shows the server's whole account).
+    fn without_visitors(&self, mut record: StepRecord) -> StepRecord {
+        for o in &mut record.observations {
+            if let Observation::Answered { reply, .. } = o {
+                if let Some(names) = reply.delivered_to.as_mut() {
+                    names.retain(|n| !self.visitors.contains(n));
+                }
+            }
+        }
+        record
     }
 
     /// The name a visitor may use: a new one to join, their own one to write.
@@ -219,24 +240,27 @@ impl Driver {
     /// What a report of the server says about a visitor: their name, and for a
     /// message the sockets the server says it sent it to.
     fn about_visitor(&mut self, activity: Activity) -> Option<(String, Option<Value>)> {
-        let (name, said) = match activity {
+        let (name, arrived, said) = match activity {
             Activity::Note(Note::Connect { name, namespace }) if namespace == MAIN_NS => {
-                self.visitors.insert(name.clone());
-                (name, None)
+                (name, Some(true), None)
             }
             Activity::Note(Note::Disconnect {
                 name, namespace, ..
-            }) if namespace == MAIN_NS => {
-                self.visitors.remove(&name);
-                (name, None)
-            }
+            }) if namespace == MAIN_NS => (name, Some(false), None),
             Activity::Emitted {
                 name, delivered_to, ..
-            } => (name, Some(json!(delivered_to))),
+            } => (name, None, Some(json!(delivered_to))),
             _ => return None,
         };
-        let theirs = self.lesson.clients.iter().all(|c| c.name != name);
-        theirs.then_some((name, said))
+        if self.lesson.clients.iter().any(|c| c.name == name) {
+            return None;
+        }
+        match arrived {
+            Some(true) => self.visitors.insert(name.clone()),
+            Some(false) => self.visitors.remove(&name),
+            None => false,
+        };
+        Some((name, said))
     }
 
     /// Waits, within the timeout, for the server to report the visitor's traffic,

@@ -189,7 +189,9 @@ fn arrived(record: &StepRecord, name: &str) -> bool {
 /// each socket's own id: the lab's people and any visitor alike.
 fn online(record: &StepRecord) -> Vec<String> {
     let names = record.own_id_rooms.get("/").cloned().unwrap_or_default();
-    names.iter().map(|n| display_name(&safe::text(n))).collect()
+    let mut names: Vec<String> = names.iter().map(|n| display_name(&safe::text(n))).collect();
+    names.sort_by_key(|n| n.to_lowercase());
+    names
 }
 
 /// Each person's chat window: the messages their page received in this step (from

@@ -256,6 +256,26 @@ async fn a_visitor_joins_the_demo_and_ana_ben_and_caro_receive_their_message() {
     browser.click("form.join button").await;
     let five = "return ['Ana', 'Ben', 'Caro', 'Dana', 'Eli'].every((n) => document.querySelector('.online').textContent.includes(n))";
     browser.until("five people online", five).await;
+    // The story goes on with its visitors: the server's account names them, and the
+    // judge finds nothing wrong (their tabs are not the lab's to observe).
+    for beat in 4..=7 {
+        browser.click("button.primary").await;
+        let shown = format!("return document.querySelector('main').dataset.beats === '{beat}'");
+        browser.until(&format!("beat {beat}"), &shown).await;
+    }
+    let bad = browser
+        .js("return document.querySelectorAll('.bad').length")
+        .await;
+    assert_eq!(
+        bad,
+        0,
+        "{}",
+        browser.js("return document.body.innerText").await
+    );
+    let said = browser
+        .js("return document.querySelector('.delivery').textContent")
+        .await;
+    assert!(said.as_str().unwrap().contains("Eli"), "{said}");
     browser.finish().await;
 }
 
