@@ -13,6 +13,7 @@ const HELP: &[&[&str]] = &[
     &["quiz", "--help"],
     &["demo", "--help"],
     &["serve", "--help"],
+    &["web", "--help"],
     &["check", "--help"],
 ];
 
