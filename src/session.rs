@@ -15,7 +15,7 @@ use crate::view;
 pub enum RunError {
     #[error(transparent)]
     Start(LabError),
-    #[error("step {step}: {source}")]
+    #[error("{source} during step {step}")]
     Step { step: usize, source: LabError },
     /// The transcript could not be written (a closed pipe, say).
     #[error("cannot write the transcript: {0}")]
