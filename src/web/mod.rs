@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::demo::{self, Pace};
 use crate::judge::Verdict;
@@ -78,6 +79,9 @@ pub(crate) struct Site {
     drivers: routes::Drivers,
     /// The server's monitor, handed to the demo's lab when it starts.
     feed: std::sync::Mutex<Option<MonitorFeed>>,
+    /// Turns true when the server stops: the pages' event streams end then, since
+    /// the server waits for every open connection before it is done.
+    closing: watch::Receiver<bool>,
 }
 
 /// How long the demo page rests on a beat before the next, when it goes by itself.
@@ -105,6 +109,7 @@ pub async fn run(
     let bound = listener.local_addr()?;
     let url = format!("http://{bound}");
     let (monitor, feed) = Monitor::new(4096);
+    let (close, closing) = watch::channel(false);
     let site = Arc::new(Site {
         lessons: options.lessons.clone(),
         story: demo::story()?,
@@ -113,6 +118,7 @@ pub async fn run(
         pace: reading_pause(options.pace),
         drivers: Default::default(),
         feed: std::sync::Mutex::new(Some(feed)),
+        closing,
     });
     let config = ServerConfig {
         monitor: Some(monitor),
@@ -131,6 +137,10 @@ pub async fn run(
         paint.dim("the page is served from this machine only; Ctrl-C stops")
     )?;
     out.flush()?;
+    let stop = async move {
+        stop.await;
+        let _ = close.send(true);
+    };
     let serving = tokio::spawn(server::run(listener, config, stop));
     opened(&address);
     let served = serving.await;

@@ -202,7 +202,11 @@ async fn events(State(site): State<Arc<Site>>, Path(name): Path<String>) -> Resp
         Ok(handle) => handle,
         Err(response) => return response,
     };
-    Sse::new(records(handle))
+    let mut closing = site.closing.clone();
+    let until_closed = async move {
+        let _ = closing.wait_for(|closed| *closed).await;
+    };
+    Sse::new(records(handle).take_until(until_closed))
         .keep_alive(KeepAlive::default())
         .into_response()
 }

@@ -119,13 +119,17 @@ async fn the_lesson_page_shows_the_deliveries_of_the_trace() {
     let expected: Value = serde_json::from_slice(&out.stdout).unwrap();
     let steps = expected["steps"].as_array().unwrap();
     let server = page_server(&["web", "rooms", "--port", "0"]);
-    let url = format!("{}/lesson/rooms", server.url());
+    // The list of lessons leads to the lesson.
+    let home = format!("{}/", server.url());
     open(
         &browser,
-        &url,
-        "return document.querySelector('main').dataset.shown === '0'",
+        &home,
+        "return !!document.querySelector('a[href=\"/lesson/rooms\"]')",
     )
     .await;
+    browser.click("a[href='/lesson/rooms']").await;
+    let ready = "return location.pathname === '/lesson/rooms' && document.querySelector('main').dataset.shown === '0'";
+    browser.until("the lesson", ready).await;
     for (i, step) in steps.iter().enumerate() {
         let n = i + 1;
         if n == 1 {
@@ -308,4 +312,29 @@ fn what_has_no_page_is_refused_in_one_line() {
                 "error: port {port} is already in use on 127.0.0.1: choose another with `--port`\n"
             ),
         );
+}
+
+/// Ctrl-C stops the page's server at once, even with a page still listening to its
+/// records (a server waits for its open connections), and exits 0 as `serve` does.
+#[test]
+fn ctrl_c_stops_the_page_server_with_a_page_open() {
+    let mut server = page_server(&["web", "--port", "0"]);
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let request = "GET /api/lab/demo/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    let interrupt = std::process::Command::new("kill")
+        .args(["-INT", &server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupt.success());
+    let status = server.wait_exit(Duration::from_secs(10));
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(0),
+        "{}",
+        server.stderr_text()
+    );
 }
