@@ -162,3 +162,6 @@ pub async fn run(
     }
     Ok(Verdict::Passed)
 }
+
+#[cfg(test)]
+mod tests;
