@@ -18,11 +18,12 @@ export async function show(main, name) {
   const count = el("span", { class: "count", "aria-live": "polite" });
   const stage = el("section", { class: "stage", "aria-label": "Sockets, by namespace" });
   const story = el("section", { class: "story", "aria-live": "polite", "aria-label": "The step" });
+  const steps = el("ol", { class: "steps", "aria-label": "Steps" });
   fill(main, 
     el("div", { class: "bar" },
       el("h1", {}, meta.title),
       el("div", { class: "controls", role: "group", "aria-label": "Steps" }, back, next, autoButton, count)),
-    el("div", { class: "grid" }, stage, story),
+    el("div", { class: "grid" }, stage, story, el("nav", { class: "outline", "aria-label": "Steps of the lesson" }, steps)),
   );
   main.dataset.lesson = name;
 
@@ -33,6 +34,7 @@ export async function show(main, name) {
     count.textContent = shown === 0 ? `${meta.steps.length} steps` : `Step ${shown} of ${meta.steps.length}`;
     back.disabled = shown <= 1;
     next.disabled = waiting || (shown >= meta.steps.length && shown >= records.length);
+    drawSteps();
     if (!record) return drawIntro();
     if (record.kind === "error") {
       fill(story, el("p", { class: "bad", role: "alert" }, record.message));
@@ -41,6 +43,19 @@ export async function show(main, name) {
     drawStage(record);
     drawStory(record, shown < records.length);
     if (animate) deliveries(record);
+  }
+
+  // The outline: a step already run can be shown again (its recorded result).
+  function drawSteps() {
+    fill(steps, meta.steps.map((title, i) => {
+      const n = i + 1;
+      const current = n === shown ? "step" : null;
+      const label = `${n}. ${title}`;
+      if (n > records.length) return el("li", { class: "todo" }, label);
+      const jump = el("button", { type: "button", class: "link", "aria-current": current }, label);
+      jump.addEventListener("click", () => { shown = n; draw(false); });
+      return el("li", {}, jump);
+    }));
   }
 
   function drawIntro() {
@@ -84,7 +99,7 @@ export async function show(main, name) {
         el("span", { class: "name" }, s.name),
         el("span", { class: "mark", "aria-hidden": "true" }, s.mark)),
       el("p", { class: "chips" }, s.present ? (s.rooms.length ? s.rooms.map((r) => el("span", { class: "chip" }, r)) : el("span", { class: "muted" }, "no rooms")) : el("span", { class: "muted" }, "not connected")),
-      got.length ? el("ul", { class: "got" }, got) : null);
+      got.length ? el("ul", { class: "got" }, got) : s.mark === "·" ? el("p", { class: "nothing" }, "nothing") : null);
   }
 
   function drawStage(record) {
@@ -115,7 +130,7 @@ export async function show(main, name) {
       : record.expected ? [el("p", { class: "good" }, `✓ as the lesson predicted: ${record.expected.join(", ") || "nobody"}`)] : [];
     fill(story, 
       el("h2", {}, `${record.index}/${record.total}  ${record.title}`),
-      earlier ? el("p", { class: "note" }, `The recorded result of step ${record.index}; Next shows step ${record.index + 1} again as it ran.`) : null,
+      earlier ? el("p", { class: "note" }, `This is the recorded result of step ${record.index}; Next goes on to step ${record.index + 1}.`) : null,
       el("div", { class: "code" }, lines),
       el("p", { class: "narration" }, record.narration),
       outcomes.length ? el("ul", { class: "outcomes" }, outcomes) : null,

@@ -183,6 +183,8 @@ async fn the_lesson_page_shows_the_deliveries_of_the_trace() {
             "return document.documentElement.scrollWidth <= window.innerWidth",
         )
         .await;
+    let png = browser.screenshot("web-lesson-phone.png").await;
+    assert_eq!(browser::png_size(&png), (390, 844));
     browser.finish().await;
 }
 
