@@ -116,3 +116,11 @@ pub fn report(error: Error, paint: Paint) -> ExitCode {
     }
     ExitCode::from(code)
 }
+
+/// Ends the program as Ctrl-C does, from a place that cannot return an error (a
+/// blocking wait for Enter): the note, the terminal given back, exit 130.
+pub fn exit_interrupted() -> ! {
+    let code = Error::Interrupted.code();
+    let _ = report(Error::Interrupted, Paint::PLAIN);
+    std::process::exit(i32::from(code))
+}
