@@ -42,7 +42,7 @@ pub enum Error {
     #[error(transparent)]
     Scaling(#[from] ScalingError),
     #[error("the server failed: {0}")]
-    Serve(std::io::Error),
+    Serve(#[source] std::io::Error),
     /// Something outside the lab failed (the progress file, say).
     #[error("{0}")]
     Io(String),
