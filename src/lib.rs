@@ -20,7 +20,8 @@
 //! - [`protocol`]: the lab protocol both sides speak (`docs/lab-protocol.md`).
 //! - [`trace`]: the observations of a run, collected in one place.
 //! - [`judge`]: the one answer to "did this step do what it claims".
-//! - [`view`] and [`snippet`]: the transcript, and the JS and Rust code of each step.
+//! - [`view`] and [`snippet`]: the transcript, and the JS and Rust code of each step;
+//!   [`view_json`]: the same records as `--json`.
 //! - [`session`]: a lesson run from first step to verdict (`run`, the menu).
 //! - [`quiz`] and [`quiz_session`]: questions whose choices are run and judged.
 //! - [`check`]: lesson files validated and their questions run.
@@ -55,4 +56,5 @@ pub mod session;
 pub mod snippet;
 pub mod trace;
 pub mod view;
+pub mod view_json;
 pub mod web;

@@ -11,6 +11,7 @@ use crate::safe;
 use crate::snippet;
 use crate::trace::{Observation, StepRecord};
 use crate::view;
+use crate::view_json;
 
 /// One socket's card after a step: where it is, and what it received in the step.
 /// `delivers`: the step sends an event, so that receiving nothing is worth a `·`.
@@ -105,7 +106,7 @@ fn rooms_words(rooms: &[String]) -> String {
 
 /// The page's record of one lesson step.
 pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord) -> Value {
-    let mut doc = view::step_json(step, record);
+    let mut doc = view_json::step_json(step, record);
     let code = lesson
         .client(step.action.actor())
         .map(|actor| snippet::for_step(step, actor));
