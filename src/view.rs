@@ -465,7 +465,7 @@ pub fn shown_sockets(record: &StepRecord) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
@@ -473,7 +473,7 @@ mod tests {
     use crate::protocol::Reply;
     use crate::trace::RoomTable;
 
-    fn record(received_by: &[&str], claimed: &[&str]) -> StepRecord {
+    pub(crate) fn record(received_by: &[&str], claimed: &[&str]) -> StepRecord {
         let mut observations: Vec<Observation> = received_by
             .iter()
             .map(|n| Observation::Received {

@@ -1,22 +1,15 @@
-use std::collections::BTreeMap;
-
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 use super::record;
 use crate::lesson::{parse, tests::GOOD};
-use crate::protocol::{AckOutcome, Reply};
-use crate::trace::{Observation, RoomTable, StepRecord};
+use crate::protocol::AckOutcome;
+use crate::trace::{Observation, StepRecord};
 
-/// GOOD's emit step as observed: `received_by` got it, the server claims `claimed`.
+/// GOOD's emit step as observed (`view`'s test record), where bob's acknowledgement
+/// timed out.
 fn observed(received_by: &[&str], claimed: &[&str]) -> StepRecord {
-    let mut observations: Vec<Observation> = received_by
-        .iter()
-        .map(|n| Observation::Received {
-            client: n.to_string(),
-            event: "news".into(),
-            payload: Value::from("hi"),
-        })
-        .collect();
+    let mut record = crate::view::tests::record(received_by, claimed);
     let acks = BTreeMap::from([(
         "bob".to_string(),
         AckOutcome {
@@ -25,24 +18,12 @@ fn observed(received_by: &[&str], claimed: &[&str]) -> StepRecord {
             error: Some("timeout".into()),
         },
     )]);
-    observations.push(Observation::Answered {
-        client: "alice".into(),
-        event: "lab:emit".into(),
-        reply: Reply {
-            ok: true,
-            delivered_to: Some(claimed.iter().map(|n| n.to_string()).collect()),
-            acks: Some(acks),
-            ..Reply::default()
-        },
-    });
-    let rooms = BTreeMap::from([("r1".to_string(), vec!["bob".to_string()])]);
-    StepRecord {
-        index: 2,
-        observations,
-        present: vec!["alice".into(), "bob".into(), "carol".into()],
-        rooms: RoomTable::from([("/".to_string(), rooms)]),
-        own_id_rooms: BTreeMap::new(),
+    for o in &mut record.observations {
+        if let Observation::Answered { reply, .. } = o {
+            reply.acks = Some(acks.clone());
+        }
     }
+    record
 }
 
 fn card<'a>(doc: &'a Value, name: &str) -> &'a Value {

@@ -188,6 +188,15 @@ async fn the_lesson_page_shows_the_deliveries_of_the_trace() {
     browser.finish().await;
 }
 
+/// Clicks Next for each of `beats`, waiting for each to be shown.
+async fn beats(browser: &browser::Browser, beats: std::ops::RangeInclusive<u32>) {
+    for beat in beats {
+        browser.click("button.primary").await;
+        let shown = format!("return document.querySelector('main').dataset.beats === '{beat}'");
+        browser.until(&format!("beat {beat}"), &shown).await;
+    }
+}
+
 /// The visitor's message, as a window shows it.
 fn window_has(person: &str, text: &str) -> String {
     format!(
@@ -210,11 +219,7 @@ async fn a_visitor_joins_the_demo_and_ana_ben_and_caro_receive_their_message() {
         "return document.querySelector('main').dataset.beats === '0'",
     )
     .await;
-    for beat in 1..=3 {
-        browser.click("button.primary").await;
-        let shown = format!("return document.querySelector('main').dataset.beats === '{beat}'");
-        browser.until(&format!("beat {beat}"), &shown).await;
-    }
+    beats(&browser, 1..=3).await;
     browser.type_into("#visitor-name", "Dana").await;
     browser.click("form.join button").await;
     for person in ["ana", "ben", "caro"] {
@@ -264,11 +269,7 @@ async fn a_visitor_joins_the_demo_and_ana_ben_and_caro_receive_their_message() {
     browser.until("five people online", five).await;
     // The story goes on with its visitors: the server's account names them, and the
     // judge finds nothing wrong (their tabs are not the lab's to observe).
-    for beat in 4..=7 {
-        browser.click("button.primary").await;
-        let shown = format!("return document.querySelector('main').dataset.beats === '{beat}'");
-        browser.until(&format!("beat {beat}"), &shown).await;
-    }
+    beats(&browser, 4..=7).await;
     let bad = browser
         .js("return document.querySelectorAll('.bad').length")
         .await;
