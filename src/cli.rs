@@ -108,10 +108,10 @@ pub struct QuizArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
-    /// Pause between beats [default: normal on a terminal, instant otherwise]
+    /// Rest on each beat as long as reading it takes: slow 150, normal 220, fast 400 words a minute, instant none [default: normal on a terminal, instant otherwise]
     #[arg(long, value_enum, value_name = "PACE")]
     pub pace: Option<Pace>,
-    /// Wait for Enter between beats (on a terminal; otherwise go by the pace)
+    /// Wait for Enter after each beat (needs a terminal)
     #[arg(long)]
     pub step: bool,
 }

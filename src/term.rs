@@ -35,6 +35,24 @@ pub fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
+/// The size of the terminal stdout writes to, as (columns, rows); `None` when
+/// stdout is not a terminal.
+pub fn size() -> Option<(usize, usize)> {
+    let term = dialoguer::console::Term::stdout();
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    term.size_checked()
+        .map(|(rows, cols)| (usize::from(cols), usize::from(rows)))
+}
+
+/// The width text is laid out in on a terminal `cols` wide: two columns short of it,
+/// as the 78 of output that is not a terminal, kept within 58..=118 so that a line
+/// stays readable on a very narrow or very wide terminal.
+pub fn text_width(cols: usize) -> usize {
+    cols.clamp(60, 120) - 2
+}
+
 /// A prompt may have hidden the cursor; give the terminal back as it was.
 pub fn restore_cursor() {
     if std::io::stderr().is_terminal() {
