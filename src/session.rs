@@ -68,7 +68,7 @@ pub async fn run_lesson(
     match format {
         Format::Json => {
             let doc = view::json(lesson, &records);
-            let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            let text = crate::safe::json(&doc);
             writeln!(out, "{text}")?;
         }
         Format::Transcript if complete => {
