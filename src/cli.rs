@@ -65,6 +65,15 @@ pub struct RunArgs {
     /// Print one JSON document instead of the transcript
     #[arg(long)]
     pub json: bool,
+    /// Before each emit's traffic is shown, predict who will receive it (asked on a terminal)
+    #[arg(long)]
+    pub predict: bool,
+    /// Scripted predictions, one per emit in order: `bob,carol;alice;-` (`-` for nobody); implies `--predict`
+    #[arg(long, value_name = "LIST", conflicts_with = "predictions_file")]
+    pub predictions: Option<String>,
+    /// Scripted predictions from a file (same format; `;` or new lines between emits; `#` comments)
+    #[arg(long, value_name = "FILE")]
+    pub predictions_file: Option<PathBuf>,
     /// How long, in milliseconds, any expected answer may take before it counts as missing
     #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub timeout: u64,

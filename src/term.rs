@@ -5,7 +5,9 @@ use std::future::Future;
 use std::io::{IsTerminal, Write};
 
 use socketio_lab::lesson::Question;
+use socketio_lab::lesson::Step;
 use socketio_lab::paint::Paint;
+use socketio_lab::predict::{PredictError, Predictor};
 use socketio_lab::quiz_session::{Answers, Asked, QuizError};
 
 use crate::cli::ColorChoice;
@@ -165,6 +167,33 @@ impl Answers for Prompted {
                 None => return Ok(Asked::Quit),
             }
         }
+    }
+}
+
+impl Predictor for Prompted {
+    fn predict(
+        &mut self,
+        _: usize,
+        step: &Step,
+        present: &[String],
+    ) -> Result<Option<Vec<String>>, PredictError> {
+        let event = step.action.event().unwrap_or_default();
+        let prompt = format!(
+            "Who will receive `{}`? (Space picks; none = nobody; Enter confirms)",
+            socketio_lab::safe::text(event)
+        );
+        let picked = tokio::task::block_in_place(|| {
+            dialoguer::MultiSelect::new()
+                .with_prompt(prompt)
+                .items(present)
+                .interact_opt()
+        });
+        restore_cursor();
+        let picked = picked.map_err(|e| match prompt_error(e) {
+            QuizError::Interrupted => PredictError::Interrupted,
+            other => PredictError::Terminal(other.to_string()),
+        })?;
+        Ok(picked.map(|i| i.into_iter().map(|i| present[i].clone()).collect()))
     }
 }
 

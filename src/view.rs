@@ -157,20 +157,41 @@ pub fn who_received(record: &StepRecord, width: usize, paint: Paint) -> String {
 
 /// The heading of a step: its number out of the lesson's and its title.
 pub fn step_rule(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+    heading(lesson, step, record.index, paint)
+}
+
+fn heading(lesson: &Lesson, step: &Step, index: usize, paint: Paint) -> String {
     let total = lesson.steps.len();
-    rule(&format!("{}/{total}  {}", record.index, step.title), paint)
+    rule(&format!("{index}/{total}  {}", step.title), paint)
 }
 
 /// One step of the live transcript: the code that ran, the server's log, what each
 /// client observed, the rooms after it, and the judge's verdict.
 pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+    let mut out = step_question(lesson, step, record.index, paint);
+    out.push_str(&step_answer(lesson, step, record, paint));
+    out
+}
+
+/// What a step shows before it runs (and before a prediction is asked): its
+/// heading, who acts, and the code. `index` is the step's number, 1-based.
+pub fn step_question(lesson: &Lesson, step: &Step, index: usize, paint: Paint) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}", step_rule(lesson, step, record, paint));
-    let Some(actor) = lesson.client(step.action.actor()) else {
+    let _ = writeln!(out, "{}", heading(lesson, step, index, paint));
+    if let Some(actor) = lesson.client(step.action.actor()) {
+        out.push_str(&code(step, actor, paint));
+    }
+    out
+}
+
+/// The rest of a step, once its traffic is in: the narration, then what was observed.
+pub fn step_answer(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+    let mut out = String::new();
+    if lesson.client(step.action.actor()).is_none() {
         return out;
-    };
+    }
     let width = name_width(lesson);
-    out.push_str(&code(step, actor, paint));
+    out.push_str(&narration(step));
     out.push_str(&server_log(record, paint));
     out.push_str(&connections(lesson, record, width, paint));
     out.push_str(&outcome(step, record, width, paint));
@@ -179,7 +200,7 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
     out
 }
 
-/// Who acts, the client and server code of the step, and its narration.
+/// Who acts, and the client and server code of the step.
 fn code(step: &Step, actor: &Client, paint: Paint) -> String {
     let mut out = String::new();
     let code = snippet::for_step(step, actor);
@@ -196,6 +217,12 @@ fn code(step: &Step, actor: &Client, paint: Paint) -> String {
     }
     let _ = writeln!(out, "    {} {}", paint.dim("JS  "), paint.code(&code.js));
     let _ = writeln!(out, "    {} {}", paint.dim("Rust"), paint.code(&code.rust));
+    out
+}
+
+/// The step's narration, set off by blank lines.
+fn narration(step: &Step) -> String {
+    let mut out = String::new();
     if !step.narration.is_empty() {
         let _ = writeln!(out);
         out.push_str(&wrap(&step.narration, 2, WIDTH));
