@@ -20,7 +20,8 @@
 //! - [`protocol`]: the lab protocol both sides speak (`docs/lab-protocol.md`).
 //! - [`trace`]: the observations of a run, collected in one place.
 //! - [`judge`]: the one answer to "did this step do what it claims".
-//! - [`view`] and [`snippet`]: the transcript, and the JS and Rust code of each step.
+//! - [`view`] and [`snippet`]: the transcript, and the JS and Rust code of each step;
+//!   [`layout`]: prose and code wrapped to the width, in display columns.
 //! - [`session`]: a lesson run from first step to verdict (`run`, the menu).
 //! - [`predict`]: predict, then see: who the learner expects an emit to reach,
 //!   judged from the trace.
@@ -41,6 +42,7 @@ pub mod demo;
 pub mod engine;
 pub mod fanout;
 pub mod judge;
+pub mod layout;
 pub mod lesson;
 pub mod paint;
 pub mod predict;

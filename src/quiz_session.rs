@@ -190,7 +190,7 @@ async fn run_answer(
         )?;
         if let (false, Some(hint)) = (passed, &q.hint) {
             let hint = format!("hint: {hint}");
-            write!(out, "{}", crate::view::wrap(&hint, 2, crate::view::WIDTH))?;
+            write!(out, "{}", crate::view::wrap(&hint, 2, paint.width))?;
         }
         out.flush()?;
     }

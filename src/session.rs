@@ -44,7 +44,7 @@ fn server_line(lab: &Lab) -> String {
 }
 
 /// Runs `lesson` step by step. Before every step but the first, `next_step` is asked
-/// whether to go on (the terminal layer waits for Enter there); `false` ends the run
+/// (with the number of the step just shown, 1-based) whether to go on (the terminal layer waits for Enter there); `false` ends the run
 /// early, judged on the steps it ran. With `predicting`, the learner predicts who
 /// each emit reaches before its traffic is shown (`predict`); the predictions made
 /// are left in it, and the verdict is the lab's alone.
@@ -54,7 +54,7 @@ pub async fn run_lesson(
     format: Format,
     out: &mut dyn Write,
     paint: Paint,
-    next_step: &mut dyn FnMut() -> bool,
+    next_step: &mut dyn FnMut(usize) -> bool,
     mut predicting: Option<&mut Predicting<'_>>,
 ) -> Result<Verdict, RunError> {
     let mut lab = Lab::start(&lesson.clients, options)
@@ -109,7 +109,7 @@ pub async fn run_lesson(
 struct Shown<'a> {
     format: Format,
     paint: Paint,
-    next_step: &'a mut dyn FnMut() -> bool,
+    next_step: &'a mut dyn FnMut(usize) -> bool,
 }
 
 async fn run_steps(
@@ -130,7 +130,7 @@ async fn run_steps(
     }
     let mut records: Vec<StepRecord> = Vec::new();
     for (i, step) in lesson.steps.iter().enumerate() {
-        if i > 0 && !next_step() {
+        if i > 0 && !next_step(i) {
             break;
         }
         let mut predicted = None;

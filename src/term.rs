@@ -20,13 +20,19 @@ pub fn resolve(choice: ColorChoice, is_terminal: bool, no_color: Option<&str>) -
         ColorChoice::Never => false,
         ColorChoice::Auto => is_terminal && no_color.is_none_or(str::is_empty),
     };
-    Paint { enabled }
+    Paint {
+        enabled,
+        width: Paint::WIDTH,
+    }
 }
 
-/// The colour decision for this process.
+/// The colour and width decisions for this process.
 pub fn paint(choice: ColorChoice) -> Paint {
     let no_color = std::env::var("NO_COLOR").ok();
-    let paint = resolve(choice, std::io::stdout().is_terminal(), no_color.as_deref());
+    let mut paint = resolve(choice, std::io::stdout().is_terminal(), no_color.as_deref());
+    if let Some((cols, _)) = size() {
+        paint.width = text_width(cols);
+    }
     // `colored` reads the environment itself; align it with the decision made here.
     colored::control::set_override(paint.enabled);
     paint

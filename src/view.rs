@@ -13,38 +13,14 @@ use crate::safe;
 use crate::snippet;
 use crate::trace::{Observation, StepRecord};
 
-pub const WIDTH: usize = 78;
+pub const WIDTH: usize = Paint::WIDTH;
 
-/// Greedy word wrap with an indent on every line.
-pub fn wrap(text: &str, indent: usize, width: usize) -> String {
-    let pad = " ".repeat(indent);
-    let mut out = String::new();
-    for paragraph in text.split("\n\n") {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        let mut line = String::new();
-        for word in paragraph.split_whitespace() {
-            if !line.is_empty() && indent + line.width() + 1 + word.width() > width {
-                let _ = writeln!(out, "{pad}{line}");
-                line.clear();
-            }
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-        if !line.is_empty() {
-            let _ = writeln!(out, "{pad}{line}");
-        }
-    }
-    out
-}
+pub use crate::layout::wrap;
 
 /// A heading line: `── title ─────`, as wide as the transcript.
 pub fn rule(title: &str, paint: Paint) -> String {
     let used = title.width() + 4;
-    let tail = "─".repeat(WIDTH.saturating_sub(used).max(3));
+    let tail = "─".repeat(paint.width.saturating_sub(used).max(3));
     format!(
         "{} {} {}",
         paint.dim("──"),
@@ -61,7 +37,7 @@ fn compact(value: &Value) -> String {
 pub fn opening(title: &str, intro: &str, paint: Paint) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", rule(title, paint));
-    out.push_str(&wrap(intro, 2, WIDTH));
+    out.push_str(&wrap(intro, 2, paint.width));
     let _ = writeln!(out);
     out
 }
@@ -191,7 +167,7 @@ pub fn step_answer(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Pai
         return out;
     }
     let width = name_width(lesson);
-    out.push_str(&narration(step));
+    out.push_str(&narration(step, paint));
     out.push_str(&server_log(record, paint));
     out.push_str(&connections(lesson, record, width, paint));
     out.push_str(&outcome(step, record, width, paint));
@@ -208,24 +184,47 @@ fn code(step: &Step, actor: &Client, paint: Paint) -> String {
     match &code.client {
         Some(client_line) => {
             let _ = writeln!(out, "  {actors} {}", paint.dim("(client)"));
-            let _ = writeln!(out, "    {}", paint.code(client_line));
+            out.push_str(&code_lines(None, client_line, paint));
             let _ = writeln!(out, "  {}", paint.dim("server"));
         }
         None => {
             let _ = writeln!(out, "  {actors} {}", paint.dim("asks the server to run"));
         }
     }
-    let _ = writeln!(out, "    {} {}", paint.dim("JS  "), paint.code(&code.js));
-    let _ = writeln!(out, "    {} {}", paint.dim("Rust"), paint.code(&code.rust));
+    out.push_str(&code_lines(Some("JS  "), &code.js, paint));
+    out.push_str(&code_lines(Some("Rust"), &code.rust, paint));
+    out
+}
+
+/// `code`, indented and after its `label`, wrapped between tokens to the width; a
+/// continuation is indented two columns past the code's start.
+fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> String {
+    let (prefix, start) = match label {
+        Some(label) => (format!("    {} ", paint.dim(label)), 5 + label.width()),
+        None => ("    ".to_string(), 4),
+    };
+    let room = paint.width.saturating_sub(start);
+    let mut out = String::new();
+    for (i, piece) in crate::layout::wrap_code(code, room, room.saturating_sub(2))
+        .iter()
+        .enumerate()
+    {
+        let lead = if i == 0 {
+            prefix.to_string()
+        } else {
+            " ".repeat(start + 2)
+        };
+        let _ = writeln!(out, "{lead}{}", paint.code(piece));
+    }
     out
 }
 
 /// The step's narration, set off by blank lines.
-fn narration(step: &Step) -> String {
+fn narration(step: &Step, paint: Paint) -> String {
     let mut out = String::new();
     if !step.narration.is_empty() {
         let _ = writeln!(out);
-        out.push_str(&wrap(&step.narration, 2, WIDTH));
+        out.push_str(&wrap(&step.narration, 2, paint.width));
     }
     let _ = writeln!(out);
     out

@@ -31,13 +31,11 @@ pub async fn run(args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
     // Redrawn one beat at a time when someone watches it unfold; a terminal too
     // small for a beat under the windows scrolls instead.
     let watched = args.step || pace != Pace::Instant;
-    let screen = crate::term::size()
-        .filter(|&(_, rows)| watched && rows >= MIN_ROWS)
-        .map(|(cols, _)| crate::term::text_width(cols));
+    let redraw = watched && crate::term::size().is_some_and(|(_, rows)| rows >= MIN_ROWS);
     let options = DemoOptions {
         pace,
         step: args.step,
-        screen,
+        redraw,
     };
     let mut next_beat = || crate::term::wait_for_enter("Enter to go on");
     Ok(demo::run(&options, &mut std::io::stdout(), paint, &mut next_beat).await?)

@@ -96,7 +96,17 @@ pub async fn lesson_run(
     } else {
         Format::Transcript
     };
-    let mut next_step = || !pause || crate::term::wait_for_enter("Enter for the next step");
+    // The prompt names the step just shown: on a short terminal a long step has
+    // scrolled its own heading away by now.
+    let mut next_step = |done: usize| {
+        let title = socketio_lab::safe::text(&lesson.steps[done - 1].title);
+        let total = lesson.steps.len();
+        !pause
+            || crate::term::wait_for_enter(&format!(
+                "{done}/{total} {title} · Enter for step {}",
+                done + 1
+            ))
+    };
     let mut asked = crate::term::Prompted;
     let mut scripted;
     let mut predicting = match &how.predictions {

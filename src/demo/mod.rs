@@ -27,7 +27,7 @@ use crate::judge::Verdict;
 use crate::lesson::{self, Lesson, LessonError, Step};
 use crate::paint::Paint;
 use crate::trace::StepRecord;
-use crate::view::{self, rule, step_rule, wrap, WIDTH};
+use crate::view::{self, rule, step_rule, wrap};
 
 pub use screen::word_count;
 use words::{and_list, DETAIL_PREFIX, GLOSSARY_PREFIX};
@@ -73,9 +73,9 @@ pub struct DemoOptions {
     pub pace: Pace,
     /// Wait for the person after each beat instead (see [`run`]'s `next_beat`).
     pub step: bool,
-    /// On a terminal this many columns wide: redraw one beat at a time under the
-    /// chat windows instead of scrolling. `None` writes the transcript.
-    pub screen: Option<usize>,
+    /// On a terminal: redraw one beat at a time under the chat windows, as wide as
+    /// `Paint::width`, instead of writing a transcript that scrolls.
+    pub redraw: bool,
 }
 
 /// Why the demo could not be told to its end.
@@ -125,7 +125,7 @@ pub fn beat(story: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> S
     let mut out = String::new();
     let _ = writeln!(out, "{}", step_rule(story, step, record, paint));
     let (plain, glossary) = split_narration(&step.narration);
-    out.push_str(&wrap(&plain, 2, WIDTH));
+    out.push_str(&wrap(&plain, 2, paint.width));
     for (term, meaning) in &glossary {
         let line = format!("{GLOSSARY_PREFIX} {term} - {meaning}");
         let _ = writeln!(out, "  {}", paint.dim(&line));
@@ -139,7 +139,7 @@ pub fn beat(story: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> S
         let said = "✗ This did not go as it should have. For a developer:";
         let _ = writeln!(out, "  {}", paint.bad(said));
         // Every wrapped line keeps the prefix: these are the technical lines.
-        let width = WIDTH - 2 - DETAIL_PREFIX.len() - 1;
+        let width = paint.width - 2 - DETAIL_PREFIX.len() - 1;
         for p in &problems {
             for line in wrap(p, 0, width).lines() {
                 let _ = writeln!(out, "  {}", paint.dim(&format!("{DETAIL_PREFIX} {line}")));
@@ -160,7 +160,7 @@ pub fn ending(story: &Lesson, failed_beats: usize, paint: Paint) -> String {
         );
         let _ = writeln!(out, "  {}", paint.bad(&failed));
     }
-    out.push_str(&wrap(&story.summary, 2, WIDTH));
+    out.push_str(&wrap(&story.summary, 2, paint.width));
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -192,7 +192,7 @@ pub async fn run(
     let mut teller = Teller {
         out,
         paint,
-        screen: options.screen,
+        redraw: options.redraw,
         windows: screen::Windows::new(&story),
     };
     let told = tell(&story, &mut lab, &mut rest, &mut teller).await;
@@ -224,19 +224,18 @@ impl Rest<'_> {
 struct Teller<'a> {
     out: &'a mut dyn Write,
     paint: Paint,
-    screen: Option<usize>,
+    redraw: bool,
     windows: screen::Windows,
 }
 
 impl Teller<'_> {
     /// Shows `text` (a beat, the header, the ending) and gives the words to read in it.
     fn show(&mut self, text: &str) -> Result<usize, DemoError> {
-        match self.screen {
-            Some(width) => {
-                let windows = self.windows.render(width, self.paint);
-                write!(self.out, "{}{windows}\n{text}", screen::CLEAR)?
-            }
-            None => write!(self.out, "{text}")?,
+        if self.redraw {
+            let windows = self.windows.render(self.paint.width, self.paint);
+            write!(self.out, "{}{windows}\n{text}", screen::CLEAR)?
+        } else {
+            write!(self.out, "{text}")?
         }
         self.out.flush()?;
         Ok(word_count(text))
@@ -252,7 +251,7 @@ async fn tell(
 ) -> Result<Verdict, DemoError> {
     let paint = teller.paint;
     // The transcript separates blocks with a blank line; a redrawn screen starts clean.
-    let gap = if teller.screen.is_some() { "" } else { "\n" };
+    let gap = if teller.redraw { "" } else { "\n" };
     let read = teller.show(&header(story, paint))?;
     rest.rest(read).await;
     let mut failed = 0;
