@@ -142,6 +142,9 @@ pub struct ServeArgs {
     /// Address to bind; the default keeps the server on this machine
     #[arg(long, default_value = "127.0.0.1")]
     pub host: IpAddr,
+    /// Show who is in which room, from the server's own state, each time a join, a leave or a disconnection changes it
+    #[arg(long)]
+    pub rooms: bool,
 }
 
 /// Which of a subcommand's options the user typed, as opposed to their defaults: a
