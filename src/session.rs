@@ -16,7 +16,7 @@ use crate::view;
 pub enum RunError {
     #[error(transparent)]
     Start(LabError),
-    #[error("step {step}: {source}")]
+    #[error("{source} during step {step}")]
     Step { step: usize, source: LabError },
     /// No prediction could be had (`--predict`).
     #[error(transparent)]

@@ -339,3 +339,19 @@ fn check_refuses_a_payload_over_the_servers_limit() {
         stderr(&out)
     );
 }
+
+/// Issue 13, item 5: an error message that quotes the file (here serde's "unknown
+/// field" naming a key made of escapes) is printed escaped.
+#[test]
+fn errors_quoting_a_lesson_are_printed_escaped() {
+    let test = common::Test::new().write(
+        "keys.toml",
+        "format_version = 1\n\"\\u001b]0;owned\\u0007\" = 1\n",
+    );
+    let out = run(&["check", &test.path("keys.toml")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("keys.toml:2:1:"), "{err}");
+    assert!(err.contains("\\e]0;owned\\u{7}"), "{err}");
+    assert!(!err.contains(['\u{1b}', '\u{7}']), "{err:?}");
+}
