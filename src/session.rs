@@ -68,8 +68,8 @@ pub async fn run_lesson(
     let records = run_steps(&mut lab, lesson, shown, out, predicting.as_deref_mut()).await;
     lab.finish().await;
     let records = records?;
-    // A run cut short (input closed at a `--step` prompt) proved nothing about the
-    // steps it never ran: it does not pass.
+    // A run cut short (input closed at a `--step` prompt, Esc at a prediction)
+    // proved nothing about the steps it never ran: it does not pass.
     let complete = records.len() == lesson.steps.len();
     let passed = complete
         && lesson
@@ -94,7 +94,7 @@ pub async fn run_lesson(
         }
         Format::Transcript => {
             let text = format!(
-                "cut short: the input closed after {} of {} steps",
+                "cut short after {} of {} steps: the input closed, or a prompt was left with Esc",
                 records.len(),
                 lesson.steps.len()
             );

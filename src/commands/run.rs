@@ -69,7 +69,8 @@ fn predictions(lesson: &Lesson, args: &RunArgs) -> Result<Option<Predictions>, E
         (None, Some(path)) => std::fs::read_to_string(path)
             .map_err(|e| Error::Usage(format!("cannot read `{}`: {e}", path.display())))?,
         (None, None) if !args.predict => return Ok(None),
-        (None, None) if crate::term::interactive() && std::io::stderr().is_terminal() => {
+        // Asked on stderr, as the quiz asks: the transcript or `--json` may go to a file.
+        (None, None) if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => {
             return Ok(Some(Predictions::Asked))
         }
         (None, None) => {
