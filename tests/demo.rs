@@ -102,3 +102,49 @@ fn step_without_a_terminal_is_refused() {
         assert_eq!(common::stdout(&out), "", "nothing told before the refusal");
     }
 }
+
+/// On a terminal the demo redraws one frame per beat: the chat windows, then the
+/// beat. Each frame must fit an 80x24 terminal with the prompt line under it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_redrawn_frame_fits_80_by_24() {
+    use socketio_lab::demo::{self, DemoOptions, Pace};
+    use socketio_lab::paint::Paint;
+
+    let options = DemoOptions {
+        pace: Pace::Instant,
+        step: true,
+        redraw: true,
+    };
+    let mut out = Vec::new();
+    let mut asked = 0;
+    let mut next_beat = || {
+        asked += 1;
+        true
+    };
+    let verdict = demo::run(&options, &mut out, Paint::PLAIN, &mut next_beat)
+        .await
+        .expect("the demo runs");
+    assert_eq!(verdict, socketio_lab::judge::Verdict::Passed);
+    let text = String::from_utf8(out).unwrap();
+    let frames: Vec<&str> = text.split("\u{1b}[H\u{1b}[2J").skip(1).collect();
+    // The opening, seven beats, the ending; a go-ahead after all but the ending.
+    assert_eq!(frames.len(), 9, "{text}");
+    assert_eq!(asked, 8);
+    for frame in &frames {
+        assert!(
+            frame.lines().count() <= 23,
+            "{} lines:\n{frame}",
+            frame.lines().count()
+        );
+        for line in frame.lines() {
+            assert!(line.chars().count() <= 80, "wider than 80: {line:?}");
+        }
+        assert!(frame.starts_with("┌ Ana's page"), "{frame}");
+    }
+    assert!(
+        frames[5].contains("▸ \"Welcome to the si…"),
+        "{}",
+        frames[5]
+    );
+    assert!(frames[8].contains("In short"), "{}", frames[8]);
+}
