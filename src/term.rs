@@ -183,6 +183,10 @@ impl Predictor for Prompted {
         step: &Step,
         present: &[String],
     ) -> Result<Option<Vec<String>>, PredictError> {
+        if present.is_empty() {
+            // Nobody is connected: there is no one to pick, and nobody can receive it.
+            return Ok(Some(Vec::new()));
+        }
         let event = step.action.event().unwrap_or_default();
         let prompt = format!(
             "Who will receive `{}`? (Space picks; none = nobody; Enter confirms)",
