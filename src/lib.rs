@@ -21,7 +21,8 @@
 //! - [`trace`]: the observations of a run, collected in one place.
 //! - [`judge`]: the one answer to "did this step do what it claims".
 //! - [`view`] and [`snippet`]: the transcript, and the JS and Rust code of each step;
-//!   [`layout`]: prose and code wrapped to the width, in display columns.
+//!   [`view_json`]: the same records as `--json`; [`layout`]: prose and code
+//!   wrapped to the width, in display columns.
 //! - [`session`]: a lesson run from first step to verdict (`run`, the menu).
 //! - [`predict`]: predict, then see: who the learner expects an emit to reach,
 //!   judged from the trace.
@@ -59,3 +60,4 @@ pub mod session;
 pub mod snippet;
 pub mod trace;
 pub mod view;
+pub mod view_json;

@@ -91,6 +91,7 @@ async fn start(nodes: Vec<EmbeddedServer>, timeout: Duration) -> Result<Lab, Sca
     let clients: Vec<Client> = ALL
         .iter()
         .map(|name| Client {
+            answers: Vec::new(),
             name: name.to_string(),
             namespace: MAIN_NS.to_string(),
             auth: serde_json::Map::new(),

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 use crate::judge::name_list;
@@ -303,9 +303,39 @@ fn outcome(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> Stri
         Action::Emit { .. } | Action::Send { .. } => {
             out.push_str(&unhandled(record, paint));
             out.push_str(&who_received(record, width, paint));
+            out.push_str(&client_answers(record, width, paint));
             out.push_str(&server_side(step, record, width, paint));
         }
         Action::Connect { .. } | Action::Disconnect { .. } => {}
+    }
+    out
+}
+
+pub use crate::view_json::json;
+
+/// What each client's handler answered to the server's acknowledgement request.
+fn client_answers(record: &StepRecord, width: usize, paint: Paint) -> String {
+    let mut out = String::new();
+    for o in &record.observations {
+        if let Observation::ClientAcked {
+            client,
+            value,
+            after_ms,
+            ..
+        } = o
+        {
+            let when = match after_ms {
+                0 => String::new(),
+                ms => format!(" after {ms} ms"),
+            };
+            let what = format!("its handler answered {}{when}", compact(value));
+            let _ = writeln!(
+                out,
+                "  {}{}",
+                name_cell(client, width, paint),
+                paint.good(&what)
+            );
+        }
     }
     out
 }
@@ -446,33 +476,6 @@ pub fn summary(lesson: &Lesson, records: &[StepRecord], paint: Paint) -> String 
 }
 
 /// The `--json` document: one entry per step, names sorted.
-pub fn json(lesson: &Lesson, records: &[StepRecord]) -> Value {
-    let steps: Vec<Value> = lesson
-        .steps
-        .iter()
-        .zip(records)
-        .map(|(s, r)| {
-            let problems = r.problems(s);
-            json!({
-                "index": r.index,
-                "title": s.title,
-                "actor": s.action.actor(),
-                "actors": s.action.actors(),
-                "operation": s.action.op(),
-                "event": s.action.event(),
-                "delivered_to": r.delivered_to(),
-                "not_delivered_to": r.not_delivered_to(),
-                "server_delivered_to": r.server_delivered_to(),
-                "rooms": r.rooms,
-                "own_id_rooms": r.own_id_rooms,
-                "passed": problems.is_empty(),
-                "problems": problems,
-            })
-        })
-        .collect();
-    json!({ "lesson": lesson.id, "steps": steps })
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;

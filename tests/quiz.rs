@@ -20,14 +20,14 @@ const RIGHT: &[(&str, &str)] = &[
     ("emit", "3,2"),
     ("rooms", "1,1,1+2"),
     ("namespaces", "1,1+2+3,1"),
-    ("cheatsheet", "2,1,1,1,1,1+2,1,1,1"),
+    ("cheatsheet", "2,1,1,1,1,1+2,1,1,1,1"),
 ];
 const WRONG: &[(&str, &str)] = &[
     ("chat", "3,1+3"),
     ("emit", "5,1"),
     ("rooms", "3,2,1+3"),
     ("namespaces", "2,1+4,2"),
-    ("cheatsheet", "1,2,3,3,2,1+3,2,2,2"),
+    ("cheatsheet", "1,2,3,3,2,1+3,2,2,2,2"),
 ];
 
 fn quiz(state: &std::path::Path, args: &[&str]) -> std::process::Output {
