@@ -160,6 +160,7 @@ async fn on_disconnect<A: Adapter>(
         reason: lab.reason_text(reason).to_string(),
     };
     lab.tell(&io, Activity::Note(note));
+    lab.rooms_changed(&io, Some(socket.id.as_str()));
 }
 
 /// `/lab`: the lab's own control socket.
@@ -206,6 +207,7 @@ async fn on_rooms<A: Adapter>(
         }
     };
     lab.tell(&io, activity);
+    lab.rooms_changed(&io, None);
     // The answer: the socket's rooms afterwards.
     let reply = Reply {
         ok: true,
