@@ -9,6 +9,7 @@ use socketio_lab::demo::DemoError;
 use socketio_lab::fanout::FanoutError;
 use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
+use socketio_lab::predict::PredictError;
 use socketio_lab::quiz_session::QuizError;
 use socketio_lab::registry::RegistryError;
 use socketio_lab::safe;
@@ -61,6 +62,8 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Registry(_) | Error::Invalid(_) => EXIT_USAGE,
             Error::Quiz(QuizError::Usage(_) | QuizError::Terminal(_)) => EXIT_USAGE,
+            Error::Run(RunError::Predict(PredictError::Terminal(_))) => EXIT_USAGE,
+            Error::Run(RunError::Predict(PredictError::Interrupted)) => EXIT_INTERRUPTED,
             Error::Fanout(FanoutError::NoClients | FanoutError::TooMany { .. }) => EXIT_USAGE,
             Error::Web(WebError::PortInUse(_)) => EXIT_USAGE,
             Error::Interrupted | Error::Quiz(QuizError::Stopped | QuizError::Interrupted) => {
@@ -110,7 +113,9 @@ pub fn report(error: Error, paint: Paint) -> ExitCode {
             }
             eprintln!("{} valid, {} invalid", report.valid, report.invalid);
         }
-        Error::Interrupted | Error::Quiz(QuizError::Interrupted) => {
+        Error::Interrupted
+        | Error::Quiz(QuizError::Interrupted)
+        | Error::Run(RunError::Predict(PredictError::Interrupted)) => {
             crate::term::restore_cursor();
             eprintln!("\n{} {}", paint.warn("note:"), Error::Interrupted);
         }

@@ -21,8 +21,11 @@
 //! - [`trace`]: the observations of a run, collected in one place.
 //! - [`judge`]: the one answer to "did this step do what it claims".
 //! - [`view`] and [`snippet`]: the transcript, and the JS and Rust code of each step;
-//!   [`view_json`]: the same records as `--json`.
+//!   [`view_json`]: the same records as `--json`; [`layout`]: prose and code
+//!   wrapped to the width, in display columns.
 //! - [`session`]: a lesson run from first step to verdict (`run`, the menu).
+//! - [`predict`]: predict, then see: who the learner expects an emit to reach,
+//!   judged from the trace.
 //! - [`quiz`] and [`quiz_session`]: questions whose choices are run and judged.
 //! - [`check`]: lesson files validated and their questions run.
 //! - [`demo`]: the chat example in plain words, on the same engine and judge.
@@ -41,8 +44,10 @@ pub mod demo;
 pub mod engine;
 pub mod fanout;
 pub mod judge;
+pub mod layout;
 pub mod lesson;
 pub mod paint;
+pub mod predict;
 pub mod progress;
 pub mod protocol;
 pub mod quiz;

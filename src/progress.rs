@@ -19,6 +19,22 @@ pub struct Progress {
     pub best: BTreeMap<String, Score>,
     /// Most recent score per lesson.
     pub last: BTreeMap<String, Score>,
+    /// Predict-then-see scores per lesson (`run LESSON --predict`); absent from
+    /// files written before it existed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub predictions: BTreeMap<String, Scores>,
+}
+
+/// The best and the most recent score of one lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scores {
+    pub best: Score,
+    pub last: Score,
+}
+
+/// Whether `a` is a better score than `b`, as fractions.
+fn better(a: Score, b: Score) -> bool {
+    a.correct * b.total.max(1) > b.correct * a.total.max(1)
 }
 
 /// `$SOCKETIO_LAB_STATE_DIR` when set, else the platform's own place for
@@ -86,6 +102,28 @@ pub fn save(dir: &Path, progress: &Progress) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Loads the stored progress, applies `change` and saves it, in the state directory
+/// (none: nothing kept). Gives what went wrong, as warnings: a file set aside as
+/// unreadable, a save that failed (`what` names what was being kept).
+pub fn update(what: &str, change: impl FnOnce(&mut Progress)) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let Some(dir) = state_dir() else {
+        return warnings;
+    };
+    let (mut saved, note) = load(&dir);
+    if let LoadNote::SetAside(aside) = note {
+        warnings.push(format!(
+            "the progress file was unreadable; it was moved to `{}`",
+            aside.display()
+        ));
+    }
+    change(&mut saved);
+    if let Err(e) = save(&dir, &saved) {
+        warnings.push(format!("cannot save {what}: {e}"));
+    }
+    warnings
+}
+
 /// A temporary file older than this was left by a write that was killed (SIGKILL, a
 /// power cut): no live write takes so long.
 const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
@@ -125,8 +163,23 @@ impl Progress {
     pub fn record(&mut self, lesson: &str, score: Score) {
         self.last.insert(lesson.to_string(), score);
         let best = self.best.entry(lesson.to_string()).or_insert(score);
-        if score.correct * best.total.max(1) > best.correct * score.total.max(1) {
+        if better(score, *best) {
             *best = score;
+        }
+    }
+
+    /// A whole run's predictions for `lesson`.
+    pub fn record_predictions(&mut self, lesson: &str, score: Score) {
+        let kept = self
+            .predictions
+            .entry(lesson.to_string())
+            .or_insert(Scores {
+                best: score,
+                last: score,
+            });
+        kept.last = score;
+        if better(score, kept.best) {
+            kept.best = score;
         }
     }
 }
@@ -180,6 +233,27 @@ mod tests {
             }
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn prediction_scores_are_kept_beside_and_older_files_still_load() {
+        let older = r#"{ "best": { "rooms": { "correct": 1, "total": 2 } }, "last": {} }"#;
+        let mut p: Progress = serde_json::from_str(older).unwrap();
+        assert!(p.predictions.is_empty());
+        let score = |correct, total| Score { correct, total };
+        p.record_predictions("rooms", score(3, 8));
+        p.record_predictions("rooms", score(7, 8));
+        p.record_predictions("rooms", score(2, 8));
+        assert_eq!(
+            p.predictions["rooms"],
+            Scores {
+                best: score(7, 8),
+                last: score(2, 8)
+            }
+        );
+        assert_eq!(p.best["rooms"], score(1, 2), "the quiz's score is its own");
+        let text = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<Progress>(&text).unwrap(), p);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::engine::{LabError, LabOptions};
 use crate::judge::Verdict;
 use crate::lesson::{Lesson, Question};
 use crate::paint::Paint;
-use crate::progress::{self, LoadNote, Score};
+use crate::progress::{self, Score};
 use crate::quiz::{self, ChoiceRun};
 use crate::registry::Registry;
 
@@ -190,7 +190,7 @@ async fn run_answer(
         )?;
         if let (false, Some(hint)) = (passed, &q.hint) {
             let hint = format!("hint: {hint}");
-            write!(out, "{}", crate::view::wrap(&hint, 2, crate::view::WIDTH))?;
+            write!(out, "{}", crate::view::wrap(&hint, 2, paint.width))?;
         }
         out.flush()?;
     }
@@ -203,24 +203,11 @@ async fn run_answer(
 
 /// Adds this session's scores to the stored ones; says what could not be kept.
 fn save_scores(scores: &BTreeMap<String, Score>) -> Vec<String> {
-    let mut warnings = Vec::new();
-    let Some(dir) = progress::state_dir() else {
-        return warnings;
-    };
-    let (mut saved, note) = progress::load(&dir);
-    if let LoadNote::SetAside(aside) = note {
-        warnings.push(format!(
-            "the progress file was unreadable; it was moved to `{}`",
-            aside.display()
-        ));
-    }
-    for (lesson, score) in scores {
-        saved.record(lesson, *score);
-    }
-    if let Err(e) = progress::save(&dir, &saved) {
-        warnings.push(format!("cannot save the quiz progress: {e}"));
-    }
-    warnings
+    progress::update("the quiz progress", |saved| {
+        for (lesson, score) in scores {
+            saved.record(lesson, *score);
+        }
+    })
 }
 
 fn score_text(

@@ -239,7 +239,7 @@ async fn show(
         text.push_str(&format!("    {cell}{}\n", paint.warn(&line)));
     }
     let problems = judge_step(shown, &record);
-    text.push_str(&view::wrap(shown.why, 2, view::WIDTH));
+    text.push_str(&view::wrap(shown.why, 2, paint.width));
     for p in &problems {
         text.push_str(&format!("  {} {p}\n", paint.bad("✗")));
     }

@@ -14,38 +14,14 @@ use crate::safe;
 use crate::snippet;
 use crate::trace::{Observation, StepRecord};
 
-pub const WIDTH: usize = 78;
+pub const WIDTH: usize = Paint::WIDTH;
 
-/// Greedy word wrap with an indent on every line.
-pub fn wrap(text: &str, indent: usize, width: usize) -> String {
-    let pad = " ".repeat(indent);
-    let mut out = String::new();
-    for paragraph in text.split("\n\n") {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        let mut line = String::new();
-        for word in paragraph.split_whitespace() {
-            if !line.is_empty() && indent + line.width() + 1 + word.width() > width {
-                let _ = writeln!(out, "{pad}{line}");
-                line.clear();
-            }
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-        if !line.is_empty() {
-            let _ = writeln!(out, "{pad}{line}");
-        }
-    }
-    out
-}
+pub use crate::layout::wrap;
 
 /// A heading line: `── title ─────`, as wide as the transcript.
 pub fn rule(title: &str, paint: Paint) -> String {
     let used = title.width() + 4;
-    let tail = "─".repeat(WIDTH.saturating_sub(used).max(3));
+    let tail = "─".repeat(paint.width.saturating_sub(used).max(3));
     format!(
         "{} {} {}",
         paint.dim("──"),
@@ -62,7 +38,7 @@ fn compact(value: &Value) -> String {
 pub fn opening(title: &str, intro: &str, paint: Paint) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", rule(title, paint));
-    out.push_str(&wrap(intro, 2, WIDTH));
+    out.push_str(&wrap(intro, 2, paint.width));
     let _ = writeln!(out);
     out
 }
@@ -149,20 +125,41 @@ pub fn who_received(record: &StepRecord, width: usize, paint: Paint) -> String {
 
 /// The heading of a step: its number out of the lesson's and its title.
 pub fn step_rule(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+    heading(lesson, step, record.index, paint)
+}
+
+fn heading(lesson: &Lesson, step: &Step, index: usize, paint: Paint) -> String {
     let total = lesson.steps.len();
-    rule(&format!("{}/{total}  {}", record.index, step.title), paint)
+    rule(&format!("{index}/{total}  {}", step.title), paint)
 }
 
 /// One step of the live transcript: the code that ran, the server's log, what each
 /// client observed, the rooms after it, and the judge's verdict.
 pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+    let mut out = step_question(lesson, step, record.index, paint);
+    out.push_str(&step_answer(lesson, step, record, paint));
+    out
+}
+
+/// What a step shows before it runs (and before a prediction is asked): its
+/// heading, who acts, and the code. `index` is the step's number, 1-based.
+pub fn step_question(lesson: &Lesson, step: &Step, index: usize, paint: Paint) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}", step_rule(lesson, step, record, paint));
-    let Some(actor) = lesson.client(step.action.actor()) else {
+    let _ = writeln!(out, "{}", heading(lesson, step, index, paint));
+    if let Some(actor) = lesson.client(step.action.actor()) {
+        out.push_str(&code(step, actor, paint));
+    }
+    out
+}
+
+/// The rest of a step, once its traffic is in: the narration, then what was observed.
+pub fn step_answer(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+    let mut out = String::new();
+    if lesson.client(step.action.actor()).is_none() {
         return out;
-    };
+    }
     let width = name_width(lesson);
-    out.push_str(&code(step, actor, paint));
+    out.push_str(&narration(step, paint));
     out.push_str(&server_log(record, paint));
     out.push_str(&connections(lesson, record, width, paint));
     out.push_str(&outcome(step, record, width, paint));
@@ -171,7 +168,7 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
     out
 }
 
-/// Who acts, the client and server code of the step, and its narration.
+/// Who acts, and the client and server code of the step.
 fn code(step: &Step, actor: &Client, paint: Paint) -> String {
     let mut out = String::new();
     let code = snippet::for_step(step, actor);
@@ -179,18 +176,47 @@ fn code(step: &Step, actor: &Client, paint: Paint) -> String {
     match &code.client {
         Some(client_line) => {
             let _ = writeln!(out, "  {actors} {}", paint.dim("(client)"));
-            let _ = writeln!(out, "    {}", paint.code(client_line));
+            out.push_str(&code_lines(None, client_line, paint));
             let _ = writeln!(out, "  {}", paint.dim("server"));
         }
         None => {
             let _ = writeln!(out, "  {actors} {}", paint.dim("asks the server to run"));
         }
     }
-    let _ = writeln!(out, "    {} {}", paint.dim("JS  "), paint.code(&code.js));
-    let _ = writeln!(out, "    {} {}", paint.dim("Rust"), paint.code(&code.rust));
+    out.push_str(&code_lines(Some("JS  "), &code.js, paint));
+    out.push_str(&code_lines(Some("Rust"), &code.rust, paint));
+    out
+}
+
+/// `code`, indented and after its `label`, wrapped between tokens to the width; a
+/// continuation is indented two columns past the code's start.
+fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> String {
+    let (prefix, start) = match label {
+        Some(label) => (format!("    {} ", paint.dim(label)), 5 + label.width()),
+        None => ("    ".to_string(), 4),
+    };
+    let room = paint.width.saturating_sub(start);
+    let mut out = String::new();
+    for (i, piece) in crate::layout::wrap_code(code, room, room.saturating_sub(2))
+        .iter()
+        .enumerate()
+    {
+        let lead = if i == 0 {
+            prefix.to_string()
+        } else {
+            " ".repeat(start + 2)
+        };
+        let _ = writeln!(out, "{lead}{}", paint.code(piece));
+    }
+    out
+}
+
+/// The step's narration, set off by blank lines.
+fn narration(step: &Step, paint: Paint) -> String {
+    let mut out = String::new();
     if !step.narration.is_empty() {
         let _ = writeln!(out);
-        out.push_str(&wrap(&step.narration, 2, WIDTH));
+        out.push_str(&wrap(&step.narration, 2, paint.width));
     }
     let _ = writeln!(out);
     out

@@ -96,3 +96,11 @@ export function toggle(button, changed) {
     changed(on);
   });
 }
+
+/** How long reading `text` takes at `wpm` words a minute (the demo's `--pace`), at
+ *  least `least` milliseconds; `null` when the page should not go on by itself. */
+export function readingMs(text, wpm, least = 2500) {
+  if (!wpm) return null;
+  const words = String(text ?? "").split(/\s+/).filter(Boolean).length;
+  return Math.max(least, Math.round((words * 60000) / wpm));
+}

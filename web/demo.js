@@ -1,13 +1,14 @@
 // The demo view: Ana's, Ben's and Caro's chat windows side by side, filled from the
 // lab server's records of what each of their pages received, and the visitor's own
 // window, a real Socket.IO client (the official one) of the same server.
-import { el, fill, getJson, postJson, follow, fly, keys, toggle } from "./common.js";
+import { el, fill, getJson, postJson, follow, fly, keys, toggle, readingMs } from "./common.js";
 
 export async function show(main) {
   const meta = await getJson("/api/lab/demo");
   document.title = `${meta.title} · socketio-lab`;
   const params = new URLSearchParams(location.search);
-  let auto = params.get("auto") !== "0" && meta.pace_ms > 0;
+  let auto = params.get("auto") !== "0" && !!meta.words_per_minute;
+  let reading = meta.intro; // what is on screen to read before the next beat
   let beats = 0; // the story's beats recorded so far
   let seen = 0; // every record so far, visitors' included
   let waiting = false;
@@ -92,6 +93,7 @@ export async function show(main) {
       beats += 1;
       main.dataset.beats = String(beats);
       showBeat(record);
+      reading = [record.plain, ...record.glossary.map((g) => `${g.term} ${g.meaning}`)].join(" ");
       waiting = false;
       scheduleAuto();
     }
@@ -101,7 +103,8 @@ export async function show(main) {
 
   function scheduleAuto() {
     clearTimeout(timer);
-    if (auto && beats < meta.steps.length) timer = setTimeout(go, meta.pace_ms);
+    const rest = readingMs(reading, meta.words_per_minute);
+    if (auto && rest !== null && beats < meta.steps.length) timer = setTimeout(go, rest);
   }
 
   async function go() {

@@ -1,7 +1,7 @@
 // The lesson view: sockets as cards by namespace, the step's code and narration,
 // and each delivery drawn from the server to the socket that received it. Every
 // mark and line is taken from the record the lab server sends.
-import { el, fill, getJson, postJson, follow, fly, keys, toggle } from "./common.js";
+import { el, fill, getJson, postJson, follow, fly, keys, toggle, readingMs } from "./common.js";
 
 export async function show(main, name) {
   const meta = await getJson(`/api/lab/${encodeURIComponent(name)}`);
@@ -152,7 +152,9 @@ export async function show(main, name) {
 
   function scheduleAuto() {
     clearTimeout(timer);
-    if (auto && shown < meta.steps.length) timer = setTimeout(go, Math.max(meta.pace_ms, 1500));
+    const record = records[shown - 1];
+    const rest = readingMs(record?.narration, meta.words_per_minute ?? 220);
+    if (auto && shown < meta.steps.length) timer = setTimeout(go, rest);
   }
 
   async function go() {

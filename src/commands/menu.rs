@@ -31,7 +31,11 @@ pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
     };
     match registry.find(&entries[index].0) {
         Some(Entry::Lesson(lesson)) => {
-            super::run::lesson_run(lesson, &LabOptions::default(), true, false, paint).await
+            let how = super::run::How {
+                step: true,
+                ..Default::default()
+            };
+            super::run::lesson_run(lesson, &LabOptions::default(), &how, paint).await
         }
         Some(Entry::Measuring(_)) => {
             // A measuring lab with its defaults, as `socketio-lab run NAME` would.
@@ -39,6 +43,9 @@ pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
                 lesson: entries[index].0.clone(),
                 step: false,
                 json: false,
+                predict: false,
+                predictions: None,
+                predictions_file: None,
                 timeout: LabOptions::default().timeout.as_millis() as u64,
                 server: None,
                 clients: None,

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
+use socketio_lab::serve::ServeOptions;
 use tokio::net::TcpListener;
 
 use crate::cli::ServeArgs;
@@ -25,7 +26,8 @@ pub async fn run(args: &ServeArgs, paint: Paint) -> Result<Verdict, Error> {
         let _ = writeln!(std::io::stderr(), "warning: {warning}");
     }
     let stop = crate::term::stop_requested();
-    socketio_lab::serve::serve(listener, std::io::stdout(), paint, stop)
+    let options = ServeOptions { rooms: args.rooms };
+    socketio_lab::serve::serve(listener, options, std::io::stdout(), paint, stop)
         .await
         .map_err(Error::Serve)?;
     Ok(Verdict::Passed)

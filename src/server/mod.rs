@@ -60,6 +60,9 @@ pub struct ServerConfig {
     /// Packets each socket may have waiting (`SEND_BUFFER`).
     pub send_buffer: usize,
     pub timeouts: Timeouts,
+    /// Tell the monitor the room table after every join, leave and disconnection
+    /// (`Activity::Rooms`), as `serve --rooms` shows it.
+    pub room_table: bool,
     /// Pages served beside the Socket.IO layer (`socketio-lab web`); without them
     /// `/` says what the server is.
     pub routes: Option<Router>,
@@ -72,6 +75,7 @@ impl Default for ServerConfig {
             adapter: AdapterChoice::default(),
             send_buffer: SEND_BUFFER,
             timeouts: Timeouts::default(),
+            room_table: false,
             routes: None,
         }
     }
@@ -116,7 +120,7 @@ async fn start(
     ready: Option<oneshot::Sender<()>>,
 ) -> Result<(), ServerError> {
     let spans_nodes = config.adapter != AdapterChoice::Local;
-    let lab = Shared::new(config.monitor, spans_nodes);
+    let lab = Shared::new(config.monitor, spans_nodes, config.room_table);
     let routes = config
         .routes
         .unwrap_or_else(|| Router::new().route("/", get(index)));

@@ -75,19 +75,14 @@ pub(crate) struct Site {
     /// This server's own address: the demo's lab runs on it.
     url: String,
     timeout: Duration,
-    pace: Duration,
+    /// How fast the page reads when it goes on by itself.
+    pace: Pace,
     drivers: routes::Drivers,
     /// The server's monitor, handed to the demo's lab when it starts.
     feed: std::sync::Mutex<Option<MonitorFeed>>,
     /// Turns true when the server stops: the pages' event streams end then, since
     /// the server waits for every open connection before it is done.
     closing: watch::Receiver<bool>,
-}
-
-/// How long the demo page rests on a beat before the next, when it goes by itself.
-/// A beat has two or three sentences and a picture: longer than the terminal's pause.
-pub fn reading_pause(pace: Pace) -> Duration {
-    pace.pause() * 5 / 2
 }
 
 /// Serves the pages until `stop` resolves. The first line written is the page's
@@ -115,7 +110,7 @@ pub async fn run(
         story: demo::story()?,
         url: url.clone(),
         timeout: options.timeout,
-        pace: reading_pause(options.pace),
+        pace: options.pace,
         drivers: Default::default(),
         feed: std::sync::Mutex::new(Some(feed)),
         closing,

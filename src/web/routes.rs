@@ -155,7 +155,7 @@ async fn meta(State(site): State<Arc<Site>>, Path(name): Path<String>) -> Respon
         "intro": lesson.intro,
         "clients": clients,
         "steps": titles,
-        "pace_ms": site.pace.as_millis() as u64,
+        "words_per_minute": site.pace.words_per_minute(),
     }))
     .into_response()
 }
