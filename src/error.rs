@@ -40,6 +40,8 @@ pub enum Error {
     Fanout(#[from] FanoutError),
     #[error(transparent)]
     Scaling(#[from] ScalingError),
+    #[error(transparent)]
+    Verify(#[from] socketio_lab::verify::VerifyError),
     #[error("the server failed: {0}")]
     Serve(std::io::Error),
     /// Something outside the lab failed (the progress file, say).
@@ -56,6 +58,7 @@ impl Error {
     pub fn code(&self) -> u8 {
         match self {
             Error::Usage(_) | Error::Registry(_) | Error::Invalid(_) => EXIT_USAGE,
+            Error::Verify(e) if e.is_usage() => EXIT_USAGE,
             Error::Quiz(QuizError::Usage(_) | QuizError::Terminal(_)) => EXIT_USAGE,
             Error::Fanout(FanoutError::NoClients | FanoutError::TooMany { .. }) => EXIT_USAGE,
             Error::Interrupted | Error::Quiz(QuizError::Stopped | QuizError::Interrupted) => {

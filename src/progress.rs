@@ -19,6 +19,15 @@ pub struct Progress {
     pub best: BTreeMap<String, Score>,
     /// Most recent score per lesson.
     pub last: BTreeMap<String, Score>,
+    /// `verify`: per exercise, its last verdict and whether it ever passed.
+    #[serde(default)]
+    pub exercises: BTreeMap<String, ExerciseResult>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExerciseResult {
+    pub last_passed: bool,
+    pub ever_passed: bool,
 }
 
 /// `$SOCKETIO_LAB_STATE_DIR` when set, else the platform's own place for
@@ -93,6 +102,13 @@ pub fn reset(dir: &Path) -> std::io::Result<()> {
 }
 
 impl Progress {
+    /// A `verify` run's verdict on an exercise.
+    pub fn record_exercise(&mut self, exercise: &str, passed: bool) {
+        let result = self.exercises.entry(exercise.to_string()).or_default();
+        result.last_passed = passed;
+        result.ever_passed |= passed;
+    }
+
     pub fn record(&mut self, lesson: &str, score: Score) {
         self.last.insert(lesson.to_string(), score);
         let best = self.best.entry(lesson.to_string()).or_insert(score);

@@ -172,7 +172,7 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
     let width = name_width(lesson);
     out.push_str(&code(step, actor, paint));
     out.push_str(&server_log(record, paint));
-    out.push_str(&connections(lesson, record, width, paint));
+    out.push_str(&connections(&lesson.clients, record, width, paint));
     out.push_str(&outcome(step, record, width, paint));
     out.push_str(&room_table(step, record, paint));
     out.push_str(&verdict(step, record, paint));
@@ -204,7 +204,7 @@ fn code(step: &Step, actor: &Client, paint: Paint) -> String {
     out
 }
 
-fn server_log(record: &StepRecord, paint: Paint) -> String {
+pub(crate) fn server_log(record: &StepRecord, paint: Paint) -> String {
     let mut out = String::new();
     for note in record
         .observations
@@ -217,13 +217,19 @@ fn server_log(record: &StepRecord, paint: Paint) -> String {
 }
 
 /// What each client saw of its own connection.
-fn connections(lesson: &Lesson, record: &StepRecord, width: usize, paint: Paint) -> String {
+pub(crate) fn connections(
+    clients: &[Client],
+    record: &StepRecord,
+    width: usize,
+    paint: Paint,
+) -> String {
     let mut out = String::new();
     for o in &record.observations {
         let (client, what) = match o {
             Observation::Connected { client } => {
-                let ns = lesson
-                    .client(client)
+                let ns = clients
+                    .iter()
+                    .find(|c| &c.name == client)
                     .map(|c| c.namespace.as_str())
                     .unwrap_or("/");
                 (client, paint.good(&format!("connected to {ns}")))

@@ -7,6 +7,7 @@ mod menu;
 mod quiz;
 mod run;
 mod serve;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -24,10 +25,16 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
             .await
             .map(verdict_code);
     }
+    if let Some(Command::Verify(args)) = &cli.command {
+        // Exercises are not lessons: a broken `--lessons` folder does not stop it.
+        // Its own signal handling: SIGINT and SIGTERM stop the learner's server too.
+        return verify::run(args, paint).await.map(verdict_code);
+    }
     let registry = Registry::load(cli.lessons.as_deref())?;
     if let Some(Command::Serve(args)) = &cli.command {
         return serve::run(args, paint).await.map(verdict_code);
     }
+
     let work = async {
         match cli.command {
             None => menu::run(&registry, paint).await,
@@ -35,7 +42,9 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
             Some(Command::Run(args)) => run::run(&registry, &args, &given, paint).await,
             Some(Command::Quiz(args)) => quiz::run(&registry, &args, paint).await,
             Some(Command::Demo(args)) => demo::run(&args, paint).await,
-            Some(Command::Serve(_) | Command::Check { .. }) => unreachable!("handled above"),
+            Some(Command::Serve(_) | Command::Check { .. } | Command::Verify(_)) => {
+                unreachable!("handled above")
+            }
         }
     };
     crate::term::interruptible(work).await.map(verdict_code)

@@ -29,7 +29,7 @@ pub(super) fn line_column(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Turns byte offsets of one file into located errors.
-pub(super) struct Locator<'a> {
+pub(crate) struct Locator<'a> {
     pub file: &'a str,
     pub text: &'a str,
 }
@@ -92,7 +92,10 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
 }
 
 /// The lesson's clients, and each name's namespace.
-fn clients(loc: &Locator, raw: &[RawClient]) -> Result<(Vec<Client>, HashMap<String, String>)> {
+pub(crate) fn clients(
+    loc: &Locator,
+    raw: &[RawClient],
+) -> Result<(Vec<Client>, HashMap<String, String>)> {
     let mut known: HashMap<String, String> = HashMap::new();
     let mut clients = Vec::new();
     for raw_client in raw {

@@ -1,0 +1,19 @@
+// A plausible wrong solution of the `leave` exercise (`leave` answers but never takes the socket out of the room).
+const { createServer } = require("node:http");
+const { Server } = require("socket.io");
+
+const httpServer = createServer();
+const io = new Server(httpServer);
+
+io.on("connection", (socket) => {
+  const name = socket.handshake.auth.name;
+  socket.on("join", (room, callback) => {
+    socket.join(room);
+    callback();
+  });
+  socket.on("leave", (_room, callback) => callback());
+  socket.on("room message", ({ room, text }) => io.to(room).emit("room message", text));
+  socket.on("disconnecting", () => socket.broadcast.emit("left", name));
+});
+
+httpServer.listen(Number(process.env.PORT) || 3000, "127.0.0.1");
