@@ -381,28 +381,27 @@ pub mod exercise {
         problems
     }
 
+    /// " with PAYLOAD" when the step names the payload, else nothing.
+    pub fn with_payload(receive: &Receive) -> String {
+        match &receive.payload {
+            Some(p) => format!(" with {p}"),
+            None => String::new(),
+        }
+    }
+
     /// What the step proved, for a step without problems: the lines after its ✓.
     pub fn confirmations(record: &StepRecord, step: &Step, quiet_ms: u64) -> Vec<String> {
         let mut lines = Vec::new();
         if let Action::Connect { actors } = &step.action {
-            let how = if step.expect.refused {
-                "refused"
-            } else {
-                "accepted"
-            };
-            lines.push(format!("{} {how}, as expected", name_list(actors)));
+            let who = name_list(actors);
+            match step.expect.refused {
+                true => lines.push(format!("{who} refused, as expected")),
+                false => lines.push(format!("{who} accepted, as expected")),
+            }
         }
         if let Some(receive) = &step.expect.receive {
-            let with = receive
-                .payload
-                .as_ref()
-                .map(|p| format!(" with {p}"))
-                .unwrap_or_default();
-            lines.push(format!(
-                "`{}` reached {}{with}",
-                receive.event,
-                name_list(&receive.to)
-            ));
+            let (event, to) = (&receive.event, name_list(&receive.to));
+            lines.push(format!("`{event}` reached {to}{}", with_payload(receive)));
             if record.present.iter().any(|n| !receive.to.contains(n)) {
                 lines.push(format!(
                     "no other socket received `{}` within {quiet_ms} ms",

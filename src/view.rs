@@ -68,10 +68,20 @@ pub fn opening(title: &str, intro: &str, paint: Paint) -> String {
 
 pub fn header(lesson: &Lesson, server: &str, paint: Paint) -> String {
     let title = format!("socketio-lab · {}", lesson.title);
-    let mut out = opening(&title, &lesson.intro, paint);
+    header_of(&title, &lesson.intro, server, &lesson.clients, paint)
+}
+
+/// A heading, its paragraph, the server and the clients (lessons and exercises).
+pub fn header_of(
+    title: &str,
+    intro: &str,
+    server: &str,
+    clients: &[Client],
+    paint: Paint,
+) -> String {
+    let mut out = opening(title, intro, paint);
     let _ = writeln!(out, "  {} {server}", paint.dim("server "));
-    let clients: Vec<String> = lesson
-        .clients
+    let clients: Vec<String> = clients
         .iter()
         .map(|c| format!("{} ({})", paint.name(&c.name), c.namespace))
         .collect();
@@ -117,13 +127,12 @@ pub fn name_cell(name: &str, width: usize, paint: Paint) -> String {
 
 /// Column width that fits every client name of the lesson.
 pub fn name_width(lesson: &Lesson) -> usize {
-    lesson
-        .clients
-        .iter()
-        .map(|c| c.name.width())
-        .max()
-        .unwrap_or(4)
-        + 2
+    name_width_of(&lesson.clients)
+}
+
+/// Column width that fits every name of `clients`.
+pub fn name_width_of(clients: &[Client]) -> usize {
+    clients.iter().map(|c| c.name.width()).max().unwrap_or(4) + 2
 }
 
 /// The delivery table of a step: every present socket, and what it received.

@@ -52,9 +52,10 @@ pub async fn run(args: &VerifyArgs, paint: Paint) -> Result<Verdict, Error> {
     };
     let work = async {
         if args.watch {
-            return Ok(
-                verify::watch::run(exercise, &options, &mut std::io::stdout(), paint).await?,
-            );
+            let out = &mut std::io::stdout();
+            return Err(verify::watch::run((exercise, &options), out, paint)
+                .await
+                .into());
         }
         Ok(verify::run(exercise, &options, &mut std::io::stdout(), paint).await?)
     };

@@ -72,45 +72,10 @@ pub struct Step {
     pub expect: Expect,
 }
 
-/// Only what a client can do: the server is the learner's, and a black box.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    Connect {
-        actors: Vec<String>,
-    },
-    Disconnect {
-        actors: Vec<String>,
-    },
-    /// `socket.emit(event, payload)` with no acknowledgement.
-    Send {
-        actor: String,
-        event: String,
-        payload: Option<Value>,
-    },
-    /// `socket.emit(event, payload, callback)`: an answer must come within `timeout_ms`.
-    Ask {
-        actor: String,
-        event: String,
-        payload: Option<Value>,
-        timeout_ms: u64,
-    },
-}
-
-impl Action {
-    pub fn actors(&self) -> &[String] {
-        match self {
-            Action::Connect { actors } | Action::Disconnect { actors } => actors,
-            Action::Send { actor, .. } | Action::Ask { actor, .. } => std::slice::from_ref(actor),
-        }
-    }
-
-    pub fn event(&self) -> Option<&str> {
-        match self {
-            Action::Send { event, .. } | Action::Ask { event, .. } => Some(event),
-            _ => None,
-        }
-    }
-}
+/// What a step does: a lesson's [`Action`], of which an exercise takes only what a
+/// client can do (`connect`, `disconnect`, `send`, `ask`); the server is the
+/// learner's, and a black box.
+pub use crate::lesson::Action;
 
 /// What the clients (and the server's log) must show after the step.
 #[derive(Debug, Clone, Default, PartialEq)]

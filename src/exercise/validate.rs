@@ -9,7 +9,9 @@ use serde_json::Value;
 use toml::Spanned;
 
 use super::{id_placeholder, Action, Exercise, Expect, Receive, Step, FORMAT_VERSION};
-use crate::lesson::{check_clients, to_json, LessonError, Locator, Op, RawClient};
+use crate::lesson::{
+    check_clients, format_version, to_json, track_connections, LessonError, Locator, Op, RawClient,
+};
 
 type Result<T> = std::result::Result<T, LessonError>;
 
@@ -59,16 +61,7 @@ struct RawStep {
 }
 
 pub(super) fn exercise(id: &str, loc: &Locator, raw: RawExercise) -> Result<Exercise> {
-    let version = &raw.format_version;
-    if *version.get_ref() != FORMAT_VERSION {
-        return Err(loc.at(
-            version.span().start,
-            format!(
-                "unsupported `format_version` {} (this socketio-lab reads version {FORMAT_VERSION})",
-                version.get_ref()
-            ),
-        ));
-    }
+    format_version(loc, &raw.format_version, FORMAT_VERSION)?;
     if raw.events.get_ref().is_empty() {
         return Err(loc.at(raw.events.span().start, "`events` is empty"));
     }
@@ -167,11 +160,7 @@ impl Checker<'_> {
             }
         };
         let expect = self.expect(s, at, &action)?;
-        match &action {
-            Action::Connect { actors } if !expect.refused => connected.extend(actors.clone()),
-            Action::Disconnect { actors } => connected.retain(|c| !actors.contains(c)),
-            _ => {}
-        }
+        track_connections(&action, expect.refused, connected);
         Ok(Step {
             title: s.title.clone(),
             action,

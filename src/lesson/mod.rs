@@ -319,7 +319,8 @@ pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(
 
 /// What exercises share with lessons: locating errors, clients, TOML values as JSON.
 pub(crate) use raw::{to_json, RawClient};
-pub(crate) use validate::{clients as check_clients, Locator};
+pub(crate) use steps::track_connections;
+pub(crate) use validate::{clients as check_clients, format_version, Locator};
 
 /// The lesson id of a path: its file name without `.toml`.
 pub fn id_of_path(path: &Path) -> String {

@@ -46,18 +46,24 @@ impl Locator<'_> {
     }
 }
 
+/// A file's `format_version` must be the one this build reads (lessons and
+/// exercises each have theirs).
+pub(crate) fn format_version(loc: &Locator, version: &Spanned<u32>, reads: u32) -> Result<()> {
+    if *version.get_ref() == reads {
+        return Ok(());
+    }
+    Err(loc.at(
+        version.span().start,
+        format!(
+            "unsupported `format_version` {} (this socketio-lab reads version {reads})",
+            version.get_ref()
+        ),
+    ))
+}
+
 /// Validates a whole lesson file.
 pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> {
-    let version = &raw.format_version;
-    if *version.get_ref() != FORMAT_VERSION {
-        return Err(loc.at(
-            version.span().start,
-            format!(
-                "unsupported `format_version` {} (this socketio-lab reads version {FORMAT_VERSION})",
-                version.get_ref()
-            ),
-        ));
-    }
+    format_version(loc, &raw.format_version, FORMAT_VERSION)?;
     let (clients, known) = clients(loc, &raw.clients)?;
     if raw.steps.is_empty() {
         return Err(loc.at(0, "a lesson needs at least one `[[steps]]` entry"));

@@ -25,6 +25,8 @@ pub struct ServerProcess {
     /// The group's id: the child's pid (`process_group(0)`).
     pgid: i32,
     log: Arc<Mutex<Vec<String>>>,
+    /// The pipe readers, done once the pipes close.
+    readers: Vec<std::thread::JoinHandle<()>>,
     status: Option<ExitStatus>,
 }
 
@@ -52,22 +54,34 @@ impl ServerProcess {
             Box::new(child.stdout.take().expect("piped")),
             Box::new(child.stderr.take().expect("piped")),
         ];
-        for pipe in readers {
-            let (log, collector, port_text) = (log.clone(), collector.clone(), port_text.clone());
-            std::thread::spawn(move || read_lines(pipe, &port_text, &log, &collector));
-        }
+        let readers = readers
+            .into_iter()
+            .map(|pipe| {
+                let (log, collector, port) = (log.clone(), collector.clone(), port_text.clone());
+                std::thread::spawn(move || read_lines(pipe, &port, &log, &collector))
+            })
+            .collect();
         Ok(ServerProcess {
             pgid: child.id() as i32,
             child,
             log,
+            readers,
             status: None,
         })
     }
 
-    /// The exit status, once the command has ended.
+    /// The exit status, once the command has ended; its last lines are read by then
+    /// (the pipes close with it, unless a process it left behind still holds them:
+    /// that wait is bounded).
     pub fn exited(&mut self) -> Option<ExitStatus> {
         if self.status.is_none() {
             self.status = self.child.try_wait().ok().flatten();
+            if self.status.is_some() {
+                let deadline = Instant::now() + Duration::from_secs(1);
+                while self.readers.iter().any(|r| !r.is_finished()) && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            }
         }
         self.status
     }

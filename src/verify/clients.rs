@@ -130,64 +130,58 @@ impl<'a> Clients<'a> {
 
     async fn act(&mut self, action: &Action) {
         match action {
-            Action::Connect { actors } => {
+            Action::Connect { actors } | Action::Disconnect { actors } => {
+                let connecting = matches!(action, Action::Connect { .. });
                 for actor in actors {
-                    self.connect(actor).await;
-                }
-            }
-            Action::Disconnect { actors } => {
-                for actor in actors {
-                    if let Some(client) = self.connected.remove(actor) {
-                        let _ = client.disconnect().await;
-                        self.record(Observation::Closed {
-                            client: actor.clone(),
-                        });
+                    match self.connected.remove(actor) {
+                        None if connecting => self.connect(actor).await,
+                        Some(client) if !connecting => {
+                            let _ = client.disconnect().await;
+                            let client = actor.clone();
+                            self.record(Observation::Closed { client });
+                        }
+                        _ => {}
                     }
                 }
             }
-            Action::Send {
-                actor,
-                event,
-                payload,
-            } => {
-                let data = payload.clone().map(|p| self.with_ids(p));
-                let Some(client) = self.connected.get(actor) else {
-                    return;
-                };
-                if let Err(message) = client.emit(event, data).await {
-                    let client = actor.clone();
-                    self.record(Observation::ClientError { client, message });
-                }
-            }
-            Action::Ask {
-                actor,
-                event,
-                payload,
-                timeout_ms,
-            } => {
-                let data = payload
-                    .clone()
-                    .map(|p| self.with_ids(p))
-                    .unwrap_or(Value::Null);
+            Action::Send { .. } | Action::Ask { .. } => self.send(action).await,
+            // Server-side operations: an exercise's validation refuses them.
+            Action::Join { .. } | Action::Leave { .. } | Action::Emit { .. } => {}
+        }
+    }
+
+    /// `send`: an emit; `ask`: an emit whose acknowledgement is awaited.
+    async fn send(&mut self, action: &Action) {
+        let (actor, event) = (action.actor(), action.event().unwrap_or_default());
+        let data = action.payload().map(|p| self.with_ids(p.clone()));
+        let Some(socket) = self.connected.get(actor) else {
+            return;
+        };
+        let (client, event_name) = (actor.to_string(), event.to_string());
+        let observation = match action {
+            Action::Ask { timeout_ms, .. } => {
                 let wait = Duration::from_millis(*timeout_ms);
-                let answer = client_request(self.connected.get(actor), event, data, wait).await;
-                let (client, event, timeout_ms) = (actor.clone(), event.clone(), *timeout_ms);
-                let observation = match answer {
+                let data = data.unwrap_or(Value::Null);
+                match socket.request(event, data, wait).await {
                     Answer::Reply(value) => Observation::AckAnswered {
                         client,
-                        event,
+                        event: event_name,
                         value,
                     },
                     Answer::Silent => Observation::Unanswered {
                         client,
-                        event,
-                        timeout_ms,
+                        event: event_name,
+                        timeout_ms: *timeout_ms,
                     },
                     Answer::SendFailed(message) => Observation::ClientError { client, message },
-                };
-                self.record(observation);
+                }
             }
-        }
+            _ => match socket.emit(event, data).await {
+                Ok(()) => return,
+                Err(message) => Observation::ClientError { client, message },
+            },
+        };
+        self.record(observation);
     }
 
     async fn connect(&mut self, name: &str) {
@@ -244,18 +238,6 @@ impl<'a> Clients<'a> {
                 .find(|(_, sid)| *sid == s)
                 .map(|(name, _)| format!("{{id:{name}}}"))
         })
-    }
-}
-
-async fn client_request(
-    client: Option<&LabClient>,
-    event: &str,
-    data: Value,
-    wait: Duration,
-) -> Answer {
-    match client {
-        Some(client) => client.request(event, data, wait).await,
-        None => Answer::SendFailed("not connected".to_string()),
     }
 }
 

@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 
 use serde_json::{json, Value};
-use unicode_width::UnicodeWidthStr;
 
 use crate::exercise::{Action, Exercise, Step};
 use crate::judge::{exercise as judge, name_list};
@@ -16,15 +15,8 @@ use crate::view::{self, rule, wrap, WIDTH};
 /// The heading, the goal and where the server is.
 pub fn header(exercise: &Exercise, server: &str, paint: Paint) -> String {
     let title = format!("socketio-lab verify · {}", exercise.title);
-    let mut out = view::opening(&title, &exercise.goal, paint);
-    let _ = writeln!(out, "  {} {}", paint.dim("server "), safe::text(server));
-    let clients: Vec<String> = exercise
-        .clients
-        .iter()
-        .map(|c| format!("{} ({})", paint.name(&c.name), c.namespace))
-        .collect();
-    let _ = writeln!(out, "  {} {}", paint.dim("clients"), clients.join(", "));
-    out
+    let server = safe::text(server);
+    view::header_of(&title, &exercise.goal, &server, &exercise.clients, paint)
 }
 
 /// The JavaScript a browser client would run for the step.
@@ -54,6 +46,8 @@ fn client_code(action: &Action, exercise: &Exercise) -> String {
             json!(event),
             args(payload)
         ),
+        // Server-side operations: an exercise's validation refuses them.
+        Action::Join { .. } | Action::Leave { .. } | Action::Emit { .. } => String::new(),
     }
 }
 
@@ -61,19 +55,11 @@ fn client_code(action: &Action, exercise: &Exercise) -> String {
 fn expected(step: &Step) -> Vec<String> {
     let mut lines = Vec::new();
     if let Action::Connect { actors } = &step.action {
-        let how = if step.expect.refused {
-            "refused (connect_error)"
-        } else {
-            "accepted"
-        };
+        let how = ["accepted", "refused (connect_error)"][usize::from(step.expect.refused)];
         lines.push(format!("{} {how}", name_list(actors)));
     }
     if let Some(r) = &step.expect.receive {
-        let with = r
-            .payload
-            .as_ref()
-            .map(|p| format!(" with {p}"))
-            .unwrap_or_default();
+        let with = judge::with_payload(r);
         lines.push(format!(
             "`{}` reaches {}{with}, and no one else",
             r.event,
@@ -112,7 +98,7 @@ pub fn step(
     let code = client_code(&step.action, exercise);
     let _ = writeln!(out, "    {}", paint.code(&code));
     out.push_str(&view::server_log(record, paint));
-    let width = name_width(exercise);
+    let width = view::name_width_of(&exercise.clients);
     out.push_str(&view::connections(&exercise.clients, record, width, paint));
     if let Action::Ask { actor, .. } = &step.action {
         if let Some(answer) = record.ack_answer() {
@@ -137,16 +123,6 @@ pub fn step(
     }
     let _ = writeln!(out);
     out
-}
-
-fn name_width(exercise: &Exercise) -> usize {
-    exercise
-        .clients
-        .iter()
-        .map(|c| c.name.width())
-        .max()
-        .unwrap_or(4)
-        + 2
 }
 
 /// The closing lines: the verdict, each failure, a diagnosis of the server, and the

@@ -12,7 +12,6 @@ use notify_debouncer_full::{new_debouncer, DebounceEventResult};
 
 use super::{Target, VerifyError, VerifyOptions};
 use crate::exercise::Exercise;
-use crate::judge::Verdict;
 use crate::paint::Paint;
 
 const IGNORED: [&str; 3] = ["node_modules", "target", ".git"];
@@ -39,13 +38,24 @@ fn ignored(path: &Path) -> bool {
         .any(|c| matches!(c, Component::Normal(name) if IGNORED.iter().any(|i| name == *i)))
 }
 
-/// Runs until the caller stops it; returns only when watching fails.
+/// Runs until the caller stops it (Ctrl-C); returns only when watching or
+/// verifying fails, with why.
 pub async fn run(
+    (exercise, options): (&Exercise, &VerifyOptions),
+    out: &mut dyn Write,
+    paint: Paint,
+) -> VerifyError {
+    match watch(exercise, options, out, paint).await {
+        Err(e) => e,
+    }
+}
+
+async fn watch(
     exercise: &Exercise,
     options: &VerifyOptions,
     out: &mut dyn Write,
     paint: Paint,
-) -> Result<Verdict, VerifyError> {
+) -> Result<std::convert::Infallible, VerifyError> {
     let dir = folder(options);
     let shown = dir.display().to_string();
     let fail =

@@ -6,14 +6,10 @@ const httpServer = createServer();
 const io = new Server(httpServer);
 
 io.on("connection", (socket) => {
-  const name = socket.handshake.auth.name;
-  socket.on("join", (room, callback) => {
-    socket.join(room);
-    callback();
-  });
-  socket.on("leave", (_room, callback) => callback());
+  socket.on("join", (room, done) => { socket.join(room); done(); });
+  socket.on("leave", (_room, done) => done());
   socket.on("room message", ({ room, text }) => io.to(room).emit("room message", text));
-  socket.on("disconnecting", () => socket.broadcast.emit("left", name));
+  socket.on("disconnecting", () => socket.broadcast.emit("left", socket.handshake.auth.name));
 });
 
 httpServer.listen(Number(process.env.PORT) || 3000, "127.0.0.1");

@@ -6,10 +6,7 @@ const httpServer = createServer();
 const io = new Server(httpServer);
 
 io.on("connection", (socket) => {
-  socket.on("join", (room, callback) => {
-    socket.join(room);
-    callback();
-  });
+  socket.on("join", (room, done) => { socket.join(room); done(); });
   socket.on("room message", ({ text }) => io.emit("room message", text));
 });
 
