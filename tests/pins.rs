@@ -14,6 +14,7 @@ const HELP: &[&[&str]] = &[
     &["demo", "--help"],
     &["serve", "--help"],
     &["check", "--help"],
+    &["verify", "--help"],
 ];
 
 #[test]

@@ -491,3 +491,66 @@ fn interrupting_verify_stops_the_servers_whole_process_group() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn watch_runs_again_when_the_server_changes_and_stops_on_ctrl_c() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("server.sh");
+    let solutions = rust_solutions();
+    let write = |exercise: &str| {
+        let text = format!("exec {} {exercise}\n", solutions.display());
+        std::fs::write(&script, text).unwrap();
+    };
+    write("chat");
+    let mut child = common::bin()
+        .current_dir(dir.path())
+        .env("SOCKETIO_LAB_STATE_DIR", dir.path().join("state"))
+        .args([
+            "verify",
+            "broadcast",
+            "--watch",
+            "--color",
+            "never",
+            "--",
+            "sh",
+            "server.sh",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    let pipe = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let until = |needle: &str| {
+        let mut seen = Vec::new();
+        while let Ok(line) = lines.recv_timeout(Duration::from_secs(30)) {
+            let found = line.contains(needle);
+            seen.push(line);
+            if found {
+                return seen;
+            }
+        }
+        panic!("`{needle}` never came:\n{}", seen.join("\n"));
+    };
+    let first = until("watching . for changes (Ctrl-C to stop)");
+    assert!(
+        first
+            .iter()
+            .any(|l| l.starts_with("── not yet: `broadcast`")),
+        "{first:?}"
+    );
+    write("broadcast");
+    until("a file changed: verifying again");
+    until("── passed: `broadcast`");
+    until("watching . for changes");
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+}
