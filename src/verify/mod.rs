@@ -83,40 +83,13 @@ pub async fn run(
     paint: Paint,
 ) -> Result<Verdict, VerifyError> {
     let (collector, inbox) = Collector::new();
-    let mut server = None;
-    let mut diagnosis = Vec::new();
-    let (shown, url) = match &options.target {
-        Target::Url(url) if exercise.reads_log() => {
-            return Err(VerifyError::NeedsLog(exercise.id.clone()))
-        }
-        Target::Url(url) => (url.clone(), Some(url.clone())),
-        Target::Command(command) => {
-            let port = free_port().map_err(VerifyError::Port)?;
-            let spawned = ServerProcess::spawn(command, port, collector.clone());
-            let mut process = spawned.map_err(|source| VerifyError::Spawn {
-                command: command.join(" "),
-                source,
-            })?;
-            let url = match ready(&mut process, port, options.start_timeout).await {
-                Ok((url, note)) => {
-                    diagnosis.extend(note);
-                    Some(url)
-                }
-                Err(why) => {
-                    diagnosis.push(why);
-                    None
-                }
-            };
-            server = Some(process);
-            (format!("{} (PORT=$PORT)", command.join(" ")), url)
-        }
-    };
-    // A note about the port is not a failure; it is shown first and kept apart.
-    let note = diagnosis
-        .first()
-        .filter(|d| d.starts_with("note:"))
-        .cloned();
-    diagnosis.retain(|d| !d.starts_with("note:"));
+    let Started {
+        mut server,
+        shown,
+        url,
+        note,
+        mut diagnosis,
+    } = start(exercise, options, &collector).await?;
     if !options.json {
         write!(out, "{}", report::header(exercise, &shown, paint))?;
         if let Some(note) = &note {
@@ -166,18 +139,7 @@ pub async fn run(
     }
     let passed = report::passed(exercise, &records, &diagnosis);
     if let Some(process) = server.as_ref().filter(|_| !passed) {
-        if let Some(trace) = process.stack_trace() {
-            diagnosis.push(format!("✗ the server printed a stack trace: {trace}"));
-        }
-        if !diagnosis.is_empty() {
-            diagnosis.push("  its last lines:".to_string());
-            diagnosis.extend(
-                process
-                    .last_lines(TAIL)
-                    .iter()
-                    .map(|l| format!("    | {l}")),
-            );
-        }
+        explain(process, &mut diagnosis);
     }
     // The clients go first, then the whole process group.
     drop(server);
@@ -187,7 +149,6 @@ pub async fn run(
         doc["note"] = note.into();
         writeln!(out, "{doc:#}")?;
     } else {
-        writeln!(out)?;
         write!(
             out,
             "{}",
@@ -198,6 +159,71 @@ pub async fn run(
         }
     }
     Ok(Verdict::from_ok(passed))
+}
+
+/// The server under test, as far as it got before the clients run.
+struct Started {
+    /// The process verify started, if it did.
+    server: Option<ServerProcess>,
+    /// The server as the header names it.
+    shown: String,
+    /// Where the clients connect; none when the server never listened.
+    url: Option<String>,
+    /// A remark that is not a failure (the server ignores `PORT`).
+    note: Option<String>,
+    diagnosis: Vec<String>,
+}
+
+/// Starts the command (with `PORT`) and waits until it listens, or takes the URL.
+async fn start(
+    exercise: &Exercise,
+    options: &VerifyOptions,
+    collector: &Collector,
+) -> Result<Started, VerifyError> {
+    let command = match &options.target {
+        Target::Url(_) if exercise.reads_log() => {
+            return Err(VerifyError::NeedsLog(exercise.id.clone()))
+        }
+        Target::Url(url) => {
+            return Ok(Started {
+                server: None,
+                shown: url.clone(),
+                url: Some(url.clone()),
+                note: None,
+                diagnosis: Vec::new(),
+            })
+        }
+        Target::Command(command) => command,
+    };
+    let port = free_port().map_err(VerifyError::Port)?;
+    let spawned = ServerProcess::spawn(command, port, collector.clone());
+    let mut process = spawned.map_err(|source| VerifyError::Spawn {
+        command: command.join(" "),
+        source,
+    })?;
+    let (url, note, diagnosis) = match ready(&mut process, port, options.start_timeout).await {
+        Ok((url, note)) => (Some(url), note, Vec::new()),
+        Err(why) => (None, None, vec![why]),
+    };
+    Ok(Started {
+        server: Some(process),
+        shown: format!("{} (PORT=$PORT)", command.join(" ")),
+        url,
+        note,
+        diagnosis,
+    })
+}
+
+/// Adds what the server's log says about a failure: a stack trace, its last lines.
+fn explain(process: &ServerProcess, diagnosis: &mut Vec<String>) {
+    if let Some(trace) = process.stack_trace() {
+        diagnosis.push(format!("✗ the server printed a stack trace: {trace}"));
+    }
+    if !diagnosis.is_empty() {
+        diagnosis.push("  its last lines:".to_string());
+        let tail = process.last_lines(TAIL);
+        diagnosis.extend(tail.iter().map(|l| format!("    | {l}")));
+    }
 }
 
 /// A port on 127.0.0.1 that was free a moment ago.
