@@ -11,6 +11,7 @@ use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
 use socketio_lab::quiz_session::QuizError;
 use socketio_lab::registry::RegistryError;
+use socketio_lab::safe;
 use socketio_lab::scaling::ScalingError;
 use socketio_lab::session::RunError;
 
@@ -100,7 +101,11 @@ pub fn report(error: Error, paint: Paint) -> ExitCode {
     match &error {
         Error::Invalid(report) => {
             for problem in &report.problems {
-                eprintln!("{} {problem}", paint.bad("error:"));
+                eprintln!(
+                    "{} {}",
+                    paint.bad("error:"),
+                    safe::text(&problem.to_string())
+                );
             }
             eprintln!("{} valid, {} invalid", report.valid, report.invalid);
         }
@@ -109,7 +114,8 @@ pub fn report(error: Error, paint: Paint) -> ExitCode {
             eprintln!("\n{} {}", paint.warn("note:"), Error::Interrupted);
         }
         Error::Quiz(QuizError::Stopped) => eprintln!("{error}"),
-        _ => eprintln!("{} {error}", paint.bad("error:")),
+        // A message may quote a lesson file or a server: printed escaped.
+        _ => eprintln!("{} {}", paint.bad("error:"), safe::text(&error.to_string())),
     }
     ExitCode::from(code)
 }

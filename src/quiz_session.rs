@@ -144,11 +144,7 @@ pub async fn run(
             "score": { "correct": correct, "total": total },
             "questions": results.into_iter().map(|r| r.json).collect::<Vec<_>>(),
         });
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        )?;
+        writeln!(out, "{}", crate::safe::json(&doc))?;
     } else {
         write!(out, "{}", score_text(&scores, correct, total, paint))?;
     }

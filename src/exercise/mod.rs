@@ -104,6 +104,7 @@ pub struct Receive {
 pub fn parse(id: &str, file: &str, text: &str) -> Result<Exercise, LessonError> {
     let loc = Locator { file, text };
     let raw: validate::RawExercise = crate::lesson::from_toml(&loc)?;
+    crate::lesson::refuse_controls(&loc, text)?;
     validate::exercise(id, &loc, raw)
 }
 

@@ -7,6 +7,7 @@
 
 mod raw;
 mod steps;
+mod text;
 mod validate;
 
 use std::fmt;
@@ -302,6 +303,7 @@ impl LessonError {
 pub fn parse(id: &str, file: &str, text: &str) -> Result<Lesson, LessonError> {
     let loc = validate::Locator { file, text };
     let raw: raw::RawLesson = from_toml(&loc)?;
+    text::refuse_controls(&loc, text)?;
     validate::lesson(id, &loc, raw)
 }
 
@@ -320,6 +322,7 @@ pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(
 /// What exercises share with lessons: locating errors, clients, TOML values as JSON.
 pub(crate) use raw::{to_json, RawClient};
 pub(crate) use steps::track_connections;
+pub(crate) use text::refuse_controls;
 pub(crate) use validate::{clients as check_clients, format_version, Locator};
 
 /// The lesson id of a path: its file name without `.toml`.
