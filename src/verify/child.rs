@@ -16,6 +16,9 @@ const KEPT_LINES: usize = 200;
 /// At most this many bytes of one line are kept (a server printing without end of
 /// line cannot grow verify's memory).
 const LINE_BYTES: usize = 4096;
+/// At most this many lines go to the transcript (stdout and stderr together): a
+/// server that floods its output cannot grow verify's memory without end.
+const SHOWN_LINES: usize = 10_000;
 /// How long the group has to stop after SIGTERM before SIGKILL.
 const STOP_GRACE: Duration = Duration::from_secs(2);
 
@@ -50,6 +53,7 @@ impl ServerProcess {
             .spawn()?;
         let log = Arc::new(Mutex::new(Vec::new()));
         let port_text = port.to_string();
+        let shown = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let readers: Vec<Box<dyn std::io::Read + Send>> = vec![
             Box::new(child.stdout.take().expect("piped")),
             Box::new(child.stderr.take().expect("piped")),
@@ -57,8 +61,12 @@ impl ServerProcess {
         let readers = readers
             .into_iter()
             .map(|pipe| {
-                let (log, collector, port) = (log.clone(), collector.clone(), port_text.clone());
-                std::thread::spawn(move || read_lines(pipe, &port, &log, &collector))
+                let (log, port) = (log.clone(), port_text.clone());
+                let sink = Sink {
+                    collector: collector.clone(),
+                    shown: shown.clone(),
+                };
+                std::thread::spawn(move || read_lines(pipe, &port, &log, &sink))
             })
             .collect();
         Ok(ServerProcess {
@@ -145,11 +153,30 @@ fn group_alive(pgid: i32) -> bool {
     alive || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
 }
 
+/// Where the lines go: the trace, up to [`SHOWN_LINES`] between both pipes.
+struct Sink {
+    collector: Collector,
+    shown: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Sink {
+    fn send(&self, text: String) {
+        use std::sync::atomic::Ordering;
+        match self.shown.fetch_add(1, Ordering::Relaxed) {
+            n if n < SHOWN_LINES => self.collector.record(Observation::ServerLog { text }),
+            SHOWN_LINES => self.collector.record(Observation::ServerLog {
+                text: format!("… more than {SHOWN_LINES} lines: the rest is not shown"),
+            }),
+            _ => {}
+        }
+    }
+}
+
 fn read_lines(
     pipe: Box<dyn std::io::Read + Send>,
     port: &str,
     log: &Mutex<Vec<String>>,
-    collector: &Collector,
+    sink: &Sink,
 ) {
     let mut reader = std::io::BufReader::new(pipe);
     let mut buf = Vec::new();
@@ -167,7 +194,7 @@ fn read_lines(
             }
             log.push(line.clone());
         }
-        collector.record(Observation::ServerLog { text: line });
+        sink.send(line);
     }
 }
 
