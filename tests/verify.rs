@@ -338,8 +338,8 @@ fn a_server_that_crashes_or_never_listens_gets_a_diagnosis_with_its_last_lines()
     assert_has(
         &text,
         &[
-            "✗ the server exited with status 3 before it listened on `PORT` ($PORT)\n  its last lines:\n",
-            "    | Error: cannot find module express\n",
+            "  ✗ the server exited with status 3 before it listened on `PORT` ($PORT)\n  its last lines:\n",
+            "      | Error: cannot find module express\n",
         ],
     );
 

@@ -146,11 +146,14 @@ impl Drop for ServerProcess {
     }
 }
 
-/// Whether any process of the group is left (a reaped leader no longer counts).
+/// Whether any process of the group is left. A zombie does not count: it has ended
+/// and only waits for a parent (one left behind by the group waits for init, which
+/// in a container may never come).
 fn group_alive(pgid: i32) -> bool {
     // SAFETY: signal 0 only checks that the group exists.
-    let alive = unsafe { libc::kill(-pgid, 0) } == 0;
-    alive || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    let exists = unsafe { libc::kill(-pgid, 0) } == 0
+        || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH);
+    exists && super::ports::group_running(pgid)
 }
 
 /// Where the lines go: the trace, up to [`SHOWN_LINES`] between both pipes.
@@ -221,6 +224,42 @@ fn with_port_hidden(line: &str, port: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Gone, or a zombie that only waits for a parent to collect it.
+    #[cfg(target_os = "linux")]
+    fn gone(pid: &str) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            Ok(stat) => stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_panic_still_stops_the_whole_group() {
+        let (collector, mut lines) = Collector::new();
+        let command = ["sh", "-c", "sleep 300 & echo $!; wait"].map(String::from);
+        let server = ServerProcess::spawn(&command, 1, collector).unwrap();
+        let Some(Observation::ServerLog { text: sleeper }) = lines.blocking_recv() else {
+            panic!("no pid printed");
+        };
+        let leader = server.pgid.to_string();
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            let _guard = server;
+            panic!("a bug in verify while the server runs");
+        }));
+        assert!(unwound.is_err());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !(gone(&sleeper) && gone(&leader)) {
+            assert!(
+                Instant::now() < deadline,
+                "{sleeper} or {leader} left behind"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
 
     #[test]
     fn the_port_is_hidden_only_as_a_whole_number() {

@@ -198,7 +198,7 @@ async fn start(
     let port = free_port().map_err(VerifyError::Port)?;
     let spawned = ServerProcess::spawn(command, port, collector.clone());
     let mut process = spawned.map_err(|source| VerifyError::Spawn {
-        command: command.join(" "),
+        command: command_line(command),
         source,
     })?;
     let (url, note, diagnosis) = match ready(&mut process, port, options.start_timeout).await {
@@ -207,7 +207,7 @@ async fn start(
     };
     Ok(Started {
         server: Some(process),
-        shown: format!("{} (PORT=$PORT)", command.join(" ")),
+        shown: format!("{} (PORT=$PORT)", command_line(command)),
         url,
         note,
         diagnosis,
@@ -220,10 +220,19 @@ fn explain(process: &ServerProcess, diagnosis: &mut Vec<String>) {
         diagnosis.push(format!("✗ the server printed a stack trace: {trace}"));
     }
     if !diagnosis.is_empty() {
-        diagnosis.push("  its last lines:".to_string());
+        diagnosis.push("its last lines:".to_string());
         let tail = process.last_lines(TAIL);
         diagnosis.extend(tail.iter().map(|l| format!("    | {l}")));
     }
+}
+
+/// The command as a shell would read it: an argument with spaces is quoted.
+fn command_line(command: &[String]) -> String {
+    let word = |a: &String| match a.contains(char::is_whitespace) || a.is_empty() {
+        true => format!("{a:?}"),
+        false => a.clone(),
+    };
+    command.iter().map(word).collect::<Vec<_>>().join(" ")
 }
 
 /// A port on 127.0.0.1 that was free a moment ago.

@@ -39,6 +39,22 @@ pub fn of_group(_pgid: i32) -> Vec<u16> {
     Vec::new()
 }
 
+/// Whether a process of the group is still running (not a zombie).
+#[cfg(target_os = "linux")]
+pub fn group_running(pgid: i32) -> bool {
+    group_members(pgid).into_iter().any(|pid| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        stat.rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+    })
+}
+
+/// Elsewhere the group's existence has to do.
+#[cfg(not(target_os = "linux"))]
+pub fn group_running(_pgid: i32) -> bool {
+    true
+}
+
 /// The pids whose process group is `pgid`.
 #[cfg(target_os = "linux")]
 fn group_members(pgid: i32) -> Vec<u32> {

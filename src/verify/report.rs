@@ -158,7 +158,7 @@ pub fn summary(
         }
     }
     for line in diagnosis {
-        let _ = writeln!(out, "{}", safe::text(line));
+        let _ = writeln!(out, "  {}", safe::text(line));
     }
     if !passed {
         for hint in &exercise.hints {
