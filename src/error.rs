@@ -44,7 +44,7 @@ pub enum Error {
     #[error(transparent)]
     Verify(#[from] socketio_lab::verify::VerifyError),
     #[error("the server failed: {0}")]
-    Serve(std::io::Error),
+    Serve(#[source] std::io::Error),
     /// Something outside the lab failed (the progress file, say).
     #[error("{0}")]
     Io(String),
@@ -118,4 +118,12 @@ pub fn report(error: Error, paint: Paint) -> ExitCode {
         _ => eprintln!("{} {}", paint.bad("error:"), safe::text(&error.to_string())),
     }
     ExitCode::from(code)
+}
+
+/// Ends the program as Ctrl-C does, from a place that cannot return an error (a
+/// blocking wait for Enter): the note, the terminal given back, exit 130.
+pub fn exit_interrupted() -> ! {
+    let code = Error::Interrupted.code();
+    let _ = report(Error::Interrupted, Paint::PLAIN);
+    std::process::exit(i32::from(code))
 }
