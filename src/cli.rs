@@ -49,6 +49,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// The lessons in a browser page, served by the lab server on 127.0.0.1
     Web(WebArgs),
+    /// Check your own Socket.IO server against an exercise, by its traffic
+    Verify(VerifyArgs),
     /// Validate lesson files (or every *.toml in a folder)
     Check {
         /// Lesson files or folders
@@ -153,6 +155,47 @@ pub struct PageArgs {
     /// Only print the page's address; do not open a browser
     #[arg(long)]
     pub no_open: bool,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  socketio-lab verify --list\n  socketio-lab verify broadcast --init js\n  socketio-lab verify broadcast -- node server.js\n  socketio-lab verify broadcast --watch -- node server.js\n  socketio-lab verify broadcast --url http://127.0.0.1:3000"
+)]
+pub struct VerifyArgs {
+    /// The exercise (see `--list`)
+    #[arg(required_unless_present = "list")]
+    pub exercise: Option<String>,
+    /// List the exercises, with the ones you passed
+    #[arg(long, conflicts_with_all = ["init", "url", "watch", "command"])]
+    pub list: bool,
+    /// Write the exercise's starter server into the current folder, then exit
+    #[arg(long, value_enum, value_name = "LANG", conflicts_with_all = ["url", "watch", "command"])]
+    pub init: Option<Lang>,
+    /// A server already running (any language) instead of a command to start
+    #[arg(long, value_name = "URL", conflicts_with_all = ["command", "watch"])]
+    pub url: Option<String>,
+    /// Run again whenever a file in the server's folder changes (Ctrl-C to stop)
+    #[arg(long)]
+    pub watch: bool,
+    /// How long, after the expected deliveries, no other socket may receive the event
+    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub quiet_ms: u64,
+    /// How long, in milliseconds, any expected observation may take
+    #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub timeout: u64,
+    /// Print one JSON document instead of the transcript
+    #[arg(long)]
+    pub json: bool,
+    /// The command that starts your server, after `--` (it gets `PORT` in its environment)
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// `--init`'s language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    Js,
+    Rust,
 }
 
 /// `--pace`, as the library's `demo::Pace`.

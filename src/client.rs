@@ -149,6 +149,16 @@ pub enum Hearing {
 /// Called on the client's own task for each event it listens to: keep it short.
 pub type Hook = Arc<dyn Fn(Value, Instant) + Send + Sync>;
 
+/// What the server at the URL speaks, which decides when a client counts as accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Speaks {
+    /// The lab protocol: accepted once `lab:welcome` arrives (the handlers are ready).
+    Lab,
+    /// Plain Socket.IO (a learner's own server, `verify`): accepted on the
+    /// namespace's CONNECT answer, which carries the socket id.
+    Plain,
+}
+
 /// One client to connect: where, as whom, and what it does with what it hears.
 /// The transport is always WebSocket and a dropped client never reconnects: a lab
 /// shows what happened, it does not paper over it.
@@ -165,6 +175,7 @@ pub struct ClientOptions {
     pub hearing: Hearing,
     /// How its handlers answer the server's acknowledgement requests (traced clients).
     pub answers: Vec<ScriptedAnswer>,
+    pub speaks: Speaks,
 }
 
 /// A welcome (the namespace accepted the client) or a refusal's reason.
@@ -181,6 +192,7 @@ impl ClientOptions {
             timeout,
             hearing,
             answers: Vec::new(),
+            speaks: Speaks::Lab,
         }
     }
 
@@ -209,6 +221,14 @@ impl ClientOptions {
                 // The engine.io connection stays open after a refusal: close it.
                 let _ = socket.disconnect().await;
                 Ok(ConnectOutcome::Refused(reason))
+            }
+            Ok(Err(_)) | Err(_) if self.speaks == Speaks::Plain => {
+                let _ = socket.disconnect().await;
+                Err(ClientError::NoConnect {
+                    url: self.url.clone(),
+                    namespace: self.namespace.clone(),
+                    timeout_ms: self.timeout.as_millis(),
+                })
             }
             Ok(Err(_)) | Err(_) => {
                 let _ = socket.disconnect().await;
@@ -241,8 +261,14 @@ impl ClientOptions {
             .auth(Value::Object(auth))
             .transport_type(TransportType::Websocket)
             .reconnect(false)
-            .on(WELCOME, on_welcome(greeting.clone()))
-            .on(Event::Error, on_error(greeting, collector, &self.name));
+            .on(
+                Event::Error,
+                on_error(greeting.clone(), collector, &self.name),
+            );
+        let builder = match self.speaks {
+            Speaks::Lab => builder.on(WELCOME, on_welcome(greeting)),
+            Speaks::Plain => builder.on(Event::Connect, on_connect(greeting, self)),
+        };
         match &self.hearing {
             Hearing::Trace(collector) => self.traced(builder, collector),
             Hearing::Only { event, hook } => builder.on(*event, on_only(hook.clone())),
@@ -284,6 +310,26 @@ pub async fn connect(
 
 /// What rust_socketio calls a handler with; the returned future runs on its task.
 type Handler = Box<dyn FnMut(Payload, Client) -> BoxFuture<'static, ()> + Send + Sync>;
+
+/// A plain server's CONNECT answer (`{"sid": ...}`) stands for the lab's welcome.
+fn on_connect(greeting: Slot<Greeting>, options: &ClientOptions) -> Handler {
+    let (name, namespace) = (options.name.clone(), options.namespace.clone());
+    Box::new(move |payload, _| {
+        let sid = payload_value(payload)
+            .get("sid")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let welcome = sid
+            .map(|sid| Welcome {
+                sid,
+                name: name.clone(),
+                namespace: namespace.clone(),
+            })
+            .ok_or_else(|| "the namespace's CONNECT answer carries no `sid`".to_string());
+        fill(&greeting, welcome);
+        async {}.boxed()
+    })
+}
 
 fn on_welcome(greeting: Slot<Greeting>) -> Handler {
     Box::new(move |payload, _| {
@@ -449,6 +495,18 @@ impl LabClient {
             Ok(Ok(value)) => Answer::Reply(value),
             _ => Answer::Silent,
         }
+    }
+
+    /// Emits an application event with no acknowledgement: no argument for `None`.
+    pub async fn emit(&self, event: &str, data: Option<Value>) -> Result<(), String> {
+        let data = match data {
+            Some(value) => Payload::Text(vec![value]),
+            None => Payload::Text(Vec::new()),
+        };
+        self.socket
+            .emit(event, data)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// Closes the socket the way a browser tab does when it is closed.

@@ -43,6 +43,8 @@ pub enum Error {
     Fanout(#[from] FanoutError),
     #[error(transparent)]
     Scaling(#[from] ScalingError),
+    #[error(transparent)]
+    Verify(#[from] socketio_lab::verify::VerifyError),
     #[error("the server failed: {0}")]
     Serve(#[source] std::io::Error),
     #[error(transparent)]
@@ -61,6 +63,7 @@ impl Error {
     pub fn code(&self) -> u8 {
         match self {
             Error::Usage(_) | Error::Registry(_) | Error::Invalid(_) => EXIT_USAGE,
+            Error::Verify(e) if e.is_usage() => EXIT_USAGE,
             Error::Quiz(QuizError::Usage(_) | QuizError::Terminal(_)) => EXIT_USAGE,
             Error::Run(RunError::Predict(PredictError::Terminal(_))) => EXIT_USAGE,
             Error::Run(RunError::Predict(PredictError::Interrupted)) => EXIT_INTERRUPTED,

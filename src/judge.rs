@@ -282,3 +282,145 @@ impl StepRecord {
         problems
     }
 }
+
+/// `verify`: the judge's word on one exercise step, read only from what the clients
+/// observed (the learner's server says nothing of where it sent anything).
+pub mod exercise {
+    use serde_json::Value;
+
+    use super::{name_list, reach_mismatch};
+    use crate::exercise::{Action, Receive, Step};
+    use crate::trace::{Observation, StepRecord};
+
+    /// Who received `event`, sorted.
+    pub fn receivers(record: &StepRecord, event: &str) -> Vec<String> {
+        let mut names: Vec<String> = record
+            .present
+            .iter()
+            .chain(record.delivered_to().iter())
+            .filter(|n| record.received_by(n).any(|(e, _)| e == event))
+            .cloned()
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Whether `got` carries `want`: as its only argument, or as the first of several
+    /// (the reading's later chat adds an offset after the message).
+    pub fn carries(got: &Value, want: &Value) -> bool {
+        got == want || matches!(got, Value::Array(args) if args.len() > 1 && &args[0] == want)
+    }
+
+    /// Everything that contradicts the step.
+    pub fn problems(record: &StepRecord, step: &Step) -> Vec<String> {
+        let event = step
+            .expect
+            .receive
+            .as_ref()
+            .map(|r| r.event.clone())
+            .or_else(|| step.action.event().map(str::to_string))
+            .unwrap_or_default();
+        let mut problems = record.traffic_faults(&event, false);
+        if let Action::Connect { actors } = &step.action {
+            for actor in actors {
+                match (step.expect.refused, record.refusal_of(actor).is_some()) {
+                    (true, false)
+                        if record.saw(actor, |o| matches!(o, Observation::Connected { .. })) =>
+                    {
+                        problems.push(format!(
+                            "expected `{actor}` to be refused, but it was accepted"
+                        ))
+                    }
+                    (false, true) => problems.push(format!(
+                        "expected `{actor}` to be accepted, but it was refused"
+                    )),
+                    _ => {}
+                }
+            }
+        }
+        if let Some(receive) = &step.expect.receive {
+            problems.extend(delivery_problems(record, receive));
+        }
+        if let (Action::Ask { .. }, Some(want)) = (&step.action, &step.expect.answer) {
+            if let Some(got) = record.ack_answer().filter(|got| !carries(got, want)) {
+                problems.push(format!(
+                    "expected the answer {want}, but the server answered {got}"
+                ));
+            }
+        }
+        let logged = record.log_lines();
+        for line in &step.expect.log {
+            if !logged.iter().any(|l| l.contains(line.as_str())) {
+                problems.push(format!(
+                    "expected the server to log `{line}`, but it did not"
+                ));
+            }
+        }
+        problems
+    }
+
+    fn delivery_problems(record: &StepRecord, receive: &Receive) -> Vec<String> {
+        let event = &receive.event;
+        let got = receivers(record, event);
+        let mut problems = Vec::new();
+        problems.extend(reach_mismatch(event, &receive.to, &got));
+        let Some(want) = &receive.payload else {
+            return problems;
+        };
+        for name in receive.to.iter().filter(|n| got.contains(n)) {
+            let first = record
+                .received_by(name)
+                .find(|(e, _)| e == event)
+                .map(|(_, p)| p.clone())
+                .unwrap_or_default();
+            if !carries(&first, want) {
+                let came = match &first {
+                    Value::Array(args) if args.is_empty() => "no argument".to_string(),
+                    other => other.to_string(),
+                };
+                problems.push(format!(
+                    "expected `{name}` to receive `{event}` with {want}, but it came with {came}"
+                ));
+            }
+        }
+        problems
+    }
+
+    /// " with PAYLOAD" when the step names the payload, else nothing.
+    pub fn with_payload(receive: &Receive) -> String {
+        match &receive.payload {
+            Some(p) => format!(" with {p}"),
+            None => String::new(),
+        }
+    }
+
+    /// What the step proved, for a step without problems: the lines after its ✓.
+    pub fn confirmations(record: &StepRecord, step: &Step, quiet_ms: u64) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Action::Connect { actors } = &step.action {
+            let who = name_list(actors);
+            match step.expect.refused {
+                true => lines.push(format!("{who} refused, as expected")),
+                false => lines.push(format!("{who} accepted, as expected")),
+            }
+        }
+        if let Some(receive) = &step.expect.receive {
+            let (event, to) = (&receive.event, name_list(&receive.to));
+            lines.push(format!("`{event}` reached {to}{}", with_payload(receive)));
+            if record.present.iter().any(|n| !receive.to.contains(n)) {
+                lines.push(format!(
+                    "no other socket received `{}` within {quiet_ms} ms",
+                    receive.event
+                ));
+            }
+        }
+        if let (Action::Ask { .. }, Some(answer)) = (&step.action, record.ack_answer()) {
+            lines.push(format!("the acknowledgement answered {answer}"));
+        }
+        for line in &step.expect.log {
+            lines.push(format!("the server logged `{line}`"));
+        }
+        lines
+    }
+}

@@ -10,6 +10,8 @@
 //!
 //! - [`lesson`]: lessons are data (TOML, `format_version`, unknown fields refused),
 //!   validated into steps, one variant per operation; errors at file:line:col.
+//! - [`exercise`]: `verify`'s exercises, data like lessons (and read by the same
+//!   machinery): clients that act only as clients, and what they must observe.
 //! - [`registry`]: the one list of runnable names: lessons (built in and
 //!   `--lessons DIR`) and the measuring labs, with name clashes refused.
 //! - [`engine`]: `Lab` drives named clients through steps against a server; a step
@@ -32,6 +34,8 @@
 //! - [`fanout`] and [`scaling`]: the labs that measure (many clients; two nodes).
 //! - [`serve`]: the lab server alone, with a live log.
 //! - [`web`]: the lessons and the demo as a page the lab server serves.
+//! - [`verify`]: the learner's own server (a child process group or a URL), judged
+//!   by what the exercise's clients observed.
 //! - [`progress`] and [`paint`]: quiz scores on disk; colour as a value.
 //! - [`safe`]: text from the network or a file, its control characters escaped.
 //!
@@ -42,6 +46,7 @@ pub mod check;
 pub mod client;
 pub mod demo;
 pub mod engine;
+pub mod exercise;
 pub mod fanout;
 pub mod judge;
 pub mod layout;
@@ -60,6 +65,7 @@ pub mod server;
 pub mod session;
 pub mod snippet;
 pub mod trace;
+pub mod verify;
 pub mod view;
 pub mod view_json;
 pub mod web;

@@ -23,6 +23,15 @@ pub struct Progress {
     /// files written before it existed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub predictions: BTreeMap<String, Scores>,
+    /// `verify`: per exercise, its last verdict and whether it ever passed.
+    #[serde(default)]
+    pub exercises: BTreeMap<String, ExerciseResult>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExerciseResult {
+    pub last_passed: bool,
+    pub ever_passed: bool,
 }
 
 /// The best and the most recent score of one lesson.
@@ -160,6 +169,13 @@ pub fn reset(dir: &Path) -> std::io::Result<()> {
 }
 
 impl Progress {
+    /// A `verify` run's verdict on an exercise.
+    pub fn record_exercise(&mut self, exercise: &str, passed: bool) {
+        let result = self.exercises.entry(exercise.to_string()).or_default();
+        result.last_passed = passed;
+        result.ever_passed |= passed;
+    }
+
     pub fn record(&mut self, lesson: &str, score: Score) {
         self.last.insert(lesson.to_string(), score);
         let best = self.best.entry(lesson.to_string()).or_insert(score);

@@ -45,10 +45,20 @@ pub fn opening(title: &str, intro: &str, paint: Paint) -> String {
 
 pub fn header(lesson: &Lesson, server: &str, paint: Paint) -> String {
     let title = format!("socketio-lab · {}", lesson.title);
-    let mut out = opening(&title, &lesson.intro, paint);
+    header_of(&title, &lesson.intro, server, &lesson.clients, paint)
+}
+
+/// A heading, its paragraph, the server and the clients (lessons and exercises).
+pub fn header_of(
+    title: &str,
+    intro: &str,
+    server: &str,
+    clients: &[Client],
+    paint: Paint,
+) -> String {
+    let mut out = opening(title, intro, paint);
     let _ = writeln!(out, "  {} {server}", paint.dim("server "));
-    let clients: Vec<String> = lesson
-        .clients
+    let clients: Vec<String> = clients
         .iter()
         .map(|c| format!("{} ({})", paint.name(&c.name), c.namespace))
         .collect();
@@ -94,13 +104,12 @@ pub fn name_cell(name: &str, width: usize, paint: Paint) -> String {
 
 /// Column width that fits every client name of the lesson.
 pub fn name_width(lesson: &Lesson) -> usize {
-    lesson
-        .clients
-        .iter()
-        .map(|c| c.name.width())
-        .max()
-        .unwrap_or(4)
-        + 2
+    name_width_of(&lesson.clients)
+}
+
+/// Column width that fits every name of `clients`.
+pub fn name_width_of(clients: &[Client]) -> usize {
+    clients.iter().map(|c| c.name.width()).max().unwrap_or(4) + 2
 }
 
 /// The delivery table of a step: every present socket, and what it received.
@@ -161,7 +170,7 @@ pub fn step_answer(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Pai
     let width = name_width(lesson);
     out.push_str(&narration(step, paint));
     out.push_str(&server_log(record, paint));
-    out.push_str(&connections(lesson, record, width, paint));
+    out.push_str(&connections(&lesson.clients, record, width, paint));
     out.push_str(&outcome(step, record, width, paint));
     out.push_str(&room_table(step, record, paint));
     out.push_str(&verdict(step, record, paint));
@@ -222,7 +231,7 @@ fn narration(step: &Step, paint: Paint) -> String {
     out
 }
 
-fn server_log(record: &StepRecord, paint: Paint) -> String {
+pub(crate) fn server_log(record: &StepRecord, paint: Paint) -> String {
     let mut out = String::new();
     for note in record
         .observations
@@ -235,13 +244,19 @@ fn server_log(record: &StepRecord, paint: Paint) -> String {
 }
 
 /// What each client saw of its own connection.
-fn connections(lesson: &Lesson, record: &StepRecord, width: usize, paint: Paint) -> String {
+pub(crate) fn connections(
+    clients: &[Client],
+    record: &StepRecord,
+    width: usize,
+    paint: Paint,
+) -> String {
     let mut out = String::new();
     for o in &record.observations {
         let (client, what) = match o {
             Observation::Connected { client } => {
-                let ns = lesson
-                    .client(client)
+                let ns = clients
+                    .iter()
+                    .find(|c| &c.name == client)
                     .map(|c| c.namespace.as_str())
                     .unwrap_or("/");
                 (client, paint.good(&format!("connected to {ns}")))

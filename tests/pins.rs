@@ -15,6 +15,7 @@ const HELP: &[&[&str]] = &[
     &["serve", "--help"],
     &["web", "--help"],
     &["check", "--help"],
+    &["verify", "--help"],
 ];
 
 #[test]

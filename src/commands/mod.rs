@@ -7,6 +7,7 @@ mod menu;
 mod quiz;
 mod run;
 mod serve;
+mod verify;
 mod web;
 
 use std::process::ExitCode;
@@ -25,6 +26,11 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
             .await
             .map(verdict_code);
     }
+    if let Some(Command::Verify(args)) = &cli.command {
+        // Exercises are not lessons: a broken `--lessons` folder does not stop it.
+        // Its own signal handling: SIGINT and SIGTERM stop the learner's server too.
+        return verify::run(args, paint).await.map(verdict_code);
+    }
     let registry = Registry::load(cli.lessons.as_deref())?;
     if let Some(Command::Serve(args)) = &cli.command {
         return serve::run(args, paint).await.map(verdict_code);
@@ -40,7 +46,9 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
             Some(Command::Quiz(args)) => quiz::run(&registry, &args, paint).await,
             Some(Command::Demo(args)) if args.web => web::demo(&registry, &args, paint).await,
             Some(Command::Demo(args)) => demo::run(&args, paint).await,
-            Some(Command::Serve(_) | Command::Web(_) | Command::Check { .. }) => {
+            Some(
+                Command::Serve(_) | Command::Web(_) | Command::Check { .. } | Command::Verify(_),
+            ) => {
                 unreachable!("handled above")
             }
         }

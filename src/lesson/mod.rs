@@ -315,14 +315,28 @@ impl LessonError {
 /// Parses and validates one lesson. `file` is only used in error messages.
 pub fn parse(id: &str, file: &str, text: &str) -> Result<Lesson, LessonError> {
     let loc = validate::Locator { file, text };
-    let raw: raw::RawLesson = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        let message = e.message().trim().replace('\n', " ");
-        loc.at(offset, message)
-    })?;
+    let raw: raw::RawLesson = from_toml(&loc)?;
     text::refuse_controls(&loc, text)?;
     validate::lesson(id, &loc, raw)
 }
+
+/// A TOML file read into its raw type, a syntax error or unknown field located.
+/// Exercises (`crate::exercise`) are read the same way.
+pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(
+    loc: &validate::Locator,
+) -> Result<T, LessonError> {
+    toml::from_str(loc.text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let message = e.message().trim().replace('\n', " ");
+        loc.at(offset, message)
+    })
+}
+
+/// What exercises share with lessons: locating errors, clients, TOML values as JSON.
+pub(crate) use raw::{to_json, RawClient};
+pub(crate) use steps::track_connections;
+pub(crate) use text::refuse_controls;
+pub(crate) use validate::{clients as check_clients, format_version, Locator};
 
 /// The lesson id of a path: its file name without `.toml`.
 pub fn id_of_path(path: &Path) -> String {

@@ -61,7 +61,7 @@ pub(super) struct RawChoice {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawClient {
+pub(crate) struct RawClient {
     pub name: Spanned<String>,
     pub namespace: Option<Spanned<String>>,
     pub auth: Option<toml::Table>,
@@ -72,7 +72,7 @@ pub(super) struct RawClient {
 /// `[[clients.answers]]`: the client answers the server's acknowledgement for `event`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawAnswer {
+pub(crate) struct RawAnswer {
     pub event: String,
     pub value: toml::Value,
     #[serde(default)]
@@ -138,7 +138,7 @@ impl RawStep {
     }
 }
 
-pub(super) fn to_json(value: &toml::Value) -> serde_json::Value {
+pub(crate) fn to_json(value: &toml::Value) -> serde_json::Value {
     // TOML values are a subset of JSON values except datetimes, which become strings.
     match value {
         toml::Value::String(s) => serde_json::Value::String(s.clone()),

@@ -22,6 +22,16 @@ pub(super) struct Checker<'a> {
     pub known: &'a HashMap<String, String>,
 }
 
+/// Who is connected after `action` (a refused `connect` leaves it as it was): a
+/// later step cannot act through a closed socket. Exercises keep track the same way.
+pub(crate) fn track_connections(action: &Action, refused: bool, connected: &mut BTreeSet<String>) {
+    match action {
+        Action::Connect { actors } if !refused => connected.extend(actors.iter().cloned()),
+        Action::Disconnect { actors } => connected.retain(|c| !actors.contains(c)),
+        _ => {}
+    }
+}
+
 impl Checker<'_> {
     /// Validates a run of steps, starting from the connections in `connected` and
     /// leaving it as the steps leave it.
@@ -54,11 +64,7 @@ impl Checker<'_> {
             Op::Send | Op::Ask => self.client_event(s, at, connected)?,
         };
         let expect = self.expectations(s, at, &action)?;
-        match &action {
-            Action::Connect { actors } if !expect.refused => connected.extend(actors.clone()),
-            Action::Disconnect { actors } => connected.retain(|c| !actors.contains(c)),
-            _ => {}
-        }
+        track_connections(&action, expect.refused, connected);
         Ok(Step {
             title: if s.title.is_empty() {
                 s.op.to_string()

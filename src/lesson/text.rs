@@ -17,7 +17,7 @@ fn refused(c: char) -> bool {
 
 /// Refuses the string (or key) of `text` nearest its start that holds a character
 /// acting on a terminal. `text` has already parsed as TOML.
-pub(super) fn refuse_controls(loc: &Locator, text: &str) -> Result<(), LessonError> {
+pub(crate) fn refuse_controls(loc: &Locator, text: &str) -> Result<(), LessonError> {
     let Ok(table) = DeTable::parse(text) else {
         return Ok(()); // serde's parse of the same text reports the syntax error
     };

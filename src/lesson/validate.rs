@@ -30,7 +30,7 @@ pub(super) fn line_column(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Turns byte offsets of one file into located errors.
-pub(super) struct Locator<'a> {
+pub(crate) struct Locator<'a> {
     pub file: &'a str,
     pub text: &'a str,
 }
@@ -47,18 +47,24 @@ impl Locator<'_> {
     }
 }
 
+/// A file's `format_version` must be the one this build reads (lessons and
+/// exercises each have theirs).
+pub(crate) fn format_version(loc: &Locator, version: &Spanned<u32>, reads: u32) -> Result<()> {
+    if *version.get_ref() == reads {
+        return Ok(());
+    }
+    Err(loc.at(
+        version.span().start,
+        format!(
+            "unsupported `format_version` {} (this socketio-lab reads version {reads})",
+            version.get_ref()
+        ),
+    ))
+}
+
 /// Validates a whole lesson file.
 pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> {
-    let version = &raw.format_version;
-    if *version.get_ref() != FORMAT_VERSION {
-        return Err(loc.at(
-            version.span().start,
-            format!(
-                "unsupported `format_version` {} (this socketio-lab reads version {FORMAT_VERSION})",
-                version.get_ref()
-            ),
-        ));
-    }
+    format_version(loc, &raw.format_version, FORMAT_VERSION)?;
     let (clients, known) = clients(loc, &raw.clients)?;
     if raw.steps.is_empty() {
         return Err(loc.at(0, "a lesson needs at least one `[[steps]]` entry"));
@@ -93,7 +99,10 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
 }
 
 /// The lesson's clients, and each name's namespace.
-fn clients(loc: &Locator, raw: &[RawClient]) -> Result<(Vec<Client>, HashMap<String, String>)> {
+pub(crate) fn clients(
+    loc: &Locator,
+    raw: &[RawClient],
+) -> Result<(Vec<Client>, HashMap<String, String>)> {
     let mut known: HashMap<String, String> = HashMap::new();
     let mut clients = Vec::new();
     for raw_client in raw {

@@ -38,6 +38,11 @@ pub fn settings() -> insta::Settings {
 
 /// Why Node with `package` cannot run here, if it cannot.
 fn node_missing(package: &str) -> Option<String> {
+    node_missing_in("examples/node-reference", package)
+}
+
+/// Why Node with `package`, installed under the repository's `folder`, cannot run here.
+fn node_missing_in(folder: &str, package: &str) -> Option<String> {
     let node = std::process::Command::new("node")
         .arg("--version")
         .stdout(Stdio::null())
@@ -47,12 +52,13 @@ fn node_missing(package: &str) -> Option<String> {
         return Some("`node` is not on PATH".to_string());
     }
     if !repo()
-        .join("examples/node-reference/node_modules")
+        .join(folder)
+        .join("node_modules")
         .join(package)
         .is_dir()
     {
         return Some(format!(
-            "`{package}` is not installed under `examples/node-reference` (run `npm ci --prefix examples/node-reference`)"
+            "`{package}` is not installed under `{folder}` (run `npm ci --prefix {folder}`)"
         ));
     }
     None
@@ -62,7 +68,17 @@ fn node_missing(package: &str) -> Option<String> {
 /// when not. With `SOCKETIO_LAB_REQUIRE_NODE=1` (as in CI) a missing prerequisite
 /// fails the test instead of skipping it.
 pub fn node_ready(test: &str, package: &str) -> bool {
-    let Some(why) = node_missing(package) else {
+    skip_unless_ready(test, node_missing(package))
+}
+
+/// `node_ready` for packages installed under another folder of the repository
+/// (`examples/solutions`, for `verify`).
+pub fn node_ready_in(test: &str, folder: &str, package: &str) -> bool {
+    skip_unless_ready(test, node_missing_in(folder, package))
+}
+
+fn skip_unless_ready(test: &str, missing: Option<String>) -> bool {
+    let Some(why) = missing else {
         return true;
     };
     if std::env::var("SOCKETIO_LAB_REQUIRE_NODE").as_deref() == Ok("1") {

@@ -508,8 +508,12 @@ impl Client {
         if let Ok(Value::Array(contents)) = serde_json::from_str::<Value>(data) {
             let (event, payloads) = match contents.len() {
                 0 => return Err(Error::IncompletePacket()),
-                // Incorrect packet, ignore it
-                1 => (Event::Message, contents.as_slice()),
+                // socketio-lab: `["typing"]` is the event `typing` with no argument
+                // (Socket.IO's protocol), not a `message` carrying "typing".
+                1 => match contents.first() {
+                    Some(Value::String(ev)) => (Event::from(ev.as_str()), &contents[1..]),
+                    _ => (Event::Message, contents.as_slice()),
+                },
                 // it's a message event
                 _ => match contents.first() {
                     Some(Value::String(ev)) => (Event::from(ev.as_str()), &contents[1..]),
@@ -547,7 +551,9 @@ impl Client {
                 }
                 PacketId::Connect => {
                     *(self.disconnect_reason.write().await) = DisconnectReason::default();
-                    self.callback(&Event::Connect, "").await?;
+                    // socketio-lab: the namespace's answer (`{"sid":...}`) is passed on.
+                    let answer = packet.data.clone().unwrap_or_default();
+                    self.callback(&Event::Connect, answer).await?;
                 }
                 PacketId::Disconnect => {
                     *(self.disconnect_reason.write().await) = DisconnectReason::Server;

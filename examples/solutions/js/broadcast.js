@@ -1,0 +1,14 @@
+// The reference solution of the `broadcast` exercise (socketio-lab verify broadcast -- node broadcast.js).
+const { createServer } = require("node:http");
+const { Server } = require("socket.io");
+
+const httpServer = createServer();
+const io = new Server(httpServer);
+
+io.on("connection", (socket) => {
+  socket.on("chat message", (msg) => {
+    socket.broadcast.emit("chat message", msg);
+  });
+});
+
+httpServer.listen(Number(process.env.PORT) || 3000, "127.0.0.1");

@@ -1,0 +1,16 @@
+//! `broadcast`: every message to every other socket (`socket.broadcast()`).
+
+use serde_json::Value;
+use socketioxide::extract::{Data, SocketRef};
+use socketioxide::SocketIo;
+
+pub fn setup(io: &SocketIo) {
+    io.ns("/", async |socket: SocketRef| {
+        socket.on(
+            "chat message",
+            async |s: SocketRef, Data(msg): Data<Value>| {
+                let _ = s.broadcast().emit("chat message", &msg).await;
+            },
+        );
+    });
+}

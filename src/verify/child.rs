@@ -1,0 +1,273 @@
+//! The learner's server as a child process: started with `PORT` set, in its own
+//! process group, its output read line by line as the server log, and stopped, its
+//! whole group, whenever the guard is dropped (success, failure, error, Ctrl-C,
+//! panic). Unix only: process groups and signals.
+
+use std::io::BufRead;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::trace::{Collector, Observation};
+
+/// How many of the server's last lines are kept for a diagnosis.
+const KEPT_LINES: usize = 200;
+/// At most this many bytes of one line are kept (a server printing without end of
+/// line cannot grow verify's memory).
+const LINE_BYTES: usize = 4096;
+/// At most this many lines go to the transcript (stdout and stderr together): a
+/// server that floods its output cannot grow verify's memory without end.
+const SHOWN_LINES: usize = 10_000;
+/// How long the group has to stop after SIGTERM before SIGKILL.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// The running server and its log. Dropping it stops the whole process group.
+pub struct ServerProcess {
+    child: Child,
+    /// The group's id: the child's pid (`process_group(0)`).
+    pgid: i32,
+    log: Arc<Mutex<Vec<String>>>,
+    /// The pipe readers, done once the pipes close.
+    readers: Vec<std::thread::JoinHandle<()>>,
+    status: Option<ExitStatus>,
+}
+
+impl ServerProcess {
+    /// Starts `command` with `PORT=port`; every line it prints goes to `collector`
+    /// as a server log line, with the port shown as `$PORT` so that the output is the
+    /// same from run to run.
+    pub fn spawn(command: &[String], port: u16, collector: Collector) -> std::io::Result<Self> {
+        let (program, args) = command
+            .split_first()
+            .ok_or_else(|| std::io::Error::other("no command"))?;
+        let mut child = Command::new(program)
+            .args(args)
+            .env("PORT", port.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // Its own group: Ctrl-C at the terminal reaches verify only, and verify
+            // can stop everything the command started (`npm start` runs sh and node).
+            .process_group(0)
+            .spawn()?;
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let port_text = port.to_string();
+        let shown = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let readers: Vec<Box<dyn std::io::Read + Send>> = vec![
+            Box::new(child.stdout.take().expect("piped")),
+            Box::new(child.stderr.take().expect("piped")),
+        ];
+        let readers = readers
+            .into_iter()
+            .map(|pipe| {
+                let (log, port) = (log.clone(), port_text.clone());
+                let sink = Sink {
+                    collector: collector.clone(),
+                    shown: shown.clone(),
+                };
+                std::thread::spawn(move || read_lines(pipe, &port, &log, &sink))
+            })
+            .collect();
+        Ok(ServerProcess {
+            pgid: child.id() as i32,
+            child,
+            log,
+            readers,
+            status: None,
+        })
+    }
+
+    /// The exit status, once the command has ended; its last lines are read by then
+    /// (the pipes close with it, unless a process it left behind still holds them:
+    /// that wait is bounded).
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        if self.status.is_none() {
+            self.status = self.child.try_wait().ok().flatten();
+            if self.status.is_some() {
+                let deadline = Instant::now() + Duration::from_secs(1);
+                while self.readers.iter().any(|r| !r.is_finished()) && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            }
+        }
+        self.status
+    }
+
+    /// The last `n` lines of its log (stdout and stderr as they came).
+    pub fn last_lines(&self, n: usize) -> Vec<String> {
+        let log = self.log.lock().map(|l| l.clone()).unwrap_or_default();
+        log[log.len().saturating_sub(n)..].to_vec()
+    }
+
+    /// The first line of a stack trace in the log: a Node error's `    at ...` frames
+    /// (from the error line above them) or a Rust panic.
+    pub fn stack_trace(&self) -> Option<String> {
+        let log = self.log.lock().ok()?;
+        if let Some(panic) = log.iter().find(|l| l.contains("panicked at")) {
+            return Some(panic.clone());
+        }
+        let frame = log.iter().position(|l| {
+            let t = l.trim_start();
+            l.starts_with("    at ") || (t.starts_with("at ") && t.ends_with(')'))
+        })?;
+        // The error's own line is the last line above the frames that is not blank.
+        let head = log[..frame].iter().rev().find(|l| !l.trim().is_empty());
+        Some(head.unwrap_or(&log[frame]).clone())
+    }
+
+    /// TCP ports the command's process group listens on.
+    pub fn listening_ports(&self) -> Vec<u16> {
+        super::ports::of_group(self.pgid)
+    }
+
+    /// SIGTERM to the group, then SIGKILL if anything is left after a grace period.
+    fn stop(&mut self) {
+        // SAFETY: kill(2) with a negative pid signals the group; no memory involved.
+        unsafe { libc::kill(-self.pgid, libc::SIGTERM) };
+        let deadline = Instant::now() + STOP_GRACE;
+        while Instant::now() < deadline {
+            self.exited();
+            if !group_alive(self.pgid) {
+                return;
+            }
+            // Polling a process's end is bounded; there is no portable wait for a group.
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // SAFETY: as above.
+        unsafe { libc::kill(-self.pgid, libc::SIGKILL) };
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Whether any process of the group is left. A zombie does not count: it has ended
+/// and only waits for a parent (one left behind by the group waits for init, which
+/// in a container may never come).
+fn group_alive(pgid: i32) -> bool {
+    // SAFETY: signal 0 only checks that the group exists.
+    let exists = unsafe { libc::kill(-pgid, 0) } == 0
+        || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH);
+    exists && super::ports::group_running(pgid)
+}
+
+/// Where the lines go: the trace, up to [`SHOWN_LINES`] between both pipes.
+struct Sink {
+    collector: Collector,
+    shown: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Sink {
+    fn send(&self, text: String) {
+        use std::sync::atomic::Ordering;
+        match self.shown.fetch_add(1, Ordering::Relaxed) {
+            n if n < SHOWN_LINES => self.collector.record(Observation::ServerLog { text }),
+            SHOWN_LINES => self.collector.record(Observation::ServerLog {
+                text: format!("… more than {SHOWN_LINES} lines: the rest is not shown"),
+            }),
+            _ => {}
+        }
+    }
+}
+
+fn read_lines(
+    pipe: Box<dyn std::io::Read + Send>,
+    port: &str,
+    log: &Mutex<Vec<String>>,
+    sink: &Sink,
+) {
+    let mut reader = std::io::BufReader::new(pipe);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match std::io::Read::take(&mut reader, LINE_BYTES as u64).read_until(b'\n', &mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&buf);
+        let line = with_port_hidden(text.trim_end_matches(['\n', '\r']), port);
+        if let Ok(mut log) = log.lock() {
+            if log.len() == KEPT_LINES {
+                log.remove(0);
+            }
+            log.push(line.clone());
+        }
+        sink.send(line);
+    }
+}
+
+/// `listening on 43567` reads `listening on $PORT`: the port changes every run.
+fn with_port_hidden(line: &str, port: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find(port) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + port.len()..].chars().next();
+        let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+        out.push_str(&rest[..at]);
+        out.push_str(if digit(before) || digit(after) {
+            port
+        } else {
+            "$PORT"
+        });
+        rest = &rest[at + port.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Gone, or a zombie that only waits for a parent to collect it.
+    #[cfg(target_os = "linux")]
+    fn gone(pid: &str) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            Ok(stat) => stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_panic_still_stops_the_whole_group() {
+        let (collector, mut lines) = Collector::new();
+        let command = ["sh", "-c", "sleep 300 & echo $!; wait"].map(String::from);
+        let server = ServerProcess::spawn(&command, 1, collector).unwrap();
+        let Some(Observation::ServerLog { text: sleeper }) = lines.blocking_recv() else {
+            panic!("no pid printed");
+        };
+        let leader = server.pgid.to_string();
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            let _guard = server;
+            panic!("a bug in verify while the server runs");
+        }));
+        assert!(unwound.is_err());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !(gone(&sleeper) && gone(&leader)) {
+            assert!(
+                Instant::now() < deadline,
+                "{sleeper} or {leader} left behind"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn the_port_is_hidden_only_as_a_whole_number() {
+        assert_eq!(
+            with_port_hidden("listening on *:43567", "43567"),
+            "listening on *:$PORT"
+        );
+        assert_eq!(with_port_hidden("id 143567 x", "43567"), "id 143567 x");
+        assert_eq!(with_port_hidden("no port", "43567"), "no port");
+    }
+}
