@@ -10,6 +10,7 @@ use crate::engine::LabOptions;
 use crate::lesson::{self, Lesson};
 use crate::paint::Paint;
 use crate::quiz;
+use crate::session::{self, RunError};
 
 /// What `check` found over all its paths.
 #[derive(Debug, Default)]
@@ -18,6 +19,8 @@ pub struct Report {
     pub invalid: usize,
     /// One line per problem, each located (`file:line:col: ...`).
     pub problems: Vec<String>,
+    /// The files that passed, in order.
+    pub passed: Vec<PathBuf>,
 }
 
 /// The lesson files a path names: the file itself, or every `*.toml` of a folder.
@@ -35,6 +38,48 @@ pub fn lesson_files(path: &Path) -> Vec<PathBuf> {
         .unwrap_or_default();
     files.sort();
     files
+}
+
+/// Runs the lesson's steps on a fresh embedded server, as `run` would: a step whose
+/// run contradicts its `expect` (or any other claim) is a broken step.
+pub async fn step_problems(lesson: &Lesson) -> Vec<String> {
+    let at = |i: usize| {
+        let s = &lesson.steps[i];
+        format!(
+            "{}:{}:{}: step {} `{}`",
+            lesson.source,
+            s.line,
+            s.column,
+            i + 1,
+            s.title
+        )
+    };
+    match session::step_problems(lesson, &LabOptions::default()).await {
+        Ok(broken) => broken
+            .into_iter()
+            .map(|(i, problems)| format!("{}: when run, {}", at(i), problems.join("; ")))
+            .collect(),
+        Err(RunError::Step { step, source }) => {
+            vec![format!("{}: cannot be run: {source}", at(step - 1))]
+        }
+        Err(e) => vec![format!("{}: the lesson cannot be run: {e}", lesson.source)],
+    }
+}
+
+/// A file named like a built-in lesson or lab would hide it (and inherit its quiz
+/// score), so it is refused, unless it is the built-in lesson's own text.
+fn name_problem(file: &Path, lesson: &Lesson) -> Option<String> {
+    let what = crate::registry::builtin_name(&lesson.id)?;
+    let own = lesson::EMBEDDED.iter().any(|(id, text)| {
+        *id == lesson.id && std::fs::read_to_string(file).is_ok_and(|t| t == *text)
+    });
+    (!own).then(|| {
+        format!(
+            "{}: the name `{}` is taken by the built-in {what}: rename the file",
+            file.display(),
+            lesson.id
+        )
+    })
 }
 
 /// Runs every choice of every question: a question no choice can satisfy, or a choice
@@ -92,11 +137,13 @@ pub async fn check(
         for file in files {
             let problems = match lesson::load_file(&file) {
                 Ok(l) => {
-                    let problems = question_problems(&l).await;
+                    let mut problems: Vec<String> = name_problem(&file, &l).into_iter().collect();
+                    problems.extend(step_problems(&l).await);
+                    problems.extend(question_problems(&l).await);
                     if problems.is_empty() {
                         writeln!(
                             out,
-                            "{} {} ({} clients, {} steps, {} questions checked by running them)",
+                            "{} {} ({} clients; {} steps and {} questions checked by running them)",
                             paint.good("ok"),
                             file.display(),
                             l.clients.len(),
@@ -110,6 +157,7 @@ pub async fn check(
             };
             if problems.is_empty() {
                 report.valid += 1;
+                report.passed.push(file);
             } else {
                 report.invalid += 1;
                 report.problems.extend(problems);

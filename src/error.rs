@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use socketio_lab::authoring::NewError;
 use socketio_lab::check::Report;
 use socketio_lab::demo::DemoError;
 use socketio_lab::fanout::FanoutError;
@@ -39,6 +40,8 @@ pub enum Error {
     #[error(transparent)]
     Fanout(#[from] FanoutError),
     #[error(transparent)]
+    New(#[from] NewError),
+    #[error(transparent)]
     Scaling(#[from] ScalingError),
     #[error("the server failed: {0}")]
     Serve(std::io::Error),
@@ -58,9 +61,11 @@ impl Error {
             Error::Usage(_) | Error::Registry(_) | Error::Invalid(_) => EXIT_USAGE,
             Error::Quiz(QuizError::Usage(_) | QuizError::Terminal(_)) => EXIT_USAGE,
             Error::Fanout(FanoutError::NoClients | FanoutError::TooMany { .. }) => EXIT_USAGE,
-            Error::Interrupted | Error::Quiz(QuizError::Stopped | QuizError::Interrupted) => {
-                EXIT_INTERRUPTED
+            Error::New(NewError::BadName(_) | NewError::Taken { .. } | NewError::Exists(_)) => {
+                EXIT_USAGE
             }
+            Error::Interrupted
+            | Error::Quiz(QuizError::Stopped { .. } | QuizError::Interrupted) => EXIT_INTERRUPTED,
             _ => EXIT_FAILED,
         }
     }
@@ -105,7 +110,7 @@ pub fn report(error: Error, paint: Paint) -> ExitCode {
             crate::term::restore_cursor();
             eprintln!("\n{} {}", paint.warn("note:"), Error::Interrupted);
         }
-        Error::Quiz(QuizError::Stopped) => eprintln!("{error}"),
+        Error::Quiz(QuizError::Stopped { .. }) => eprintln!("{error}"),
         _ => eprintln!("{} {error}", paint.bad("error:")),
     }
     ExitCode::from(code)

@@ -23,16 +23,20 @@
 //! - [`view`] and [`snippet`]: the transcript, and the JS and Rust code of each step.
 //! - [`session`]: a lesson run from first step to verdict (`run`, the menu).
 //! - [`quiz`] and [`quiz_session`]: questions whose choices are run and judged.
-//! - [`check`]: lesson files validated and their questions run.
+//! - [`check`]: lesson files validated, their steps and questions run.
+//! - [`authoring`]: `new NAME`, a commented starter lesson that `check` accepts.
 //! - [`demo`]: the chat example in plain words, on the same engine and judge.
 //! - [`fanout`] and [`scaling`]: the labs that measure (many clients; two nodes).
 //! - [`serve`]: the lab server alone, with a live log.
-//! - [`progress`] and [`paint`]: quiz scores on disk; colour as a value.
+//! - [`progress`] and [`paint`]: quiz scores and runs on disk; colour as a value.
+//! - [`path`]: the learner's path (lessons, quizzes, labs, demo) with its progress,
+//!   and the one decision of what to do next that every command ends with.
 //! - [`safe`]: text from the network or a file, its control characters escaped.
 //!
 //! Library operations return data (`judge::Verdict` or an error); the binary
 //! (`src/main.rs`, `src/commands/`) owns the command line, exit codes and terminal.
 
+pub mod authoring;
 pub mod check;
 pub mod client;
 pub mod demo;
@@ -41,6 +45,7 @@ pub mod fanout;
 pub mod judge;
 pub mod lesson;
 pub mod paint;
+pub mod path;
 pub mod progress;
 pub mod protocol;
 pub mod quiz;

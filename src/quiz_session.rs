@@ -11,7 +11,7 @@ use crate::engine::{LabError, LabOptions};
 use crate::judge::Verdict;
 use crate::lesson::{Lesson, Question};
 use crate::paint::Paint;
-use crate::progress::{self, LoadNote, Score};
+use crate::progress::{self, Partial, Score};
 use crate::quiz::{self, ChoiceRun};
 use crate::registry::Registry;
 
@@ -44,9 +44,9 @@ pub enum QuizError {
     /// No terminal to ask on, or the prompt failed.
     #[error("{0}")]
     Terminal(String),
-    /// The person stopped the quiz.
-    #[error("quiz stopped; nothing was recorded for this session")]
-    Stopped,
+    /// The person stopped the quiz (Esc); the answers given were kept.
+    #[error("quiz stopped after {answered} of {total} questions; the answers given are kept as a partial attempt")]
+    Stopped { answered: usize, total: usize },
     /// Ctrl-C at a prompt.
     #[error("interrupted")]
     Interrupted,
@@ -66,10 +66,15 @@ pub struct QuizOptions {
     pub explain: bool,
 }
 
-/// A finished quiz: its verdict, and what went wrong with keeping the score.
+/// A finished quiz: its verdict, the lessons behind missed questions, and what went
+/// wrong with keeping the score.
 pub struct Finished {
     pub verdict: Verdict,
     pub warnings: Vec<String>,
+    /// The lessons of the questions answered wrong, in quiz order, each once.
+    pub missed: Vec<String>,
+    /// Set when the person stopped early: how many questions were answered, of how many.
+    pub stopped: Option<(usize, usize)>,
 }
 
 /// The questions of one lesson, or of every lesson in order.
@@ -111,6 +116,7 @@ pub async fn run(
     paint: Paint,
 ) -> Result<Finished, QuizError> {
     let mut results = Vec::new();
+    let mut stopped = false;
     for (n, (lesson, q)) in questions.iter().enumerate() {
         if !options.json {
             write!(
@@ -122,7 +128,10 @@ pub async fn run(
         }
         let given = match answers.answer(n, q)? {
             Asked::Answer(given) => given,
-            Asked::Quit => return Err(QuizError::Stopped),
+            Asked::Quit => {
+                stopped = true;
+                break;
+            }
         };
         results.push(run_answer(lesson, q, given, options, out, paint).await?);
     }
@@ -135,26 +144,45 @@ pub async fn run(
         score.total += 1;
         score.correct += usize::from(r.passed);
     }
-    let warnings = save_scores(&scores);
+    let warnings = if stopped {
+        save_partial(questions, &scores)
+    } else {
+        save_scores(&scores)
+    };
     let correct = results.iter().filter(|r| r.passed).count();
-    let total = results.len();
+    let total = questions.len();
+    let mut missed: Vec<String> = Vec::new();
+    for r in results.iter().filter(|r| !r.passed) {
+        if !missed.contains(&r.lesson) {
+            missed.push(r.lesson.clone());
+        }
+    }
+    let answered = results.len();
     if options.json {
-        let doc = json!({
+        let mut doc = json!({
             "lesson": options.lesson.as_deref().unwrap_or("all"),
             "score": { "correct": correct, "total": total },
             "questions": results.into_iter().map(|r| r.json).collect::<Vec<_>>(),
         });
+        if stopped {
+            doc["stopped"] = json!({ "answered": answered });
+        }
         writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&doc).unwrap_or_default()
         )?;
+    } else if stopped {
+        let line = format!("stopped: {correct} right of the {answered} answered ({total} asked)");
+        writeln!(out, "\n{}", paint.warn(&line))?;
     } else {
         write!(out, "{}", score_text(&scores, correct, total, paint))?;
     }
     Ok(Finished {
-        verdict: Verdict::from_ok(correct == total),
+        verdict: Verdict::from_ok(!stopped && correct == total),
         warnings,
+        missed,
+        stopped: stopped.then_some((answered, total)),
     })
 }
 
@@ -207,24 +235,41 @@ async fn run_answer(
 
 /// Adds this session's scores to the stored ones; says what could not be kept.
 fn save_scores(scores: &BTreeMap<String, Score>) -> Vec<String> {
-    let mut warnings = Vec::new();
     let Some(dir) = progress::state_dir() else {
-        return warnings;
+        return Vec::new();
     };
-    let (mut saved, note) = progress::load(&dir);
-    if let LoadNote::SetAside(aside) = note {
-        warnings.push(format!(
-            "the progress file was unreadable; it was moved to `{}`",
-            aside.display()
-        ));
-    }
-    for (lesson, score) in scores {
-        saved.record(lesson, *score);
-    }
-    if let Err(e) = progress::save(&dir, &saved) {
-        warnings.push(format!("cannot save the quiz progress: {e}"));
-    }
-    warnings
+    progress::update(&dir, |saved| {
+        for (lesson, score) in scores {
+            saved.record(lesson, *score);
+        }
+    })
+}
+
+/// Keeps a stopped session's answers as a partial attempt of each lesson it reached:
+/// never a best score (a third of a quiz is not a score), but shown by `list`.
+fn save_partial(
+    questions: &[(&Lesson, &Question)],
+    scores: &BTreeMap<String, Score>,
+) -> Vec<String> {
+    let Some(dir) = progress::state_dir() else {
+        return Vec::new();
+    };
+    progress::update(&dir, |saved| {
+        for (lesson, score) in scores {
+            let total = questions.iter().filter(|(l, _)| l.id == *lesson).count();
+            if score.total == total {
+                // Every question of this lesson was answered before the stop.
+                saved.record(lesson, *score);
+                continue;
+            }
+            let partial = Partial {
+                correct: score.correct,
+                answered: score.total,
+                total,
+            };
+            saved.partial.insert(lesson.clone(), partial);
+        }
+    })
 }
 
 fn score_text(

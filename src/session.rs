@@ -87,6 +87,37 @@ pub async fn run_lesson(
     Ok(Verdict::from_ok(passed))
 }
 
+/// Runs every step of `lesson` on a fresh lab without showing it, as `run` would,
+/// and gives the problems of each step that did not do what it claims: its index
+/// (0-based) and what went wrong. For `check`.
+pub async fn step_problems(
+    lesson: &Lesson,
+    options: &LabOptions,
+) -> Result<Vec<(usize, Vec<String>)>, RunError> {
+    let mut lab = Lab::start(&lesson.clients, options)
+        .await
+        .map_err(RunError::Start)?;
+    let mut sink = std::io::sink();
+    let records = run_steps(
+        &mut lab,
+        lesson,
+        Format::Json,
+        &mut sink,
+        Paint::PLAIN,
+        &mut || true,
+    )
+    .await;
+    lab.finish().await;
+    Ok(lesson
+        .steps
+        .iter()
+        .zip(&records?)
+        .enumerate()
+        .map(|(i, (s, r))| (i, r.problems(s)))
+        .filter(|(_, problems)| !problems.is_empty())
+        .collect())
+}
+
 async fn run_steps(
     lab: &mut Lab,
     lesson: &Lesson,

@@ -104,11 +104,20 @@ fn prompt_error(e: dialoguer::Error) -> QuizError {
 
 /// Picks one of `items`; `None` when the person pressed Esc.
 pub fn select(prompt: &str, items: &[String]) -> Result<Option<usize>, QuizError> {
+    select_from(prompt, items, 0)
+}
+
+/// Picks one of `items`, starting on `preselected`; `None` when the person pressed Esc.
+pub fn select_from(
+    prompt: &str,
+    items: &[String],
+    preselected: usize,
+) -> Result<Option<usize>, QuizError> {
     let picked = tokio::task::block_in_place(|| {
         dialoguer::Select::new()
             .with_prompt(prompt)
             .items(items)
-            .default(0)
+            .default(preselected)
             .interact_opt()
     });
     restore_cursor();

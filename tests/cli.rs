@@ -255,11 +255,112 @@ fn check_refuses_a_client_named_twice() {
     let lesson = std::fs::read_to_string(repo().join("lessons/chat.toml")).unwrap();
     let twice = lesson.replacen("actors = [\"bob\"", "actors = [\"bob\", \"bob\"", 1);
     assert_ne!(twice, lesson, "chat.toml has an `actors` list to double");
-    let test = common::Test::new().write("twice.toml", &twice);
-    let out = run(&["check", &test.path("twice.toml")]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    check_refuses("twice.toml", &twice, "`bob` appears twice in `actors`");
+}
+
+/// `check` of a lesson file `name` holding `text` fails with exit 2 and `needle`
+/// on stderr.
+fn check_refuses(name: &str, text: &str, needle: &str) {
+    let test = common::Test::new().write(name, text);
+    let out = run(&["check", &test.path(name)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains(needle), "{}", stderr(&out));
+}
+
+/// The four shells' completion scripts: each is generated from the clap types, so
+/// each must offer every subcommand; bash's is also loaded into a real bash.
+#[test]
+fn completions_for_four_shells() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = run(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        for word in [
+            "socketio-lab",
+            "run",
+            "quiz",
+            "demo",
+            "serve",
+            "check",
+            "new",
+            "completions",
+        ] {
+            assert!(script.contains(word), "{shell} script lacks `{word}`");
+        }
+        assert!(
+            !script.contains("next:"),
+            "{shell}: the script must stay a script"
+        );
+        assert!(stderr(&out).starts_with("next: "), "{}", stderr(&out));
+    }
+    if std::process::Command::new("bash")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("skipped loading the bash script: no `bash`");
+        return;
+    }
+    let script = stdout(&run(&["completions", "bash"]));
+    let loaded = std::process::Command::new("bash")
+        .args([
+            "--norc",
+            "-c",
+            "eval \"$SCRIPT\" && complete -p socketio-lab",
+        ])
+        .env("SCRIPT", script)
+        .output()
+        .unwrap();
+    assert!(loaded.status.success(), "{}", stderr(&loaded));
+    let registered = stdout(&loaded);
+    assert!(registered.contains("socketio-lab"), "{registered}");
+}
+
+#[test]
+fn new_writes_a_starter_lesson_that_check_accepts_and_runs() {
+    let test = common::Test::new().args(&["new", "my-first", "--dir", "drafts"]);
+    let out = test.output();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = test.path("drafts/my-first.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("title = \"My first\""), "{text}");
     assert!(
-        stderr(&out).contains("`bob` appears twice in `actors`"),
+        text.lines().filter(|l| l.starts_with('#')).count() > 5,
+        "not commented"
+    );
+    let check = run(&["check", &file]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(stdout(&check).starts_with("ok "), "{}", stdout(&check));
+    // Never over an existing file.
+    let again = test.output();
+    assert_eq!(again.status.code(), Some(2));
+    let err = stderr(&again);
+    assert!(err.contains("already exists"), "{err}");
+}
+
+/// `check` runs the steps: a wrong `expect` fails it, located at its step.
+#[test]
+fn check_fails_a_lesson_whose_expect_does_not_hold() {
+    let emit = std::fs::read_to_string(repo().join("lessons/emit.toml")).unwrap();
+    let wrong = emit.replacen("expect = [\"alice\"]", "expect = [\"bob\"]", 1);
+    assert_ne!(wrong, emit);
+    let at = "wrong-expect.toml:25:1: step 2 `Back to the sender only`: when run, ";
+    let needle = format!("{at}expected `reply` to reach bob but it reached alice");
+    check_refuses("wrong-expect.toml", &wrong, &needle);
+}
+
+/// A lesson file named like a built-in one is refused by `check` (unless it is the
+/// built-in file itself) as by `--lessons`, with the name and what holds it.
+#[test]
+fn check_refuses_a_user_lesson_with_a_built_in_name() {
+    let emit = std::fs::read_to_string(repo().join("lessons/emit.toml")).unwrap();
+    let taken = "the name `rooms` is taken by the built-in lesson: rename the file";
+    check_refuses("rooms.toml", &emit, taken);
+    let test = common::Test::new().write("mine/rooms.toml", &emit);
+    let out = run(&["--lessons", &test.path("mine"), "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("taken by the built-in lesson"),
         "{}",
         stderr(&out)
     );

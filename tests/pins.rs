@@ -14,6 +14,8 @@ const HELP: &[&[&str]] = &[
     &["demo", "--help"],
     &["serve", "--help"],
     &["check", "--help"],
+    &["new", "--help"],
+    &["completions", "--help"],
 ];
 
 #[test]
@@ -45,6 +47,10 @@ const USAGE_ERRORS: &[&[&str]] = &[
     &["serve", "--port", "99999"],
     &["check"],
     &["check", "/nonexistent/lessons.toml"],
+    &["new", "rooms"],
+    &["new", "My Lesson"],
+    &["completions", "tcsh"],
+    &["completions"],
     &["--color", "sometimes", "list"],
     &["frobnicate"],
 ];

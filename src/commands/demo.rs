@@ -5,11 +5,13 @@ use std::io::IsTerminal;
 use socketio_lab::demo::{self, DemoOptions, Pace};
 use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
+use socketio_lab::path::{After, DEMO};
+use socketio_lab::registry::Registry;
 
 use crate::cli::{self, DemoArgs};
 use crate::error::Error;
 
-pub async fn run(args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
+pub async fn run(registry: &Registry, args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
     let terminal = std::io::stdout().is_terminal();
     let pace = match args.pace {
         Some(cli::Pace::Slow) => Pace::Slow,
@@ -29,5 +31,8 @@ pub async fn run(args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
     }
     let options = DemoOptions { pace, step };
     let mut next_beat = || crate::term::wait_for_enter("Enter to go on");
-    Ok(demo::run(&options, &mut std::io::stdout(), paint, &mut next_beat).await?)
+    let verdict = demo::run(&options, &mut std::io::stdout(), paint, &mut next_beat).await?;
+    super::next::mark_ran(DEMO, verdict == Verdict::Passed, paint);
+    super::next::show(&After::Demo, registry, false, paint)?;
+    Ok(verdict)
 }

@@ -1,9 +1,12 @@
 //! One file per subcommand; each turns its arguments into one library operation.
 
 mod check;
+mod completions;
 mod demo;
 mod list;
 mod menu;
+mod new;
+mod next;
 mod quiz;
 mod run;
 mod serve;
@@ -20,13 +23,23 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
     // `check` reads only the files it is given, so a broken `--lessons` folder
     // cannot stop it from reporting on them.
     if let Some(Command::Check { paths }) = &cli.command {
-        return crate::term::interruptible(check::run(paths, paint))
+        return crate::term::interruptible(check::run(paths, &Registry::load(None)?, paint))
             .await
             .map(verdict_code);
     }
+    // Neither needs the `--lessons` folder, so a broken one cannot stop them.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            return completions::run(*shell, &Registry::load(None)?, paint).map(verdict_code)
+        }
+        Some(Command::New(args)) => {
+            return new::run(args, &Registry::load(None)?, paint).map(verdict_code)
+        }
+        _ => {}
+    }
     let registry = Registry::load(cli.lessons.as_deref())?;
     if let Some(Command::Serve(args)) = &cli.command {
-        return serve::run(args, paint).await.map(verdict_code);
+        return serve::run(&registry, args, paint).await.map(verdict_code);
     }
     let work = async {
         match cli.command {
@@ -34,8 +47,13 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
             Some(Command::List) => list::run(&registry, paint),
             Some(Command::Run(args)) => run::run(&registry, &args, &given, paint).await,
             Some(Command::Quiz(args)) => quiz::run(&registry, &args, paint).await,
-            Some(Command::Demo(args)) => demo::run(&args, paint).await,
-            Some(Command::Serve(_) | Command::Check { .. }) => unreachable!("handled above"),
+            Some(Command::Demo(args)) => demo::run(&registry, &args, paint).await,
+            Some(
+                Command::Serve(_)
+                | Command::Check { .. }
+                | Command::New(_)
+                | Command::Completions { .. },
+            ) => unreachable!("handled above"),
         }
     };
     crate::term::interruptible(work).await.map(verdict_code)

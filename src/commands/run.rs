@@ -7,6 +7,7 @@ use socketio_lab::fanout::{self, FanoutOptions, DEFAULT_CLIENTS};
 use socketio_lab::judge::Verdict;
 use socketio_lab::lesson::Lesson;
 use socketio_lab::paint::Paint;
+use socketio_lab::path::After;
 use socketio_lab::registry::{Entry, MeasuringLab, Registry};
 use socketio_lab::scaling::{self, ScalingOptions, DEFAULT_REDIS};
 use socketio_lab::session::{self, Format};
@@ -27,10 +28,18 @@ pub async fn run(
                 timeout: Duration::from_millis(args.timeout),
                 server_url: args.server.clone(),
             };
-            lesson_run(lesson, &options, args.step, args.json, paint).await
+            lesson_run(registry, lesson, &options, args.step, args.json, paint).await
         }
-        Some(Entry::Measuring(MeasuringLab::Fanout)) => fanout_run(args, given, paint).await,
-        Some(Entry::Measuring(MeasuringLab::Scaling)) => scaling_run(args, paint).await,
+        Some(Entry::Measuring(lab)) => {
+            let verdict = match lab {
+                MeasuringLab::Fanout => fanout_run(args, given, paint).await?,
+                MeasuringLab::Scaling => scaling_run(args, paint).await?,
+            };
+            let passed = verdict == Verdict::Passed;
+            super::next::mark_ran(lab.name(), passed, paint);
+            super::next::show(&After::Measuring { lab, passed }, registry, false, paint)?;
+            Ok(verdict)
+        }
         None => Err(Error::Usage(format!(
             "unknown lesson `{}` (see `socketio-lab list`)",
             args.lesson
@@ -40,6 +49,7 @@ pub async fn run(
 
 /// A lesson, shown as it runs; with `step` on a terminal, Enter starts each step.
 pub async fn lesson_run(
+    registry: &Registry,
     lesson: &Lesson,
     options: &LabOptions,
     step: bool,
@@ -62,6 +72,13 @@ pub async fn lesson_run(
         &mut next_step,
     )
     .await?;
+    let passed = verdict == Verdict::Passed;
+    super::next::mark_ran(&lesson.id, passed, paint);
+    let after = After::Lesson {
+        id: &lesson.id,
+        passed,
+    };
+    super::next::show(&after, registry, json, paint)?;
     Ok(verdict)
 }
 

@@ -103,6 +103,9 @@ pub struct Client {
 #[derive(Debug, Clone)]
 pub struct Step {
     pub title: String,
+    /// Where the step starts in its file, for `check` (1-based; 0 when built in code).
+    pub line: usize,
+    pub column: usize,
     pub narration: String,
     pub action: Action,
     pub expect: Expectations,

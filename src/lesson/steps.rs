@@ -58,7 +58,10 @@ impl Checker<'_> {
             Action::Disconnect { actors } => connected.retain(|c| !actors.contains(c)),
             _ => {}
         }
+        let (line, column) = super::validate::line_column(self.loc.text, at);
         Ok(Step {
+            line,
+            column,
             title: if s.title.is_empty() {
                 s.op.to_string()
             } else {
