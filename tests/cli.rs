@@ -365,3 +365,70 @@ fn check_refuses_a_user_lesson_with_a_built_in_name() {
         stderr(&out)
     );
 }
+
+/// The format reference's complete example, as a file: the one ```toml block after
+/// the `<!-- example: NAME -->` marker of docs/lesson-format.md.
+fn format_example() -> (String, String) {
+    let doc = std::fs::read_to_string(repo().join("docs/lesson-format.md")).unwrap();
+    let (_, rest) = doc.split_once("<!-- example: ").expect("an example marker");
+    let (name, rest) = rest.split_once(" -->").unwrap();
+    let (_, rest) = rest
+        .split_once("```toml\n")
+        .expect("a toml block after the marker");
+    let (body, _) = rest.split_once("```\n").unwrap();
+    (name.to_string(), body.to_string())
+}
+
+#[test]
+fn the_format_reference_example_passes_check() {
+    let (name, body) = format_example();
+    let test = common::Test::new().write(&name, &body);
+    let out = run(&["check", &test.path(&name)]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    // It runs, and every choice of its questions was run by `check`.
+    assert!(
+        stdout(&out).contains("3 questions checked by running them"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// Every field the lesson reader accepts (read from `src/lesson/raw.rs`) and every
+/// operation is named in the format reference.
+#[test]
+fn the_format_reference_names_every_field_and_operation() {
+    let doc = std::fs::read_to_string(repo().join("docs/lesson-format.md")).unwrap();
+    let raw = std::fs::read_to_string(repo().join("src/lesson/raw.rs")).unwrap();
+    let mut names: Vec<String> = Vec::new();
+    let mut renamed = None;
+    for line in raw.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("#[serde(rename = \"") {
+            renamed = rest.split('"').next().map(str::to_string);
+        }
+        if let Some(rest) = line.strip_prefix("pub ") {
+            if let Some((field, _)) = rest.split_once(':') {
+                if !field.contains(' ') && !field.contains('(') {
+                    names.push(renamed.take().unwrap_or_else(|| field.to_string()));
+                }
+            }
+        }
+    }
+    names.extend(
+        socketio_lab::lesson::Op::ALL
+            .iter()
+            .map(|op| op.to_string()),
+    );
+    assert!(names.len() > 30, "too few names read: {names:?}");
+    let missing: Vec<&String> = names
+        .iter()
+        .filter(|n| {
+            !doc.contains(&format!("`{n}`"))
+                && !doc.contains(&format!("`[[{n}]]`"))
+                && !doc.contains(&format!("`[[questions.{n}]]`"))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/lesson-format.md does not name {missing:?}"
+    );
+}

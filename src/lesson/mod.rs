@@ -49,6 +49,19 @@ pub enum Op {
     Ask,
 }
 
+impl Op {
+    /// Every operation, in the order the variants are declared.
+    pub const ALL: [Op; 7] = [
+        Op::Connect,
+        Op::Disconnect,
+        Op::Join,
+        Op::Leave,
+        Op::Emit,
+        Op::Send,
+        Op::Ask,
+    ];
+}
+
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The name a lesson file uses, in the order the variants are declared.
