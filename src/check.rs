@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::engine::LabOptions;
-use crate::lesson::{self, Lesson};
+use crate::lesson::{self, Lesson, Question};
 use crate::paint::Paint;
 use crate::quiz;
 use crate::session::{self, RunError};
@@ -83,38 +83,49 @@ fn name_problem(file: &Path, lesson: &Lesson) -> Option<String> {
 }
 
 /// Runs every choice of every question: a question no choice can satisfy, or a choice
-/// whose run fails, is a broken question.
+/// whose run fails, is a broken question. Questions and their choices run at once,
+/// each choice on its own fresh server; problems come in question order.
 pub async fn question_problems(lesson: &Lesson) -> Vec<String> {
-    let mut problems = Vec::new();
+    use futures_util::StreamExt;
     let options = LabOptions::default();
-    for q in &lesson.questions {
-        let at = format!("{}:{}:{}", lesson.source, q.line, q.column);
-        let mut runs = BTreeMap::new();
-        for (i, choice) in q.choices.iter().enumerate() {
-            match quiz::run_choice(lesson, q, i, &options).await {
-                Ok(run) => {
-                    let faults = run.faults(choice);
-                    if !faults.is_empty() {
-                        problems.push(format!(
-                            "{at}: question `{}`: choice {} cannot be run: {}",
-                            q.id,
-                            i + 1,
-                            faults.join("; ")
-                        ));
-                    }
-                    runs.insert(i, run);
+    let checks = lesson
+        .questions
+        .iter()
+        .map(|q| question_check(lesson, q, &options));
+    futures_util::stream::iter(checks)
+        .buffered(quiz::QUESTIONS_AT_ONCE)
+        .collect::<Vec<Vec<String>>>()
+        .await
+        .concat()
+}
+
+async fn question_check(lesson: &Lesson, q: &Question, options: &LabOptions) -> Vec<String> {
+    let at = format!("{}:{}:{}", lesson.source, q.line, q.column);
+    let mut problems = Vec::new();
+    let mut runs = BTreeMap::new();
+    let every: Vec<usize> = (0..q.choices.len()).collect();
+    for (i, run) in quiz::run_choices(lesson, q, &every, options).await {
+        match run {
+            Ok(run) => {
+                let faults = run.faults(&q.choices[i]);
+                if !faults.is_empty() {
+                    problems.push(format!(
+                        "{at}: question `{}`: choice {} cannot be run: {}",
+                        q.id,
+                        i + 1,
+                        faults.join("; ")
+                    ));
                 }
-                Err(e) => {
-                    problems.push(format!("{at}: question `{}`: choice {}: {e}", q.id, i + 1))
-                }
+                runs.insert(i, run);
             }
+            Err(e) => problems.push(format!("{at}: question `{}`: choice {}: {e}", q.id, i + 1)),
         }
-        if runs.len() == q.choices.len() && quiz::holding(q, &runs).is_empty() {
-            problems.push(format!(
-                "{at}: question `{}`: no choice holds when run, so nobody can answer it right",
-                q.id
-            ));
-        }
+    }
+    if runs.len() == q.choices.len() && quiz::holding(q, &runs).is_empty() {
+        problems.push(format!(
+            "{at}: question `{}`: no choice holds when run, so nobody can answer it right",
+            q.id
+        ));
     }
     problems
 }
@@ -138,8 +149,11 @@ pub async fn check(
             let problems = match lesson::load_file(&file) {
                 Ok(l) => {
                     let mut problems: Vec<String> = name_problem(&file, &l).into_iter().collect();
-                    problems.extend(step_problems(&l).await);
-                    problems.extend(question_problems(&l).await);
+                    // The steps and the questions run on servers of their own, at once.
+                    let (steps, questions) =
+                        futures_util::join!(step_problems(&l), question_problems(&l));
+                    problems.extend(steps);
+                    problems.extend(questions);
                     if problems.is_empty() {
                         writeln!(
                             out,

@@ -7,6 +7,8 @@ use std::io::Write;
 
 use serde_json::{json, Value};
 
+use futures_util::StreamExt;
+
 use crate::engine::{LabError, LabOptions};
 use crate::judge::Verdict;
 use crate::lesson::{Lesson, Question};
@@ -25,6 +27,12 @@ pub enum Asked {
 pub trait Answers {
     /// The answer to question `number` (0-based), or why none could be had.
     fn answer(&mut self, number: usize, question: &Question) -> Result<Asked, QuizError>;
+
+    /// Every answer, when all are known before the first question is shown: then
+    /// the questions' runs need not wait for each other.
+    fn upfront(&self) -> Option<Vec<Vec<usize>>> {
+        None
+    }
 }
 
 /// Answers given up front (`--answers 3,1,2+4`), one per question in order.
@@ -34,6 +42,25 @@ impl Answers for Scripted {
     fn answer(&mut self, number: usize, _: &Question) -> Result<Asked, QuizError> {
         Ok(Asked::Answer(self.0[number].clone()))
     }
+
+    fn upfront(&self) -> Option<Vec<Vec<usize>>> {
+        Some(self.0.clone())
+    }
+}
+
+/// Runs the choices `given` needs, all at once, into the map the judge reads.
+async fn runs_for(
+    lesson: &Lesson,
+    q: &Question,
+    given: &[usize],
+    lab: &LabOptions,
+) -> Result<BTreeMap<usize, ChoiceRun>, LabError> {
+    let which = quiz::choices_to_run(q, given);
+    quiz::run_choices(lesson, q, &which, lab)
+        .await
+        .into_iter()
+        .map(|(i, run)| run.map(|run| (i, run)))
+        .collect()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +144,16 @@ pub async fn run(
 ) -> Result<Finished, QuizError> {
     let mut results = Vec::new();
     let mut stopped = false;
+    // With every answer known, every question's runs start now (a few at a time),
+    // and are shown in quiz order as they come: the transcript stays the same.
+    let known = answers.upfront();
+    let mut ahead = known.as_ref().map(|all| {
+        let runs = questions
+            .iter()
+            .zip(all)
+            .map(|((lesson, q), given)| runs_for(lesson, q, given, &options.lab));
+        Box::pin(futures_util::stream::iter(runs).buffered(quiz::QUESTIONS_AT_ONCE))
+    });
     for (n, (lesson, q)) in questions.iter().enumerate() {
         if !options.json {
             write!(
@@ -133,7 +170,14 @@ pub async fn run(
                 break;
             }
         };
-        results.push(run_answer(lesson, q, given, options, out, paint).await?);
+        let runs = match ahead.as_mut() {
+            Some(ahead) => ahead
+                .next()
+                .await
+                .unwrap_or_else(|| unreachable!("one run per question"))?,
+            None => runs_for(lesson, q, &given, &options.lab).await?,
+        };
+        results.push(show_answer(lesson, q, given, &runs, options, out, paint)?);
     }
     let mut scores: BTreeMap<String, Score> = BTreeMap::new();
     for r in &results {
@@ -186,20 +230,17 @@ pub async fn run(
     })
 }
 
-/// Runs the choices an answer needs on fresh servers and shows the verdict.
-async fn run_answer(
+/// Shows the verdict of an answer from the runs of its choices.
+fn show_answer(
     lesson: &Lesson,
     q: &Question,
     given: Vec<usize>,
+    runs: &BTreeMap<usize, ChoiceRun>,
     options: &QuizOptions,
     out: &mut dyn Write,
     paint: Paint,
 ) -> Result<Answered, QuizError> {
-    let mut runs: BTreeMap<usize, ChoiceRun> = BTreeMap::new();
-    for i in quiz::choices_to_run(q, &given) {
-        runs.insert(i, quiz::run_choice(lesson, q, i, &options.lab).await?);
-    }
-    let passed = quiz::judge(q, &given, &runs);
+    let passed = quiz::judge(q, &given, runs);
     if !options.json {
         let picked = match given.as_slice() {
             [one] if !q.multiple => format!("{}) {}", one + 1, q.choices[*one].text),
@@ -213,12 +254,12 @@ async fn run_answer(
         writeln!(out, "  {} {picked}", paint.dim("answer:"))?;
         if !passed || options.explain {
             writeln!(out, "  {}", paint.dim("the lab ran it on a fresh server:"))?;
-            write!(out, "{}", quiz::evidence(lesson, q, &runs, paint))?;
+            write!(out, "{}", quiz::evidence(lesson, q, runs, paint))?;
         }
         write!(
             out,
             "{}",
-            quiz::verdict_text(q, &given, &runs, passed, paint)
+            quiz::verdict_text(q, &given, runs, passed, paint)
         )?;
         if let (false, Some(hint)) = (passed, &q.hint) {
             let hint = format!("hint: {hint}");
@@ -229,7 +270,7 @@ async fn run_answer(
     Ok(Answered {
         lesson: lesson.id.clone(),
         passed,
-        json: quiz::question_json(lesson, q, &given, &runs, passed),
+        json: quiz::question_json(lesson, q, &given, runs, passed),
     })
 }
 
