@@ -108,3 +108,36 @@ fn h_shows_hints_an_empty_pick_is_confirmed_and_esc_keeps_the_answers() {
     );
     assert!(progress["best"].get("chat").is_none(), "{progress}");
 }
+
+/// The menu offers lessons, quizzes, labs and the demo with their progress, the
+/// next unfinished one preselected; Esc leaves it naming what is next.
+#[test]
+fn the_menu_preselects_the_next_unfinished_stop() {
+    let state = tempfile::tempdir().unwrap();
+    // chat ran and its quiz is perfect: `run emit` is next.
+    let progress = r#"{ "best": { "chat": { "correct": 2, "total": 2 } },
+                        "ran": { "chat": { "passed": true } } }"#;
+    std::fs::write(state.path().join("progress.json"), progress).unwrap();
+    let command = format!(
+        "SOCKETIO_LAB_STATE_DIR='{}' '{}' --color never",
+        state.path().display(),
+        env!("CARGO_BIN_EXE_socketio-lab")
+    );
+    let Some(pane) = Pane::start("menu", &command) else {
+        return;
+    };
+    pane.wait_for("Pick what to do next");
+    let screen = pane.wait_for("demo");
+    let chosen: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.trim_start().starts_with('>') || l.trim_start().starts_with('❯'))
+        .collect();
+    assert_eq!(chosen.len(), 1, "{screen}");
+    assert!(chosen[0].contains("run emit"), "{screen}");
+    for shown in ["quiz chat", "best 2/2", "run fanout", "not run yet", "demo"] {
+        assert!(screen.contains(shown), "the menu lacks `{shown}`:\n{screen}");
+    }
+    pane.keys(&["Escape"]);
+    let screen = pane.wait_for("exit=0");
+    assert!(screen.contains("next: socketio-lab run emit"), "{screen}");
+}

@@ -38,6 +38,7 @@ pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
     let Some(index) =
         crate::term::select_from("Pick what to do next (Esc to quit)", &labels, preselected)?
     else {
+        super::next::show(&After::Start, registry, false, paint)?;
         return Ok(Verdict::Passed);
     };
     match &items[index] {
