@@ -86,7 +86,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub timeout: u64,
     /// Use a lab server you started (it must speak docs/lab-protocol.md) instead of the embedded one
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = server_url)]
     pub server: Option<String>,
     /// `run fanout` only: how many clients to connect (default 1000)
     #[arg(long, value_name = "N")]
@@ -119,7 +119,7 @@ pub struct QuizArgs {
     #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub timeout: u64,
     /// Use a lab server you started (it must speak docs/lab-protocol.md) instead of the embedded one
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = server_url)]
     pub server: Option<String>,
 }
 
@@ -178,4 +178,24 @@ pub fn parse() -> (Cli, Given) {
             matches: Some(matches),
         },
     )
+}
+
+/// A `--server` address: an absolute http(s) or ws(s) URL with a host. Checked here so
+/// that a typo is a usage error (exit 2), not a failed run.
+fn server_url(text: &str) -> Result<String, String> {
+    if !text.contains("://") {
+        return Err(format!("the URL has no scheme; try `http://{text}`"));
+    }
+    let url = url::Url::parse(text)
+        .map_err(|e| format!("not a URL ({e}); try `http://127.0.0.1:3000`"))?;
+    if !matches!(url.scheme(), "http" | "https" | "ws" | "wss") {
+        return Err(format!(
+            "a lab server is reached over `http`, `https`, `ws` or `wss`, not `{}`",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the URL names no host; try `http://127.0.0.1:3000`".to_string());
+    }
+    Ok(text.to_string())
 }

@@ -42,6 +42,9 @@ impl std::fmt::Debug for LabClient {
 }
 
 /// Why a client could not take part.
+/// The name the lab's own control connection goes by in the trace.
+pub const CONTROL_CLIENT: &str = "lab";
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClientError {
     /// No Socket.IO server answered at the URL.
@@ -381,7 +384,7 @@ fn note_observation(note: Value) -> Observation {
             reason,
         },
         Err(e) => Observation::ClientError {
-            client: "lab".into(),
+            client: CONTROL_CLIENT.into(),
             message: format!("malformed `{NOTE}` from the server: {e}"),
         },
     }

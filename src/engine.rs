@@ -5,14 +5,14 @@
 //! The topology is one server, or several nodes of the lab server joined by an
 //! adapter with each client placed on one (`Lab::start_on`, for `run scaling`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use futures_util::future::join_all;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient};
+use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient, CONTROL_CLIENT};
 use crate::lesson::{Action, Client, Step};
 use crate::protocol::{
     Emit, EmitRequest, Reply, RoomsRequest, ServerState, CONTROL_NS, EMIT, JOIN, LEAVE, MARK, STATE,
@@ -54,6 +54,8 @@ pub enum LabError {
     Control(ClientError),
     /// The server answered `lab:state` with something else.
     BadState(String),
+    /// The server at this URL stopped keeping the lab protocol.
+    Lost { url: String, lost: exchange::Lost },
 }
 
 impl std::fmt::Display for LabError {
@@ -68,6 +70,7 @@ impl std::fmt::Display for LabError {
             LabError::BadState(e) => {
                 write!(f, "the server's `{STATE}` answer is not understood: {e}")
             }
+            LabError::Lost { url, lost } => write!(f, "the lab server at `{url}` {lost}"),
         }
     }
 }
@@ -94,6 +97,8 @@ pub struct Lab {
     /// The servers this lab started, by node; a stopped node is `None`.
     embedded: Vec<Option<EmbeddedServer>>,
     steps_run: usize,
+    /// Clients whose connection the server closed, the control connection included.
+    dropped: BTreeSet<String>,
 }
 
 impl Lab {
@@ -122,7 +127,7 @@ impl Lab {
         let no_auth = serde_json::Map::new();
         let control = client::connect(
             &url,
-            "lab",
+            CONTROL_CLIENT,
             CONTROL_NS,
             &no_auth,
             collector.clone(),
@@ -156,6 +161,7 @@ impl Lab {
             pending: Vec::new(),
             embedded,
             steps_run: 0,
+            dropped: BTreeSet::new(),
         })
     }
 
@@ -266,6 +272,17 @@ impl Lab {
         })
         .await;
         self.settle().await;
+        while let Ok(o) = self.inbox.try_recv() {
+            self.pending.push(o);
+        }
+        self.dropped
+            .extend(self.pending.iter().filter_map(|o| match o {
+                Observation::DroppedByServer { client } => Some(client.clone()),
+                _ => None,
+            }));
+        if let Some(lost) = exchange::lost(&self.pending, &self.dropped) {
+            return Err(self.lost(lost));
+        }
         let (rooms, own_id_rooms) = self.rooms().await?;
 
         while let Ok(o) = self.inbox.try_recv() {
@@ -450,16 +467,24 @@ impl Lab {
         let value = match answer {
             Answer::Reply(v) => v,
             Answer::Silent => {
-                return Err(LabError::BadState(format!(
-                    "no answer within {} ms",
-                    self.timeout_ms()
-                )))
+                return Err(self.lost(exchange::Lost::Unanswered {
+                    event: STATE.to_string(),
+                    client: CONTROL_CLIENT.to_string(),
+                    timeout_ms: self.timeout_ms(),
+                }))
             }
-            Answer::SendFailed(e) => return Err(LabError::BadState(e)),
+            Answer::SendFailed(_) => return Err(self.lost(exchange::Lost::Closed)),
         };
         let state: ServerState =
             serde_json::from_value(value).map_err(|e| LabError::BadState(e.to_string()))?;
         Ok(room_table(&state, &self.specs))
+    }
+
+    fn lost(&self, lost: exchange::Lost) -> LabError {
+        LabError::Lost {
+            url: self.urls[0].clone(),
+            lost,
+        }
     }
 
     /// Disconnects everyone and stops the embedded server.

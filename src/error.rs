@@ -12,6 +12,7 @@ use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
 use socketio_lab::quiz_session::QuizError;
 use socketio_lab::registry::RegistryError;
+use socketio_lab::safe;
 use socketio_lab::scaling::ScalingError;
 use socketio_lab::session::RunError;
 
@@ -44,7 +45,7 @@ pub enum Error {
     #[error(transparent)]
     Scaling(#[from] ScalingError),
     #[error("the server failed: {0}")]
-    Serve(std::io::Error),
+    Serve(#[source] std::io::Error),
     /// Something outside the lab failed (the progress file, say).
     #[error("{0}")]
     Io(String),
@@ -102,7 +103,11 @@ pub fn report(error: Error, paint: Paint) -> ExitCode {
     match &error {
         Error::Invalid(report) => {
             for problem in &report.problems {
-                eprintln!("{} {problem}", paint.bad("error:"));
+                eprintln!(
+                    "{} {}",
+                    paint.bad("error:"),
+                    safe::text(&problem.to_string())
+                );
             }
             eprintln!("{} valid, {} invalid", report.valid, report.invalid);
         }
@@ -111,7 +116,16 @@ pub fn report(error: Error, paint: Paint) -> ExitCode {
             eprintln!("\n{} {}", paint.warn("note:"), Error::Interrupted);
         }
         Error::Quiz(QuizError::Stopped { .. }) => eprintln!("{error}"),
-        _ => eprintln!("{} {error}", paint.bad("error:")),
+        // A message may quote a lesson file or a server: printed escaped.
+        _ => eprintln!("{} {}", paint.bad("error:"), safe::text(&error.to_string())),
     }
     ExitCode::from(code)
+}
+
+/// Ends the program as Ctrl-C does, from a place that cannot return an error (a
+/// blocking wait for Enter): the note, the terminal given back, exit 130.
+pub fn exit_interrupted() -> ! {
+    let code = Error::Interrupted.code();
+    let _ = report(Error::Interrupted, Paint::PLAIN);
+    std::process::exit(i32::from(code))
 }

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 fn main() -> ExitCode {
+    term::watch_interrupts();
     let (cli, given) = cli::parse();
     let paint = term::paint(cli.color);
     let runtime = match tokio::runtime::Builder::new_multi_thread()

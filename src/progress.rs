@@ -101,6 +101,7 @@ pub fn load(dir: &Path) -> (Progress, LoadNote) {
 pub fn save(dir: &Path, progress: &Progress) -> std::io::Result<()> {
     use std::io::Write;
     std::fs::create_dir_all(dir)?;
+    sweep_stale_temporaries(dir);
     let text = serde_json::to_string_pretty(progress).map_err(std::io::Error::other)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{FILE}."))
@@ -110,6 +111,34 @@ pub fn save(dir: &Path, progress: &Progress) -> std::io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(dir.join(FILE)).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A temporary file older than this was left by a write that was killed (SIGKILL, a
+/// power cut): no live write takes so long.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes what killed writes left behind: this version's `.progress.json.XXXXXX` and
+/// older versions' `progress.json.tmp-PID`. Nothing else in the folder is touched,
+/// and a failure here never stops a save.
+fn sweep_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let ours = |name: &str| {
+        name.starts_with(&format!(".{FILE}.")) || name.starts_with(&format!("{FILE}.tmp-"))
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if ours(&name.to_string_lossy()) && stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 pub fn reset(dir: &Path) -> std::io::Result<()> {
@@ -280,6 +309,34 @@ mod tests {
         assert!(!p.best.contains_key("rooms") && p.quiz_perfect("emit"));
         p.forget_quiz(None);
         assert!(p.best.is_empty() && p.passed("rooms"));
+    }
+
+    #[test]
+    fn temporaries_left_by_killed_writes_are_swept() {
+        let dir = temp_dir("sweep");
+        std::fs::create_dir_all(&dir).unwrap();
+        let old = std::time::SystemTime::now() - 2 * STALE_AFTER;
+        let make = |name: &str, aged: bool| {
+            let f = std::fs::File::create(dir.join(name)).unwrap();
+            if aged {
+                f.set_modified(old).unwrap();
+            }
+        };
+        make(".progress.json.a1B2c3", true);
+        make("progress.json.tmp-4242", true);
+        make(".progress.json.live01", false); // a write going on right now
+        make("notes.txt", true); // not ours
+        save(&dir, &Progress::default()).unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [".progress.json.live01", "notes.txt", "progress.json"]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -27,6 +27,13 @@ pub const STATE: &str = "lab:state";
 /// Control namespace only: pushed by the server for each connection, refusal and disconnection.
 pub const NOTE: &str = "lab:note";
 
+/// The largest message the lab server accepts, in bytes, on either transport: Node's
+/// default `maxHttpBufferSize` (socketioxide's own defaults are 100 KB for polling and
+/// 16 MiB for WebSocket).
+pub const MAX_MESSAGE_BYTES: usize = 1_000_000;
+/// Room left in a message for its framing and the lab's own request fields.
+pub const MESSAGE_HEADROOM: usize = 1_000;
+
 /// The token `/admin` asks for in `auth.token`.
 pub const ADMIN_TOKEN: &str = "let-me-in";
 

@@ -211,11 +211,7 @@ pub async fn run(
         if stopped {
             doc["stopped"] = json!({ "answered": answered });
         }
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        )?;
+        writeln!(out, "{}", crate::safe::json(&doc))?;
     } else if stopped {
         let line = format!("stopped: {correct} right of the {answered} answered ({total} asked)");
         writeln!(out, "\n{}", paint.warn(&line))?;

@@ -9,7 +9,7 @@ use std::fmt::Write;
 /// Characters that act on the terminal or on the order text is shown in: the C0 and
 /// C1 controls and DEL, and Unicode's bidirectional overrides and isolates (which
 /// can make a line read differently from what it holds).
-fn acts(c: char) -> bool {
+pub(crate) fn acts(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
@@ -33,6 +33,28 @@ pub fn text(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// A JSON document with every character that acts on a terminal written as a `\uXXXX`
+/// escape. serde_json escapes only U+0000 to U+001F; DEL, the C1 controls (U+009B is
+/// a CSI on some terminals) and the bidi overrides would reach a terminal that shows
+/// `--json` raw. Such characters can only stand inside JSON strings, where the escape
+/// means the same character, so the document's value is unchanged.
+pub fn json(doc: &impl serde::Serialize) -> String {
+    let text = serde_json::to_string_pretty(doc).unwrap_or_default();
+    if !text.chars().any(acts) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        // serde_json's own escapes leave only newlines, outside strings, as controls.
+        if acts(c) && c != '\n' {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// At most this many characters of one piece of outside text are echoed or logged.
@@ -78,6 +100,18 @@ mod tests {
             "\\e]0;owned\\u{7}\\e[31mred\\nfake line\\r\\u{202e}txt\\u{9b}"
         );
         assert!(!shown.chars().any(acts));
+    }
+
+    #[test]
+    fn json_escapes_what_serde_json_leaves_raw_and_keeps_its_value() {
+        let value = serde_json::json!({ "event": "a\u{7f}b\u{9b}31m\u{202e}c\u{1b}", "n": [1] });
+        let shown = json(&value);
+        assert!(!shown.chars().any(|c| acts(c) && c != '\n'), "{shown}");
+        assert!(shown.contains(r"a\u007fb\u009b31m\u202ec\u001b"), "{shown}");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&shown).unwrap(),
+            value
+        );
     }
 
     #[test]

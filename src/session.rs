@@ -15,7 +15,7 @@ use crate::view;
 pub enum RunError {
     #[error(transparent)]
     Start(LabError),
-    #[error("step {step}: {source}")]
+    #[error("{source} during step {step}")]
     Step { step: usize, source: LabError },
     /// The transcript could not be written (a closed pipe, say).
     #[error("cannot write the transcript: {0}")]
@@ -68,7 +68,7 @@ pub async fn run_lesson(
     match format {
         Format::Json => {
             let doc = view::json(lesson, &records);
-            let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            let text = crate::safe::json(&doc);
             writeln!(out, "{text}")?;
         }
         Format::Transcript if complete => {

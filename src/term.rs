@@ -3,6 +3,8 @@
 
 use std::future::Future;
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use socketio_lab::lesson::Question;
 use socketio_lab::paint::Paint;
@@ -44,24 +46,57 @@ pub fn restore_cursor() {
     }
 }
 
-/// Waits for Enter after showing `prompt` on stderr; false once the input is closed.
-pub fn wait_for_enter(prompt: &str) -> bool {
-    eprint!("  ({prompt}) ");
-    let _ = std::io::stderr().flush();
-    // Blocking on stdin is fine here: nothing else runs on this task meanwhile.
-    tokio::task::block_in_place(|| {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map(|n| n > 0)
-    })
-    .unwrap_or(false)
+/// Set once Ctrl-C (SIGINT) has come.
+static INTERRUPTED: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+/// Catches Ctrl-C from the start, before anything can prompt. The prompt library
+/// raises SIGINT itself on Ctrl-C; with no handler in place that signal killed the
+/// process, with the cursor still hidden, in about half of the tries.
+pub fn watch_interrupts() {
+    let flag = Arc::new(AtomicBool::new(false));
+    // signal-hook: the maintained way to turn a signal into a flag (tokio's own
+    // handler only exists once its future is polled).
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, flag.clone());
+    let _ = INTERRUPTED.set(flag);
 }
 
-/// Runs `work` unless Ctrl-C comes first.
+pub fn interrupted() -> bool {
+    INTERRUPTED.get().is_some_and(|f| f.load(Ordering::SeqCst))
+}
+
+/// Waits for Enter after showing `prompt` on stderr; false once the input is closed.
+/// Ctrl-C meanwhile ends the program at once with its exit code (130): the line is
+/// read on a thread of its own so that the wait can notice it.
+pub fn wait_for_enter(prompt: &str) -> bool {
+    use std::sync::mpsc::RecvTimeoutError;
+    eprint!("  ({prompt}) ");
+    let _ = std::io::stderr().flush();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = tx.send(std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0));
+    });
+    tokio::task::block_in_place(|| loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(50)) {
+            Ok(got) => return got,
+            Err(RecvTimeoutError::Timeout) if interrupted() => crate::error::exit_interrupted(),
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return false,
+        }
+    })
+}
+
+/// Runs `work` unless Ctrl-C comes first. A Ctrl-C that a prompt turned into an
+/// error of its own still ends as an interruption.
 pub async fn interruptible<T>(work: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
-    tokio::select! {
+    let result = tokio::select! {
         result = work => result,
         _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
+    };
+    if interrupted() {
+        return Err(Error::Interrupted);
     }
+    result
 }
 
 /// Resolves when the user asks a server to stop (Ctrl-C, or SIGTERM on Unix). The

@@ -193,13 +193,22 @@ fn a_flag_a_measuring_lab_does_not_use_is_refused() {
 #[test]
 fn a_closed_stdout_ends_quietly() {
     // The reader is gone before anything is written (`socketio-lab list | true`):
-    // no panic, nothing on stderr, exit 0.
-    for args in [&["list"][..], &["check", "lessons/chat.toml"][..]] {
+    // no panic, nothing on stderr, exit 0. `serve` stops by itself: nobody can read
+    // its log.
+    let test = common::Test::new();
+    for args in [
+        &["list"][..],
+        &["check", "lessons/chat.toml"][..],
+        &["quiz", "--reset"][..],
+        &["serve", "--port", "0"][..],
+        &["run", "rooms"][..],
+    ] {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
         let out = common::bin()
             .args(args)
             .current_dir(repo())
+            .env("SOCKETIO_LAB_STATE_DIR", test.path("state"))
             .stdout(writer)
             .output()
             .unwrap();
@@ -431,4 +440,95 @@ fn the_format_reference_names_every_field_and_operation() {
         missing.is_empty(),
         "docs/lesson-format.md does not name {missing:?}"
     );
+}
+
+/// Issue 13, item 5: lesson text reaches the terminal, so a string holding a control
+/// character (here an OSC title change and a CSI colour, written as TOML escapes) is
+/// refused at its line and column, and nothing of it is echoed raw.
+#[test]
+fn check_refuses_lesson_text_with_control_characters() {
+    let lesson = std::fs::read_to_string(repo().join("lessons/chat.toml")).unwrap();
+    let first_title = lesson.find("\ntitle = \"").expect("a step title") + 1;
+    let line = lesson[..first_title].matches('\n').count() + 1;
+    for (escape, code) in [
+        (r"\u001b]0;owned\u0007", "U+001B"),
+        (r"\u009b31m", "U+009B"),
+    ] {
+        let hostile = format!(
+            "{}title = \"{escape}x\"{}",
+            &lesson[..first_title],
+            &lesson[first_title + lesson[first_title..].find('\n').unwrap()..]
+        );
+        let test = common::Test::new().write("hostile.toml", &hostile);
+        let (path, dir) = (test.path("hostile.toml"), test.path(""));
+        for args in [
+            vec!["check", &path],
+            vec!["run", "hostile", "--lessons", &dir],
+        ] {
+            let out = run(&args);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+            let err = stderr(&out);
+            assert!(
+                err.contains(&format!(
+                    "hostile.toml:{line}:9: this string holds the control character {code}"
+                )),
+                "{args:?}: {err}"
+            );
+            assert!(
+                !err.contains('\u{1b}') && !err.contains('\u{9b}'),
+                "{err:?}"
+            );
+            assert!(!stdout(&out).contains('\u{1b}'), "{args:?}");
+        }
+    }
+}
+
+/// Issue 13, item 6: a payload the server would refuse is refused by `check`, with
+/// the limit named, instead of failing during `run`.
+#[test]
+fn check_refuses_a_payload_over_the_servers_limit() {
+    let lesson = std::fs::read_to_string(repo().join("lessons/chat.toml")).unwrap();
+    let at = lesson.find("\npayload = ").expect("a payload") + 1;
+    let end = at + lesson[at..].find('\n').unwrap();
+    let fits = format!(
+        "{}payload = \"{}\"{}",
+        &lesson[..at],
+        "x".repeat(990_000),
+        &lesson[end..]
+    );
+    let over = format!(
+        "{}payload = \"{}\"{}",
+        &lesson[..at],
+        "x".repeat(1_000_000),
+        &lesson[end..]
+    );
+    let test = common::Test::new()
+        .write("fits.toml", &fits)
+        .write("over.toml", &over);
+    let out = run(&["check", &test.path("fits.toml")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&["check", &test.path("over.toml")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("bytes as JSON, over the 1,000,000 bytes a Socket.IO message may hold"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Issue 13, item 5: an error message that quotes the file (here serde's "unknown
+/// field" naming a key made of escapes) is printed escaped.
+#[test]
+fn errors_quoting_a_lesson_are_printed_escaped() {
+    let test = common::Test::new().write(
+        "keys.toml",
+        "format_version = 1\n\"\\u001b]0;owned\\u0007\" = 1\n",
+    );
+    let out = run(&["check", &test.path("keys.toml")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("keys.toml:2:1:"), "{err}");
+    assert!(err.contains("\\e]0;owned\\u{7}"), "{err}");
+    assert!(!err.contains(['\u{1b}', '\u{7}']), "{err:?}");
 }

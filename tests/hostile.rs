@@ -2,6 +2,8 @@
 //! would (issue 13): a client that stops reading, connections that say nothing or
 //! trickle, names and events made of terminal escapes or megabytes.
 
+mod common;
+
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -364,4 +366,121 @@ fn what_a_server_sends_is_shown_escaped_in_the_transcript() {
     let text = socketio_lab::view::step(&lesson, &lesson.steps[1], &record, Paint::PLAIN);
     assert!(!text.contains(['\u{1b}', '\u{7}']), "{text:?}");
     assert_eq!(text.matches("\\e]0;owned\\u{7}\\e[2J").count(), 5, "{text}");
+}
+
+/// The Node reference with one lab-protocol fault (tests/fixtures/faulty-server.js).
+fn faulty_server(test: &str, fault: &str) -> Option<common::ChildServer> {
+    if !common::node_ready(test, "socket.io") {
+        return None;
+    }
+    let mut cmd = std::process::Command::new("node");
+    cmd.arg(common::repo().join("tests/fixtures/faulty-server.js"))
+        .args([fault, "--port", "0"])
+        .env_remove("PORT");
+    Some(
+        common::ChildServer::start(cmd, common::Ready::PortLine, Duration::from_secs(15))
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+}
+
+/// Issue 13, item 7: a server that never answers `lab:sync` ends the lab at the first
+/// step, with one line on stderr naming what went unanswered, instead of every step
+/// waiting out its timeout and printing its failure on stdout.
+#[test]
+fn a_server_that_never_answers_sync_ends_the_lab_at_once() {
+    let test = "a_server_that_never_answers_sync_ends_the_lab_at_once";
+    let Some(server) = faulty_server(test, "silent-sync") else {
+        return;
+    };
+    let url = server.url();
+    let out = common::run(&[
+        "run",
+        "chat",
+        "--server",
+        &url,
+        "--timeout",
+        "500",
+        "--color",
+        "never",
+    ]);
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let prefix = format!("error: the lab server at `{url}` did not answer `lab:sync` from `");
+    assert!(err.starts_with(&prefix), "{err}");
+    assert!(
+        err.trim_end().ends_with("within 500 ms during step 1"),
+        "{err}"
+    );
+    let shown = common::stdout(&out);
+    assert!(!shown.contains("alice opens the chat page"), "{shown}");
+    assert!(!shown.contains('✗'), "{shown}");
+}
+
+/// Issue 13, item 7: a server that dies mid-lesson ends the lab with one line on
+/// stderr saying so and naming the step; the steps before it stand as they ran.
+#[test]
+fn a_server_that_dies_mid_lesson_is_named_with_its_step() {
+    let test = "a_server_that_dies_mid_lesson_is_named_with_its_step";
+    // Each step syncs every connection, the lab's own included: step 1 two (alice),
+    // step 2 four (alice, bob, carol): the seventh sync is step 3's first.
+    let Some(server) = faulty_server(test, "exit-at-sync=7") else {
+        return;
+    };
+    let url = server.url();
+    let out = common::run(&["run", "chat", "--server", &url, "--color", "never"]);
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err,
+        format!("error: the lab server at `{url}` closed the connection during step 3\n")
+    );
+    let shown = common::stdout(&out);
+    assert!(shown.contains("bob and carol open it too"), "{shown}");
+    assert!(!shown.contains("alice sends a chat message"), "{shown}");
+    assert!(!shown.contains('✗'), "{shown}");
+}
+
+/// Reads what the server sends until `needle` appears (true) or the connection ends or
+/// `WAIT` passes (false).
+fn reads_until(tcp: &mut TcpStream, needle: &[u8]) -> bool {
+    let deadline = Instant::now() + WAIT;
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !seen.windows(needle.len()).any(|w| w == needle) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        tcp.set_read_timeout(Some(left)).unwrap();
+        match tcp.read(&mut buf) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    true
+}
+
+/// Issue 13, item 6: the server takes a message of up to 1,000,000 bytes, as Node's
+/// default `maxHttpBufferSize` does (socketioxide's own WebSocket limit is 16 MiB), and
+/// closes the connection of a client that sends more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_over_the_limit_closes_the_connection() {
+    let server = EmbeddedServer::start().await.unwrap();
+    let limit = socketio_lab::protocol::MAX_MESSAGE_BYTES;
+    for (size, kept) in [(limit, true), (limit + 1, false)] {
+        let mut tcp = raw_client(port(&server), json!({"name": "big"}));
+        // `42["big","xx…"]` is 12 bytes around the string.
+        let message = format!("42[\"big\",\"{}\"]", "x".repeat(size - 12));
+        assert_eq!(message.len(), size);
+        tcp.write_all(&frame(&message)).unwrap();
+        tcp.write_all(&frame(&format!("421[\"{SYNC}\"]"))).unwrap();
+        // The sync is answered only on a connection the big message left open.
+        assert_eq!(
+            reads_until(&mut tcp, b"431["),
+            kept,
+            "a message of {size} bytes"
+        );
+    }
+    server.stop().await;
 }

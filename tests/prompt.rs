@@ -135,7 +135,10 @@ fn the_menu_preselects_the_next_unfinished_stop() {
     assert_eq!(chosen.len(), 1, "{screen}");
     assert!(chosen[0].contains("run emit"), "{screen}");
     for shown in ["quiz chat", "best 2/2", "run fanout", "not run yet", "demo"] {
-        assert!(screen.contains(shown), "the menu lacks `{shown}`:\n{screen}");
+        assert!(
+            screen.contains(shown),
+            "the menu lacks `{shown}`:\n{screen}"
+        );
     }
     pane.keys(&["Escape"]);
     let screen = pane.wait_for("exit=0");

@@ -1,11 +1,12 @@
 //! One request and the sync barrier, as observations for the trace.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use futures_util::future::join_all;
 use serde_json::Value;
 
-use crate::client::{Answer, LabClient};
+use crate::client::{Answer, LabClient, CONTROL_CLIENT};
 use crate::protocol::{Reply, SYNC};
 use crate::trace::Observation;
 
@@ -72,4 +73,56 @@ pub(super) async fn sync_all<'a>(
             timeout_ms: timeout.as_millis() as u64,
         })
         .collect()
+}
+
+/// How a server stopped keeping the lab protocol: what ends a lab at once, since every
+/// later step would only wait out its timeout to show the same loss.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lost {
+    /// The lab's own connection to the server closed.
+    Closed,
+    /// A lab request on a live connection got no answer in time.
+    Unanswered {
+        event: String,
+        client: String,
+        timeout_ms: u64,
+    },
+}
+
+impl std::fmt::Display for Lost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Lost::Closed => write!(f, "closed the connection"),
+            Lost::Unanswered {
+                event,
+                client,
+                timeout_ms,
+            } => write!(
+                f,
+                "did not answer `{event}` from `{}` within {timeout_ms} ms",
+                crate::safe::capped(client)
+            ),
+        }
+    }
+}
+
+/// The first sign in a step's observations that the server no longer keeps the lab
+/// protocol. `dropped` holds the clients the server itself disconnected, in this step
+/// or before: their requests are expected to fail and are shown, not fatal.
+pub(super) fn lost(observations: &[Observation], dropped: &BTreeSet<String>) -> Option<Lost> {
+    if dropped.contains(CONTROL_CLIENT) {
+        return Some(Lost::Closed);
+    }
+    observations.iter().find_map(|o| match o {
+        Observation::Unanswered {
+            client,
+            event,
+            timeout_ms,
+        } if event.starts_with("lab:") && !dropped.contains(client) => Some(Lost::Unanswered {
+            event: event.clone(),
+            client: client.clone(),
+            timeout_ms: *timeout_ms,
+        }),
+        _ => None,
+    })
 }

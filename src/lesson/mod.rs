@@ -7,6 +7,7 @@
 
 mod raw;
 mod steps;
+mod text;
 mod validate;
 
 use std::fmt;
@@ -322,6 +323,7 @@ pub fn parse(id: &str, file: &str, text: &str) -> Result<Lesson, LessonError> {
         let message = e.message().trim().replace('\n', " ");
         loc.at(offset, message)
     })?;
+    text::refuse_controls(&loc, text)?;
     validate::lesson(id, &loc, raw)
 }
 

@@ -9,7 +9,8 @@ use toml::Spanned;
 use super::raw::{to_json, RawStep};
 use super::validate::{namespace, Locator, Result};
 use super::{Action, Expectations, Op, Step, RESERVED_EVENTS};
-use crate::protocol::{Emit, EmitFrom};
+use crate::protocol::{Emit, EmitFrom, MAX_MESSAGE_BYTES, MESSAGE_HEADROOM};
+use crate::safe;
 
 /// How long an `ask` waits for its answer when the lesson gives no `timeout`.
 const DEFAULT_ASK_TIMEOUT_MS: u64 = 1000;
@@ -340,7 +341,25 @@ impl Checker<'_> {
                 format!("`{name}`: event names starting with `lab:` belong to the lab protocol"),
             ));
         }
-        Ok((name.clone(), s.payload.as_ref().map(to_json)))
+        let payload = s.payload.as_ref().map(to_json);
+        if let Some(p) = &payload {
+            // What the client sends is `42["event",payload]` (plus, for `emit`, the
+            // lab's wrapper): refused here rather than by the server during a run.
+            let size = serde_json::to_string(&(name, p)).map_or(0, |j| j.len());
+            if size + MESSAGE_HEADROOM > MAX_MESSAGE_BYTES {
+                return Err(self.loc.at(
+                    at,
+                    format!(
+                        "this event and its `payload` are {} bytes as JSON, over the {} bytes a \
+                         Socket.IO message may hold on the lab server (Node's default \
+                         `maxHttpBufferSize`, less {MESSAGE_HEADROOM} bytes for framing)",
+                        safe::thousands(size as u64),
+                        safe::thousands(MAX_MESSAGE_BYTES as u64),
+                    ),
+                ));
+            }
+        }
+        Ok((name.clone(), payload))
     }
 
     /// Operations that send no event take neither `event` nor `payload`.

@@ -107,6 +107,11 @@ impl AsyncRead for GuardedStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        // Checked first: a trickling client always has a byte ready when the timer
+        // wakes the task, and would otherwise outlive its deadline by a trickle.
+        if self.deadline.is_elapsed() {
+            return Poll::Ready(Err(silent_too_long()));
+        }
         let before = buf.filled().len();
         match Pin::new(&mut self.tcp).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
@@ -116,15 +121,19 @@ impl AsyncRead for GuardedStream {
                 Poll::Ready(Ok(()))
             }
             Poll::Pending => match self.deadline.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "the connection was silent for too long",
-                ))),
+                Poll::Ready(()) => Poll::Ready(Err(silent_too_long())),
                 Poll::Pending => Poll::Pending,
             },
             ready => ready,
         }
     }
+}
+
+fn silent_too_long() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::TimedOut,
+        "the connection was silent for too long",
+    )
 }
 
 impl AsyncWrite for GuardedStream {

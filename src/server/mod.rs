@@ -31,6 +31,7 @@ pub use conn::Timeouts;
 pub use redis::{run_prefix, DEFAULT_REDIS};
 pub use state::{visible_rooms, Activity, Missed, Monitor, MonitorFeed};
 
+use crate::protocol::MAX_MESSAGE_BYTES;
 use conn::Guarded;
 use state::{Lab, Shared};
 
@@ -114,6 +115,8 @@ async fn start(
     let lab = Shared::new(config.monitor, spans_nodes);
     let builder = SocketIo::builder()
         .max_buffer_size(config.send_buffer.max(1))
+        .max_payload(MAX_MESSAGE_BYTES as u64)
+        .ws_max_message_size(MAX_MESSAGE_BYTES)
         .ping_interval(config.timeouts.ping_interval)
         .ping_timeout(config.timeouts.ping_timeout)
         .with_state(lab.clone());

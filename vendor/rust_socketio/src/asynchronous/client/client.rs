@@ -22,7 +22,7 @@ use crate::{
     Event, Payload,
 };
 
-#[derive(Default)]
+#[derive(Default, PartialEq, Eq)]
 enum DisconnectReason {
     /// There is no known reason for the disconnect; likely a network error
     #[default]
@@ -160,6 +160,14 @@ impl Client {
 
                 // Drop the stream so we can once again use `socket_clone` as mutable
                 drop(stream);
+
+                // socketio-lab patch (upstream #448, in the shape of PR #449): the
+                // transport ended without a Socket.IO disconnect packet (the server
+                // died or dropped the connection). Say so, as the JS client's
+                // "transport close" does, instead of going quiet.
+                if *(client_clone.disconnect_reason.read().await) == DisconnectReason::Unknown {
+                    let _ = client_clone.callback(&Event::Close, "transport close").await;
+                }
 
                 let should_reconnect = match *(client_clone.disconnect_reason.read().await) {
                     DisconnectReason::Unknown => reconnect,
