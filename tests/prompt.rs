@@ -30,6 +30,16 @@ impl Pane {
         Some(pane)
     }
 
+    /// `socketio-lab ARGS --color never` with its progress in `state`.
+    fn socketio_lab(tag: &str, state: &std::path::Path, args: &str) -> Option<Pane> {
+        let command = format!(
+            "SOCKETIO_LAB_STATE_DIR='{}' '{}' {args} --color never",
+            state.display(),
+            env!("CARGO_BIN_EXE_socketio-lab")
+        );
+        Pane::start(tag, &command)
+    }
+
     fn tmux(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "-f", "/dev/null"])
@@ -71,12 +81,7 @@ impl Drop for Pane {
 #[test]
 fn h_shows_hints_an_empty_pick_is_confirmed_and_esc_keeps_the_answers() {
     let state = tempfile::tempdir().unwrap();
-    let command = format!(
-        "SOCKETIO_LAB_STATE_DIR='{}' '{}' quiz chat --color never",
-        state.path().display(),
-        env!("CARGO_BIN_EXE_socketio-lab")
-    );
-    let Some(pane) = Pane::start("prompt", &command) else {
+    let Some(pane) = Pane::socketio_lab("prompt", state.path(), "quiz chat") else {
         return;
     };
     pane.wait_for("Enter answers, h hint");
@@ -118,12 +123,7 @@ fn the_menu_preselects_the_next_unfinished_stop() {
     let progress = r#"{ "best": { "chat": { "correct": 2, "total": 2 } },
                         "ran": { "chat": { "passed": true } } }"#;
     std::fs::write(state.path().join("progress.json"), progress).unwrap();
-    let command = format!(
-        "SOCKETIO_LAB_STATE_DIR='{}' '{}' --color never",
-        state.path().display(),
-        env!("CARGO_BIN_EXE_socketio-lab")
-    );
-    let Some(pane) = Pane::start("menu", &command) else {
+    let Some(pane) = Pane::socketio_lab("menu", state.path(), "") else {
         return;
     };
     pane.wait_for("Pick what to do next");

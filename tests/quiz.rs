@@ -40,6 +40,16 @@ fn quiz(state: &std::path::Path, args: &[&str]) -> std::process::Output {
         .expect("the binary runs")
 }
 
+/// What `list` shows with the progress of `state`.
+fn list(state: &std::path::Path) -> String {
+    let out = bin()
+        .arg("list")
+        .env("SOCKETIO_LAB_STATE_DIR", state)
+        .output()
+        .expect("the binary runs");
+    stdout(&out)
+}
+
 fn state_dir(tag: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("socketio-lab-quiz-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -153,16 +163,8 @@ fn scores_are_kept_listed_reset_and_survive_a_corrupt_file() {
     );
     assert!(state.join("progress.json.corrupt-1").exists());
 
-    let list = bin()
-        .arg("list")
-        .env("SOCKETIO_LAB_STATE_DIR", &state)
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&list).contains("[quiz best 1/2]"),
-        "{}",
-        stdout(&list)
-    );
+    let text = list(&state);
+    assert!(text.contains("[quiz best 1/2]"), "{text}");
 
     // `quiz LESSON --reset` forgets that lesson only, and says so.
     let out = quiz(&state, &["rooms", "--answers", "1,1,1+2"]);
@@ -170,12 +172,7 @@ fn scores_are_kept_listed_reset_and_survive_a_corrupt_file() {
     let out = quiz(&state, &["emit", "--reset"]);
     assert!(out.status.success());
     assert!(stdout(&out).starts_with("quiz scores of `emit` cleared; other lessons kept"));
-    let list = bin()
-        .arg("list")
-        .env("SOCKETIO_LAB_STATE_DIR", &state)
-        .output()
-        .unwrap();
-    let text = stdout(&list);
+    let text = list(&state);
     assert!(
         !text.contains("[quiz best 1/2]") && text.contains("[quiz best 3/3]"),
         "{text}"
@@ -184,12 +181,8 @@ fn scores_are_kept_listed_reset_and_survive_a_corrupt_file() {
     let out = quiz(&state, &["--reset"]);
     assert!(out.status.success());
     assert!(stdout(&out).starts_with("quiz scores of every lesson cleared"));
-    let list = bin()
-        .arg("list")
-        .env("SOCKETIO_LAB_STATE_DIR", &state)
-        .output()
-        .unwrap();
-    assert!(!stdout(&list).contains("quiz best"), "{}", stdout(&list));
+    let text = list(&state);
+    assert!(!text.contains("quiz best"), "{text}");
     std::fs::remove_dir_all(&state).ok();
 }
 
