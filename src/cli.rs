@@ -82,6 +82,15 @@ pub struct RunArgs {
     /// Print one JSON document instead of the transcript
     #[arg(long)]
     pub json: bool,
+    /// Before each emit's traffic is shown, predict who will receive it (asked on a terminal)
+    #[arg(long)]
+    pub predict: bool,
+    /// Scripted predictions, one per emit in order: `bob,carol;alice;-` (`-` for nobody); implies `--predict`
+    #[arg(long, value_name = "LIST", conflicts_with = "predictions_file")]
+    pub predictions: Option<String>,
+    /// Scripted predictions from a file (same format; `;` or new lines between emits; `#` comments)
+    #[arg(long, value_name = "FILE")]
+    pub predictions_file: Option<PathBuf>,
     /// How long, in milliseconds, any expected answer may take before it counts as missing
     #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub timeout: u64,
@@ -125,10 +134,10 @@ pub struct QuizArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
-    /// Pause between beats [default: normal on a terminal, instant otherwise]
+    /// Rest on each beat as long as reading it takes: slow 150, normal 220, fast 400 words a minute, instant none [default: normal on a terminal, instant otherwise]
     #[arg(long, value_enum, value_name = "PACE")]
     pub pace: Option<Pace>,
-    /// Wait for Enter between beats (on a terminal; otherwise go by the pace)
+    /// Wait for Enter after each beat (needs a terminal)
     #[arg(long)]
     pub step: bool,
 }
@@ -150,6 +159,9 @@ pub struct ServeArgs {
     /// Address to bind; the default keeps the server on this machine
     #[arg(long, default_value = "127.0.0.1")]
     pub host: IpAddr,
+    /// Show who is in which room, from the server's own state, each time a join, a leave or a disconnection changes it
+    #[arg(long)]
+    pub rooms: bool,
 }
 
 /// Which of a subcommand's options the user typed, as opposed to their defaults: a

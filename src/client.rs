@@ -13,6 +13,7 @@ use rust_socketio::{Event, Payload, TransportType};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+use crate::lesson::ScriptedAnswer;
 use crate::protocol::{Note, Welcome, CONTROL_NS, MAIN_NS, NOTE, WELCOME};
 use crate::trace::{Collector, Observation};
 
@@ -162,6 +163,8 @@ pub struct ClientOptions {
     /// For the handshake, and again for `lab:welcome` (or a refusal).
     pub timeout: Duration,
     pub hearing: Hearing,
+    /// How its handlers answer the server's acknowledgement requests (traced clients).
+    pub answers: Vec<ScriptedAnswer>,
 }
 
 /// A welcome (the namespace accepted the client) or a refusal's reason.
@@ -177,6 +180,7 @@ impl ClientOptions {
             auth: serde_json::Map::new(),
             timeout,
             hearing,
+            answers: Vec::new(),
         }
     }
 
@@ -253,9 +257,10 @@ impl ClientOptions {
         } else {
             builder
         };
+        let answers = Arc::new(self.answers.clone());
         builder
             .on(Event::Close, on_close(collector.clone(), &self.name))
-            .on_any(on_any(collector.clone(), &self.name))
+            .on_any_with_ack(on_any(collector.clone(), &self.name, answers))
     }
 }
 
@@ -312,21 +317,49 @@ fn on_error(greeting: Slot<Greeting>, collector: Option<Collector>, name: &str) 
     })
 }
 
+/// Records every application event; answers the server's acknowledgement where the
+/// lesson scripted an answer, as a JavaScript handler calls its callback.
 fn on_any(
     collector: Collector,
     name: &str,
-) -> impl FnMut(Event, Payload, Client) -> BoxFuture<'static, ()> + Send + Sync {
+    answers: Arc<Vec<ScriptedAnswer>>,
+) -> impl FnMut(Event, Payload, Client, Option<i32>) -> BoxFuture<'static, ()> + Send + Sync {
     let name = name.to_string();
-    move |event, payload, _| {
+    move |event, payload, client, ack_id| {
         let event = String::from(event);
         // Protocol traffic is plumbing, not something a lesson is about.
-        if !event.starts_with("lab:") {
-            collector.record(Observation::Received {
-                client: name.clone(),
-                event,
-                payload: payload_value(payload),
-            });
+        if event.starts_with("lab:") {
+            return async {}.boxed();
         }
+        collector.record(Observation::Received {
+            client: name.clone(),
+            event: event.clone(),
+            payload: payload_value(payload),
+        });
+        let scripted = answers.iter().find(|a| a.event == event).cloned();
+        let (Some(id), Some(answer)) = (ack_id, scripted) else {
+            return async {}.boxed();
+        };
+        let (collector, name) = (collector.clone(), name.clone());
+        // On a task of its own: a late answer must not hold up what the client hears
+        // meanwhile.
+        tokio::spawn(async move {
+            // The lesson's scripted delay (a slow handler), not a wait for anything.
+            tokio::time::sleep(Duration::from_millis(answer.after_ms)).await;
+            let sent = client.ack(id, vec![answer.value.clone()]).await;
+            collector.record(match sent {
+                Ok(()) => Observation::ClientAcked {
+                    client: name,
+                    event,
+                    value: answer.value,
+                    after_ms: answer.after_ms,
+                },
+                Err(e) => Observation::ClientError {
+                    client: name,
+                    message: format!("could not answer `{event}`: {e}"),
+                },
+            });
+        });
         async {}.boxed()
     }
 }

@@ -12,7 +12,9 @@ use futures_util::future::join_all;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient, CONTROL_CLIENT};
+use crate::client::{
+    self, Answer, ClientError, ClientOptions, ConnectOutcome, Hearing, LabClient, CONTROL_CLIENT,
+};
 use crate::lesson::{Action, Client, Step};
 use crate::protocol::{
     Emit, EmitRequest, Reply, RoomsRequest, ServerState, CONTROL_NS, EMIT, JOIN, LEAVE, MARK, STATE,
@@ -99,6 +101,8 @@ pub struct Lab {
     steps_run: usize,
     /// Clients whose connection the server closed, the control connection included.
     dropped: BTreeSet<String>,
+    /// The event of this step's emit, when it asked its recipients to acknowledge.
+    asked_ack: Option<String>,
 }
 
 impl Lab {
@@ -162,6 +166,7 @@ impl Lab {
             embedded,
             steps_run: 0,
             dropped: BTreeSet::new(),
+            asked_ack: None,
         })
     }
 
@@ -223,6 +228,9 @@ impl Lab {
                 let data = serde_json::to_value(request).unwrap_or_default();
                 // The server answers only once every acknowledgement is in or timed out.
                 let wait = self.timeout + Duration::from_millis(emit.ack_timeout_ms.unwrap_or(0));
+                if emit.ack_timeout_ms.is_some() {
+                    self.asked_ack = Some(event.clone());
+                }
                 self.request_within(actor, EMIT, data, wait).await;
             }
             Action::Send {
@@ -271,6 +279,7 @@ impl Lab {
             })
         })
         .await;
+        self.await_scripted_answers().await;
         self.settle().await;
         while let Ok(o) = self.inbox.try_recv() {
             self.pending.push(o);
@@ -314,14 +323,18 @@ impl Lab {
         if self.clients.contains_key(name) {
             return;
         }
-        let outcome = client::connect(
-            &self.urls[self.node_of(name)],
-            &spec.name,
-            &spec.namespace,
-            &spec.auth,
-            self.collector.clone(),
-            self.timeout,
-        )
+        let outcome = ClientOptions {
+            namespace: spec.namespace.clone(),
+            auth: spec.auth.clone(),
+            answers: spec.answers.clone(),
+            ..ClientOptions::new(
+                &self.urls[self.node_of(name)],
+                &spec.name,
+                self.timeout,
+                Hearing::Trace(self.collector.clone()),
+            )
+        }
+        .connect()
         .await;
         match outcome {
             Ok(ConnectOutcome::Accepted(client)) => {
@@ -373,10 +386,57 @@ impl Lab {
         }
     }
 
+    /// When the step asked for acknowledgements, waits until every recipient whose
+    /// handler the lesson scripted to answer has answered, late ones included, so
+    /// that each answer belongs to the step that asked for it.
+    async fn await_scripted_answers(&mut self) {
+        let Some(event) = self.asked_ack.take() else {
+            return;
+        };
+        let specs = self.specs.clone();
+        let scripted = |name: &str| {
+            specs
+                .iter()
+                .find(|c| c.name == name)
+                .and_then(|c| c.answers.iter().find(|a| a.event == event))
+                .map(|a| a.after_ms)
+        };
+        let latest = specs.iter().filter_map(|c| scripted(&c.name)).max();
+        let tried = |seen: &[Observation], name: &str| {
+            seen.iter().any(|o| match o {
+                Observation::ClientAcked {
+                    client, event: e, ..
+                } => client == name && *e == event,
+                Observation::ClientError { client, message } => {
+                    client == name && message.starts_with(&format!("could not answer `{event}`"))
+                }
+                _ => false,
+            })
+        };
+        let within = self.timeout + Duration::from_millis(latest.unwrap_or(0));
+        self.wait_within(within, |seen| {
+            seen.iter().all(|o| match o {
+                Observation::Received {
+                    client, event: e, ..
+                } if *e == event => scripted(client).is_none() || tried(seen, client),
+                _ => true,
+            })
+        })
+        .await;
+    }
+
     /// Collects observations until `done` holds for this step's observations so far,
     /// or the timeout passes; says which.
     async fn wait_until(&mut self, done: impl Fn(&[Observation]) -> bool) -> bool {
-        let deadline = tokio::time::Instant::now() + self.timeout;
+        self.wait_within(self.timeout, done).await
+    }
+
+    async fn wait_within(
+        &mut self,
+        within: Duration,
+        done: impl Fn(&[Observation]) -> bool,
+    ) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
         loop {
             while let Ok(o) = self.inbox.try_recv() {
                 self.pending.push(o);

@@ -10,6 +10,7 @@ use socketio_lab::demo::DemoError;
 use socketio_lab::fanout::FanoutError;
 use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
+use socketio_lab::predict::PredictError;
 use socketio_lab::quiz_session::QuizError;
 use socketio_lab::registry::RegistryError;
 use socketio_lab::safe;
@@ -61,6 +62,8 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Registry(_) | Error::Invalid(_) => EXIT_USAGE,
             Error::Quiz(QuizError::Usage(_) | QuizError::Terminal(_)) => EXIT_USAGE,
+            Error::Run(RunError::Predict(PredictError::Terminal(_))) => EXIT_USAGE,
+            Error::Run(RunError::Predict(PredictError::Interrupted)) => EXIT_INTERRUPTED,
             Error::Fanout(FanoutError::NoClients | FanoutError::TooMany { .. }) => EXIT_USAGE,
             Error::New(NewError::BadName(_) | NewError::Taken { .. } | NewError::Exists(_)) => {
                 EXIT_USAGE
@@ -111,7 +114,9 @@ pub fn report(error: Error, paint: Paint) -> ExitCode {
             }
             eprintln!("{} valid, {} invalid", report.valid, report.invalid);
         }
-        Error::Interrupted | Error::Quiz(QuizError::Interrupted) => {
+        Error::Interrupted
+        | Error::Quiz(QuizError::Interrupted)
+        | Error::Run(RunError::Predict(PredictError::Interrupted)) => {
             crate::term::restore_cursor();
             eprintln!("\n{} {}", paint.warn("note:"), Error::Interrupted);
         }

@@ -50,6 +50,12 @@ pub fn reach_mismatch(event: &str, expected: &[String], observed: &[String]) -> 
     })
 }
 
+/// Whether a learner's prediction of who receives a step's event held: it names
+/// exactly the sockets the trace shows receiving it (`predicted` sorted, no repeats).
+pub fn prediction_held(record: &StepRecord, predicted: &[String]) -> bool {
+    reach_mismatch("", predicted, &record.delivered_to()).is_none()
+}
+
 impl StepRecord {
     /// What went wrong in the run itself: missing answers, errors, and any
     /// disagreement between what the server says it sent and what clients received.

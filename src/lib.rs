@@ -20,8 +20,12 @@
 //! - [`protocol`]: the lab protocol both sides speak (`docs/lab-protocol.md`).
 //! - [`trace`]: the observations of a run, collected in one place.
 //! - [`judge`]: the one answer to "did this step do what it claims".
-//! - [`view`] and [`snippet`]: the transcript, and the JS and Rust code of each step.
+//! - [`view`] and [`snippet`]: the transcript, and the JS and Rust code of each step;
+//!   [`view_json`]: the same records as `--json`; [`layout`]: prose and code
+//!   wrapped to the width, in display columns.
 //! - [`session`]: a lesson run from first step to verdict (`run`, the menu).
+//! - [`predict`]: predict, then see: who the learner expects an emit to reach,
+//!   judged from the trace.
 //! - [`quiz`] and [`quiz_session`]: questions whose choices are run and judged.
 //! - [`check`]: lesson files validated, their steps and questions run.
 //! - [`authoring`]: `new NAME`, a commented starter lesson that `check` accepts.
@@ -43,9 +47,11 @@ pub mod demo;
 pub mod engine;
 pub mod fanout;
 pub mod judge;
+pub mod layout;
 pub mod lesson;
 pub mod paint;
 pub mod path;
+pub mod predict;
 pub mod progress;
 pub mod protocol;
 pub mod quiz;
@@ -59,3 +65,4 @@ pub mod session;
 pub mod snippet;
 pub mod trace;
 pub mod view;
+pub mod view_json;

@@ -1,14 +1,23 @@
-//! Colour as a value: every renderer gets a `Paint` and never asks the environment.
+//! Colour and width as a value: every renderer gets a `Paint` and never asks the
+//! environment. The binary decides both once, from the terminal (`term::paint`).
 
 use colored::Colorize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paint {
     pub enabled: bool,
+    /// The columns text is laid out in: the terminal's (within bounds), or
+    /// [`Paint::WIDTH`] when the output is not a terminal.
+    pub width: usize,
 }
 
 impl Paint {
-    pub const PLAIN: Paint = Paint { enabled: false };
+    /// The width of output that is not a terminal: files, pipes, snapshots.
+    pub const WIDTH: usize = 78;
+    pub const PLAIN: Paint = Paint {
+        enabled: false,
+        width: Paint::WIDTH,
+    };
 
     fn apply(self, text: &str, style: fn(&str) -> colored::ColoredString) -> String {
         if self.enabled {

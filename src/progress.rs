@@ -46,6 +46,22 @@ pub struct Progress {
     /// The most recent partial quiz attempt per lesson, until a complete one.
     #[serde(default)]
     pub partial: BTreeMap<String, Partial>,
+    /// Predict-then-see scores per lesson (`run LESSON --predict`); absent from
+    /// files written before it existed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub predictions: BTreeMap<String, Scores>,
+}
+
+/// The best and the most recent score of one lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scores {
+    pub best: Score,
+    pub last: Score,
+}
+
+/// Whether `a` is a better score than `b`, as fractions.
+fn better(a: Score, b: Score) -> bool {
+    a.correct * b.total.max(1) > b.correct * a.total.max(1)
 }
 
 /// `$SOCKETIO_LAB_STATE_DIR` when set, else the platform's own place for
@@ -113,6 +129,28 @@ pub fn save(dir: &Path, progress: &Progress) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Loads the stored progress, applies `change` and saves it, in the state directory
+/// (none: nothing kept). Gives what went wrong, as warnings: a file set aside as
+/// unreadable, a save that failed (`what` names what was being kept).
+pub fn update(what: &str, change: impl FnOnce(&mut Progress)) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let Some(dir) = state_dir() else {
+        return warnings;
+    };
+    let (mut saved, note) = load(&dir);
+    if let LoadNote::SetAside(aside) = note {
+        warnings.push(format!(
+            "the progress file was unreadable; it was moved to `{}`",
+            aside.display()
+        ));
+    }
+    change(&mut saved);
+    if let Err(e) = save(&dir, &saved) {
+        warnings.push(format!("cannot save {what}: {e}"));
+    }
+    warnings
+}
+
 /// A temporary file older than this was left by a write that was killed (SIGKILL, a
 /// power cut): no live write takes so long.
 const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
@@ -148,24 +186,6 @@ pub fn reset(dir: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Loads the progress of `dir`, changes it with `change` and saves it; what could
-/// not be kept, in words (progress is a convenience: it never fails a command).
-pub fn update(dir: &Path, change: impl FnOnce(&mut Progress)) -> Vec<String> {
-    let mut warnings = Vec::new();
-    let (mut saved, note) = load(dir);
-    if let LoadNote::SetAside(aside) = note {
-        warnings.push(format!(
-            "the progress file was unreadable; it was moved to `{}`",
-            aside.display()
-        ));
-    }
-    change(&mut saved);
-    if let Err(e) = save(dir, &saved) {
-        warnings.push(format!("cannot save the progress: {e}"));
-    }
-    warnings
-}
-
 /// The stored progress, or none when there is no state directory or no file.
 pub fn current() -> Progress {
     state_dir().map(|dir| load(&dir).0).unwrap_or_default()
@@ -174,10 +194,7 @@ pub fn current() -> Progress {
 /// Notes that `id` (a lesson, a measuring lab, or `demo`) ran, and whether it passed.
 /// Without a state directory nothing is kept.
 pub fn mark_ran(id: &str, passed: bool) -> Vec<String> {
-    let Some(dir) = state_dir() else {
-        return Vec::new();
-    };
-    update(&dir, |p| {
+    update("the run", |p| {
         let ran = p.ran.entry(id.to_string()).or_default();
         ran.passed |= passed;
     })
@@ -216,8 +233,23 @@ impl Progress {
         self.partial.remove(lesson);
         self.last.insert(lesson.to_string(), score);
         let best = self.best.entry(lesson.to_string()).or_insert(score);
-        if score.correct * best.total.max(1) > best.correct * score.total.max(1) {
+        if better(score, *best) {
             *best = score;
+        }
+    }
+
+    /// A whole run's predictions for `lesson`.
+    pub fn record_predictions(&mut self, lesson: &str, score: Score) {
+        let kept = self
+            .predictions
+            .entry(lesson.to_string())
+            .or_insert(Scores {
+                best: score,
+                last: score,
+            });
+        kept.last = score;
+        if better(score, kept.best) {
+            kept.best = score;
         }
     }
 }
@@ -309,6 +341,27 @@ mod tests {
         assert!(!p.best.contains_key("rooms") && p.quiz_perfect("emit"));
         p.forget_quiz(None);
         assert!(p.best.is_empty() && p.passed("rooms"));
+    }
+
+    #[test]
+    fn prediction_scores_are_kept_beside_and_older_files_still_load() {
+        let older = r#"{ "best": { "rooms": { "correct": 1, "total": 2 } }, "last": {} }"#;
+        let mut p: Progress = serde_json::from_str(older).unwrap();
+        assert!(p.predictions.is_empty());
+        let score = |correct, total| Score { correct, total };
+        p.record_predictions("rooms", score(3, 8));
+        p.record_predictions("rooms", score(7, 8));
+        p.record_predictions("rooms", score(2, 8));
+        assert_eq!(
+            p.predictions["rooms"],
+            Scores {
+                best: score(7, 8),
+                last: score(2, 8)
+            }
+        );
+        assert_eq!(p.best["rooms"], score(1, 2), "the quiz's score is its own");
+        let text = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<Progress>(&text).unwrap(), p);
     }
 
     #[test]

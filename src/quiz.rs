@@ -204,7 +204,7 @@ pub fn question_text(
     let mut out = String::new();
     let title = format!("{} · question {number} of {total}", lesson.id);
     let _ = writeln!(out, "{}", view::rule(&title, paint));
-    out.push_str(&view::wrap(&q.prompt, 2, view::WIDTH));
+    out.push_str(&view::wrap(&q.prompt, 2, paint.width));
     if q.multiple {
         let _ = writeln!(out, "  {}", paint.dim("(pick every choice that holds)"));
     }
@@ -342,7 +342,7 @@ pub fn verdict_text(
     };
     for i in given {
         if let Some(note) = &q.choices[*i].note {
-            out.push_str(&view::wrap(&format!("note: {note}"), 2, view::WIDTH));
+            out.push_str(&view::wrap(&format!("note: {note}"), 2, paint.width));
         }
     }
     out

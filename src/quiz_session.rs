@@ -259,7 +259,7 @@ fn show_answer(
         )?;
         if let (false, Some(hint)) = (passed, &q.hint) {
             let hint = format!("hint: {hint}");
-            write!(out, "{}", crate::view::wrap(&hint, 2, crate::view::WIDTH))?;
+            write!(out, "{}", crate::view::wrap(&hint, 2, paint.width))?;
         }
         out.flush()?;
     }
@@ -272,10 +272,7 @@ fn show_answer(
 
 /// Adds this session's scores to the stored ones; says what could not be kept.
 fn save_scores(scores: &BTreeMap<String, Score>) -> Vec<String> {
-    let Some(dir) = progress::state_dir() else {
-        return Vec::new();
-    };
-    progress::update(&dir, |saved| {
+    progress::update("the quiz progress", |saved| {
         for (lesson, score) in scores {
             saved.record(lesson, *score);
         }
@@ -288,10 +285,7 @@ fn save_partial(
     questions: &[(&Lesson, &Question)],
     scores: &BTreeMap<String, Score>,
 ) -> Vec<String> {
-    let Some(dir) = progress::state_dir() else {
-        return Vec::new();
-    };
-    progress::update(&dir, |saved| {
+    progress::update("the quiz progress", |saved| {
         for (lesson, score) in scores {
             let total = questions.iter().filter(|(l, _)| l.id == *lesson).count();
             if score.total == total {

@@ -91,6 +91,7 @@ async fn start(nodes: Vec<EmbeddedServer>, timeout: Duration) -> Result<Lab, Sca
     let clients: Vec<Client> = ALL
         .iter()
         .map(|name| Client {
+            answers: Vec::new(),
             name: name.to_string(),
             namespace: MAIN_NS.to_string(),
             auth: serde_json::Map::new(),
@@ -238,7 +239,7 @@ async fn show(
         text.push_str(&format!("    {cell}{}\n", paint.warn(&line)));
     }
     let problems = judge_step(shown, &record);
-    text.push_str(&view::wrap(shown.why, 2, view::WIDTH));
+    text.push_str(&view::wrap(shown.why, 2, paint.width));
     for p in &problems {
         text.push_str(&format!("  {} {p}\n", paint.bad("✗")));
     }

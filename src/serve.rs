@@ -11,6 +11,14 @@ use crate::paint::Paint;
 use crate::protocol::Note;
 use crate::safe;
 use crate::server::{self, Activity, Monitor, MonitorFeed, ServerConfig};
+use crate::trace::RoomTable;
+
+/// What `serve` shows besides its log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// The room table after every join, leave and disconnection that changes it.
+    pub rooms: bool,
+}
 
 /// One line of the live log for something the server did. Names, rooms, event
 /// names and reasons come from clients: each is shown escaped and capped (`safe`).
@@ -110,7 +118,39 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
                 line
             }
         }
+        Activity::Rooms(table) => room_table(table, paint),
     }
+}
+
+/// The room table as `--rooms` shows it, one line per namespace with sockets:
+/// `rooms  /      r1: alice, bob  r2: bob`, the way `run` shows rooms after a step.
+pub fn room_table(table: &RoomTable, paint: Paint) -> String {
+    if table.is_empty() {
+        return format!(
+            "{} {}",
+            paint.dim("rooms "),
+            paint.dim("(no sockets connected)")
+        );
+    }
+    let lines: Vec<String> = table
+        .iter()
+        .map(|(ns, rooms)| {
+            let listed: Vec<String> = rooms
+                .iter()
+                .map(|(room, members)| {
+                    let names: Vec<_> = members.iter().map(|n| safe::capped(n)).collect();
+                    format!("{}: {}", paint.bold(&safe::capped(room)), names.join(", "))
+                })
+                .collect();
+            let listed = if listed.is_empty() {
+                paint.dim("(no rooms)")
+            } else {
+                listed.join("  ")
+            };
+            format!("{} {:<6} {listed}", paint.dim("rooms "), safe::capped(ns))
+        })
+        .collect();
+    lines.join("\n")
 }
 
 /// Log lines that may wait for a slow reader; beyond this they are dropped and
@@ -138,7 +178,16 @@ fn printer<W: Write + Send + 'static>(
     done: tokio::sync::oneshot::Sender<(W, u64)>,
 ) {
     std::thread::spawn(move || {
+        // The table is shown when it changed: a disconnection outside any room
+        // leaves it as it was.
+        let mut last_table = None;
         while let Some(activity) = feed.blocking_next() {
+            if let Activity::Rooms(table) = &activity {
+                if last_table.as_ref() == Some(table) {
+                    continue;
+                }
+                last_table = Some(table.clone());
+            }
             let skipped = not_shown(feed.take_dropped());
             let line = describe(&activity, paint);
             let written = skipped
@@ -180,6 +229,7 @@ fn reachable(bound: SocketAddr) -> SocketAddr {
 /// everything the server sees. The first line names the address it is bound to.
 pub async fn serve(
     listener: TcpListener,
+    options: ServeOptions,
     mut out: impl Write + Send + 'static,
     paint: Paint,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
@@ -198,6 +248,7 @@ pub async fn serve(
     let stopping = monitor.clone();
     let config = ServerConfig {
         monitor: Some(monitor.clone()),
+        room_table: options.rooms,
         ..ServerConfig::default()
     };
     server::run(listener, config, async move {
@@ -240,6 +291,23 @@ mod tests {
         for host in ["127.0.0.1", "127.0.0.2", "::1"] {
             assert_eq!(exposure(host.parse().unwrap()), None, "{host}");
         }
+    }
+
+    #[test]
+    fn the_room_table_is_one_line_per_namespace_with_names_escaped() {
+        use std::collections::BTreeMap;
+        let mut table = RoomTable::new();
+        assert_eq!(
+            room_table(&table, Paint::PLAIN),
+            "rooms  (no sockets connected)"
+        );
+        let members = vec!["bob".to_string(), "eve\u{1b}[2J".to_string()];
+        table.insert("/".into(), BTreeMap::from([("r1".to_string(), members)]));
+        table.insert("/admin".into(), BTreeMap::new());
+        assert_eq!(
+            room_table(&table, Paint::PLAIN),
+            "rooms  /      r1: bob, eve\\e[2J\nrooms  /admin (no rooms)"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::engine::{Lab, LabError, LabOptions};
 use crate::judge::Verdict;
 use crate::lesson::Lesson;
 use crate::paint::Paint;
+use crate::predict::{self, PredictError, Predicting, Prediction};
 use crate::trace::StepRecord;
 use crate::view;
 
@@ -17,6 +18,9 @@ pub enum RunError {
     Start(LabError),
     #[error("{source} during step {step}")]
     Step { step: usize, source: LabError },
+    /// No prediction could be had (`--predict`).
+    #[error(transparent)]
+    Predict(#[from] PredictError),
     /// The transcript could not be written (a closed pipe, say).
     #[error("cannot write the transcript: {0}")]
     Output(#[from] std::io::Error),
@@ -40,24 +44,32 @@ fn server_line(lab: &Lab) -> String {
 }
 
 /// Runs `lesson` step by step. Before every step but the first, `next_step` is asked
-/// whether to go on (the terminal layer waits for Enter there); `false` ends the run
-/// early, judged on the steps it ran.
+/// (with the number of the step just shown, 1-based) whether to go on (the terminal layer waits for Enter there); `false` ends the run
+/// early, judged on the steps it ran. With `predicting`, the learner predicts who
+/// each emit reaches before its traffic is shown (`predict`); the predictions made
+/// are left in it, and the verdict is the lab's alone.
 pub async fn run_lesson(
     lesson: &Lesson,
     options: &LabOptions,
     format: Format,
     out: &mut dyn Write,
     paint: Paint,
-    next_step: &mut dyn FnMut() -> bool,
+    next_step: &mut dyn FnMut(usize) -> bool,
+    mut predicting: Option<&mut Predicting<'_>>,
 ) -> Result<Verdict, RunError> {
     let mut lab = Lab::start(&lesson.clients, options)
         .await
         .map_err(RunError::Start)?;
-    let records = run_steps(&mut lab, lesson, format, out, paint, next_step).await;
+    let shown = Shown {
+        format,
+        paint,
+        next_step,
+    };
+    let records = run_steps(&mut lab, lesson, shown, out, predicting.as_deref_mut()).await;
     lab.finish().await;
     let records = records?;
-    // A run cut short (input closed at a `--step` prompt) proved nothing about the
-    // steps it never ran: it does not pass.
+    // A run cut short (input closed at a `--step` prompt, Esc at a prediction)
+    // proved nothing about the steps it never ran: it does not pass.
     let complete = records.len() == lesson.steps.len();
     let passed = complete
         && lesson
@@ -67,16 +79,22 @@ pub async fn run_lesson(
             .all(|(s, r)| r.problems(s).is_empty());
     match format {
         Format::Json => {
-            let doc = view::json(lesson, &records);
+            let mut doc = view::json(lesson, &records);
+            if let Some(p) = &predicting {
+                predict::add_to_json(&mut doc, &p.made);
+            }
             let text = crate::safe::json(&doc);
             writeln!(out, "{text}")?;
         }
         Format::Transcript if complete => {
-            write!(out, "\n{}", view::summary(lesson, &records, paint))?
+            write!(out, "\n{}", view::summary(lesson, &records, paint))?;
+            if let Some(p) = &predicting {
+                write!(out, "{}", predict::summary(&p.made, paint))?;
+            }
         }
         Format::Transcript => {
             let text = format!(
-                "cut short: the input closed after {} of {} steps",
+                "cut short after {} of {} steps: the input closed, or a prompt was left with Esc",
                 records.len(),
                 lesson.steps.len()
             );
@@ -98,15 +116,12 @@ pub async fn step_problems(
         .await
         .map_err(RunError::Start)?;
     let mut sink = std::io::sink();
-    let records = run_steps(
-        &mut lab,
-        lesson,
-        Format::Json,
-        &mut sink,
-        Paint::PLAIN,
-        &mut || true,
-    )
-    .await;
+    let shown = Shown {
+        format: Format::Json,
+        paint: Paint::PLAIN,
+        next_step: &mut |_| true,
+    };
+    let records = run_steps(&mut lab, lesson, shown, &mut sink, None).await;
     lab.finish().await;
     Ok(lesson
         .steps
@@ -118,30 +133,67 @@ pub async fn step_problems(
         .collect())
 }
 
+/// How a run is shown, and the wait between steps.
+struct Shown<'a> {
+    format: Format,
+    paint: Paint,
+    next_step: &'a mut dyn FnMut(usize) -> bool,
+}
+
 async fn run_steps(
     lab: &mut Lab,
     lesson: &Lesson,
-    format: Format,
+    shown: Shown<'_>,
     out: &mut dyn Write,
-    paint: Paint,
-    next_step: &mut dyn FnMut() -> bool,
+    mut predicting: Option<&mut Predicting<'_>>,
 ) -> Result<Vec<StepRecord>, RunError> {
-    if format == Format::Transcript {
+    let Shown {
+        format,
+        paint,
+        next_step,
+    } = shown;
+    let transcript = format == Format::Transcript;
+    if transcript {
         write!(out, "{}", view::header(lesson, &server_line(lab), paint))?;
     }
-    let mut records = Vec::new();
+    let mut records: Vec<StepRecord> = Vec::new();
     for (i, step) in lesson.steps.iter().enumerate() {
-        if i > 0 && !next_step() {
+        if i > 0 && !next_step(i) {
             break;
+        }
+        let mut predicted = None;
+        if let Some(p) = predicting.as_deref_mut().filter(|_| predict::asks(step)) {
+            if transcript {
+                write!(out, "\n{}", view::step_question(lesson, step, i + 1, paint))?;
+                out.flush()?;
+            }
+            // Offered: the sockets the trace saw connected when the last step ended.
+            let present = records.last().map(|r| r.present.as_slice()).unwrap_or(&[]);
+            let Some(names) = p.from.predict(p.made.len(), step, present)? else {
+                break;
+            };
+            if transcript {
+                write!(out, "{}", predict::asked_line(&names, paint))?;
+            }
+            predicted = Some(names);
         }
         let record = lab.run_step(step).await.map_err(|source| RunError::Step {
             step: i + 1,
             source,
         })?;
-        if format == Format::Transcript {
+        if transcript && predicted.is_some() {
+            write!(out, "{}", view::step_answer(lesson, step, &record, paint))?;
+        } else if transcript {
             write!(out, "\n{}", view::step(lesson, step, &record, paint))?;
-            out.flush()?;
         }
+        if let (Some(names), Some(p)) = (predicted, predicting.as_deref_mut()) {
+            let judged = Prediction::judged(record.index, names, &record);
+            if transcript {
+                write!(out, "{}", predict::verdict_line(&judged, paint))?;
+            }
+            p.made.push(judged);
+        }
+        out.flush()?;
         records.push(record);
     }
     Ok(records)

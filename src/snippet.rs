@@ -253,6 +253,7 @@ mod tests {
             name: "alice".into(),
             namespace: "/".into(),
             auth: Default::default(),
+            answers: Vec::new(),
         }
     }
 

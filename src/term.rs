@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use socketio_lab::lesson::Question;
+use socketio_lab::lesson::Step;
 use socketio_lab::paint::Paint;
+use socketio_lab::predict::{PredictError, Predictor};
 use socketio_lab::quiz_session::{Answers, Asked, QuizError};
 
 use crate::cli::ColorChoice;
@@ -22,13 +24,19 @@ pub fn resolve(choice: ColorChoice, is_terminal: bool, no_color: Option<&str>) -
         ColorChoice::Never => false,
         ColorChoice::Auto => is_terminal && no_color.is_none_or(str::is_empty),
     };
-    Paint { enabled }
+    Paint {
+        enabled,
+        width: Paint::WIDTH,
+    }
 }
 
-/// The colour decision for this process.
+/// The colour and width decisions for this process.
 pub fn paint(choice: ColorChoice) -> Paint {
     let no_color = std::env::var("NO_COLOR").ok();
-    let paint = resolve(choice, std::io::stdout().is_terminal(), no_color.as_deref());
+    let mut paint = resolve(choice, std::io::stdout().is_terminal(), no_color.as_deref());
+    if let Some((cols, _)) = size() {
+        paint.width = text_width(cols);
+    }
     // `colored` reads the environment itself; align it with the decision made here.
     colored::control::set_override(paint.enabled);
     paint
@@ -37,6 +45,24 @@ pub fn paint(choice: ColorChoice) -> Paint {
 /// Whether a person is there to answer: input and output are both terminals.
 pub fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// The size of the terminal stdout writes to, as (columns, rows); `None` when
+/// stdout is not a terminal.
+pub fn size() -> Option<(usize, usize)> {
+    let term = dialoguer::console::Term::stdout();
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    term.size_checked()
+        .map(|(rows, cols)| (usize::from(cols), usize::from(rows)))
+}
+
+/// The width text is laid out in on a terminal `cols` wide: two columns short of it,
+/// as the 78 of output that is not a terminal, kept within 58..=118 so that a line
+/// stays readable on a very narrow or very wide terminal.
+pub fn text_width(cols: usize) -> usize {
+    cols.clamp(60, 120) - 2
 }
 
 /// A prompt may have hidden the cursor; give the terminal back as it was.
@@ -178,6 +204,37 @@ impl Answers for Prompted {
                 "cannot ask on this terminal: {e}"
             ))),
         }
+    }
+}
+
+impl Predictor for Prompted {
+    fn predict(
+        &mut self,
+        _: usize,
+        step: &Step,
+        present: &[String],
+    ) -> Result<Option<Vec<String>>, PredictError> {
+        if present.is_empty() {
+            // Nobody is connected: there is no one to pick, and nobody can receive it.
+            return Ok(Some(Vec::new()));
+        }
+        let event = step.action.event().unwrap_or_default();
+        let prompt = format!(
+            "Who will receive `{}`? (Space picks; none = nobody; Enter confirms)",
+            socketio_lab::safe::text(event)
+        );
+        let picked = tokio::task::block_in_place(|| {
+            dialoguer::MultiSelect::new()
+                .with_prompt(prompt)
+                .items(present)
+                .interact_opt()
+        });
+        restore_cursor();
+        let picked = picked.map_err(|e| match prompt_error(e) {
+            QuizError::Interrupted => PredictError::Interrupted,
+            other => PredictError::Terminal(other.to_string()),
+        })?;
+        Ok(picked.map(|i| i.into_iter().map(|i| present[i].clone()).collect()))
     }
 }
 

@@ -54,6 +54,14 @@ pub enum Observation {
         event: String,
         timeout_ms: u64,
     },
+    /// The client's handler answered the acknowledgement the server asked for (as
+    /// the lesson scripted it); whether it counted is the server's to say.
+    ClientAcked {
+        client: String,
+        event: String,
+        value: Value,
+        after_ms: u64,
+    },
     /// No answer came back within the step timeout.
     Unanswered {
         client: String,
@@ -84,6 +92,7 @@ impl Observation {
             | Observation::Answered { client, .. }
             | Observation::AckAnswered { client, .. }
             | Observation::AckTimedOut { client, .. }
+            | Observation::ClientAcked { client, .. }
             | Observation::Unanswered { client, .. }
             | Observation::Received { client, .. }
             | Observation::DroppedByServer { client }
@@ -108,7 +117,8 @@ impl Observation {
             | Observation::AckAnswered { .. }
             | Observation::AckTimedOut { .. } => 2,
             Observation::Received { .. } => 3,
-            Observation::DroppedByServer { .. } | Observation::ClientError { .. } => 4,
+            Observation::ClientAcked { .. } => 4,
+            Observation::DroppedByServer { .. } | Observation::ClientError { .. } => 5,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 use crate::judge::name_list;
@@ -13,38 +13,14 @@ use crate::safe;
 use crate::snippet;
 use crate::trace::{Observation, StepRecord};
 
-pub const WIDTH: usize = 78;
+pub const WIDTH: usize = Paint::WIDTH;
 
-/// Greedy word wrap with an indent on every line.
-pub fn wrap(text: &str, indent: usize, width: usize) -> String {
-    let pad = " ".repeat(indent);
-    let mut out = String::new();
-    for paragraph in text.split("\n\n") {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        let mut line = String::new();
-        for word in paragraph.split_whitespace() {
-            if !line.is_empty() && indent + line.width() + 1 + word.width() > width {
-                let _ = writeln!(out, "{pad}{line}");
-                line.clear();
-            }
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-        if !line.is_empty() {
-            let _ = writeln!(out, "{pad}{line}");
-        }
-    }
-    out
-}
+pub use crate::layout::wrap;
 
 /// A heading line: `── title ─────`, as wide as the transcript.
 pub fn rule(title: &str, paint: Paint) -> String {
     let used = title.width() + 4;
-    let tail = "─".repeat(WIDTH.saturating_sub(used).max(3));
+    let tail = "─".repeat(paint.width.saturating_sub(used).max(3));
     format!(
         "{} {} {}",
         paint.dim("──"),
@@ -61,7 +37,7 @@ fn compact(value: &Value) -> String {
 pub fn opening(title: &str, intro: &str, paint: Paint) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", rule(title, paint));
-    out.push_str(&wrap(intro, 2, WIDTH));
+    out.push_str(&wrap(intro, 2, paint.width));
     let _ = writeln!(out);
     out
 }
@@ -157,20 +133,41 @@ pub fn who_received(record: &StepRecord, width: usize, paint: Paint) -> String {
 
 /// The heading of a step: its number out of the lesson's and its title.
 pub fn step_rule(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+    heading(lesson, step, record.index, paint)
+}
+
+fn heading(lesson: &Lesson, step: &Step, index: usize, paint: Paint) -> String {
     let total = lesson.steps.len();
-    rule(&format!("{}/{total}  {}", record.index, step.title), paint)
+    rule(&format!("{index}/{total}  {}", step.title), paint)
 }
 
 /// One step of the live transcript: the code that ran, the server's log, what each
 /// client observed, the rooms after it, and the judge's verdict.
 pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+    let mut out = step_question(lesson, step, record.index, paint);
+    out.push_str(&step_answer(lesson, step, record, paint));
+    out
+}
+
+/// What a step shows before it runs (and before a prediction is asked): its
+/// heading, who acts, and the code. `index` is the step's number, 1-based.
+pub fn step_question(lesson: &Lesson, step: &Step, index: usize, paint: Paint) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}", step_rule(lesson, step, record, paint));
-    let Some(actor) = lesson.client(step.action.actor()) else {
+    let _ = writeln!(out, "{}", heading(lesson, step, index, paint));
+    if let Some(actor) = lesson.client(step.action.actor()) {
+        out.push_str(&code(step, actor, paint));
+    }
+    out
+}
+
+/// The rest of a step, once its traffic is in: the narration, then what was observed.
+pub fn step_answer(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+    let mut out = String::new();
+    if lesson.client(step.action.actor()).is_none() {
         return out;
-    };
+    }
     let width = name_width(lesson);
-    out.push_str(&code(step, actor, paint));
+    out.push_str(&narration(step, paint));
     out.push_str(&server_log(record, paint));
     out.push_str(&connections(lesson, record, width, paint));
     out.push_str(&outcome(step, record, width, paint));
@@ -179,7 +176,7 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> 
     out
 }
 
-/// Who acts, the client and server code of the step, and its narration.
+/// Who acts, and the client and server code of the step.
 fn code(step: &Step, actor: &Client, paint: Paint) -> String {
     let mut out = String::new();
     let code = snippet::for_step(step, actor);
@@ -187,18 +184,47 @@ fn code(step: &Step, actor: &Client, paint: Paint) -> String {
     match &code.client {
         Some(client_line) => {
             let _ = writeln!(out, "  {actors} {}", paint.dim("(client)"));
-            let _ = writeln!(out, "    {}", paint.code(client_line));
+            out.push_str(&code_lines(None, client_line, paint));
             let _ = writeln!(out, "  {}", paint.dim("server"));
         }
         None => {
             let _ = writeln!(out, "  {actors} {}", paint.dim("asks the server to run"));
         }
     }
-    let _ = writeln!(out, "    {} {}", paint.dim("JS  "), paint.code(&code.js));
-    let _ = writeln!(out, "    {} {}", paint.dim("Rust"), paint.code(&code.rust));
+    out.push_str(&code_lines(Some("JS  "), &code.js, paint));
+    out.push_str(&code_lines(Some("Rust"), &code.rust, paint));
+    out
+}
+
+/// `code`, indented and after its `label`, wrapped between tokens to the width; a
+/// continuation is indented two columns past the code's start.
+fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> String {
+    let (prefix, start) = match label {
+        Some(label) => (format!("    {} ", paint.dim(label)), 5 + label.width()),
+        None => ("    ".to_string(), 4),
+    };
+    let room = paint.width.saturating_sub(start);
+    let mut out = String::new();
+    for (i, piece) in crate::layout::wrap_code(code, room, room.saturating_sub(2))
+        .iter()
+        .enumerate()
+    {
+        let lead = if i == 0 {
+            prefix.to_string()
+        } else {
+            " ".repeat(start + 2)
+        };
+        let _ = writeln!(out, "{lead}{}", paint.code(piece));
+    }
+    out
+}
+
+/// The step's narration, set off by blank lines.
+fn narration(step: &Step, paint: Paint) -> String {
+    let mut out = String::new();
     if !step.narration.is_empty() {
         let _ = writeln!(out);
-        out.push_str(&wrap(&step.narration, 2, WIDTH));
+        out.push_str(&wrap(&step.narration, 2, paint.width));
     }
     let _ = writeln!(out);
     out
@@ -277,9 +303,39 @@ fn outcome(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> Stri
         Action::Emit { .. } | Action::Send { .. } => {
             out.push_str(&unhandled(record, paint));
             out.push_str(&who_received(record, width, paint));
+            out.push_str(&client_answers(record, width, paint));
             out.push_str(&server_side(step, record, width, paint));
         }
         Action::Connect { .. } | Action::Disconnect { .. } => {}
+    }
+    out
+}
+
+pub use crate::view_json::json;
+
+/// What each client's handler answered to the server's acknowledgement request.
+fn client_answers(record: &StepRecord, width: usize, paint: Paint) -> String {
+    let mut out = String::new();
+    for o in &record.observations {
+        if let Observation::ClientAcked {
+            client,
+            value,
+            after_ms,
+            ..
+        } = o
+        {
+            let when = match after_ms {
+                0 => String::new(),
+                ms => format!(" after {ms} ms"),
+            };
+            let what = format!("its handler answered {}{when}", compact(value));
+            let _ = writeln!(
+                out,
+                "  {}{}",
+                name_cell(client, width, paint),
+                paint.good(&what)
+            );
+        }
     }
     out
 }
@@ -420,33 +476,6 @@ pub fn summary(lesson: &Lesson, records: &[StepRecord], paint: Paint) -> String 
 }
 
 /// The `--json` document: one entry per step, names sorted.
-pub fn json(lesson: &Lesson, records: &[StepRecord]) -> Value {
-    let steps: Vec<Value> = lesson
-        .steps
-        .iter()
-        .zip(records)
-        .map(|(s, r)| {
-            let problems = r.problems(s);
-            json!({
-                "index": r.index,
-                "title": s.title,
-                "actor": s.action.actor(),
-                "actors": s.action.actors(),
-                "operation": s.action.op(),
-                "event": s.action.event(),
-                "delivered_to": r.delivered_to(),
-                "not_delivered_to": r.not_delivered_to(),
-                "server_delivered_to": r.server_delivered_to(),
-                "rooms": r.rooms,
-                "own_id_rooms": r.own_id_rooms,
-                "passed": problems.is_empty(),
-                "problems": problems,
-            })
-        })
-        .collect();
-    json!({ "lesson": lesson.id, "steps": steps })
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;

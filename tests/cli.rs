@@ -434,6 +434,7 @@ fn the_format_reference_names_every_field_and_operation() {
             !doc.contains(&format!("`{n}`"))
                 && !doc.contains(&format!("`[[{n}]]`"))
                 && !doc.contains(&format!("`[[questions.{n}]]`"))
+                && !doc.contains(&format!("`[[clients.{n}]]`"))
         })
         .collect();
     assert!(

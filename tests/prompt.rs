@@ -93,7 +93,7 @@ fn h_shows_hints_an_empty_pick_is_confirmed_and_esc_keeps_the_answers() {
     // A multiple-answer question has its hint too.
     pane.wait_for("space picks, Enter confirms, h hint");
     pane.keys(&["h"]);
-    pane.wait_for("hint: The server prints from its `connection`");
+    pane.wait_for("hint: Look for `console.log` in the server");
     // Enter with nothing picked asks first; `n` goes back.
     pane.keys(&["Enter"]);
     pane.wait_for("Nothing is picked: answer that none of them holds? (y/n)");

@@ -51,6 +51,45 @@ fn lessons_run_against_serve_as_against_the_embedded_server() {
 }
 
 #[test]
+fn rooms_shows_the_servers_room_table_on_every_change() {
+    let mut cmd = common::bin();
+    cmd.args(["serve", "--port", "0", "--color", "never", "--rooms"]);
+    let served = common::ChildServer::start(cmd, common::Ready::PortLine, Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let lesson = run(&["run", "rooms", "--server", &served.url()]);
+    assert!(lesson.status.success(), "{}", stderr(&lesson));
+    let log = served.wait_for("rooms  (no sockets connected)");
+    let tables: Vec<&str> = log
+        .iter()
+        .map(String::as_str)
+        .filter(|l| l.starts_with("rooms "))
+        .collect();
+    // Each join and leave of the lesson, in its order, as the server's state holds
+    // it; the departures at the end empty it (they race, so only the end is pinned).
+    assert_eq!(
+        tables[..5],
+        [
+            "rooms  /      r1: bob  r2: bob",
+            "rooms  /      r1: bob, carol  r2: bob",
+            "rooms  /      r1: bob, carol  r2: bob, dave",
+            "rooms  /      r1: alice, bob, carol  r2: bob, dave",
+            "rooms  /      r1: alice, carol  r2: bob, dave",
+        ],
+        "{log:#?}"
+    );
+    assert_eq!(tables.last(), Some(&"rooms  (no sockets connected)"));
+    // Each table comes right after the change it shows.
+    let joined = log.iter().position(|l| l == "carol joined r1").unwrap();
+    assert_eq!(log[joined + 1], "rooms  /      r1: bob, carol  r2: bob");
+    // Without `--rooms`, no table.
+    let plain = common::serve();
+    let again = run(&["run", "rooms", "--server", &plain.url()]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let log = plain.wait_for("bob left r1");
+    assert!(!log.iter().any(|l| l.starts_with("rooms ")), "{log:#?}");
+}
+
+#[test]
 fn a_port_in_use_is_named() {
     let served = common::serve();
     let out = run(&["serve", "--port", &served.port.to_string()]);

@@ -96,5 +96,17 @@ fn ctrl_c_in_the_lesson_menu_exits_130() {
 #[test]
 fn ctrl_c_at_a_step_prompt_exits_130() {
     // The first step is shown, then the program waits for Enter.
-    always_130(&["run", "chat", "--step"], "Enter for the next step", false);
+    // The prompt names the step just shown and the next one.
+    always_130(&["run", "chat", "--step"], "Enter for step 2", false);
+}
+
+#[test]
+fn ctrl_c_at_a_prediction_exits_130() {
+    // Step 3 is chat's first emit: its code is shown, then who will receive it is asked.
+    always_130(&["run", "chat", "--predict"], "Who will receive", true);
+}
+
+#[test]
+fn ctrl_c_at_a_demo_beat_exits_130() {
+    always_130(&["demo", "--step"], "Enter to go on", false);
 }

@@ -265,6 +265,10 @@ io.of(MAIN_NS).on("connection", (socket) =>
     on(socket, "ping", (_msg, ack) => reply(ack, "pong"));
     on(socket, "sleepy", (_msg, _ack) => {});
     on(socket, "chat message", async (msg, ack) => {
+      // The tutorial's log line for each message; text as it is, anything else as JSON.
+      const text = `message: ${typeof msg === "string" ? msg : JSON.stringify(msg)}`;
+      console.log(text);
+      note({ kind: "log", text });
       reply(ack, { ok: true, delivered_to: await emitCounted(io, "chat message", msg) });
     });
   }),

@@ -11,6 +11,9 @@ use socketio_lab::registry::Registry;
 use crate::cli::{self, DemoArgs};
 use crate::error::Error;
 
+/// The rows a beat needs under the chat windows (the longest beat fills 19 of them).
+const MIN_ROWS: usize = 20;
+
 pub async fn run(registry: &Registry, args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
     let terminal = std::io::stdout().is_terminal();
     let pace = match args.pace {
@@ -21,15 +24,21 @@ pub async fn run(registry: &Registry, args: &DemoArgs, paint: Paint) -> Result<V
         None if terminal => Pace::Normal,
         None => Pace::Instant,
     };
-    let step = args.step && crate::term::interactive();
-    if args.step && !step {
-        // Said, not silently ignored: the person asked to go beat by beat.
-        eprintln!(
-            "{} no terminal to wait on, so `--step` goes by the pace instead",
-            paint.warn("note:")
-        );
+    if args.step && !crate::term::interactive() {
+        // Refused, not silently ignored: the person asked to go beat by beat.
+        return Err(Error::Usage(
+            "`--step` waits for Enter, but there is no terminal to wait on: leave out `--step` (`--pace normal` goes at reading speed)".into(),
+        ));
     }
-    let options = DemoOptions { pace, step };
+    // Redrawn one beat at a time when someone watches it unfold; a terminal too
+    // small for a beat under the windows scrolls instead.
+    let watched = args.step || pace != Pace::Instant;
+    let redraw = watched && crate::term::size().is_some_and(|(_, rows)| rows >= MIN_ROWS);
+    let options = DemoOptions {
+        pace,
+        step: args.step,
+        redraw,
+    };
     let mut next_beat = || crate::term::wait_for_enter("Enter to go on");
     let verdict = demo::run(&options, &mut std::io::stdout(), paint, &mut next_beat).await?;
     super::next::mark_ran(DEMO, verdict == Verdict::Passed, paint);

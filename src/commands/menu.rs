@@ -44,8 +44,11 @@ pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
     match &items[index] {
         Item::Run(id) => match registry.lesson(id) {
             Some(lesson) => {
-                super::run::lesson_run(registry, lesson, &LabOptions::default(), true, false, paint)
-                    .await
+                let how = super::run::How {
+                    step: true,
+                    ..Default::default()
+                };
+                super::run::lesson_run(registry, lesson, &LabOptions::default(), &how, paint).await
             }
             None => Ok(Verdict::Passed),
         },
@@ -55,6 +58,9 @@ pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
                 lesson: lab.name().to_string(),
                 step: false,
                 json: false,
+                predict: false,
+                predictions: None,
+                predictions_file: None,
                 timeout: LabOptions::default().timeout.as_millis() as u64,
                 server: None,
                 clients: None,

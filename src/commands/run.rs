@@ -1,5 +1,6 @@
 //! `socketio-lab run NAME`: a lesson, or a lab that measures, by its name.
 
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use socketio_lab::engine::LabOptions;
@@ -8,6 +9,7 @@ use socketio_lab::judge::Verdict;
 use socketio_lab::lesson::Lesson;
 use socketio_lab::paint::Paint;
 use socketio_lab::path::After;
+use socketio_lab::predict::{self, Predicting};
 use socketio_lab::registry::{Entry, MeasuringLab, Registry};
 use socketio_lab::scaling::{self, ScalingOptions, DEFAULT_REDIS};
 use socketio_lab::session::{self, Format};
@@ -28,7 +30,12 @@ pub async fn run(
                 timeout: Duration::from_millis(args.timeout),
                 server_url: args.server.clone(),
             };
-            lesson_run(registry, lesson, &options, args.step, args.json, paint).await
+            let how = How {
+                step: args.step,
+                json: args.json,
+                predictions: predictions(lesson, args)?,
+            };
+            lesson_run(registry, lesson, &options, &how, paint).await
         }
         Some(Entry::Measuring(lab)) => {
             let verdict = match lab {
@@ -47,22 +54,80 @@ pub async fn run(
     }
 }
 
+/// How a lesson is run and shown.
+#[derive(Debug, Default)]
+pub struct How {
+    /// Wait for Enter between steps (on a terminal).
+    pub step: bool,
+    pub json: bool,
+    /// Predict who each emit reaches: asked on the terminal, or scripted.
+    pub predictions: Option<Predictions>,
+}
+
+#[derive(Debug)]
+pub enum Predictions {
+    Asked,
+    Scripted(Vec<Vec<String>>),
+}
+
+/// `--predict`, `--predictions` or `--predictions-file`, checked against the lesson
+/// before anything starts.
+fn predictions(lesson: &Lesson, args: &RunArgs) -> Result<Option<Predictions>, Error> {
+    let text = match (&args.predictions, &args.predictions_file) {
+        (Some(list), _) => list.clone(),
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map_err(|e| Error::Usage(format!("cannot read `{}`: {e}", path.display())))?,
+        (None, None) if !args.predict => return Ok(None),
+        // Asked on stderr, as the quiz asks: the transcript or `--json` may go to a file.
+        (None, None) if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => {
+            return Ok(Some(Predictions::Asked))
+        }
+        (None, None) => {
+            return Err(Error::Usage(
+                "`--predict` asks on a terminal and there is none: pass the predictions with `--predictions \"bob,carol;alice\"` or `--predictions-file FILE`".into(),
+            ))
+        }
+    };
+    let list = predict::parse(&text).map_err(Error::Usage)?;
+    predict::check(lesson, &list).map_err(Error::Usage)?;
+    Ok(Some(Predictions::Scripted(list)))
+}
+
 /// A lesson, shown as it runs; with `step` on a terminal, Enter starts each step.
 pub async fn lesson_run(
     registry: &Registry,
     lesson: &Lesson,
     options: &LabOptions,
-    step: bool,
-    json: bool,
+    how: &How,
     paint: Paint,
 ) -> Result<Verdict, Error> {
-    let pause = step && !json && crate::term::interactive();
-    let format = if json {
+    let pause = how.step && !how.json && crate::term::interactive();
+    let format = if how.json {
         Format::Json
     } else {
         Format::Transcript
     };
-    let mut next_step = || !pause || crate::term::wait_for_enter("Enter for the next step");
+    // The prompt names the step just shown: on a short terminal a long step has
+    // scrolled its own heading away by now.
+    let mut next_step = |done: usize| {
+        let title = socketio_lab::safe::text(&lesson.steps[done - 1].title);
+        let total = lesson.steps.len();
+        !pause
+            || crate::term::wait_for_enter(&format!(
+                "{done}/{total} {title} · Enter for step {}",
+                done + 1
+            ))
+    };
+    let mut asked = crate::term::Prompted;
+    let mut scripted;
+    let mut predicting = match &how.predictions {
+        None => None,
+        Some(Predictions::Asked) => Some(Predicting::new(&mut asked)),
+        Some(Predictions::Scripted(list)) => {
+            scripted = predict::Scripted(list.clone());
+            Some(Predicting::new(&mut scripted))
+        }
+    };
     let verdict = session::run_lesson(
         lesson,
         options,
@@ -70,15 +135,22 @@ pub async fn lesson_run(
         &mut std::io::stdout(),
         paint,
         &mut next_step,
+        predicting.as_mut(),
     )
     .await?;
+    // Only a run whose every emit was predicted has a score to keep.
+    if let Some(p) = predicting.filter(|p| p.made.len() == predict::count(lesson)) {
+        for warning in predict::save(&lesson.id, &p.made) {
+            eprintln!("{} {warning}", paint.warn("warning:"));
+        }
+    }
     let passed = verdict == Verdict::Passed;
     super::next::mark_ran(&lesson.id, passed, paint);
     let after = After::Lesson {
         id: &lesson.id,
         passed,
     };
-    super::next::show(&after, registry, json, paint)?;
+    super::next::show(&after, registry, how.json, paint)?;
     Ok(verdict)
 }
 
@@ -90,6 +162,16 @@ fn refuse_redis(args: &RunArgs) -> Result<(), Error> {
         )),
         None => Ok(()),
     }
+}
+
+/// The measuring labs show no step to predict.
+fn refuse_predict(args: &RunArgs, lab: &str) -> Result<(), Error> {
+    if args.predict || args.predictions.is_some() || args.predictions_file.is_some() {
+        return Err(Error::Usage(format!(
+            "`--predict` is for lessons, not `run {lab}`"
+        )));
+    }
+    Ok(())
 }
 
 /// A lesson has no use for the measuring labs' flags.
@@ -110,6 +192,7 @@ async fn fanout_run(args: &RunArgs, given: &Given, paint: Paint) -> Result<Verdi
             "`--json` and `--step` are for lessons, not `run fanout`".into(),
         ));
     }
+    refuse_predict(args, "fanout")?;
     if given.typed("timeout") {
         return Err(Error::Usage(
             "`--timeout` is not for `run fanout`: it allows each connection and emit 20 s".into(),
@@ -123,6 +206,7 @@ async fn fanout_run(args: &RunArgs, given: &Given, paint: Paint) -> Result<Verdi
 }
 
 async fn scaling_run(args: &RunArgs, paint: Paint) -> Result<Verdict, Error> {
+    refuse_predict(args, "scaling")?;
     if args.json || args.step || args.server.is_some() || args.clients.is_some() {
         return Err(Error::Usage(
             "`--json`, `--step`, `--server` and `--clients` are not for `run scaling` (it starts its own nodes; see `--redis`)".into(),

@@ -6,6 +6,7 @@ use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
 use socketio_lab::path::After;
 use socketio_lab::registry::Registry;
+use socketio_lab::serve::ServeOptions;
 use tokio::net::TcpListener;
 
 use crate::cli::ServeArgs;
@@ -27,7 +28,8 @@ pub async fn run(registry: &Registry, args: &ServeArgs, paint: Paint) -> Result<
         let _ = writeln!(std::io::stderr(), "warning: {warning}");
     }
     let stop = crate::term::stop_requested();
-    socketio_lab::serve::serve(listener, std::io::stdout(), paint, stop)
+    let options = ServeOptions { rooms: args.rooms };
+    socketio_lab::serve::serve(listener, options, std::io::stdout(), paint, stop)
         .await
         .map_err(Error::Serve)?;
     super::next::show(&After::Serve, registry, false, paint)?;

@@ -13,6 +13,7 @@
 //! the technical account for a developer and are exempt as well.
 
 mod picture;
+mod screen;
 #[cfg(test)]
 mod tests;
 mod words;
@@ -26,16 +27,17 @@ use crate::judge::Verdict;
 use crate::lesson::{self, Lesson, LessonError, Step};
 use crate::paint::Paint;
 use crate::trace::StepRecord;
-use crate::view::{self, rule, step_rule, wrap, WIDTH};
+use crate::view::{self, rule, step_rule, wrap};
 
+pub use screen::word_count;
 use words::{and_list, DETAIL_PREFIX, GLOSSARY_PREFIX};
 pub use words::{display_name, is_jargon, jargon_in, split_narration, JARGON, TECHNICAL_COMMAND};
 
 /// The story, in the lesson format.
 pub const STORY: &str = include_str!("story.toml");
 
-/// How long the demo rests between beats. Presentation only: a beat's traffic has
-/// been observed in full before any pause starts.
+/// How long the demo rests on each beat: the time a person takes to read it.
+/// Presentation only: a beat's traffic has been observed in full before any rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pace {
     Slow,
@@ -45,23 +47,35 @@ pub enum Pace {
 }
 
 impl Pace {
-    pub fn pause(self) -> Duration {
-        Duration::from_millis(match self {
-            Pace::Slow => 3500,
-            Pace::Normal => 1800,
-            Pace::Fast => 600,
-            Pace::Instant => 0,
-        })
+    /// Reading speed in words a minute (`normal` is an unhurried adult reader's, in
+    /// the 200 to 250 that reading studies give); `None` for no rest at all.
+    pub fn words_per_minute(self) -> Option<u64> {
+        match self {
+            Pace::Slow => Some(150),
+            Pace::Normal => Some(220),
+            Pace::Fast => Some(400),
+            Pace::Instant => None,
+        }
+    }
+
+    /// How long reading `words` words takes at this pace.
+    pub fn reading_time(self, words: usize) -> Duration {
+        self.words_per_minute()
+            .map(|wpm| Duration::from_millis(words as u64 * 60_000 / wpm))
+            .unwrap_or_default()
     }
 }
 
-/// How the demo is told. The command line decides both from the terminal.
+/// How the demo is told. The command line decides all three from the terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoOptions {
-    /// Pause between beats.
+    /// Rest on each beat for as long as it takes to read.
     pub pace: Pace,
-    /// Wait for the person between beats instead (see [`run`]'s `next_beat`).
+    /// Wait for the person after each beat instead (see [`run`]'s `next_beat`).
     pub step: bool,
+    /// On a terminal: redraw one beat at a time under the chat windows, as wide as
+    /// `Paint::width`, instead of writing a transcript that scrolls.
+    pub redraw: bool,
 }
 
 /// Why the demo could not be told to its end.
@@ -111,7 +125,7 @@ pub fn beat(story: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> S
     let mut out = String::new();
     let _ = writeln!(out, "{}", step_rule(story, step, record, paint));
     let (plain, glossary) = split_narration(&step.narration);
-    out.push_str(&wrap(&plain, 2, WIDTH));
+    out.push_str(&wrap(&plain, 2, paint.width));
     for (term, meaning) in &glossary {
         let line = format!("{GLOSSARY_PREFIX} {term} - {meaning}");
         let _ = writeln!(out, "  {}", paint.dim(&line));
@@ -125,7 +139,7 @@ pub fn beat(story: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> S
         let said = "✗ This did not go as it should have. For a developer:";
         let _ = writeln!(out, "  {}", paint.bad(said));
         // Every wrapped line keeps the prefix: these are the technical lines.
-        let width = WIDTH - 2 - DETAIL_PREFIX.len() - 1;
+        let width = paint.width - 2 - DETAIL_PREFIX.len() - 1;
         for p in &problems {
             for line in wrap(p, 0, width).lines() {
                 let _ = writeln!(out, "  {}", paint.dim(&format!("{DETAIL_PREFIX} {line}")));
@@ -146,7 +160,7 @@ pub fn ending(story: &Lesson, failed_beats: usize, paint: Paint) -> String {
         );
         let _ = writeln!(out, "  {}", paint.bad(&failed));
     }
-    out.push_str(&wrap(&story.summary, 2, WIDTH));
+    out.push_str(&wrap(&story.summary, 2, paint.width));
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -157,9 +171,9 @@ pub fn ending(story: &Lesson, failed_beats: usize, paint: Paint) -> String {
 }
 
 /// Runs the demo: every beat's traffic is observed in full before it is shown, and
-/// only then does the rest before the next beat start. In step mode `next_beat`
-/// waits for the person's go-ahead; it returns false once they closed the input, and
-/// the pace takes over.
+/// only then does the rest after it start. In step mode `next_beat` waits for the
+/// person's go-ahead; it returns false once they closed the input, and the pace
+/// takes over.
 pub async fn run(
     options: &DemoOptions,
     out: &mut dyn Write,
@@ -175,12 +189,18 @@ pub async fn run(
         step: options.step,
         next_beat,
     };
-    let told = tell(&story, &mut lab, &mut rest, out, paint).await;
+    let mut teller = Teller {
+        out,
+        paint,
+        redraw: options.redraw,
+        windows: screen::Windows::new(&story),
+    };
+    let told = tell(&story, &mut lab, &mut rest, &mut teller).await;
     lab.finish().await;
     told
 }
 
-/// Rests between beats: the person's go-ahead in step mode, otherwise the pace.
+/// Rests after a beat: the person's go-ahead in step mode, otherwise its reading time.
 struct Rest<'a> {
     pace: Pace,
     step: bool,
@@ -188,12 +208,37 @@ struct Rest<'a> {
 }
 
 impl Rest<'_> {
-    async fn rest(&mut self) {
+    async fn rest(&mut self, words: usize) {
         if self.step {
             self.step = (self.next_beat)();
-        } else if self.pace != Pace::Instant {
-            tokio::time::sleep(self.pace.pause()).await;
+        } else {
+            let time = self.pace.reading_time(words);
+            if !time.is_zero() {
+                tokio::time::sleep(time).await;
+            }
         }
+    }
+}
+
+/// Where the story is told: a transcript that scrolls, or a screen redrawn per beat.
+struct Teller<'a> {
+    out: &'a mut dyn Write,
+    paint: Paint,
+    redraw: bool,
+    windows: screen::Windows,
+}
+
+impl Teller<'_> {
+    /// Shows `text` (a beat, the header, the ending) and gives the words to read in it.
+    fn show(&mut self, text: &str) -> Result<usize, DemoError> {
+        if self.redraw {
+            let windows = self.windows.render(self.paint.width, self.paint);
+            write!(self.out, "{}{windows}\n{text}", screen::CLEAR)?
+        } else {
+            write!(self.out, "{text}")?
+        }
+        self.out.flush()?;
+        Ok(word_count(text))
     }
 }
 
@@ -202,12 +247,13 @@ async fn tell(
     story: &Lesson,
     lab: &mut Lab,
     rest: &mut Rest<'_>,
-    out: &mut dyn Write,
-    paint: Paint,
+    teller: &mut Teller<'_>,
 ) -> Result<Verdict, DemoError> {
-    write!(out, "{}", header(story, paint))?;
-    out.flush()?;
-    rest.rest().await;
+    let paint = teller.paint;
+    // The transcript separates blocks with a blank line; a redrawn screen starts clean.
+    let gap = if teller.redraw { "" } else { "\n" };
+    let read = teller.show(&header(story, paint))?;
+    rest.rest(read).await;
     let mut failed = 0;
     for (i, step) in story.steps.iter().enumerate() {
         let record = lab.run_step(step).await.map_err(|source| DemoError::Beat {
@@ -218,13 +264,10 @@ async fn tell(
         if !record.problems(step).is_empty() {
             failed += 1;
         }
-        write!(out, "\n{}", beat(story, step, &record, paint))?;
-        out.flush()?;
-        if i + 1 < story.steps.len() {
-            rest.rest().await;
-        }
+        teller.windows.update(story, &record);
+        let read = teller.show(&format!("{gap}{}", beat(story, step, &record, paint)))?;
+        rest.rest(read).await;
     }
-    write!(out, "\n{}", ending(story, failed, paint))?;
-    out.flush()?;
+    teller.show(&format!("{gap}{}", ending(story, failed, paint)))?;
     Ok(Verdict::from_ok(failed == 0))
 }

@@ -276,3 +276,42 @@ fn names_are_shown_capitalised() {
         "Ana, Ben and Caro"
     );
 }
+
+#[test]
+fn at_normal_pace_the_demo_takes_reading_time() {
+    let story = story().unwrap();
+    let present = present_after(&story);
+    let mut beats = vec![header(&story, Paint::PLAIN)];
+    for (i, (step, present)) in story.steps.iter().zip(&present).enumerate() {
+        beats.push(beat(
+            &story,
+            step,
+            &good_record(i + 1, step, present),
+            Paint::PLAIN,
+        ));
+    }
+    let words: usize = beats.iter().map(|b| word_count(b)).sum();
+    let total = Pace::Normal.reading_time(words);
+    // 2 minutes at least (the floor), and each beat rests in proportion to
+    // its words: none is skimmed at the old 55 words a second.
+    assert!(
+        total >= Duration::from_secs(120),
+        "{words} words, {total:?}"
+    );
+    assert!(
+        total <= Duration::from_secs(240),
+        "{words} words, {total:?}"
+    );
+    for b in &beats {
+        let secs = Pace::Normal.reading_time(word_count(b)).as_secs_f64();
+        let rate = word_count(b) as f64 / secs * 60.0;
+        assert!(
+            (200.0..=250.0).contains(&rate),
+            "{rate} words a minute:\n{b}"
+        );
+        assert!(secs >= 10.0, "{secs} s for:\n{b}");
+    }
+    assert_eq!(Pace::Instant.reading_time(words), Duration::ZERO);
+    assert!(Pace::Slow.reading_time(words) > total);
+    assert!(Pace::Fast.reading_time(words) < total);
+}

@@ -111,6 +111,19 @@ pub struct Client {
     pub namespace: String,
     /// Sent as the handshake's `auth` (the `/admin` middleware reads `token`).
     pub auth: serde_json::Map<String, Value>,
+    /// How this client's handlers answer a server's acknowledgement request, per
+    /// event; an event not listed is received and left unanswered.
+    pub answers: Vec<ScriptedAnswer>,
+}
+
+/// A client's handler for `event` answers the acknowledgement the server asked for.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScriptedAnswer {
+    pub event: String,
+    /// The handler calls its callback with this value.
+    pub value: Value,
+    /// After this long (0: at once); longer than the server waits makes a late answer.
+    pub after_ms: u64,
 }
 
 /// One step of a lesson or a quiz choice.

@@ -65,6 +65,18 @@ pub(super) struct RawClient {
     pub name: Spanned<String>,
     pub namespace: Option<Spanned<String>>,
     pub auth: Option<toml::Table>,
+    #[serde(default)]
+    pub answers: Vec<Spanned<RawAnswer>>,
+}
+
+/// `[[clients.answers]]`: the client answers the server's acknowledgement for `event`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAnswer {
+    pub event: String,
+    pub value: toml::Value,
+    #[serde(default)]
+    pub after_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -99,3 +99,36 @@ fn columns_count_characters() {
     assert_eq!(line_column("ab\né€x", 8), (2, 3));
     assert_eq!(line_column("ab\né€x", 7), (2, 2));
 }
+
+#[test]
+fn scripted_answers_are_read_and_checked() {
+    let with = |answers: &str| {
+        GOOD.replace(
+            "[[clients]]\nname = \"bob\"\n",
+            &format!("[[clients]]\nname = \"bob\"\n{answers}"),
+        )
+    };
+    let one =
+        with("[[clients.answers]]\nevent = \"confirm\"\nvalue = { ok = true }\nafter_ms = 300\n");
+    let lesson = parse("x", "x.toml", &one).unwrap();
+    assert_eq!(
+        lesson.clients[1].answers,
+        [ScriptedAnswer {
+            event: "confirm".into(),
+            value: serde_json::json!({ "ok": true }),
+            after_ms: 300,
+        }]
+    );
+    let answer = "[[clients.answers]]\nevent = \"confirm\"\nvalue = 1\n";
+    let twice = parse("x", "x.toml", &with(&format!("{answer}{answer}"))).unwrap_err();
+    assert!(
+        twice.message.contains("`confirm` is answered twice"),
+        "{twice}"
+    );
+    let slow = with("[[clients.answers]]\nevent = \"confirm\"\nvalue = 1\nafter_ms = 60001\n");
+    let slow = parse("x", "x.toml", &slow).unwrap_err();
+    assert!(
+        slow.message.contains("`after_ms` is at most 60000"),
+        "{slow}"
+    );
+}

@@ -6,10 +6,11 @@ use std::collections::{BTreeSet, HashMap};
 
 use toml::Spanned;
 
-use super::raw::{to_json, RawChoice, RawClient, RawLesson, RawQuestion};
+use super::raw::{to_json, RawAnswer, RawChoice, RawClient, RawLesson, RawQuestion};
 use super::steps::Checker;
 use super::{
-    Action, Choice, Client, Lesson, LessonError, Question, FORMAT_VERSION, LESSON_NAMESPACES,
+    Action, Choice, Client, Lesson, LessonError, Question, ScriptedAnswer, FORMAT_VERSION,
+    LESSON_NAMESPACES,
 };
 use crate::protocol::{CONTROL_NS, MAIN_NS};
 
@@ -138,7 +139,34 @@ fn client(loc: &Locator, raw: &RawClient, known: &HashMap<String, String>) -> Re
         name: name.clone(),
         namespace,
         auth,
+        answers: answers(loc, &raw.answers)?,
     })
+}
+
+/// The longest a scripted answer may wait: a step never waits longer than this.
+const MAX_ANSWER_DELAY_MS: u64 = 60_000;
+
+fn answers(loc: &Locator, raw: &[Spanned<RawAnswer>]) -> Result<Vec<ScriptedAnswer>> {
+    let mut answers: Vec<ScriptedAnswer> = Vec::new();
+    for a in raw {
+        let at = a.span().start;
+        let a = a.get_ref();
+        if answers.iter().any(|known| known.event == a.event) {
+            return Err(loc.at(at, format!("`{}` is answered twice", a.event)));
+        }
+        if a.after_ms > MAX_ANSWER_DELAY_MS {
+            return Err(loc.at(
+                at,
+                format!("`after_ms` is at most {MAX_ANSWER_DELAY_MS} (a minute)"),
+            ));
+        }
+        answers.push(ScriptedAnswer {
+            event: a.event.clone(),
+            value: to_json(&a.value),
+            after_ms: a.after_ms,
+        });
+    }
+    Ok(answers)
 }
 
 /// A namespace the lab server serves to lesson clients.

@@ -160,6 +160,7 @@ async fn on_disconnect<A: Adapter>(
         reason: lab.reason_text(reason).to_string(),
     };
     lab.tell(&io, Activity::Note(note));
+    lab.rooms_changed(&io, Some(socket.id.as_str()));
 }
 
 /// `/lab`: the lab's own control socket.
@@ -206,6 +207,7 @@ async fn on_rooms<A: Adapter>(
         }
     };
     lab.tell(&io, activity);
+    lab.rooms_changed(&io, None);
     // The answer: the socket's rooms afterwards.
     let reply = Reply {
         ok: true,
@@ -295,6 +297,15 @@ async fn on_relay<A: Adapter>(
     relay.run(socket, io, lab, message(msg), a).await
 }
 
+/// A message as the tutorial's log line shows it: text as it is, anything else as JSON
+/// (the Node reference writes the same).
+fn logged(data: &Value) -> String {
+    match data {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
 async fn on_ping<A: Adapter>(a: AckSender<A>) {
     let _ = a.send(&"pong");
 }
@@ -340,6 +351,11 @@ impl Relay {
         let Some(op) = io.of(MAIN_NS) else {
             return refuse(a, format!("no namespace `{MAIN_NS}`"));
         };
+        if self.received == "chat message" {
+            // The tutorial's server logs each message (`console.log('message: ' + msg)`).
+            let text = format!("message: {}", logged(&data));
+            lab.tell(&io, Activity::Note(Note::Log { text }));
+        }
         let targets = sorted_names(op.clone().sockets());
         let missed = match broadcast_missed(op.emit(self.event, &data).await) {
             Ok(missed) => missed,

@@ -60,6 +60,9 @@ pub struct ServerConfig {
     /// Packets each socket may have waiting (`SEND_BUFFER`).
     pub send_buffer: usize,
     pub timeouts: Timeouts,
+    /// Tell the monitor the room table after every join, leave and disconnection
+    /// (`Activity::Rooms`), as `serve --rooms` shows it.
+    pub room_table: bool,
 }
 
 impl Default for ServerConfig {
@@ -69,6 +72,7 @@ impl Default for ServerConfig {
             adapter: AdapterChoice::default(),
             send_buffer: SEND_BUFFER,
             timeouts: Timeouts::default(),
+            room_table: false,
         }
     }
 }
@@ -112,7 +116,7 @@ async fn start(
     ready: Option<oneshot::Sender<()>>,
 ) -> Result<(), ServerError> {
     let spans_nodes = config.adapter != AdapterChoice::Local;
-    let lab = Shared::new(config.monitor, spans_nodes);
+    let lab = Shared::new(config.monitor, spans_nodes, config.room_table);
     let builder = SocketIo::builder()
         .max_buffer_size(config.send_buffer.max(1))
         .max_payload(MAX_MESSAGE_BYTES as u64)

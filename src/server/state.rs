@@ -17,6 +17,7 @@ use crate::protocol::{
     NamespaceState, Note, Reply, ServerState, SocketInfo, ADMIN_NS, CONTROL_NS, MAIN_NS, NOTE,
 };
 use crate::safe;
+use crate::trace::RoomTable;
 
 /// What the server did, for a live monitor such as `socketio-lab serve`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +43,10 @@ pub enum Activity {
         /// Those of them it could not be sent to.
         missed: Missed,
     },
+    /// After a join, a leave or a disconnection, when asked for
+    /// (`ServerConfig::room_table`): every namespace with sockets, and its rooms with
+    /// their members' names, read from the server's own state (own-id rooms left out).
+    Rooms(RoomTable),
 }
 
 /// Where the server reports what it does: a bounded queue, so that a reader who
@@ -205,6 +210,8 @@ pub(crate) struct Shared {
     /// Whether an adapter joins this server to other nodes: then it knows only its
     /// own sockets, and a broadcast's recipients are not its to tell.
     pub(crate) spans_nodes: bool,
+    /// Tell the monitor the room table after every membership change.
+    room_table: bool,
     /// Set once the server is shutting down, so that the sockets it disconnects
     /// then are reported as Socket.IO reports a closing server.
     closing: AtomicBool,
@@ -214,11 +221,12 @@ pub(crate) struct Shared {
 pub(crate) type Lab = Arc<Shared>;
 
 impl Shared {
-    pub(crate) fn new(monitor: Option<Monitor>, spans_nodes: bool) -> Lab {
+    pub(crate) fn new(monitor: Option<Monitor>, spans_nodes: bool, room_table: bool) -> Lab {
         Arc::new(Shared {
             monitor,
             guests: AtomicUsize::new(0),
             spans_nodes,
+            room_table,
             closing: AtomicBool::new(false),
         })
     }
@@ -269,6 +277,33 @@ impl Shared {
         };
         self.tell(io, activity);
         reply
+    }
+
+    /// Tells the monitor who is in which room now, if it asked to know. `leaving` is
+    /// a socket whose disconnect handler is running: socketioxide still lists it
+    /// until the handler returns, but it is gone.
+    pub(crate) fn rooms_changed<A: Adapter>(&self, io: &SocketIo<A>, leaving: Option<&str>) {
+        let Some(monitor) = self.monitor.as_ref().filter(|_| self.room_table) else {
+            return;
+        };
+        let mut table = RoomTable::new();
+        for ns in [MAIN_NS, ADMIN_NS] {
+            let Some(op) = io.of(ns) else { continue };
+            for socket in op.sockets() {
+                if leaving == Some(socket.id.as_str()) {
+                    continue;
+                }
+                let rooms = table.entry(ns.to_string()).or_default();
+                let name = name_of(&socket);
+                for room in visible_rooms(&socket) {
+                    rooms.entry(room).or_default().push(name.clone());
+                }
+            }
+        }
+        for members in table.values_mut().flat_map(|rooms| rooms.values_mut()) {
+            members.sort();
+        }
+        monitor.tell(Activity::Rooms(table));
     }
 
     pub(crate) fn close(&self) {

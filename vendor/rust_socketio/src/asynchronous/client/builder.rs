@@ -12,7 +12,8 @@ use crate::{error::Result, Event, Payload, TransportType};
 
 use super::{
     callback::{
-        Callback, DynAsyncAnyCallback, DynAsyncCallback, DynAsyncReconnectSettingsCallback,
+        Callback, DynAsyncAnyAckCallback, DynAsyncAnyCallback, DynAsyncCallback,
+        DynAsyncReconnectSettingsCallback,
     },
     client::{Client, ReconnectSettings},
 };
@@ -26,6 +27,9 @@ pub struct ClientBuilder {
     pub(crate) address: String,
     pub(crate) on: HashMap<Event, Callback<DynAsyncCallback>>,
     pub(crate) on_any: Option<Callback<DynAsyncAnyCallback>>,
+    /// socketio-lab patch (upstream #461/#491): `on_any`, with the id of the
+    /// acknowledgement the sender asked for.
+    pub(crate) on_any_with_ack: Option<DynAsyncAnyAckCallback>,
     pub(crate) on_reconnect: Option<Callback<DynAsyncReconnectSettingsCallback>>,
     pub(crate) namespace: String,
     tls_config: Option<TlsConnector>,
@@ -85,6 +89,7 @@ impl ClientBuilder {
             address: address.into(),
             on: HashMap::new(),
             on_any: None,
+            on_any_with_ack: None,
             on_reconnect: None,
             namespace: "/".to_owned(),
             tls_config: None,
@@ -259,6 +264,22 @@ impl ClientBuilder {
         F: for<'a> FnMut(Event, Payload, Client) -> BoxFuture<'static, ()> + 'static + Send + Sync,
     {
         self.on_any = Some(Callback::<DynAsyncAnyCallback>::new(callback));
+        self
+    }
+
+    /// Registers a callback for all [`crate::event::Event::Custom`] and
+    /// [`crate::event::Event::Message`] events that also receives the id of the
+    /// acknowledgement the sender asked for (`None` when it asked for none). Answer it
+    /// with [`Client::ack`], now or later; not answering leaves the sender waiting.
+    /// (socketio-lab patch, upstream #461/#491, in the shape of PR #493.)
+    pub fn on_any_with_ack<F>(mut self, callback: F) -> Self
+    where
+        F: FnMut(Event, Payload, Client, Option<i32>) -> BoxFuture<'static, ()>
+            + 'static
+            + Send
+            + Sync,
+    {
+        self.on_any_with_ack = Some(Box::new(callback));
         self
     }
 

@@ -16,6 +16,13 @@ pub(crate) type DynAsyncAnyCallback = Box<
     dyn for<'a> FnMut(Event, Payload, Client) -> BoxFuture<'static, ()> + 'static + Send + Sync,
 >;
 
+pub(crate) type DynAsyncAnyAckCallback = Box<
+    dyn FnMut(Event, Payload, Client, Option<i32>) -> BoxFuture<'static, ()>
+        + 'static
+        + Send
+        + Sync,
+>;
+
 pub(crate) type DynAsyncReconnectSettingsCallback =
     Box<dyn for<'a> FnMut() -> BoxFuture<'static, ReconnectSettings> + 'static + Send + Sync>;
 

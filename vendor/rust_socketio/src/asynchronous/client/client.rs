@@ -385,6 +385,16 @@ impl Client {
     }
 
     async fn callback<P: Into<Payload>>(&self, event: &Event, payload: P) -> Result<()> {
+        self.callback_with_ack(event, payload, None).await
+    }
+
+    /// `callback`, passing on the acknowledgement id an incoming event asked for.
+    async fn callback_with_ack<P: Into<Payload>>(
+        &self,
+        event: &Event,
+        payload: P,
+        ack_id: Option<i32>,
+    ) -> Result<()> {
         let mut builder = self.builder.write().await;
         let payload = payload.into();
 
@@ -395,6 +405,9 @@ impl Client {
         // Call on_any for all common and custom events.
         match event {
             Event::Message | Event::Custom(_) => {
+                if let Some(callback) = builder.on_any_with_ack.as_mut() {
+                    callback(event.clone(), payload.clone(), self.clone(), ack_id).await;
+                }
                 if let Some(callback) = builder.on_any.as_mut() {
                     callback(event.clone(), payload, self.clone()).await;
                 }
@@ -403,6 +416,21 @@ impl Client {
         }
 
         Ok(())
+    }
+
+    /// Answers the acknowledgement `ack_id` of an event this client received (see
+    /// [`ClientBuilder::on_any_with_ack`]) with `data` as its arguments, as a
+    /// JavaScript handler does by calling its callback. (socketio-lab patch, upstream
+    /// #461/#491, in the shape of PR #493.)
+    pub async fn ack<D: Into<Payload>>(&self, ack_id: i32, data: D) -> Result<()> {
+        let data = match data.into() {
+            Payload::Text(values) => serde_json::Value::Array(values).to_string(),
+            #[allow(deprecated)]
+            Payload::String(text) => format!("[{text}]"),
+            Payload::Binary(_) => return Err(Error::InvalidPacket()),
+        };
+        let packet = Packet::new(PacketId::Ack, self.nsp.clone(), Some(data), Some(ack_id), 0, None);
+        self.socket.read().await.send(packet).await
     }
 
     /// Handles the incoming acks and classifies what callbacks to call and how.
@@ -491,8 +519,9 @@ impl Client {
                 },
             };
 
-            // call the correct callback
-            self.callback(&event, payloads.to_vec()).await?;
+            // call the correct callback, with the acknowledgement the sender asked for
+            self.callback_with_ack(&event, payloads.to_vec(), packet.id)
+                .await?;
         }
 
         Ok(())

@@ -1,0 +1,217 @@
+//! Text laid out to a width, measured in terminal columns (`unicode-width`, so a CJK
+//! character counts two and a combining accent none): prose wrapped at spaces, code
+//! wrapped between tokens. Neither ever breaks a word, a name or a code token: one
+//! that is wider than the line is given a line of its own.
+
+use std::fmt::Write as _;
+
+use unicode_width::UnicodeWidthStr;
+
+/// Greedy word wrap with an indent on every line; paragraphs are separated by a
+/// blank line in `text` and in the result.
+pub fn wrap(text: &str, indent: usize, width: usize) -> String {
+    let pad = " ".repeat(indent);
+    let mut out = String::new();
+    for paragraph in text.split("\n\n") {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if !line.is_empty() && indent + line.width() + 1 + word.width() > width {
+                let _ = writeln!(out, "{pad}{line}");
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        if !line.is_empty() {
+            let _ = writeln!(out, "{pad}{line}");
+        }
+    }
+    out
+}
+
+/// Code cut into pieces that each fit their line: the first `first` columns wide, the
+/// others `rest` wide (the caller indents them further, as a continuation). A line
+/// breaks only between tokens: after a space, after `,` or an opening bracket, or
+/// before a method's `.`; never inside a string literal, a `::<..>` type list or a
+/// trailing `//` comment.
+/// Joined back, the pieces give `code` again, less the spaces at the breaks.
+pub fn wrap_code(code: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for segment in segments(code) {
+        let room = if lines.is_empty() { first } else { rest };
+        if !line.trim().is_empty() && line.width() + segment.trim_end().width() > room {
+            lines.push(line.trim_end().to_string());
+            line = segment.trim_start().to_string();
+        } else {
+            line.push_str(segment);
+        }
+    }
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+/// `code` split where a line may break; the segments concatenate to `code`.
+fn segments(code: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = code.char_indices().collect();
+    let mut cuts = vec![0];
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut generics = 0usize;
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p].1);
+        let next = chars.get(i + 1).map(|&(_, c)| c);
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            // A trailing comment moves as one piece.
+            '/' if next == Some('/') => {
+                cuts.push(at);
+                break;
+            }
+            '"' => in_string = true,
+            '<' if prev == Some(':') => generics += 1,
+            '>' if generics > 0 => generics -= 1,
+            _ if generics > 0 => {}
+            // Before a method call's dot, not inside a number such as `1.5`.
+            '.' if next.is_some_and(|n| n.is_alphabetic() || n == '_')
+                && !prev.is_some_and(|p| p.is_ascii_digit()) =>
+            {
+                cuts.push(at)
+            }
+            ' ' | ',' | '(' | '[' | '{' => cuts.push(at + c.len_utf8()),
+            _ => {}
+        }
+    }
+    cuts.push(code.len());
+    cuts.dedup();
+    cuts.windows(2).map(|w| &code[w[0]..w[1]]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROSE: &str = "Targeting several rooms sends to the union of their members, and each \
+        socket receives the event once: `socket.to([\"r1\", \"r2\"])` keeps bob to one copy. \
+        The server, not the client, decides who is in a room.";
+
+    /// Every line within `width` unless it holds one word too long for any line.
+    fn fits(text: &str, width: usize) {
+        for line in text.lines() {
+            let single = line.split_whitespace().count() == 1;
+            assert!(line.width() <= width || single, "{width}: {line:?}");
+        }
+    }
+
+    #[test]
+    fn prose_wraps_at_40_80_and_120_without_breaking_words() {
+        for width in [40, 80, 120] {
+            let text = wrap(PROSE, 2, width);
+            fits(&text, width);
+            let words: Vec<&str> = text.split_whitespace().collect();
+            assert_eq!(words, PROSE.split_whitespace().collect::<Vec<_>>());
+            assert!(text.lines().all(|l| l.starts_with("  ")), "{text}");
+        }
+        let lines = |width| wrap(PROSE, 2, width).lines().count();
+        assert_eq!(lines(40), 6);
+        assert_eq!(lines(80), 3);
+        assert_eq!(lines(120), 2);
+    }
+
+    #[test]
+    fn wide_characters_count_two_columns() {
+        // 12 characters, 24 columns: one per line at width 30, never two.
+        let text = wrap(
+            "日本語の部屋にようこそ。 日本語の部屋にようこそ。 ok",
+            0,
+            30,
+        );
+        assert_eq!(
+            text,
+            "日本語の部屋にようこそ。\n日本語の部屋にようこそ。 ok\n"
+        );
+        fits(&text, 30);
+        // Combining accents take no column: "café" written with one is 4 wide.
+        assert_eq!(
+            wrap("cafe\u{301} cafe\u{301}", 0, 9),
+            "cafe\u{301} cafe\u{301}\n"
+        );
+        let code = "io.to(\"部屋\").emit(\"ニュース\", &\"こんにちは、みなさん\").await";
+        let lines = wrap_code(code, 40, 36);
+        assert!(lines.iter().all(|l| l.width() <= 40), "{lines:?}");
+        assert!(
+            lines.iter().any(|l| l.contains("\"こんにちは、みなさん\"")),
+            "{lines:?}"
+        );
+    }
+
+    const RUST: &str =
+        "socket.to([\"r1\", \"r2\"]).emit_with_ack::<_, Value>(\"news\", &\"to r1 and r2\").await";
+
+    #[test]
+    fn code_breaks_between_tokens_at_40_80_and_120() {
+        for width in [40, 80, 120] {
+            let lines = wrap_code(RUST, width, width - 4);
+            for (i, line) in lines.iter().enumerate() {
+                let room = if i == 0 { width } else { width - 4 };
+                assert!(line.width() <= room, "{width}: {line:?}");
+            }
+            // Nothing lost or reordered: only the spaces at the breaks are gone.
+            let joined: String = lines.concat();
+            assert_eq!(joined.replace(' ', ""), RUST.replace(' ', ""), "{lines:?}");
+            // Never inside a string or the type list.
+            for token in ["\"to r1 and r2\"", "emit_with_ack::<_, Value>", "\"r1\""] {
+                assert!(
+                    lines.iter().any(|l| l.contains(token)),
+                    "{token}: {lines:?}"
+                );
+            }
+        }
+        assert_eq!(wrap_code(RUST, 120, 116), vec![RUST.to_string()]);
+        assert_eq!(
+            wrap_code(RUST, 40, 36),
+            vec![
+                "socket.to([\"r1\", \"r2\"])",
+                ".emit_with_ack::<_, Value>(\"news\",",
+                "&\"to r1 and r2\").await",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_token_wider_than_the_line_gets_a_line_of_its_own() {
+        let code = "io.emit(\"news\", \"a string literal far longer than the line\")";
+        let lines = wrap_code(code, 30, 26);
+        assert_eq!(
+            lines,
+            vec![
+                "io.emit(\"news\",",
+                "\"a string literal far longer than the line\")",
+            ]
+        );
+        assert_eq!(wrap_code("x", 30, 26), vec!["x"]);
+        assert_eq!(
+            wrap_code("io.emit(\"a\", &msg).await  // in the handler", 30, 26),
+            vec!["io.emit(\"a\", &msg).await", "// in the handler"]
+        );
+        assert_eq!(
+            wrap_code("json!({\"a\":1.5})", 8, 8),
+            vec!["json!({", "\"a\":1.5})"]
+        );
+    }
+}

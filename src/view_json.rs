@@ -1,0 +1,88 @@
+//! `--json`: one document per lesson run, read from the same step records as the
+//! transcript.
+
+use serde_json::{json, Value};
+
+use crate::lesson::Lesson;
+use crate::trace::{Observation, StepRecord};
+
+/// Every acknowledgement outcome of a step, per socket: the server's wait for each
+/// recipient (answered with its value, or timed out), what each client's handler
+/// answered, and the answer to an acknowledgement a client asked for. `null` for a
+/// step that asked none; in one that did, present sockets not asked say so.
+fn acks_json(r: &StepRecord) -> Value {
+    let mut acks = serde_json::Map::new();
+    for (name, outcome) in r.server_acks() {
+        let server = match (&outcome.value, outcome.error.as_deref()) {
+            (Some(v), _) if outcome.answered => json!({ "outcome": "answered", "value": v }),
+            (_, Some("timeout")) => json!({ "outcome": "timed out" }),
+            (_, error) => json!({ "outcome": "failed", "error": error }),
+        };
+        acks.insert(name, json!({ "server_received": server }));
+    }
+    for o in &r.observations {
+        let (name, key, value) = match o {
+            Observation::ClientAcked {
+                client,
+                value,
+                after_ms,
+                ..
+            } => (
+                client,
+                "handler_answered",
+                json!({ "value": value, "after_ms": after_ms }),
+            ),
+            Observation::AckAnswered { client, value, .. } => (
+                client,
+                "client_received",
+                json!({ "outcome": "answered", "value": value }),
+            ),
+            Observation::AckTimedOut {
+                client, timeout_ms, ..
+            } => (
+                client,
+                "client_received",
+                json!({ "outcome": "timed out", "timeout_ms": timeout_ms }),
+            ),
+            _ => continue,
+        };
+        let entry = acks.entry(name.clone()).or_insert_with(|| json!({}));
+        entry[key] = value;
+    }
+    if acks.is_empty() {
+        return Value::Null;
+    }
+    for name in &r.present {
+        acks.entry(name.clone())
+            .or_insert_with(|| json!({ "outcome": "not asked" }));
+    }
+    Value::Object(acks)
+}
+
+pub fn json(lesson: &Lesson, records: &[StepRecord]) -> Value {
+    let steps: Vec<Value> = lesson
+        .steps
+        .iter()
+        .zip(records)
+        .map(|(s, r)| {
+            let problems = r.problems(s);
+            json!({
+                "index": r.index,
+                "title": s.title,
+                "actor": s.action.actor(),
+                "actors": s.action.actors(),
+                "operation": s.action.op(),
+                "event": s.action.event(),
+                "delivered_to": r.delivered_to(),
+                "not_delivered_to": r.not_delivered_to(),
+                "server_delivered_to": r.server_delivered_to(),
+                "rooms": r.rooms,
+                "own_id_rooms": r.own_id_rooms,
+                "acks": acks_json(r),
+                "passed": problems.is_empty(),
+                "problems": problems,
+            })
+        })
+        .collect();
+    json!({ "lesson": lesson.id, "steps": steps })
+}
