@@ -47,6 +47,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run the lab server alone, for your own clients, and watch what it sees
     Serve(ServeArgs),
+    /// The lessons in a browser page, served by the lab server on 127.0.0.1
+    Web(WebArgs),
     /// Validate lesson files (or every *.toml in a folder)
     Check {
         /// Lesson files or folders
@@ -140,6 +142,34 @@ pub struct DemoArgs {
     /// Wait for Enter after each beat (needs a terminal)
     #[arg(long)]
     pub step: bool,
+    /// Tell it in a browser page instead, where you can join the chat
+    #[arg(long)]
+    pub web: bool,
+    /// With `--web`: how to reach and open the page
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WebArgs {
+    /// The lesson to open (default: the list of lessons)
+    pub lesson: Option<String>,
+    #[command(flatten)]
+    pub page: PageArgs,
+    /// How long, in milliseconds, any expected answer may take before it counts as missing
+    #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub timeout: u64,
+}
+
+/// Where a page is served and whether a browser is opened on it.
+#[derive(Debug, clap::Args)]
+pub struct PageArgs {
+    /// Port on 127.0.0.1 to serve the page on (default: a free one)
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Only print the page's address; do not open a browser
+    #[arg(long)]
+    pub no_open: bool,
 }
 
 /// `--pace`, as the library's `demo::Pace`.

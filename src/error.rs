@@ -16,6 +16,7 @@ use socketio_lab::registry::RegistryError;
 use socketio_lab::safe;
 use socketio_lab::scaling::ScalingError;
 use socketio_lab::session::RunError;
+use socketio_lab::web::WebError;
 
 pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
@@ -47,6 +48,8 @@ pub enum Error {
     Scaling(#[from] ScalingError),
     #[error("the server failed: {0}")]
     Serve(#[source] std::io::Error),
+    #[error(transparent)]
+    Web(#[from] WebError),
     /// Something outside the lab failed (the progress file, say).
     #[error("{0}")]
     Io(String),
@@ -65,6 +68,7 @@ impl Error {
             Error::Run(RunError::Predict(PredictError::Terminal(_))) => EXIT_USAGE,
             Error::Run(RunError::Predict(PredictError::Interrupted)) => EXIT_INTERRUPTED,
             Error::Fanout(FanoutError::NoClients | FanoutError::TooMany { .. }) => EXIT_USAGE,
+            Error::Web(WebError::PortInUse(_)) => EXIT_USAGE,
             Error::New(NewError::BadName(_) | NewError::Taken { .. } | NewError::Exists(_)) => {
                 EXIT_USAGE
             }

@@ -32,6 +32,7 @@
 //! - [`demo`]: the chat example in plain words, on the same engine and judge.
 //! - [`fanout`] and [`scaling`]: the labs that measure (many clients; two nodes).
 //! - [`serve`]: the lab server alone, with a live log.
+//! - [`web`]: the lessons and the demo as a page the lab server serves.
 //! - [`progress`] and [`paint`]: quiz scores and runs on disk; colour as a value.
 //! - [`path`]: the learner's path (lessons, quizzes, labs, demo) with its progress,
 //!   and the one decision of what to do next that every command ends with.
@@ -66,3 +67,4 @@ pub mod snippet;
 pub mod trace;
 pub mod view;
 pub mod view_json;
+pub mod web;

@@ -9,6 +9,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::judge::name_list;
 use crate::lesson::{Action, Client, Lesson, Step};
 use crate::paint::Paint;
+use crate::protocol::AckOutcome;
 use crate::safe;
 use crate::snippet;
 use crate::trace::{Observation, StepRecord};
@@ -55,7 +56,7 @@ pub fn header(lesson: &Lesson, server: &str, paint: Paint) -> String {
     out
 }
 
-fn server_note(o: &Observation, paint: Paint) -> Option<String> {
+pub fn server_note(o: &Observation, paint: Paint) -> Option<String> {
     let line = match o {
         Observation::ServerConnect { client, namespace } => format!(
             "{}  {}",
@@ -106,16 +107,7 @@ pub fn name_width(lesson: &Lesson) -> usize {
 pub fn who_received(record: &StepRecord, width: usize, paint: Paint) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "  {}", paint.bold("who received it"));
-    // Present sockets, plus any socket that received something without being
-    // counted as present (that would be a disagreement worth seeing).
-    let mut shown: Vec<String> = record.present.clone();
-    shown.extend(
-        record
-            .delivered_to()
-            .into_iter()
-            .filter(|n| !record.present.contains(n)),
-    );
-    for name in &shown {
+    for name in &shown_sockets(record) {
         let got: Vec<String> = record
             .received_by(name)
             .map(|(event, payload)| format!("{} {}", safe::text(event), compact(payload)))
@@ -361,13 +353,9 @@ fn server_side(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> 
     }
     for (name, outcome) in record.server_acks() {
         let cell = name_cell(&name, width, paint);
-        let line = match (&outcome.value, outcome.error.as_deref()) {
-            (Some(v), _) if outcome.answered => {
-                paint.good(&format!("acknowledged with {}", compact(v)))
-            }
-            (_, Some("timeout")) => paint.warn("did not acknowledge: the server's wait timed out"),
-            (_, Some(e)) => paint.warn(&format!("acknowledgement failed: {}", safe::text(e))),
-            _ => paint.warn("did not acknowledge"),
+        let line = match ack_words(&outcome) {
+            (true, words) => paint.good(&words),
+            (false, words) => paint.warn(&words),
         };
         let _ = writeln!(out, "  {} {cell}{line}", paint.dim("ack   "));
     }
@@ -376,6 +364,20 @@ fn server_side(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> 
         let _ = writeln!(out, "  {server} {}", paint.warn(&format!("refused: {why}")));
     }
     out
+}
+
+/// What one recipient did with the server's acknowledgement request, and whether
+/// it answered.
+pub fn ack_words(outcome: &AckOutcome) -> (bool, String) {
+    match (&outcome.value, outcome.error.as_deref()) {
+        (Some(v), _) if outcome.answered => (true, format!("acknowledged with {}", compact(v))),
+        (_, Some("timeout")) => (
+            false,
+            "did not acknowledge: the server's wait timed out".into(),
+        ),
+        (_, Some(e)) => (false, format!("acknowledgement failed: {}", safe::text(e))),
+        _ => (false, "did not acknowledge".into()),
+    }
 }
 
 /// The server's rooms after the step, and its own-id rooms where the step is about them.
@@ -475,9 +477,21 @@ pub fn summary(lesson: &Lesson, records: &[StepRecord], paint: Paint) -> String 
     out
 }
 
-/// The `--json` document: one entry per step, names sorted.
+/// The sockets a delivery table lists: the present ones, plus any that received
+/// something without being counted as present (a disagreement worth seeing).
+pub fn shown_sockets(record: &StepRecord) -> Vec<String> {
+    let mut shown: Vec<String> = record.present.clone();
+    shown.extend(
+        record
+            .delivered_to()
+            .into_iter()
+            .filter(|n| !record.present.contains(n)),
+    );
+    shown
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
@@ -485,7 +499,7 @@ mod tests {
     use crate::protocol::Reply;
     use crate::trace::RoomTable;
 
-    fn record(received_by: &[&str], claimed: &[&str]) -> StepRecord {
+    pub(crate) fn record(received_by: &[&str], claimed: &[&str]) -> StepRecord {
         let mut observations: Vec<Observation> = received_by
             .iter()
             .map(|n| Observation::Received {

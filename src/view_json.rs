@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::lesson::Lesson;
+use crate::lesson::{Lesson, Step};
 use crate::trace::{Observation, StepRecord};
 
 /// Every acknowledgement outcome of a step, per socket: the server's wait for each
@@ -64,25 +64,28 @@ pub fn json(lesson: &Lesson, records: &[StepRecord]) -> Value {
         .steps
         .iter()
         .zip(records)
-        .map(|(s, r)| {
-            let problems = r.problems(s);
-            json!({
-                "index": r.index,
-                "title": s.title,
-                "actor": s.action.actor(),
-                "actors": s.action.actors(),
-                "operation": s.action.op(),
-                "event": s.action.event(),
-                "delivered_to": r.delivered_to(),
-                "not_delivered_to": r.not_delivered_to(),
-                "server_delivered_to": r.server_delivered_to(),
-                "rooms": r.rooms,
-                "own_id_rooms": r.own_id_rooms,
-                "acks": acks_json(r),
-                "passed": problems.is_empty(),
-                "problems": problems,
-            })
-        })
+        .map(|(s, r)| step_json(s, r))
         .collect();
     json!({ "lesson": lesson.id, "steps": steps })
+}
+
+/// One step of the document; the web page's step record starts from it.
+pub fn step_json(s: &Step, r: &StepRecord) -> Value {
+    let problems = r.problems(s);
+    json!({
+        "index": r.index,
+        "title": s.title,
+        "actor": s.action.actor(),
+        "actors": s.action.actors(),
+        "operation": s.action.op(),
+        "event": s.action.event(),
+        "delivered_to": r.delivered_to(),
+        "not_delivered_to": r.not_delivered_to(),
+        "server_delivered_to": r.server_delivered_to(),
+        "rooms": r.rooms,
+        "own_id_rooms": r.own_id_rooms,
+        "acks": acks_json(r),
+        "passed": problems.is_empty(),
+        "problems": problems,
+    })
 }

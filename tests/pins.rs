@@ -13,6 +13,7 @@ const HELP: &[&[&str]] = &[
     &["quiz", "--help"],
     &["demo", "--help"],
     &["serve", "--help"],
+    &["web", "--help"],
     &["check", "--help"],
     &["new", "--help"],
     &["completions", "--help"],

@@ -16,11 +16,13 @@ const MIN_ROWS: usize = 20;
 
 pub async fn run(registry: &Registry, args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
     let terminal = std::io::stdout().is_terminal();
+    if args.page.port.is_some() || args.page.no_open {
+        return Err(Error::Usage(
+            "`--port` and `--no-open` are for `socketio-lab demo --web`".into(),
+        ));
+    }
     let pace = match args.pace {
-        Some(cli::Pace::Slow) => Pace::Slow,
-        Some(cli::Pace::Normal) => Pace::Normal,
-        Some(cli::Pace::Fast) => Pace::Fast,
-        Some(cli::Pace::Instant) => Pace::Instant,
+        Some(pace) => pace_of(pace),
         None if terminal => Pace::Normal,
         None => Pace::Instant,
     };
@@ -44,4 +46,14 @@ pub async fn run(registry: &Registry, args: &DemoArgs, paint: Paint) -> Result<V
     super::next::mark_ran(DEMO, verdict == Verdict::Passed, paint);
     super::next::show(&After::Demo, registry, false, paint)?;
     Ok(verdict)
+}
+
+/// `--pace` as the library's `Pace`.
+pub fn pace_of(pace: cli::Pace) -> Pace {
+    match pace {
+        cli::Pace::Slow => Pace::Slow,
+        cli::Pace::Normal => Pace::Normal,
+        cli::Pace::Fast => Pace::Fast,
+        cli::Pace::Instant => Pace::Instant,
+    }
 }

@@ -11,7 +11,7 @@ use socketio_lab::path::{self, After, Item};
 use socketio_lab::progress;
 use socketio_lab::registry::Registry;
 
-use crate::cli::{DemoArgs, QuizArgs, RunArgs};
+use crate::cli::{DemoArgs, PageArgs, QuizArgs, RunArgs};
 use crate::error::Error;
 
 pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
@@ -85,6 +85,11 @@ pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
             let args = DemoArgs {
                 pace: None,
                 step: false,
+                web: false,
+                page: PageArgs {
+                    port: None,
+                    no_open: false,
+                },
             };
             super::demo::run(registry, &args, paint).await
         }

@@ -10,6 +10,7 @@ mod next;
 mod quiz;
 mod run;
 mod serve;
+mod web;
 
 use std::process::ExitCode;
 
@@ -41,15 +42,20 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
     if let Some(Command::Serve(args)) = &cli.command {
         return serve::run(&registry, args, paint).await.map(verdict_code);
     }
+    if let Some(Command::Web(args)) = &cli.command {
+        return web::run(&registry, args, paint).await.map(verdict_code);
+    }
     let work = async {
         match cli.command {
             None => menu::run(&registry, paint).await,
             Some(Command::List) => list::run(&registry, paint),
             Some(Command::Run(args)) => run::run(&registry, &args, &given, paint).await,
             Some(Command::Quiz(args)) => quiz::run(&registry, &args, paint).await,
+            Some(Command::Demo(args)) if args.web => web::demo(&registry, &args, paint).await,
             Some(Command::Demo(args)) => demo::run(&registry, &args, paint).await,
             Some(
                 Command::Serve(_)
+                | Command::Web(_)
                 | Command::Check { .. }
                 | Command::New(_)
                 | Command::Completions { .. },

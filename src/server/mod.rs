@@ -63,6 +63,9 @@ pub struct ServerConfig {
     /// Tell the monitor the room table after every join, leave and disconnection
     /// (`Activity::Rooms`), as `serve --rooms` shows it.
     pub room_table: bool,
+    /// Pages served beside the Socket.IO layer (`socketio-lab web`); without them
+    /// `/` says what the server is.
+    pub routes: Option<Router>,
 }
 
 impl Default for ServerConfig {
@@ -73,6 +76,7 @@ impl Default for ServerConfig {
             send_buffer: SEND_BUFFER,
             timeouts: Timeouts::default(),
             room_table: false,
+            routes: None,
         }
     }
 }
@@ -117,6 +121,9 @@ async fn start(
 ) -> Result<(), ServerError> {
     let spans_nodes = config.adapter != AdapterChoice::Local;
     let lab = Shared::new(config.monitor, spans_nodes, config.room_table);
+    let routes = config
+        .routes
+        .unwrap_or_else(|| Router::new().route("/", get(index)));
     let builder = SocketIo::builder()
         .max_buffer_size(config.send_buffer.max(1))
         .max_payload(MAX_MESSAGE_BYTES as u64)
@@ -132,7 +139,7 @@ async fn start(
         AdapterChoice::Local => {
             let (layer, io) = builder.with_adapter::<LocalAdapter>(()).build_layer();
             let _: [(); 3] = handlers::install(&io);
-            serve(listener, (layer, io, lab), shutdown, ready).await
+            serve(listener, (layer, io, lab), routes, shutdown, ready).await
         }
         AdapterChoice::Redis { url, prefix } => {
             let ctr = redis::connect(&url, &prefix).await?;
@@ -141,7 +148,7 @@ async fn start(
             for subscription in handlers::install(&io) {
                 redis::subscribed(&url, subscription).await?;
             }
-            serve(listener, (layer, io, lab), shutdown, ready).await
+            serve(listener, (layer, io, lab), routes, shutdown, ready).await
         }
     }
 }
@@ -153,10 +160,11 @@ async fn index() -> &'static str {
 async fn serve<A: Adapter>(
     listener: Guarded,
     (layer, io, lab): (SocketIoLayer<A>, SocketIo<A>, Lab),
+    routes: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
     ready: Option<oneshot::Sender<()>>,
 ) -> Result<(), ServerError> {
-    let app = Router::new().route("/", get(index)).layer(layer);
+    let app = routes.layer(layer);
     if let Some(ready) = ready {
         let _ = ready.send(());
     }

@@ -159,6 +159,8 @@ pub enum Ready {
     PortLine,
     /// It accepts TCP connections on this port (for servers that print nothing useful).
     Accepts(u16),
+    /// Its first stdout line is a page's address, `http://127.0.0.1:PORT/...` (`web`).
+    UrlLine,
 }
 
 impl ChildServer {
@@ -198,6 +200,7 @@ impl ChildServer {
         server.port = match ready {
             Ready::PortLine => server.port_line(limit),
             Ready::Accepts(port) => server.accepts(port, limit).map(|()| port),
+            Ready::UrlLine => server.url_line(limit),
         }
         .map_err(|why| format!("{shown}: {why}\n{}", server.stderr_text()))?;
         Ok(server)
@@ -210,6 +213,18 @@ impl ChildServer {
             .map_err(|_| format!("printed no `listening on` line within {limit:?}"))?;
         listening_port(&first)
             .ok_or_else(|| format!("its first line is not `listening on ADDRESS:PORT`: `{first}`"))
+    }
+
+    fn url_line(&self, limit: Duration) -> Result<u16, String> {
+        let first = self
+            .lines
+            .recv_timeout(limit)
+            .map_err(|_| format!("printed no address within {limit:?}"))?;
+        let port = first
+            .strip_prefix("http://127.0.0.1:")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|port| port.parse().ok());
+        port.ok_or_else(|| format!("its first line is not `http://127.0.0.1:PORT/...`: `{first}`"))
     }
 
     fn accepts(&mut self, port: u16, limit: Duration) -> Result<(), String> {
