@@ -7,9 +7,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::engine::LabOptions;
-use crate::lesson::{self, Lesson};
+use crate::lesson::{self, Lesson, Question};
 use crate::paint::Paint;
 use crate::quiz;
+use crate::session::{self, RunError};
 
 /// What `check` found over all its paths.
 #[derive(Debug, Default)]
@@ -18,6 +19,8 @@ pub struct Report {
     pub invalid: usize,
     /// One line per problem, each located (`file:line:col: ...`).
     pub problems: Vec<String>,
+    /// The files that passed, in order.
+    pub passed: Vec<PathBuf>,
 }
 
 /// The lesson files a path names: the file itself, or every `*.toml` of a folder.
@@ -37,39 +40,92 @@ pub fn lesson_files(path: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Runs the lesson's steps on a fresh embedded server, as `run` would: a step whose
+/// run contradicts its `expect` (or any other claim) is a broken step.
+pub async fn step_problems(lesson: &Lesson) -> Vec<String> {
+    let at = |i: usize| {
+        let s = &lesson.steps[i];
+        format!(
+            "{}:{}:{}: step {} `{}`",
+            lesson.source,
+            s.line,
+            s.column,
+            i + 1,
+            s.title
+        )
+    };
+    match session::step_problems(lesson, &LabOptions::default()).await {
+        Ok(broken) => broken
+            .into_iter()
+            .map(|(i, problems)| format!("{}: when run, {}", at(i), problems.join("; ")))
+            .collect(),
+        Err(RunError::Step { step, source }) => {
+            vec![format!("{}: cannot be run: {source}", at(step - 1))]
+        }
+        Err(e) => vec![format!("{}: the lesson cannot be run: {e}", lesson.source)],
+    }
+}
+
+/// A file named like a built-in lesson or lab would hide it (and inherit its quiz
+/// score), so it is refused, unless it is the built-in lesson's own text.
+fn name_problem(file: &Path, lesson: &Lesson) -> Option<String> {
+    let what = crate::registry::builtin_name(&lesson.id)?;
+    let own = lesson::EMBEDDED.iter().any(|(id, text)| {
+        *id == lesson.id && std::fs::read_to_string(file).is_ok_and(|t| t == *text)
+    });
+    (!own).then(|| {
+        format!(
+            "{}: the name `{}` is taken by the built-in {what}: rename the file",
+            file.display(),
+            lesson.id
+        )
+    })
+}
+
 /// Runs every choice of every question: a question no choice can satisfy, or a choice
-/// whose run fails, is a broken question.
+/// whose run fails, is a broken question. Questions and their choices run at once,
+/// each choice on its own fresh server; problems come in question order.
 pub async fn question_problems(lesson: &Lesson) -> Vec<String> {
-    let mut problems = Vec::new();
+    use futures_util::StreamExt;
     let options = LabOptions::default();
-    for q in &lesson.questions {
-        let at = format!("{}:{}:{}", lesson.source, q.line, q.column);
-        let mut runs = BTreeMap::new();
-        for (i, choice) in q.choices.iter().enumerate() {
-            match quiz::run_choice(lesson, q, i, &options).await {
-                Ok(run) => {
-                    let faults = run.faults(choice);
-                    if !faults.is_empty() {
-                        problems.push(format!(
-                            "{at}: question `{}`: choice {} cannot be run: {}",
-                            q.id,
-                            i + 1,
-                            faults.join("; ")
-                        ));
-                    }
-                    runs.insert(i, run);
+    let checks = lesson
+        .questions
+        .iter()
+        .map(|q| question_check(lesson, q, &options));
+    futures_util::stream::iter(checks)
+        .buffered(quiz::QUESTIONS_AT_ONCE)
+        .collect::<Vec<Vec<String>>>()
+        .await
+        .concat()
+}
+
+async fn question_check(lesson: &Lesson, q: &Question, options: &LabOptions) -> Vec<String> {
+    let at = format!("{}:{}:{}", lesson.source, q.line, q.column);
+    let mut problems = Vec::new();
+    let mut runs = BTreeMap::new();
+    let every: Vec<usize> = (0..q.choices.len()).collect();
+    for (i, run) in quiz::run_choices(lesson, q, &every, options).await {
+        match run {
+            Ok(run) => {
+                let faults = run.faults(&q.choices[i]);
+                if !faults.is_empty() {
+                    problems.push(format!(
+                        "{at}: question `{}`: choice {} cannot be run: {}",
+                        q.id,
+                        i + 1,
+                        faults.join("; ")
+                    ));
                 }
-                Err(e) => {
-                    problems.push(format!("{at}: question `{}`: choice {}: {e}", q.id, i + 1))
-                }
+                runs.insert(i, run);
             }
+            Err(e) => problems.push(format!("{at}: question `{}`: choice {}: {e}", q.id, i + 1)),
         }
-        if runs.len() == q.choices.len() && quiz::holding(q, &runs).is_empty() {
-            problems.push(format!(
-                "{at}: question `{}`: no choice holds when run, so nobody can answer it right",
-                q.id
-            ));
-        }
+    }
+    if runs.len() == q.choices.len() && quiz::holding(q, &runs).is_empty() {
+        problems.push(format!(
+            "{at}: question `{}`: no choice holds when run, so nobody can answer it right",
+            q.id
+        ));
     }
     problems
 }
@@ -92,11 +148,16 @@ pub async fn check(
         for file in files {
             let problems = match lesson::load_file(&file) {
                 Ok(l) => {
-                    let problems = question_problems(&l).await;
+                    let mut problems: Vec<String> = name_problem(&file, &l).into_iter().collect();
+                    // The steps and the questions run on servers of their own, at once.
+                    let (steps, questions) =
+                        futures_util::join!(step_problems(&l), question_problems(&l));
+                    problems.extend(steps);
+                    problems.extend(questions);
                     if problems.is_empty() {
                         writeln!(
                             out,
-                            "{} {} ({} clients, {} steps, {} questions checked by running them)",
+                            "{} {} ({} clients; {} steps and {} questions checked by running them)",
                             paint.good("ok"),
                             file.display(),
                             l.clients.len(),
@@ -110,6 +171,7 @@ pub async fn check(
             };
             if problems.is_empty() {
                 report.valid += 1;
+                report.passed.push(file);
             } else {
                 report.invalid += 1;
                 report.problems.extend(problems);

@@ -37,7 +37,7 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List the lessons
+    /// List the lessons, their quizzes and the labs, with your progress
     List,
     /// Run a lesson on a real local Socket.IO server and show who receives each event
     Run(RunArgs),
@@ -57,6 +57,23 @@ pub enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Write a commented starter lesson, NAME.toml, that `check` accepts
+    New(NewArgs),
+    /// Print a completion script for your shell (see README: "Shell completions")
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The lesson's name (lowercase letters, digits, `-`, `_`): its file is NAME.toml
+    pub name: String,
+    /// The folder to write it in
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

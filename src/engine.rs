@@ -550,8 +550,12 @@ impl Lab {
     /// Disconnects everyone and stops the embedded server.
     pub async fn finish(mut self) {
         let clients = std::mem::take(&mut self.clients);
-        join_all(clients.values().map(|c| c.disconnect())).await;
-        let _ = self.control.disconnect().await;
+        // Bounded: a client stuck on a dead or busy connection must not hold the lab
+        // open (one hung quiz run was seen on a loaded machine); the server's stop
+        // closes whatever is left.
+        let everyone = join_all(clients.values().map(|c| c.disconnect()));
+        let _ = tokio::time::timeout(self.timeout, everyone).await;
+        let _ = tokio::time::timeout(self.timeout, self.control.disconnect()).await;
         stop_embedded(std::mem::take(&mut self.embedded)).await;
     }
 }

@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use socketio_lab::authoring::NewError;
 use socketio_lab::check::Report;
 use socketio_lab::demo::DemoError;
 use socketio_lab::fanout::FanoutError;
@@ -42,6 +43,8 @@ pub enum Error {
     #[error(transparent)]
     Fanout(#[from] FanoutError),
     #[error(transparent)]
+    New(#[from] NewError),
+    #[error(transparent)]
     Scaling(#[from] ScalingError),
     #[error(transparent)]
     Verify(#[from] socketio_lab::verify::VerifyError),
@@ -69,9 +72,11 @@ impl Error {
             Error::Run(RunError::Predict(PredictError::Interrupted)) => EXIT_INTERRUPTED,
             Error::Fanout(FanoutError::NoClients | FanoutError::TooMany { .. }) => EXIT_USAGE,
             Error::Web(WebError::PortInUse(_)) => EXIT_USAGE,
-            Error::Interrupted | Error::Quiz(QuizError::Stopped | QuizError::Interrupted) => {
-                EXIT_INTERRUPTED
+            Error::New(NewError::BadName(_) | NewError::Taken { .. } | NewError::Exists(_)) => {
+                EXIT_USAGE
             }
+            Error::Interrupted
+            | Error::Quiz(QuizError::Stopped { .. } | QuizError::Interrupted) => EXIT_INTERRUPTED,
             _ => EXIT_FAILED,
         }
     }
@@ -122,7 +127,7 @@ pub fn report(error: Error, paint: Paint) -> ExitCode {
             crate::term::restore_cursor();
             eprintln!("\n{} {}", paint.warn("note:"), Error::Interrupted);
         }
-        Error::Quiz(QuizError::Stopped) => eprintln!("{error}"),
+        Error::Quiz(QuizError::Stopped { .. }) => eprintln!("{error}"),
         // A message may quote a lesson file or a server: printed escaped.
         _ => eprintln!("{} {}", paint.bad("error:"), safe::text(&error.to_string())),
     }

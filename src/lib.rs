@@ -29,19 +29,23 @@
 //! - [`predict`]: predict, then see: who the learner expects an emit to reach,
 //!   judged from the trace.
 //! - [`quiz`] and [`quiz_session`]: questions whose choices are run and judged.
-//! - [`check`]: lesson files validated and their questions run.
+//! - [`check`]: lesson files validated, their steps and questions run.
+//! - [`authoring`]: `new NAME`, a commented starter lesson that `check` accepts.
 //! - [`demo`]: the chat example in plain words, on the same engine and judge.
 //! - [`fanout`] and [`scaling`]: the labs that measure (many clients; two nodes).
 //! - [`serve`]: the lab server alone, with a live log.
 //! - [`web`]: the lessons and the demo as a page the lab server serves.
 //! - [`verify`]: the learner's own server (a child process group or a URL), judged
 //!   by what the exercise's clients observed.
-//! - [`progress`] and [`paint`]: quiz scores on disk; colour as a value.
+//! - [`progress`] and [`paint`]: quiz scores and runs on disk; colour as a value.
+//! - [`path`]: the learner's path (lessons, quizzes, labs, demo) with its progress,
+//!   and the one decision of what to do next that every command ends with.
 //! - [`safe`]: text from the network or a file, its control characters escaped.
 //!
 //! Library operations return data (`judge::Verdict` or an error); the binary
 //! (`src/main.rs`, `src/commands/`) owns the command line, exit codes and terminal.
 
+pub mod authoring;
 pub mod check;
 pub mod client;
 pub mod demo;
@@ -52,6 +56,7 @@ pub mod judge;
 pub mod layout;
 pub mod lesson;
 pub mod paint;
+pub mod path;
 pub mod predict;
 pub mod progress;
 pub mod protocol;

@@ -1,4 +1,8 @@
-//! Quiz scores per lesson, kept in the user's state directory and written atomically.
+//! What the learner has done, kept in the user's state directory and written
+//! atomically: quiz scores per lesson, and which lessons and labs were run.
+//!
+//! The file only ever gains fields, each with a default, so that a file written by
+//! an older version still loads (and unknown fields from a newer one are ignored).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,12 +17,35 @@ pub struct Score {
     pub total: usize,
 }
 
+/// A run of a lesson, a measuring lab or the demo.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ran {
+    /// Whether some run went through and did what it claims (kept once true).
+    pub passed: bool,
+}
+
+/// A quiz left before its end (Esc): the questions answered, out of how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partial {
+    pub correct: usize,
+    pub answered: usize,
+    pub total: usize,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
-    /// Best score per lesson.
+    /// Best score per lesson, over complete attempts.
+    #[serde(default)]
     pub best: BTreeMap<String, Score>,
-    /// Most recent score per lesson.
+    /// Most recent complete score per lesson.
+    #[serde(default)]
     pub last: BTreeMap<String, Score>,
+    /// Runs per lesson or lab id (`demo` for the demo). Absent from older files.
+    #[serde(default)]
+    pub ran: BTreeMap<String, Ran>,
+    /// The most recent partial quiz attempt per lesson, until a complete one.
+    #[serde(default)]
+    pub partial: BTreeMap<String, Partial>,
     /// Predict-then-see scores per lesson (`run LESSON --predict`); absent from
     /// files written before it existed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -168,6 +195,20 @@ pub fn reset(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// The stored progress, or none when there is no state directory or no file.
+pub fn current() -> Progress {
+    state_dir().map(|dir| load(&dir).0).unwrap_or_default()
+}
+
+/// Notes that `id` (a lesson, a measuring lab, or `demo`) ran, and whether it passed.
+/// Without a state directory nothing is kept.
+pub fn mark_ran(id: &str, passed: bool) -> Vec<String> {
+    update("the run", |p| {
+        let ran = p.ran.entry(id.to_string()).or_default();
+        ran.passed |= passed;
+    })
+}
+
 impl Progress {
     /// A `verify` run's verdict on an exercise.
     pub fn record_exercise(&mut self, exercise: &str, passed: bool) {
@@ -176,7 +217,36 @@ impl Progress {
         result.ever_passed |= passed;
     }
 
+    /// Forgets the quiz scores of `lesson`, or of every lesson; runs are kept.
+    pub fn forget_quiz(&mut self, lesson: Option<&str>) {
+        match lesson {
+            Some(id) => {
+                self.best.remove(id);
+                self.last.remove(id);
+                self.partial.remove(id);
+            }
+            None => {
+                self.best.clear();
+                self.last.clear();
+                self.partial.clear();
+            }
+        }
+    }
+
+    /// Whether `id` ran and passed at least once.
+    pub fn passed(&self, id: &str) -> bool {
+        self.ran.get(id).is_some_and(|r| r.passed)
+    }
+
+    /// Whether the best complete quiz attempt of `lesson` got every question right.
+    pub fn quiz_perfect(&self, lesson: &str) -> bool {
+        self.best
+            .get(lesson)
+            .is_some_and(|s| s.total > 0 && s.correct == s.total)
+    }
+
     pub fn record(&mut self, lesson: &str, score: Score) {
+        self.partial.remove(lesson);
         self.last.insert(lesson.to_string(), score);
         let best = self.best.entry(lesson.to_string()).or_insert(score);
         if better(score, *best) {
@@ -249,6 +319,44 @@ mod tests {
             }
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_from_before_runs_were_kept_still_loads() {
+        let dir = temp_dir("old");
+        std::fs::create_dir_all(&dir).unwrap();
+        let old = r#"{ "best": { "emit": { "correct": 1, "total": 2 } }, "last": {} }"#;
+        std::fs::write(dir.join(FILE), old).unwrap();
+        let (p, note) = load(&dir);
+        assert_eq!(note, LoadNote::Fine);
+        assert_eq!(p.best["emit"].correct, 1);
+        assert!(p.ran.is_empty() && p.partial.is_empty());
+        // And a newer file's unknown fields do not make it unreadable.
+        std::fs::write(
+            dir.join(FILE),
+            r#"{ "predictions": {}, "ran": { "rooms": { "passed": true } } }"#,
+        )
+        .unwrap();
+        let (p, note) = load(&dir);
+        assert_eq!(note, LoadNote::Fine);
+        assert!(p.passed("rooms") && !p.passed("emit"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn forgetting_one_lesson_keeps_the_others_and_the_runs() {
+        let mut p = Progress::default();
+        let s = Score {
+            correct: 1,
+            total: 1,
+        };
+        p.record("rooms", s);
+        p.record("emit", s);
+        p.ran.insert("rooms".into(), Ran { passed: true });
+        p.forget_quiz(Some("rooms"));
+        assert!(!p.best.contains_key("rooms") && p.quiz_perfect("emit"));
+        p.forget_quiz(None);
+        assert!(p.best.is_empty() && p.passed("rooms"));
     }
 
     #[test]

@@ -76,6 +76,25 @@ pub async fn run_choice(
     outcome.map(|records| ChoiceRun { records })
 }
 
+/// How many questions' runs may be under way at once when they need not wait for a
+/// person (scripted answers, `check`); each runs its choices on fresh servers of its
+/// own, all at once. Bounded so that a long quiz does not open every socket at once.
+pub const QUESTIONS_AT_ONCE: usize = 8;
+
+/// Runs choices `which` of `question` at once, each on its own fresh lab: the runs
+/// are independent, so they need not wait for each other. Results in `which` order.
+pub async fn run_choices(
+    lesson: &Lesson,
+    question: &Question,
+    which: &[usize],
+    options: &LabOptions,
+) -> Vec<(usize, Result<ChoiceRun, LabError>)> {
+    let runs = which
+        .iter()
+        .map(|&i| async move { (i, run_choice(lesson, question, i, options).await) });
+    futures_util::future::join_all(runs).await
+}
+
 /// The choices a question's runs confirm. Only the runs given are considered.
 pub fn holding(question: &Question, runs: &BTreeMap<usize, ChoiceRun>) -> BTreeSet<usize> {
     runs.iter()

@@ -7,11 +7,13 @@ use std::io::Write;
 
 use serde_json::{json, Value};
 
+use futures_util::StreamExt;
+
 use crate::engine::{LabError, LabOptions};
 use crate::judge::Verdict;
 use crate::lesson::{Lesson, Question};
 use crate::paint::Paint;
-use crate::progress::{self, Score};
+use crate::progress::{self, Partial, Score};
 use crate::quiz::{self, ChoiceRun};
 use crate::registry::Registry;
 
@@ -25,6 +27,12 @@ pub enum Asked {
 pub trait Answers {
     /// The answer to question `number` (0-based), or why none could be had.
     fn answer(&mut self, number: usize, question: &Question) -> Result<Asked, QuizError>;
+
+    /// Every answer, when all are known before the first question is shown: then
+    /// the questions' runs need not wait for each other.
+    fn upfront(&self) -> Option<Vec<Vec<usize>>> {
+        None
+    }
 }
 
 /// Answers given up front (`--answers 3,1,2+4`), one per question in order.
@@ -34,6 +42,25 @@ impl Answers for Scripted {
     fn answer(&mut self, number: usize, _: &Question) -> Result<Asked, QuizError> {
         Ok(Asked::Answer(self.0[number].clone()))
     }
+
+    fn upfront(&self) -> Option<Vec<Vec<usize>>> {
+        Some(self.0.clone())
+    }
+}
+
+/// Runs the choices `given` needs, all at once, into the map the judge reads.
+async fn runs_for(
+    lesson: &Lesson,
+    q: &Question,
+    given: &[usize],
+    lab: &LabOptions,
+) -> Result<BTreeMap<usize, ChoiceRun>, LabError> {
+    let which = quiz::choices_to_run(q, given);
+    quiz::run_choices(lesson, q, &which, lab)
+        .await
+        .into_iter()
+        .map(|(i, run)| run.map(|run| (i, run)))
+        .collect()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,9 +71,9 @@ pub enum QuizError {
     /// No terminal to ask on, or the prompt failed.
     #[error("{0}")]
     Terminal(String),
-    /// The person stopped the quiz.
-    #[error("quiz stopped; nothing was recorded for this session")]
-    Stopped,
+    /// The person stopped the quiz (Esc); the answers given were kept.
+    #[error("quiz stopped after {answered} of {total} questions; the answers given are kept as a partial attempt")]
+    Stopped { answered: usize, total: usize },
     /// Ctrl-C at a prompt.
     #[error("interrupted")]
     Interrupted,
@@ -66,10 +93,15 @@ pub struct QuizOptions {
     pub explain: bool,
 }
 
-/// A finished quiz: its verdict, and what went wrong with keeping the score.
+/// A finished quiz: its verdict, the lessons behind missed questions, and what went
+/// wrong with keeping the score.
 pub struct Finished {
     pub verdict: Verdict,
     pub warnings: Vec<String>,
+    /// The lessons of the questions answered wrong, in quiz order, each once.
+    pub missed: Vec<String>,
+    /// Set when the person stopped early: how many questions were answered, of how many.
+    pub stopped: Option<(usize, usize)>,
 }
 
 /// The questions of one lesson, or of every lesson in order.
@@ -111,6 +143,17 @@ pub async fn run(
     paint: Paint,
 ) -> Result<Finished, QuizError> {
     let mut results = Vec::new();
+    let mut stopped = false;
+    // With every answer known, every question's runs start now (a few at a time),
+    // and are shown in quiz order as they come: the transcript stays the same.
+    let known = answers.upfront();
+    let mut ahead = known.as_ref().map(|all| {
+        let runs = questions
+            .iter()
+            .zip(all)
+            .map(|((lesson, q), given)| runs_for(lesson, q, given, &options.lab));
+        Box::pin(futures_util::stream::iter(runs).buffered(quiz::QUESTIONS_AT_ONCE))
+    });
     for (n, (lesson, q)) in questions.iter().enumerate() {
         if !options.json {
             write!(
@@ -122,9 +165,19 @@ pub async fn run(
         }
         let given = match answers.answer(n, q)? {
             Asked::Answer(given) => given,
-            Asked::Quit => return Err(QuizError::Stopped),
+            Asked::Quit => {
+                stopped = true;
+                break;
+            }
         };
-        results.push(run_answer(lesson, q, given, options, out, paint).await?);
+        let runs = match ahead.as_mut() {
+            Some(ahead) => ahead
+                .next()
+                .await
+                .unwrap_or_else(|| unreachable!("one run per question"))?,
+            None => runs_for(lesson, q, &given, &options.lab).await?,
+        };
+        results.push(show_answer(lesson, q, given, &runs, options, out, paint)?);
     }
     let mut scores: BTreeMap<String, Score> = BTreeMap::new();
     for r in &results {
@@ -135,39 +188,55 @@ pub async fn run(
         score.total += 1;
         score.correct += usize::from(r.passed);
     }
-    let warnings = save_scores(&scores);
+    let warnings = if stopped {
+        save_partial(questions, &scores)
+    } else {
+        save_scores(&scores)
+    };
     let correct = results.iter().filter(|r| r.passed).count();
-    let total = results.len();
+    let total = questions.len();
+    let mut missed: Vec<String> = Vec::new();
+    for r in results.iter().filter(|r| !r.passed) {
+        if !missed.contains(&r.lesson) {
+            missed.push(r.lesson.clone());
+        }
+    }
+    let answered = results.len();
     if options.json {
-        let doc = json!({
+        let mut doc = json!({
             "lesson": options.lesson.as_deref().unwrap_or("all"),
             "score": { "correct": correct, "total": total },
             "questions": results.into_iter().map(|r| r.json).collect::<Vec<_>>(),
         });
+        if stopped {
+            doc["stopped"] = json!({ "answered": answered });
+        }
         writeln!(out, "{}", crate::safe::json(&doc))?;
+    } else if stopped {
+        let line = format!("stopped: {correct} right of the {answered} answered ({total} asked)");
+        writeln!(out, "\n{}", paint.warn(&line))?;
     } else {
         write!(out, "{}", score_text(&scores, correct, total, paint))?;
     }
     Ok(Finished {
-        verdict: Verdict::from_ok(correct == total),
+        verdict: Verdict::from_ok(!stopped && correct == total),
         warnings,
+        missed,
+        stopped: stopped.then_some((answered, total)),
     })
 }
 
-/// Runs the choices an answer needs on fresh servers and shows the verdict.
-async fn run_answer(
+/// Shows the verdict of an answer from the runs of its choices.
+fn show_answer(
     lesson: &Lesson,
     q: &Question,
     given: Vec<usize>,
+    runs: &BTreeMap<usize, ChoiceRun>,
     options: &QuizOptions,
     out: &mut dyn Write,
     paint: Paint,
 ) -> Result<Answered, QuizError> {
-    let mut runs: BTreeMap<usize, ChoiceRun> = BTreeMap::new();
-    for i in quiz::choices_to_run(q, &given) {
-        runs.insert(i, quiz::run_choice(lesson, q, i, &options.lab).await?);
-    }
-    let passed = quiz::judge(q, &given, &runs);
+    let passed = quiz::judge(q, &given, runs);
     if !options.json {
         let picked = match given.as_slice() {
             [one] if !q.multiple => format!("{}) {}", one + 1, q.choices[*one].text),
@@ -181,12 +250,12 @@ async fn run_answer(
         writeln!(out, "  {} {picked}", paint.dim("answer:"))?;
         if !passed || options.explain {
             writeln!(out, "  {}", paint.dim("the lab ran it on a fresh server:"))?;
-            write!(out, "{}", quiz::evidence(lesson, q, &runs, paint))?;
+            write!(out, "{}", quiz::evidence(lesson, q, runs, paint))?;
         }
         write!(
             out,
             "{}",
-            quiz::verdict_text(q, &given, &runs, passed, paint)
+            quiz::verdict_text(q, &given, runs, passed, paint)
         )?;
         if let (false, Some(hint)) = (passed, &q.hint) {
             let hint = format!("hint: {hint}");
@@ -197,7 +266,7 @@ async fn run_answer(
     Ok(Answered {
         lesson: lesson.id.clone(),
         passed,
-        json: quiz::question_json(lesson, q, &given, &runs, passed),
+        json: quiz::question_json(lesson, q, &given, runs, passed),
     })
 }
 
@@ -206,6 +275,30 @@ fn save_scores(scores: &BTreeMap<String, Score>) -> Vec<String> {
     progress::update("the quiz progress", |saved| {
         for (lesson, score) in scores {
             saved.record(lesson, *score);
+        }
+    })
+}
+
+/// Keeps a stopped session's answers as a partial attempt of each lesson it reached:
+/// never a best score (a third of a quiz is not a score), but shown by `list`.
+fn save_partial(
+    questions: &[(&Lesson, &Question)],
+    scores: &BTreeMap<String, Score>,
+) -> Vec<String> {
+    progress::update("the quiz progress", |saved| {
+        for (lesson, score) in scores {
+            let total = questions.iter().filter(|(l, _)| l.id == *lesson).count();
+            if score.total == total {
+                // Every question of this lesson was answered before the stop.
+                saved.record(lesson, *score);
+                continue;
+            }
+            let partial = Partial {
+                correct: score.correct,
+                answered: score.total,
+                total,
+            };
+            saved.partial.insert(lesson.clone(), partial);
         }
     })
 }

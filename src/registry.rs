@@ -2,7 +2,7 @@
 //! `--lessons DIR`) and the labs that measure. `list`, the menu, `run` and `quiz` all
 //! look names up here, so a name means one thing everywhere.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::lesson::{self, Lesson, LessonError};
 use crate::paint::Paint;
@@ -57,9 +57,26 @@ pub enum RegistryError {
     },
 }
 
+/// What a built-in name stands for (`lesson` or `measuring lab`), if `id` is one.
+/// A lesson file of that name would hide it, so `--lessons`, `check` and `new`
+/// refuse the name.
+pub fn builtin_name(id: &str) -> Option<&'static str> {
+    if MeasuringLab::ALL.iter().any(|m| m.name() == id) {
+        Some("measuring lab")
+    } else if lesson::EMBEDDED.iter().any(|(name, _)| *name == id) {
+        Some("lesson")
+    } else {
+        None
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Registry {
     lessons: Vec<Lesson>,
+    /// How many of `lessons` are built in (they come first).
+    builtin: usize,
+    /// The `--lessons` folder the others come from.
+    extra_dir: Option<PathBuf>,
 }
 
 impl Registry {
@@ -70,14 +87,7 @@ impl Registry {
         let mut lessons = lesson::embedded()?;
         let builtin = lessons.len();
         for extra in lesson::load_dir(extra_dir)? {
-            let what = if MeasuringLab::ALL.iter().any(|m| m.name() == extra.id) {
-                Some("measuring lab")
-            } else if lessons[..builtin].iter().any(|l| l.id == extra.id) {
-                Some("lesson")
-            } else {
-                None
-            };
-            if let Some(what) = what {
+            if let Some(what) = builtin_name(&extra.id) {
                 return Err(RegistryError::Clash {
                     file: extra.source.clone(),
                     name: extra.id.clone(),
@@ -86,7 +96,18 @@ impl Registry {
             }
             lessons.push(extra);
         }
-        Ok(Registry { lessons })
+        Ok(Registry {
+            lessons,
+            builtin,
+            extra_dir: extra_dir.map(Path::to_path_buf),
+        })
+    }
+
+    /// The `--lessons` folder of lesson `id`, when it is not a built-in one: a command
+    /// naming it must name the folder too.
+    pub fn extra_dir_of(&self, id: &str) -> Option<&Path> {
+        let extra = self.lessons[self.builtin..].iter().any(|l| l.id == id);
+        self.extra_dir.as_deref().filter(|_| extra)
     }
 
     pub fn lessons(&self) -> &[Lesson] {
@@ -107,50 +128,9 @@ impl Registry {
             .map(Entry::Measuring)
     }
 
-    /// The text of `list` (and of the menu without a terminal), scores included.
+    /// The text of `list` (and of the menu without a terminal): every stop of the
+    /// learner's path with its progress.
     pub fn list_text(&self, progress: &Progress, paint: Paint) -> String {
-        let width = self.lessons.iter().map(|l| l.id.len()).max().unwrap_or(4) + 2;
-        let mut out = String::from("Lessons:\n");
-        for l in &self.lessons {
-            let pad = " ".repeat(width - l.id.len());
-            let score = match progress.best.get(&l.id) {
-                Some(s) => format!(
-                    "  {}",
-                    paint.dim(&format!("[quiz best {}/{}]", s.correct, s.total))
-                ),
-                None => String::new(),
-            };
-            out.push_str(&format!(
-                "  {}{pad}{}{score}\n",
-                paint.bold(&l.id),
-                l.summary
-            ));
-        }
-        out.push_str("\nLabs that measure as they run:\n");
-        for lab in MeasuringLab::ALL {
-            let id = lab.name();
-            let pad = " ".repeat(width.saturating_sub(id.len()).max(2));
-            out.push_str(&format!("  {}{pad}{}\n", paint.bold(id), lab.summary()));
-        }
-        out.push_str(
-            "\nRun one with `socketio-lab run NAME` (add `--step` to go at your own pace);\n",
-        );
-        out.push_str("test yourself with `socketio-lab quiz NAME`.\n");
-        out
-    }
-
-    /// Menu entries: every lesson, then the measuring labs, each with its summary.
-    pub fn menu_items(&self) -> Vec<(String, String)> {
-        let mut items: Vec<(String, String)> = self
-            .lessons
-            .iter()
-            .map(|l| (l.id.clone(), l.summary.clone()))
-            .collect();
-        items.extend(
-            MeasuringLab::ALL
-                .iter()
-                .map(|m| (m.name().to_string(), m.summary().to_string())),
-        );
-        items
+        crate::path::list_text(self, progress, paint)
     }
 }

@@ -105,6 +105,34 @@ pub async fn run_lesson(
     Ok(Verdict::from_ok(passed))
 }
 
+/// Runs every step of `lesson` on a fresh lab without showing it, as `run` would,
+/// and gives the problems of each step that did not do what it claims: its index
+/// (0-based) and what went wrong. For `check`.
+pub async fn step_problems(
+    lesson: &Lesson,
+    options: &LabOptions,
+) -> Result<Vec<(usize, Vec<String>)>, RunError> {
+    let mut lab = Lab::start(&lesson.clients, options)
+        .await
+        .map_err(RunError::Start)?;
+    let mut sink = std::io::sink();
+    let shown = Shown {
+        format: Format::Json,
+        paint: Paint::PLAIN,
+        next_step: &mut |_| true,
+    };
+    let records = run_steps(&mut lab, lesson, shown, &mut sink, None).await;
+    lab.finish().await;
+    Ok(lesson
+        .steps
+        .iter()
+        .zip(&records?)
+        .enumerate()
+        .map(|(i, (s, r))| (i, r.problems(s)))
+        .filter(|(_, problems)| !problems.is_empty())
+        .collect())
+}
+
 /// How a run is shown, and the wait between steps.
 struct Shown<'a> {
     format: Format,

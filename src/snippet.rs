@@ -260,6 +260,8 @@ mod tests {
     fn emit(spec: Emit, payload: Value) -> Step {
         Step {
             title: "t".into(),
+            line: 0,
+            column: 0,
             narration: String::new(),
             action: Action::Emit {
                 actor: "alice".into(),

@@ -13,6 +13,8 @@ use socketio_lab::predict::{PredictError, Predictor};
 use socketio_lab::quiz_session::{Answers, Asked, QuizError};
 
 use crate::cli::ColorChoice;
+
+mod choose;
 use crate::error::Error;
 
 /// `auto` colours a terminal unless `NO_COLOR` is set (to anything but empty).
@@ -163,50 +165,44 @@ fn prompt_error(e: dialoguer::Error) -> QuizError {
     QuizError::Terminal(format!("cannot ask on this terminal: {e}"))
 }
 
-/// Picks one of `items`; `None` when the person pressed Esc.
-pub fn select(prompt: &str, items: &[String]) -> Result<Option<usize>, QuizError> {
+/// Picks one of `items`, starting on `preselected`; `None` when the person pressed Esc.
+pub fn select_from(
+    prompt: &str,
+    items: &[String],
+    preselected: usize,
+) -> Result<Option<usize>, QuizError> {
     let picked = tokio::task::block_in_place(|| {
         dialoguer::Select::new()
             .with_prompt(prompt)
             .items(items)
-            .default(0)
+            .default(preselected)
             .interact_opt()
     });
     restore_cursor();
     picked.map_err(prompt_error)
 }
 
-/// Answers from the person at the terminal; the hint is an extra entry of the menu.
+/// Answers from the person at the terminal, one key at a time (`choose`): `h` shows
+/// the hint in every kind of question, an empty multiple answer is confirmed first,
+/// and Esc stops the quiz with the answers given so far kept.
 pub struct Prompted;
 
 impl Answers for Prompted {
     fn answer(&mut self, _: usize, question: &Question) -> Result<Asked, QuizError> {
         let items: Vec<String> = question.choices.iter().map(|c| c.text.clone()).collect();
-        if question.multiple {
-            let picked = tokio::task::block_in_place(|| {
-                dialoguer::MultiSelect::new()
-                    .with_prompt("Pick every choice that holds (space toggles, Enter confirms)")
-                    .items(&items)
-                    .interact_opt()
-            });
-            restore_cursor();
-            return Ok(picked
-                .map_err(prompt_error)?
-                .map(Asked::Answer)
-                .unwrap_or(Asked::Quit));
-        }
-        let mut menu = items.clone();
-        if question.hint.is_some() {
-            menu.push("(h) show a hint".to_string());
-        }
-        loop {
-            match select("Your answer (Esc to stop)", &menu)? {
-                Some(i) if i == items.len() => {
-                    eprintln!("  hint: {}", question.hint.as_deref().unwrap_or_default());
-                }
-                Some(i) => return Ok(Asked::Answer(vec![i])),
-                None => return Ok(Asked::Quit),
-            }
+        let term = dialoguer::console::Term::stderr();
+        let hint = question.hint.as_deref();
+        let outcome =
+            tokio::task::block_in_place(|| choose::ask(&term, &items, question.multiple, hint));
+        restore_cursor();
+        match outcome {
+            Ok(choose::Outcome::Answer(picked)) => Ok(Asked::Answer(picked)),
+            Ok(choose::Outcome::Quit) => Ok(Asked::Quit),
+            Ok(choose::Outcome::Interrupt) => Err(QuizError::Interrupted),
+            Ok(choose::Outcome::Continue) => unreachable!("`ask` returns on an answer"),
+            Err(e) => Err(QuizError::Terminal(format!(
+                "cannot ask on this terminal: {e}"
+            ))),
         }
     }
 }

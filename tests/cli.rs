@@ -264,13 +264,182 @@ fn check_refuses_a_client_named_twice() {
     let lesson = std::fs::read_to_string(repo().join("lessons/chat.toml")).unwrap();
     let twice = lesson.replacen("actors = [\"bob\"", "actors = [\"bob\", \"bob\"", 1);
     assert_ne!(twice, lesson, "chat.toml has an `actors` list to double");
-    let test = common::Test::new().write("twice.toml", &twice);
-    let out = run(&["check", &test.path("twice.toml")]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    check_refuses("twice.toml", &twice, "`bob` appears twice in `actors`");
+}
+
+/// `check` of a lesson file `name` holding `text` fails with exit 2 and `needle`
+/// on stderr.
+fn check_refuses(name: &str, text: &str, needle: &str) {
+    let test = common::Test::new().write(name, text);
+    let out = run(&["check", &test.path(name)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains(needle), "{}", stderr(&out));
+}
+
+/// The four shells' completion scripts: each is generated from the clap types, so
+/// each must offer every subcommand; bash's is also loaded into a real bash.
+#[test]
+fn completions_for_four_shells() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = run(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        for word in [
+            "socketio-lab",
+            "run",
+            "quiz",
+            "demo",
+            "serve",
+            "check",
+            "new",
+            "completions",
+        ] {
+            assert!(script.contains(word), "{shell} script lacks `{word}`");
+        }
+        assert!(
+            !script.contains("next:"),
+            "{shell}: the script must stay a script"
+        );
+        assert!(stderr(&out).starts_with("next: "), "{}", stderr(&out));
+    }
+    if std::process::Command::new("bash")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("skipped loading the bash script: no `bash`");
+        return;
+    }
+    let script = stdout(&run(&["completions", "bash"]));
+    let loaded = std::process::Command::new("bash")
+        .args([
+            "--norc",
+            "-c",
+            "eval \"$SCRIPT\" && complete -p socketio-lab",
+        ])
+        .env("SCRIPT", script)
+        .output()
+        .unwrap();
+    assert!(loaded.status.success(), "{}", stderr(&loaded));
+    let registered = stdout(&loaded);
+    assert!(registered.contains("socketio-lab"), "{registered}");
+}
+
+#[test]
+fn new_writes_a_starter_lesson_that_check_accepts_and_runs() {
+    let test = common::Test::new().args(&["new", "my-first", "--dir", "drafts"]);
+    let out = test.output();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = test.path("drafts/my-first.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("title = \"My first\""), "{text}");
     assert!(
-        stderr(&out).contains("`bob` appears twice in `actors`"),
+        text.lines().filter(|l| l.starts_with('#')).count() > 5,
+        "not commented"
+    );
+    let check = run(&["check", &file]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(stdout(&check).starts_with("ok "), "{}", stdout(&check));
+    // Never over an existing file.
+    let again = test.output();
+    assert_eq!(again.status.code(), Some(2));
+    let err = stderr(&again);
+    assert!(err.contains("already exists"), "{err}");
+}
+
+/// `check` runs the steps: a wrong `expect` fails it, located at its step.
+#[test]
+fn check_fails_a_lesson_whose_expect_does_not_hold() {
+    let emit = std::fs::read_to_string(repo().join("lessons/emit.toml")).unwrap();
+    let wrong = emit.replacen("expect = [\"alice\"]", "expect = [\"bob\"]", 1);
+    assert_ne!(wrong, emit);
+    let at = "wrong-expect.toml:25:1: step 2 `Back to the sender only`: when run, ";
+    let needle = format!("{at}expected `reply` to reach bob but it reached alice");
+    check_refuses("wrong-expect.toml", &wrong, &needle);
+}
+
+/// A lesson file named like a built-in one is refused by `check` (unless it is the
+/// built-in file itself) as by `--lessons`, with the name and what holds it.
+#[test]
+fn check_refuses_a_user_lesson_with_a_built_in_name() {
+    let emit = std::fs::read_to_string(repo().join("lessons/emit.toml")).unwrap();
+    let taken = "the name `rooms` is taken by the built-in lesson: rename the file";
+    check_refuses("rooms.toml", &emit, taken);
+    let test = common::Test::new().write("mine/rooms.toml", &emit);
+    let out = run(&["--lessons", &test.path("mine"), "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("taken by the built-in lesson"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// The format reference's complete example, as a file: the one ```toml block after
+/// the `<!-- example: NAME -->` marker of docs/lesson-format.md.
+fn format_example() -> (String, String) {
+    let doc = std::fs::read_to_string(repo().join("docs/lesson-format.md")).unwrap();
+    let (_, rest) = doc.split_once("<!-- example: ").expect("an example marker");
+    let (name, rest) = rest.split_once(" -->").unwrap();
+    let (_, rest) = rest
+        .split_once("```toml\n")
+        .expect("a toml block after the marker");
+    let (body, _) = rest.split_once("```\n").unwrap();
+    (name.to_string(), body.to_string())
+}
+
+#[test]
+fn the_format_reference_example_passes_check() {
+    let (name, body) = format_example();
+    let test = common::Test::new().write(&name, &body);
+    let out = run(&["check", &test.path(&name)]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    // It runs, and every choice of its questions was run by `check`.
+    assert!(
+        stdout(&out).contains("3 questions checked by running them"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// Every field the lesson reader accepts (read from `src/lesson/raw.rs`) and every
+/// operation is named in the format reference.
+#[test]
+fn the_format_reference_names_every_field_and_operation() {
+    let doc = std::fs::read_to_string(repo().join("docs/lesson-format.md")).unwrap();
+    let raw = std::fs::read_to_string(repo().join("src/lesson/raw.rs")).unwrap();
+    let mut names: Vec<String> = Vec::new();
+    let mut renamed = None;
+    for line in raw.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("#[serde(rename = \"") {
+            renamed = rest.split('"').next().map(str::to_string);
+        }
+        if let Some(rest) = line.strip_prefix("pub ") {
+            if let Some((field, _)) = rest.split_once(':') {
+                if !field.contains(' ') && !field.contains('(') {
+                    names.push(renamed.take().unwrap_or_else(|| field.to_string()));
+                }
+            }
+        }
+    }
+    names.extend(
+        socketio_lab::lesson::Op::ALL
+            .iter()
+            .map(|op| op.to_string()),
+    );
+    assert!(names.len() > 30, "too few names read: {names:?}");
+    let missing: Vec<&String> = names
+        .iter()
+        .filter(|n| {
+            !doc.contains(&format!("`{n}`"))
+                && !doc.contains(&format!("`[[{n}]]`"))
+                && !doc.contains(&format!("`[[questions.{n}]]`"))
+                && !doc.contains(&format!("`[[clients.{n}]]`"))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/lesson-format.md does not name {missing:?}"
     );
 }
 

@@ -16,6 +16,8 @@ const HELP: &[&[&str]] = &[
     &["web", "--help"],
     &["check", "--help"],
     &["verify", "--help"],
+    &["new", "--help"],
+    &["completions", "--help"],
 ];
 
 #[test]
@@ -50,6 +52,10 @@ const USAGE_ERRORS: &[&[&str]] = &[
     &["serve", "--port", "99999"],
     &["check"],
     &["check", "/nonexistent/lessons.toml"],
+    &["new", "rooms"],
+    &["new", "My Lesson"],
+    &["completions", "tcsh"],
+    &["completions"],
     &["--color", "sometimes", "list"],
     &["frobnicate"],
 ];

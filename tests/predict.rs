@@ -7,6 +7,9 @@ use common::{one_line_error, stderr, stdout, Test};
 use serde_json::Value;
 
 /// Who each of `rooms`'s eight emits reaches, as its steps say.
+/// What a passed `run rooms` ends with, after its predictions (`path::next`).
+const QUIZ_NEXT: &str = "\nnext: socketio-lab quiz rooms   # questions on what you just watched\n";
+
 const ROOMS_RIGHT: &str =
     "bob,carol;alice,bob,carol;alice,bob,carol;bob,carol,dave;alice,carol;bob;alice,carol;alice";
 
@@ -79,7 +82,10 @@ fn the_transcript_asks_before_it_shows_and_says_whether_it_held() {
         "{text}"
     );
     assert!(
-        text.ends_with("  predictions: 7 of 8 held (missed at step 10)\n"),
+        text.ends_with(&format!(
+            "  predictions: 7 of 8 held (missed at step 10)\n{}",
+            QUIZ_NEXT
+        )),
         "{text}"
     );
     // Steps that send nothing ask nothing.
@@ -95,7 +101,9 @@ fn all_right_scores_full_marks() {
     let test = Test::new().args(&["run", "rooms", "--predictions", ROOMS_RIGHT]);
     let out = test.output();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).ends_with("  predictions: 8 of 8 held\n"));
+    let text = stdout(&out);
+    let want = format!("  predictions: 8 of 8 held\n{QUIZ_NEXT}");
+    assert!(text.ends_with(&want), "{text}");
     assert_eq!(
         progress(&test)["predictions"]["rooms"]["best"],
         serde_json::json!({ "correct": 8, "total": 8 })

@@ -11,6 +11,7 @@ use socketio_lab::engine::LabOptions;
 use socketio_lab::lesson::{embedded, Action, Choice};
 use socketio_lab::protocol::{AckOutcome, Reply};
 use socketio_lab::quiz::{self, ChoiceRun};
+use socketio_lab::quiz_session;
 use socketio_lab::trace::Observation;
 
 /// Answers for the scripted snapshot runs. They are not a key: the runs judge them,
@@ -37,6 +38,16 @@ fn quiz(state: &std::path::Path, args: &[&str]) -> std::process::Output {
         .env("SOCKETIO_LAB_STATE_DIR", state)
         .output()
         .expect("the binary runs")
+}
+
+/// What `list` shows with the progress of `state`.
+fn list(state: &std::path::Path) -> String {
+    let out = bin()
+        .arg("list")
+        .env("SOCKETIO_LAB_STATE_DIR", state)
+        .output()
+        .expect("the binary runs");
+    stdout(&out)
 }
 
 fn state_dir(tag: &str) -> std::path::PathBuf {
@@ -152,25 +163,84 @@ fn scores_are_kept_listed_reset_and_survive_a_corrupt_file() {
     );
     assert!(state.join("progress.json.corrupt-1").exists());
 
-    let list = bin()
-        .arg("list")
-        .env("SOCKETIO_LAB_STATE_DIR", &state)
-        .output()
-        .unwrap();
+    let text = list(&state);
+    assert!(text.contains("[quiz best 1/2]"), "{text}");
+
+    // `quiz LESSON --reset` forgets that lesson only, and says so.
+    let out = quiz(&state, &["rooms", "--answers", "1,1,1+2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = quiz(&state, &["emit", "--reset"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).starts_with("quiz scores of `emit` cleared; other lessons kept"));
+    let text = list(&state);
     assert!(
-        stdout(&list).contains("[quiz best 1/2]"),
-        "{}",
-        stdout(&list)
+        !text.contains("[quiz best 1/2]") && text.contains("[quiz best 3/3]"),
+        "{text}"
     );
 
     let out = quiz(&state, &["--reset"]);
     assert!(out.status.success());
-    let list = bin()
-        .arg("list")
-        .env("SOCKETIO_LAB_STATE_DIR", &state)
-        .output()
+    assert!(stdout(&out).starts_with("quiz scores of every lesson cleared"));
+    let text = list(&state);
+    assert!(!text.contains("quiz best"), "{text}");
+    std::fs::remove_dir_all(&state).ok();
+}
+
+/// Answers that stop (as Esc does) before question `stop` (0-based).
+struct StopAt {
+    stop: usize,
+    answers: Vec<Vec<usize>>,
+}
+
+impl quiz_session::Answers for StopAt {
+    fn answer(
+        &mut self,
+        number: usize,
+        _: &socketio_lab::lesson::Question,
+    ) -> Result<quiz_session::Asked, quiz_session::QuizError> {
+        Ok(if number < self.stop {
+            quiz_session::Asked::Answer(self.answers[number].clone())
+        } else {
+            quiz_session::Asked::Quit
+        })
+    }
+}
+
+/// Stopping keeps what was answered: a lesson answered in full gets its score, the
+/// lesson stopped in gets a partial attempt (never a best score), and it is said.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stopped_quiz_keeps_its_answers_as_a_partial_attempt() {
+    let state = state_dir("partial");
+    // The library reads its state folder from the environment; this test binary's
+    // other in-process tests never read or write progress.
+    std::env::set_var("SOCKETIO_LAB_STATE_DIR", &state);
+    let registry = socketio_lab::registry::Registry::load(None).unwrap();
+    let questions = quiz_session::questions(&registry, None).unwrap();
+    // chat has 2 questions, emit 2: stop at emit's second.
+    let mut answers = StopAt {
+        stop: 3,
+        answers: quiz::parse_answers("2,1+2+5,3").unwrap(),
+    };
+    let mut out = Vec::new();
+    let options = quiz_session::QuizOptions::default();
+    let paint = socketio_lab::paint::Paint::PLAIN;
+    let finished = quiz_session::run(&questions, &mut answers, &options, &mut out, paint)
+        .await
         .unwrap();
-    assert!(!stdout(&list).contains("quiz best"), "{}", stdout(&list));
+    assert_eq!(finished.stopped, Some((3, questions.len())));
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("stopped: 3 right of the 3 answered"),
+        "{text}"
+    );
+    let (progress, _) = socketio_lab::progress::load(&state);
+    assert_eq!(progress.best["chat"].correct, 2);
+    assert!(!progress.best.contains_key("emit"));
+    let partial = progress.partial["emit"];
+    assert_eq!(
+        (partial.correct, partial.answered, partial.total),
+        (1, 1, 2)
+    );
     std::fs::remove_dir_all(&state).ok();
 }
 

@@ -292,7 +292,17 @@ fn a_log_nobody_reads_neither_grows_nor_blocks_serve() {
         rest.iter().any(|l| l.contains(" lines not shown")),
         "no line says what was dropped"
     );
-    assert_eq!(rest.last().map(String::as_str), Some("server stopped"));
+    // Its last words: `server stopped`, then what to do next.
+    let words: Vec<&str> = rest
+        .iter()
+        .map(String::as_str)
+        .filter(|l| !l.is_empty() && !l.starts_with("next: "))
+        .collect();
+    assert_eq!(words.last().copied(), Some("server stopped"));
+    assert!(
+        rest.last().is_some_and(|l| l.starts_with("next: ")),
+        "{rest:?}"
+    );
 }
 
 /// `serve ARGS`' first line on stdout, and all it wrote on stderr until it was

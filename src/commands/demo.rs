@@ -5,6 +5,8 @@ use std::io::IsTerminal;
 use socketio_lab::demo::{self, DemoOptions, Pace};
 use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
+use socketio_lab::path::{After, DEMO};
+use socketio_lab::registry::Registry;
 
 use crate::cli::{self, DemoArgs};
 use crate::error::Error;
@@ -12,7 +14,7 @@ use crate::error::Error;
 /// The rows a beat needs under the chat windows (the longest beat fills 19 of them).
 const MIN_ROWS: usize = 20;
 
-pub async fn run(args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
+pub async fn run(registry: &Registry, args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
     let terminal = std::io::stdout().is_terminal();
     if args.page.port.is_some() || args.page.no_open {
         return Err(Error::Usage(
@@ -40,7 +42,10 @@ pub async fn run(args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
         redraw,
     };
     let mut next_beat = || crate::term::wait_for_enter("Enter to go on");
-    Ok(demo::run(&options, &mut std::io::stdout(), paint, &mut next_beat).await?)
+    let verdict = demo::run(&options, &mut std::io::stdout(), paint, &mut next_beat).await?;
+    super::next::mark_ran(DEMO, verdict == Verdict::Passed, paint);
+    super::next::show(&After::Demo, registry, false, paint)?;
+    Ok(verdict)
 }
 
 /// `--pace` as the library's `Pace`.

@@ -1,46 +1,61 @@
-//! `socketio-lab` with no command: a menu of lessons and labs on a terminal, the list
-//! otherwise.
+//! `socketio-lab` with no command: on a terminal, a menu of every stop of the
+//! learner's path (lessons, quizzes, labs, demo) with its progress, the next
+//! unfinished one preselected; the list otherwise.
 
 use std::io::Write;
 
 use socketio_lab::engine::LabOptions;
 use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
-use socketio_lab::registry::{Entry, Registry};
+use socketio_lab::path::{self, After, Item};
+use socketio_lab::progress;
+use socketio_lab::registry::Registry;
 
-use crate::cli::RunArgs;
+use crate::cli::{DemoArgs, PageArgs, QuizArgs, RunArgs};
 use crate::error::Error;
 
 pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
     if !crate::term::interactive() {
-        super::list::run(registry, paint)?;
+        super::list::write_list(registry, paint)?;
         let mut out = std::io::stdout();
         writeln!(
             out,
             "Other commands: `socketio-lab check PATH`, `socketio-lab --help`."
         )?;
+        super::next::show(&After::Start, registry, false, paint)?;
         return Ok(Verdict::Passed);
     }
-    let entries = registry.menu_items();
-    let items: Vec<String> = entries
+    let progress = progress::current();
+    let items = path::items(registry);
+    let width = dialoguer::console::Term::stderr().size().1 as usize;
+    let labels: Vec<String> = items
         .iter()
-        .map(|(id, summary)| format!("{id:<12} {summary}"))
+        .map(|i| i.menu_label(registry, &progress, width.clamp(40, 120) - 2))
         .collect();
-    let Some(index) = crate::term::select("Pick a lesson (Esc to quit)", &items)? else {
+    let preselected = path::next_unfinished(registry, &progress, None)
+        .and_then(|next| items.iter().position(|i| *i == next))
+        .unwrap_or(0);
+    let Some(index) =
+        crate::term::select_from("Pick what to do next (Esc to quit)", &labels, preselected)?
+    else {
+        super::next::show(&After::Start, registry, false, paint)?;
         return Ok(Verdict::Passed);
     };
-    match registry.find(&entries[index].0) {
-        Some(Entry::Lesson(lesson)) => {
-            let how = super::run::How {
-                step: true,
-                ..Default::default()
-            };
-            super::run::lesson_run(lesson, &LabOptions::default(), &how, paint).await
-        }
-        Some(Entry::Measuring(_)) => {
+    match &items[index] {
+        Item::Run(id) => match registry.lesson(id) {
+            Some(lesson) => {
+                let how = super::run::How {
+                    step: true,
+                    ..Default::default()
+                };
+                super::run::lesson_run(registry, lesson, &LabOptions::default(), &how, paint).await
+            }
+            None => Ok(Verdict::Passed),
+        },
+        Item::Measuring(lab) => {
             // A measuring lab with its defaults, as `socketio-lab run NAME` would.
             let args = RunArgs {
-                lesson: entries[index].0.clone(),
+                lesson: lab.name().to_string(),
                 step: false,
                 json: false,
                 predict: false,
@@ -53,6 +68,30 @@ pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
             };
             super::run::run(registry, &args, &crate::cli::Given::default(), paint).await
         }
-        None => Ok(Verdict::Passed),
+        Item::Quiz(id) => {
+            let args = QuizArgs {
+                lesson: Some(id.clone()),
+                answers: None,
+                answers_file: None,
+                explain: false,
+                json: false,
+                reset: false,
+                timeout: LabOptions::default().timeout.as_millis() as u64,
+                server: None,
+            };
+            super::quiz::run(registry, &args, paint).await
+        }
+        Item::Demo => {
+            let args = DemoArgs {
+                pace: None,
+                step: false,
+                web: false,
+                page: PageArgs {
+                    port: None,
+                    no_open: false,
+                },
+            };
+            super::demo::run(registry, &args, paint).await
+        }
     }
 }

@@ -1,9 +1,12 @@
 //! One file per subcommand; each turns its arguments into one library operation.
 
 mod check;
+mod completions;
 mod demo;
 mod list;
 mod menu;
+mod new;
+mod next;
 mod quiz;
 mod run;
 mod serve;
@@ -22,7 +25,7 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
     // `check` reads only the files it is given, so a broken `--lessons` folder
     // cannot stop it from reporting on them.
     if let Some(Command::Check { paths }) = &cli.command {
-        return crate::term::interruptible(check::run(paths, paint))
+        return crate::term::interruptible(check::run(paths, &Registry::load(None)?, paint))
             .await
             .map(verdict_code);
     }
@@ -31,9 +34,19 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
         // Its own signal handling: SIGINT and SIGTERM stop the learner's server too.
         return verify::run(args, paint).await.map(verdict_code);
     }
+    // Neither needs the `--lessons` folder, so a broken one cannot stop them.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            return completions::run(*shell, &Registry::load(None)?, paint).map(verdict_code)
+        }
+        Some(Command::New(args)) => {
+            return new::run(args, &Registry::load(None)?, paint).map(verdict_code)
+        }
+        _ => {}
+    }
     let registry = Registry::load(cli.lessons.as_deref())?;
     if let Some(Command::Serve(args)) = &cli.command {
-        return serve::run(args, paint).await.map(verdict_code);
+        return serve::run(&registry, args, paint).await.map(verdict_code);
     }
     if let Some(Command::Web(args)) = &cli.command {
         return web::run(&registry, args, paint).await.map(verdict_code);
@@ -45,12 +58,15 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
             Some(Command::Run(args)) => run::run(&registry, &args, &given, paint).await,
             Some(Command::Quiz(args)) => quiz::run(&registry, &args, paint).await,
             Some(Command::Demo(args)) if args.web => web::demo(&registry, &args, paint).await,
-            Some(Command::Demo(args)) => demo::run(&args, paint).await,
+            Some(Command::Demo(args)) => demo::run(&registry, &args, paint).await,
             Some(
-                Command::Serve(_) | Command::Web(_) | Command::Check { .. } | Command::Verify(_),
-            ) => {
-                unreachable!("handled above")
-            }
+                Command::Serve(_)
+                | Command::Web(_)
+                | Command::Check { .. }
+                | Command::Verify(_)
+                | Command::New(_)
+                | Command::Completions { .. },
+            ) => unreachable!("handled above"),
         }
     };
     crate::term::interruptible(work).await.map(verdict_code)

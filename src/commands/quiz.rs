@@ -7,6 +7,7 @@ use std::time::Duration;
 use socketio_lab::engine::LabOptions;
 use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
+use socketio_lab::path::After;
 use socketio_lab::progress;
 use socketio_lab::quiz;
 use socketio_lab::quiz_session::{self, Answers, QuizError, QuizOptions, Scripted};
@@ -17,7 +18,7 @@ use crate::error::Error;
 
 pub async fn run(registry: &Registry, args: &QuizArgs, paint: Paint) -> Result<Verdict, Error> {
     if args.reset {
-        return reset();
+        return reset(registry, args.lesson.as_deref(), paint);
     }
     let questions = quiz_session::questions(registry, args.lesson.as_deref())?;
     let mut answers: Box<dyn Answers> = match scripted_answers(args)? {
@@ -50,6 +51,15 @@ pub async fn run(registry: &Registry, args: &QuizArgs, paint: Paint) -> Result<V
     for warning in &finished.warnings {
         eprintln!("{} {warning}", paint.warn("warning:"));
     }
+    let after = After::Quiz {
+        lesson: args.lesson.as_deref(),
+        missed: &finished.missed,
+        stopped: finished.stopped.is_some(),
+    };
+    super::next::show(&after, registry, args.json, paint)?;
+    if let Some((answered, total)) = finished.stopped {
+        return Err(QuizError::Stopped { answered, total }.into());
+    }
     Ok(finished.verdict)
 }
 
@@ -65,12 +75,28 @@ fn scripted_answers(args: &QuizArgs) -> Result<Option<Vec<Vec<usize>>>, QuizErro
         .map_err(QuizError::Usage)
 }
 
-fn reset() -> Result<Verdict, Error> {
+/// Forgets the quiz scores of one lesson, or of every lesson; lesson runs are kept.
+fn reset(registry: &Registry, lesson: Option<&str>, paint: Paint) -> Result<Verdict, Error> {
+    if let Some(id) = lesson {
+        if registry.lesson(id).is_none() {
+            return Err(QuizError::Usage(format!(
+                "unknown lesson `{id}` (see `socketio-lab list`)"
+            ))
+            .into());
+        }
+    }
     let dir = progress::state_dir().ok_or_else(|| {
         Error::Io("no state directory: set `SOCKETIO_LAB_STATE_DIR` or `HOME`".into())
     })?;
-    progress::reset(&dir).map_err(|e| Error::Io(format!("cannot clear the quiz progress: {e}")))?;
+    let (mut saved, _) = progress::load(&dir);
+    saved.forget_quiz(lesson);
+    progress::save(&dir, &saved)
+        .map_err(|e| Error::Io(format!("cannot clear the quiz progress: {e}")))?;
     let mut out = std::io::stdout();
-    writeln!(out, "quiz progress cleared")?;
+    match lesson {
+        Some(id) => writeln!(out, "quiz scores of `{id}` cleared; other lessons kept")?,
+        None => writeln!(out, "quiz scores of every lesson cleared; lesson runs kept")?,
+    }
+    super::next::show(&After::QuizReset { lesson }, registry, false, paint)?;
     Ok(Verdict::Passed)
 }

@@ -8,6 +8,7 @@ use socketio_lab::fanout::{self, FanoutOptions, DEFAULT_CLIENTS};
 use socketio_lab::judge::Verdict;
 use socketio_lab::lesson::Lesson;
 use socketio_lab::paint::Paint;
+use socketio_lab::path::After;
 use socketio_lab::predict::{self, Predicting};
 use socketio_lab::registry::{Entry, MeasuringLab, Registry};
 use socketio_lab::scaling::{self, ScalingOptions, DEFAULT_REDIS};
@@ -34,10 +35,18 @@ pub async fn run(
                 json: args.json,
                 predictions: predictions(lesson, args)?,
             };
-            lesson_run(lesson, &options, &how, paint).await
+            lesson_run(registry, lesson, &options, &how, paint).await
         }
-        Some(Entry::Measuring(MeasuringLab::Fanout)) => fanout_run(args, given, paint).await,
-        Some(Entry::Measuring(MeasuringLab::Scaling)) => scaling_run(args, paint).await,
+        Some(Entry::Measuring(lab)) => {
+            let verdict = match lab {
+                MeasuringLab::Fanout => fanout_run(args, given, paint).await?,
+                MeasuringLab::Scaling => scaling_run(args, paint).await?,
+            };
+            let passed = verdict == Verdict::Passed;
+            super::next::mark_ran(lab.name(), passed, paint);
+            super::next::show(&After::Measuring { lab, passed }, registry, false, paint)?;
+            Ok(verdict)
+        }
         None => Err(Error::Usage(format!(
             "unknown lesson `{}` (see `socketio-lab list`)",
             args.lesson
@@ -86,6 +95,7 @@ fn predictions(lesson: &Lesson, args: &RunArgs) -> Result<Option<Predictions>, E
 
 /// A lesson, shown as it runs; with `step` on a terminal, Enter starts each step.
 pub async fn lesson_run(
+    registry: &Registry,
     lesson: &Lesson,
     options: &LabOptions,
     how: &How,
@@ -134,6 +144,13 @@ pub async fn lesson_run(
             eprintln!("{} {warning}", paint.warn("warning:"));
         }
     }
+    let passed = verdict == Verdict::Passed;
+    super::next::mark_ran(&lesson.id, passed, paint);
+    let after = After::Lesson {
+        id: &lesson.id,
+        passed,
+    };
+    super::next::show(&after, registry, how.json, paint)?;
     Ok(verdict)
 }
 

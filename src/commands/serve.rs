@@ -4,6 +4,8 @@ use std::io::Write;
 
 use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
+use socketio_lab::path::After;
+use socketio_lab::registry::Registry;
 use socketio_lab::serve::ServeOptions;
 use tokio::net::TcpListener;
 
@@ -11,7 +13,7 @@ use crate::cli::ServeArgs;
 use crate::error::Error;
 
 /// Not under `term::interruptible`: Ctrl-C is how a server is meant to stop (exit 0).
-pub async fn run(args: &ServeArgs, paint: Paint) -> Result<Verdict, Error> {
+pub async fn run(registry: &Registry, args: &ServeArgs, paint: Paint) -> Result<Verdict, Error> {
     let listener = TcpListener::bind((args.host, args.port))
         .await
         .map_err(|e| match e.kind() {
@@ -30,5 +32,6 @@ pub async fn run(args: &ServeArgs, paint: Paint) -> Result<Verdict, Error> {
     socketio_lab::serve::serve(listener, options, std::io::stdout(), paint, stop)
         .await
         .map_err(Error::Serve)?;
+    super::next::show(&After::Serve, registry, false, paint)?;
     Ok(Verdict::Passed)
 }

@@ -50,6 +50,19 @@ pub enum Op {
     Ask,
 }
 
+impl Op {
+    /// Every operation, in the order the variants are declared.
+    pub const ALL: [Op; 7] = [
+        Op::Connect,
+        Op::Disconnect,
+        Op::Join,
+        Op::Leave,
+        Op::Emit,
+        Op::Send,
+        Op::Ask,
+    ];
+}
+
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The name a lesson file uses, in the order the variants are declared.
@@ -117,6 +130,9 @@ pub struct ScriptedAnswer {
 #[derive(Debug, Clone)]
 pub struct Step {
     pub title: String,
+    /// Where the step starts in its file, for `check` (1-based; 0 when built in code).
+    pub line: usize,
+    pub column: usize,
     pub narration: String,
     pub action: Action,
     pub expect: Expectations,

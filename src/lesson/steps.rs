@@ -65,7 +65,10 @@ impl Checker<'_> {
         };
         let expect = self.expectations(s, at, &action)?;
         track_connections(&action, expect.refused, connected);
+        let (line, column) = super::validate::line_column(self.loc.text, at);
         Ok(Step {
+            line,
+            column,
             title: if s.title.is_empty() {
                 s.op.to_string()
             } else {

@@ -8,7 +8,13 @@ use std::time::Duration;
 
 pub fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_socketio-lab"));
-    cmd.stdin(Stdio::null()).env_remove("NO_COLOR");
+    // Runs and scores land in a folder of this test process, never in the user's
+    // (a test that reads progress sets its own `SOCKETIO_LAB_STATE_DIR` after this).
+    let state =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("state-{}", std::process::id()));
+    cmd.stdin(Stdio::null())
+        .env_remove("NO_COLOR")
+        .env("SOCKETIO_LAB_STATE_DIR", state);
     cmd
 }
 
