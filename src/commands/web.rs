@@ -8,6 +8,7 @@ use socketio_lab::demo::Pace;
 use socketio_lab::engine::DEFAULT_TIMEOUT;
 use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
+use socketio_lab::path::After;
 use socketio_lab::registry::{Entry, Registry};
 use socketio_lab::web::{self, Page, WebOptions};
 
@@ -32,7 +33,10 @@ pub async fn run(registry: &Registry, args: &WebArgs, paint: Paint) -> Result<Ve
         },
     };
     let timeout = Duration::from_millis(args.timeout);
-    serve(registry, page, &args.page, (timeout, Pace::Normal), paint).await
+    let verdict = serve(registry, page, &args.page, (timeout, Pace::Normal), paint).await?;
+    // The page may have been left anywhere: point at where the learner stands.
+    super::next::show(&After::Start, registry, false, paint)?;
+    Ok(verdict)
 }
 
 pub async fn demo(registry: &Registry, args: &DemoArgs, paint: Paint) -> Result<Verdict, Error> {
@@ -43,7 +47,9 @@ pub async fn demo(registry: &Registry, args: &DemoArgs, paint: Paint) -> Result<
     }
     let pace = args.pace.map(super::demo::pace_of).unwrap_or(Pace::Normal);
     let page = Page::Demo;
-    serve(registry, page, &args.page, (DEFAULT_TIMEOUT, pace), paint).await
+    let verdict = serve(registry, page, &args.page, (DEFAULT_TIMEOUT, pace), paint).await?;
+    super::next::show(&After::Demo, registry, false, paint)?;
+    Ok(verdict)
 }
 
 /// Not under `term::interruptible`: Ctrl-C is how a server is meant to stop (exit 0).
