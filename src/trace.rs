@@ -30,6 +30,23 @@ pub enum Observation {
     },
     /// Any other line the server logged.
     ServerLog { text: String },
+    /// A declared handler run for `client`'s socket emitted `event` to these sockets,
+    /// as the server's adapter selected them.
+    ServerEmitted {
+        client: String,
+        namespace: String,
+        event: String,
+        delivered_to: Vec<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// The declared handler for `event` from `client` finished (or none exists).
+    ServerHandled {
+        client: String,
+        namespace: String,
+        event: String,
+        unhandled: bool,
+    },
     /// The client heard its namespace accept it.
     Connected { client: String },
     /// The client heard `connect_error`.
@@ -86,6 +103,8 @@ impl Observation {
             Observation::ServerConnect { client, .. }
             | Observation::ServerRefuse { client, .. }
             | Observation::ServerDisconnect { client, .. }
+            | Observation::ServerEmitted { client, .. }
+            | Observation::ServerHandled { client, .. }
             | Observation::Connected { client }
             | Observation::Refused { client, .. }
             | Observation::Closed { client }
@@ -108,7 +127,9 @@ impl Observation {
             Observation::ServerConnect { .. }
             | Observation::ServerRefuse { .. }
             | Observation::ServerDisconnect { .. }
-            | Observation::ServerLog { .. } => 0,
+            | Observation::ServerLog { .. }
+            | Observation::ServerEmitted { .. }
+            | Observation::ServerHandled { .. } => 0,
             Observation::Connected { .. }
             | Observation::Refused { .. }
             | Observation::Closed { .. } => 1,
