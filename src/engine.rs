@@ -377,6 +377,7 @@ impl Lab {
         observations.retain(|o| !matches!(o, Observation::Received { event, .. } if event == MARK));
         canonical_order(&mut observations, &self.client_order);
         Ok(StepRecord {
+            declared: self.declared,
             index: self.steps_run,
             observations,
             present: self

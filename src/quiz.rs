@@ -115,13 +115,10 @@ pub fn judge(question: &Question, given: &[usize], runs: &BTreeMap<usize, Choice
     }
 }
 
-/// Which choices must be run to judge this answer.
-pub fn choices_to_run(question: &Question, given: &[usize]) -> Vec<usize> {
-    if question.multiple {
-        (0..question.choices.len()).collect()
-    } else {
-        given.to_vec()
-    }
+/// Which choices are run to judge an answer: every one, so that a wrong answer can
+/// be followed by the right one and the traffic that proves it.
+pub fn choices_to_run(question: &Question, _given: &[usize]) -> Vec<usize> {
+    (0..question.choices.len()).collect()
 }
 
 /// One answer per question: 1-based choice numbers, `2+4` for several.
@@ -297,15 +294,16 @@ fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint
     out
 }
 
-/// What the runs showed, for one answered question.
+/// What the runs of the choices `shown` showed, for one answered question.
 pub fn evidence(
     lesson: &Lesson,
     q: &Question,
     runs: &BTreeMap<usize, ChoiceRun>,
+    shown: &[usize],
     paint: Paint,
 ) -> String {
     let mut out = String::new();
-    for (i, run) in runs {
+    for (i, run) in runs.iter().filter(|(i, _)| shown.contains(i)) {
         let choice = &q.choices[*i];
         let _ = writeln!(
             out,
@@ -317,6 +315,33 @@ pub fn evidence(
             for line in step_evidence(lesson, step, record, paint).lines() {
                 let _ = writeln!(out, "  {line}");
             }
+        }
+    }
+    out
+}
+
+/// After a wrong single answer: the choices whose runs hold, and what they showed.
+pub fn right_answer(
+    lesson: &Lesson,
+    q: &Question,
+    runs: &BTreeMap<usize, ChoiceRun>,
+    paint: Paint,
+) -> String {
+    let right: Vec<usize> = holding(q, runs).into_iter().collect();
+    if right.is_empty() {
+        let none = "no choice held when the lab ran them all; the lesson needs a fix";
+        return format!("  {}\n", paint.warn(none));
+    }
+    let label = if right.len() == 1 {
+        "the right answer, as its run shows:"
+    } else {
+        "the right answers, as their runs show:"
+    };
+    let mut out = format!("  {}\n", paint.good(label));
+    out.push_str(&evidence(lesson, q, runs, &right, paint));
+    for i in &right {
+        if let Some(note) = &q.choices[*i].note {
+            out.push_str(&view::wrap(&format!("note: {note}"), 2, paint.width));
         }
     }
     out
@@ -525,6 +550,7 @@ pub fn question_json(
         "choices": q.choices.iter().map(|c| c.text.clone()).collect::<Vec<_>>(),
         "given": given_numbers,
         "passed": passed,
+        "holding_choices": holding(q, runs).into_iter().map(|i| i + 1).collect::<Vec<_>>(),
         "target": target,
         "observed": observed,
     })

@@ -186,6 +186,10 @@ pub struct StepRecord {
     pub rooms: RoomTable,
     /// Per namespace: the sockets the server holds in a room named by their own id.
     pub own_id_rooms: BTreeMap<String, Vec<String>>,
+    /// The server ran a lesson's declared application: its log is only what that
+    /// code printed (the lab's own connection notes are not log lines then).
+    #[serde(skip)]
+    pub declared: bool,
 }
 
 impl StepRecord {
@@ -284,8 +288,12 @@ impl StepRecord {
         self.observations
             .iter()
             .filter_map(|o| match o {
-                Observation::ServerConnect { .. } => Some("a user connected".to_string()),
-                Observation::ServerDisconnect { .. } => Some("user disconnected".to_string()),
+                Observation::ServerConnect { .. } if !self.declared => {
+                    Some("a user connected".to_string())
+                }
+                Observation::ServerDisconnect { .. } if !self.declared => {
+                    Some("user disconnected".to_string())
+                }
                 Observation::ServerRefuse {
                     client, namespace, ..
                 } => Some(format!("refused {client} on {namespace}")),
@@ -368,6 +376,7 @@ mod tests {
 
     fn record(observations: Vec<Observation>) -> StepRecord {
         StepRecord {
+            declared: false,
             index: 1,
             observations,
             present: vec!["alice".into(), "bob".into(), "carol".into()],

@@ -20,7 +20,7 @@ const RIGHT: &[(&str, &str)] = &[
     ("chat", "2,1+2+5"),
     ("emit", "3,2"),
     ("rooms", "1,1,1+2"),
-    ("namespaces", "1,1+2+3,1"),
+    ("namespaces", "1,1+2+3,1+2"),
     ("cheatsheet", "2,1,1,1,1,1+2,1,1,1,1"),
 ];
 const WRONG: &[(&str, &str)] = &[
@@ -274,6 +274,10 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
                 if let Observation::Answered { reply, .. } = o {
                     reply.delivered_to = Some(names.clone());
                     reply.emitted = None;
+                }
+                // A declared handler's emits (format 2) are the server's claim too.
+                if let Observation::ServerEmitted { delivered_to, .. } = o {
+                    *delivered_to = names.clone();
                 }
             }
         }

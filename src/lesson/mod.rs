@@ -33,6 +33,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("rooms", include_str!("../../lessons/rooms.toml")),
     ("namespaces", include_str!("../../lessons/namespaces.toml")),
     ("cheatsheet", include_str!("../../lessons/cheatsheet.toml")),
+    ("lobby", include_str!("../../lessons/lobby.toml")),
 ];
 
 /// Namespaces the lab server serves to lesson clients.
