@@ -96,7 +96,10 @@ fn selection_base(spec: &Emit, actor_ns: &str, rust: bool) -> String {
     match spec.from {
         EmitFrom::Socket => {
             let mut s = "socket".to_string();
-            if spec.broadcast {
+            // What the lab server runs: on socketioxide only `broadcast()` leaves the
+            // sender out (`socket.within(..)` would include it), so a socket's
+            // selection starts there, as Node's `socket.to`/`socket.in` implies.
+            if spec.broadcast || (rust && spec.selects()) {
                 s.push_str(if rust { ".broadcast()" } else { ".broadcast" });
             }
             s
@@ -375,7 +378,7 @@ mod tests {
         assert_eq!(s.js, r#"socket.to(["r1", "r2"]).emit("news", "hi")"#);
         assert_eq!(
             s.rust,
-            r#"socket.to(["r1", "r2"]).emit("news", &"hi").await"#
+            r#"socket.broadcast().to(["r1", "r2"]).emit("news", &"hi").await"#
         );
     }
 
