@@ -12,6 +12,7 @@
 
 const http = require("node:http");
 const { Server } = require("socket.io");
+const { createApps, RESERVED_EVENTS } = require("./app");
 
 const MAIN_NS = "/";
 const ADMIN_NS = "/admin";
@@ -127,8 +128,7 @@ function note(payload) {
 
 // `lab:emit`: builds the same operator a handler would write by hand, e.g.
 // `socket.to("r1").except("r2")` or `io.of("/admin")`, and emits through it.
-// Names Socket.IO keeps for itself; `emit` throws on them, so the lab answers instead.
-const RESERVED_EVENTS = ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
+// `RESERVED_EVENTS`: `emit` throws on them, so the lab answers instead.
 
 // Asks each selected socket for an acknowledgement and waits up to `ms` for each.
 // One emitWithAck per socket (rather than one broadcast) so that every answer, or
@@ -258,44 +258,61 @@ function onConnection(socket, app) {
   socket.emit("lab:welcome", { sid: socket.id, name, namespace });
 }
 
+// A lesson's declared application (`lab:app`, app.js). A namespace it declares runs
+// the declaration; `/` and `/admin` run the fixed handlers below until one does.
+const apps = createApps({ io, note, nameFromAuth, on, reply });
+
 // `/`: the chat example's relay, to every socket, the sender included.
-io.of(MAIN_NS).on("connection", (socket) =>
-  onConnection(socket, (socket) => {
-    // Acknowledgements asked for by the client: one handler answers, one never does.
-    on(socket, "ping", (_msg, ack) => reply(ack, "pong"));
-    on(socket, "sleepy", (_msg, _ack) => {});
-    on(socket, "chat message", async (msg, ack) => {
-      // The tutorial's log line for each message; text as it is, anything else as JSON.
-      const text = `message: ${typeof msg === "string" ? msg : JSON.stringify(msg)}`;
-      console.log(text);
-      note({ kind: "log", text });
-      reply(ack, { ok: true, delivered_to: await emitCounted(io, "chat message", msg) });
-    });
-  }),
+io.of(MAIN_NS).use(apps.guard((_socket, next) => next()));
+io.of(MAIN_NS).on(
+  "connection",
+  apps.connection((socket) =>
+    onConnection(socket, (socket) => {
+      // Acknowledgements asked for by the client: one handler answers, one never does.
+      on(socket, "ping", (_msg, ack) => reply(ack, "pong"));
+      on(socket, "sleepy", (_msg, _ack) => {});
+      on(socket, "chat message", async (msg, ack) => {
+        // The tutorial's log line for each message; text as it is, anything else as JSON.
+        const text = `message: ${typeof msg === "string" ? msg : JSON.stringify(msg)}`;
+        console.log(text);
+        note({ kind: "log", text });
+        reply(ack, { ok: true, delivered_to: await emitCounted(io, "chat message", msg) });
+      });
+    }),
+  ),
 );
 
 // `/admin`: only with the token. The middleware runs before the connection handler,
 // and the error it passes to `next` reaches the client as `connect_error`.
-io.of(ADMIN_NS).use((socket, next) => {
-  const auth = socket.handshake.auth || {};
-  if (auth.token === ADMIN_TOKEN) return next();
-  note({ kind: "refuse", name: nameFromAuth(auth), namespace: ADMIN_NS, reason: REFUSAL });
-  next(new Error(REFUSAL));
-});
-io.of(ADMIN_NS).on("connection", (socket) =>
-  onConnection(socket, (socket) => {
-    // One namespace emitting into another: an announcement to everyone in `/`.
-    on(socket, "announce", async (msg, ack) => {
-      const deliveredTo = await emitCounted(io.of(MAIN_NS), "announcement", msg);
-      reply(ack, { ok: true, delivered_to: deliveredTo, emitted: "announcement" });
-    });
+// A declared `/admin` brings its own middlewares instead.
+io.of(ADMIN_NS).use(
+  apps.guard((socket, next) => {
+    const auth = socket.handshake.auth || {};
+    if (auth.token === ADMIN_TOKEN) return next();
+    note({ kind: "refuse", name: nameFromAuth(auth), namespace: ADMIN_NS, reason: REFUSAL });
+    next(new Error(REFUSAL));
   }),
+);
+io.of(ADMIN_NS).on(
+  "connection",
+  apps.connection((socket) =>
+    onConnection(socket, (socket) => {
+      // One namespace emitting into another: an announcement to everyone in `/`.
+      on(socket, "announce", async (msg, ack) => {
+        const deliveredTo = await emitCounted(io.of(MAIN_NS), "announcement", msg);
+        reply(ack, { ok: true, delivered_to: deliveredTo, emitted: "announcement" });
+      });
+    }),
+  ),
 );
 
 // `/lab`: the lab's control socket. Its own connections are not logged.
 function state() {
   const namespaces = {};
-  for (const ns of [MAIN_NS, ADMIN_NS]) {
+  // Besides `/` and `/admin`, every namespace the current app declares that a client
+  // has connected to (a dynamic one is created by its first connection).
+  const declared = [...io._nsps.keys()].filter((ns) => ![MAIN_NS, ADMIN_NS, CONTROL_NS].includes(ns) && apps.declares(ns));
+  for (const ns of [MAIN_NS, ADMIN_NS, ...declared]) {
     const nsp = io.of(ns);
     const sockets = [...nsp.sockets.values()]
       .map((s) => ({ name: nameOf(s), sid: s.id }))
@@ -314,6 +331,7 @@ io.of(CONTROL_NS).on("connection", (socket) => {
   socket.data.name = "lab";
   on(socket, "lab:state", (_, ack) => reply(ack, state()));
   on(socket, "lab:sync", (_, ack) => reply(ack, { ok: true }));
+  on(socket, "lab:app", (app, ack) => reply(ack, apps.install(app)));
   socket.emit("lab:welcome", { sid: socket.id, name: "lab", namespace: CONTROL_NS });
 });
 
