@@ -389,3 +389,86 @@ fn a_malformed_app_is_refused_and_changes_nothing() {
         [connect("ann", "/"), log("a user connected")]
     );
 }
+
+/// Node's sender exclusion is the sender's own-id room: `socket.in(room)` leaves the
+/// sender out, and a socket that left its own-id room hears its own broadcast.
+#[test]
+fn the_sender_is_left_out_through_its_own_id_room() {
+    let Some(node) = node_server("the_sender_is_left_out_through_its_own_id_room") else {
+        return;
+    };
+    let rooms = app(r#"
+        [[namespaces]]
+        name = "/"
+        [[namespaces.events]]
+        event = "enter"
+        do = [{ join = ["r1"] }]
+        [[namespaces.events]]
+        event = "hide"
+        do = [{ leave = ["$socket.id"] }]
+        [[namespaces.events]]
+        event = "shout"
+        do = [{ emit = { event = "shouted", in = [["r1"]] } }]
+    "#);
+    let steps = run(
+        &node,
+        &rooms,
+        json!([
+            {"connect": "ann"},
+            {"connect": "bea"},
+            {"emit": "ann", "event": "enter"},
+            {"emit": "bea", "event": "enter"},
+            {"emit": "ann", "event": "shout"},
+            {"emit": "ann", "event": "hide"},
+            {"emit": "ann", "event": "shout"},
+        ]),
+    );
+    assert_eq!(
+        notes(&steps[4])[0],
+        emitted("ann", "/", "shouted", &["bea"])
+    );
+    assert_eq!(received(&steps[4], "ann"), json!([]));
+    assert_eq!(
+        notes(&steps[6])[0],
+        emitted("ann", "/", "shouted", &["ann", "bea"])
+    );
+    assert_eq!(received(&steps[6], "ann"), got("shouted", json!([])));
+}
+
+/// A connection handler that awaits something slow attaches its event handlers
+/// late: an event the client sends meanwhile reaches no listener, not even the
+/// catch-all, so the server says nothing about it.
+#[test]
+fn a_slow_connection_handler_misses_an_early_event() {
+    let Some(node) = node_server("a_slow_connection_handler_misses_an_early_event") else {
+        return;
+    };
+    // Long enough that the client's first packet, sent as soon as it is connected,
+    // arrives during the wait even on a loaded machine.
+    let slow = app(r#"
+        [[namespaces]]
+        name = "/"
+        connection = [{ wait_ms = 1000 }, { log = "ready" }]
+        [[namespaces.events]]
+        event = "hi"
+        do = [{ log = "hi" }]
+    "#);
+    let steps = run(
+        &node,
+        &slow,
+        json!([
+            {"connect": "sam", "early": "hi"},
+            {"emit": "sam", "event": "hi"},
+        ]),
+    );
+    assert!(
+        steps[0]["welcome"].as_bool().unwrap_or(false),
+        "{}",
+        steps[0]
+    );
+    assert_eq!(notes(&steps[0]), [connect("sam", "/"), log("ready")]);
+    assert_eq!(
+        notes(&steps[1]),
+        [log("hi"), handled("sam", "/", "hi", false)]
+    );
+}

@@ -7,6 +7,8 @@
 //
 // A scenario: {"app": <app::App as JSON>, "steps": [...]}, each step one of
 //   {"connect": "alice", "namespace": "/", "auth": {...}}   (auth defaults to {name})
+//     with "early": "hi": emits `hi` as soon as Socket.IO says connected, before
+//     the server's `lab:welcome` (what a slow connection handler may miss)
 //   {"emit": "alice", "event": "chat message", "args": ["hi"], "ack": true}
 //   {"disconnect": "alice"}
 // An argument {"sid_of": "host"} stands for that client's socket id (from its
@@ -89,6 +91,7 @@ async function connectStep(step, out) {
   const socket = open(step.namespace || "/", step.auth || { name });
   const client = { socket, received: [], sid: null };
   clients.set(name, client);
+  if (step.early) socket.once("connect", () => socket.emit(step.early));
   socket.onAny((event, ...args) => {
     if (!event.startsWith("lab:")) client.received.push({ event, args });
   });

@@ -4,6 +4,7 @@
 // this file, and `tests/reference.rs` runs every lesson against both to check it.
 // It is also the JavaScript side of the lessons, so it stays close to the chat
 // example: a `chat message` relay, `a user connected` / `user disconnected` logs.
+// A format-2 lesson sends its own server code instead (`lab:app`); app.js runs it.
 //
 //   npm ci && node server.js --port 3000
 //   socketio-lab run rooms --server http://127.0.0.1:3000
