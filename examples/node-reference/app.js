@@ -49,10 +49,12 @@ function text(value, at) {
   return value;
 }
 
+const NAMESPACE_FIELDS = ["name", "middleware", "connection", "events", "disconnecting", "disconnect"];
+
 function parseApp(json) {
   const app = fields(json, "app", ["namespaces"]);
   const namespaces = list(app.namespaces, "namespaces");
-  const names = namespaces.map((ns, i) => text(isObject(ns) ? ns.name : undefined, `namespaces[${i}].name`));
+  const names = namespaces.map((ns, i) => text(fields(ns, `namespaces[${i}]`, NAMESPACE_FIELDS).name, `namespaces[${i}].name`));
   const statics = names.filter((name) => !name.includes("{"));
   return {
     namespaces: namespaces.map((ns, i) => {
@@ -63,7 +65,6 @@ function parseApp(json) {
 }
 
 function parseNamespace(ns, at, statics) {
-  fields(ns, at, ["name", "middleware", "connection", "events", "disconnecting", "disconnect"]);
   const { name } = ns;
   if (!/^\/[A-Za-z0-9/_{}-]*$/.test(name)) fail(`${at}.name`, `\`${name}\` is not a namespace's path`);
   if (name === "/lab" || name.startsWith("/lab/")) fail(`${at}.name`, "`/lab` is the lab's own namespace");
@@ -80,7 +81,8 @@ function parseNamespace(ns, at, statics) {
     middleware: list(ns.middleware, `${at}.middleware`).map((mw, i) => {
       const where = `${at}.middleware[${i}]`;
       fields(mw, where, ["require", "refuse"]);
-      const require = mw.require === undefined ? {} : fields(mw.require, `${where}.require`, Object.keys(mw.require));
+      if (mw.require !== undefined && !isObject(mw.require)) fail(`${where}.require`, "expected an object");
+      const require = mw.require === undefined ? {} : mw.require;
       const refuse = mw.refuse === undefined ? "not authorized" : text(mw.refuse, `${where}.refuse`);
       return { require, refuse };
     }),
@@ -251,7 +253,8 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
       app = parseApp(json);
     } catch (err) {
       if (err instanceof Malformed) return { ok: false, error: `malformed \`lab:app\` request: ${err.message}` };
-      throw err;
+      // A reader's own mistake must not take the server down with it.
+      return { ok: false, error: `cannot read this \`lab:app\` request: ${err && err.message}` };
     }
     for (const ns of app.namespaces) serve(ns);
     current = app;
