@@ -161,6 +161,17 @@ fn the_tutorial_chat_runs_as_declared() {
             log("user disconnected"),
         ]
     );
+    // The notes tell what the server's console shows.
+    let console = node.wait_for("user disconnected");
+    assert_eq!(
+        console,
+        [
+            "a user connected",
+            "a user connected",
+            "message: hi",
+            "user disconnected"
+        ]
+    );
 }
 
 /// The game-room case of issue 11: players join a room named by the host's socket
