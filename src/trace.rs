@@ -240,10 +240,29 @@ impl StepRecord {
 
     /// The server's own account of where it sent the step's event, if it gave one.
     pub fn server_delivered_to(&self) -> Option<Vec<String>> {
-        self.observations.iter().find_map(|o| match o {
+        let answered = self.observations.iter().find_map(|o| match o {
             Observation::Answered { reply, .. } => reply.delivered_to.clone(),
             _ => None,
-        })
+        });
+        // A declared handler's emits, each noted by the server (lesson format 2).
+        let emitted: Vec<&Vec<String>> = self
+            .observations
+            .iter()
+            .filter_map(|o| match o {
+                Observation::ServerEmitted { delivered_to, .. } => Some(delivered_to),
+                _ => None,
+            })
+            .collect();
+        if emitted.is_empty() {
+            return answered;
+        }
+        let all: BTreeSet<String> = emitted
+            .into_iter()
+            .flatten()
+            .cloned()
+            .chain(answered.unwrap_or_default())
+            .collect();
+        Some(all.into_iter().collect())
     }
 
     pub fn answer(&self) -> Option<&Reply> {
@@ -308,6 +327,19 @@ impl StepRecord {
     /// The event the step's traffic carried: what the server says it emitted, or
     /// what the step sent.
     pub fn event_name(&self, step: &Step) -> String {
+        let emitted: BTreeSet<&str> = self
+            .observations
+            .iter()
+            .filter_map(|o| match o {
+                Observation::ServerEmitted { event, .. } => Some(event.as_str()),
+                _ => None,
+            })
+            .collect();
+        if !emitted.is_empty() {
+            // What a declared handler emitted, which need not be what it received.
+            let names: Vec<&str> = emitted.into_iter().collect();
+            return names.join("`, `");
+        }
         self.answer()
             .and_then(|r| r.emitted.clone())
             .or_else(|| step.action.event().map(str::to_string))

@@ -78,6 +78,52 @@ fn middleware(ns: &Namespace, mw: &Middleware) -> String {
     out
 }
 
+/// The middlewares and the connection handler's own operations, without the event
+/// handlers it attaches (each shown where its event is sent).
+pub fn connection(ns: &Namespace) -> String {
+    let mut out = String::new();
+    for mw in &ns.middleware {
+        out.push_str(&middleware(ns, mw));
+    }
+    let wait = ns.connection.iter().any(|op| matches!(op, Op::WaitMs(_)));
+    let asynchronous = if wait { "async " } else { "" };
+    let _ = writeln!(
+        out,
+        "{}.on(\"connection\", {asynchronous}(socket) => {{",
+        target(ns)
+    );
+    let mut body = ops(&ns.connection);
+    let attached: Vec<String> = ns
+        .events
+        .iter()
+        .map(|h| string(&h.event))
+        .chain((!ns.disconnecting.is_empty()).then(|| string("disconnecting")))
+        .chain((!ns.disconnect.is_empty()).then(|| string("disconnect")))
+        .collect();
+    if !attached.is_empty() {
+        let _ = writeln!(body, "// then socket.on(...) for {}", attached.join(", "));
+    }
+    out.push_str(&indent(&body, 1));
+    out.push_str("});\n");
+    out
+}
+
+/// The `disconnecting` and `disconnect` handlers, if declared.
+pub fn disconnection(ns: &Namespace) -> Option<String> {
+    let mut out = String::new();
+    for (event, list) in [
+        ("disconnecting", &ns.disconnecting),
+        ("disconnect", &ns.disconnect),
+    ] {
+        if !list.is_empty() {
+            let _ = writeln!(out, "socket.on({}, (reason) => {{", string(event));
+            out.push_str(&indent(&ops(list), 1));
+            out.push_str("});\n");
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 fn connection_body(ns: &Namespace) -> String {
     let mut out = ops(&ns.connection);
     for handler in &ns.events {

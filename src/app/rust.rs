@@ -113,8 +113,40 @@ pub fn module(app: &App) -> String {
     )
 }
 
+/// One namespace printed: each function apart, so a step can show the one that ran.
+pub struct Printed {
+    /// The middlewares, then the connection handler.
+    pub connect: String,
+    /// Each event's handler, by event.
+    pub events: Vec<(String, String)>,
+    pub disconnect: Option<String>,
+    /// The line that registers the namespace.
+    pub register: String,
+}
+
+impl Printed {
+    pub fn event(&self, event: &str) -> Option<&str> {
+        self.events
+            .iter()
+            .find(|(e, _)| e == event)
+            .map(|(_, code)| code.as_str())
+    }
+
+    fn all(&self) -> String {
+        let mut parts = vec![self.connect.clone()];
+        parts.extend(self.events.iter().map(|(_, code)| code.clone()));
+        parts.extend(self.disconnect.clone());
+        parts.join("\n")
+    }
+}
+
 /// One namespace's functions, and the line that registers it.
 pub fn namespace(ns: &Namespace) -> (String, String) {
+    let printed = printed(ns);
+    (printed.all(), printed.register)
+}
+
+pub fn printed(ns: &Namespace) -> Printed {
     let mut names = Names::new(ns);
     let connect = names.of("on connect");
     let mut out = String::new();
@@ -129,14 +161,6 @@ pub fn namespace(ns: &Namespace) -> (String, String) {
         .then(|| names.of("on disconnect"));
     let events: Vec<(String, &Handler)> = ns.events.iter().map(|h| (names.event(h), h)).collect();
     out.push_str(&connect_fn(ns, &connect, &events, disconnect.as_deref()));
-    for (name, handler) in &events {
-        out.push('\n');
-        out.push_str(&event_fn(name, handler));
-    }
-    if let Some(name) = &disconnect {
-        out.push('\n');
-        out.push_str(&disconnect_fn(ns, name));
-    }
     let register = match ns.dynamic_param() {
         None => format!("io.ns({}, {handler});", string(&ns.name)),
         Some(_) => format!(
@@ -144,7 +168,15 @@ pub fn namespace(ns: &Namespace) -> (String, String) {
             string(&ns.name)
         ),
     };
-    (out, register)
+    Printed {
+        connect: out,
+        events: events
+            .iter()
+            .map(|(name, h)| (h.event.clone(), event_fn(name, h)))
+            .collect(),
+        disconnect: disconnect.map(|name| disconnect_fn(ns, &name)),
+        register,
+    }
 }
 
 fn middleware(name: &str, mw: &Middleware) -> String {
@@ -340,11 +372,12 @@ pub fn emit_call(emit: &EmitOp) -> String {
     out
 }
 
-/// An emit's arguments: `&()` for none, `&x` for one, a tuple for several
-/// (socketioxide sends a tuple's items as separate arguments).
+/// An emit's arguments: an empty array for none (`&()` would send one `null`),
+/// `&x` for one, a tuple for several (socketioxide sends the items of a tuple or an
+/// array as separate arguments).
 fn data(args: &[Expr]) -> String {
     match args {
-        [] => "&()".into(),
+        [] => "&[(); 0]".into(),
         [one] => format!("&{}", value(one)),
         many => format!(
             "&({})",

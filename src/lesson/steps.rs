@@ -20,6 +20,9 @@ pub(super) struct Checker<'a> {
     pub loc: &'a Locator<'a>,
     /// Client name to namespace.
     pub known: &'a HashMap<String, String>,
+    /// Format 2: the server's handlers are declared, so no step asks the lab's fixed
+    /// server to join, leave or emit for a client.
+    pub declared: bool,
 }
 
 /// Who is connected after `action` (a refused `connect` leaves it as it was): a
@@ -45,6 +48,23 @@ impl Checker<'_> {
 
     fn step(&self, spanned: &Spanned<RawStep>, connected: &mut BTreeSet<String>) -> Result<Step> {
         let (s, at) = (spanned.get_ref(), spanned.span().start);
+        if self.declared && matches!(s.op, Op::Join | Op::Leave | Op::Emit) {
+            return Err(self.loc.at(
+                at,
+                format!(
+                    "`op = \"{}\"` asks the lab's fixed server to act for a client (format 1); \
+                     in format 2 the server's own handler does it: declare one in `[server]` \
+                     and `send` its event",
+                    s.op
+                ),
+            ));
+        }
+        if s.args.is_some() && (!self.declared || s.op != Op::Send || s.payload.is_some()) {
+            return Err(self.loc.at(
+                at,
+                "`args` (several arguments) is for `send` in format 2, instead of `payload`",
+            ));
+        }
         let action = match s.op {
             Op::Connect => Action::Connect {
                 actors: self.connection(s, at, connected)?,
@@ -167,6 +187,10 @@ impl Checker<'_> {
                 actor,
                 event,
                 payload,
+                args: s
+                    .args
+                    .as_ref()
+                    .map(|args| args.iter().map(to_json).collect()),
             }
         })
     }

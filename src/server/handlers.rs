@@ -12,12 +12,13 @@ use socketioxide::SocketIo;
 // adapter must be awaited); socketioxide keeps that trait in its core crate.
 use socketioxide_core::adapter::DefinedAdapter;
 
+use super::app::lesson_guard;
 use super::emit::{broadcast_missed, perform_emit, Emitted};
 use super::state::{name_of, set_name, sorted_names, state, visible_rooms, Lab};
 use super::Activity;
 use crate::protocol::{
-    EmitRequest, Note, Reply, RoomsRequest, Welcome, ADMIN_NS, ADMIN_TOKEN, CONTROL_NS, EMIT, JOIN,
-    LEAVE, MAIN_NS, STATE, SYNC, WELCOME,
+    EmitRequest, Note, Reply, RoomsRequest, Welcome, ADMIN_NS, ADMIN_TOKEN, APP, CONTROL_NS, EMIT,
+    JOIN, LEAVE, MAIN_NS, STATE, SYNC, WELCOME,
 };
 use crate::safe;
 
@@ -25,8 +26,8 @@ use crate::safe;
 /// subscription the caller must await before accepting anyone.
 pub(crate) fn install<A: Adapter + DefinedAdapter>(io: &SocketIo<A>) -> [A::InitRes; 3] {
     [
-        io.ns(MAIN_NS, on_lesson_connect::<A>),
-        io.ns(ADMIN_NS, on_lesson_connect::<A>.with(admin_guard::<A>)),
+        io.ns(MAIN_NS, on_lesson_connect::<A>.with(lesson_guard::<A>)),
+        io.ns(ADMIN_NS, on_lesson_connect::<A>.with(lesson_guard::<A>)),
         io.ns(CONTROL_NS, on_control_connect::<A>),
     ]
 }
@@ -68,13 +69,18 @@ enum App {
     Admin,
 }
 
-/// `/` and `/admin`: the namespace says which application the socket gets.
-async fn on_lesson_connect<A: Adapter>(
+/// Every lesson namespace: the declared application when a lesson sent one that
+/// declares the namespace, else the fixed one the namespace names.
+pub(crate) async fn on_lesson_connect<A: Adapter>(
     socket: SocketRef<A>,
     io: SocketIo<A>,
     State(lab): State<Lab>,
     TryData(auth): TryData<Value>,
 ) {
+    if let Some(ns) = super::app::declares(&lab, socket.ns()) {
+        let name = lab.name_from_auth(auth.as_ref().ok());
+        return super::app::connect(socket, io, lab, name, ns).await;
+    }
     let app = if socket.ns() == ADMIN_NS {
         App::Admin
     } else {
@@ -83,28 +89,11 @@ async fn on_lesson_connect<A: Adapter>(
     on_connect(socket, io, auth.ok(), lab, app)
 }
 
-/// `/admin` lets in only a socket that brings the token.
-async fn admin_guard<A: Adapter>(
-    io: SocketIo<A>,
-    State(lab): State<Lab>,
-    TryData(auth): TryData<Value>,
-) -> Result<(), String> {
-    let auth = auth.ok();
-    let token = auth
-        .as_ref()
-        .and_then(|a| a.get("token"))
-        .and_then(Value::as_str);
-    if token == Some(ADMIN_TOKEN) {
-        return Ok(());
-    }
-    let reason = "not authorized: `/admin` needs a valid `auth.token`".to_string();
-    let note = Note::Refuse {
-        name: lab.name_from_auth(auth.as_ref()),
-        namespace: ADMIN_NS.to_string(),
-        reason: reason.clone(),
-    };
-    lab.tell(&io, Activity::Note(note));
-    Err(reason)
+/// Why the fixed `/admin` refuses a socket: it lets in only one that brings the token.
+pub(crate) fn admin_refusal(auth: Option<&Value>) -> Option<String> {
+    let token = auth.and_then(|a| a.get("token")).and_then(Value::as_str);
+    (token != Some(ADMIN_TOKEN))
+        .then(|| "not authorized: `/admin` needs a valid `auth.token`".to_string())
 }
 
 fn on_connect<A: Adapter>(
@@ -139,21 +128,26 @@ fn on_connect<A: Adapter>(
     }
     socket.on_fallback(on_unhandled::<A>);
     socket.on_disconnect(on_disconnect::<A>);
-    // Last, so that a client that hears it knows every handler above is in place.
+    welcome(&socket);
+}
+
+/// Sent last, so that a client that hears it knows every handler is in place.
+pub(crate) fn welcome<A: Adapter>(socket: &SocketRef<A>) {
     let welcome = Welcome {
         sid: socket.id.to_string(),
-        name,
-        namespace,
+        name: name_of(socket),
+        namespace: socket.ns().to_string(),
     };
     let _ = socket.emit(WELCOME, &welcome);
 }
 
-async fn on_disconnect<A: Adapter>(
+pub(crate) async fn on_disconnect<A: Adapter>(
     socket: SocketRef<A>,
     io: SocketIo<A>,
     State(lab): State<Lab>,
     reason: DisconnectReason,
 ) {
+    super::app::disconnect(&socket, &io, &lab).await;
     let note = Note::Disconnect {
         name: name_of(&socket),
         namespace: socket.ns().to_string(),
@@ -164,8 +158,9 @@ async fn on_disconnect<A: Adapter>(
 }
 
 /// `/lab`: the lab's own control socket.
-async fn on_control_connect<A: Adapter>(socket: SocketRef<A>) {
+async fn on_control_connect<A: Adapter + DefinedAdapter>(socket: SocketRef<A>) {
     socket.on(STATE, on_state::<A>);
+    socket.on(APP, super::app::on_app::<A>);
     socket.on(SYNC, on_sync::<A>);
     let welcome = Welcome {
         sid: socket.id.to_string(),
@@ -252,7 +247,7 @@ async fn on_state<A: Adapter>(io: SocketIo<A>, a: AckSender<A>) {
     let _ = a.send(&state(&io));
 }
 
-async fn on_sync<A: Adapter>(a: AckSender<A>) {
+pub(crate) async fn on_sync<A: Adapter>(a: AckSender<A>) {
     let reply = Reply {
         ok: true,
         ..Reply::default()

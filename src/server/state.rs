@@ -215,6 +215,8 @@ pub(crate) struct Shared {
     /// Set once the server is shutting down, so that the sockets it disconnects
     /// then are reported as Socket.IO reports a closing server.
     closing: AtomicBool,
+    /// The application a lesson declared (`lab:app`); `None` runs the fixed one.
+    app: std::sync::RwLock<Option<Arc<crate::app::App>>>,
 }
 
 /// The state as the handlers extract it.
@@ -228,7 +230,19 @@ impl Shared {
             spans_nodes,
             room_table,
             closing: AtomicBool::new(false),
+            app: std::sync::RwLock::new(None),
         })
+    }
+
+    /// The declared application, if a lesson sent one.
+    pub(crate) fn app(&self) -> Option<Arc<crate::app::App>> {
+        self.app.read().map(|app| app.clone()).unwrap_or_default()
+    }
+
+    pub(crate) fn set_app(&self, app: crate::app::App) {
+        if let Ok(mut slot) = self.app.write() {
+            *slot = Some(Arc::new(app));
+        }
     }
 
     pub(crate) fn tell<A: Adapter>(&self, io: &SocketIo<A>, activity: Activity) {
