@@ -153,12 +153,12 @@ fn the_tutorial_chat_runs_as_declared() {
     assert_eq!(
         notes(&steps[3]),
         [
+            log("user disconnected"),
             Note::Disconnect {
                 name: "bob".into(),
                 namespace: "/".into(),
                 reason: "client namespace disconnect".into()
             },
-            log("user disconnected"),
         ]
     );
     // The notes tell what the server's console shows.
@@ -481,5 +481,46 @@ fn a_slow_connection_handler_misses_an_early_event() {
     assert_eq!(
         notes(&steps[1]),
         [log("hi"), handled("sam", "/", "hi", false)]
+    );
+}
+
+/// A format-2 lesson, run by the lab itself: the embedded server's interpreter and
+/// this one must give the same document, and transcripts that differ only in the
+/// line naming the server.
+#[test]
+fn a_declared_lesson_runs_alike_on_both_servers() {
+    let Some(node) = node_server("a_declared_lesson_runs_alike_on_both_servers") else {
+        return;
+    };
+    let lessons = common::repo().join("tests/fixtures/declared");
+    let lessons = lessons.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--lessons", lessons, "run", "lobby", "--color", "never"];
+        args.extend(extra);
+        let out = common::run(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+        common::stdout(&out)
+    };
+    let url = node.url();
+    let (embedded, on_node) = (run(&["--json"]), run(&["--json", "--server", &url]));
+    let parse = |text: &str| serde_json::from_str::<Value>(text).expect("a JSON document");
+    assert!(
+        parse(&embedded) == parse(&on_node),
+        "the two servers disagree (- embedded, + node):\n{}\nnode's stderr:\n{}",
+        common::line_diff(&embedded, &on_node),
+        node.stderr_text()
+    );
+    let without_server = |text: String| -> String {
+        let lines = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("server  "));
+        lines.collect::<Vec<_>>().join("\n")
+    };
+    let (embedded, on_node) = (run(&[]), run(&["--server", &url]));
+    assert_eq!(
+        without_server(embedded.clone()),
+        without_server(on_node.clone()),
+        "{}",
+        common::line_diff(&embedded, &on_node)
     );
 }

@@ -322,15 +322,21 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
     const name = nameFromAuth(socket.handshake.auth);
     socket.data.name = name;
     note({ kind: "connect", name, namespace });
-    // Registered before the connection handler runs, so that a socket that leaves
-    // during a slow one is still reported.
-    socket.on("disconnect", (reason) => note({ kind: "disconnect", name, namespace, reason }));
+    // The `disconnect` note comes after the declared `disconnect` operations, as the
+    // chat's `user disconnected` line came before it. It is registered before the
+    // connection handler runs, so that a socket that leaves during a slow one is
+    // still reported; the declared handler, as printed, is attached only after.
+    let attached = false;
+    socket.on("disconnect", (reason) => {
+      const ops = attached ? ns.disconnect : [];
+      run({ socket, args: [] }, ops, () => note({ kind: "disconnect", name, namespace, reason }));
+    });
     run({ socket, args: [] }, ns.connection, () => {
       for (const handler of ns.events.values()) {
         socket.on(handler.event, (...args) => handle(socket, handler, args));
       }
       if (ns.disconnecting.length) socket.on("disconnecting", () => run({ socket, args: [] }, ns.disconnecting, () => {}));
-      if (ns.disconnect.length) socket.on("disconnect", () => run({ socket, args: [] }, ns.disconnect, () => {}));
+      attached = true;
       on(socket, "lab:sync", (_, ack) => reply(ack, { ok: true }));
       socket.onAny((event, ...args) => catchAll(socket, event, args));
       // Last: a client that hears this knows every handler above is in place.
@@ -455,12 +461,7 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
     return v === undefined ? null : v;
   }
 
-  return {
-    install,
-    guard,
-    connection,
-    declares: (path) => declared(path) !== null,
-  };
+  return { install, guard, connection };
 }
 
 module.exports = { createApps, RESERVED_EVENTS };

@@ -310,10 +310,7 @@ io.of(ADMIN_NS).on(
 // `/lab`: the lab's control socket. Its own connections are not logged.
 function state() {
   const namespaces = {};
-  // Besides `/` and `/admin`, every namespace the current app declares that a client
-  // has connected to (a dynamic one is created by its first connection).
-  const declared = [...io._nsps.keys()].filter((ns) => ![MAIN_NS, ADMIN_NS, CONTROL_NS].includes(ns) && apps.declares(ns));
-  for (const ns of [MAIN_NS, ADMIN_NS, ...declared]) {
+  for (const ns of [MAIN_NS, ADMIN_NS]) {
     const nsp = io.of(ns);
     const sockets = [...nsp.sockets.values()]
       .map((s) => ({ name: nameOf(s), sid: s.id }))
