@@ -19,7 +19,7 @@ use crate::client::{
 use crate::lesson::{Action, Client, Lesson, Step};
 use crate::protocol::{
     Emit, EmitRequest, Reply, RoomsRequest, ServerState, APP, CONTROL_NS, EMIT, JOIN, LEAVE, MARK,
-    STATE,
+    SESSION_AUTH, STATE,
 };
 use crate::server::{EmbeddedServer, ServerError};
 use crate::trace::{canonical_order, Collector, Observation, RoomTable, StepRecord};
@@ -113,6 +113,9 @@ pub struct Lab {
     asked_ack: Option<String>,
     /// Whether the server runs an application the lesson declared (`declare`).
     declared: bool,
+    /// This lab's session, in every socket's `auth.lab`: a server shared by several
+    /// labs runs each one's declared application for its own sockets only.
+    session: String,
 }
 
 impl Lab {
@@ -138,12 +141,14 @@ impl Lab {
     ) -> Result<Lab, LabError> {
         let (collector, inbox) = Collector::new();
         let url = urls[0].clone();
-        let no_auth = serde_json::Map::new();
+        let session = new_session();
+        let mut session_auth = serde_json::Map::new();
+        session_auth.insert(SESSION_AUTH.to_string(), Value::String(session.clone()));
         let control = client::connect(
             &url,
             CONTROL_CLIENT,
             CONTROL_NS,
-            &no_auth,
+            &session_auth,
             collector.clone(),
             timeout,
         );
@@ -178,13 +183,24 @@ impl Lab {
             dropped: BTreeSet::new(),
             asked_ack: None,
             declared: false,
+            session,
         })
     }
 
     /// Starts the lab for a lesson: with its declared server application, if any.
     pub async fn for_lesson(lesson: &Lesson, options: &LabOptions) -> Result<Lab, LabError> {
-        let mut lab = Lab::start(&lesson.clients, options).await?;
-        if let Some(app) = &lesson.app {
+        Lab::with_app(&lesson.clients, lesson.app.as_ref(), options).await
+    }
+
+    /// Starts the lab with these clients and, if given, the application the server
+    /// runs (a quiz choice may bring its own).
+    pub async fn with_app(
+        clients: &[Client],
+        app: Option<&App>,
+        options: &LabOptions,
+    ) -> Result<Lab, LabError> {
+        let mut lab = Lab::start(clients, options).await?;
+        if let Some(app) = app {
             if let Err(e) = lab.declare(app).await {
                 lab.finish().await;
                 return Err(e);
@@ -399,9 +415,14 @@ impl Lab {
         if self.clients.contains_key(name) {
             return;
         }
+        let mut auth = spec.auth.clone();
+        auth.insert(
+            SESSION_AUTH.to_string(),
+            Value::String(self.session.clone()),
+        );
         let outcome = ClientOptions {
             namespace: spec.namespace.clone(),
-            auth: spec.auth.clone(),
+            auth,
             answers: spec.answers.clone(),
             ..ClientOptions::new(
                 &self.urls[self.node_of(name)],
@@ -698,6 +719,16 @@ impl Lab {
         let _ = tokio::time::timeout(self.timeout, self.control.disconnect()).await;
         stop_embedded(std::mem::take(&mut self.embedded)).await;
     }
+}
+
+/// A lab session nobody else's is: this process, a count, and the std library's
+/// per-process random hash keys (no crate needed for an id that is never shown).
+fn new_session() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    format!("{}-{:016x}", std::process::id(), hasher.finish())
 }
 
 fn mask_value(value: &mut Value, mask: &impl Fn(&mut String)) {

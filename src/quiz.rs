@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
+use crate::app::App;
 use crate::engine::{Lab, LabError, LabOptions};
 use crate::lesson::{Action, Choice, Lesson, Question, Step};
 use crate::paint::Paint;
@@ -60,7 +61,11 @@ pub async fn run_choice(
     choice: usize,
     options: &LabOptions,
 ) -> Result<ChoiceRun, LabError> {
-    let mut lab = Lab::for_lesson(lesson, options).await?;
+    let app = question.choices[choice]
+        .app
+        .as_ref()
+        .or(lesson.app.as_ref());
+    let mut lab = Lab::with_app(&lesson.clients, app, options).await?;
     let outcome = async {
         for step in &question.setup {
             lab.run_step(step).await?;
@@ -211,11 +216,17 @@ pub fn question_text(
     out
 }
 
-fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+fn step_evidence(
+    lesson: &Lesson,
+    app: Option<&App>,
+    step: &Step,
+    record: &StepRecord,
+    paint: Paint,
+) -> String {
     let mut out = String::new();
     let width = view::name_width(lesson);
     if let Some(actor) = lesson.client(step.action.actor()) {
-        let code = snippet::code(lesson, step, actor);
+        let code = snippet::code_in(app, step, actor);
         let line = match (&code.client, &step.action) {
             (
                 Some(client),
@@ -294,6 +305,16 @@ fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint
     out
 }
 
+/// The JavaScript of the handler a choice runs in place of the lesson's.
+fn choice_handler_js(app: &App, choice: &Choice) -> String {
+    let event = choice.steps.last().and_then(|s| s.action.event());
+    app.namespaces
+        .iter()
+        .find_map(|ns| ns.handler(event?))
+        .map(crate::app::js::event_handler)
+        .unwrap_or_default()
+}
+
 /// What the runs of the choices `shown` showed, for one answered question.
 pub fn evidence(
     lesson: &Lesson,
@@ -311,8 +332,15 @@ pub fn evidence(
             paint.bold(&format!("{})", i + 1)),
             paint.bold(&choice.text)
         );
+        let app = choice.app.as_ref().or(lesson.app.as_ref());
+        if let (Some(app), true) = (app, choice.app.is_some()) {
+            // A choice that is handler code shows the handler it ran.
+            for line in choice_handler_js(app, choice).lines() {
+                let _ = writeln!(out, "    {}", paint.code(line));
+            }
+        }
         for (step, record) in choice.steps.iter().zip(&run.records) {
-            for line in step_evidence(lesson, step, record, paint).lines() {
+            for line in step_evidence(lesson, app, step, record, paint).lines() {
                 let _ = writeln!(out, "  {line}");
             }
         }

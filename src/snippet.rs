@@ -158,7 +158,12 @@ fn handler_or_none(namespace: &str, event: &str) -> (String, String) {
 /// The code behind a step of `lesson`: printed from its declared server application
 /// when it has one (format 2), else the fixed server's code for the step.
 pub fn code(lesson: &Lesson, step: &Step, client: &Client) -> Snippet {
-    match &lesson.app {
+    code_in(lesson.app.as_ref(), step, client)
+}
+
+/// `code` with the application given (a quiz choice may run its own).
+pub fn code_in(app: Option<&App>, step: &Step, client: &Client) -> Snippet {
+    match app {
         Some(app) => declared(app, step, client),
         None => for_step(step, client),
     }

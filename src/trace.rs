@@ -329,7 +329,17 @@ impl StepRecord {
 
     /// Whether the server said no handler exists for what the actor sent.
     pub fn unhandled(&self) -> bool {
+        // A declared application says so in its `handled` note (format 2).
         self.answer().is_some_and(|r| r.unhandled)
+            || self.observations.iter().any(|o| {
+                matches!(
+                    o,
+                    Observation::ServerHandled {
+                        unhandled: true,
+                        ..
+                    }
+                )
+            })
     }
 
     /// The event the step's traffic carried: what the server says it emitted, or

@@ -22,6 +22,7 @@ const RIGHT: &[(&str, &str)] = &[
     ("rooms", "1,1,1+2"),
     ("namespaces", "1,1+2+3,1+2"),
     ("cheatsheet", "2,1,1,1,1,1+2,1,1,1,1"),
+    ("lobby", "2,1"),
 ];
 const WRONG: &[(&str, &str)] = &[
     ("chat", "3,1+3"),
@@ -29,6 +30,7 @@ const WRONG: &[(&str, &str)] = &[
     ("rooms", "3,2,1+3"),
     ("namespaces", "2,1+4,2"),
     ("cheatsheet", "1,2,3,3,2,1+3,2,2,2,2"),
+    ("lobby", "1,2"),
 ];
 
 fn quiz(state: &std::path::Path, args: &[&str]) -> std::process::Output {

@@ -45,9 +45,12 @@ function readStdin() {
   });
 }
 
+// This run's lab session: the server runs the declared app for its sockets only.
+const SESSION = `app-check-${process.pid}`;
+
 function open(namespace, auth) {
   return io(url + (namespace === "/" ? "" : namespace), {
-    auth,
+    auth: { ...auth, lab: SESSION },
     transports: ["websocket"],
     reconnection: false,
     forceNew: true,

@@ -234,20 +234,28 @@ function template(line, at, scope) {
 // --- running a declaration ---------------------------------------------------------
 
 function createApps({ io, note, nameFromAuth, on, reply }) {
-  let current = null;
+  // Each lab's application, by the session its sockets bring in `auth.lab`: labs
+  // that share this server (a quiz's choices at once) each run their own.
+  const bySession = new Map();
   const parents = new Map(); // a dynamic namespace's pattern → its parent namespace
   const chosen = new WeakMap(); // socket → the declaration its middlewares ran
 
   const nameOf = (socket) => socket.data.name;
 
-  function declared(path) {
-    if (current === null) return null;
+  const sessionOf = (socket) => {
+    const auth = socket.handshake.auth || {};
+    return typeof auth.lab === "string" ? auth.lab : null;
+  };
+
+  function declared(path, session) {
+    const current = session === null ? undefined : bySession.get(session);
+    if (current === undefined) return null;
     const all = current.namespaces;
     return all.find((ns) => ns.name === path) || all.find((ns) => ns.pattern && ns.pattern.test(path)) || null;
   }
 
   // `lab:app`: a malformed declaration changes nothing.
-  function install(json) {
+  function install(json, session) {
     let app;
     try {
       app = parseApp(json);
@@ -257,7 +265,7 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
       return { ok: false, error: `cannot read this \`lab:app\` request: ${err && err.message}` };
     }
     for (const ns of app.namespaces) serve(ns);
-    current = app;
+    bySession.set(session, app);
     return { ok: true };
   }
 
@@ -283,7 +291,7 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
   // declares it, and `otherwise` when it does not.
   function guard(otherwise) {
     return (socket, next) => {
-      const ns = declared(socket.nsp.name);
+      const ns = declared(socket.nsp.name, sessionOf(socket));
       if (ns === null) return otherwise(socket, next);
       chosen.set(socket, ns);
       middlewares(ns, socket, next);
@@ -461,7 +469,10 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
     return v === undefined ? null : v;
   }
 
-  return { install, guard, connection };
+  // The session's control socket left: its application goes with it.
+  const forget = (session) => bySession.delete(session);
+
+  return { install, forget, sessionOf, guard, connection };
 }
 
 module.exports = { createApps, RESERVED_EVENTS };

@@ -329,7 +329,9 @@ io.of(CONTROL_NS).on("connection", (socket) => {
   socket.data.name = "lab";
   on(socket, "lab:state", (_, ack) => reply(ack, state()));
   on(socket, "lab:sync", (_, ack) => reply(ack, { ok: true }));
-  on(socket, "lab:app", (app, ack) => reply(ack, apps.install(app)));
+  const session = apps.sessionOf(socket) || "";
+  on(socket, "lab:app", (app, ack) => reply(ack, apps.install(app, session)));
+  socket.on("disconnect", () => apps.forget(session));
   socket.emit("lab:welcome", { sid: socket.id, name: "lab", namespace: CONTROL_NS });
 });
 

@@ -16,6 +16,10 @@ pub struct AppError {
     pub reason: String,
 }
 
+/// The most arguments a handler takes: the embedded server extracts a tuple of each
+/// size up to this one.
+pub const MAX_ARGS: usize = 4;
+
 /// The longest a handler may `wait_ms`: longer would only make a lesson slow.
 pub const MAX_WAIT_MS: u64 = 10_000;
 
@@ -68,6 +72,15 @@ fn namespace_name(ns: &Namespace) -> Result<(), String> {
             ));
         }
     }
+    if name
+        .split('/')
+        .nth(1)
+        .is_some_and(|first| first.contains('{'))
+    {
+        return Err(format!(
+            "`{name}`: a dynamic namespace starts with a fixed segment, such as `/tenants/{{tenant}}`"
+        ));
+    }
     let plain = name.replace(['{', '}'], "");
     if !plain
         .chars()
@@ -82,9 +95,17 @@ fn namespace_name(ns: &Namespace) -> Result<(), String> {
 
 fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
     for (i, mw) in ns.middleware.iter().enumerate() {
+        let at = format!("{at}.middleware[{i}]");
         if let Some(key) = mw.require.keys().find(|k| !is_identifier(k)) {
-            let at = format!("{at}.middleware[{i}]");
             return Err(err(&at, format!("`{key}` is not a field name")));
+        }
+        // Node compares with `===`, which never holds for a list or a table.
+        let scalar = |v: &serde_json::Value| v.is_string() || v.is_number() || v.is_boolean();
+        if let Some((key, _)) = mw.require.iter().find(|(_, v)| !scalar(v)) {
+            return Err(err(
+                &at,
+                format!("`{key}`: `require` compares texts, numbers and booleans only"),
+            ));
         }
     }
     let plain = Scope {
@@ -113,6 +134,12 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
 
 fn event_handler(app: &App, handler: &Handler, at: &str) -> Result<(), AppError> {
     event_name(&handler.event).map_err(|r| err(at, r))?;
+    if handler.args.len() > MAX_ARGS {
+        return Err(err(
+            at,
+            format!("a handler takes at most {MAX_ARGS} arguments here"),
+        ));
+    }
     let params: Vec<_> = handler.params().collect();
     let mut names = BTreeSet::new();
     for (arg, param) in handler.args.iter().zip(&params) {
@@ -121,6 +148,12 @@ fn event_handler(app: &App, handler: &Handler, at: &str) -> Result<(), AppError>
             return Err(err(
                 at,
                 format!("`{arg}`: a parameter is a name, or `name: json` for any JSON value"),
+            ));
+        }
+        if param.name == "nsp" {
+            return Err(err(
+                at,
+                "`nsp` names the namespace (`$nsp`, `{nsp}`): pick another parameter name",
             ));
         }
         if !names.insert(param.name) {

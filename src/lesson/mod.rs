@@ -302,6 +302,8 @@ pub struct Choice {
     /// The steps this choice runs after the setup, expectations attached.
     pub steps: Vec<Step>,
     pub note: Option<String>,
+    /// Format 2: the application this choice runs, when the choice is handler code.
+    pub app: Option<crate::app::App>,
 }
 
 /// A problem in a lesson file, located to the character.

@@ -77,9 +77,9 @@ pub(crate) async fn on_lesson_connect<A: Adapter>(
     State(lab): State<Lab>,
     TryData(auth): TryData<Value>,
 ) {
-    if let Some(ns) = super::app::declares(&lab, socket.ns()) {
+    if let Some(declared) = super::app::declares(&lab, auth.as_ref().ok(), socket.ns()) {
         let name = lab.name_from_auth(auth.as_ref().ok());
-        return super::app::connect(socket, io, lab, name, ns).await;
+        return super::app::connect(socket, io, lab, name, declared).await;
     }
     let app = if socket.ns() == ADMIN_NS {
         App::Admin
@@ -158,7 +158,16 @@ pub(crate) async fn on_disconnect<A: Adapter>(
 }
 
 /// `/lab`: the lab's own control socket.
-async fn on_control_connect<A: Adapter + DefinedAdapter>(socket: SocketRef<A>) {
+async fn on_control_connect<A: Adapter + DefinedAdapter>(
+    socket: SocketRef<A>,
+    TryData(auth): TryData<Value>,
+) {
+    if let Some(session) = super::app::session_of(auth.as_ref().ok()) {
+        socket
+            .extensions
+            .insert(super::app::Session(session.to_string()));
+    }
+    socket.on_disconnect(on_control_disconnect::<A>);
     socket.on(STATE, on_state::<A>);
     socket.on(APP, super::app::on_app::<A>);
     socket.on(SYNC, on_sync::<A>);
@@ -168,6 +177,13 @@ async fn on_control_connect<A: Adapter + DefinedAdapter>(socket: SocketRef<A>) {
         namespace: CONTROL_NS.to_string(),
     };
     let _ = socket.emit(WELCOME, &welcome);
+}
+
+/// A lab's control socket left: the application its session declared goes too.
+async fn on_control_disconnect<A: Adapter>(socket: SocketRef<A>, State(lab): State<Lab>) {
+    if let Some(super::app::Session(session)) = socket.extensions.get() {
+        lab.drop_app(&session);
+    }
 }
 
 // ------------------------------------------------------------ the lab protocol
