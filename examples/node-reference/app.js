@@ -68,7 +68,7 @@ function parseNamespace(ns, at, statics) {
   const { name } = ns;
   if (!/^\/[A-Za-z0-9/_{}-]*$/.test(name)) fail(`${at}.name`, `\`${name}\` is not a namespace's path`);
   if (name === "/lab" || name.startsWith("/lab/")) fail(`${at}.name`, "`/lab` is the lab's own namespace");
-  const plain = { params: [], ack: false, statics };
+  const plain = { params: [], ack: false, statics, rooms: true };
   const events = new Map();
   list(ns.events, `${at}.events`).forEach((handler, i) => {
     const parsed = parseHandler(handler, `${at}.events[${i}]`, statics);
@@ -89,7 +89,8 @@ function parseNamespace(ns, at, statics) {
     connection: ops(ns.connection, `${at}.connection`, plain),
     events,
     disconnecting: ops(ns.disconnecting, `${at}.disconnecting`, plain),
-    disconnect: ops(ns.disconnect, `${at}.disconnect`, plain),
+    // Once disconnected a socket is in no room: `{rooms}` would always be empty.
+    disconnect: ops(ns.disconnect, `${at}.disconnect`, { ...plain, rooms: false }),
   };
 }
 
@@ -222,8 +223,9 @@ function template(line, at, scope) {
     if (brace === "}" || end < 0) fail(at, "write `{{` and `}}` for a brace in a log line");
     const name = rest.slice(i + 1, end);
     const index = scope.params.indexOf(name);
-    if (name !== "nsp" && index < 0) fail(at, `\`{${name}}\` names no parameter of this handler`);
-    parts.push(literal, name === "nsp" ? { nsp: true } : { param: index });
+    const rooms = name === "rooms" && scope.rooms !== false;
+    if (name !== "nsp" && !rooms && index < 0) fail(at, `\`{${name}}\` names no parameter of this handler`);
+    parts.push(literal, name === "nsp" ? { nsp: true } : rooms ? { rooms: true } : { param: index });
     literal = "";
     rest = rest.slice(end + 1);
   }
@@ -459,6 +461,8 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
     if ("literal" in ref) return ref.literal;
     if (ref.nsp) return ctx.socket.nsp.name;
     if (ref.socketId) return ctx.socket.id;
+    // The printed line: `[...socket.rooms].filter((r) => r !== socket.id).sort().join(", ")`.
+    if (ref.rooms) return [...ctx.socket.rooms].filter((r) => r !== ctx.socket.id).sort().join(", ");
     return ctx.args[ref.param];
   }
 

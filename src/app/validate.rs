@@ -27,6 +27,8 @@ pub const MAX_WAIT_MS: u64 = 10_000;
 struct Scope<'a> {
     params: Vec<super::Param<'a>>,
     ack: bool,
+    /// Whether the socket is still in its rooms (not in `disconnect`).
+    rooms: bool,
 }
 
 pub fn validate(app: &App) -> Result<(), AppError> {
@@ -111,6 +113,12 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
     let plain = Scope {
         params: vec![],
         ack: false,
+        rooms: true,
+    };
+    let gone = Scope {
+        params: vec![],
+        ack: false,
+        rooms: false,
     };
     ops(app, &ns.connection, &plain, &format!("{at}.connection"))?;
     ops(
@@ -119,7 +127,7 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
         &plain,
         &format!("{at}.disconnecting"),
     )?;
-    ops(app, &ns.disconnect, &plain, &format!("{at}.disconnect"))?;
+    ops(app, &ns.disconnect, &gone, &format!("{at}.disconnect"))?;
     let mut events = BTreeSet::new();
     for (i, handler) in ns.events.iter().enumerate() {
         let at = format!("{at}.events[{i}]");
@@ -160,7 +168,11 @@ fn event_handler(app: &App, handler: &Handler, at: &str) -> Result<(), AppError>
             return Err(err(at, format!("two parameters named `{}`", param.name)));
         }
     }
-    let scope = Scope { params, ack: true };
+    let scope = Scope {
+        params,
+        ack: true,
+        rooms: true,
+    };
     ops(app, &handler.ops, &scope, &format!("{at}.do"))
 }
 
@@ -262,14 +274,23 @@ fn expr(e: &Expr, scope: &Scope) -> Result<(), String> {
     }
 }
 
-/// `{name}` placeholders: text parameters and `{nsp}`. (Never the socket's id: it
-/// is random, and the lab shows nothing random.)
+/// `{name}` placeholders: text parameters, `{nsp}`, and `{rooms}` (the socket's
+/// rooms but its own-id one, sorted, comma-separated) while it still has rooms.
+/// (Never the socket's id: it is random, and the lab shows nothing random.)
 fn template(text: &str, scope: &Scope) -> Result<(), String> {
     for name in placeholders(text)? {
-        let ok = name == "nsp" || scope.params.iter().any(|p| p.name == name && !p.json);
+        if name == "rooms" && !scope.rooms {
+            return Err(
+                "`{rooms}` in `disconnect`: the socket has left every room by then; log them in `disconnecting`"
+                    .into(),
+            );
+        }
+        let ok = name == "nsp"
+            || name == "rooms"
+            || scope.params.iter().any(|p| p.name == name && !p.json);
         if !ok {
             return Err(format!(
-                "`{{{name}}}` in a log line names no text parameter of this handler (or `{{nsp}}`)"
+                "`{{{name}}}` in a log line names no text parameter of this handler (or `{{nsp}}`, `{{rooms}}`)"
             ));
         }
     }

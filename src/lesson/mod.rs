@@ -34,6 +34,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("namespaces", include_str!("../../lessons/namespaces.toml")),
     ("cheatsheet", include_str!("../../lessons/cheatsheet.toml")),
     ("lobby", include_str!("../../lessons/lobby.toml")),
+    ("handlers", include_str!("../../lessons/handlers.toml")),
 ];
 
 /// Namespaces the lab server serves to lesson clients.

@@ -124,6 +124,11 @@ pub(crate) struct Session(pub String);
 #[derive(Clone)]
 struct Declared(Arc<App>);
 
+/// Told once the socket's disconnect handler has run (its note sent), so that a
+/// handler that disconnects the socket ends after that note, as Node's does.
+#[derive(Clone)]
+pub(crate) struct Gone(pub Arc<tokio::sync::Notify>);
+
 /// The lab session a socket's handshake names.
 pub(crate) fn session_of(auth: Option<&Value>) -> Option<&str> {
     auth?.get(SESSION_AUTH)?.as_str()
@@ -138,6 +143,7 @@ pub(crate) async fn connect<A: Adapter>(
     (app, ns): (Arc<App>, Namespace),
 ) {
     socket.extensions.insert(Declared(app));
+    socket.extensions.insert(Gone(Arc::default()));
     set_name(&socket, name.clone());
     // The shim `app::rust::OWN_ID_ROOM` prints.
     socket.join(socket.id);
@@ -392,7 +398,14 @@ impl<'a, A: Adapter> Run<'a, A> {
                 }
             }
             Op::Disconnect(_) => {
+                let gone = self.socket.extensions.get::<Gone>();
                 let _ = self.socket.clone().disconnect();
+                // socketioxide runs the disconnect handler on a task of its own; Node
+                // runs it inside `disconnect()`. Wait (bounded) so the `disconnect`
+                // note comes before this handler's `handled` on both servers.
+                if let Some(Gone(told)) = gone {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), told.notified()).await;
+                }
             }
             Op::WaitMs(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
         }
@@ -437,10 +450,22 @@ impl<'a, A: Adapter> Run<'a, A> {
             }
             let end = after.find('}').unwrap_or(after.len());
             let name = &after[..end];
-            let value = if name == "nsp" {
-                Value::String(self.socket.ns().to_string())
-            } else {
-                self.value(&Expr(Source::Param(name.to_string())))
+            let value = match name {
+                "nsp" => Value::String(self.socket.ns().to_string()),
+                // As `app::rust::log` prints it: the rooms but the own-id one, sorted.
+                "rooms" => {
+                    let own = self.socket.id.as_str();
+                    let mut rooms: Vec<String> = self
+                        .socket
+                        .rooms()
+                        .into_iter()
+                        .map(String::from)
+                        .filter(|r| *r != own)
+                        .collect();
+                    rooms.sort();
+                    Value::String(rooms.join(", "))
+                }
+                name => self.value(&Expr(Source::Param(name.to_string()))),
             };
             match value {
                 Value::String(s) => out.push_str(&s),
