@@ -243,7 +243,9 @@ fn log(record: &StepRecord) -> Vec<String> {
         .lines()
         .map(|line| line.trim_start().to_string())
         .map(|line| {
-            let rest = line.strip_prefix("server log ").or(line.strip_prefix("server "));
+            let rest = line
+                .strip_prefix("server log ")
+                .or(line.strip_prefix("server "));
             rest.map_or(line.clone(), |rest| rest.trim_start().to_string())
         })
         .collect()
