@@ -24,6 +24,9 @@ pub struct LabClient {
     /// The socket id the server gave it (never shown; used for own-id rooms).
     pub sid: String,
     socket: Client,
+    /// How long any one send may take: the client library's own sends are not
+    /// bounded, and a lab must never wait on one for ever.
+    timeout: Duration,
 }
 
 #[derive(Debug)]
@@ -216,6 +219,7 @@ impl ClientOptions {
                 namespace: self.namespace.clone(),
                 sid: welcome.sid,
                 socket,
+                timeout: self.timeout,
             }))),
             Ok(Ok(Err(reason))) => {
                 // The engine.io connection stays open after a refusal: close it.
@@ -508,12 +512,11 @@ impl LabClient {
             };
             async move { fill(&slot, value) }.boxed()
         };
-        if let Err(e) = self
-            .socket
-            .emit_with_ack(event, data, timeout, callback)
-            .await
-        {
-            return Answer::SendFailed(e.to_string());
+        let sent = self.socket.emit_with_ack(event, data, timeout, callback);
+        match tokio::time::timeout(timeout, sent).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Answer::SendFailed(e.to_string()),
+            Err(_) => return Answer::Silent,
         }
         match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(value)) => Answer::Reply(value),
@@ -527,31 +530,37 @@ impl LabClient {
             Some(value) => Payload::Text(vec![value]),
             None => Payload::Text(Vec::new()),
         };
-        self.socket
-            .emit(event, data)
-            .await
-            .map_err(|e| e.to_string())
+        self.bounded(self.socket.emit(event, data)).await
     }
 
     /// Emits an application event with these arguments and no acknowledgement.
     pub async fn emit_args(&self, event: &str, args: Vec<Value>) -> Result<(), String> {
-        self.socket
-            .emit(event, Payload::Text(args))
+        self.bounded(self.socket.emit(event, Payload::Text(args)))
             .await
-            .map_err(|e| e.to_string())
     }
 
     /// The tab closes: the transport drops with no Socket.IO disconnect first.
     pub async fn close_transport(&self) -> Result<(), String> {
-        self.socket
-            .close_transport()
-            .await
-            .map_err(|e| e.to_string())
+        self.bounded(self.socket.close_transport()).await
     }
 
     /// `socket.disconnect()`: the client leaves its namespace, then closes.
     pub async fn disconnect(&self) -> Result<(), String> {
-        self.socket.disconnect().await.map_err(|e| e.to_string())
+        self.bounded(self.socket.disconnect()).await
+    }
+
+    /// One operation of the client library, within the client's timeout.
+    async fn bounded(
+        &self,
+        operation: impl std::future::Future<Output = Result<(), rust_socketio::Error>>,
+    ) -> Result<(), String> {
+        match tokio::time::timeout(self.timeout, operation).await {
+            Ok(done) => done.map_err(|e| e.to_string()),
+            Err(_) => Err(format!(
+                "the client library did not finish within {} ms",
+                self.timeout.as_millis()
+            )),
+        }
     }
 }
 

@@ -231,7 +231,11 @@ fn code_block(label: Option<&str>, code: &str, paint: Paint) -> String {
         let _ = writeln!(out, "    {}", paint.dim(label.trim_end()));
     }
     for line in code.trim_end().lines() {
-        let _ = writeln!(out, "      {}", paint.code(line));
+        if line.is_empty() {
+            let _ = writeln!(out);
+        } else {
+            let _ = writeln!(out, "      {}", paint.code(line));
+        }
     }
     out
 }

@@ -80,10 +80,15 @@ function parseNamespace(ns, at, statics) {
   const { name } = ns;
   if (!/^\/[A-Za-z0-9/_{}-]*$/.test(name)) fail(`${at}.name`, `\`${name}\` is not a namespace's path`);
   if (name === "/lab" || name.startsWith("/lab/")) fail(`${at}.name`, "`/lab` is the lab's own namespace");
-  const plain = { params: [], ack: false, statics, rooms: true };
+  // The `socket.data` fields its middlewares keep, which its handlers may read.
+  const data = [];
+  for (const mw of Array.isArray(ns.middleware) ? ns.middleware : []) {
+    for (const key of Array.isArray(mw && mw.data) ? mw.data : []) if (!data.includes(key)) data.push(key);
+  }
+  const plain = { params: [], ack: false, statics, rooms: true, data };
   const events = new Map();
   list(ns.events, `${at}.events`).forEach((handler, i) => {
-    const parsed = parseHandler(handler, `${at}.events[${i}]`, statics);
+    const parsed = parseHandler(handler, `${at}.events[${i}]`, statics, data);
     if (events.has(parsed.event)) fail(`${at}.events[${i}]`, `two handlers for \`${parsed.event}\``);
     events.set(parsed.event, parsed);
   });
@@ -92,11 +97,15 @@ function parseNamespace(ns, at, statics) {
     pattern: pattern(name, `${at}.name`),
     middleware: list(ns.middleware, `${at}.middleware`).map((mw, i) => {
       const where = `${at}.middleware[${i}]`;
-      fields(mw, where, ["require", "refuse"]);
+      fields(mw, where, ["require", "refuse", "data"]);
+      const keep = list(mw.data, `${where}.data`).map((key, j) => {
+        if (typeof key !== "string" || !/^[a-z_][A-Za-z0-9_]*$/.test(key) || key === "name") fail(`${where}.data[${j}]`, "expected a field name other than `name`");
+        return key;
+      });
       if (mw.require !== undefined && !isObject(mw.require)) fail(`${where}.require`, "expected an object");
       const require = mw.require === undefined ? {} : mw.require;
       const refuse = mw.refuse === undefined ? "not authorized" : text(mw.refuse, `${where}.refuse`);
-      return { require, refuse };
+      return { require, refuse, data: keep };
     }),
     connection: ops(ns.connection, `${at}.connection`, plain),
     events,
@@ -124,7 +133,7 @@ function pattern(name, at) {
   return new RegExp(`^${escape(before)}[^/]+${escape(after)}$`);
 }
 
-function parseHandler(handler, at, statics) {
+function parseHandler(handler, at, statics, data) {
   fields(handler, at, ["event", "args", "do"]);
   const event = eventName(handler.event, `${at}.event`);
   const params = list(handler.args, `${at}.args`).map((arg, i) => {
@@ -135,7 +144,7 @@ function parseHandler(handler, at, statics) {
     return name;
   });
   if (handler.do === undefined) fail(at, "missing field `do`");
-  return { event, params, ops: ops(handler.do, `${at}.do`, { params, ack: true, statics }) };
+  return { event, params, ops: ops(handler.do, `${at}.do`, { params, ack: true, statics, data }) };
 }
 
 function eventName(value, at) {
@@ -215,6 +224,11 @@ function expr(value, at, scope) {
   const reference = value.slice(1);
   if (reference === "nsp") return { nsp: true };
   if (reference === "socket.id") return { socketId: true };
+  if (reference.startsWith("data.")) {
+    const key = reference.slice("data.".length);
+    if (!(scope.data || []).includes(key)) fail(at, `\`${value}\`: no middleware of this namespace keeps \`${key}\``);
+    return { data: key };
+  }
   const index = scope.params.indexOf(reference);
   if (index < 0) fail(at, `\`${value}\` names nothing this handler has`);
   return { param: index };
@@ -240,8 +254,10 @@ function template(line, at, scope) {
     const name = rest.slice(i + 1, end);
     const index = scope.params.indexOf(name);
     const rooms = name === "rooms" && scope.rooms !== false;
-    if (name !== "nsp" && !rooms && index < 0) fail(at, `\`{${name}}\` names no parameter of this handler`);
-    parts.push(literal, name === "nsp" ? { nsp: true } : rooms ? { rooms: true } : { param: index });
+    const kept = name.startsWith("data.") && (scope.data || []).includes(name.slice("data.".length));
+    if (name !== "nsp" && !rooms && !kept && index < 0) fail(at, `\`{${name}}\` names no parameter of this handler`);
+    const part = name === "nsp" ? { nsp: true } : rooms ? { rooms: true } : kept ? { data: name.slice(5) } : { param: index };
+    parts.push(literal, part);
     literal = "";
     rest = rest.slice(end + 1);
   }
@@ -343,6 +359,8 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
         note({ kind: "refuse", name: nameFromAuth(auth), namespace: socket.nsp.name, reason: mw.refuse });
         return next(new Error(mw.refuse));
       }
+      // As printed: a text is kept, anything else as an empty text.
+      for (const key of mw.data) socket.data[key] = typeof auth[key] === "string" ? auth[key] : "";
     }
     next();
   }
@@ -483,6 +501,7 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
     if ("literal" in ref) return ref.literal;
     if (ref.nsp) return ctx.socket.nsp.name;
     if (ref.socketId) return ctx.socket.id;
+    if ("data" in ref) return ctx.socket.data[ref.data] ?? "";
     // The printed line: `[...socket.rooms].filter((r) => r !== socket.id).sort().join(", ")`.
     if (ref.rooms) return [...ctx.socket.rooms].filter((r) => r !== ctx.socket.id).sort().join(", ");
     return ctx.args[ref.param];

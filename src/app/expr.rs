@@ -1,5 +1,6 @@
 //! A value in a handler: a literal, or a reference written with `$`: a parameter
-//! (`$msg`), the socket's id (`$socket.id`) or the namespace's path (`$nsp`). `$$`
+//! (`$msg`), the socket's id (`$socket.id`), the namespace's path (`$nsp`) or a field
+//! a middleware kept (`$data.user`). `$$`
 //! starts a literal text that begins with `$`.
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,8 @@ pub enum Source {
     Param(String),
     SocketId,
     Nsp,
+    /// A field a middleware kept: `$data.user`.
+    Data(String),
     /// A `$` reference that names nothing known; validation refuses it.
     Unknown(String),
 }
@@ -44,6 +47,7 @@ impl From<Value> for Expr {
             None if reference == "nsp" => Source::Nsp,
             None if is_identifier(reference) => Source::Param(reference.to_string()),
             Some(("socket", "id")) => Source::SocketId,
+            Some(("data", key)) if is_identifier(key) => Source::Data(key.to_string()),
             _ => Source::Unknown(reference.to_string()),
         };
         Expr(source)
@@ -58,6 +62,7 @@ impl From<Expr> for Value {
             Source::Param(name) => format!("${name}"),
             Source::SocketId => "$socket.id".into(),
             Source::Nsp => "$nsp".into(),
+            Source::Data(key) => format!("$data.{key}"),
             Source::Unknown(text) => format!("${text}"),
         };
         Value::String(text)

@@ -76,6 +76,14 @@ fn middleware(ns: &Namespace, mw: &Middleware) -> String {
         );
         let _ = writeln!(out, "{INDENT}}}");
     }
+    for key in &mw.data {
+        // Only a text is kept, as the Rust does (`as_str()`).
+        let field = format!("socket.handshake.auth.{key}");
+        let _ = writeln!(
+            out,
+            "{INDENT}socket.data.{key} = typeof {field} === \"string\" ? {field} : \"\";"
+        );
+    }
     let _ = writeln!(out, "{INDENT}next();");
     out.push_str("});\n");
     out
@@ -251,6 +259,7 @@ pub fn value(expr: &Expr) -> String {
         Source::Param(name) => name.clone(),
         Source::SocketId => "socket.id".into(),
         Source::Nsp => "socket.nsp.name".into(),
+        Source::Data(key) => format!("socket.data.{key}"),
         Source::Unknown(text) => format!("/* unknown ${text} */ undefined"),
     }
 }
@@ -281,9 +290,13 @@ fn template(text: &str) -> String {
         }
         let end = after.find('}').unwrap_or(after.len());
         let name = &after[..end];
+        let kept = name
+            .strip_prefix("data.")
+            .map(|key| format!("socket.data.{key}"));
         let js = match name {
             "nsp" => "socket.nsp.name",
             "rooms" => JS_ROOMS,
+            _ if kept.is_some() => kept.as_deref().unwrap_or(name),
             name => name,
         };
         let _ = write!(out, "${{{js}}}");

@@ -65,6 +65,11 @@ pub struct Middleware {
     pub require: serde_json::Map<String, Value>,
     #[serde(default = "not_authorized")]
     pub refuse: String,
+    /// Handshake `auth` fields kept on the socket (`socket.data.KEY`) for its
+    /// handlers, which read them as `$data.KEY` and `{data.KEY}`; a field that is
+    /// not a text is kept as an empty text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<String>,
 }
 
 fn not_authorized() -> String {
@@ -183,6 +188,17 @@ impl EmitOp {
 }
 
 impl Namespace {
+    /// The `socket.data` fields its middlewares keep, in order, once each.
+    pub fn kept(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = Vec::new();
+        for key in self.middleware.iter().flat_map(|mw| &mw.data) {
+            if !keys.contains(&key.as_str()) {
+                keys.push(key);
+            }
+        }
+        keys
+    }
+
     /// The `{param}` of a dynamic namespace's name, if it has one.
     pub fn dynamic_param(&self) -> Option<&str> {
         let start = self.name.find('{')?;

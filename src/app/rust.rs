@@ -79,6 +79,22 @@ impl Names {
         }
     }
 
+    /// The type holding what the namespace's middlewares keep on a socket.
+    pub fn data_type(&self) -> String {
+        let camel: String = self
+            .prefix
+            .split('_')
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let mut chars = w.chars();
+                chars.next().map_or(String::new(), |c| {
+                    c.to_ascii_uppercase().to_string() + chars.as_str()
+                })
+            })
+            .collect();
+        format!("{camel}SocketData")
+    }
+
     fn event(&mut self, handler: &Handler) -> String {
         self.of(&format!("on {}", handler.event))
     }
@@ -152,11 +168,24 @@ pub fn namespace(ns: &Namespace) -> (String, String) {
 pub fn printed(ns: &Namespace) -> Printed {
     let mut names = Names::new(ns);
     let connect = names.of("on connect");
+    let data_ty = names.data_type();
     let mut out = String::new();
+    let kept = ns.kept();
+    if !kept.is_empty() {
+        let _ = writeln!(
+            out,
+            "/// What the middlewares keep on each socket (Node: `socket.data`)."
+        );
+        let _ = writeln!(out, "#[derive(Clone, Default)]\nstruct {data_ty} {{");
+        for key in &kept {
+            let _ = writeln!(out, "{INDENT}{key}: String,");
+        }
+        out.push_str("}\n\n");
+    }
     let mut handler = connect.clone();
     for mw in &ns.middleware {
         let name = names.of("guard");
-        out.push_str(&middleware(&name, mw));
+        out.push_str(&middleware(&name, mw, &data_ty));
         out.push('\n');
         let _ = write!(handler, ".with({name})");
     }
@@ -171,7 +200,13 @@ pub fn printed(ns: &Namespace) -> Printed {
     if let Some(function) = &unhandled {
         attached.push(format!("socket.on_fallback({function});"));
     }
-    out.push_str(&connect_fn(ns, &connect, &attached, disconnect.as_deref()));
+    out.push_str(&connect_fn(
+        ns,
+        &connect,
+        &attached,
+        disconnect.as_deref(),
+        &data_ty,
+    ));
     let register = match ns.dynamic_param() {
         None => format!("io.ns({}, {handler});", string(&ns.name)),
         Some(_) => format!(
@@ -183,19 +218,29 @@ pub fn printed(ns: &Namespace) -> Printed {
         connect: out,
         events: events
             .iter()
-            .map(|(name, h)| (h.event.clone(), event_fn(name, h)))
+            .map(|(name, h)| (h.event.clone(), event_fn(name, h, &data_ty)))
             .collect(),
-        disconnect: disconnect.map(|name| disconnect_fn(ns, &name)),
-        unhandled: unhandled.map(|name| unhandled_fn(ns, &name)),
+        disconnect: disconnect.map(|name| disconnect_fn(ns, &name, &data_ty)),
+        unhandled: unhandled.map(|name| unhandled_fn(ns, &name, &data_ty)),
         register,
     }
 }
 
-fn middleware(name: &str, mw: &Middleware) -> String {
-    let mut out =
-        format!("async fn {name}(TryData(auth): TryData<Value>) -> Result<(), String> {{\n");
-    if !mw.require.is_empty() {
+fn middleware(name: &str, mw: &Middleware, data_ty: &str) -> String {
+    let socket = if mw.data.is_empty() {
+        ""
+    } else {
+        "socket: SocketRef, "
+    };
+    let mut out = format!(
+        "async fn {name}({socket}TryData(auth): TryData<Value>) -> Result<(), String> {{\n"
+    );
+    if mw.require.is_empty() && mw.data.is_empty() {
+        let _ = writeln!(out, "{INDENT}let _ = auth;");
+    } else {
         let _ = writeln!(out, "{INDENT}let auth = auth.unwrap_or_default();");
+    }
+    if !mw.require.is_empty() {
         let tests: Vec<String> = mw
             .require
             .iter()
@@ -208,17 +253,69 @@ fn middleware(name: &str, mw: &Middleware) -> String {
             string(&mw.refuse)
         );
         let _ = writeln!(out, "{INDENT}}}");
-    } else {
-        let _ = writeln!(out, "{INDENT}let _ = auth;");
+    }
+    if !mw.data.is_empty() {
+        let _ = writeln!(
+            out,
+            "{INDENT}let mut data = socket.extensions.get::<{data_ty}>().unwrap_or_default();"
+        );
+        for key in &mw.data {
+            let _ = writeln!(
+                out,
+                "{INDENT}data.{key} = auth[{}].as_str().unwrap_or_default().to_string();",
+                string(key)
+            );
+        }
+        let _ = writeln!(out, "{INDENT}socket.extensions.insert(data);");
     }
     let _ = writeln!(out, "{INDENT}Ok(())");
     out.push_str("}\n");
     out
 }
 
-fn connect_fn(ns: &Namespace, name: &str, attached: &[String], disconnect: Option<&str>) -> String {
+/// The line that reads the kept fields, first in a function whose operations use them.
+fn data_preamble(list: &[Op], data_ty: &str) -> String {
+    if list.iter().any(reads_data) {
+        format!("let data = socket.extensions.get::<{data_ty}>().unwrap_or_default();\n")
+    } else {
+        String::new()
+    }
+}
+
+fn reads_data(op: &Op) -> bool {
+    let reads = |e: &Expr| matches!(e.0, Source::Data(_));
+    match op {
+        Op::Log(text) => placeholders(text)
+            .unwrap_or_default()
+            .iter()
+            .any(|n| n.starts_with("data.")),
+        Op::Emit(emit) => emit
+            .args
+            .iter()
+            .chain(
+                emit.to
+                    .iter()
+                    .chain(&emit.within)
+                    .chain(&emit.except)
+                    .flatten(),
+            )
+            .any(reads),
+        Op::Join(rooms) | Op::Leave(rooms) => rooms.iter().any(reads),
+        Op::Ack(value) => reads(value),
+        Op::Disconnect(_) | Op::WaitMs(_) => false,
+    }
+}
+
+fn connect_fn(
+    ns: &Namespace,
+    name: &str,
+    attached: &[String],
+    disconnect: Option<&str>,
+    data_ty: &str,
+) -> String {
     let mut out = format!("async fn {name}(socket: SocketRef) {{\n");
     let mut body = format!("{OWN_ID_ROOM}\nsocket.join(socket.id);\n");
+    body.push_str(&data_preamble(&ns.connection, data_ty));
     body.push_str(&ops(&ns.connection));
     for line in attached {
         let _ = writeln!(body, "{line}");
@@ -231,7 +328,7 @@ fn connect_fn(ns: &Namespace, name: &str, attached: &[String], disconnect: Optio
     out
 }
 
-fn disconnect_fn(ns: &Namespace, name: &str) -> String {
+fn disconnect_fn(ns: &Namespace, name: &str, data_ty: &str) -> String {
     let list: Vec<Op> = ns
         .disconnecting
         .iter()
@@ -248,6 +345,7 @@ fn disconnect_fn(ns: &Namespace, name: &str) -> String {
             "// socketioxide has no `disconnecting`: its one disconnect handler still sees the rooms\n",
         );
     }
+    body.push_str(&data_preamble(&list, data_ty));
     body.push_str(&ops(&list));
     out.push_str(&indent(&body, 1));
     out.push_str("}\n");
@@ -255,21 +353,23 @@ fn disconnect_fn(ns: &Namespace, name: &str) -> String {
 }
 
 /// `on_fallback`'s handler: the event's name through `Event`.
-fn unhandled_fn(ns: &Namespace, name: &str) -> String {
+fn unhandled_fn(ns: &Namespace, name: &str, data_ty: &str) -> String {
     let mut args = extractors(&ns.unhandled, &[], false);
     args.push("Event(event): Event".to_string());
     let mut out = format!("async fn {name}({}) {{\n", args.join(", "));
-    out.push_str(&indent(&ops(&ns.unhandled), 1));
+    let body = data_preamble(&ns.unhandled, data_ty) + &ops(&ns.unhandled);
+    out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     out
 }
 
 /// `async fn on_event(...)` with the extractors its operations need.
-pub fn event_fn(name: &str, handler: &Handler) -> String {
+pub fn event_fn(name: &str, handler: &Handler, data_ty: &str) -> String {
     let params: Vec<_> = handler.params().collect();
     let args = extractors(&handler.ops, &params, handler.answers());
     let mut out = format!("async fn {name}({}) {{\n", args.join(", "));
-    out.push_str(&indent(&ops(&handler.ops), 1));
+    let body = data_preamble(&handler.ops, data_ty) + &ops(&handler.ops);
+    out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     out
 }
@@ -307,6 +407,9 @@ fn extractors(list: &[Op], params: &[super::Param], ack: bool) -> Vec<String> {
 
 fn needs_socket(op: &Op) -> bool {
     let reads = |e: &Expr| matches!(e.0, Source::SocketId | Source::Nsp);
+    if reads_data(op) {
+        return true;
+    }
     match op {
         Op::Log(text) => placeholders(text)
             .unwrap_or_default()
@@ -399,9 +502,13 @@ fn data(args: &[Expr]) -> String {
     match args {
         [] => "&[(); 0]".into(),
         [one] => format!("&{}", value(one)),
+        // References, so that one value may be sent twice.
         many => format!(
             "&({})",
-            many.iter().map(value).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|e| format!("&{}", value(e)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -414,6 +521,7 @@ fn value(expr: &Expr) -> String {
         Source::Param(name) => name.clone(),
         Source::SocketId => "socket.id".into(),
         Source::Nsp => "socket.ns()".into(),
+        Source::Data(key) => format!("data.{key}"),
         Source::Unknown(text) => format!("/* unknown ${text} */ ()"),
     }
 }
@@ -422,6 +530,7 @@ fn value(expr: &Expr) -> String {
 fn rooms_arg(rooms: &[Expr]) -> String {
     let one = |e: &Expr| match &e.0 {
         Source::Param(name) => format!("{name}.clone()"),
+        Source::Data(key) => format!("data.{key}.clone()"),
         Source::Nsp => "socket.ns().to_string()".into(),
         _ => value(e),
     };
@@ -448,17 +557,21 @@ fn log(text: &str) -> String {
              .filter(|r| *r != socket.id.as_str()).collect();\nrooms.sort();\n",
         );
     }
-    let positional: Vec<&str> = names
+    let positional: Vec<String> = names
         .iter()
         .filter_map(|n| match *n {
-            "nsp" => Some("socket.ns()"),
-            "rooms" => Some("rooms.join(\", \")"),
+            "nsp" => Some("socket.ns()".to_string()),
+            "rooms" => Some("rooms.join(\", \")".to_string()),
+            n if n.starts_with("data.") => Some(n.to_string()),
             _ => None,
         })
         .collect();
-    let format = text.replace("{nsp}", "{}").replace("{rooms}", "{}");
+    let mut format = text.replace("{nsp}", "{}").replace("{rooms}", "{}");
+    for name in names.iter().filter(|n| n.starts_with("data.")) {
+        format = format.replace(&format!("{{{name}}}"), "{}");
+    }
     let mut args = vec![string(&format)];
-    args.extend(positional.iter().map(|s| s.to_string()));
+    args.extend(positional);
     let _ = write!(out, "println!({})", args.join(", "));
     out
 }

@@ -29,6 +29,8 @@ struct Scope<'a> {
     ack: bool,
     /// Whether the socket is still in its rooms (not in `disconnect`).
     rooms: bool,
+    /// The `socket.data` fields the namespace's middlewares keep.
+    data: Vec<&'a str>,
 }
 
 /// Bounds on one application's size: a lesson needs far less, and a server that
@@ -143,15 +145,29 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
             ));
         }
     }
+    let ns_data = ns.kept();
+    for (i, mw) in ns.middleware.iter().enumerate() {
+        if let Some(key) = mw.data.iter().find(|k| !is_identifier(k) || *k == "name") {
+            let at = format!("{at}.middleware[{i}]");
+            let why = if key == "name" {
+                "`name` is the lab's own field of `socket.data`".to_string()
+            } else {
+                format!("`{key}` is not a field name")
+            };
+            return Err(err(&at, why));
+        }
+    }
     let plain = Scope {
         params: vec![],
         ack: false,
         rooms: true,
+        data: ns_data.clone(),
     };
     let gone = Scope {
         params: vec![],
         ack: false,
         rooms: false,
+        data: ns_data.clone(),
     };
     ops(app, &ns.connection, &plain, &format!("{at}.connection"))?;
     ops(
@@ -165,12 +181,13 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
         params: vec![super::Param::parse("event")],
         ack: false,
         rooms: true,
+        data: ns_data.clone(),
     };
     ops(app, &ns.unhandled, &catch_all, &format!("{at}.unhandled"))?;
     let mut events = BTreeSet::new();
     for (i, handler) in ns.events.iter().enumerate() {
         let at = format!("{at}.events[{i}]");
-        event_handler(app, handler, &at)?;
+        event_handler(app, handler, &ns_data, &at)?;
         if !events.insert(handler.event.as_str()) {
             let e = &handler.event;
             return Err(err(&at, format!("two handlers for `{e}`")));
@@ -179,7 +196,12 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-fn event_handler(app: &App, handler: &Handler, at: &str) -> Result<(), AppError> {
+fn event_handler(
+    app: &App,
+    handler: &Handler,
+    ns_data: &[&str],
+    at: &str,
+) -> Result<(), AppError> {
     event_name(&handler.event).map_err(|r| err(at, r))?;
     if handler.args.len() > MAX_ARGS {
         return Err(err(
@@ -211,6 +233,7 @@ fn event_handler(app: &App, handler: &Handler, at: &str) -> Result<(), AppError>
         params,
         ack: true,
         rooms: true,
+        data: ns_data.to_vec(),
     };
     ops(app, &handler.ops, &scope, &format!("{at}.do"))
 }
@@ -305,6 +328,10 @@ fn room(r: &Expr, scope: &Scope) -> Result<(), String> {
 fn expr(e: &Expr, scope: &Scope) -> Result<(), String> {
     match &e.0 {
         Source::Literal(_) | Source::SocketId | Source::Nsp => Ok(()),
+        Source::Data(key) if scope.data.contains(&key.as_str()) => Ok(()),
+        Source::Data(key) => Err(format!(
+            "`$data.{key}`: no middleware of this namespace keeps `{key}` (`data = [\"{key}\"]`)"
+        )),
         Source::Param(name) if scope.params.iter().any(|p| p.name == name) => Ok(()),
         Source::Param(name) => Err(format!("`${name}` is no parameter of this handler")),
         Source::Unknown(text) => Err(format!(
@@ -324,12 +351,16 @@ fn template(text: &str, scope: &Scope) -> Result<(), String> {
                     .into(),
             );
         }
+        let kept = name
+            .strip_prefix("data.")
+            .is_some_and(|key| scope.data.contains(&key));
         let ok = name == "nsp"
             || name == "rooms"
+            || kept
             || scope.params.iter().any(|p| p.name == name && !p.json);
         if !ok {
             return Err(format!(
-                "`{{{name}}}` in a log line names no text parameter of this handler (or `{{nsp}}`, `{{rooms}}`)"
+                "`{{{name}}}` in a log line names no text parameter of this handler (or `{{nsp}}`, `{{rooms}}`, `{{data.KEY}}` a middleware keeps)"
             ));
         }
     }

@@ -113,6 +113,7 @@ pub(crate) async fn lesson_guard<A: Adapter>(
         None => return Err("Invalid namespace".to_string()),
     };
     let Some(reason) = refusal else {
+        keep_data(&socket, declared.as_deref(), auth.as_ref());
         return Ok(());
     };
     let note = Note::Refuse {
@@ -122,6 +123,27 @@ pub(crate) async fn lesson_guard<A: Adapter>(
     };
     lab.tell(&io, Activity::Note(note));
     Err(reason)
+}
+
+/// The handshake fields the namespace's middlewares keep (Node: `socket.data`), as
+/// the printed middleware keeps them: a text, or an empty text.
+#[derive(Clone, Default)]
+struct Kept(std::collections::BTreeMap<String, String>);
+
+fn keep_data<A: Adapter>(socket: &SocketRef<A>, app: Option<&App>, auth: Option<&Value>) {
+    let Some(ns) = app.and_then(|app| app.namespace(socket.ns())) else {
+        return;
+    };
+    let kept = ns.kept();
+    if kept.is_empty() {
+        return;
+    }
+    let text = |key: &str| {
+        let field = auth.and_then(|a| a.get(key)).and_then(Value::as_str);
+        field.unwrap_or_default().to_string()
+    };
+    let data = kept.iter().map(|k| (k.to_string(), text(k))).collect();
+    socket.extensions.insert(Kept(data));
 }
 
 /// A lab's session, kept with its control socket.
@@ -444,8 +466,14 @@ impl<'a, A: Adapter> Run<'a, A> {
                 .unwrap_or(Value::Null),
             Source::SocketId => Value::String(self.socket.id.to_string()),
             Source::Nsp => Value::String(self.socket.ns().to_string()),
+            Source::Data(key) => Value::String(self.kept(key)),
             Source::Unknown(_) => Value::Null,
         }
+    }
+
+    fn kept(&self, key: &str) -> String {
+        let kept = self.socket.extensions.get::<Kept>().unwrap_or_default();
+        kept.0.get(key).cloned().unwrap_or_default()
     }
 
     fn room(&self, expr: &Expr) -> String {
@@ -487,7 +515,10 @@ impl<'a, A: Adapter> Run<'a, A> {
                     rooms.sort();
                     Value::String(rooms.join(", "))
                 }
-                name => self.value(&Expr(Source::Param(name.to_string()))),
+                name => match name.strip_prefix("data.") {
+                    Some(key) => Value::String(self.kept(key)),
+                    None => self.value(&Expr(Source::Param(name.to_string()))),
+                },
             };
             match value {
                 Value::String(s) => out.push_str(&s),

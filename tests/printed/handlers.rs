@@ -26,7 +26,7 @@ mod app {
 
     async fn on_move(socket: SocketRef, Data((piece, square)): Data<(String, String)>) {
         // shim: Node leaves out the sender's whole own-id room; socketioxide only the sender
-        socket.broadcast().except(socket.id).emit("moved", &(piece, square)).await.unwrap_or_else(|e| eprintln!("{e}"));
+        socket.broadcast().except(socket.id).emit("moved", &(&piece, &square)).await.unwrap_or_else(|e| eprintln!("{e}"));
     }
 
     async fn on_news_for_both_teams(io: SocketIo, Data(msg): Data<String>) {
@@ -51,6 +51,20 @@ mod app {
         println!("user disconnected");
     }
 
+    /// What the middlewares keep on each socket (Node: `socket.data`).
+    #[derive(Clone, Default)]
+    struct TenantsTenantSocketData {
+        team: String,
+    }
+
+    async fn tenants_tenant_guard(socket: SocketRef, TryData(auth): TryData<Value>) -> Result<(), String> {
+        let auth = auth.unwrap_or_default();
+        let mut data = socket.extensions.get::<TenantsTenantSocketData>().unwrap_or_default();
+        data.team = auth["team"].as_str().unwrap_or_default().to_string();
+        socket.extensions.insert(data);
+        Ok(())
+    }
+
     async fn tenants_tenant_on_connect(socket: SocketRef) {
         // shim: Node puts every socket in a room named by its id; socketioxide does not
         socket.join(socket.id);
@@ -59,13 +73,15 @@ mod app {
     }
 
     async fn tenants_tenant_on_post(socket: SocketRef, Data(msg): Data<String>) {
+        let data = socket.extensions.get::<TenantsTenantSocketData>().unwrap_or_default();
+        println!("a post from team {}", data.team);
         // shim: Node leaves out the sender's whole own-id room; socketioxide only the sender
         socket.broadcast().except(socket.id).emit("post", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
     }
 
     pub fn install(io: &SocketIo) {
         io.ns("/", on_connect);
-        io.dyn_ns("/tenants/{tenant}", tenants_tenant_on_connect).expect("a valid pattern");
+        io.dyn_ns("/tenants/{tenant}", tenants_tenant_on_connect.with(tenants_tenant_guard)).expect("a valid pattern");
     }
 }
 pub use app::install;
