@@ -13,6 +13,9 @@ use socketio_lab::lesson;
 
 // Skipped by rustfmt: each file is exactly what the lab prints.
 #[rustfmt::skip]
+#[path = "printed/emit.rs"]
+mod emit;
+#[rustfmt::skip]
 #[path = "printed/lobby.rs"]
 mod lobby;
 #[rustfmt::skip]
@@ -80,5 +83,8 @@ async fn the_printed_apps_install_on_a_server() {
     assert!(io.of("/").is_some());
     let (_layer, io) = socketioxide::SocketIo::new_layer();
     lobby::install(&io);
+    assert!(io.of("/").is_some());
+    let (_layer, io) = socketioxide::SocketIo::new_layer();
+    emit::install(&io);
     assert!(io.of("/").is_some());
 }
