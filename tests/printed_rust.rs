@@ -19,6 +19,9 @@ mod emit;
 #[path = "printed/lobby.rs"]
 mod lobby;
 #[rustfmt::skip]
+#[path = "printed/rooms.rs"]
+mod rooms;
+#[rustfmt::skip]
 #[path = "printed/tutorial_chat.rs"]
 mod tutorial_chat;
 
@@ -86,5 +89,8 @@ async fn the_printed_apps_install_on_a_server() {
     assert!(io.of("/").is_some());
     let (_layer, io) = socketioxide::SocketIo::new_layer();
     emit::install(&io);
+    assert!(io.of("/").is_some());
+    let (_layer, io) = socketioxide::SocketIo::new_layer();
+    rooms::install(&io);
     assert!(io.of("/").is_some());
 }
