@@ -19,6 +19,9 @@ mod emit;
 #[path = "printed/lobby.rs"]
 mod lobby;
 #[rustfmt::skip]
+#[path = "printed/namespaces.rs"]
+mod namespaces;
+#[rustfmt::skip]
 #[path = "printed/rooms.rs"]
 mod rooms;
 #[rustfmt::skip]
@@ -93,4 +96,7 @@ async fn the_printed_apps_install_on_a_server() {
     let (_layer, io) = socketioxide::SocketIo::new_layer();
     rooms::install(&io);
     assert!(io.of("/").is_some());
+    let (_layer, io) = socketioxide::SocketIo::new_layer();
+    namespaces::install(&io);
+    assert!(io.of("/").is_some() && io.of("/admin").is_some());
 }
