@@ -84,19 +84,19 @@ fn every_printed_file_is_compiled_here() {
 /// real socketioxide server.
 #[tokio::test]
 async fn the_printed_apps_install_on_a_server() {
-    let (_layer, io) = socketioxide::SocketIo::new_layer();
-    tutorial_chat::install(&io);
-    assert!(io.of("/").is_some());
-    let (_layer, io) = socketioxide::SocketIo::new_layer();
-    lobby::install(&io);
-    assert!(io.of("/").is_some());
-    let (_layer, io) = socketioxide::SocketIo::new_layer();
-    emit::install(&io);
-    assert!(io.of("/").is_some());
-    let (_layer, io) = socketioxide::SocketIo::new_layer();
-    rooms::install(&io);
-    assert!(io.of("/").is_some());
-    let (_layer, io) = socketioxide::SocketIo::new_layer();
-    namespaces::install(&io);
-    assert!(io.of("/").is_some() && io.of("/admin").is_some());
+    type Install = fn(&socketioxide::SocketIo);
+    let apps: [(Install, &[&str]); 5] = [
+        (tutorial_chat::install, &["/"]),
+        (lobby::install, &["/"]),
+        (emit::install, &["/"]),
+        (rooms::install, &["/"]),
+        (namespaces::install, &["/", "/admin"]),
+    ];
+    for (install, namespaces) in apps {
+        let (_layer, io) = socketioxide::SocketIo::new_layer();
+        install(&io);
+        for ns in namespaces {
+            assert!(io.of(*ns).is_some(), "`{ns}` is not registered");
+        }
+    }
 }
