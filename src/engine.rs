@@ -265,9 +265,12 @@ impl Lab {
                     self.connect(actor).await;
                 }
             }
-            Action::Disconnect { actors } => {
+            Action::Disconnect {
+                actors,
+                close_transport,
+            } => {
                 for actor in actors {
-                    self.disconnect(actor).await;
+                    self.disconnect(actor, *close_transport).await;
                 }
             }
             Action::Join { actor, rooms } => self.rooms_request(actor, JOIN, rooms).await,
@@ -370,6 +373,7 @@ impl Lab {
         })
         .await;
         self.await_scripted_answers().await;
+        self.forget_dropped().await;
         self.settle().await;
         while let Ok(o) = self.inbox.try_recv() {
             self.pending.push(o);
@@ -453,11 +457,16 @@ impl Lab {
         }
     }
 
-    async fn disconnect(&mut self, name: &str) {
+    async fn disconnect(&mut self, name: &str, close_transport: bool) {
         let Some(client) = self.clients.remove(name) else {
             return;
         };
-        if let Err(message) = client.disconnect().await {
+        let closed = if close_transport {
+            client.close_transport().await
+        } else {
+            client.disconnect().await
+        };
+        if let Err(message) = closed {
             self.collector.record(Observation::ClientError {
                 client: name.to_string(),
                 message,
@@ -480,6 +489,38 @@ impl Lab {
                 event: "disconnect".to_string(),
                 timeout_ms: self.timeout_ms(),
             });
+        }
+    }
+
+    /// Clients the server disconnected in this step (a handler's `disconnect`): once
+    /// each has heard it (bounded), it is gone, and the barrier does not ask it.
+    async fn forget_dropped(&mut self) {
+        while let Ok(o) = self.inbox.try_recv() {
+            self.pending.push(o);
+        }
+        let leaving: Vec<String> = self
+            .pending
+            .iter()
+            .filter_map(|o| match o {
+                Observation::ServerDisconnect { client, .. }
+                | Observation::DroppedByServer { client } => Some(client.clone()),
+                _ => None,
+            })
+            .filter(|name| self.clients.contains_key(name))
+            .collect();
+        if leaving.is_empty() {
+            return;
+        }
+        let heard = |seen: &[Observation], name: &str| {
+            seen.iter()
+                .any(|o| matches!(o, Observation::DroppedByServer { client } if client == name))
+        };
+        self.wait_until(|seen| leaving.iter().all(|n| heard(seen, n)))
+            .await;
+        for name in leaving {
+            if heard(&self.pending, &name) {
+                self.clients.remove(&name);
+            }
         }
     }
 

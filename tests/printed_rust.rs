@@ -16,6 +16,9 @@ use socketio_lab::lesson;
 #[path = "printed/emit.rs"]
 mod emit;
 #[rustfmt::skip]
+#[path = "printed/handlers.rs"]
+mod handlers;
+#[rustfmt::skip]
 #[path = "printed/lobby.rs"]
 mod lobby;
 #[rustfmt::skip]
@@ -85,9 +88,10 @@ fn every_printed_file_is_compiled_here() {
 #[tokio::test]
 async fn the_printed_apps_install_on_a_server() {
     type Install = fn(&socketioxide::SocketIo);
-    let apps: [(Install, &[&str]); 5] = [
+    let apps: [(Install, &[&str]); 6] = [
         (tutorial_chat::install, &["/"]),
         (lobby::install, &["/"]),
+        (handlers::install, &["/"]),
         (emit::install, &["/"]),
         (rooms::install, &["/"]),
         (namespaces::install, &["/", "/admin"]),

@@ -23,6 +23,7 @@ const RIGHT: &[(&str, &str)] = &[
     ("namespaces", "1,1+2+3,1+2"),
     ("cheatsheet", "2,1,1,1,1,1+2,1,1,1,1"),
     ("lobby", "2,1"),
+    ("handlers", "1,1"),
 ];
 const WRONG: &[(&str, &str)] = &[
     ("chat", "3,1+3"),
@@ -31,6 +32,7 @@ const WRONG: &[(&str, &str)] = &[
     ("namespaces", "2,1+4,2"),
     ("cheatsheet", "1,2,3,3,2,1+3,2,2,2,2"),
     ("lobby", "1,2"),
+    ("handlers", "2,3"),
 ];
 
 fn quiz(state: &std::path::Path, args: &[&str]) -> std::process::Output {

@@ -8,6 +8,12 @@
 // Names Socket.IO keeps for itself: `emit` throws on them.
 const RESERVED_EVENTS = ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
 const MAX_WAIT_MS = 10000;
+// Bounds on one application, as src/app/validate.rs has them, and on the namespaces
+// this server registers for all applications together (they stay once made).
+const MAX_NAMESPACES = 16;
+const MAX_HANDLERS = 64;
+const MAX_OPS = 64;
+const MAX_SERVED_NAMESPACES = 256;
 const IDENTIFIER = /^[a-z_][A-Za-z0-9_]*$/;
 
 // --- reading a declaration ---------------------------------------------------------
@@ -49,11 +55,17 @@ function text(value, at) {
   return value;
 }
 
-const NAMESPACE_FIELDS = ["name", "middleware", "connection", "events", "disconnecting", "disconnect"];
+const NAMESPACE_FIELDS = ["name", "middleware", "connection", "events", "unhandled", "disconnecting", "disconnect"];
 
 function parseApp(json) {
   const app = fields(json, "app", ["namespaces"]);
   const namespaces = list(app.namespaces, "namespaces");
+  if (namespaces.length > MAX_NAMESPACES) fail("namespaces", `at most ${MAX_NAMESPACES} namespaces`);
+  for (const [i, ns] of namespaces.entries()) {
+    const handlers = Array.isArray(ns && ns.events) ? ns.events.length : 0;
+    const middlewares = Array.isArray(ns && ns.middleware) ? ns.middleware.length : 0;
+    if (handlers > MAX_HANDLERS || middlewares > MAX_HANDLERS) fail(`namespaces[${i}]`, `at most ${MAX_HANDLERS} handlers and middlewares`);
+  }
   const names = namespaces.map((ns, i) => text(fields(ns, `namespaces[${i}]`, NAMESPACE_FIELDS).name, `namespaces[${i}].name`));
   const statics = names.filter((name) => !name.includes("{"));
   return {
@@ -68,7 +80,7 @@ function parseNamespace(ns, at, statics) {
   const { name } = ns;
   if (!/^\/[A-Za-z0-9/_{}-]*$/.test(name)) fail(`${at}.name`, `\`${name}\` is not a namespace's path`);
   if (name === "/lab" || name.startsWith("/lab/")) fail(`${at}.name`, "`/lab` is the lab's own namespace");
-  const plain = { params: [], ack: false, statics };
+  const plain = { params: [], ack: false, statics, rooms: true };
   const events = new Map();
   list(ns.events, `${at}.events`).forEach((handler, i) => {
     const parsed = parseHandler(handler, `${at}.events[${i}]`, statics);
@@ -89,7 +101,10 @@ function parseNamespace(ns, at, statics) {
     connection: ops(ns.connection, `${at}.connection`, plain),
     events,
     disconnecting: ops(ns.disconnecting, `${at}.disconnecting`, plain),
-    disconnect: ops(ns.disconnect, `${at}.disconnect`, plain),
+    // Once disconnected a socket is in no room: `{rooms}` would always be empty.
+    disconnect: ops(ns.disconnect, `${at}.disconnect`, { ...plain, rooms: false }),
+    // The catch-all's one parameter is the event's name.
+    unhandled: ops(ns.unhandled, `${at}.unhandled`, { ...plain, params: ["event"] }),
   };
 }
 
@@ -132,7 +147,9 @@ function eventName(value, at) {
 }
 
 function ops(value, at, scope) {
-  return list(value, at).map((op, i) => parseOp(op, `${at}[${i}]`, scope));
+  const all = list(value, at);
+  if (all.length > MAX_OPS) fail(at, `at most ${MAX_OPS} operations in a handler`);
+  return all.map((op, i) => parseOp(op, `${at}[${i}]`, scope));
 }
 
 function parseOp(op, at, scope) {
@@ -222,8 +239,9 @@ function template(line, at, scope) {
     if (brace === "}" || end < 0) fail(at, "write `{{` and `}}` for a brace in a log line");
     const name = rest.slice(i + 1, end);
     const index = scope.params.indexOf(name);
-    if (name !== "nsp" && index < 0) fail(at, `\`{${name}}\` names no parameter of this handler`);
-    parts.push(literal, name === "nsp" ? { nsp: true } : { param: index });
+    const rooms = name === "rooms" && scope.rooms !== false;
+    if (name !== "nsp" && !rooms && index < 0) fail(at, `\`{${name}}\` names no parameter of this handler`);
+    parts.push(literal, name === "nsp" ? { nsp: true } : rooms ? { rooms: true } : { param: index });
     literal = "";
     rest = rest.slice(end + 1);
   }
@@ -263,6 +281,10 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
       if (err instanceof Malformed) return { ok: false, error: `malformed \`lab:app\` request: ${err.message}` };
       // A reader's own mistake must not take the server down with it.
       return { ok: false, error: `cannot read this \`lab:app\` request: ${err && err.message}` };
+    }
+    const fresh = app.namespaces.filter((ns) => ns.pattern === null && !io._nsps.has(ns.name)).length;
+    if (io._nsps.size + parents.size + fresh > MAX_SERVED_NAMESPACES) {
+      return { ok: false, error: `this server already serves ${io._nsps.size} namespaces, its limit is ${MAX_SERVED_NAMESPACES}` };
     }
     for (const ns of app.namespaces) serve(ns);
     bySession.set(session, app);
@@ -346,7 +368,7 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
       if (ns.disconnecting.length) socket.on("disconnecting", () => run({ socket, args: [] }, ns.disconnecting, () => {}));
       attached = true;
       on(socket, "lab:sync", (_, ack) => reply(ack, { ok: true }));
-      socket.onAny((event, ...args) => catchAll(socket, event, args));
+      socket.onAny((event, ...args) => catchAll(socket, ns, event, args));
       // Last: a client that hears this knows every handler above is in place.
       socket.emit("lab:welcome", { sid: socket.id, name, namespace });
     });
@@ -354,13 +376,15 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
 
   // `onAny` runs before the event's own listeners, for every event: it speaks only
   // for events nothing listens to, so that "nothing happened" is a fact.
-  function catchAll(socket, event, args) {
+  // The declared catch-all runs here too: the printed `socket.onAny` with its `if`.
+  function catchAll(socket, ns, event, args) {
     if (socket.listenerCount(event) > 0) return;
     if (event.startsWith("lab:")) {
       const error = `no handler for \`${event}\` in \`${socket.nsp.name}\``;
       return reply(args[args.length - 1], { ok: false, unhandled: true, error });
     }
-    note({ kind: "handled", name: nameOf(socket), namespace: socket.nsp.name, event, unhandled: true });
+    const done = () => note({ kind: "handled", name: nameOf(socket), namespace: socket.nsp.name, event, unhandled: true });
+    run({ socket, args: [event] }, ns.unhandled, done);
   }
 
   // Socket.IO passes the client's acknowledgement callback last, after however many
@@ -459,6 +483,8 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
     if ("literal" in ref) return ref.literal;
     if (ref.nsp) return ctx.socket.nsp.name;
     if (ref.socketId) return ctx.socket.id;
+    // The printed line: `[...socket.rooms].filter((r) => r !== socket.id).sort().join(", ")`.
+    if (ref.rooms) return [...ctx.socket.rooms].filter((r) => r !== ctx.socket.id).sort().join(", ");
     return ctx.args[ref.param];
   }
 

@@ -27,17 +27,52 @@ pub const MAX_WAIT_MS: u64 = 10_000;
 struct Scope<'a> {
     params: Vec<super::Param<'a>>,
     ack: bool,
+    /// Whether the socket is still in its rooms (not in `disconnect`).
+    rooms: bool,
 }
 
+/// Bounds on one application's size: a lesson needs far less, and a server that
+/// accepts `lab:app` from any client must not be made to hold more.
+pub const MAX_NAMESPACES: usize = 16;
+pub const MAX_HANDLERS: usize = 64;
+pub const MAX_OPS: usize = 64;
+/// The longest name of a namespace or an event, in bytes.
+pub const MAX_NAME: usize = 200;
+
 pub fn validate(app: &App) -> Result<(), AppError> {
+    if app.namespaces.len() > MAX_NAMESPACES {
+        return Err(err(
+            "namespaces",
+            format!("at most {MAX_NAMESPACES} namespaces"),
+        ));
+    }
     let mut seen = BTreeSet::new();
     for (i, ns) in app.namespaces.iter().enumerate() {
         let at = format!("namespaces[{i}]");
+        sizes(ns).map_err(|reason| err(&at, reason))?;
         namespace_name(ns).map_err(|reason| err(&at, reason))?;
         if !seen.insert(ns.name.as_str()) {
             return Err(err(&at, format!("`{}` is declared twice", ns.name)));
         }
         namespace(app, ns, &at)?;
+    }
+    Ok(())
+}
+
+fn sizes(ns: &Namespace) -> Result<(), String> {
+    if ns.name.len() > MAX_NAME || ns.events.iter().any(|h| h.event.len() > MAX_NAME) {
+        return Err(format!("a name is at most {MAX_NAME} bytes"));
+    }
+    if ns.events.len() > MAX_HANDLERS || ns.middleware.len() > MAX_HANDLERS {
+        return Err(format!("at most {MAX_HANDLERS} handlers and middlewares"));
+    }
+    let lists = [&ns.connection, &ns.disconnecting, &ns.disconnect]
+        .into_iter()
+        .chain(ns.events.iter().map(|h| &h.ops));
+    for list in lists {
+        if list.len() > MAX_OPS {
+            return Err(format!("at most {MAX_OPS} operations in a handler"));
+        }
     }
     Ok(())
 }
@@ -111,6 +146,12 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
     let plain = Scope {
         params: vec![],
         ack: false,
+        rooms: true,
+    };
+    let gone = Scope {
+        params: vec![],
+        ack: false,
+        rooms: false,
     };
     ops(app, &ns.connection, &plain, &format!("{at}.connection"))?;
     ops(
@@ -119,7 +160,13 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
         &plain,
         &format!("{at}.disconnecting"),
     )?;
-    ops(app, &ns.disconnect, &plain, &format!("{at}.disconnect"))?;
+    ops(app, &ns.disconnect, &gone, &format!("{at}.disconnect"))?;
+    let catch_all = Scope {
+        params: vec![super::Param::parse("event")],
+        ack: false,
+        rooms: true,
+    };
+    ops(app, &ns.unhandled, &catch_all, &format!("{at}.unhandled"))?;
     let mut events = BTreeSet::new();
     for (i, handler) in ns.events.iter().enumerate() {
         let at = format!("{at}.events[{i}]");
@@ -160,7 +207,11 @@ fn event_handler(app: &App, handler: &Handler, at: &str) -> Result<(), AppError>
             return Err(err(at, format!("two parameters named `{}`", param.name)));
         }
     }
-    let scope = Scope { params, ack: true };
+    let scope = Scope {
+        params,
+        ack: true,
+        rooms: true,
+    };
     ops(app, &handler.ops, &scope, &format!("{at}.do"))
 }
 
@@ -262,14 +313,23 @@ fn expr(e: &Expr, scope: &Scope) -> Result<(), String> {
     }
 }
 
-/// `{name}` placeholders: text parameters and `{nsp}`. (Never the socket's id: it
-/// is random, and the lab shows nothing random.)
+/// `{name}` placeholders: text parameters, `{nsp}`, and `{rooms}` (the socket's
+/// rooms but its own-id one, sorted, comma-separated) while it still has rooms.
+/// (Never the socket's id: it is random, and the lab shows nothing random.)
 fn template(text: &str, scope: &Scope) -> Result<(), String> {
     for name in placeholders(text)? {
-        let ok = name == "nsp" || scope.params.iter().any(|p| p.name == name && !p.json);
+        if name == "rooms" && !scope.rooms {
+            return Err(
+                "`{rooms}` in `disconnect`: the socket has left every room by then; log them in `disconnecting`"
+                    .into(),
+            );
+        }
+        let ok = name == "nsp"
+            || name == "rooms"
+            || scope.params.iter().any(|p| p.name == name && !p.json);
         if !ok {
             return Err(format!(
-                "`{{{name}}}` in a log line names no text parameter of this handler (or `{{nsp}}`)"
+                "`{{{name}}}` in a log line names no text parameter of this handler (or `{{nsp}}`, `{{rooms}}`)"
             ));
         }
     }
@@ -334,6 +394,27 @@ mod tests {
             ));
             assert!(validate(&bad).unwrap_err().reason.contains(word));
         }
+    }
+
+    #[test]
+    fn an_application_is_bounded() {
+        let many = App {
+            namespaces: (0..=MAX_NAMESPACES)
+                .map(|i| Namespace {
+                    name: format!("/n{i}"),
+                    ..Namespace::default()
+                })
+                .collect(),
+        };
+        assert!(validate(&many).unwrap_err().reason.contains("at most 16"));
+        let long = App {
+            namespaces: vec![Namespace {
+                name: "/".into(),
+                connection: vec![Op::WaitMs(0); MAX_OPS + 1],
+                ..Namespace::default()
+            }],
+        };
+        assert!(validate(&long).unwrap_err().reason.contains("operations"));
     }
 
     #[test]

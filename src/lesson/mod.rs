@@ -34,6 +34,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("namespaces", include_str!("../../lessons/namespaces.toml")),
     ("cheatsheet", include_str!("../../lessons/cheatsheet.toml")),
     ("lobby", include_str!("../../lessons/lobby.toml")),
+    ("handlers", include_str!("../../lessons/handlers.toml")),
 ];
 
 /// Namespaces the lab server serves to lesson clients.
@@ -150,8 +151,12 @@ pub struct Step {
 pub enum Action {
     /// The actors open a connection to their namespace.
     Connect { actors: Vec<String> },
-    /// The actors close their connection.
-    Disconnect { actors: Vec<String> },
+    /// The actors close their connection: with `socket.disconnect()`, or, with
+    /// `close_transport`, as a closed tab does, the transport dropping at once.
+    Disconnect {
+        actors: Vec<String>,
+        close_transport: bool,
+    },
     /// The actor asks the server to put it in rooms (joining is server-side only).
     Join { actor: String, rooms: Vec<String> },
     /// The actor asks the server to take it out of rooms.
@@ -197,7 +202,7 @@ impl Action {
     /// Who acts: several clients for a `connect` or `disconnect`, one otherwise.
     pub fn actors(&self) -> &[String] {
         match self {
-            Action::Connect { actors } | Action::Disconnect { actors } => actors,
+            Action::Connect { actors } | Action::Disconnect { actors, .. } => actors,
             Action::Join { actor, .. }
             | Action::Leave { actor, .. }
             | Action::Emit { actor, .. }

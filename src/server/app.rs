@@ -66,6 +66,14 @@ fn install<A: Adapter + DefinedAdapter>(
         .filter(|name| ![MAIN_NS, ADMIN_NS, CONTROL_NS].contains(&name.as_str()))
         .filter(|name| io.of(name.as_str()).is_none())
         .collect();
+    // Namespaces stay registered once made: bounded, so that clients sending
+    // application after application cannot grow the server without end.
+    if io.nsps().len() + new.len() > MAX_SERVED_NAMESPACES {
+        return Err(format!(
+            "this server already serves {} namespaces, its limit is {MAX_SERVED_NAMESPACES}",
+            io.nsps().len()
+        ));
+    }
     lab.set_app(session, app);
     for name in new {
         let handler = on_lesson_connect::<A>.with(lesson_guard::<A>);
@@ -124,6 +132,15 @@ pub(crate) struct Session(pub String);
 #[derive(Clone)]
 struct Declared(Arc<App>);
 
+/// The most namespaces a server registers for declared applications, all sessions
+/// together (dynamic namespaces count once per pattern).
+pub const MAX_SERVED_NAMESPACES: usize = 256;
+
+/// Told once the socket's disconnect handler has run (its note sent), so that a
+/// handler that disconnects the socket ends after that note, as Node's does.
+#[derive(Clone)]
+pub(crate) struct Gone(pub Arc<tokio::sync::Notify>);
+
 /// The lab session a socket's handshake names.
 pub(crate) fn session_of(auth: Option<&Value>) -> Option<&str> {
     auth?.get(SESSION_AUTH)?.as_str()
@@ -138,6 +155,7 @@ pub(crate) async fn connect<A: Adapter>(
     (app, ns): (Arc<App>, Namespace),
 ) {
     socket.extensions.insert(Declared(app));
+    socket.extensions.insert(Gone(Arc::default()));
     set_name(&socket, name.clone());
     // The shim `app::rust::OWN_ID_ROOM` prints.
     socket.join(socket.id);
@@ -267,10 +285,20 @@ async fn on_unhandled<A: Adapter>(
     State(lab): State<Lab>,
     Event(event): Event,
 ) {
-    // The lab's own events are not the application's to report.
-    if !event.starts_with("lab:") {
-        handled(&socket, &io, &lab, &event, true);
+    // The lab's own events are not the application's to see.
+    if event.starts_with("lab:") {
+        return;
     }
+    let declared = socket.extensions.get::<Declared>();
+    let catch_all = declared
+        .as_ref()
+        .and_then(|Declared(app)| app.namespace(socket.ns()))
+        .map(|ns| ns.unhandled.clone())
+        .unwrap_or_default();
+    let mut run = Run::new(&socket, &io, &lab);
+    run.args = vec![("event".to_string(), Value::String(event.to_string()))];
+    run.ops(&catch_all).await;
+    handled(&socket, &io, &lab, &event, true);
 }
 
 fn handled<A: Adapter>(
@@ -392,7 +420,14 @@ impl<'a, A: Adapter> Run<'a, A> {
                 }
             }
             Op::Disconnect(_) => {
+                let gone = self.socket.extensions.get::<Gone>();
                 let _ = self.socket.clone().disconnect();
+                // socketioxide runs the disconnect handler on a task of its own; Node
+                // runs it inside `disconnect()`. Wait (bounded) so the `disconnect`
+                // note comes before this handler's `handled` on both servers.
+                if let Some(Gone(told)) = gone {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), told.notified()).await;
+                }
             }
             Op::WaitMs(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
         }
@@ -437,10 +472,22 @@ impl<'a, A: Adapter> Run<'a, A> {
             }
             let end = after.find('}').unwrap_or(after.len());
             let name = &after[..end];
-            let value = if name == "nsp" {
-                Value::String(self.socket.ns().to_string())
-            } else {
-                self.value(&Expr(Source::Param(name.to_string())))
+            let value = match name {
+                "nsp" => Value::String(self.socket.ns().to_string()),
+                // As `app::rust::log` prints it: the rooms but the own-id one, sorted.
+                "rooms" => {
+                    let own = self.socket.id.as_str();
+                    let mut rooms: Vec<String> = self
+                        .socket
+                        .rooms()
+                        .into_iter()
+                        .map(String::from)
+                        .filter(|r| *r != own)
+                        .collect();
+                    rooms.sort();
+                    Value::String(rooms.join(", "))
+                }
+                name => self.value(&Expr(Source::Param(name.to_string()))),
             };
             match value {
                 Value::String(s) => out.push_str(&s),

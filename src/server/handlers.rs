@@ -155,6 +155,9 @@ pub(crate) async fn on_disconnect<A: Adapter>(
     };
     lab.tell(&io, Activity::Note(note));
     lab.rooms_changed(&io, Some(socket.id.as_str()));
+    if let Some(super::app::Gone(told)) = socket.extensions.get() {
+        told.notify_one();
+    }
 }
 
 /// `/lab`: the lab's own control socket.
