@@ -96,9 +96,10 @@ impl Drop for NodeServer {
     }
 }
 
-/// The `rooms` lesson's four clients connect; then one `join` step is run again and
-/// again: the request, its answer, the `lab:sync` barrier on all five connections
-/// and the `lab:state` read.
+/// The `rooms` lesson's four clients connect; then its first join step (bob's
+/// `join r1 and r2`, answered by the lesson's handler) is run again and again: the
+/// event, its acknowledgement, the `lab:sync` barrier on all five connections and
+/// the `lab:state` read.
 fn step_bench(bencher: Bencher, server_url: Option<String>) {
     let rt = runtime();
     let lessons = lesson::embedded().expect("the built-in lessons");
@@ -114,14 +115,14 @@ fn step_bench(bencher: Bencher, server_url: Option<String>) {
     let join = rooms
         .steps
         .iter()
-        .find(|s| s.action.op() == Op::Join)
+        .find(|s| s.action.op() == Op::Ask)
         .unwrap();
     let options = LabOptions {
         server_url,
         ..LabOptions::default()
     };
     let mut lab = rt
-        .block_on(Lab::start(&rooms.clients, &options))
+        .block_on(Lab::for_lesson(rooms, &options))
         .expect("the lab starts");
     rt.block_on(lab.run_step(connect))
         .expect("the clients connect");

@@ -234,6 +234,10 @@ fn step_evidence(
             ) => {
                 format!("{client}  {}", paint.dim("(client)"))
             }
+            // In format 2 an `ask` is the client's emit too; its handler is the server's.
+            (Some(client), Action::Ask { .. }) if app.is_some() => {
+                format!("{client}  {}", paint.dim("(client)"))
+            }
             _ => code.js.clone(),
         };
         let _ = writeln!(
@@ -292,7 +296,7 @@ fn step_evidence(
         let why = record
             .answer()
             .and_then(|r| r.error.clone())
-            .unwrap_or_default();
+            .unwrap_or_else(|| "no handler".into());
         let _ = writeln!(out, "    {} {}", paint.dim("server"), paint.warn(&why));
     }
     if matches!(step.action, Action::Emit { .. } | Action::Send { .. })
@@ -305,12 +309,18 @@ fn step_evidence(
     out
 }
 
-/// The JavaScript of the handler a choice runs in place of the lesson's.
-fn choice_handler_js(app: &App, choice: &Choice) -> String {
-    let event = choice.steps.last().and_then(|s| s.action.event());
-    app.namespaces
-        .iter()
-        .find_map(|ns| ns.handler(event?))
+/// The JavaScript of the handler a choice runs in place of the lesson's: the one
+/// that differs from the lesson's (its event need not be the last step's), else
+/// the same code as the lesson's, for the last step's event.
+fn choice_handler_js(lesson: &Lesson, app: &App, choice: &Choice) -> String {
+    let own = |ns: &str, event: &str| lesson.app.as_ref()?.namespace(ns)?.handler(event);
+    let changed = app.namespaces.iter().find_map(|ns| {
+        let mut events = ns.events.iter();
+        events.find(|h| own(&ns.name, &h.event) != Some(*h))
+    });
+    let last = choice.steps.last().and_then(|s| s.action.event());
+    changed
+        .or_else(|| app.namespaces.iter().find_map(|ns| ns.handler(last?)))
         .map(crate::app::js::event_handler)
         .unwrap_or_default()
 }
@@ -335,7 +345,7 @@ pub fn evidence(
         let app = choice.app.as_ref().or(lesson.app.as_ref());
         if let (Some(app), true) = (app, choice.app.is_some()) {
             // A choice that is handler code shows the handler it ran.
-            for line in choice_handler_js(app, choice).lines() {
+            for line in choice_handler_js(lesson, app, choice).lines() {
                 let _ = writeln!(out, "    {}", paint.code(line));
             }
         }

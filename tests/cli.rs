@@ -353,8 +353,8 @@ fn check_fails_a_lesson_whose_expect_does_not_hold() {
     let emit = std::fs::read_to_string(repo().join("lessons/emit.toml")).unwrap();
     let wrong = emit.replacen("expect = [\"alice\"]", "expect = [\"bob\"]", 1);
     assert_ne!(wrong, emit);
-    let at = "wrong-expect.toml:25:1: step 2 `Back to the sender only`: when run, ";
-    let needle = format!("{at}expected `reply` to reach bob but it reached alice");
+    let at = "wrong-expect.toml:50:1: step 2 `Back to the sender only`: when run, ";
+    let needle = format!("{at}expected `echo` to reach bob but it reached alice");
     check_refuses("wrong-expect.toml", &wrong, &needle);
 }
 

@@ -13,11 +13,20 @@ use socketio_lab::lesson;
 
 // Skipped by rustfmt: each file is exactly what the lab prints.
 #[rustfmt::skip]
+#[path = "printed/emit.rs"]
+mod emit;
+#[rustfmt::skip]
 #[path = "printed/handlers.rs"]
 mod handlers;
 #[rustfmt::skip]
 #[path = "printed/lobby.rs"]
 mod lobby;
+#[rustfmt::skip]
+#[path = "printed/namespaces.rs"]
+mod namespaces;
+#[rustfmt::skip]
+#[path = "printed/rooms.rs"]
+mod rooms;
 #[rustfmt::skip]
 #[path = "printed/tutorial_chat.rs"]
 mod tutorial_chat;
@@ -78,13 +87,20 @@ fn every_printed_file_is_compiled_here() {
 /// real socketioxide server.
 #[tokio::test]
 async fn the_printed_apps_install_on_a_server() {
-    let (_layer, io) = socketioxide::SocketIo::new_layer();
-    tutorial_chat::install(&io);
-    assert!(io.of("/").is_some());
-    let (_layer, io) = socketioxide::SocketIo::new_layer();
-    lobby::install(&io);
-    assert!(io.of("/").is_some());
-    let (_layer, io) = socketioxide::SocketIo::new_layer();
-    handlers::install(&io);
-    assert!(io.of("/").is_some());
+    type Install = fn(&socketioxide::SocketIo);
+    let apps: [(Install, &[&str]); 6] = [
+        (tutorial_chat::install, &["/"]),
+        (lobby::install, &["/"]),
+        (handlers::install, &["/"]),
+        (emit::install, &["/"]),
+        (rooms::install, &["/"]),
+        (namespaces::install, &["/", "/admin"]),
+    ];
+    for (install, namespaces) in apps {
+        let (_layer, io) = socketioxide::SocketIo::new_layer();
+        install(&io);
+        for ns in namespaces {
+            assert!(io.of(*ns).is_some(), "`{ns}` is not registered");
+        }
+    }
 }
