@@ -25,8 +25,14 @@ use crate::safe;
 /// subscription the caller must await before accepting anyone.
 pub(crate) fn install<A: Adapter + DefinedAdapter>(io: &SocketIo<A>) -> [A::InitRes; 3] {
     [
-        io.ns(MAIN_NS, on_lesson_connect::<A>),
-        io.ns(ADMIN_NS, on_lesson_connect::<A>.with(admin_guard::<A>)),
+        io.ns(MAIN_NS, on_lesson_connect::<A>.with(prepare::<A>)),
+        // The last `with` runs first: the guard, then the handlers.
+        io.ns(
+            ADMIN_NS,
+            on_lesson_connect::<A>
+                .with(prepare::<A>)
+                .with(admin_guard::<A>),
+        ),
         io.ns(CONTROL_NS, on_control_connect::<A>),
     ]
 }
@@ -59,28 +65,60 @@ fn malformed(a: AckSender<impl Adapter>, event: &str) {
 
 // ------------------------------------------------------------ connections
 
-/// The chat application behind each lesson namespace, beside the lab protocol.
-#[derive(Clone, Copy)]
-enum App {
-    /// `/`: the chat example's relay, `io.emit("chat message", msg)`.
-    Chat,
-    /// `/admin`: `announce` sends an announcement to everyone in `/`.
-    Admin,
+/// `/` and `/admin`, before the namespace's CONNECT answer goes out: the socket's
+/// name and every handler. socketioxide sends that answer before it runs the
+/// connection handler, on its own task, so a packet the client sends as soon as it is
+/// accepted (one it buffered, say) could otherwise reach a socket with no handler
+/// yet. Node runs the connection handler before it reads the next packet.
+async fn prepare<A: Adapter>(
+    socket: SocketRef<A>,
+    State(lab): State<Lab>,
+    TryData(auth): TryData<Value>,
+) -> Result<(), std::convert::Infallible> {
+    let name = lab.name_from_auth(auth.ok().as_ref());
+    set_name(&socket, name);
+    // Socket.IO (Node) puts every socket in a room named by its own id; socketioxide
+    // does not, so the lab does it to keep `io.to(socket.id)` working as in Node.
+    socket.join(socket.id.to_string());
+    socket.on(JOIN, on_rooms::<A>);
+    socket.on(LEAVE, on_rooms::<A>);
+    socket.on(EMIT, on_emit::<A>);
+    socket.on(SYNC, on_sync::<A>);
+    if socket.ns() == ADMIN_NS {
+        // `/admin`: `announce` sends an announcement to everyone in `/`.
+        socket.on("announce", on_relay::<A>);
+    } else {
+        // `/`: the chat example's relay, `io.emit("chat message", msg)`.
+        socket.on("chat message", on_relay::<A>);
+        socket.on("ping", on_ping::<A>);
+        socket.on("sleepy", on_sleepy::<A>);
+    }
+    socket.on_fallback(on_unhandled::<A>);
+    socket.on_disconnect(on_disconnect::<A>);
+    Ok(())
 }
 
-/// `/` and `/admin`: the namespace says which application the socket gets.
+/// `/` and `/admin` once accepted: the chat example's `a user connected`, then the
+/// welcome.
 async fn on_lesson_connect<A: Adapter>(
     socket: SocketRef<A>,
     io: SocketIo<A>,
     State(lab): State<Lab>,
-    TryData(auth): TryData<Value>,
 ) {
-    let app = if socket.ns() == ADMIN_NS {
-        App::Admin
-    } else {
-        App::Chat
+    let name = name_of(&socket);
+    let namespace = socket.ns().to_string();
+    let note = Note::Connect {
+        name: name.clone(),
+        namespace: namespace.clone(),
     };
-    on_connect(socket, io, auth.ok(), lab, app)
+    lab.tell(&io, Activity::Note(note));
+    // Last, so that a client that hears it knows every handler is in place.
+    let welcome = Welcome {
+        sid: socket.id.to_string(),
+        name,
+        namespace,
+    };
+    let _ = socket.emit(WELCOME, &welcome);
 }
 
 /// `/admin` lets in only a socket that brings the token.
@@ -105,47 +143,6 @@ async fn admin_guard<A: Adapter>(
     };
     lab.tell(&io, Activity::Note(note));
     Err(reason)
-}
-
-fn on_connect<A: Adapter>(
-    socket: SocketRef<A>,
-    io: SocketIo<A>,
-    auth: Option<Value>,
-    lab: Lab,
-    app: App,
-) {
-    let name = lab.name_from_auth(auth.as_ref());
-    set_name(&socket, name.clone());
-    // Socket.IO (Node) puts every socket in a room named by its own id; socketioxide
-    // does not, so the lab does it to keep `io.to(socket.id)` working as in Node.
-    socket.join(socket.id.to_string());
-    let namespace = socket.ns().to_string();
-    let note = Note::Connect {
-        name: name.clone(),
-        namespace: namespace.clone(),
-    };
-    lab.tell(&io, Activity::Note(note));
-    socket.on(JOIN, on_rooms::<A>);
-    socket.on(LEAVE, on_rooms::<A>);
-    socket.on(EMIT, on_emit::<A>);
-    socket.on(SYNC, on_sync::<A>);
-    match app {
-        App::Chat => {
-            socket.on("chat message", on_relay::<A>);
-            socket.on("ping", on_ping::<A>);
-            socket.on("sleepy", on_sleepy::<A>);
-        }
-        App::Admin => socket.on("announce", on_relay::<A>),
-    }
-    socket.on_fallback(on_unhandled::<A>);
-    socket.on_disconnect(on_disconnect::<A>);
-    // Last, so that a client that hears it knows every handler above is in place.
-    let welcome = Welcome {
-        sid: socket.id.to_string(),
-        name,
-        namespace,
-    };
-    let _ = socket.emit(WELCOME, &welcome);
 }
 
 async fn on_disconnect<A: Adapter>(
