@@ -262,6 +262,7 @@ mod tests {
             present: vec!["alice".into(), "bob".into(), "carol".into()],
             rooms: RoomTable::new(),
             own_id_rooms: BTreeMap::new(),
+            connections: Vec::new(),
         }
     }
 

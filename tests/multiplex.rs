@@ -1,9 +1,11 @@
 //! The vendored client's multiplexing (vendor/rust_socketio/PATCHED.md, change 6) and
 //! its buffer for emits before the namespace is accepted (change 7), on the real
-//! embedded server: one engine.io connection carries a socket per namespace.
+//! embedded server: one engine.io connection carries a socket per namespace. Then the
+//! namespaces lesson, counted in TCP connections, on both servers.
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::{established_becomes, established_to, port_of};
@@ -11,6 +13,7 @@ use futures_util::FutureExt;
 use rust_socketio::asynchronous::{Client, ClientBuilder};
 use rust_socketio::{Event, Payload, TransportType};
 use serde_json::{json, Value};
+use socketio_lab::engine::{Lab, LabOptions};
 use socketio_lab::protocol::{ADMIN_TOKEN, SYNC, WELCOME};
 use socketio_lab::server::EmbeddedServer;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
@@ -182,4 +185,66 @@ async fn an_emit_before_open_is_sent_once_the_namespace_is_accepted() {
     assert!(answer.is_ok(), "the buffered request was answered");
     main.disconnect().await.unwrap();
     server.stop().await;
+}
+
+/// The namespaces lesson, step by step, on the server at `url` (the embedded one when
+/// `None`): after every step the server's port holds one established TCP connection
+/// per lesson person who is connected, plus the lab's control connection; never one
+/// per namespace socket. Read from `/proc/net/tcp`, as `ss -tn` counts them.
+async fn one_connection_per_person(url: Option<String>) {
+    let lessons = socketio_lab::lesson::embedded().unwrap();
+    let lesson = lessons.iter().find(|l| l.id == "namespaces").unwrap();
+    let options = LabOptions {
+        server_url: url,
+        ..LabOptions::default()
+    };
+    let mut lab = Lab::start(&lesson.clients, &options).await.unwrap();
+    let port = port_of(lab.url());
+    let mut multiplexed = 0;
+    for step in &lesson.steps {
+        let record = lab.run_step(step).await.unwrap();
+        let people: BTreeSet<&str> = record
+            .present
+            .iter()
+            .map(|name| lesson.client(name).unwrap().connection_name())
+            .collect();
+        let want = people.len() + 1;
+        let seen = established_becomes(port, want, LIMIT);
+        assert_eq!(
+            seen,
+            want,
+            "after `{}`: {} sockets of {} people are connected",
+            step.title,
+            record.present.len(),
+            people.len()
+        );
+        if record.present.len() > people.len() {
+            multiplexed += 1;
+            assert!(
+                record.connections.iter().any(|c| c.sockets.len() > 1),
+                "the server reports the shared connection after `{}`",
+                step.title
+            );
+        }
+    }
+    assert!(
+        multiplexed >= 2,
+        "the lesson shows a person with two sockets"
+    );
+    lab.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_namespaces_lesson_holds_one_connection_per_person() {
+    one_connection_per_person(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_namespaces_lesson_holds_one_connection_per_person_on_node() {
+    let test = "the_namespaces_lesson_holds_one_connection_per_person_on_node";
+    if !common::node_ready(test, "socket.io") {
+        return;
+    }
+    let node = common::node_reference().unwrap_or_else(|e| panic!("{e}"));
+    one_connection_per_person(Some(node.url())).await;
 }

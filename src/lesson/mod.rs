@@ -114,6 +114,17 @@ pub struct Client {
     /// How this client's handlers answer a server's acknowledgement request, per
     /// event; an event not listed is received and left unanswered.
     pub answers: Vec<ScriptedAnswer>,
+    /// The client whose connection this one's socket shares, as one page's
+    /// `io("/")` and `io("/admin")` share one (the first client of that connection);
+    /// `None`: a connection of its own.
+    pub connection: Option<String>,
+}
+
+impl Client {
+    /// The name of the connection its socket travels on: the first client on it.
+    pub fn connection_name(&self) -> &str {
+        self.connection.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// A client's handler for `event` answers the acknowledgement the server asked for.
@@ -161,6 +172,9 @@ pub enum Action {
         actor: String,
         event: String,
         payload: Option<Value>,
+        /// The actor was offline: it emitted first and connected after, and the event
+        /// waited in its client until the namespace accepted it.
+        before_connect: bool,
     },
     /// The actor emits an application event with an acknowledgement callback and waits
     /// up to `timeout_ms` for the server's answer.

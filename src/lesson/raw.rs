@@ -67,6 +67,8 @@ pub(crate) struct RawClient {
     pub auth: Option<toml::Table>,
     #[serde(default)]
     pub answers: Vec<Spanned<RawAnswer>>,
+    /// An earlier client whose connection this client's socket shares.
+    pub connection: Option<Spanned<String>>,
 }
 
 /// `[[clients.answers]]`: the client answers the server's acknowledgement for `event`.
@@ -122,6 +124,9 @@ pub(super) struct RawStep {
     /// The server must refuse the request (for example a reserved event name).
     #[serde(default)]
     pub expect_rejected: bool,
+    /// `send` only: the offline actor emits first and connects after.
+    #[serde(default)]
+    pub before_connect: bool,
 }
 
 impl RawStep {

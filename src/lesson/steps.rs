@@ -27,6 +27,13 @@ pub(super) struct Checker<'a> {
 pub(crate) fn track_connections(action: &Action, refused: bool, connected: &mut BTreeSet<String>) {
     match action {
         Action::Connect { actors } if !refused => connected.extend(actors.iter().cloned()),
+        Action::Send {
+            actor,
+            before_connect: true,
+            ..
+        } => {
+            connected.insert(actor.clone());
+        }
         Action::Disconnect { actors } => connected.retain(|c| !actors.contains(c)),
         _ => {}
     }
@@ -45,6 +52,9 @@ impl Checker<'_> {
 
     fn step(&self, spanned: &Spanned<RawStep>, connected: &mut BTreeSet<String>) -> Result<Step> {
         let (s, at) = (spanned.get_ref(), spanned.span().start);
+        if s.before_connect && s.op != Op::Send {
+            return Err(self.loc.at(at, "`before_connect` applies to `send` only"));
+        }
         let action = match s.op {
             Op::Connect => Action::Connect {
                 actors: self.connection(s, at, connected)?,
@@ -167,6 +177,7 @@ impl Checker<'_> {
                 actor,
                 event,
                 payload,
+                before_connect: s.before_connect,
             }
         })
     }
@@ -304,13 +315,15 @@ impl Checker<'_> {
                     .at(at, format!("step `{}` has no `actor`", s.title)))
             }
         };
+        // A `send` before connecting, like a `connect`, needs its actor offline.
+        let offline = s.op == Op::Connect || s.before_connect;
         for actor in &actors {
-            let message = match (s.op, connected.contains(actor)) {
-                (Op::Connect, true) => {
+            let message = match (offline, connected.contains(actor)) {
+                (true, true) => {
                     format!("`{actor}` is already connected at step `{}`", s.title)
                 }
-                (Op::Connect, false) | (_, true) => continue,
-                (_, false) => format!(
+                (true, false) | (false, true) => continue,
+                (false, false) => format!(
                     "`{actor}` is not connected at step `{}` (add a `connect` step before it)",
                     s.title
                 ),

@@ -77,6 +77,7 @@ async fn prepare<A: Adapter>(
 ) -> Result<(), std::convert::Infallible> {
     let name = lab.name_from_auth(auth.ok().as_ref());
     set_name(&socket, name);
+    lab.connection_of(&socket);
     // Socket.IO (Node) puts every socket in a room named by its own id; socketioxide
     // does not, so the lab does it to keep `io.to(socket.id)` working as in Node.
     socket.join(socket.id.to_string());
@@ -157,7 +158,8 @@ async fn on_disconnect<A: Adapter>(
         reason: lab.reason_text(reason).to_string(),
     };
     lab.tell(&io, Activity::Note(note));
-    lab.rooms_changed(&io, Some(socket.id.as_str()));
+    lab.left(&io, &socket);
+    lab.rooms_changed(&io, Some(&socket));
 }
 
 /// `/lab`: the lab's own control socket.
@@ -245,8 +247,8 @@ async fn on_emit<A: Adapter>(
     ack(a, &reply);
 }
 
-async fn on_state<A: Adapter>(io: SocketIo<A>, a: AckSender<A>) {
-    let _ = a.send(&state(&io));
+async fn on_state<A: Adapter>(io: SocketIo<A>, State(lab): State<Lab>, a: AckSender<A>) {
+    let _ = a.send(&state(&io, &lab));
 }
 
 async fn on_sync<A: Adapter>(a: AckSender<A>) {
