@@ -166,7 +166,7 @@ pub struct StepRecord {
     /// Per namespace: the sockets the server holds in a room named by their own id.
     pub own_id_rooms: BTreeMap<String, Vec<String>>,
     /// The server's engine.io connections after the step, with the lesson sockets
-    /// each carries, when one carries several (multiplexing); empty otherwise.
+    /// each carries; empty from a server that does not number them.
     pub connections: Vec<Connection>,
 }
 
@@ -193,6 +193,12 @@ pub enum SocketIds {
 }
 
 impl StepRecord {
+    /// Whether one of the server's connections carries several sockets: only then
+    /// are the connections shown (in the transcript and in `--json`).
+    pub fn multiplexed(&self) -> bool {
+        self.connections.iter().any(|c| c.sockets.len() > 1)
+    }
+
     /// Sorted names of the clients that received an application event in this step.
     pub fn delivered_to(&self) -> Vec<String> {
         let names: BTreeSet<&str> = self

@@ -89,7 +89,7 @@ pub fn step_json(s: &Step, r: &StepRecord) -> Value {
         "problems": problems,
     });
     // Only where a connection carries several sockets, as the transcript shows it.
-    if !r.connections.is_empty() {
+    if r.multiplexed() {
         step["connections"] = json!(r.connections);
     }
     step

@@ -89,8 +89,7 @@ impl Lab {
     }
 }
 
-/// The server's connections that carry the lesson's sockets, when one of them carries
-/// several (otherwise there is nothing multiplexed to show): each with its sockets in
+/// The server's connections that carry the lesson's sockets: each with its sockets in
 /// lesson order, in the order of their first socket, and how the server named them.
 pub fn connection_table(state: &ServerState, clients: &[Client]) -> Vec<Connection> {
     // The server's connection number to its sockets' (lesson index, name, id).
@@ -105,9 +104,6 @@ pub fn connection_table(state: &ServerState, clients: &[Client]) -> Vec<Connecti
         }
         let on = by_connection.entry(socket.connection).or_default();
         on.push((index, socket.name.clone(), socket.sid.clone()));
-    }
-    if by_connection.values().all(|sockets| sockets.len() < 2) {
-        return Vec::new();
     }
     let mut connections: Vec<(usize, Connection)> = by_connection
         .into_values()

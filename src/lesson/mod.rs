@@ -270,6 +270,12 @@ pub struct Expectations {
     pub timeout: bool,
     /// `emit`: the server must refuse the request.
     pub rejected: bool,
+    /// Any operation: the server's connections that carry the actors' sockets after
+    /// the step, counted (one person's namespaces share one when multiplexed).
+    pub connections: Option<usize>,
+    /// `emit` with an acknowledgement: each of these recipients answers with its
+    /// value, and every other recipient's wait times out.
+    pub acks: Option<std::collections::BTreeMap<String, Value>>,
 }
 
 impl Expectations {
@@ -282,6 +288,8 @@ impl Expectations {
             && self.answer.is_none()
             && !self.timeout
             && !self.rejected
+            && self.connections.is_none()
+            && self.acks.is_none()
     }
 }
 

@@ -251,7 +251,18 @@ impl Checker<'_> {
         if s.expect_unhandled && !matches!(op, Op::Send | Op::Ask) {
             return refuse("`expect_unhandled` applies to `send` and `ask` only");
         }
+        let connections = match &s.expect_connections {
+            Some(n) if *n.get_ref() == 0 => {
+                return Err(self
+                    .loc
+                    .at(n.span().start, "`expect_connections` is at least 1"))
+            }
+            Some(n) => Some(*n.get_ref() as usize),
+            None => None,
+        };
         Ok(Expectations {
+            connections,
+            acks: self.expect_acks(s, at, action)?,
             delivered_to,
             refused: s.expect_refused,
             unhandled: s.expect_unhandled,
@@ -260,6 +271,41 @@ impl Checker<'_> {
             timeout: s.expect_timeout,
             rejected: s.expect_rejected,
         })
+    }
+
+    /// `expect_acks`: a table of recipients and their answers, on an `emit` that asks
+    /// for acknowledgements.
+    fn expect_acks(
+        &self,
+        s: &RawStep,
+        at: usize,
+        action: &Action,
+    ) -> Result<Option<std::collections::BTreeMap<String, serde_json::Value>>> {
+        let Some(table) = &s.expect_acks else {
+            return Ok(None);
+        };
+        if !matches!(action, Action::Emit { emit, .. } if emit.ack_timeout_ms.is_some()) {
+            return Err(self
+                .loc
+                .at(at, "`expect_acks` applies to `emit` with `ack = true`"));
+        }
+        if s.expect_answer.is_some() || s.expect_timeout {
+            return Err(self.loc.at(
+                at,
+                "give `expect_acks`, or `expect_answer` or `expect_timeout`, not both",
+            ));
+        }
+        let mut acks = std::collections::BTreeMap::new();
+        for (name, value) in table.get_ref() {
+            if !self.known.contains_key(name) {
+                return Err(self.loc.at(
+                    table.span().start,
+                    format!("unknown client `{name}` in `expect_acks`"),
+                ));
+            }
+            acks.insert(name.clone(), to_json(value));
+        }
+        Ok(Some(acks))
     }
 
     /// `expect_answer` and `expect_timeout` judge an acknowledgement, so the step

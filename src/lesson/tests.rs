@@ -207,3 +207,28 @@ fn shared_connections_and_early_sends_are_read_and_checked() {
         assert!(e.message.starts_with(message), "{step}: {e}");
     }
 }
+
+#[test]
+fn connection_and_ack_claims_are_read_and_checked() {
+    let with = |step: &str| format!("{GOOD}\n[[steps]]\ntitle = \"claim\"\n{step}\n");
+    let lesson = parse(
+        "x",
+        "x.toml",
+        &with("op = \"emit\"\nactor = \"alice\"\nfrom = \"io\"\nack = true\ntimeout = 100\nevent = \"e\"\nexpect_acks = { bob = \"yes\" }\nexpect_connections = 3"),
+    )
+    .unwrap();
+    let expect = &lesson.steps[2].expect;
+    assert_eq!(expect.connections, Some(3));
+    let acks = expect.acks.as_ref().unwrap();
+    assert_eq!(acks.get("bob"), Some(&serde_json::json!("yes")));
+    let refused = [
+        ("op = \"emit\"\nactor = \"alice\"\nevent = \"e\"\nexpect_acks = { bob = 1 }", "`expect_acks` applies to `emit` with `ack = true`"),
+        ("op = \"emit\"\nactor = \"alice\"\nack = true\ntimeout = 9\nevent = \"e\"\nexpect_acks = { zed = 1 }", "unknown client `zed` in `expect_acks`"),
+        ("op = \"emit\"\nactor = \"alice\"\nack = true\ntimeout = 9\nevent = \"e\"\nexpect_timeout = true\nexpect_acks = { bob = 1 }", "give `expect_acks`, or `expect_answer` or `expect_timeout`, not both"),
+        ("op = \"leave\"\nactor = \"alice\"\nrooms = [\"r\"]\nexpect_connections = 0", "`expect_connections` is at least 1"),
+    ];
+    for (step, message) in refused {
+        let e = parse("x", "x.toml", &with(step)).expect_err(step);
+        assert!(e.message.starts_with(message), "{step}: {e}");
+    }
+}

@@ -9,7 +9,7 @@ use crate::trace::{SocketIds, StepRecord};
 
 pub(super) fn connections(record: &StepRecord, paint: Paint) -> String {
     let mut out = String::new();
-    if record.connections.is_empty() {
+    if !record.multiplexed() {
         return out;
     }
     let listed: Vec<String> = record
