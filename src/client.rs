@@ -545,6 +545,14 @@ impl LabClient {
             .map_err(|e| e.to_string())
     }
 
+    /// Emits an application event with these arguments and no acknowledgement.
+    pub async fn emit_args(&self, event: &str, args: Vec<Value>) -> Result<(), String> {
+        self.socket
+            .emit(event, Payload::Text(args))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     /// Closes the socket the way a browser tab does when it is closed.
     pub async fn disconnect(&self) -> Result<(), String> {
         self.socket.disconnect().await.map_err(|e| e.to_string())

@@ -12,10 +12,12 @@ use futures_util::future::join_all;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
 
+use crate::app::App;
 use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient, CONTROL_CLIENT};
-use crate::lesson::{Action, Client, Step};
+use crate::lesson::{Action, Client, Lesson, Step};
 use crate::protocol::{
-    Emit, EmitRequest, Reply, RoomsRequest, ServerState, CONTROL_NS, EMIT, JOIN, LEAVE, MARK, STATE,
+    Emit, EmitRequest, Reply, RoomsRequest, ServerState, APP, CONTROL_NS, EMIT, JOIN, LEAVE, MARK,
+    STATE,
 };
 use crate::server::{EmbeddedServer, ServerError};
 use crate::trace::{canonical_order, Collector, Observation, RoomTable, StepRecord};
@@ -64,6 +66,8 @@ pub enum LabError {
     BadState(String),
     /// The server at this URL stopped keeping the lab protocol.
     Lost { url: String, lost: exchange::Lost },
+    /// The server cannot run the application the lesson declares.
+    App { url: String, error: String },
 }
 
 impl std::fmt::Display for LabError {
@@ -79,6 +83,10 @@ impl std::fmt::Display for LabError {
                 write!(f, "the server's `{STATE}` answer is not understood: {e}")
             }
             LabError::Lost { url, lost } => write!(f, "the lab server at `{url}` {lost}"),
+            LabError::App { url, error } => write!(
+                f,
+                "the lab server at `{url}` cannot run this lesson's server code: {error}"
+            ),
         }
     }
 }
@@ -109,6 +117,8 @@ pub struct Lab {
     dropped: BTreeSet<String>,
     /// The event of this step's emit, when it asked its recipients to acknowledge.
     asked_ack: Option<String>,
+    /// Whether the server runs an application the lesson declared (`declare`).
+    declared: bool,
 }
 
 impl Lab {
@@ -173,7 +183,46 @@ impl Lab {
             steps_run: 0,
             dropped: BTreeSet::new(),
             asked_ack: None,
+            declared: false,
         })
+    }
+
+    /// Starts the lab for a lesson: with its declared server application, if any.
+    pub async fn for_lesson(lesson: &Lesson, options: &LabOptions) -> Result<Lab, LabError> {
+        let mut lab = Lab::start(&lesson.clients, options).await?;
+        if let Some(app) = &lesson.app {
+            if let Err(e) = lab.declare(app).await {
+                lab.finish().await;
+                return Err(e);
+            }
+        }
+        Ok(lab)
+    }
+
+    /// Sends the application the server runs from now on (`lab:app`), before any
+    /// lesson client connects.
+    pub async fn declare(&mut self, app: &App) -> Result<(), LabError> {
+        let data = serde_json::to_value(app).unwrap_or_default();
+        let refused = |error: String| LabError::App {
+            url: self.urls[0].clone(),
+            error,
+        };
+        match self.control.request(APP, data, self.timeout).await {
+            Answer::Reply(value) => match serde_json::from_value::<Reply>(value) {
+                Ok(reply) if reply.ok => {}
+                Ok(reply) => return Err(refused(reply.error.unwrap_or_default())),
+                Err(e) => return Err(refused(format!("its answer to `{APP}` is no reply ({e})"))),
+            },
+            Answer::Silent => {
+                return Err(refused(format!(
+                    "it did not answer `{APP}` within {} ms (a server for lesson format 1 only?)",
+                    self.timeout_ms()
+                )))
+            }
+            Answer::SendFailed(_) => return Err(self.lost(exchange::Lost::Closed)),
+        }
+        self.declared = true;
+        Ok(())
     }
 
     pub fn is_embedded(&self) -> bool {
@@ -243,7 +292,21 @@ impl Lab {
                 actor,
                 event,
                 payload,
+                args,
+                before_connect: false,
+            } if self.declared => {
+                let args = args
+                    .clone()
+                    .unwrap_or_else(|| payload.iter().cloned().collect());
+                let args = args.into_iter().map(|a| self.resolve_id(a)).collect();
+                self.send(actor, event, args).await;
+            }
+            Action::Send {
+                actor,
+                event,
+                payload,
                 before_connect,
+                ..
             } => {
                 let data = payload.clone().unwrap_or(Value::Null);
                 if *before_connect {
@@ -258,7 +321,10 @@ impl Lab {
                 payload,
                 timeout_ms,
             } => {
-                let data = payload.clone().unwrap_or(Value::Null);
+                let mut data = payload.clone().unwrap_or(Value::Null);
+                if self.declared {
+                    data = self.resolve_id(data);
+                }
                 let wait = Duration::from_millis(*timeout_ms);
                 self.ask(actor, event, data, wait).await;
             }
@@ -280,11 +346,20 @@ impl Lab {
         // client. The sync barrier covers packets sent in order; this wait also covers
         // those a server may send outside that order (socketioxide's volatile ones).
         self.wait_until(|seen| {
-            let claimed = seen.iter().rev().find_map(|o| match o {
+            let answered = seen.iter().rev().find_map(|o| match o {
                 Observation::Answered { reply, .. } => reply.delivered_to.clone(),
                 _ => None,
             });
-            claimed.unwrap_or_default().iter().all(|name| {
+            let emitted = seen.iter().flat_map(|o| match o {
+                Observation::ServerEmitted { delivered_to, .. } => delivered_to.clone(),
+                _ => Vec::new(),
+            });
+            let claimed: BTreeSet<String> = answered
+                .unwrap_or_default()
+                .into_iter()
+                .chain(emitted)
+                .collect();
+            claimed.iter().all(|name| {
                 seen.iter()
                     .any(|o| matches!(o, Observation::Received { client, .. } if client == name))
             })
@@ -309,6 +384,7 @@ impl Lab {
             self.pending.push(o);
         }
         let mut observations = std::mem::take(&mut self.pending);
+        self.mask_ids(&mut observations);
         // The settling marker is plumbing, like the `lab:` events the clients drop.
         observations.retain(|o| !matches!(o, Observation::Received { event, .. } if event == MARK));
         canonical_order(&mut observations, &self.client_order);
@@ -422,6 +498,45 @@ impl Lab {
         }
     }
 
+    /// An argument `"id:bob"` stands for bob's socket id, which only the run knows.
+    fn resolve_id(&self, arg: Value) -> Value {
+        match &arg {
+            Value::String(s) if s.starts_with("id:") => {
+                Value::String(self.resolve_rooms(std::slice::from_ref(s)).remove(0))
+            }
+            _ => arg,
+        }
+    }
+
+    /// Socket ids are random: wherever one shows up in what the server logged or a
+    /// client received, it is written `bobId`, as the code shown writes it.
+    fn mask_ids(&self, observations: &mut [Observation]) {
+        let ids: Vec<(String, String)> = self
+            .clients
+            .iter()
+            .map(|(name, c)| (c.sid.clone(), format!("{name}Id")))
+            .filter(|(sid, _)| !sid.is_empty())
+            .collect();
+        if ids.is_empty() {
+            return;
+        }
+        let mask = |text: &mut String| {
+            for (sid, shown) in &ids {
+                if text.contains(sid.as_str()) {
+                    *text = text.replace(sid.as_str(), shown);
+                }
+            }
+        };
+        for o in observations {
+            match o {
+                Observation::ServerLog { text } => mask(text),
+                Observation::Received { payload, .. }
+                | Observation::AckAnswered { value: payload, .. } => mask_value(payload, &mask),
+                _ => {}
+            }
+        }
+    }
+
     /// `id:bob` names the room Socket.IO makes for bob's socket: use its real id.
     fn resolve_rooms(&self, rooms: &[String]) -> Vec<String> {
         rooms
@@ -435,6 +550,31 @@ impl Lab {
                 None => room.clone(),
             })
             .collect()
+    }
+
+    /// A client emits an application event with no acknowledgement, as a real client
+    /// does; the declared handler's `handled` note says when the server is done.
+    async fn send(&mut self, actor: &str, event: &str, args: Vec<Value>) {
+        let Some(client) = self.clients.get(actor) else {
+            let missing = request(None, actor, event, Value::Null, self.timeout).await;
+            return self.collector.record(missing);
+        };
+        if let Err(message) = client.emit_args(event, args).await {
+            return self.collector.record(send_failed(actor, event, &message));
+        }
+        let done = self.wait_until(|seen| {
+            seen.iter().any(|o| {
+                matches!(o, Observation::ServerHandled { client, event: e, .. }
+                    if client == actor && e == event)
+            })
+        });
+        if !done.await {
+            self.collector.record(Observation::Unanswered {
+                client: actor.to_string(),
+                event: event.to_string(),
+                timeout_ms: self.timeout_ms(),
+            });
+        }
     }
 
     /// Sends one lab request from `actor` and records its answer in this step.
@@ -529,6 +669,15 @@ impl Lab {
         let _ = tokio::time::timeout(self.timeout, everyone).await;
         let _ = tokio::time::timeout(self.timeout, self.control.disconnect()).await;
         stop_embedded(std::mem::take(&mut self.embedded)).await;
+    }
+}
+
+fn mask_value(value: &mut Value, mask: &impl Fn(&mut String)) {
+    match value {
+        Value::String(text) => mask(text),
+        Value::Array(items) => items.iter_mut().for_each(|v| mask_value(v, mask)),
+        Value::Object(map) => map.values_mut().for_each(|v| mask_value(v, mask)),
+        _ => {}
     }
 }
 

@@ -45,6 +45,7 @@
 //! Library operations return data (`judge::Verdict` or an error); the binary
 //! (`src/main.rs`, `src/commands/`) owns the command line, exit codes and terminal.
 
+pub mod app;
 pub mod authoring;
 pub mod check;
 pub mod client;

@@ -26,6 +26,9 @@ pub const MARK: &str = "scaling:mark";
 pub const STATE: &str = "lab:state";
 /// Control namespace only: pushed by the server for each connection, refusal and disconnection.
 pub const NOTE: &str = "lab:note";
+/// Control namespace only: the application the server runs from now on
+/// (`app::App` as JSON), answered with a reply.
+pub const APP: &str = "lab:app";
 
 /// The largest message the lab server accepts, in bytes, on either transport: Node's
 /// default `maxHttpBufferSize` (socketioxide's own defaults are 100 KB for polling and
@@ -199,5 +202,24 @@ pub enum Note {
         name: String,
         namespace: String,
         reason: String,
+    },
+    /// A declared handler of `name`'s socket emitted `event`: the sockets the
+    /// server's adapter selected, by name, sorted, and why any could not be sent to.
+    Emit {
+        name: String,
+        namespace: String,
+        event: String,
+        delivered_to: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// Every operation of the declared handler for `event` has run (`unhandled`: no
+    /// handler exists for it in this namespace).
+    Handled {
+        name: String,
+        namespace: String,
+        event: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        unhandled: bool,
     },
 }

@@ -60,7 +60,7 @@ pub async fn run_choice(
     choice: usize,
     options: &LabOptions,
 ) -> Result<ChoiceRun, LabError> {
-    let mut lab = Lab::start(&lesson.clients, options).await?;
+    let mut lab = Lab::for_lesson(lesson, options).await?;
     let outcome = async {
         for step in &question.setup {
             lab.run_step(step).await?;
@@ -218,7 +218,7 @@ fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint
     let mut out = String::new();
     let width = view::name_width(lesson);
     if let Some(actor) = lesson.client(step.action.actor()) {
-        let code = snippet::for_step(step, actor);
+        let code = snippet::code(lesson, step, actor);
         let line = match (&code.client, &step.action) {
             (
                 Some(client),

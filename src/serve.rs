@@ -68,6 +68,47 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
         )),
         // The server's own words (painted already), never a client's.
         Activity::Note(Note::Log { text }) => text.clone(),
+        Activity::Note(Note::Emit {
+            name,
+            namespace,
+            event,
+            delivered_to,
+            error,
+        }) => {
+            let to = if delivered_to.is_empty() {
+                "nobody".to_string()
+            } else {
+                names(delivered_to)
+            };
+            let mut line = format!(
+                "{}'s handler emitted {} to {to}{}",
+                paint.name(&safe::capped(name)),
+                paint.code(&format!("\"{}\"", safe::capped(event))),
+                ns(namespace)
+            );
+            if let Some(error) = error {
+                line.push_str(&paint.warn(&format!(" ({})", safe::capped(error))));
+            }
+            line
+        }
+        Activity::Note(Note::Handled {
+            name,
+            namespace,
+            event,
+            unhandled,
+        }) => {
+            let what = if *unhandled {
+                "no handler for"
+            } else {
+                "handled"
+            };
+            paint.dim(&format!(
+                "{what} {} from {}{}",
+                safe::capped(event),
+                safe::capped(name),
+                ns(namespace)
+            ))
+        }
         Activity::Joined {
             name,
             namespace,

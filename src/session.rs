@@ -57,7 +57,7 @@ pub async fn run_lesson(
     next_step: &mut dyn FnMut(usize) -> bool,
     mut predicting: Option<&mut Predicting<'_>>,
 ) -> Result<Verdict, RunError> {
-    let mut lab = Lab::start(&lesson.clients, options)
+    let mut lab = Lab::for_lesson(lesson, options)
         .await
         .map_err(RunError::Start)?;
     let shown = Shown {
@@ -112,7 +112,7 @@ pub async fn step_problems(
     lesson: &Lesson,
     options: &LabOptions,
 ) -> Result<Vec<(usize, Vec<String>)>, RunError> {
-    let mut lab = Lab::start(&lesson.clients, options)
+    let mut lab = Lab::for_lesson(lesson, options)
         .await
         .map_err(RunError::Start)?;
     let mut sink = std::io::sink();

@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use crate::lesson::{Action, Client, Step};
+use crate::app::{js as app_js, App};
+use crate::lesson::{Action, Client, Lesson, Step};
 use crate::protocol::{Emit, EmitFrom, ADMIN_NS, MAIN_NS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,6 +150,97 @@ fn handler_or_none(namespace: &str, event: &str) -> (String, String) {
     const NONE: &str = "// no handler for this event in this namespace";
     let (js, rust) = handler(namespace, event).unwrap_or((NONE, NONE));
     (js.to_string(), rust.to_string())
+}
+
+/// The code behind a step of `lesson`: printed from its declared server application
+/// when it has one (format 2), else the fixed server's code for the step.
+pub fn code(lesson: &Lesson, step: &Step, client: &Client) -> Snippet {
+    match &lesson.app {
+        Some(app) => declared(app, step, client),
+        None => for_step(step, client),
+    }
+}
+
+/// A step of a lesson that declares its server: the client's call, and the
+/// declared code that ran on the server for it, as each server ran it.
+fn declared(app: &App, step: &Step, client: &Client) -> Snippet {
+    let Some(ns) = app.namespace(&client.namespace) else {
+        return for_step(step, client);
+    };
+    let printed = crate::app::rust::printed(ns);
+    let none = |what: &str| format!("// no {what} in `{}`", ns.name);
+    let handler = |event: &str| {
+        let js = ns
+            .handler(event)
+            .map(app_js::event_handler)
+            .unwrap_or_else(|| none(&format!("handler for `{event}`")));
+        let rust = printed
+            .event(event)
+            .map(str::to_string)
+            .unwrap_or_else(|| none(&format!("handler for `{event}`")));
+        (js, rust)
+    };
+    match &step.action {
+        Action::Connect { .. } => Snippet {
+            client: Some(client_connect(client)),
+            js: app_js::connection(ns),
+            rust: printed.connect.clone(),
+        },
+        Action::Disconnect { .. } => Snippet {
+            client: Some("socket.disconnect()".into()),
+            js: app_js::disconnection(ns).unwrap_or_else(|| none("disconnect handler")),
+            rust: printed
+                .disconnect
+                .clone()
+                .unwrap_or_else(|| none("disconnect handler")),
+        },
+        Action::Send {
+            event,
+            payload,
+            args,
+            ..
+        } => {
+            let (js, rust) = handler(event);
+            let sent: Vec<Value> = args
+                .clone()
+                .unwrap_or_else(|| payload.iter().cloned().collect());
+            let mut call = vec![format!("{event:?}")];
+            call.extend(sent.iter().map(arg_js));
+            Snippet {
+                client: Some(format!("socket.emit({})", call.join(", "))),
+                js,
+                rust,
+            }
+        }
+        Action::Ask {
+            event,
+            payload,
+            timeout_ms,
+            ..
+        } => {
+            let (js, rust) = handler(event);
+            let mut call = vec![format!("{event:?}")];
+            call.extend(payload.iter().map(arg_js));
+            let call = call.join(", ");
+            Snippet {
+                client: Some(format!(
+                    "await socket.timeout({timeout_ms}).emitWithAck({call})"
+                )),
+                js,
+                rust,
+            }
+        }
+        _ => for_step(step, client),
+    }
+}
+
+/// A client's argument as JavaScript: `"id:bob"` stands for bob's socket id, which
+/// a page would hold in a variable.
+fn arg_js(arg: &Value) -> String {
+    match arg {
+        Value::String(s) if s.starts_with("id:") => room_js(s),
+        other => other.to_string(),
+    }
 }
 
 /// The code behind a step. `client` is the step's (first) actor.

@@ -30,6 +30,23 @@ pub enum Observation {
     },
     /// Any other line the server logged.
     ServerLog { text: String },
+    /// A declared handler run for `client`'s socket emitted `event` to these sockets,
+    /// as the server's adapter selected them.
+    ServerEmitted {
+        client: String,
+        namespace: String,
+        event: String,
+        delivered_to: Vec<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// The declared handler for `event` from `client` finished (or none exists).
+    ServerHandled {
+        client: String,
+        namespace: String,
+        event: String,
+        unhandled: bool,
+    },
     /// The client heard its namespace accept it.
     Connected { client: String },
     /// The client heard `connect_error`.
@@ -86,6 +103,8 @@ impl Observation {
             Observation::ServerConnect { client, .. }
             | Observation::ServerRefuse { client, .. }
             | Observation::ServerDisconnect { client, .. }
+            | Observation::ServerEmitted { client, .. }
+            | Observation::ServerHandled { client, .. }
             | Observation::Connected { client }
             | Observation::Refused { client, .. }
             | Observation::Closed { client }
@@ -108,7 +127,9 @@ impl Observation {
             Observation::ServerConnect { .. }
             | Observation::ServerRefuse { .. }
             | Observation::ServerDisconnect { .. }
-            | Observation::ServerLog { .. } => 0,
+            | Observation::ServerLog { .. }
+            | Observation::ServerEmitted { .. }
+            | Observation::ServerHandled { .. } => 0,
             Observation::Connected { .. }
             | Observation::Refused { .. }
             | Observation::Closed { .. } => 1,
@@ -250,10 +271,29 @@ impl StepRecord {
 
     /// The server's own account of where it sent the step's event, if it gave one.
     pub fn server_delivered_to(&self) -> Option<Vec<String>> {
-        self.observations.iter().find_map(|o| match o {
+        let answered = self.observations.iter().find_map(|o| match o {
             Observation::Answered { reply, .. } => reply.delivered_to.clone(),
             _ => None,
-        })
+        });
+        // A declared handler's emits, each noted by the server (lesson format 2).
+        let emitted: Vec<&Vec<String>> = self
+            .observations
+            .iter()
+            .filter_map(|o| match o {
+                Observation::ServerEmitted { delivered_to, .. } => Some(delivered_to),
+                _ => None,
+            })
+            .collect();
+        if emitted.is_empty() {
+            return answered;
+        }
+        let all: BTreeSet<String> = emitted
+            .into_iter()
+            .flatten()
+            .cloned()
+            .chain(answered.unwrap_or_default())
+            .collect();
+        Some(all.into_iter().collect())
     }
 
     pub fn answer(&self) -> Option<&Reply> {
@@ -318,6 +358,19 @@ impl StepRecord {
     /// The event the step's traffic carried: what the server says it emitted, or
     /// what the step sent.
     pub fn event_name(&self, step: &Step) -> String {
+        let emitted: BTreeSet<&str> = self
+            .observations
+            .iter()
+            .filter_map(|o| match o {
+                Observation::ServerEmitted { event, .. } => Some(event.as_str()),
+                _ => None,
+            })
+            .collect();
+        if !emitted.is_empty() {
+            // What a declared handler emitted, which need not be what it received.
+            let names: Vec<&str> = emitted.into_iter().collect();
+            return names.join("`, `");
+        }
         self.answer()
             .and_then(|r| r.emitted.clone())
             .or_else(|| step.action.event().map(str::to_string))

@@ -129,7 +129,7 @@ pub fn step_question(lesson: &Lesson, step: &Step, index: usize, paint: Paint) -
     let mut out = String::new();
     let _ = writeln!(out, "{}", heading(lesson, step, index, paint));
     if let Some(actor) = lesson.client(step.action.actor()) {
-        out.push_str(&code(step, actor, paint));
+        out.push_str(&code(lesson, step, actor, paint));
     }
     out
 }
@@ -142,7 +142,10 @@ pub fn step_answer(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Pai
     }
     let width = name_width(lesson);
     out.push_str(&narration(step, paint));
-    out.push_str(&server_log(record, paint));
+    match &lesson.app {
+        Some(_) => out.push_str(&declared_server_log(record, paint)),
+        None => out.push_str(&server_log(record, paint)),
+    }
     out.push_str(&connections(&lesson.clients, record, width, paint));
     out.push_str(&outcome(step, record, width, paint));
     out.push_str(&room_table(step, record, paint));
@@ -151,9 +154,9 @@ pub fn step_answer(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Pai
 }
 
 /// Who acts, and the client and server code of the step.
-fn code(step: &Step, actor: &Client, paint: Paint) -> String {
+fn code(lesson: &Lesson, step: &Step, actor: &Client, paint: Paint) -> String {
     let mut out = String::new();
-    let code = snippet::for_step(step, actor);
+    let code = snippet::code(lesson, step, actor);
     let actors = paint.name(&step.action.actors().join(", "));
     match &code.client {
         Some(client_line) => {
@@ -173,6 +176,9 @@ fn code(step: &Step, actor: &Client, paint: Paint) -> String {
 /// `code`, indented and after its `label`, wrapped between tokens to the width; a
 /// continuation is indented two columns past the code's start.
 fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> String {
+    if code.trim_end().contains('\n') {
+        return code_block(label, code, paint);
+    }
     let (prefix, start) = match label {
         Some(label) => (format!("    {} ", paint.dim(label)), 5 + label.width()),
         None => ("    ".to_string(), 4),
@@ -189,6 +195,19 @@ fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> String {
             " ".repeat(start + 2)
         };
         let _ = writeln!(out, "{lead}{}", paint.code(piece));
+    }
+    out
+}
+
+/// Code of several lines (a declared handler, printed whole): the label on a line
+/// of its own, then each line as printed, indented.
+fn code_block(label: Option<&str>, code: &str, paint: Paint) -> String {
+    let mut out = String::new();
+    if let Some(label) = label {
+        let _ = writeln!(out, "    {}", paint.dim(label.trim_end()));
+    }
+    for line in code.trim_end().lines() {
+        let _ = writeln!(out, "      {}", paint.code(line));
     }
     out
 }
@@ -212,6 +231,35 @@ pub(crate) fn server_log(record: &StepRecord, paint: Paint) -> String {
         .filter_map(|o| server_note(o, paint))
     {
         let _ = writeln!(out, "  {} {note}", paint.dim("server log"));
+    }
+    out
+}
+
+/// The log of a server that runs a declared application: only what its code
+/// printed, and the reason it saw for each socket that left.
+fn declared_server_log(record: &StepRecord, paint: Paint) -> String {
+    let mut out = String::new();
+    for o in &record.observations {
+        match o {
+            Observation::ServerLog { text } => {
+                let line = paint.code(&safe::text(text));
+                let _ = writeln!(out, "  {} {line}", paint.dim("server log"));
+            }
+            Observation::ServerDisconnect {
+                client,
+                namespace,
+                reason,
+            } => {
+                let words = format!("{client} left {namespace}: reason `{reason}`");
+                let _ = writeln!(
+                    out,
+                    "  {} {}",
+                    paint.dim("server    "),
+                    paint.dim(&safe::text(&words))
+                );
+            }
+            _ => {}
+        }
     }
     out
 }

@@ -32,6 +32,30 @@ pub(super) fn note_observation(note: Value) -> Observation {
             namespace,
             reason,
         },
+        Ok(Note::Emit {
+            name,
+            namespace,
+            event,
+            delivered_to,
+            error,
+        }) => Observation::ServerEmitted {
+            client: name,
+            namespace,
+            event,
+            delivered_to,
+            error,
+        },
+        Ok(Note::Handled {
+            name,
+            namespace,
+            event,
+            unhandled,
+        }) => Observation::ServerHandled {
+            client: name,
+            namespace,
+            event,
+            unhandled,
+        },
         Err(e) => Observation::ClientError {
             client: CONTROL_CLIENT.into(),
             message: format!("malformed `{NOTE}` from the server: {e}"),

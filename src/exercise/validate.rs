@@ -155,7 +155,13 @@ impl Checker<'_> {
                     if s.timeout.is_some() {
                         return Err(self.at(at, "`timeout` is for `ask` only"));
                     }
-                    Action::Send { actor, event, payload, before_connect: false }
+                    Action::Send {
+                        actor,
+                        event,
+                        payload,
+                        args: None,
+                        before_connect: false,
+                    }
                 } else {
                     let timeout_ms = s.timeout.as_ref().map_or(DEFAULT_ASK_TIMEOUT_MS, |t| *t.get_ref());
                     Action::Ask { actor, event, payload, timeout_ms }

@@ -19,7 +19,11 @@ use serde_json::Value;
 use crate::protocol::Emit;
 use crate::protocol::{ADMIN_NS, MAIN_NS};
 
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest lesson format: 2 declares the server's application (`[server]`).
+/// Format 1, the lab's fixed chat server driven step by step, is still read.
+pub const FORMAT_VERSION: u32 = 2;
+/// The format whose lessons ask the lab's fixed server to act for a client.
+pub const FIXED_SERVER_FORMAT: u32 = 1;
 
 /// The lessons shipped inside the binary, in teaching order. `tests/lessons.rs` checks
 /// that every file under `lessons/` is listed here.
@@ -95,6 +99,8 @@ pub struct Lesson {
     /// What `run` shows, in order.
     pub steps: Vec<Step>,
     pub questions: Vec<Question>,
+    /// Format 2: the server application, which the lab sends to the server.
+    pub app: Option<crate::app::App>,
 }
 
 impl Lesson {
@@ -172,6 +178,8 @@ pub enum Action {
         actor: String,
         event: String,
         payload: Option<Value>,
+        /// Format 2: several arguments (then `payload` is `None`).
+        args: Option<Vec<Value>>,
         /// The actor was offline: it emitted first and connected after, and the event
         /// waited in its client until the namespace accepted it.
         before_connect: bool,

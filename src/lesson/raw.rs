@@ -23,6 +23,8 @@ pub(super) struct RawLesson {
     pub steps: Vec<Spanned<RawStep>>,
     #[serde(default)]
     pub questions: Vec<RawQuestion>,
+    /// Format 2: the server application both servers run.
+    pub server: Option<Spanned<crate::app::App>>,
 }
 
 /// A quiz question. Its choices are judged by running them, never by a key: a
@@ -93,6 +95,8 @@ pub(super) struct RawStep {
     pub narration: String,
     pub event: Option<Spanned<String>>,
     pub payload: Option<toml::Value>,
+    /// `send` in format 2: several arguments instead of one `payload`.
+    pub args: Option<Vec<toml::Value>>,
     pub rooms: Option<Spanned<Vec<String>>>,
     pub from: Option<EmitFrom>,
     #[serde(default)]

@@ -20,6 +20,9 @@ pub(super) struct Checker<'a> {
     pub loc: &'a Locator<'a>,
     /// Client name to namespace.
     pub known: &'a HashMap<String, String>,
+    /// Format 2: the server's handlers are declared, so no step asks the lab's fixed
+    /// server to join, leave or emit for a client.
+    pub declared: bool,
 }
 
 /// Who is connected after `action` (a refused `connect` leaves it as it was): a
@@ -54,6 +57,30 @@ impl Checker<'_> {
         let (s, at) = (spanned.get_ref(), spanned.span().start);
         if s.before_connect && s.op != Op::Send {
             return Err(self.loc.at(at, "`before_connect` applies to `send` only"));
+        }
+        if s.before_connect && self.declared {
+            // The lab sends it as a request and waits for the answer (format 1).
+            return Err(self.loc.at(
+                at,
+                "`before_connect` is for the lab's fixed server (format 1) for now",
+            ));
+        }
+        if self.declared && matches!(s.op, Op::Join | Op::Leave | Op::Emit) {
+            return Err(self.loc.at(
+                at,
+                format!(
+                    "`op = \"{}\"` asks the lab's fixed server to act for a client (format 1); \
+                     in format 2 the server's own handler does it: declare one in `[server]` \
+                     and `send` its event",
+                    s.op
+                ),
+            ));
+        }
+        if s.args.is_some() && (!self.declared || s.op != Op::Send || s.payload.is_some()) {
+            return Err(self.loc.at(
+                at,
+                "`args` (several arguments) is for `send` in format 2, instead of `payload`",
+            ));
         }
         let action = match s.op {
             Op::Connect => Action::Connect {
@@ -177,6 +204,10 @@ impl Checker<'_> {
                 actor,
                 event,
                 payload,
+                args: s
+                    .args
+                    .as_ref()
+                    .map(|args| args.iter().map(to_json).collect()),
                 before_connect: s.before_connect,
             }
         })

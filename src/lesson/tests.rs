@@ -57,7 +57,7 @@ const BROKEN: &[(&str, &str, (usize, usize), &str)] = &[
     ("\"alice\", \"bob\", \"carol\"", "\"bob\"", (21, 1), "`alice` is not connected at step `everyone but alice` (add a `connect` step before it)"),
     ("\"news\"", "\"disconnect\"", (26, 9), "`disconnect` is reserved by Socket.IO and cannot be an application event"),
     ("\"news\"", "\"lab:x\"", (26, 9), "`lab:x`: event names starting with `lab:` belong to the lab protocol"),
-    ("format_version = 1", "format_version = 7", (2, 18), "unsupported `format_version` 7 (this socketio-lab reads version 1)"),
+    ("format_version = 1", "format_version = 7", (2, 18), "unsupported `format_version` 7 (this socketio-lab reads version 2, whose lessons declare their server's code, and version 1, whose lessons run the lab's fixed chat server)"),
     ("op = \"emit\"", "op = \"join\"", (26, 9), "`event` does not apply to `join`"),
     ("broadcast = true", "rooms = [\"r\"]", (25, 9), "`rooms` does not apply to `emit` (use `to`, `in` or `except` to select rooms)"),
     ("broadcast = true", "timeout = 5", (25, 11), "`timeout` applies to `ask`, or to `emit` with `ack = true`"),

@@ -9,9 +9,10 @@ use toml::Spanned;
 use super::raw::{to_json, RawAnswer, RawChoice, RawClient, RawLesson, RawQuestion};
 use super::steps::Checker;
 use super::{
-    Action, Choice, Client, Lesson, LessonError, Question, ScriptedAnswer, FORMAT_VERSION,
-    LESSON_NAMESPACES,
+    Action, Choice, Client, Lesson, LessonError, Question, ScriptedAnswer, FIXED_SERVER_FORMAT,
+    FORMAT_VERSION, LESSON_NAMESPACES,
 };
+use crate::app::App;
 use crate::protocol::{CONTROL_NS, MAIN_NS};
 
 pub(super) type Result<T> = std::result::Result<T, LessonError>;
@@ -64,12 +65,27 @@ pub(crate) fn format_version(loc: &Locator, version: &Spanned<u32>, reads: u32) 
 
 /// Validates a whole lesson file.
 pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> {
-    format_version(loc, &raw.format_version, FORMAT_VERSION)?;
-    let (clients, known) = clients(loc, &raw.clients)?;
+    let version = *raw.format_version.get_ref();
+    if version != FIXED_SERVER_FORMAT && version != FORMAT_VERSION {
+        return Err(loc.at(
+            raw.format_version.span().start,
+            format!(
+                "unsupported `format_version` {version} (this socketio-lab reads version \
+                 {FORMAT_VERSION}, whose lessons declare their server's code, and version \
+                 {FIXED_SERVER_FORMAT}, whose lessons run the lab's fixed chat server)"
+            ),
+        ));
+    }
+    let app = server(loc, &raw)?;
+    let (clients, known) = clients_of(loc, &raw.clients, app.as_ref())?;
     if raw.steps.is_empty() {
         return Err(loc.at(0, "a lesson needs at least one `[[steps]]` entry"));
     }
-    let checker = Checker { loc, known: &known };
+    let checker = Checker {
+        loc,
+        known: &known,
+        declared: app.is_some(),
+    };
     // Simulate who is connected so a step cannot act through a closed socket.
     let steps = checker.steps(&raw.steps, &mut BTreeSet::new())?;
     if let Some(untitled) = raw.steps.iter().find(|s| s.get_ref().title.is_empty()) {
@@ -95,7 +111,37 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
         clients,
         steps,
         questions,
+        app,
     })
+}
+
+/// The `[server]` a format-2 lesson must declare and a format-1 lesson must not.
+fn server(loc: &Locator, raw: &RawLesson) -> Result<Option<App>> {
+    let version = *raw.format_version.get_ref();
+    match (&raw.server, version == FIXED_SERVER_FORMAT) {
+        (None, true) => Ok(None),
+        (Some(server), true) => Err(loc.at(
+            server.span().start,
+            format!(
+                "`[server]` declares the server's code, which needs `format_version = \
+                 {FORMAT_VERSION}`; a format-{FIXED_SERVER_FORMAT} lesson runs the lab's fixed \
+                 chat server (docs/lesson-format.md)"
+            ),
+        )),
+        (None, false) => Err(loc.at(
+            raw.format_version.span().start,
+            format!(
+                "a format-{FORMAT_VERSION} lesson declares its server's code in `[server]` \
+                 (docs/lesson-format.md); without one, say `format_version = \
+                 {FIXED_SERVER_FORMAT}`"
+            ),
+        )),
+        (Some(server), false) => {
+            let app = server.get_ref();
+            crate::app::validate(app).map_err(|e| loc.at(server.span().start, e.to_string()))?;
+            Ok(Some(app.clone()))
+        }
+    }
 }
 
 /// The lesson's clients, and each name's namespace.
@@ -103,10 +149,20 @@ pub(crate) fn clients(
     loc: &Locator,
     raw: &[RawClient],
 ) -> Result<(Vec<Client>, HashMap<String, String>)> {
+    clients_of(loc, raw, None)
+}
+
+/// `clients`, each namespace checked against the declared application when there
+/// is one, else against the fixed server's.
+fn clients_of(
+    loc: &Locator,
+    raw: &[RawClient],
+    app: Option<&App>,
+) -> Result<(Vec<Client>, HashMap<String, String>)> {
     let mut known: HashMap<String, String> = HashMap::new();
     let mut clients: Vec<Client> = Vec::new();
     for raw_client in raw {
-        let mut client = client(loc, raw_client, &known)?;
+        let mut client = client(loc, raw_client, &known, app)?;
         client.connection = connection(loc, raw_client, &client, &clients)?;
         known.insert(client.name.clone(), client.namespace.clone());
         clients.push(client);
@@ -117,7 +173,12 @@ pub(crate) fn clients(
     Ok((clients, known))
 }
 
-fn client(loc: &Locator, raw: &RawClient, known: &HashMap<String, String>) -> Result<Client> {
+fn client(
+    loc: &Locator,
+    raw: &RawClient,
+    known: &HashMap<String, String>,
+    app: Option<&App>,
+) -> Result<Client> {
     let name = raw.name.get_ref();
     let valid = !name.is_empty()
         && name
@@ -135,9 +196,23 @@ fn client(loc: &Locator, raw: &RawClient, known: &HashMap<String, String>) -> Re
             format!("duplicate client name `{name}`"),
         ));
     }
-    let namespace = match &raw.namespace {
-        None => MAIN_NS.to_string(),
-        Some(ns) => namespace(loc, ns)?,
+    let namespace = match (&raw.namespace, app) {
+        (None, _) => MAIN_NS.to_string(),
+        (Some(ns), None) => namespace(loc, ns)?,
+        (Some(ns), Some(app))
+            if app.namespace(ns.get_ref()).is_some() && !ns.get_ref().contains('{') =>
+        {
+            ns.get_ref().clone()
+        }
+        (Some(ns), Some(_)) => {
+            return Err(loc.at(
+                ns.span().start,
+                format!(
+                    "namespace `{}` is not one `[server]` declares",
+                    ns.get_ref()
+                ),
+            ))
+        }
     };
     let auth = raw
         .auth

@@ -12,12 +12,13 @@ use socketioxide::SocketIo;
 // adapter must be awaited); socketioxide keeps that trait in its core crate.
 use socketioxide_core::adapter::DefinedAdapter;
 
+use super::app::lesson_guard;
 use super::emit::{broadcast_missed, perform_emit, Emitted};
 use super::state::{name_of, set_name, sorted_names, state, visible_rooms, Lab};
 use super::Activity;
 use crate::protocol::{
-    EmitRequest, Note, Reply, RoomsRequest, Welcome, ADMIN_NS, ADMIN_TOKEN, CONTROL_NS, EMIT, JOIN,
-    LEAVE, MAIN_NS, STATE, SYNC, WELCOME,
+    EmitRequest, Note, Reply, RoomsRequest, Welcome, ADMIN_NS, ADMIN_TOKEN, APP, CONTROL_NS, EMIT,
+    JOIN, LEAVE, MAIN_NS, STATE, SYNC, WELCOME,
 };
 use crate::safe;
 
@@ -25,13 +26,18 @@ use crate::safe;
 /// subscription the caller must await before accepting anyone.
 pub(crate) fn install<A: Adapter + DefinedAdapter>(io: &SocketIo<A>) -> [A::InitRes; 3] {
     [
-        io.ns(MAIN_NS, on_lesson_connect::<A>.with(prepare::<A>)),
-        // The last `with` runs first: the guard, then the handlers.
+        // The last `with` runs first: the guard, then the fixed application's handlers.
+        io.ns(
+            MAIN_NS,
+            on_lesson_connect::<A>
+                .with(prepare::<A>)
+                .with(lesson_guard::<A>),
+        ),
         io.ns(
             ADMIN_NS,
             on_lesson_connect::<A>
                 .with(prepare::<A>)
-                .with(admin_guard::<A>),
+                .with(lesson_guard::<A>),
         ),
         io.ns(CONTROL_NS, on_control_connect::<A>),
     ]
@@ -65,19 +71,24 @@ fn malformed(a: AckSender<impl Adapter>, event: &str) {
 
 // ------------------------------------------------------------ connections
 
-/// `/` and `/admin`, before the namespace's CONNECT answer goes out: the socket's
-/// name and every handler. socketioxide sends that answer before it runs the
-/// connection handler, on its own task, so a packet the client sends as soon as it is
-/// accepted (one it buffered, say) could otherwise reach a socket with no handler
-/// yet. Node runs the connection handler before it reads the next packet.
+/// `/` and `/admin` running the fixed application, before the namespace's CONNECT
+/// answer goes out: the socket's name and every handler. socketioxide sends that
+/// answer before it runs the connection handler, on a task of its own, so a packet
+/// the client sends as soon as it is accepted (one it buffered, say) could otherwise
+/// reach a socket with no handler yet. Node runs the connection handler before it
+/// reads the next packet.
 async fn prepare<A: Adapter>(
     socket: SocketRef<A>,
     State(lab): State<Lab>,
     TryData(auth): TryData<Value>,
 ) -> Result<(), std::convert::Infallible> {
+    lab.connection_of(&socket);
+    if super::app::declares(&lab, socket.ns()).is_some() {
+        // A declared application sets the socket up on connection (`app::connect`).
+        return Ok(());
+    }
     let name = lab.name_from_auth(auth.ok().as_ref());
     set_name(&socket, name);
-    lab.connection_of(&socket);
     // Socket.IO (Node) puts every socket in a room named by its own id; socketioxide
     // does not, so the lab does it to keep `io.to(socket.id)` working as in Node.
     socket.join(socket.id.to_string());
@@ -99,59 +110,51 @@ async fn prepare<A: Adapter>(
     Ok(())
 }
 
-/// `/` and `/admin` once accepted: the chat example's `a user connected`, then the
-/// welcome.
-async fn on_lesson_connect<A: Adapter>(
+/// Every lesson namespace: the declared application when a lesson sent one that
+/// declares the namespace, else the fixed one the namespace names, whose handlers
+/// `prepare` put in place: the chat example's `a user connected`, then the welcome.
+pub(crate) async fn on_lesson_connect<A: Adapter>(
     socket: SocketRef<A>,
     io: SocketIo<A>,
     State(lab): State<Lab>,
+    TryData(auth): TryData<Value>,
 ) {
-    let name = name_of(&socket);
-    let namespace = socket.ns().to_string();
+    if let Some(ns) = super::app::declares(&lab, socket.ns()) {
+        let name = lab.name_from_auth(auth.as_ref().ok());
+        return super::app::connect(socket, io, lab, name, ns).await;
+    }
     let note = Note::Connect {
-        name: name.clone(),
-        namespace: namespace.clone(),
+        name: name_of(&socket),
+        namespace: socket.ns().to_string(),
     };
     lab.tell(&io, Activity::Note(note));
-    // Last, so that a client that hears it knows every handler is in place.
+    welcome(&socket);
+}
+
+/// Why the fixed `/admin` refuses a socket: it lets in only one that brings the token.
+pub(crate) fn admin_refusal(auth: Option<&Value>) -> Option<String> {
+    let token = auth.and_then(|a| a.get("token")).and_then(Value::as_str);
+    (token != Some(ADMIN_TOKEN))
+        .then(|| "not authorized: `/admin` needs a valid `auth.token`".to_string())
+}
+
+/// Sent last, so that a client that hears it knows every handler is in place.
+pub(crate) fn welcome<A: Adapter>(socket: &SocketRef<A>) {
     let welcome = Welcome {
         sid: socket.id.to_string(),
-        name,
-        namespace,
+        name: name_of(socket),
+        namespace: socket.ns().to_string(),
     };
     let _ = socket.emit(WELCOME, &welcome);
 }
 
-/// `/admin` lets in only a socket that brings the token.
-async fn admin_guard<A: Adapter>(
-    io: SocketIo<A>,
-    State(lab): State<Lab>,
-    TryData(auth): TryData<Value>,
-) -> Result<(), String> {
-    let auth = auth.ok();
-    let token = auth
-        .as_ref()
-        .and_then(|a| a.get("token"))
-        .and_then(Value::as_str);
-    if token == Some(ADMIN_TOKEN) {
-        return Ok(());
-    }
-    let reason = "not authorized: `/admin` needs a valid `auth.token`".to_string();
-    let note = Note::Refuse {
-        name: lab.name_from_auth(auth.as_ref()),
-        namespace: ADMIN_NS.to_string(),
-        reason: reason.clone(),
-    };
-    lab.tell(&io, Activity::Note(note));
-    Err(reason)
-}
-
-async fn on_disconnect<A: Adapter>(
+pub(crate) async fn on_disconnect<A: Adapter>(
     socket: SocketRef<A>,
     io: SocketIo<A>,
     State(lab): State<Lab>,
     reason: DisconnectReason,
 ) {
+    super::app::disconnect(&socket, &io, &lab).await;
     let note = Note::Disconnect {
         name: name_of(&socket),
         namespace: socket.ns().to_string(),
@@ -163,8 +166,9 @@ async fn on_disconnect<A: Adapter>(
 }
 
 /// `/lab`: the lab's own control socket.
-async fn on_control_connect<A: Adapter>(socket: SocketRef<A>) {
+async fn on_control_connect<A: Adapter + DefinedAdapter>(socket: SocketRef<A>) {
     socket.on(STATE, on_state::<A>);
+    socket.on(APP, super::app::on_app::<A>);
     socket.on(SYNC, on_sync::<A>);
     let welcome = Welcome {
         sid: socket.id.to_string(),
@@ -251,7 +255,7 @@ async fn on_state<A: Adapter>(io: SocketIo<A>, State(lab): State<Lab>, a: AckSen
     let _ = a.send(&state(&io, &lab));
 }
 
-async fn on_sync<A: Adapter>(a: AckSender<A>) {
+pub(crate) async fn on_sync<A: Adapter>(a: AckSender<A>) {
     let reply = Reply {
         ok: true,
         ..Reply::default()

@@ -9,6 +9,7 @@
 //! - `redis`: the Redis adapter's connection, bounded and said in one line;
 //! - `conn`: the handshake and idle timeouts of every connection.
 
+mod app;
 mod conn;
 mod emit;
 mod handlers;

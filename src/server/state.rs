@@ -219,6 +219,8 @@ pub(crate) struct Shared {
     /// appearance, by the id of its sockets (socketioxide gives a connection's
     /// sockets the engine.io session's id in every namespace).
     connections: Mutex<ConnectionNumbers>,
+    /// The application a lesson declared (`lab:app`); `None` runs the fixed one.
+    app: std::sync::RwLock<Option<Arc<crate::app::App>>>,
 }
 
 #[derive(Default)]
@@ -239,7 +241,19 @@ impl Shared {
             room_table,
             closing: AtomicBool::new(false),
             connections: Mutex::default(),
+            app: std::sync::RwLock::new(None),
         })
+    }
+
+    /// The declared application, if a lesson sent one.
+    pub(crate) fn app(&self) -> Option<Arc<crate::app::App>> {
+        self.app.read().map(|app| app.clone()).unwrap_or_default()
+    }
+
+    pub(crate) fn set_app(&self, app: crate::app::App) {
+        if let Ok(mut slot) = self.app.write() {
+            *slot = Some(Arc::new(app));
+        }
     }
 
     pub(crate) fn tell<A: Adapter>(&self, io: &SocketIo<A>, activity: Activity) {

@@ -76,7 +76,7 @@ pub(crate) async fn start(
     options: &LabOptions,
     feed: Option<MonitorFeed>,
 ) -> Result<Handle, LabError> {
-    let lab = Lab::start(&lesson.clients, options).await?;
+    let lab = Lab::for_lesson(&lesson, options).await?;
     let (commands, inbox) = mpsc::channel(16);
     let (published, records) = watch::channel(Vec::new());
     let driver = Driver {

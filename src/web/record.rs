@@ -109,7 +109,7 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord) -> Value {
     let mut doc = view_json::step_json(step, record);
     let code = lesson
         .client(step.action.actor())
-        .map(|actor| snippet::for_step(step, actor));
+        .map(|actor| snippet::code(lesson, step, actor));
     let mut names: Vec<String> = lesson.clients.iter().map(|c| c.name.clone()).collect();
     names.extend(
         view::shown_sockets(record)

@@ -1,0 +1,324 @@
+//! The declared application as JavaScript for the `socket.io` package: the code the
+//! Node reference runs when it interprets the declaration, call for call.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::expr::Source;
+use super::validate::placeholders;
+use super::{App, EmitOp, Expr, Handler, Middleware, Namespace, Op};
+use crate::protocol::{EmitFrom, MAIN_NS};
+
+const INDENT: &str = "  ";
+
+/// The whole application, one namespace after another.
+pub fn app(app: &App) -> String {
+    let blocks: Vec<String> = app.namespaces.iter().map(namespace).collect();
+    blocks.join("\n")
+}
+
+/// One namespace: its middlewares, then its connection handler with every handler
+/// it attaches.
+pub fn namespace(ns: &Namespace) -> String {
+    let mut out = String::new();
+    for mw in &ns.middleware {
+        out.push_str(&middleware(ns, mw));
+    }
+    let wait = ns.connection.iter().any(|op| matches!(op, Op::WaitMs(_)));
+    let asynchronous = if wait { "async " } else { "" };
+    let _ = writeln!(
+        out,
+        "{}.on(\"connection\", {asynchronous}(socket) => {{",
+        target(ns)
+    );
+    let body = connection_body(ns);
+    out.push_str(&indent(&body, 1));
+    out.push_str("});\n");
+    out
+}
+
+/// `io` for `/`, `io.of("/admin")`, or `io.of(/^\/tenants\/[^/]+$/)` for a dynamic
+/// namespace.
+fn target(ns: &Namespace) -> String {
+    if ns.name == MAIN_NS {
+        return "io".into();
+    }
+    match ns.dynamic_param() {
+        None => format!("io.of({})", string(&ns.name)),
+        Some(param) => {
+            let (before, after) = ns
+                .name
+                .split_once(&format!("{{{param}}}"))
+                .unwrap_or((&ns.name, ""));
+            let escape = |s: &str| s.replace('/', "\\/");
+            format!("io.of(/^{}[^/]+{}$/)", escape(before), escape(after))
+        }
+    }
+}
+
+fn middleware(ns: &Namespace, mw: &Middleware) -> String {
+    let mut out = format!("{}.use((socket, next) => {{\n", target(ns));
+    if !mw.require.is_empty() {
+        let tests: Vec<String> = mw
+            .require
+            .iter()
+            .map(|(key, value)| format!("socket.handshake.auth.{key} !== {}", literal(value)))
+            .collect();
+        let _ = writeln!(out, "{INDENT}if ({}) {{", tests.join(" || "));
+        let _ = writeln!(
+            out,
+            "{INDENT}{INDENT}return next(new Error({}));",
+            string(&mw.refuse)
+        );
+        let _ = writeln!(out, "{INDENT}}}");
+    }
+    let _ = writeln!(out, "{INDENT}next();");
+    out.push_str("});\n");
+    out
+}
+
+/// The middlewares and the connection handler's own operations, without the event
+/// handlers it attaches (each shown where its event is sent).
+pub fn connection(ns: &Namespace) -> String {
+    let mut out = String::new();
+    for mw in &ns.middleware {
+        out.push_str(&middleware(ns, mw));
+    }
+    let wait = ns.connection.iter().any(|op| matches!(op, Op::WaitMs(_)));
+    let asynchronous = if wait { "async " } else { "" };
+    let _ = writeln!(
+        out,
+        "{}.on(\"connection\", {asynchronous}(socket) => {{",
+        target(ns)
+    );
+    let mut body = ops(&ns.connection);
+    let attached: Vec<String> = ns
+        .events
+        .iter()
+        .map(|h| string(&h.event))
+        .chain((!ns.disconnecting.is_empty()).then(|| string("disconnecting")))
+        .chain((!ns.disconnect.is_empty()).then(|| string("disconnect")))
+        .collect();
+    if !attached.is_empty() {
+        let _ = writeln!(body, "// then socket.on(...) for {}", attached.join(", "));
+    }
+    out.push_str(&indent(&body, 1));
+    out.push_str("});\n");
+    out
+}
+
+/// The `disconnecting` and `disconnect` handlers, if declared.
+pub fn disconnection(ns: &Namespace) -> Option<String> {
+    let mut out = String::new();
+    for (event, list) in [
+        ("disconnecting", &ns.disconnecting),
+        ("disconnect", &ns.disconnect),
+    ] {
+        if !list.is_empty() {
+            let _ = writeln!(out, "socket.on({}, (reason) => {{", string(event));
+            out.push_str(&indent(&ops(list), 1));
+            out.push_str("});\n");
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn connection_body(ns: &Namespace) -> String {
+    let mut out = ops(&ns.connection);
+    for handler in &ns.events {
+        out.push_str(&event_handler(handler));
+    }
+    if !ns.disconnecting.is_empty() {
+        out.push_str("socket.on(\"disconnecting\", (reason) => {\n");
+        out.push_str(&indent(&ops(&ns.disconnecting), 1));
+        out.push_str("});\n");
+    }
+    if !ns.disconnect.is_empty() {
+        out.push_str("socket.on(\"disconnect\", (reason) => {\n");
+        out.push_str(&indent(&ops(&ns.disconnect), 1));
+        out.push_str("});\n");
+    }
+    out
+}
+
+/// `socket.on(event, (args..., callback) => { ... })`.
+pub fn event_handler(handler: &Handler) -> String {
+    let mut params: Vec<&str> = handler.params().map(|p| p.name).collect();
+    if handler.answers() {
+        params.push("callback");
+    }
+    let wait = handler.ops.iter().any(|op| matches!(op, Op::WaitMs(_)));
+    let asynchronous = if wait { "async " } else { "" };
+    let mut out = format!(
+        "socket.on({}, {asynchronous}({}) => {{\n",
+        string(&handler.event),
+        params.join(", ")
+    );
+    out.push_str(&indent(&ops(&handler.ops), 1));
+    out.push_str("});\n");
+    out
+}
+
+fn ops(list: &[Op]) -> String {
+    list.iter().map(op).collect()
+}
+
+fn op(op: &Op) -> String {
+    match op {
+        Op::Log(text) => format!("console.log({});\n", template(text)),
+        Op::Emit(emit) => format!("{};\n", emit_call(emit)),
+        Op::Join(rooms) => format!("socket.join({});\n", rooms_arg(rooms)),
+        Op::Leave(rooms) => rooms
+            .iter()
+            .map(|room| format!("socket.leave({});\n", value(room)))
+            .collect(),
+        Op::Ack(answer) => format!("callback({});\n", value(answer)),
+        Op::Disconnect(close) => format!("socket.disconnect({close});\n"),
+        Op::WaitMs(ms) => format!("await new Promise((resolve) => setTimeout(resolve, {ms}));\n"),
+    }
+}
+
+/// The emit with its operator chain, as Socket.IO's API spells it.
+pub fn emit_call(emit: &EmitOp) -> String {
+    let mut call = match (emit.from, &emit.of) {
+        (EmitFrom::Socket, _) => "socket".to_string(),
+        (EmitFrom::Io, None) => "io".to_string(),
+        (EmitFrom::Io, Some(of)) => format!("io.of({})", string(of)),
+    };
+    if emit.broadcast {
+        call.push_str(".broadcast");
+    }
+    if emit.local {
+        call.push_str(".local");
+    }
+    for (verb, groups) in [
+        ("to", &emit.to),
+        ("in", &emit.within),
+        ("except", &emit.except),
+    ] {
+        for rooms in groups {
+            let _ = write!(call, ".{verb}({})", rooms_arg(rooms));
+        }
+    }
+    if emit.volatile {
+        call.push_str(".volatile");
+    }
+    let mut args = vec![string(&emit.event)];
+    args.extend(emit.args.iter().map(value));
+    let _ = write!(call, ".emit({})", args.join(", "));
+    call
+}
+
+/// One room as it is, several as an array.
+fn rooms_arg(rooms: &[Expr]) -> String {
+    match rooms {
+        [one] => value(one),
+        many => format!(
+            "[{}]",
+            many.iter().map(value).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+pub fn value(expr: &Expr) -> String {
+    match &expr.0 {
+        Source::Literal(v) => literal(v),
+        Source::Param(name) => name.clone(),
+        Source::SocketId => "socket.id".into(),
+        Source::Nsp => "socket.nsp.name".into(),
+        Source::Unknown(text) => format!("/* unknown ${text} */ undefined"),
+    }
+}
+
+fn literal(value: &Value) -> String {
+    value.to_string()
+}
+
+fn string(text: &str) -> String {
+    Value::String(text.to_string()).to_string()
+}
+
+/// A log line: a plain string, or a template literal when it names something.
+fn template(text: &str) -> String {
+    let names = placeholders(text).unwrap_or_default();
+    if names.is_empty() {
+        return string(&text.replace("{{", "{").replace("}}", "}"));
+    }
+    let mut out = String::from("`");
+    let mut rest = text;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&escape_template(&rest[..i]));
+        let after = &rest[i + 1..];
+        if after.starts_with(&rest[i..i + 1]) {
+            out.push_str(&rest[i..i + 1]);
+            rest = &after[1..];
+            continue;
+        }
+        let end = after.find('}').unwrap_or(after.len());
+        let name = &after[..end];
+        let js = if name == "nsp" {
+            "socket.nsp.name"
+        } else {
+            name
+        };
+        let _ = write!(out, "${{{js}}}");
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(&escape_template(rest));
+    out.push('`');
+    out
+}
+
+fn escape_template(text: &str) -> String {
+    let quoted = string(text);
+    let inner = &quoted[1..quoted.len() - 1];
+    inner
+        .replace("\\\"", "\"")
+        .replace('`', "\\`")
+        .replace('$', "\\$")
+}
+
+fn indent(text: &str, depth: usize) -> String {
+    let pad = INDENT.repeat(depth);
+    text.lines()
+        .map(|line| {
+            if line.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("{pad}{line}\n")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::tutorial_chat;
+
+    #[test]
+    fn the_tutorial_chat_reads_as_the_tutorial_writes_it() {
+        let js = app(&tutorial_chat());
+        assert_eq!(
+            js,
+            r#"io.on("connection", (socket) => {
+  console.log("a user connected");
+  socket.on("chat message", (msg) => {
+    console.log(`message: ${msg}`);
+    io.emit("chat message", msg);
+  });
+  socket.on("disconnect", (reason) => {
+    console.log("user disconnected");
+  });
+});
+"#
+        );
+    }
+
+    #[test]
+    fn a_template_escapes_what_javascript_would_read() {
+        assert_eq!(template("a `b` $c {x} {{y}}"), r"`a \`b\` \$c ${x} {y}`");
+        assert_eq!(template("plain {{braces}}"), r#""plain {braces}""#);
+    }
+}

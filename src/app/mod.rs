@@ -1,0 +1,267 @@
+//! The server application a lesson declares (`[server]`, lesson format 2): its
+//! namespaces, middlewares and handlers, each handler a short list of Socket.IO
+//! server operations from a fixed vocabulary ([`Op`]).
+//!
+//! One declaration, three readers:
+//! - the embedded server interprets it on socketioxide (`server::app`);
+//! - the Node reference interprets the same JSON (`examples/node-reference/server.js`);
+//! - `js` and `rust` print the code each of them ran, so that what a learner reads is
+//!   the call that executed.
+//!
+//! The lab sends the declaration to the server over its control namespace
+//! (`lab:app`, docs/lab-protocol.md); without one a server runs [`tutorial_chat`].
+
+mod expr;
+pub mod js;
+pub mod rust;
+mod validate;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use expr::{Expr, Source};
+pub use validate::{validate, AppError};
+
+/// The application: its namespaces, `/` first when it has one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct App {
+    #[serde(default)]
+    pub namespaces: Vec<Namespace>,
+}
+
+/// One namespace, static (`/admin`) or dynamic (`/tenants/{tenant}`: any single
+/// segment in place of `{tenant}`, each match a namespace of its own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Namespace {
+    pub name: String,
+    /// Connection middlewares, in order: each may refuse the socket or set its data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub middleware: Vec<Middleware>,
+    /// The connection handler's own operations, run before it attaches the event
+    /// handlers (a slow one, `wait_ms`, leaves events sent meanwhile unheard).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connection: Vec<Op>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Handler>,
+    /// Runs while the socket is still in its rooms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disconnecting: Vec<Op>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disconnect: Vec<Op>,
+}
+
+/// A connection middleware: lets in only a socket whose handshake `auth` has every
+/// field of `require` with that value, refusing others with the message `refuse`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Middleware {
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub require: serde_json::Map<String, Value>,
+    #[serde(default = "not_authorized")]
+    pub refuse: String,
+}
+
+fn not_authorized() -> String {
+    "not authorized".into()
+}
+
+/// `socket.on(event, (args...) => { ops })`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Handler {
+    pub event: String,
+    /// The handler's parameter names, one per argument the client sends; each is a
+    /// text (`String` in Rust) unless written `name: json`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    #[serde(rename = "do")]
+    pub ops: Vec<Op>,
+}
+
+impl Handler {
+    /// Whether the handler answers the sender's acknowledgement.
+    pub fn answers(&self) -> bool {
+        self.ops.iter().any(|op| matches!(op, Op::Ack(_)))
+    }
+
+    /// The parameters, name and whether it is free-form JSON.
+    pub fn params(&self) -> impl Iterator<Item = Param<'_>> {
+        self.args.iter().map(|a| Param::parse(a))
+    }
+}
+
+/// One parameter of a handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param<'a> {
+    pub name: &'a str,
+    pub json: bool,
+}
+
+impl<'a> Param<'a> {
+    pub fn parse(arg: &'a str) -> Param<'a> {
+        match arg.split_once(':') {
+            Some((name, ty)) => Param {
+                name: name.trim(),
+                json: ty.trim() == "json",
+            },
+            None => Param {
+                name: arg.trim(),
+                json: false,
+            },
+        }
+    }
+}
+
+/// One server operation: the fixed vocabulary a handler is written in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Op {
+    /// The server's console: `{name}` is replaced by a text parameter, `{nsp}` by
+    /// the namespace's path.
+    Log(String),
+    Emit(EmitOp),
+    Join(Vec<Expr>),
+    Leave(Vec<Expr>),
+    /// Calls the sender's acknowledgement callback with this value.
+    Ack(Expr),
+    /// `socket.disconnect(true)`: the server ends the connection.
+    Disconnect(bool),
+    /// `await` a delay: a handler busy with something slow.
+    WaitMs(u64),
+}
+
+/// An emit with its operator chain, as Socket.IO spells it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EmitOp {
+    pub event: String,
+    /// The event's arguments, in order (none, one or several).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<Expr>,
+    /// `socket` (default) or `io`.
+    #[serde(default, skip_serializing_if = "is_socket")]
+    pub from: crate::protocol::EmitFrom,
+    /// `io.of(namespace)`; only with `from = "io"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub broadcast: bool,
+    /// Each entry is one `.to(..)` call of the chain: a list of rooms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<Vec<Expr>>,
+    #[serde(default, rename = "in", skip_serializing_if = "Vec::is_empty")]
+    pub within: Vec<Vec<Expr>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub except: Vec<Vec<Expr>>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub volatile: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub local: bool,
+}
+
+fn is_socket(from: &crate::protocol::EmitFrom) -> bool {
+    *from == crate::protocol::EmitFrom::Socket
+}
+
+impl EmitOp {
+    /// Whether the emit starts from the socket and selects beyond it, which in
+    /// Socket.IO leaves the sender out (`socket.to`, `socket.broadcast`, ...).
+    pub fn socket_broadcast(&self) -> bool {
+        self.from == crate::protocol::EmitFrom::Socket
+            && (self.broadcast
+                || self.local
+                || !self.to.is_empty()
+                || !self.within.is_empty()
+                || !self.except.is_empty())
+    }
+}
+
+impl Namespace {
+    /// The `{param}` of a dynamic namespace's name, if it has one.
+    pub fn dynamic_param(&self) -> Option<&str> {
+        let start = self.name.find('{')?;
+        let end = self.name[start..].find('}')? + start;
+        Some(&self.name[start + 1..end])
+    }
+
+    /// Whether a concrete namespace path is this namespace (or one of its matches).
+    pub fn matches(&self, path: &str) -> bool {
+        let Some(param) = self.dynamic_param() else {
+            return self.name == path;
+        };
+        let pattern = format!("{{{param}}}");
+        let (prefix, suffix) = self.name.split_once(&pattern).unwrap_or((&self.name, ""));
+        path.len() > prefix.len() + suffix.len()
+            && path.starts_with(prefix)
+            && path.ends_with(suffix)
+            && !path[prefix.len()..path.len() - suffix.len()].contains('/')
+    }
+
+    pub fn handler(&self, event: &str) -> Option<&Handler> {
+        self.events.iter().find(|h| h.event == event)
+    }
+}
+
+impl App {
+    /// The declared namespace a concrete path belongs to: static names first.
+    pub fn namespace(&self, path: &str) -> Option<&Namespace> {
+        self.namespaces
+            .iter()
+            .find(|ns| ns.name == path)
+            .or_else(|| self.namespaces.iter().find(|ns| ns.matches(path)))
+    }
+}
+
+/// What a server runs when no lesson declared anything: the chat of the Socket.IO
+/// tutorial, with its three log lines.
+pub fn tutorial_chat() -> App {
+    App {
+        namespaces: vec![Namespace {
+            name: "/".into(),
+            connection: vec![Op::Log("a user connected".into())],
+            events: vec![Handler {
+                event: "chat message".into(),
+                args: vec!["msg".into()],
+                ops: vec![
+                    Op::Log("message: {msg}".into()),
+                    Op::Emit(EmitOp {
+                        event: "chat message".into(),
+                        args: vec![Expr::parse("$msg")],
+                        from: crate::protocol::EmitFrom::Io,
+                        ..EmitOp::default()
+                    }),
+                ],
+            }],
+            disconnect: vec![Op::Log("user disconnected".into())],
+            ..Namespace::default()
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dynamic_namespace_matches_one_segment() {
+        let ns = Namespace {
+            name: "/tenants/{tenant}".into(),
+            ..Namespace::default()
+        };
+        assert_eq!(ns.dynamic_param(), Some("tenant"));
+        assert!(ns.matches("/tenants/acme"));
+        assert!(!ns.matches("/tenants/"));
+        assert!(!ns.matches("/tenants/a/b"));
+        assert!(!ns.matches("/other/acme"));
+    }
+
+    #[test]
+    fn the_declaration_travels_as_json_unchanged() {
+        let app = tutorial_chat();
+        let json = serde_json::to_value(&app).unwrap();
+        let back: App = serde_json::from_value(json).unwrap();
+        assert_eq!(back, app);
+    }
+}

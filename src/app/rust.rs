@@ -1,0 +1,479 @@
+//! The declared application as Rust for socketioxide 0.18: the calls the embedded
+//! server makes when it interprets the declaration, with the shims that make
+//! socketioxide behave as Node does written out where they apply, each with one line
+//! saying how plain socketioxide differs.
+//!
+//! `tests/printed_rust.rs` compiles what this prints for every lesson, so a printed
+//! line that would not compile fails CI.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::expr::Source;
+use super::validate::placeholders;
+use super::{App, EmitOp, Expr, Handler, Middleware, Namespace, Op};
+use crate::protocol::EmitFrom;
+
+const INDENT: &str = "    ";
+
+/// The comment above the own-id room shim.
+pub const OWN_ID_ROOM: &str =
+    "// shim: Node puts every socket in a room named by its id; socketioxide does not";
+/// The comment above a socket's broadcast.
+pub const SENDER_ROOM: &str =
+    "// shim: Node leaves out the sender's whole own-id room; socketioxide only the sender";
+
+/// Function names for one namespace's handlers: `on_connect`, `on_chat_message`,
+/// prefixed by the namespace (`admin_on_connect`) unless it is `/`.
+pub struct Names {
+    prefix: String,
+    taken: BTreeMap<String, usize>,
+}
+
+impl Names {
+    pub fn new(ns: &Namespace) -> Names {
+        let words: String = ns
+            .name
+            .chars()
+            .filter(|c| *c != '{' && *c != '}')
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let words = words.trim_matches('_');
+        let prefix = if words.is_empty() {
+            String::new()
+        } else {
+            format!("{words}_")
+        };
+        Names {
+            prefix,
+            taken: BTreeMap::new(),
+        }
+    }
+
+    pub fn of(&mut self, what: &str) -> String {
+        let words: String = what
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let base = format!("{}{}", self.prefix, words.trim_matches('_'));
+        let count = self.taken.entry(base.clone()).or_default();
+        *count += 1;
+        if *count == 1 {
+            base
+        } else {
+            format!("{base}_{count}")
+        }
+    }
+
+    fn event(&mut self, handler: &Handler) -> String {
+        self.of(&format!("on {}", handler.event))
+    }
+}
+
+/// The whole application as a module: the handlers, then `install`, which registers
+/// the namespaces on a `SocketIo` (what `main` calls once).
+pub fn module(app: &App) -> String {
+    let mut out = String::from(
+        "use serde_json::{json, Value};\n\
+         use socketioxide::extract::{AckSender, Data, SocketRef, TryData};\n\
+         use socketioxide::handler::ConnectHandler;\n\
+         use socketioxide::SocketIo;\n\
+         use std::time::Duration;\n\n",
+    );
+    let mut installs = Vec::new();
+    for ns in &app.namespaces {
+        let (code, install) = namespace(ns);
+        out.push_str(&code);
+        out.push('\n');
+        installs.push(install);
+    }
+    out.push_str("pub fn install(io: &SocketIo) {\n");
+    for line in installs {
+        let _ = writeln!(out, "{INDENT}{line}");
+    }
+    out.push_str("}\n");
+    // Unused imports are the printer's business, not the learner's.
+    format!(
+        "#[allow(unused_imports)]\nmod app {{\n{}}}\npub use app::install;\n",
+        indent(&out, 1)
+    )
+}
+
+/// One namespace printed: each function apart, so a step can show the one that ran.
+pub struct Printed {
+    /// The middlewares, then the connection handler.
+    pub connect: String,
+    /// Each event's handler, by event.
+    pub events: Vec<(String, String)>,
+    pub disconnect: Option<String>,
+    /// The line that registers the namespace.
+    pub register: String,
+}
+
+impl Printed {
+    pub fn event(&self, event: &str) -> Option<&str> {
+        self.events
+            .iter()
+            .find(|(e, _)| e == event)
+            .map(|(_, code)| code.as_str())
+    }
+
+    fn all(&self) -> String {
+        let mut parts = vec![self.connect.clone()];
+        parts.extend(self.events.iter().map(|(_, code)| code.clone()));
+        parts.extend(self.disconnect.clone());
+        parts.join("\n")
+    }
+}
+
+/// One namespace's functions, and the line that registers it.
+pub fn namespace(ns: &Namespace) -> (String, String) {
+    let printed = printed(ns);
+    (printed.all(), printed.register)
+}
+
+pub fn printed(ns: &Namespace) -> Printed {
+    let mut names = Names::new(ns);
+    let connect = names.of("on connect");
+    let mut out = String::new();
+    let mut handler = connect.clone();
+    for mw in &ns.middleware {
+        let name = names.of("guard");
+        out.push_str(&middleware(&name, mw));
+        out.push('\n');
+        let _ = write!(handler, ".with({name})");
+    }
+    let disconnect = (!ns.disconnecting.is_empty() || !ns.disconnect.is_empty())
+        .then(|| names.of("on disconnect"));
+    let events: Vec<(String, &Handler)> = ns.events.iter().map(|h| (names.event(h), h)).collect();
+    out.push_str(&connect_fn(ns, &connect, &events, disconnect.as_deref()));
+    let register = match ns.dynamic_param() {
+        None => format!("io.ns({}, {handler});", string(&ns.name)),
+        Some(_) => format!(
+            "io.dyn_ns({}, {handler}).expect(\"a valid pattern\");",
+            string(&ns.name)
+        ),
+    };
+    Printed {
+        connect: out,
+        events: events
+            .iter()
+            .map(|(name, h)| (h.event.clone(), event_fn(name, h)))
+            .collect(),
+        disconnect: disconnect.map(|name| disconnect_fn(ns, &name)),
+        register,
+    }
+}
+
+fn middleware(name: &str, mw: &Middleware) -> String {
+    let mut out =
+        format!("async fn {name}(TryData(auth): TryData<Value>) -> Result<(), String> {{\n");
+    if !mw.require.is_empty() {
+        let _ = writeln!(out, "{INDENT}let auth = auth.unwrap_or_default();");
+        let tests: Vec<String> = mw
+            .require
+            .iter()
+            .map(|(key, value)| format!("auth[{}] != json!({value})", string(key)))
+            .collect();
+        let _ = writeln!(out, "{INDENT}if {} {{", tests.join(" || "));
+        let _ = writeln!(
+            out,
+            "{INDENT}{INDENT}return Err({}.into());",
+            string(&mw.refuse)
+        );
+        let _ = writeln!(out, "{INDENT}}}");
+    } else {
+        let _ = writeln!(out, "{INDENT}let _ = auth;");
+    }
+    let _ = writeln!(out, "{INDENT}Ok(())");
+    out.push_str("}\n");
+    out
+}
+
+fn connect_fn(
+    ns: &Namespace,
+    name: &str,
+    events: &[(String, &Handler)],
+    disconnect: Option<&str>,
+) -> String {
+    let mut out = format!("async fn {name}(socket: SocketRef) {{\n");
+    let mut body = format!("{OWN_ID_ROOM}\nsocket.join(socket.id);\n");
+    body.push_str(&ops(&ns.connection));
+    for (function, handler) in events {
+        let _ = writeln!(body, "socket.on({}, {function});", string(&handler.event));
+    }
+    if let Some(function) = disconnect {
+        let _ = writeln!(body, "socket.on_disconnect({function});");
+    }
+    out.push_str(&indent(&body, 1));
+    out.push_str("}\n");
+    out
+}
+
+fn disconnect_fn(ns: &Namespace, name: &str) -> String {
+    let list: Vec<Op> = ns
+        .disconnecting
+        .iter()
+        .chain(&ns.disconnect)
+        .cloned()
+        .collect();
+    let mut out = format!(
+        "async fn {name}({}) {{\n",
+        extractors(&list, &[], false).join(", ")
+    );
+    let mut body = String::new();
+    if !ns.disconnecting.is_empty() {
+        body.push_str(
+            "// socketioxide has no `disconnecting`: its one disconnect handler still sees the rooms\n",
+        );
+    }
+    body.push_str(&ops(&list));
+    out.push_str(&indent(&body, 1));
+    out.push_str("}\n");
+    out
+}
+
+/// `async fn on_event(...)` with the extractors its operations need.
+pub fn event_fn(name: &str, handler: &Handler) -> String {
+    let params: Vec<_> = handler.params().collect();
+    let args = extractors(&handler.ops, &params, handler.answers());
+    let mut out = format!("async fn {name}({}) {{\n", args.join(", "));
+    out.push_str(&indent(&ops(&handler.ops), 1));
+    out.push_str("}\n");
+    out
+}
+
+fn extractors(list: &[Op], params: &[super::Param], ack: bool) -> Vec<String> {
+    let mut args = Vec::new();
+    if list.iter().any(needs_socket) {
+        args.push("socket: SocketRef".to_string());
+    }
+    if list
+        .iter()
+        .any(|op| matches!(op, Op::Emit(e) if e.from == EmitFrom::Io))
+    {
+        args.push("io: SocketIo".to_string());
+    }
+    let ty = |p: &super::Param| if p.json { "Value" } else { "String" };
+    match params {
+        [] => {}
+        [one] => args.push(format!("Data({}): Data<{}>", one.name, ty(one))),
+        many => {
+            let names: Vec<&str> = many.iter().map(|p| p.name).collect();
+            let types: Vec<&str> = many.iter().map(ty).collect();
+            args.push(format!(
+                "Data(({})): Data<({})>",
+                names.join(", "),
+                types.join(", ")
+            ));
+        }
+    }
+    if ack {
+        args.push("ack: AckSender".to_string());
+    }
+    args
+}
+
+fn needs_socket(op: &Op) -> bool {
+    let reads = |e: &Expr| matches!(e.0, Source::SocketId | Source::Nsp);
+    match op {
+        Op::Log(text) => placeholders(text).unwrap_or_default().contains(&"nsp"),
+        Op::Emit(emit) => {
+            emit.from == EmitFrom::Socket
+                || emit.args.iter().any(reads)
+                || emit
+                    .to
+                    .iter()
+                    .chain(&emit.within)
+                    .chain(&emit.except)
+                    .flatten()
+                    .any(reads)
+        }
+        Op::Join(_) | Op::Leave(_) | Op::Disconnect(_) => true,
+        Op::Ack(value) => reads(value),
+        Op::WaitMs(_) => false,
+    }
+}
+
+fn ops(list: &[Op]) -> String {
+    list.iter().map(op).collect()
+}
+
+fn op(op: &Op) -> String {
+    match op {
+        Op::Log(text) => format!("{};\n", log(text)),
+        Op::Emit(emit) => emit_call(emit),
+        Op::Join(rooms) => format!("socket.join({});\n", rooms_arg(rooms)),
+        Op::Leave(rooms) => format!("socket.leave({});\n", rooms_arg(rooms)),
+        Op::Ack(answer) => format!(
+            "ack.send({}).unwrap_or_else(|e| eprintln!(\"{{e}}\"));\n",
+            data(std::slice::from_ref(answer))
+        ),
+        Op::Disconnect(_) => "socket.clone().disconnect().ok();\n".to_string(),
+        Op::WaitMs(ms) => format!("tokio::time::sleep(Duration::from_millis({ms})).await;\n"),
+    }
+}
+
+/// The emit and its chain, with the Node shims it needs, ending in a statement that
+/// reports a refused send instead of dropping it.
+pub fn emit_call(emit: &EmitOp) -> String {
+    let mut out = String::new();
+    let start = match (emit.from, &emit.of) {
+        (EmitFrom::Socket, _) if emit.socket_broadcast() => {
+            out.push_str(SENDER_ROOM);
+            out.push('\n');
+            "socket.broadcast()".to_string()
+        }
+        (EmitFrom::Socket, _) => "socket".to_string(),
+        (EmitFrom::Io, None) => "io".to_string(),
+        (EmitFrom::Io, Some(of)) => format!("io.of({}).unwrap()", string(of)),
+    };
+    let mut call = start;
+    if emit.local {
+        call.push_str(".local()");
+    }
+    for (verb, groups) in [
+        ("to", &emit.to),
+        ("within", &emit.within),
+        ("except", &emit.except),
+    ] {
+        for rooms in groups {
+            let _ = write!(call, ".{verb}({})", rooms_arg(rooms));
+        }
+    }
+    if emit.socket_broadcast() {
+        call.push_str(".except(socket.id)");
+    }
+    if emit.volatile {
+        call.push_str(".volatile()");
+    }
+    let plain = emit.from == EmitFrom::Socket && !emit.socket_broadcast();
+    let wait = if plain { "" } else { ".await" };
+    let _ = writeln!(
+        out,
+        "{call}.emit({}, {}){wait}.unwrap_or_else(|e| eprintln!(\"{{e}}\"));",
+        string(&emit.event),
+        data(&emit.args)
+    );
+    out
+}
+
+/// An emit's arguments: an empty array for none (`&()` would send one `null`),
+/// `&x` for one, a tuple for several (socketioxide sends the items of a tuple or an
+/// array as separate arguments).
+fn data(args: &[Expr]) -> String {
+    match args {
+        [] => "&[(); 0]".into(),
+        [one] => format!("&{}", value(one)),
+        many => format!(
+            "&({})",
+            many.iter().map(value).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn value(expr: &Expr) -> String {
+    match &expr.0 {
+        Source::Literal(Value::String(s)) => string(s),
+        Source::Literal(v @ (Value::Bool(_) | Value::Number(_))) => v.to_string(),
+        Source::Literal(v) => format!("json!({v})"),
+        Source::Param(name) => name.clone(),
+        Source::SocketId => "socket.id".into(),
+        Source::Nsp => "socket.ns()".into(),
+        Source::Unknown(text) => format!("/* unknown ${text} */ ()"),
+    }
+}
+
+/// A room argument: one as it is, several as a `Vec<String>`.
+fn rooms_arg(rooms: &[Expr]) -> String {
+    let one = |e: &Expr| match &e.0 {
+        Source::Param(name) => format!("{name}.clone()"),
+        Source::Nsp => "socket.ns().to_string()".into(),
+        _ => value(e),
+    };
+    match rooms {
+        [single] => one(single),
+        many => format!(
+            "vec![{}]",
+            many.iter()
+                .map(|e| format!("{}.to_string()", value(e)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// `println!` with the template's names as inline arguments; `{nsp}` is positional.
+fn log(text: &str) -> String {
+    let names = placeholders(text).unwrap_or_default();
+    let positional: Vec<&str> = names
+        .iter()
+        .filter(|n| **n == "nsp")
+        .map(|_| "socket.ns()")
+        .collect();
+    let format = text.replace("{nsp}", "{}");
+    let mut args = vec![string(&format)];
+    args.extend(positional.iter().map(|s| s.to_string()));
+    format!("println!({})", args.join(", "))
+}
+
+fn string(text: &str) -> String {
+    // JSON's string syntax is valid Rust for every character but `{`-free escapes of
+    // control characters, which `\u{..}` spells in Rust.
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn indent(text: &str, depth: usize) -> String {
+    let pad = INDENT.repeat(depth);
+    text.lines()
+        .map(|line| {
+            if line.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("{pad}{line}\n")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::tutorial_chat;
+
+    #[test]
+    fn the_tutorial_chat_in_rust() {
+        let (code, install) = namespace(&tutorial_chat().namespaces[0]);
+        assert_eq!(install, "io.ns(\"/\", on_connect);");
+        assert!(code.contains("async fn on_chat_message(io: SocketIo, Data(msg): Data<String>) {\n    println!(\"message: {msg}\");\n    io.emit(\"chat message\", &msg).await.unwrap_or_else"), "{code}");
+        assert!(code.contains(OWN_ID_ROOM));
+    }
+}

@@ -1,0 +1,312 @@
+//! What makes a declared application one that both servers can run and both
+//! printers can spell: every reference names something the handler has, every name
+//! is one JavaScript and Rust both accept.
+
+use std::collections::BTreeSet;
+
+use super::expr::{is_identifier, Source};
+use super::{App, EmitOp, Expr, Handler, Namespace, Op};
+use crate::protocol::{EmitFrom, CONTROL_NS, RESERVED_EVENTS};
+
+/// Why a declaration cannot run, with where in it: `namespaces[0].events[1].do[2]`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`server.{at}`: {reason}")]
+pub struct AppError {
+    pub at: String,
+    pub reason: String,
+}
+
+/// The longest a handler may `wait_ms`: longer would only make a lesson slow.
+pub const MAX_WAIT_MS: u64 = 10_000;
+
+/// What a handler may read, by where it runs.
+struct Scope<'a> {
+    params: Vec<super::Param<'a>>,
+    ack: bool,
+}
+
+pub fn validate(app: &App) -> Result<(), AppError> {
+    let mut seen = BTreeSet::new();
+    for (i, ns) in app.namespaces.iter().enumerate() {
+        let at = format!("namespaces[{i}]");
+        namespace_name(ns).map_err(|reason| err(&at, reason))?;
+        if !seen.insert(ns.name.as_str()) {
+            return Err(err(&at, format!("`{}` is declared twice", ns.name)));
+        }
+        namespace(app, ns, &at)?;
+    }
+    Ok(())
+}
+
+fn err(at: &str, reason: impl Into<String>) -> AppError {
+    AppError {
+        at: at.to_string(),
+        reason: reason.into(),
+    }
+}
+
+fn namespace_name(ns: &Namespace) -> Result<(), String> {
+    let name = &ns.name;
+    if !name.starts_with('/') {
+        return Err(format!("a namespace starts with `/`, not `{name}`"));
+    }
+    if name == CONTROL_NS || name.starts_with("/lab/") {
+        return Err(format!("`{CONTROL_NS}` is the lab's own namespace"));
+    }
+    let opens = name.matches('{').count();
+    let closes = name.matches('}').count();
+    if opens > 1 || opens != closes {
+        return Err(format!(
+            "`{name}`: a dynamic namespace has one `{{param}}`, a whole path segment"
+        ));
+    }
+    if let Some(param) = ns.dynamic_param() {
+        let whole = name.split('/').any(|seg| seg == format!("{{{param}}}"));
+        if !whole || !is_identifier(param) {
+            return Err(format!(
+                "`{name}`: a dynamic namespace has one `{{param}}`, a whole path segment"
+            ));
+        }
+    }
+    let plain = name.replace(['{', '}'], "");
+    if !plain
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))
+    {
+        return Err(format!(
+            "`{name}`: use letters, digits, `-`, `_` and `/` in a namespace's name"
+        ));
+    }
+    Ok(())
+}
+
+fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
+    for (i, mw) in ns.middleware.iter().enumerate() {
+        if let Some(key) = mw.require.keys().find(|k| !is_identifier(k)) {
+            let at = format!("{at}.middleware[{i}]");
+            return Err(err(&at, format!("`{key}` is not a field name")));
+        }
+    }
+    let plain = Scope {
+        params: vec![],
+        ack: false,
+    };
+    ops(app, &ns.connection, &plain, &format!("{at}.connection"))?;
+    ops(
+        app,
+        &ns.disconnecting,
+        &plain,
+        &format!("{at}.disconnecting"),
+    )?;
+    ops(app, &ns.disconnect, &plain, &format!("{at}.disconnect"))?;
+    let mut events = BTreeSet::new();
+    for (i, handler) in ns.events.iter().enumerate() {
+        let at = format!("{at}.events[{i}]");
+        event_handler(app, handler, &at)?;
+        if !events.insert(handler.event.as_str()) {
+            let e = &handler.event;
+            return Err(err(&at, format!("two handlers for `{e}`")));
+        }
+    }
+    Ok(())
+}
+
+fn event_handler(app: &App, handler: &Handler, at: &str) -> Result<(), AppError> {
+    event_name(&handler.event).map_err(|r| err(at, r))?;
+    let params: Vec<_> = handler.params().collect();
+    let mut names = BTreeSet::new();
+    for (arg, param) in handler.args.iter().zip(&params) {
+        let typed = arg.split_once(':').map(|(_, ty)| ty.trim());
+        if !is_identifier(param.name) || typed.is_some_and(|ty| ty != "json" && ty != "text") {
+            return Err(err(
+                at,
+                format!("`{arg}`: a parameter is a name, or `name: json` for any JSON value"),
+            ));
+        }
+        if !names.insert(param.name) {
+            return Err(err(at, format!("two parameters named `{}`", param.name)));
+        }
+    }
+    let scope = Scope { params, ack: true };
+    ops(app, &handler.ops, &scope, &format!("{at}.do"))
+}
+
+fn event_name(event: &str) -> Result<(), String> {
+    if event.is_empty() {
+        return Err("an event needs a name".into());
+    }
+    if RESERVED_EVENTS.contains(&event) {
+        return Err(format!(
+            "`{event}` is reserved by Socket.IO; a namespace's `connection`, `disconnecting` \
+             and `disconnect` are their own tables"
+        ));
+    }
+    if event.starts_with("lab:") {
+        return Err(format!(
+            "`{event}`: events starting `lab:` are the lab's own"
+        ));
+    }
+    Ok(())
+}
+
+fn ops(app: &App, list: &[Op], scope: &Scope, at: &str) -> Result<(), AppError> {
+    for (i, op) in list.iter().enumerate() {
+        let at = format!("{at}[{i}]");
+        one(app, op, scope).map_err(|r| err(&at, r))?;
+    }
+    Ok(())
+}
+
+fn one(app: &App, op: &Op, scope: &Scope) -> Result<(), String> {
+    match op {
+        Op::Log(text) => template(text, scope),
+        Op::Emit(emit) => emit_op(app, emit, scope),
+        Op::Join(rooms) | Op::Leave(rooms) => {
+            if rooms.is_empty() {
+                return Err("name at least one room".into());
+            }
+            rooms.iter().try_for_each(|r| room(r, scope))
+        }
+        Op::Ack(value) if scope.ack => expr(value, scope),
+        Op::Ack(_) => Err("only an event handler has an acknowledgement to answer".into()),
+        Op::Disconnect(_) => Ok(()),
+        Op::WaitMs(ms) if *ms <= MAX_WAIT_MS => Ok(()),
+        Op::WaitMs(ms) => Err(format!("`wait_ms = {ms}` is over {MAX_WAIT_MS}")),
+    }
+}
+
+fn emit_op(app: &App, emit: &EmitOp, scope: &Scope) -> Result<(), String> {
+    let event = &emit.event;
+    if RESERVED_EVENTS.contains(&event.as_str()) {
+        return Err(format!(
+            "`{event}` is reserved: Node's server throws when asked to emit it"
+        ));
+    }
+    event_name(event)?;
+    if let Some(of) = &emit.of {
+        if emit.from != EmitFrom::Io {
+            return Err("`of` needs `from = \"io\"`".into());
+        }
+        let declared = app.namespaces.iter().any(|ns| &ns.name == of);
+        if !declared || of.contains('{') {
+            return Err(format!(
+                "`of = \"{of}\"` names no static namespace of this app"
+            ));
+        }
+    }
+    if emit.from == EmitFrom::Io && emit.broadcast {
+        return Err("`broadcast` is a socket's flag; `io` already reaches everyone".into());
+    }
+    for group in emit.to.iter().chain(&emit.within).chain(&emit.except) {
+        if group.is_empty() {
+            return Err("each `to`, `in` and `except` names at least one room".into());
+        }
+        group.iter().try_for_each(|r| room(r, scope))?;
+    }
+    emit.args.iter().try_for_each(|a| expr(a, scope))
+}
+
+fn room(r: &Expr, scope: &Scope) -> Result<(), String> {
+    match &r.0 {
+        Source::Literal(serde_json::Value::String(_)) => Ok(()),
+        Source::Literal(other) => Err(format!("a room is a text, not `{other}`")),
+        Source::Param(name) => match scope.params.iter().find(|p| p.name == name) {
+            Some(p) if p.json => Err(format!("`${name}` is JSON; a room needs a text parameter")),
+            _ => expr(r, scope),
+        },
+        _ => expr(r, scope),
+    }
+}
+
+fn expr(e: &Expr, scope: &Scope) -> Result<(), String> {
+    match &e.0 {
+        Source::Literal(_) | Source::SocketId | Source::Nsp => Ok(()),
+        Source::Param(name) if scope.params.iter().any(|p| p.name == name) => Ok(()),
+        Source::Param(name) => Err(format!("`${name}` is no parameter of this handler")),
+        Source::Unknown(text) => Err(format!(
+            "`${text}` names nothing; write `$param`, `$socket.id` or `$nsp` (`$$` for a text starting with `$`)"
+        )),
+    }
+}
+
+/// `{name}` placeholders: text parameters and `{nsp}`. (Never the socket's id: it
+/// is random, and the lab shows nothing random.)
+fn template(text: &str, scope: &Scope) -> Result<(), String> {
+    for name in placeholders(text)? {
+        let ok = name == "nsp" || scope.params.iter().any(|p| p.name == name && !p.json);
+        if !ok {
+            return Err(format!(
+                "`{{{name}}}` in a log line names no text parameter of this handler (or `{{nsp}}`)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The names between braces, in order; `{{` and `}}` are literal braces.
+pub fn placeholders(text: &str) -> Result<Vec<&str>, String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['{', '}']) {
+        let (brace, after) = (&rest[i..i + 1], &rest[i + 1..]);
+        if after.starts_with(brace) {
+            rest = &after[1..];
+            continue;
+        }
+        if brace == "}" {
+            return Err("a lone `}` in a log line: write `}}`".into());
+        }
+        let end = after
+            .find('}')
+            .ok_or("an unclosed `{` in a log line: write `{{` for a brace")?;
+        names.push(&after[..end]);
+        rest = &after[end + 1..];
+    }
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::tutorial_chat;
+
+    fn app(toml_text: &str) -> App {
+        toml::from_str(toml_text).unwrap()
+    }
+
+    #[test]
+    fn the_tutorial_chat_is_valid() {
+        validate(&tutorial_chat()).unwrap();
+    }
+
+    #[test]
+    fn references_must_name_something_the_handler_has() {
+        let bad = app(r#"
+            [[namespaces]]
+            name = "/"
+            [[namespaces.events]]
+            event = "hi"
+            do = [{ emit = { event = "x", args = ["$nope"] } }]
+        "#);
+        let e = validate(&bad).unwrap_err();
+        assert_eq!(e.at, "namespaces[0].events[0].do[0]");
+        assert!(e.reason.contains("`$nope` is no parameter"), "{e}");
+    }
+
+    #[test]
+    fn reserved_names_and_lab_names_are_refused() {
+        for (event, word) in [("disconnect", "reserved"), ("lab:sync", "lab's own")] {
+            let bad = app(&format!(
+                "[[namespaces]]\nname = \"/\"\n[[namespaces.events]]\nevent = \"{event}\"\ndo = []"
+            ));
+            assert!(validate(&bad).unwrap_err().reason.contains(word));
+        }
+    }
+
+    #[test]
+    fn placeholders_are_read_with_escapes() {
+        assert_eq!(placeholders("a {b} {{c}} {d}").unwrap(), vec!["b", "d"]);
+        assert!(placeholders("a {b").is_err());
+        assert!(placeholders("a } b").is_err());
+    }
+}

@@ -1,0 +1,511 @@
+//! The declared application (lesson format 2) on socketioxide: each operation is
+//! the call `app::rust` prints for it, shims included, so that the Rust a learner
+//! reads is what ran. docs/lab-protocol.md ("Declared applications") is the contract
+//! the Node reference keeps too.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
+use socketioxide::handler::ConnectHandler;
+use socketioxide::operators::BroadcastOperators;
+use socketioxide::SocketIo;
+use socketioxide_core::adapter::{DefinedAdapter, Spawnable};
+
+use super::emit::broadcast_missed;
+use super::handlers::{on_lesson_connect, on_sync, welcome};
+use super::state::{name_of, set_name, sorted_names, Lab, Missed};
+use super::Activity;
+use crate::app::{self, App, EmitOp, Expr, Handler, Namespace, Op, Source};
+use crate::protocol::{EmitFrom, Note, Reply, ADMIN_NS, CONTROL_NS, MAIN_NS, SYNC};
+
+/// The most arguments a declared handler takes (one extractor per arity).
+pub const MAX_ARGS: usize = 4;
+
+/// `lab:app`: keeps the application and serves every namespace it declares.
+pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    TryData(app): TryData<App>,
+    ack: AckSender<A>,
+) {
+    let answer = match app {
+        Err(e) => Err(format!("malformed `lab:app`: {e}")),
+        Ok(app) => install(&io, &lab, app),
+    };
+    let reply = match answer {
+        Ok(()) => Reply {
+            ok: true,
+            ..Reply::default()
+        },
+        Err(error) => Reply {
+            ok: false,
+            error: Some(error),
+            ..Reply::default()
+        },
+    };
+    let _ = ack.send(&reply);
+}
+
+fn install<A: Adapter + DefinedAdapter>(
+    io: &SocketIo<A>,
+    lab: &Lab,
+    app: App,
+) -> Result<(), String> {
+    app::validate(&app).map_err(|e| e.to_string())?;
+    if let Some(ns) = app
+        .namespaces
+        .iter()
+        .find(|ns| ns.handler_arity() > MAX_ARGS)
+    {
+        return Err(format!(
+            "a handler of `{}` takes over {MAX_ARGS} arguments",
+            ns.name
+        ));
+    }
+    let new: Vec<String> = app
+        .namespaces
+        .iter()
+        .map(|ns| ns.name.clone())
+        .filter(|name| ![MAIN_NS, ADMIN_NS, CONTROL_NS].contains(&name.as_str()))
+        .filter(|name| io.of(name.as_str()).is_none())
+        .collect();
+    lab.set_app(app);
+    for name in new {
+        let handler = on_lesson_connect::<A>.with(lesson_guard::<A>);
+        if name.contains('{') {
+            io.dyn_ns(name.clone(), handler)
+                .map_err(|e| format!("`{name}` is not a namespace pattern: {e}"))?;
+        } else {
+            io.ns(name, handler).spawn();
+        }
+    }
+    Ok(())
+}
+
+impl Namespace {
+    fn handler_arity(&self) -> usize {
+        self.events.iter().map(|h| h.args.len()).max().unwrap_or(0)
+    }
+}
+
+/// Every lesson namespace's middleware: the declared ones when the application
+/// declares the namespace, else the fixed `/admin` token check.
+pub(crate) async fn lesson_guard<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    TryData(auth): TryData<Value>,
+) -> Result<(), String> {
+    let auth = auth.ok();
+    let declared = lab.app();
+    let refusal = match declared
+        .as_deref()
+        .and_then(|app| app.namespace(socket.ns()))
+    {
+        Some(ns) => ns.middleware.iter().find_map(|mw| {
+            let field = |key: &str| auth.as_ref().and_then(|a| a.get(key));
+            let passes = mw.require.iter().all(|(k, v)| field(k) == Some(v));
+            (!passes).then(|| mw.refuse.clone())
+        }),
+        None if socket.ns() == ADMIN_NS => super::handlers::admin_refusal(auth.as_ref()),
+        None => None,
+    };
+    let Some(reason) = refusal else {
+        return Ok(());
+    };
+    let note = Note::Refuse {
+        name: lab.name_from_auth(auth.as_ref()),
+        namespace: socket.ns().to_string(),
+        reason: reason.clone(),
+    };
+    lab.tell(&io, Activity::Note(note));
+    Err(reason)
+}
+
+/// A connection to a declared namespace, in the order docs/lab-protocol.md gives.
+pub(crate) async fn connect<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    lab: Lab,
+    name: String,
+    ns: Namespace,
+) {
+    set_name(&socket, name.clone());
+    // The shim `app::rust::OWN_ID_ROOM` prints.
+    socket.join(socket.id);
+    let note = Note::Connect {
+        name,
+        namespace: socket.ns().to_string(),
+    };
+    lab.tell(&io, Activity::Note(note));
+    let mut run = Run::new(&socket, &io, &lab);
+    run.ops(&ns.connection).await;
+    for handler in &ns.events {
+        let event = handler.event.clone();
+        match handler.args.len() {
+            0 => socket.on(event, on_event_0::<A>),
+            1 => socket.on(event, on_event_1::<A>),
+            2 => socket.on(event, on_event_2::<A>),
+            3 => socket.on(event, on_event_3::<A>),
+            _ => socket.on(event, on_event_4::<A>),
+        }
+    }
+    socket.on(SYNC, on_sync::<A>);
+    socket.on_fallback(on_unhandled::<A>);
+    socket.on_disconnect(super::handlers::on_disconnect::<A>);
+    welcome(&socket);
+}
+
+/// The declared `disconnecting` and `disconnect` operations, which socketioxide runs
+/// in its one disconnect handler, rooms still readable.
+pub(crate) async fn disconnect<A: Adapter>(socket: &SocketRef<A>, io: &SocketIo<A>, lab: &Lab) {
+    let declared = lab.app();
+    let Some(ns) = declared
+        .as_deref()
+        .and_then(|app| app.namespace(socket.ns()))
+    else {
+        return;
+    };
+    let mut run = Run::new(socket, io, lab);
+    run.ops(&ns.disconnecting).await;
+    run.ops(&ns.disconnect).await;
+}
+
+/// Whether the application declares this socket's namespace.
+pub(crate) fn declares(lab: &Lab, namespace: &str) -> Option<Namespace> {
+    lab.app()?.namespace(namespace).cloned()
+}
+
+async fn on_event_0<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    Event(event): Event,
+    ack: AckSender<A>,
+) {
+    handle(socket, io, lab, &event, Ok(vec![]), ack).await
+}
+
+async fn on_event_1<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    Event(event): Event,
+    TryData(a): TryData<Value>,
+    ack: AckSender<A>,
+) {
+    handle(
+        socket,
+        io,
+        lab,
+        &event,
+        Ok(vec![a.unwrap_or(Value::Null)]),
+        ack,
+    )
+    .await
+}
+
+async fn on_event_2<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    Event(event): Event,
+    TryData(args): TryData<(Value, Value)>,
+    ack: AckSender<A>,
+) {
+    let args = args.map(|(a, b)| vec![a, b]).map_err(|e| e.to_string());
+    handle(socket, io, lab, &event, args, ack).await
+}
+
+async fn on_event_3<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    Event(event): Event,
+    TryData(args): TryData<(Value, Value, Value)>,
+    ack: AckSender<A>,
+) {
+    let args = args
+        .map(|(a, b, c)| vec![a, b, c])
+        .map_err(|e| e.to_string());
+    handle(socket, io, lab, &event, args, ack).await
+}
+
+async fn on_event_4<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    Event(event): Event,
+    TryData(args): TryData<(Value, Value, Value, Value)>,
+    ack: AckSender<A>,
+) {
+    let args = args
+        .map(|(a, b, c, d)| vec![a, b, c, d])
+        .map_err(|e| e.to_string());
+    handle(socket, io, lab, &event, args, ack).await
+}
+
+async fn on_unhandled<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    Event(event): Event,
+) {
+    handled(&socket, &io, &lab, &event, true);
+}
+
+fn handled<A: Adapter>(
+    socket: &SocketRef<A>,
+    io: &SocketIo<A>,
+    lab: &Lab,
+    event: &str,
+    unhandled: bool,
+) {
+    let note = Note::Handled {
+        name: name_of(socket),
+        namespace: socket.ns().to_string(),
+        event: event.to_string(),
+        unhandled,
+    };
+    lab.tell(io, Activity::Note(note));
+}
+
+/// Runs the declared handler for `event` with the arguments the client sent. When
+/// they are not what the printed Rust extracts (`Data<String>`, a tuple of the
+/// parameters' count), socketioxide would not call that handler: neither does this.
+async fn handle<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    lab: Lab,
+    event: &str,
+    args: Result<Vec<Value>, String>,
+    ack: AckSender<A>,
+) {
+    let declared = lab.app();
+    let handler = declared
+        .as_deref()
+        .and_then(|app| app.namespace(socket.ns()))
+        .and_then(|ns| ns.handler(event));
+    let Some(handler) = handler else {
+        return handled(&socket, &io, &lab, event, true);
+    };
+    let fits = args.as_ref().is_ok_and(|args| {
+        handler
+            .params()
+            .zip(args)
+            .all(|(param, arg)| param.json || arg.is_string())
+    });
+    if !fits {
+        let text = format!(
+            "socketioxide did not run the handler of `{event}`: its arguments are not the {} it extracts",
+            extracted(handler)
+        );
+        lab.tell(&io, Activity::Note(Note::Log { text }));
+        return handled(&socket, &io, &lab, event, false);
+    }
+    let mut run = Run::new(&socket, &io, &lab);
+    run.args = handler
+        .params()
+        .map(|p| p.name.to_string())
+        .zip(args.unwrap_or_default())
+        .collect();
+    run.ack = Some(ack);
+    run.ops(&handler.ops).await;
+    handled(&socket, &io, &lab, event, false);
+}
+
+fn extracted(handler: &Handler) -> String {
+    let types: Vec<&str> = handler
+        .params()
+        .map(|p| if p.json { "Value" } else { "String" })
+        .collect();
+    match types.as_slice() {
+        [one] => format!("`Data<{one}>`"),
+        many => format!("`Data<({})>`", many.join(", ")),
+    }
+}
+
+/// One handler's run: the socket, its parameters and its acknowledgement.
+struct Run<'a, A: Adapter> {
+    socket: &'a SocketRef<A>,
+    io: &'a SocketIo<A>,
+    lab: &'a Lab,
+    args: Vec<(String, Value)>,
+    ack: Option<AckSender<A>>,
+}
+
+impl<'a, A: Adapter> Run<'a, A> {
+    fn new(socket: &'a SocketRef<A>, io: &'a SocketIo<A>, lab: &'a Lab) -> Self {
+        Run {
+            socket,
+            io,
+            lab,
+            args: Vec::new(),
+            ack: None,
+        }
+    }
+
+    async fn ops(&mut self, ops: &[Op]) {
+        for op in ops {
+            self.op(op).await;
+        }
+    }
+
+    async fn op(&mut self, op: &Op) {
+        match op {
+            Op::Log(text) => {
+                let text = self.template(text);
+                self.lab.tell(self.io, Activity::Note(Note::Log { text }));
+            }
+            Op::Emit(emit) => self.emit(emit).await,
+            Op::Join(rooms) => {
+                self.socket.join(self.rooms(rooms));
+                self.lab.rooms_changed(self.io, None);
+            }
+            Op::Leave(rooms) => {
+                self.socket.leave(self.rooms(rooms));
+                self.lab.rooms_changed(self.io, None);
+            }
+            Op::Ack(value) => {
+                if let Some(ack) = self.ack.take() {
+                    // A sender that asked for no acknowledgement has nothing to answer.
+                    let _ = ack.send(&self.value(value));
+                }
+            }
+            Op::Disconnect(_) => {
+                let _ = self.socket.clone().disconnect();
+            }
+            Op::WaitMs(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
+        }
+    }
+
+    fn value(&self, expr: &Expr) -> Value {
+        match &expr.0 {
+            Source::Literal(v) => v.clone(),
+            Source::Param(name) => self
+                .args
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or(Value::Null),
+            Source::SocketId => Value::String(self.socket.id.to_string()),
+            Source::Nsp => Value::String(self.socket.ns().to_string()),
+            Source::Unknown(_) => Value::Null,
+        }
+    }
+
+    fn room(&self, expr: &Expr) -> String {
+        match self.value(expr) {
+            Value::String(s) => s,
+            other => other.to_string(),
+        }
+    }
+
+    fn rooms(&self, rooms: &[Expr]) -> Vec<String> {
+        rooms.iter().map(|r| self.room(r)).collect()
+    }
+
+    fn template(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find(['{', '}']) {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            if after.starts_with(&rest[i..i + 1]) {
+                out.push_str(&rest[i..i + 1]);
+                rest = &after[1..];
+                continue;
+            }
+            let end = after.find('}').unwrap_or(after.len());
+            let name = &after[..end];
+            let value = if name == "nsp" {
+                Value::String(self.socket.ns().to_string())
+            } else {
+                self.value(&Expr(Source::Param(name.to_string())))
+            };
+            match value {
+                Value::String(s) => out.push_str(&s),
+                other => out.push_str(&other.to_string()),
+            }
+            rest = after.get(end + 1..).unwrap_or("");
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The operator `app::rust::emit_call` prints; `None` for a plain `socket.emit`.
+    fn operator(&self, emit: &EmitOp) -> Option<BroadcastOperators<A>> {
+        let mut op = match (emit.from, &emit.of) {
+            (EmitFrom::Socket, _) if emit.socket_broadcast() => self.socket.broadcast(),
+            (EmitFrom::Socket, _) => return None,
+            (EmitFrom::Io, None) => self.io.of(MAIN_NS)?,
+            (EmitFrom::Io, Some(of)) => self.io.of(of.as_str())?,
+        };
+        if emit.local {
+            op = op.local();
+        }
+        for rooms in &emit.to {
+            op = op.to(self.rooms(rooms));
+        }
+        for rooms in &emit.within {
+            op = op.within(self.rooms(rooms));
+        }
+        for rooms in &emit.except {
+            op = op.except(self.rooms(rooms));
+        }
+        if emit.socket_broadcast() {
+            // The shim `app::rust::SENDER_ROOM` prints.
+            op = op.except(self.socket.id);
+        }
+        if emit.volatile {
+            op = op.volatile();
+        }
+        Some(op)
+    }
+
+    async fn emit(&self, emit: &EmitOp) {
+        let args: Vec<Value> = emit.args.iter().map(|a| self.value(a)).collect();
+        let event = emit.event.as_str();
+        let (selected, missed) = match self.operator(emit) {
+            Some(op) => {
+                let selected = sorted_names(op.clone().sockets());
+                let sent = match args.as_slice() {
+                    [] => op.emit(event, &[(); 0]).await,
+                    [a] => op.emit(event, a).await,
+                    [a, b] => op.emit(event, &(a, b)).await,
+                    [a, b, c] => op.emit(event, &(a, b, c)).await,
+                    [a, b, c, d, ..] => op.emit(event, &(a, b, c, d)).await,
+                };
+                (selected, broadcast_missed(sent).unwrap_or_default())
+            }
+            None => {
+                let socket = self.socket;
+                let sent = match args.as_slice() {
+                    [] => socket.emit(event, &[(); 0]),
+                    [a] => socket.emit(event, a),
+                    [a, b] => socket.emit(event, &(a, b)),
+                    [a, b, c] => socket.emit(event, &(a, b, c)),
+                    [a, b, c, d, ..] => socket.emit(event, &(a, b, c, d)),
+                };
+                let missed = match sent {
+                    Err(socketioxide::SendError::Socket(e)) => Missed::from_errors([&e]),
+                    _ => Missed::default(),
+                };
+                (vec![name_of(socket)], missed)
+            }
+        };
+        let error = missed
+            .any()
+            .then(|| format!("`{event}` was {}", missed.words(selected.len())));
+        let note = Note::Emit {
+            name: name_of(self.socket),
+            namespace: self.socket.ns().to_string(),
+            event: event.to_string(),
+            delivered_to: missed.reached(&selected).unwrap_or(selected),
+            error,
+        };
+        self.lab.tell(self.io, Activity::Note(note));
+    }
+}
