@@ -133,6 +133,11 @@ async fn two_namespaces_share_one_connection_and_hear_only_their_own_packets() {
     lab.disconnect().await.unwrap();
     assert_eq!(established_becomes(port, 0, LIMIT), 0);
     assert!(main_heard.try_recv().is_err());
+    let (late, _) = builder(&server.url, "/", json!({ "name": "late" }));
+    assert!(
+        late.connect_shared(&lab).await.is_err(),
+        "a closed connection takes no new socket"
+    );
     server.stop().await;
 }
 

@@ -154,10 +154,16 @@ impl Client {
     /// and reconnection settings are those of the connection. Nothing is sent until
     /// [`Client::open`]; until the server accepts the namespace, emits are buffered.
     pub(crate) fn shared(&self, builder: ClientBuilder) -> Result<Self> {
-        let taken = self.sockets().iter().any(|c| c.nsp == builder.namespace);
+        let sockets = self.sockets();
+        if sockets.is_empty() {
+            // Its last socket left, and the connection closed with it.
+            return Err(Error::IllegalActionBeforeOpen());
+        }
+        let taken = sockets.iter().any(|c| c.nsp == builder.namespace);
+        drop(sockets);
         if taken {
-            // One socket per namespace and connection, as the JS Manager keeps it;
-            // socketioxide ignores a second CONNECT for the same namespace.
+            // One socket per namespace and connection, as the JS Manager keeps it: a
+            // second CONNECT for one namespace is not something servers agree on.
             return Err(Error::InvalidPacket());
         }
         Ok(Self::over(
