@@ -17,7 +17,7 @@ use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient, CONTRO
 use crate::lesson::{Action, Client, Lesson, Step};
 use crate::protocol::{
     Emit, EmitRequest, Reply, RoomsRequest, ServerState, APP, CONTROL_NS, EMIT, JOIN, LEAVE, MARK,
-    STATE,
+    SESSION_AUTH, STATE,
 };
 use crate::server::{EmbeddedServer, ServerError};
 use crate::trace::{canonical_order, Collector, Observation, RoomTable, StepRecord};
@@ -119,6 +119,9 @@ pub struct Lab {
     asked_ack: Option<String>,
     /// Whether the server runs an application the lesson declared (`declare`).
     declared: bool,
+    /// This lab's session, in every socket's `auth.lab`: a server shared by several
+    /// labs runs each one's declared application for its own sockets only.
+    session: String,
 }
 
 impl Lab {
@@ -144,12 +147,14 @@ impl Lab {
     ) -> Result<Lab, LabError> {
         let (collector, inbox) = Collector::new();
         let url = urls[0].clone();
-        let no_auth = serde_json::Map::new();
+        let session = new_session();
+        let mut session_auth = serde_json::Map::new();
+        session_auth.insert(SESSION_AUTH.to_string(), Value::String(session.clone()));
         let control = client::connect(
             &url,
             CONTROL_CLIENT,
             CONTROL_NS,
-            &no_auth,
+            &session_auth,
             collector.clone(),
             timeout,
         );
@@ -184,13 +189,24 @@ impl Lab {
             dropped: BTreeSet::new(),
             asked_ack: None,
             declared: false,
+            session,
         })
     }
 
     /// Starts the lab for a lesson: with its declared server application, if any.
     pub async fn for_lesson(lesson: &Lesson, options: &LabOptions) -> Result<Lab, LabError> {
-        let mut lab = Lab::start(&lesson.clients, options).await?;
-        if let Some(app) = &lesson.app {
+        Lab::with_app(&lesson.clients, lesson.app.as_ref(), options).await
+    }
+
+    /// Starts the lab with these clients and, if given, the application the server
+    /// runs (a quiz choice may bring its own).
+    pub async fn with_app(
+        clients: &[Client],
+        app: Option<&App>,
+        options: &LabOptions,
+    ) -> Result<Lab, LabError> {
+        let mut lab = Lab::start(clients, options).await?;
+        if let Some(app) = app {
             if let Err(e) = lab.declare(app).await {
                 lab.finish().await;
                 return Err(e);
@@ -366,6 +382,7 @@ impl Lab {
         })
         .await;
         self.await_scripted_answers().await;
+        self.forget_dropped().await;
         self.settle().await;
         while let Ok(o) = self.inbox.try_recv() {
             self.pending.push(o);
@@ -389,6 +406,7 @@ impl Lab {
         observations.retain(|o| !matches!(o, Observation::Received { event, .. } if event == MARK));
         canonical_order(&mut observations, &self.client_order);
         Ok(StepRecord {
+            declared: self.declared,
             index: self.steps_run,
             observations,
             present: self
@@ -430,6 +448,38 @@ impl Lab {
                 event: "disconnect".to_string(),
                 timeout_ms: self.timeout_ms(),
             });
+        }
+    }
+
+    /// Clients the server disconnected in this step (a handler's `disconnect`): once
+    /// each has heard it (bounded), it is gone, and the barrier does not ask it.
+    async fn forget_dropped(&mut self) {
+        while let Ok(o) = self.inbox.try_recv() {
+            self.pending.push(o);
+        }
+        let leaving: Vec<String> = self
+            .pending
+            .iter()
+            .filter_map(|o| match o {
+                Observation::ServerDisconnect { client, .. }
+                | Observation::DroppedByServer { client } => Some(client.clone()),
+                _ => None,
+            })
+            .filter(|name| self.clients.contains_key(name))
+            .collect();
+        if leaving.is_empty() {
+            return;
+        }
+        let heard = |seen: &[Observation], name: &str| {
+            seen.iter()
+                .any(|o| matches!(o, Observation::DroppedByServer { client } if client == name))
+        };
+        self.wait_until(|seen| leaving.iter().all(|n| heard(seen, n)))
+            .await;
+        for name in leaving {
+            if heard(&self.pending, &name) {
+                self.clients.remove(&name);
+            }
         }
     }
 
@@ -670,6 +720,16 @@ impl Lab {
         let _ = tokio::time::timeout(self.timeout, self.control.disconnect()).await;
         stop_embedded(std::mem::take(&mut self.embedded)).await;
     }
+}
+
+/// A lab session nobody else's is: this process, a count, and the std library's
+/// per-process random hash keys (no crate needed for an id that is never shown).
+fn new_session() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    format!("{}-{:016x}", std::process::id(), hasher.finish())
 }
 
 fn mask_value(value: &mut Value, mask: &impl Fn(&mut String)) {

@@ -250,6 +250,7 @@ mod tests {
 
     fn received_by(names: &[&str]) -> StepRecord {
         StepRecord {
+            declared: false,
             index: 2,
             observations: names
                 .iter()

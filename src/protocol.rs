@@ -37,6 +37,10 @@ pub const MAX_MESSAGE_BYTES: usize = 1_000_000;
 /// Room left in a message for its framing and the lab's own request fields.
 pub const MESSAGE_HEADROOM: usize = 1_000;
 
+/// The handshake `auth` field that carries a lab's session: the server runs the
+/// application that session declared (`lab:app`) for the socket.
+pub const SESSION_AUTH: &str = "lab";
+
 /// The token `/admin` asks for in `auth.token`.
 pub const ADMIN_TOKEN: &str = "let-me-in";
 

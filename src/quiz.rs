@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
+use crate::app::App;
 use crate::engine::{Lab, LabError, LabOptions};
 use crate::lesson::{Action, Choice, Lesson, Question, Step};
 use crate::paint::Paint;
@@ -60,7 +61,11 @@ pub async fn run_choice(
     choice: usize,
     options: &LabOptions,
 ) -> Result<ChoiceRun, LabError> {
-    let mut lab = Lab::for_lesson(lesson, options).await?;
+    let app = question.choices[choice]
+        .app
+        .as_ref()
+        .or(lesson.app.as_ref());
+    let mut lab = Lab::with_app(&lesson.clients, app, options).await?;
     let outcome = async {
         for step in &question.setup {
             lab.run_step(step).await?;
@@ -115,13 +120,10 @@ pub fn judge(question: &Question, given: &[usize], runs: &BTreeMap<usize, Choice
     }
 }
 
-/// Which choices must be run to judge this answer.
-pub fn choices_to_run(question: &Question, given: &[usize]) -> Vec<usize> {
-    if question.multiple {
-        (0..question.choices.len()).collect()
-    } else {
-        given.to_vec()
-    }
+/// Which choices are run to judge an answer: every one, so that a wrong answer can
+/// be followed by the right one and the traffic that proves it.
+pub fn choices_to_run(question: &Question, _given: &[usize]) -> Vec<usize> {
+    (0..question.choices.len()).collect()
 }
 
 /// One answer per question: 1-based choice numbers, `2+4` for several.
@@ -214,11 +216,17 @@ pub fn question_text(
     out
 }
 
-fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
+fn step_evidence(
+    lesson: &Lesson,
+    app: Option<&App>,
+    step: &Step,
+    record: &StepRecord,
+    paint: Paint,
+) -> String {
     let mut out = String::new();
     let width = view::name_width(lesson);
     if let Some(actor) = lesson.client(step.action.actor()) {
-        let code = snippet::code(lesson, step, actor);
+        let code = snippet::code_in(app, step, actor);
         let line = match (&code.client, &step.action) {
             (
                 Some(client),
@@ -297,15 +305,26 @@ fn step_evidence(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint
     out
 }
 
-/// What the runs showed, for one answered question.
+/// The JavaScript of the handler a choice runs in place of the lesson's.
+fn choice_handler_js(app: &App, choice: &Choice) -> String {
+    let event = choice.steps.last().and_then(|s| s.action.event());
+    app.namespaces
+        .iter()
+        .find_map(|ns| ns.handler(event?))
+        .map(crate::app::js::event_handler)
+        .unwrap_or_default()
+}
+
+/// What the runs of the choices `shown` showed, for one answered question.
 pub fn evidence(
     lesson: &Lesson,
     q: &Question,
     runs: &BTreeMap<usize, ChoiceRun>,
+    shown: &[usize],
     paint: Paint,
 ) -> String {
     let mut out = String::new();
-    for (i, run) in runs {
+    for (i, run) in runs.iter().filter(|(i, _)| shown.contains(i)) {
         let choice = &q.choices[*i];
         let _ = writeln!(
             out,
@@ -313,10 +332,44 @@ pub fn evidence(
             paint.bold(&format!("{})", i + 1)),
             paint.bold(&choice.text)
         );
+        let app = choice.app.as_ref().or(lesson.app.as_ref());
+        if let (Some(app), true) = (app, choice.app.is_some()) {
+            // A choice that is handler code shows the handler it ran.
+            for line in choice_handler_js(app, choice).lines() {
+                let _ = writeln!(out, "    {}", paint.code(line));
+            }
+        }
         for (step, record) in choice.steps.iter().zip(&run.records) {
-            for line in step_evidence(lesson, step, record, paint).lines() {
+            for line in step_evidence(lesson, app, step, record, paint).lines() {
                 let _ = writeln!(out, "  {line}");
             }
+        }
+    }
+    out
+}
+
+/// After a wrong single answer: the choices whose runs hold, and what they showed.
+pub fn right_answer(
+    lesson: &Lesson,
+    q: &Question,
+    runs: &BTreeMap<usize, ChoiceRun>,
+    paint: Paint,
+) -> String {
+    let right: Vec<usize> = holding(q, runs).into_iter().collect();
+    if right.is_empty() {
+        let none = "no choice held when the lab ran them all; the lesson needs a fix";
+        return format!("  {}\n", paint.warn(none));
+    }
+    let label = if right.len() == 1 {
+        "the right answer, as its run shows:"
+    } else {
+        "the right answers, as their runs show:"
+    };
+    let mut out = format!("  {}\n", paint.good(label));
+    out.push_str(&evidence(lesson, q, runs, &right, paint));
+    for i in &right {
+        if let Some(note) = &q.choices[*i].note {
+            out.push_str(&view::wrap(&format!("note: {note}"), 2, paint.width));
         }
     }
     out
@@ -525,6 +578,7 @@ pub fn question_json(
         "choices": q.choices.iter().map(|c| c.text.clone()).collect::<Vec<_>>(),
         "given": given_numbers,
         "passed": passed,
+        "holding_choices": holding(q, runs).into_iter().map(|i| i + 1).collect::<Vec<_>>(),
         "target": target,
         "observed": observed,
     })

@@ -248,15 +248,22 @@ fn show_answer(
                 .join("+"),
         };
         writeln!(out, "  {} {picked}", paint.dim("answer:"))?;
+        // A multiple-answer verdict goes through every choice; a single answer shows
+        // the chosen run, and after a wrong one the right choices and their runs.
+        let all: Vec<usize> = runs.keys().copied().collect();
+        let shown = if q.multiple { &all } else { &given };
         if !passed || options.explain {
             writeln!(out, "  {}", paint.dim("the lab ran it on a fresh server:"))?;
-            write!(out, "{}", quiz::evidence(lesson, q, runs, paint))?;
+            write!(out, "{}", quiz::evidence(lesson, q, runs, shown, paint))?;
         }
         write!(
             out,
             "{}",
             quiz::verdict_text(q, &given, runs, passed, paint)
         )?;
+        if !passed && !q.multiple {
+            write!(out, "{}", quiz::right_answer(lesson, q, runs, paint))?;
+        }
         if let (false, Some(hint)) = (passed, &q.hint) {
             let hint = format!("hint: {hint}");
             write!(out, "{}", crate::view::wrap(&hint, 2, paint.width))?;

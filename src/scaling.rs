@@ -197,6 +197,7 @@ fn judge_step(shown: &Shown, record: &StepRecord) -> Vec<String> {
     };
     let observations = record.observations.iter().filter(|o| !expected_error(o));
     let judged = StepRecord {
+        declared: false,
         observations: observations.cloned().collect(),
         ..record.clone()
     };

@@ -96,7 +96,10 @@ fn selection_base(spec: &Emit, actor_ns: &str, rust: bool) -> String {
     match spec.from {
         EmitFrom::Socket => {
             let mut s = "socket".to_string();
-            if spec.broadcast {
+            // What the lab server runs: on socketioxide only `broadcast()` leaves the
+            // sender out (`socket.within(..)` would include it), so a socket's
+            // selection starts there, as Node's `socket.to`/`socket.in` implies.
+            if spec.broadcast || (rust && spec.selects()) {
                 s.push_str(if rust { ".broadcast()" } else { ".broadcast" });
             }
             s
@@ -155,7 +158,12 @@ fn handler_or_none(namespace: &str, event: &str) -> (String, String) {
 /// The code behind a step of `lesson`: printed from its declared server application
 /// when it has one (format 2), else the fixed server's code for the step.
 pub fn code(lesson: &Lesson, step: &Step, client: &Client) -> Snippet {
-    match &lesson.app {
+    code_in(lesson.app.as_ref(), step, client)
+}
+
+/// `code` with the application given (a quiz choice may run its own).
+pub fn code_in(app: Option<&App>, step: &Step, client: &Client) -> Snippet {
+    match app {
         Some(app) => declared(app, step, client),
         None => for_step(step, client),
     }
@@ -386,7 +394,7 @@ mod tests {
         assert_eq!(s.js, r#"socket.to(["r1", "r2"]).emit("news", "hi")"#);
         assert_eq!(
             s.rust,
-            r#"socket.to(["r1", "r2"]).emit("news", &"hi").await"#
+            r#"socket.broadcast().to(["r1", "r2"]).emit("news", &"hi").await"#
         );
     }
 

@@ -189,6 +189,10 @@ pub struct StepRecord {
     /// The server's engine.io connections after the step, with the lesson sockets
     /// each carries; empty from a server that does not number them.
     pub connections: Vec<Connection>,
+    /// The server ran a lesson's declared application: its log is only what that
+    /// code printed (the lab's own connection notes are not log lines then).
+    #[serde(skip)]
+    pub declared: bool,
 }
 
 /// One engine.io connection as the server reports it: the lesson's sockets on it.
@@ -315,8 +319,12 @@ impl StepRecord {
         self.observations
             .iter()
             .filter_map(|o| match o {
-                Observation::ServerConnect { .. } => Some("a user connected".to_string()),
-                Observation::ServerDisconnect { .. } => Some("user disconnected".to_string()),
+                Observation::ServerConnect { .. } if !self.declared => {
+                    Some("a user connected".to_string())
+                }
+                Observation::ServerDisconnect { .. } if !self.declared => {
+                    Some("user disconnected".to_string())
+                }
                 Observation::ServerRefuse {
                     client, namespace, ..
                 } => Some(format!("refused {client} on {namespace}")),
@@ -352,7 +360,17 @@ impl StepRecord {
 
     /// Whether the server said no handler exists for what the actor sent.
     pub fn unhandled(&self) -> bool {
+        // A declared application says so in its `handled` note (format 2).
         self.answer().is_some_and(|r| r.unhandled)
+            || self.observations.iter().any(|o| {
+                matches!(
+                    o,
+                    Observation::ServerHandled {
+                        unhandled: true,
+                        ..
+                    }
+                )
+            })
     }
 
     /// The event the step's traffic carried: what the server says it emitted, or
@@ -399,6 +417,7 @@ mod tests {
 
     fn record(observations: Vec<Observation>) -> StepRecord {
         StepRecord {
+            declared: false,
             index: 1,
             observations,
             present: vec!["alice".into(), "bob".into(), "carol".into()],

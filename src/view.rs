@@ -142,10 +142,7 @@ pub fn step_answer(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Pai
     }
     let width = name_width(lesson);
     out.push_str(&narration(step, paint));
-    match &lesson.app {
-        Some(_) => out.push_str(&declared_server_log(record, paint)),
-        None => out.push_str(&server_log(record, paint)),
-    }
+    out.push_str(&server_log(record, paint));
     out.push_str(&connections(&lesson.clients, record, width, paint));
     out.push_str(&outcome(step, record, width, paint));
     out.push_str(&room_table(step, record, paint));
@@ -224,6 +221,9 @@ fn narration(step: &Step, paint: Paint) -> String {
 }
 
 pub(crate) fn server_log(record: &StepRecord, paint: Paint) -> String {
+    if record.declared {
+        return declared_server_log(record, paint);
+    }
     let mut out = String::new();
     for note in record
         .observations
@@ -560,6 +560,7 @@ pub(crate) mod tests {
             BTreeMap::from([("r1".to_string(), vec!["bob".to_string()])]),
         );
         StepRecord {
+            declared: false,
             index: 2,
             observations,
             present: vec!["alice".into(), "bob".into(), "carol".into()],

@@ -357,6 +357,7 @@ fn what_a_server_sends_is_shown_escaped_in_the_transcript() {
         },
     ];
     let record = StepRecord {
+        declared: false,
         index: 2,
         observations,
         present: vec!["bob".into()],

@@ -20,8 +20,10 @@ const RIGHT: &[(&str, &str)] = &[
     ("chat", "2,1+2+5"),
     ("emit", "3,2"),
     ("rooms", "1,1,1+2"),
-    ("namespaces", "1,1+2+3,1,1"),
+    ("namespaces", "1,1+2+3,1+2,1"),
     ("cheatsheet", "2,1,1,1,1,1+2,1,1,1,1,1"),
+    ("lobby", "2,1"),
+    ("handlers", "1,1"),
 ];
 const WRONG: &[(&str, &str)] = &[
     ("chat", "3,1+3"),
@@ -29,6 +31,8 @@ const WRONG: &[(&str, &str)] = &[
     ("rooms", "3,2,1+3"),
     ("namespaces", "2,1+4,2,2"),
     ("cheatsheet", "1,2,3,3,2,1+3,2,2,2,2,2"),
+    ("lobby", "1,2"),
+    ("handlers", "2,3"),
 ];
 
 fn quiz(state: &std::path::Path, args: &[&str]) -> std::process::Output {
@@ -274,6 +278,10 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
                 if let Observation::Answered { reply, .. } = o {
                     reply.delivered_to = Some(names.clone());
                     reply.emitted = None;
+                }
+                // A declared handler's emits (format 2) are the server's claim too.
+                if let Observation::ServerEmitted { delivered_to, .. } = o {
+                    *delivered_to = names.clone();
                 }
             }
         }

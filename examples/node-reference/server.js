@@ -4,6 +4,7 @@
 // this file, and `tests/reference.rs` runs every lesson against both to check it.
 // It is also the JavaScript side of the lessons, so it stays close to the chat
 // example: a `chat message` relay, `a user connected` / `user disconnected` logs.
+// A format-2 lesson sends its own server code instead (`lab:app`); app.js runs it.
 //
 //   npm ci && node server.js --port 3000
 //   socketio-lab run rooms --server http://127.0.0.1:3000
@@ -12,6 +13,7 @@
 
 const http = require("node:http");
 const { Server } = require("socket.io");
+const { createApps, RESERVED_EVENTS } = require("./app");
 
 const MAIN_NS = "/";
 const ADMIN_NS = "/admin";
@@ -127,8 +129,7 @@ function note(payload) {
 
 // `lab:emit`: builds the same operator a handler would write by hand, e.g.
 // `socket.to("r1").except("r2")` or `io.of("/admin")`, and emits through it.
-// Names Socket.IO keeps for itself; `emit` throws on them, so the lab answers instead.
-const RESERVED_EVENTS = ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
+// `RESERVED_EVENTS`: `emit` throws on them, so the lab answers instead.
 
 // Asks each selected socket for an acknowledgement and waits up to `ms` for each.
 // One emitWithAck per socket (rather than one broadcast) so that every answer, or
@@ -274,38 +275,52 @@ function onConnection(socket, app) {
   socket.emit("lab:welcome", { sid: socket.id, name, namespace });
 }
 
+// A lesson's declared application (`lab:app`, app.js). A namespace it declares runs
+// the declaration; `/` and `/admin` run the fixed handlers below until one does.
+const apps = createApps({ io, note, nameFromAuth, on, reply });
+
 // `/`: the chat example's relay, to every socket, the sender included.
-io.of(MAIN_NS).on("connection", (socket) =>
-  onConnection(socket, (socket) => {
-    // Acknowledgements asked for by the client: one handler answers, one never does.
-    on(socket, "ping", (_msg, ack) => reply(ack, "pong"));
-    on(socket, "sleepy", (_msg, _ack) => {});
-    on(socket, "chat message", async (msg, ack) => {
-      // The tutorial's log line for each message; text as it is, anything else as JSON.
-      const text = `message: ${typeof msg === "string" ? msg : JSON.stringify(msg)}`;
-      console.log(text);
-      note({ kind: "log", text });
-      reply(ack, { ok: true, delivered_to: await emitCounted(io, "chat message", msg) });
-    });
-  }),
+io.of(MAIN_NS).use(apps.guard((_socket, next) => next()));
+io.of(MAIN_NS).on(
+  "connection",
+  apps.connection((socket) =>
+    onConnection(socket, (socket) => {
+      // Acknowledgements asked for by the client: one handler answers, one never does.
+      on(socket, "ping", (_msg, ack) => reply(ack, "pong"));
+      on(socket, "sleepy", (_msg, _ack) => {});
+      on(socket, "chat message", async (msg, ack) => {
+        // The tutorial's log line for each message; text as it is, anything else as JSON.
+        const text = `message: ${typeof msg === "string" ? msg : JSON.stringify(msg)}`;
+        console.log(text);
+        note({ kind: "log", text });
+        reply(ack, { ok: true, delivered_to: await emitCounted(io, "chat message", msg) });
+      });
+    }),
+  ),
 );
 
 // `/admin`: only with the token. The middleware runs before the connection handler,
 // and the error it passes to `next` reaches the client as `connect_error`.
-io.of(ADMIN_NS).use((socket, next) => {
-  const auth = socket.handshake.auth || {};
-  if (auth.token === ADMIN_TOKEN) return next();
-  note({ kind: "refuse", name: nameFromAuth(auth), namespace: ADMIN_NS, reason: REFUSAL });
-  next(new Error(REFUSAL));
-});
-io.of(ADMIN_NS).on("connection", (socket) =>
-  onConnection(socket, (socket) => {
-    // One namespace emitting into another: an announcement to everyone in `/`.
-    on(socket, "announce", async (msg, ack) => {
-      const deliveredTo = await emitCounted(io.of(MAIN_NS), "announcement", msg);
-      reply(ack, { ok: true, delivered_to: deliveredTo, emitted: "announcement" });
-    });
+// A declared `/admin` brings its own middlewares instead.
+io.of(ADMIN_NS).use(
+  apps.guard((socket, next) => {
+    const auth = socket.handshake.auth || {};
+    if (auth.token === ADMIN_TOKEN) return next();
+    note({ kind: "refuse", name: nameFromAuth(auth), namespace: ADMIN_NS, reason: REFUSAL });
+    next(new Error(REFUSAL));
   }),
+);
+io.of(ADMIN_NS).on(
+  "connection",
+  apps.connection((socket) =>
+    onConnection(socket, (socket) => {
+      // One namespace emitting into another: an announcement to everyone in `/`.
+      on(socket, "announce", async (msg, ack) => {
+        const deliveredTo = await emitCounted(io.of(MAIN_NS), "announcement", msg);
+        reply(ack, { ok: true, delivered_to: deliveredTo, emitted: "announcement" });
+      });
+    }),
+  ),
 );
 
 // `/lab`: the lab's control socket. Its own connections are not logged.
@@ -330,6 +345,9 @@ io.of(CONTROL_NS).on("connection", (socket) => {
   socket.data.name = "lab";
   on(socket, "lab:state", (_, ack) => reply(ack, state()));
   on(socket, "lab:sync", (_, ack) => reply(ack, { ok: true }));
+  const session = apps.sessionOf(socket) || "";
+  on(socket, "lab:app", (app, ack) => reply(ack, apps.install(app, session)));
+  socket.on("disconnect", () => apps.forget(session));
   socket.emit("lab:welcome", { sid: socket.id, name: "lab", namespace: CONTROL_NS });
 });
 

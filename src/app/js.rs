@@ -12,6 +12,9 @@ use crate::protocol::{EmitFrom, MAIN_NS};
 
 const INDENT: &str = "  ";
 
+/// `{rooms}`: the socket's rooms but its own-id one, sorted.
+const JS_ROOMS: &str = "[...socket.rooms].filter((r) => r !== socket.id).sort().join(\", \")";
+
 /// The whole application, one namespace after another.
 pub fn app(app: &App) -> String {
     let blocks: Vec<String> = app.namespaces.iter().map(namespace).collect();
@@ -257,10 +260,10 @@ fn template(text: &str) -> String {
         }
         let end = after.find('}').unwrap_or(after.len());
         let name = &after[..end];
-        let js = if name == "nsp" {
-            "socket.nsp.name"
-        } else {
-            name
+        let js = match name {
+            "nsp" => "socket.nsp.name",
+            "rooms" => JS_ROOMS,
+            name => name,
         };
         let _ = write!(out, "${{{js}}}");
         rest = after.get(end + 1..).unwrap_or("");

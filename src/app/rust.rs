@@ -291,7 +291,10 @@ fn extractors(list: &[Op], params: &[super::Param], ack: bool) -> Vec<String> {
 fn needs_socket(op: &Op) -> bool {
     let reads = |e: &Expr| matches!(e.0, Source::SocketId | Source::Nsp);
     match op {
-        Op::Log(text) => placeholders(text).unwrap_or_default().contains(&"nsp"),
+        Op::Log(text) => placeholders(text)
+            .unwrap_or_default()
+            .iter()
+            .any(|n| *n == "nsp" || *n == "rooms"),
         Op::Emit(emit) => {
             emit.from == EmitFrom::Socket
                 || emit.args.iter().any(reads)
@@ -417,18 +420,30 @@ fn rooms_arg(rooms: &[Expr]) -> String {
     }
 }
 
-/// `println!` with the template's names as inline arguments; `{nsp}` is positional.
+/// `println!` with the template's names as inline arguments; `{nsp}` is positional,
+/// and `{rooms}` is read into a sorted list first.
 fn log(text: &str) -> String {
     let names = placeholders(text).unwrap_or_default();
+    let mut out = String::new();
+    if names.contains(&"rooms") {
+        out.push_str(
+            "let mut rooms: Vec<String> = socket.rooms().into_iter().map(String::from)\n    \
+             .filter(|r| *r != socket.id.as_str()).collect();\nrooms.sort();\n",
+        );
+    }
     let positional: Vec<&str> = names
         .iter()
-        .filter(|n| **n == "nsp")
-        .map(|_| "socket.ns()")
+        .filter_map(|n| match *n {
+            "nsp" => Some("socket.ns()"),
+            "rooms" => Some("rooms.join(\", \")"),
+            _ => None,
+        })
         .collect();
-    let format = text.replace("{nsp}", "{}");
+    let format = text.replace("{nsp}", "{}").replace("{rooms}", "{}");
     let mut args = vec![string(&format)];
     args.extend(positional.iter().map(|s| s.to_string()));
-    format!("println!({})", args.join(", "))
+    let _ = write!(out, "println!({})", args.join(", "));
+    out
 }
 
 fn string(text: &str) -> String {

@@ -16,6 +16,10 @@ pub struct AppError {
     pub reason: String,
 }
 
+/// The most arguments a handler takes: the embedded server extracts a tuple of each
+/// size up to this one.
+pub const MAX_ARGS: usize = 4;
+
 /// The longest a handler may `wait_ms`: longer would only make a lesson slow.
 pub const MAX_WAIT_MS: u64 = 10_000;
 
@@ -23,6 +27,8 @@ pub const MAX_WAIT_MS: u64 = 10_000;
 struct Scope<'a> {
     params: Vec<super::Param<'a>>,
     ack: bool,
+    /// Whether the socket is still in its rooms (not in `disconnect`).
+    rooms: bool,
 }
 
 pub fn validate(app: &App) -> Result<(), AppError> {
@@ -68,6 +74,15 @@ fn namespace_name(ns: &Namespace) -> Result<(), String> {
             ));
         }
     }
+    if name
+        .split('/')
+        .nth(1)
+        .is_some_and(|first| first.contains('{'))
+    {
+        return Err(format!(
+            "`{name}`: a dynamic namespace starts with a fixed segment, such as `/tenants/{{tenant}}`"
+        ));
+    }
     let plain = name.replace(['{', '}'], "");
     if !plain
         .chars()
@@ -82,14 +97,28 @@ fn namespace_name(ns: &Namespace) -> Result<(), String> {
 
 fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
     for (i, mw) in ns.middleware.iter().enumerate() {
+        let at = format!("{at}.middleware[{i}]");
         if let Some(key) = mw.require.keys().find(|k| !is_identifier(k)) {
-            let at = format!("{at}.middleware[{i}]");
             return Err(err(&at, format!("`{key}` is not a field name")));
+        }
+        // Node compares with `===`, which never holds for a list or a table.
+        let scalar = |v: &serde_json::Value| v.is_string() || v.is_number() || v.is_boolean();
+        if let Some((key, _)) = mw.require.iter().find(|(_, v)| !scalar(v)) {
+            return Err(err(
+                &at,
+                format!("`{key}`: `require` compares texts, numbers and booleans only"),
+            ));
         }
     }
     let plain = Scope {
         params: vec![],
         ack: false,
+        rooms: true,
+    };
+    let gone = Scope {
+        params: vec![],
+        ack: false,
+        rooms: false,
     };
     ops(app, &ns.connection, &plain, &format!("{at}.connection"))?;
     ops(
@@ -98,7 +127,7 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
         &plain,
         &format!("{at}.disconnecting"),
     )?;
-    ops(app, &ns.disconnect, &plain, &format!("{at}.disconnect"))?;
+    ops(app, &ns.disconnect, &gone, &format!("{at}.disconnect"))?;
     let mut events = BTreeSet::new();
     for (i, handler) in ns.events.iter().enumerate() {
         let at = format!("{at}.events[{i}]");
@@ -113,6 +142,12 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
 
 fn event_handler(app: &App, handler: &Handler, at: &str) -> Result<(), AppError> {
     event_name(&handler.event).map_err(|r| err(at, r))?;
+    if handler.args.len() > MAX_ARGS {
+        return Err(err(
+            at,
+            format!("a handler takes at most {MAX_ARGS} arguments here"),
+        ));
+    }
     let params: Vec<_> = handler.params().collect();
     let mut names = BTreeSet::new();
     for (arg, param) in handler.args.iter().zip(&params) {
@@ -123,11 +158,21 @@ fn event_handler(app: &App, handler: &Handler, at: &str) -> Result<(), AppError>
                 format!("`{arg}`: a parameter is a name, or `name: json` for any JSON value"),
             ));
         }
+        if param.name == "nsp" {
+            return Err(err(
+                at,
+                "`nsp` names the namespace (`$nsp`, `{nsp}`): pick another parameter name",
+            ));
+        }
         if !names.insert(param.name) {
             return Err(err(at, format!("two parameters named `{}`", param.name)));
         }
     }
-    let scope = Scope { params, ack: true };
+    let scope = Scope {
+        params,
+        ack: true,
+        rooms: true,
+    };
     ops(app, &handler.ops, &scope, &format!("{at}.do"))
 }
 
@@ -229,14 +274,23 @@ fn expr(e: &Expr, scope: &Scope) -> Result<(), String> {
     }
 }
 
-/// `{name}` placeholders: text parameters and `{nsp}`. (Never the socket's id: it
-/// is random, and the lab shows nothing random.)
+/// `{name}` placeholders: text parameters, `{nsp}`, and `{rooms}` (the socket's
+/// rooms but its own-id one, sorted, comma-separated) while it still has rooms.
+/// (Never the socket's id: it is random, and the lab shows nothing random.)
 fn template(text: &str, scope: &Scope) -> Result<(), String> {
     for name in placeholders(text)? {
-        let ok = name == "nsp" || scope.params.iter().any(|p| p.name == name && !p.json);
+        if name == "rooms" && !scope.rooms {
+            return Err(
+                "`{rooms}` in `disconnect`: the socket has left every room by then; log them in `disconnecting`"
+                    .into(),
+            );
+        }
+        let ok = name == "nsp"
+            || name == "rooms"
+            || scope.params.iter().any(|p| p.name == name && !p.json);
         if !ok {
             return Err(format!(
-                "`{{{name}}}` in a log line names no text parameter of this handler (or `{{nsp}}`)"
+                "`{{{name}}}` in a log line names no text parameter of this handler (or `{{nsp}}`, `{{rooms}}`)"
             ));
         }
     }

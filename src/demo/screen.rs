@@ -185,6 +185,7 @@ mod tests {
             rooms.insert("/".into(), BTreeMap::from([("side-room".into(), members)]));
         }
         StepRecord {
+            declared: false,
             index: 1,
             observations: received
                 .iter()

@@ -9,6 +9,7 @@ use crate::trace::{Observation, RoomTable};
 
 fn record(index: usize, observations: Vec<Observation>, present: &[&str]) -> StepRecord {
     StepRecord {
+        declared: false,
         index,
         observations,
         present: present.iter().map(|s| s.to_string()).collect(),

@@ -10,7 +10,7 @@ use super::exchange::{answered, send_failed};
 use super::Lab;
 use crate::client::{Answer, ClientOptions, ConnectOutcome, Early, Hearing, LabClient};
 use crate::lesson::Client;
-use crate::protocol::ServerState;
+use crate::protocol::{ServerState, SESSION_AUTH};
 use crate::trace::{Connection, Observation, SocketIds};
 
 impl Lab {
@@ -50,9 +50,14 @@ impl Lab {
             let shared = other.name != name && other.connection_name() == connection;
             shared.then(|| self.clients.get(&other.name)).flatten()
         });
+        let mut auth = spec.auth.clone();
+        auth.insert(
+            SESSION_AUTH.to_string(),
+            Value::String(self.session.clone()),
+        );
         let outcome = ClientOptions {
             namespace: spec.namespace.clone(),
-            auth: spec.auth.clone(),
+            auth,
             answers: spec.answers.clone(),
             ..ClientOptions::new(
                 &self.urls[self.node_of(name)],

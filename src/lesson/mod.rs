@@ -33,6 +33,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("rooms", include_str!("../../lessons/rooms.toml")),
     ("namespaces", include_str!("../../lessons/namespaces.toml")),
     ("cheatsheet", include_str!("../../lessons/cheatsheet.toml")),
+    ("lobby", include_str!("../../lessons/lobby.toml")),
+    ("handlers", include_str!("../../lessons/handlers.toml")),
 ];
 
 /// Namespaces the lab server serves to lesson clients.
@@ -323,6 +325,8 @@ pub struct Choice {
     /// The steps this choice runs after the setup, expectations attached.
     pub steps: Vec<Step>,
     pub note: Option<String>,
+    /// Format 2: the application this choice runs, when the choice is handler code.
+    pub app: Option<crate::app::App>,
 }
 
 /// A problem in a lesson file, located to the character.

@@ -59,6 +59,21 @@ pub(super) struct RawChoice {
     pub expect: Option<Spanned<Vec<String>>>,
     /// Shown after the answer, right or wrong.
     pub note: Option<String>,
+    /// Format 2: this choice is handler code, run in place of the lesson's own.
+    pub handler: Option<Spanned<RawChoiceHandler>>,
+}
+
+/// A choice's handler: the event's handler in `namespace` (default `/`) for this
+/// choice's run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawChoiceHandler {
+    pub namespace: Option<String>,
+    pub event: String,
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(rename = "do")]
+    pub ops: Vec<crate::app::Op>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

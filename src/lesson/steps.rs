@@ -20,9 +20,9 @@ pub(super) struct Checker<'a> {
     pub loc: &'a Locator<'a>,
     /// Client name to namespace.
     pub known: &'a HashMap<String, String>,
-    /// Format 2: the server's handlers are declared, so no step asks the lab's fixed
-    /// server to join, leave or emit for a client.
-    pub declared: bool,
+    /// Format 2: the server's application. Its handlers are declared, so no step
+    /// asks the lab's fixed server to join, leave or emit for a client.
+    pub app: Option<&'a crate::app::App>,
 }
 
 /// Who is connected after `action` (a refused `connect` leaves it as it was): a
@@ -58,14 +58,14 @@ impl Checker<'_> {
         if s.before_connect && s.op != Op::Send {
             return Err(self.loc.at(at, "`before_connect` applies to `send` only"));
         }
-        if s.before_connect && self.declared {
+        if s.before_connect && self.app.is_some() {
             // The lab sends it as a request and waits for the answer (format 1).
             return Err(self.loc.at(
                 at,
                 "`before_connect` is for the lab's fixed server (format 1) for now",
             ));
         }
-        if self.declared && matches!(s.op, Op::Join | Op::Leave | Op::Emit) {
+        if self.app.is_some() && matches!(s.op, Op::Join | Op::Leave | Op::Emit) {
             return Err(self.loc.at(
                 at,
                 format!(
@@ -76,7 +76,7 @@ impl Checker<'_> {
                 ),
             ));
         }
-        if s.args.is_some() && (!self.declared || s.op != Op::Send || s.payload.is_some()) {
+        if s.args.is_some() && (self.app.is_none() || s.op != Op::Send || s.payload.is_some()) {
             return Err(self.loc.at(
                 at,
                 "`args` (several arguments) is for `send` in format 2, instead of `payload`",

@@ -84,7 +84,7 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
     let checker = Checker {
         loc,
         known: &known,
-        declared: app.is_some(),
+        app: app.as_ref(),
     };
     // Simulate who is connected so a step cannot act through a closed socket.
     let steps = checker.steps(&raw.steps, &mut BTreeSet::new())?;
@@ -394,6 +394,41 @@ impl Checker<'_> {
             text: c.text.trim().to_string(),
             steps,
             note: c.note.clone(),
+            app: self.choice_app(c)?,
         })
+    }
+
+    /// A choice that is handler code: the lesson's application with that handler in
+    /// place of the one for its event (or added), run on the choice's own server.
+    fn choice_app(&self, c: &RawChoice) -> Result<Option<App>> {
+        let Some(raw) = &c.handler else {
+            return Ok(None);
+        };
+        let at = raw.span().start;
+        let Some(app) = self.app else {
+            return Err(self.loc.at(
+                at,
+                format!("a choice's `handler` replaces server code, which needs `format_version = {FORMAT_VERSION}` and `[server]`"),
+            ));
+        };
+        let raw = raw.get_ref();
+        let name = raw.namespace.clone().unwrap_or_else(|| MAIN_NS.to_string());
+        let mut app = app.clone();
+        let Some(ns) = app.namespaces.iter_mut().find(|ns| ns.name == name) else {
+            return Err(self
+                .loc
+                .at(at, format!("`[server]` declares no namespace `{name}`")));
+        };
+        let handler = crate::app::Handler {
+            event: raw.event.clone(),
+            args: raw.args.clone(),
+            ops: raw.ops.clone(),
+        };
+        match ns.events.iter_mut().find(|h| h.event == handler.event) {
+            Some(existing) => *existing = handler,
+            None => ns.events.push(handler),
+        }
+        crate::app::validate(&app).map_err(|e| self.loc.at(at, e.to_string()))?;
+        Ok(Some(app))
     }
 }

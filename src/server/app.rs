@@ -3,6 +3,7 @@
 //! reads is what ran. docs/lab-protocol.md ("Declared applications") is the contract
 //! the Node reference keeps too.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -18,21 +19,24 @@ use super::handlers::{on_lesson_connect, on_sync, welcome};
 use super::state::{name_of, set_name, sorted_names, Lab, Missed};
 use super::Activity;
 use crate::app::{self, App, EmitOp, Expr, Handler, Namespace, Op, Source};
-use crate::protocol::{EmitFrom, Note, Reply, ADMIN_NS, CONTROL_NS, MAIN_NS, SYNC};
-
-/// The most arguments a declared handler takes (one extractor per arity).
-pub const MAX_ARGS: usize = 4;
+use crate::protocol::{EmitFrom, Note, Reply, ADMIN_NS, CONTROL_NS, MAIN_NS, SESSION_AUTH, SYNC};
 
 /// `lab:app`: keeps the application and serves every namespace it declares.
 pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
+    control: SocketRef<A>,
     io: SocketIo<A>,
     State(lab): State<Lab>,
     TryData(app): TryData<App>,
     ack: AckSender<A>,
 ) {
+    let session = control
+        .extensions
+        .get::<Session>()
+        .map(|s| s.0)
+        .unwrap_or_default();
     let answer = match app {
-        Err(e) => Err(format!("malformed `lab:app`: {e}")),
-        Ok(app) => install(&io, &lab, app),
+        Err(e) => Err(format!("malformed `lab:app` request: {e}")),
+        Ok(app) => install(&io, &lab, &session, app),
     };
     let reply = match answer {
         Ok(()) => Reply {
@@ -51,19 +55,10 @@ pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
 fn install<A: Adapter + DefinedAdapter>(
     io: &SocketIo<A>,
     lab: &Lab,
+    session: &str,
     app: App,
 ) -> Result<(), String> {
     app::validate(&app).map_err(|e| e.to_string())?;
-    if let Some(ns) = app
-        .namespaces
-        .iter()
-        .find(|ns| ns.handler_arity() > MAX_ARGS)
-    {
-        return Err(format!(
-            "a handler of `{}` takes over {MAX_ARGS} arguments",
-            ns.name
-        ));
-    }
     let new: Vec<String> = app
         .namespaces
         .iter()
@@ -71,7 +66,7 @@ fn install<A: Adapter + DefinedAdapter>(
         .filter(|name| ![MAIN_NS, ADMIN_NS, CONTROL_NS].contains(&name.as_str()))
         .filter(|name| io.of(name.as_str()).is_none())
         .collect();
-    lab.set_app(app);
+    lab.set_app(session, app);
     for name in new {
         let handler = on_lesson_connect::<A>.with(lesson_guard::<A>);
         if name.contains('{') {
@@ -84,12 +79,6 @@ fn install<A: Adapter + DefinedAdapter>(
     Ok(())
 }
 
-impl Namespace {
-    fn handler_arity(&self) -> usize {
-        self.events.iter().map(|h| h.args.len()).max().unwrap_or(0)
-    }
-}
-
 /// Every lesson namespace's middleware: the declared ones when the application
 /// declares the namespace, else the fixed `/admin` token check.
 pub(crate) async fn lesson_guard<A: Adapter>(
@@ -99,7 +88,7 @@ pub(crate) async fn lesson_guard<A: Adapter>(
     TryData(auth): TryData<Value>,
 ) -> Result<(), String> {
     let auth = auth.ok();
-    let declared = lab.app();
+    let declared = lab.app_of(session_of(auth.as_ref()));
     let refusal = match declared
         .as_deref()
         .and_then(|app| app.namespace(socket.ns()))
@@ -110,7 +99,10 @@ pub(crate) async fn lesson_guard<A: Adapter>(
             (!passes).then(|| mw.refuse.clone())
         }),
         None if socket.ns() == ADMIN_NS => super::handlers::admin_refusal(auth.as_ref()),
-        None => None,
+        None if socket.ns() == MAIN_NS => None,
+        // Served for another lab's application, not this socket's: as Node answers
+        // a namespace that does not exist.
+        None => return Err("Invalid namespace".to_string()),
     };
     let Some(reason) = refusal else {
         return Ok(());
@@ -124,14 +116,34 @@ pub(crate) async fn lesson_guard<A: Adapter>(
     Err(reason)
 }
 
+/// A lab's session, kept with its control socket.
+#[derive(Clone)]
+pub(crate) struct Session(pub String);
+
+/// The application a lesson socket runs, kept with the socket for its handlers.
+#[derive(Clone)]
+struct Declared(Arc<App>);
+
+/// Told once the socket's disconnect handler has run (its note sent), so that a
+/// handler that disconnects the socket ends after that note, as Node's does.
+#[derive(Clone)]
+pub(crate) struct Gone(pub Arc<tokio::sync::Notify>);
+
+/// The lab session a socket's handshake names.
+pub(crate) fn session_of(auth: Option<&Value>) -> Option<&str> {
+    auth?.get(SESSION_AUTH)?.as_str()
+}
+
 /// A connection to a declared namespace, in the order docs/lab-protocol.md gives.
 pub(crate) async fn connect<A: Adapter>(
     socket: SocketRef<A>,
     io: SocketIo<A>,
     lab: Lab,
     name: String,
-    ns: Namespace,
+    (app, ns): (Arc<App>, Namespace),
 ) {
+    socket.extensions.insert(Declared(app));
+    socket.extensions.insert(Gone(Arc::default()));
     set_name(&socket, name.clone());
     // The shim `app::rust::OWN_ID_ROOM` prints.
     socket.join(socket.id);
@@ -140,6 +152,9 @@ pub(crate) async fn connect<A: Adapter>(
         namespace: socket.ns().to_string(),
     };
     lab.tell(&io, Activity::Note(note));
+    // Before the connection's own operations, so that a socket that leaves while a
+    // slow one runs is still reported, as Node reports it.
+    socket.on_disconnect(super::handlers::on_disconnect::<A>);
     let mut run = Run::new(&socket, &io, &lab);
     run.ops(&ns.connection).await;
     for handler in &ns.events {
@@ -154,17 +169,16 @@ pub(crate) async fn connect<A: Adapter>(
     }
     socket.on(SYNC, on_sync::<A>);
     socket.on_fallback(on_unhandled::<A>);
-    socket.on_disconnect(super::handlers::on_disconnect::<A>);
     welcome(&socket);
 }
 
 /// The declared `disconnecting` and `disconnect` operations, which socketioxide runs
 /// in its one disconnect handler, rooms still readable.
 pub(crate) async fn disconnect<A: Adapter>(socket: &SocketRef<A>, io: &SocketIo<A>, lab: &Lab) {
-    let declared = lab.app();
+    let declared = socket.extensions.get::<Declared>();
     let Some(ns) = declared
-        .as_deref()
-        .and_then(|app| app.namespace(socket.ns()))
+        .as_ref()
+        .and_then(|Declared(app)| app.namespace(socket.ns()))
     else {
         return;
     };
@@ -173,9 +187,15 @@ pub(crate) async fn disconnect<A: Adapter>(socket: &SocketRef<A>, io: &SocketIo<
     run.ops(&ns.disconnect).await;
 }
 
-/// Whether the application declares this socket's namespace.
-pub(crate) fn declares(lab: &Lab, namespace: &str) -> Option<Namespace> {
-    lab.app()?.namespace(namespace).cloned()
+/// The application of the socket's lab session, when it declares the namespace.
+pub(crate) fn declares(
+    lab: &Lab,
+    auth: Option<&Value>,
+    namespace: &str,
+) -> Option<(Arc<App>, Namespace)> {
+    let app = lab.app_of(session_of(auth))?;
+    let ns = app.namespace(namespace)?.clone();
+    Some((app, ns))
 }
 
 async fn on_event_0<A: Adapter>(
@@ -253,7 +273,10 @@ async fn on_unhandled<A: Adapter>(
     State(lab): State<Lab>,
     Event(event): Event,
 ) {
-    handled(&socket, &io, &lab, &event, true);
+    // The lab's own events are not the application's to report.
+    if !event.starts_with("lab:") {
+        handled(&socket, &io, &lab, &event, true);
+    }
 }
 
 fn handled<A: Adapter>(
@@ -283,10 +306,10 @@ async fn handle<A: Adapter>(
     args: Result<Vec<Value>, String>,
     ack: AckSender<A>,
 ) {
-    let declared = lab.app();
+    let declared = socket.extensions.get::<Declared>();
     let handler = declared
-        .as_deref()
-        .and_then(|app| app.namespace(socket.ns()))
+        .as_ref()
+        .and_then(|Declared(app)| app.namespace(socket.ns()))
         .and_then(|ns| ns.handler(event));
     let Some(handler) = handler else {
         return handled(&socket, &io, &lab, event, true);
@@ -375,7 +398,14 @@ impl<'a, A: Adapter> Run<'a, A> {
                 }
             }
             Op::Disconnect(_) => {
+                let gone = self.socket.extensions.get::<Gone>();
                 let _ = self.socket.clone().disconnect();
+                // socketioxide runs the disconnect handler on a task of its own; Node
+                // runs it inside `disconnect()`. Wait (bounded) so the `disconnect`
+                // note comes before this handler's `handled` on both servers.
+                if let Some(Gone(told)) = gone {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), told.notified()).await;
+                }
             }
             Op::WaitMs(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
         }
@@ -420,10 +450,22 @@ impl<'a, A: Adapter> Run<'a, A> {
             }
             let end = after.find('}').unwrap_or(after.len());
             let name = &after[..end];
-            let value = if name == "nsp" {
-                Value::String(self.socket.ns().to_string())
-            } else {
-                self.value(&Expr(Source::Param(name.to_string())))
+            let value = match name {
+                "nsp" => Value::String(self.socket.ns().to_string()),
+                // As `app::rust::log` prints it: the rooms but the own-id one, sorted.
+                "rooms" => {
+                    let own = self.socket.id.as_str();
+                    let mut rooms: Vec<String> = self
+                        .socket
+                        .rooms()
+                        .into_iter()
+                        .map(String::from)
+                        .filter(|r| *r != own)
+                        .collect();
+                    rooms.sort();
+                    Value::String(rooms.join(", "))
+                }
+                name => self.value(&Expr(Source::Param(name.to_string()))),
             };
             match value {
                 Value::String(s) => out.push_str(&s),

@@ -83,11 +83,12 @@ async fn prepare<A: Adapter>(
     TryData(auth): TryData<Value>,
 ) -> Result<(), std::convert::Infallible> {
     lab.connection_of(&socket);
-    if super::app::declares(&lab, socket.ns()).is_some() {
+    let auth = auth.ok();
+    if super::app::declares(&lab, auth.as_ref(), socket.ns()).is_some() {
         // A declared application sets the socket up on connection (`app::connect`).
         return Ok(());
     }
-    let name = lab.name_from_auth(auth.ok().as_ref());
+    let name = lab.name_from_auth(auth.as_ref());
     set_name(&socket, name);
     // Socket.IO (Node) puts every socket in a room named by its own id; socketioxide
     // does not, so the lab does it to keep `io.to(socket.id)` working as in Node.
@@ -119,9 +120,9 @@ pub(crate) async fn on_lesson_connect<A: Adapter>(
     State(lab): State<Lab>,
     TryData(auth): TryData<Value>,
 ) {
-    if let Some(ns) = super::app::declares(&lab, socket.ns()) {
+    if let Some(declared) = super::app::declares(&lab, auth.as_ref().ok(), socket.ns()) {
         let name = lab.name_from_auth(auth.as_ref().ok());
-        return super::app::connect(socket, io, lab, name, ns).await;
+        return super::app::connect(socket, io, lab, name, declared).await;
     }
     let note = Note::Connect {
         name: name_of(&socket),
@@ -163,10 +164,22 @@ pub(crate) async fn on_disconnect<A: Adapter>(
     lab.tell(&io, Activity::Note(note));
     lab.left(&io, &socket);
     lab.rooms_changed(&io, Some(&socket));
+    if let Some(super::app::Gone(told)) = socket.extensions.get() {
+        told.notify_one();
+    }
 }
 
 /// `/lab`: the lab's own control socket.
-async fn on_control_connect<A: Adapter + DefinedAdapter>(socket: SocketRef<A>) {
+async fn on_control_connect<A: Adapter + DefinedAdapter>(
+    socket: SocketRef<A>,
+    TryData(auth): TryData<Value>,
+) {
+    if let Some(session) = super::app::session_of(auth.as_ref().ok()) {
+        socket
+            .extensions
+            .insert(super::app::Session(session.to_string()));
+    }
+    socket.on_disconnect(on_control_disconnect::<A>);
     socket.on(STATE, on_state::<A>);
     socket.on(APP, super::app::on_app::<A>);
     socket.on(SYNC, on_sync::<A>);
@@ -176,6 +189,13 @@ async fn on_control_connect<A: Adapter + DefinedAdapter>(socket: SocketRef<A>) {
         namespace: CONTROL_NS.to_string(),
     };
     let _ = socket.emit(WELCOME, &welcome);
+}
+
+/// A lab's control socket left: the application its session declared goes too.
+async fn on_control_disconnect<A: Adapter>(socket: SocketRef<A>, State(lab): State<Lab>) {
+    if let Some(super::app::Session(session)) = socket.extensions.get() {
+        lab.drop_app(&session);
+    }
 }
 
 // ------------------------------------------------------------ the lab protocol

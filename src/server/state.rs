@@ -219,8 +219,11 @@ pub(crate) struct Shared {
     /// appearance, by the id of its sockets (socketioxide gives a connection's
     /// sockets the engine.io session's id in every namespace).
     connections: Mutex<ConnectionNumbers>,
-    /// The application a lesson declared (`lab:app`); `None` runs the fixed one.
-    app: std::sync::RwLock<Option<Arc<crate::app::App>>>,
+    /// The applications labs declared (`lab:app`), by lab session: each lab's
+    /// sockets bring its session in `auth.lab`, so that labs sharing this server (a
+    /// quiz's choices at once, say) each run their own. A socket without one, or of
+    /// a session without an application, runs the fixed one.
+    apps: std::sync::Mutex<std::collections::HashMap<String, Arc<crate::app::App>>>,
 }
 
 #[derive(Default)]
@@ -241,18 +244,26 @@ impl Shared {
             room_table,
             closing: AtomicBool::new(false),
             connections: Mutex::default(),
-            app: std::sync::RwLock::new(None),
+            apps: Default::default(),
         })
     }
 
-    /// The declared application, if a lesson sent one.
-    pub(crate) fn app(&self) -> Option<Arc<crate::app::App>> {
-        self.app.read().map(|app| app.clone()).unwrap_or_default()
+    /// The application the lab session `session` declared, if any.
+    pub(crate) fn app_of(&self, session: Option<&str>) -> Option<Arc<crate::app::App>> {
+        let apps = self.apps.lock().ok()?;
+        apps.get(session?).cloned()
     }
 
-    pub(crate) fn set_app(&self, app: crate::app::App) {
-        if let Ok(mut slot) = self.app.write() {
-            *slot = Some(Arc::new(app));
+    pub(crate) fn set_app(&self, session: &str, app: crate::app::App) {
+        if let Ok(mut apps) = self.apps.lock() {
+            apps.insert(session.to_string(), Arc::new(app));
+        }
+    }
+
+    /// The session's control socket left: its application goes with it.
+    pub(crate) fn drop_app(&self, session: &str) {
+        if let Ok(mut apps) = self.apps.lock() {
+            apps.remove(session);
         }
     }
 

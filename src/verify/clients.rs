@@ -88,6 +88,7 @@ impl<'a> Clients<'a> {
         }
         canonical_order(&mut seen, &self.order);
         StepRecord {
+            declared: false,
             index: self.steps_run,
             observations: seen,
             present: self.present(),

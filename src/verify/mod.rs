@@ -109,6 +109,7 @@ pub async fn run(
         );
         if !options.json {
             let startup = StepRecord {
+                declared: false,
                 index: 0,
                 observations: clients.drain(),
                 present: Vec::new(),

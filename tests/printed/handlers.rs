@@ -1,0 +1,66 @@
+// Printed by `socketio_lab::app::rust::module`; compiled by tests/printed_rust.rs.
+#[allow(unused_imports)]
+mod app {
+    use serde_json::{json, Value};
+    use socketioxide::extract::{AckSender, Data, SocketRef, TryData};
+    use socketioxide::handler::ConnectHandler;
+    use socketioxide::SocketIo;
+    use std::time::Duration;
+
+    async fn on_connect(socket: SocketRef) {
+        // shim: Node puts every socket in a room named by its id; socketioxide does not
+        socket.join(socket.id);
+        println!("a user connected");
+        socket.on("join", on_join);
+        socket.on("move", on_move);
+        socket.on("news for both teams", on_news_for_both_teams);
+        socket.on("goodbye", on_goodbye);
+        socket.on_disconnect(on_disconnect);
+    }
+
+    async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+        socket.join(room.clone());
+        ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_move(socket: SocketRef, Data((piece, square)): Data<(String, String)>) {
+        // shim: Node leaves out the sender's whole own-id room; socketioxide only the sender
+        socket.broadcast().except(socket.id).emit("moved", &(piece, square)).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_news_for_both_teams(io: SocketIo, Data(msg): Data<String>) {
+        io.to("red").to("blue").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_goodbye(socket: SocketRef) {
+        println!("showing someone out");
+        socket.clone().disconnect().ok();
+    }
+
+    async fn on_disconnect(socket: SocketRef) {
+        // socketioxide has no `disconnecting`: its one disconnect handler still sees the rooms
+        let mut rooms: Vec<String> = socket.rooms().into_iter().map(String::from)
+            .filter(|r| *r != socket.id.as_str()).collect();
+        rooms.sort();
+        println!("leaving rooms: {}", rooms.join(", "));
+        println!("user disconnected");
+    }
+
+    async fn tenants_tenant_on_connect(socket: SocketRef) {
+        // shim: Node puts every socket in a room named by its id; socketioxide does not
+        socket.join(socket.id);
+        println!("a user connected to {}", socket.ns());
+        socket.on("post", tenants_tenant_on_post);
+    }
+
+    async fn tenants_tenant_on_post(socket: SocketRef, Data(msg): Data<String>) {
+        // shim: Node leaves out the sender's whole own-id room; socketioxide only the sender
+        socket.broadcast().except(socket.id).emit("post", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    pub fn install(io: &SocketIo) {
+        io.ns("/", on_connect);
+        io.dyn_ns("/tenants/{tenant}", tenants_tenant_on_connect).expect("a valid pattern");
+    }
+}
+pub use app::install;

@@ -1,0 +1,31 @@
+// Printed by `socketio_lab::app::rust::module`; compiled by tests/printed_rust.rs.
+#[allow(unused_imports)]
+mod app {
+    use serde_json::{json, Value};
+    use socketioxide::extract::{AckSender, Data, SocketRef, TryData};
+    use socketioxide::handler::ConnectHandler;
+    use socketioxide::SocketIo;
+    use std::time::Duration;
+
+    async fn on_connect(socket: SocketRef) {
+        // shim: Node puts every socket in a room named by its id; socketioxide does not
+        socket.join(socket.id);
+        println!("a user connected");
+        socket.on("chat message", on_chat_message);
+        socket.on_disconnect(on_disconnect);
+    }
+
+    async fn on_chat_message(io: SocketIo, Data(msg): Data<String>) {
+        println!("message: {msg}");
+        io.emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_disconnect() {
+        println!("user disconnected");
+    }
+
+    pub fn install(io: &SocketIo) {
+        io.ns("/", on_connect);
+    }
+}
+pub use app::install;

@@ -1,0 +1,90 @@
+//! Every Rust handler the lessons print, compiled against socketioxide 0.18: a
+//! printed line that would not compile fails this test crate's build.
+//!
+//! `tests/printed/*.rs` hold what `app::rust::module` prints for the tutorial chat
+//! (what `serve` runs) and for every lesson that declares its server. The first test
+//! fails when a file is not what the lessons print today; run it with
+//! `SOCKETIO_LAB_PRINT=1` to write them again, then review the diff.
+
+use std::path::PathBuf;
+
+use socketio_lab::app::{self, App};
+use socketio_lab::lesson;
+
+// Skipped by rustfmt: each file is exactly what the lab prints.
+#[rustfmt::skip]
+#[path = "printed/handlers.rs"]
+mod handlers;
+#[rustfmt::skip]
+#[path = "printed/lobby.rs"]
+mod lobby;
+#[rustfmt::skip]
+#[path = "printed/tutorial_chat.rs"]
+mod tutorial_chat;
+
+/// Every application the lab prints Rust for, by file name.
+fn printed_apps() -> Vec<(String, App)> {
+    let mut apps = vec![("tutorial_chat".to_string(), app::tutorial_chat())];
+    for (id, text) in lesson::EMBEDDED {
+        let lesson = lesson::parse(id, id, text).unwrap();
+        // A lesson that runs the tutorial chat prints what `tutorial_chat.rs` holds.
+        if let Some(app) = lesson.app.filter(|app| apps.iter().all(|(_, a)| a != app)) {
+            apps.push((id.replace('-', "_"), app));
+        }
+    }
+    apps
+}
+
+fn file(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/printed")
+        .join(format!("{name}.rs"))
+}
+
+#[test]
+fn the_compiled_files_are_what_the_lessons_print() {
+    let rewrite = std::env::var_os("SOCKETIO_LAB_PRINT").is_some();
+    let mut stale = Vec::new();
+    for (name, app) in printed_apps() {
+        let printed = format!(
+            "// Printed by `socketio_lab::app::rust::module`; compiled by tests/printed_rust.rs.\n{}",
+            app::rust::module(&app)
+        );
+        let path = file(&name);
+        if rewrite {
+            std::fs::write(&path, &printed).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(printed.as_str()) {
+            stale.push(path.display().to_string());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "not what the lessons print (rerun with SOCKETIO_LAB_PRINT=1 and add the file to this test's modules): {stale:?}"
+    );
+}
+
+#[test]
+fn every_printed_file_is_compiled_here() {
+    let source = include_str!("printed_rust.rs");
+    for (name, _) in printed_apps() {
+        assert!(
+            source.contains(&format!("#[path = \"printed/{name}.rs\"]")),
+            "tests/printed/{name}.rs is not compiled: add a `mod` for it"
+        );
+    }
+}
+
+/// The printed code is not only well-typed: it registers its namespaces on a
+/// real socketioxide server.
+#[tokio::test]
+async fn the_printed_apps_install_on_a_server() {
+    let (_layer, io) = socketioxide::SocketIo::new_layer();
+    tutorial_chat::install(&io);
+    assert!(io.of("/").is_some());
+    let (_layer, io) = socketioxide::SocketIo::new_layer();
+    lobby::install(&io);
+    assert!(io.of("/").is_some());
+    let (_layer, io) = socketioxide::SocketIo::new_layer();
+    handlers::install(&io);
+    assert!(io.of("/").is_some());
+}
