@@ -164,6 +164,13 @@ pub async fn check(
                             l.steps.len(),
                             l.questions.len()
                         )?;
+                        if l.app.is_none() {
+                            let note = "format 1: it runs the lab's fixed chat server and asks it to \
+                                        join, leave and emit for its clients; format 2 declares the \
+                                        server's own code in `[server]` (docs/lesson-format.md, \
+                                        \"Version 2\")";
+                            write!(out, "{}", crate::view::wrap(note, 2, paint.width))?;
+                        }
                     }
                     problems
                 }

@@ -553,7 +553,15 @@ impl LabClient {
             .map_err(|e| e.to_string())
     }
 
-    /// Closes the socket the way a browser tab does when it is closed.
+    /// The tab closes: the transport drops with no Socket.IO disconnect first.
+    pub async fn close_transport(&self) -> Result<(), String> {
+        self.socket
+            .close_transport()
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// `socket.disconnect()`: the client leaves its namespace, then closes.
     pub async fn disconnect(&self) -> Result<(), String> {
         self.socket.disconnect().await.map_err(|e| e.to_string())
     }

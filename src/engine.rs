@@ -271,9 +271,12 @@ impl Lab {
                     self.connect(actor).await;
                 }
             }
-            Action::Disconnect { actors } => {
+            Action::Disconnect {
+                actors,
+                close_transport,
+            } => {
                 for actor in actors {
-                    self.disconnect(actor).await;
+                    self.disconnect(actor, *close_transport).await;
                 }
             }
             Action::Join { actor, rooms } => self.rooms_request(actor, JOIN, rooms).await,
@@ -421,11 +424,16 @@ impl Lab {
         })
     }
 
-    async fn disconnect(&mut self, name: &str) {
+    async fn disconnect(&mut self, name: &str, close_transport: bool) {
         let Some(client) = self.clients.remove(name) else {
             return;
         };
-        if let Err(message) = client.disconnect().await {
+        let closed = if close_transport {
+            client.close_transport().await
+        } else {
+            client.disconnect().await
+        };
+        if let Err(message) = closed {
             self.collector.record(Observation::ClientError {
                 client: name.to_string(),
                 message,

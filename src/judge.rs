@@ -147,7 +147,7 @@ impl StepRecord {
                     }
                 }
             }
-            Action::Disconnect { actors } => {
+            Action::Disconnect { actors, .. } => {
                 for actor in actors.iter().filter(|a| !troubled(a)) {
                     if !self.saw(actor, |o| matches!(o, Observation::Closed { .. })) {
                         problems.push(format!("`{actor}` did not close its connection"));

@@ -194,8 +194,10 @@ fn declared(app: &App, step: &Step, client: &Client) -> Snippet {
             js: app_js::connection(ns),
             rust: printed.connect.clone(),
         },
-        Action::Disconnect { .. } => Snippet {
-            client: Some("socket.disconnect()".into()),
+        Action::Disconnect {
+            close_transport, ..
+        } => Snippet {
+            client: Some(leaving(*close_transport)),
             js: app_js::disconnection(ns).unwrap_or_else(|| none("disconnect handler")),
             rust: printed
                 .disconnect
@@ -251,6 +253,15 @@ fn arg_js(arg: &Value) -> String {
     }
 }
 
+/// How a client leaves: its own call, or a closed tab, which runs no code at all.
+fn leaving(close_transport: bool) -> String {
+    if close_transport {
+        "// the tab closes: the connection drops, no socket.disconnect() is sent".into()
+    } else {
+        "socket.disconnect()".into()
+    }
+}
+
 /// The code behind a step. `client` is the step's (first) actor.
 pub fn for_step(step: &Step, client: &Client) -> Snippet {
     let actor_ns = client.namespace.as_str();
@@ -265,8 +276,10 @@ pub fn for_step(step: &Step, client: &Client) -> Snippet {
             js: "io.on(\"connection\", (socket) => { console.log(\"a user connected\"); })".into(),
             rust: "io.ns(\"/\", async |socket: SocketRef| println!(\"a user connected\"))".into(),
         },
-        Action::Disconnect { .. } => Snippet {
-            client: Some("socket.disconnect()".into()),
+        Action::Disconnect {
+            close_transport, ..
+        } => Snippet {
+            client: Some(leaving(*close_transport)),
             js: "socket.on(\"disconnect\", (reason) => { console.log(\"user disconnected\"); })".into(),
             rust: "socket.on_disconnect(async |reason: DisconnectReason| println!(\"user disconnected\"))".into(),
         },

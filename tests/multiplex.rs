@@ -1,5 +1,5 @@
-//! The vendored client's multiplexing (vendor/rust_socketio/PATCHED.md, change 6) and
-//! its buffer for emits before the namespace is accepted (change 7), on the real
+//! The vendored client's multiplexing (vendor/rust_socketio/PATCHED.md, change 7) and
+//! its buffer for emits before the namespace is accepted (change 8), on the real
 //! embedded server: one engine.io connection carries a socket per namespace. Then the
 //! namespaces lesson, counted in TCP connections, on both servers.
 

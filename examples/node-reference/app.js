@@ -8,6 +8,12 @@
 // Names Socket.IO keeps for itself: `emit` throws on them.
 const RESERVED_EVENTS = ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
 const MAX_WAIT_MS = 10000;
+// Bounds on one application, as src/app/validate.rs has them, and on the namespaces
+// this server registers for all applications together (they stay once made).
+const MAX_NAMESPACES = 16;
+const MAX_HANDLERS = 64;
+const MAX_OPS = 64;
+const MAX_SERVED_NAMESPACES = 256;
 const IDENTIFIER = /^[a-z_][A-Za-z0-9_]*$/;
 
 // --- reading a declaration ---------------------------------------------------------
@@ -54,6 +60,12 @@ const NAMESPACE_FIELDS = ["name", "middleware", "connection", "events", "disconn
 function parseApp(json) {
   const app = fields(json, "app", ["namespaces"]);
   const namespaces = list(app.namespaces, "namespaces");
+  if (namespaces.length > MAX_NAMESPACES) fail("namespaces", `at most ${MAX_NAMESPACES} namespaces`);
+  for (const [i, ns] of namespaces.entries()) {
+    const handlers = Array.isArray(ns && ns.events) ? ns.events.length : 0;
+    const middlewares = Array.isArray(ns && ns.middleware) ? ns.middleware.length : 0;
+    if (handlers > MAX_HANDLERS || middlewares > MAX_HANDLERS) fail(`namespaces[${i}]`, `at most ${MAX_HANDLERS} handlers and middlewares`);
+  }
   const names = namespaces.map((ns, i) => text(fields(ns, `namespaces[${i}]`, NAMESPACE_FIELDS).name, `namespaces[${i}].name`));
   const statics = names.filter((name) => !name.includes("{"));
   return {
@@ -133,7 +145,9 @@ function eventName(value, at) {
 }
 
 function ops(value, at, scope) {
-  return list(value, at).map((op, i) => parseOp(op, `${at}[${i}]`, scope));
+  const all = list(value, at);
+  if (all.length > MAX_OPS) fail(at, `at most ${MAX_OPS} operations in a handler`);
+  return all.map((op, i) => parseOp(op, `${at}[${i}]`, scope));
 }
 
 function parseOp(op, at, scope) {
@@ -265,6 +279,10 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
       if (err instanceof Malformed) return { ok: false, error: `malformed \`lab:app\` request: ${err.message}` };
       // A reader's own mistake must not take the server down with it.
       return { ok: false, error: `cannot read this \`lab:app\` request: ${err && err.message}` };
+    }
+    const fresh = app.namespaces.filter((ns) => ns.pattern === null && !io._nsps.has(ns.name)).length;
+    if (io._nsps.size + parents.size + fresh > MAX_SERVED_NAMESPACES) {
+      return { ok: false, error: `this server already serves ${io._nsps.size} namespaces, its limit is ${MAX_SERVED_NAMESPACES}` };
     }
     for (const ns of app.namespaces) serve(ns);
     bySession.set(session, app);

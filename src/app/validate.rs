@@ -31,15 +31,48 @@ struct Scope<'a> {
     rooms: bool,
 }
 
+/// Bounds on one application's size: a lesson needs far less, and a server that
+/// accepts `lab:app` from any client must not be made to hold more.
+pub const MAX_NAMESPACES: usize = 16;
+pub const MAX_HANDLERS: usize = 64;
+pub const MAX_OPS: usize = 64;
+/// The longest name of a namespace or an event, in bytes.
+pub const MAX_NAME: usize = 200;
+
 pub fn validate(app: &App) -> Result<(), AppError> {
+    if app.namespaces.len() > MAX_NAMESPACES {
+        return Err(err(
+            "namespaces",
+            format!("at most {MAX_NAMESPACES} namespaces"),
+        ));
+    }
     let mut seen = BTreeSet::new();
     for (i, ns) in app.namespaces.iter().enumerate() {
         let at = format!("namespaces[{i}]");
+        sizes(ns).map_err(|reason| err(&at, reason))?;
         namespace_name(ns).map_err(|reason| err(&at, reason))?;
         if !seen.insert(ns.name.as_str()) {
             return Err(err(&at, format!("`{}` is declared twice", ns.name)));
         }
         namespace(app, ns, &at)?;
+    }
+    Ok(())
+}
+
+fn sizes(ns: &Namespace) -> Result<(), String> {
+    if ns.name.len() > MAX_NAME || ns.events.iter().any(|h| h.event.len() > MAX_NAME) {
+        return Err(format!("a name is at most {MAX_NAME} bytes"));
+    }
+    if ns.events.len() > MAX_HANDLERS || ns.middleware.len() > MAX_HANDLERS {
+        return Err(format!("at most {MAX_HANDLERS} handlers and middlewares"));
+    }
+    let lists = [&ns.connection, &ns.disconnecting, &ns.disconnect]
+        .into_iter()
+        .chain(ns.events.iter().map(|h| &h.ops));
+    for list in lists {
+        if list.len() > MAX_OPS {
+            return Err(format!("at most {MAX_OPS} operations in a handler"));
+        }
     }
     Ok(())
 }
@@ -355,6 +388,27 @@ mod tests {
             ));
             assert!(validate(&bad).unwrap_err().reason.contains(word));
         }
+    }
+
+    #[test]
+    fn an_application_is_bounded() {
+        let many = App {
+            namespaces: (0..=MAX_NAMESPACES)
+                .map(|i| Namespace {
+                    name: format!("/n{i}"),
+                    ..Namespace::default()
+                })
+                .collect(),
+        };
+        assert!(validate(&many).unwrap_err().reason.contains("at most 16"));
+        let long = App {
+            namespaces: vec![Namespace {
+                name: "/".into(),
+                connection: vec![Op::WaitMs(0); MAX_OPS + 1],
+                ..Namespace::default()
+            }],
+        };
+        assert!(validate(&long).unwrap_err().reason.contains("operations"));
     }
 
     #[test]

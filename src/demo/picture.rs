@@ -21,7 +21,7 @@ const ARROW: &str = " ──▶ ";
 pub(super) fn picture(story: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
     match &step.action {
         Action::Connect { actors } => arrivals(actors, record, paint),
-        Action::Disconnect { actors } => departures(actors, record, paint),
+        Action::Disconnect { actors, .. } => departures(actors, record, paint),
         Action::Join { actor, rooms } | Action::Leave { actor, rooms } => {
             membership(story, actor, rooms, record, paint)
         }

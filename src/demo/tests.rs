@@ -66,7 +66,7 @@ fn present_after(story: &Lesson) -> Vec<Vec<&str>> {
     for step in &story.steps {
         match &step.action {
             Action::Connect { actors } => online.extend(actors.iter().map(String::as_str)),
-            Action::Disconnect { actors } => online.retain(|n| !actors.iter().any(|a| a == n)),
+            Action::Disconnect { actors, .. } => online.retain(|n| !actors.iter().any(|a| a == n)),
             _ => {}
         }
         out.push(online.clone());

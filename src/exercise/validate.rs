@@ -135,7 +135,10 @@ impl Checker<'_> {
                 if connecting {
                     Action::Connect { actors }
                 } else {
-                    Action::Disconnect { actors }
+                    Action::Disconnect {
+                        actors,
+                        close_transport: false,
+                    }
                 }
             }
             Op::Send | Op::Ask => {

@@ -162,8 +162,12 @@ pub struct Step {
 pub enum Action {
     /// The actors open a connection to their namespace.
     Connect { actors: Vec<String> },
-    /// The actors close their connection.
-    Disconnect { actors: Vec<String> },
+    /// The actors close their connection: with `socket.disconnect()`, or, with
+    /// `close_transport`, as a closed tab does, the transport dropping at once.
+    Disconnect {
+        actors: Vec<String>,
+        close_transport: bool,
+    },
     /// The actor asks the server to put it in rooms (joining is server-side only).
     Join { actor: String, rooms: Vec<String> },
     /// The actor asks the server to take it out of rooms.
@@ -212,7 +216,7 @@ impl Action {
     /// Who acts: several clients for a `connect` or `disconnect`, one otherwise.
     pub fn actors(&self) -> &[String] {
         match self {
-            Action::Connect { actors } | Action::Disconnect { actors } => actors,
+            Action::Connect { actors } | Action::Disconnect { actors, .. } => actors,
             Action::Join { actor, .. }
             | Action::Leave { actor, .. }
             | Action::Emit { actor, .. }

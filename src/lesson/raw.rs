@@ -143,6 +143,10 @@ pub(super) struct RawStep {
     /// The server must refuse the request (for example a reserved event name).
     #[serde(default)]
     pub expect_rejected: bool,
+    /// `disconnect` only: the page closes, so the connection drops with no
+    /// Socket.IO disconnect first (the server sees `transport close`).
+    #[serde(default)]
+    pub close_transport: bool,
     /// `send` only: the offline actor emits first and connects after.
     #[serde(default)]
     pub before_connect: bool,

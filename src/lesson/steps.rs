@@ -37,7 +37,7 @@ pub(crate) fn track_connections(action: &Action, refused: bool, connected: &mut 
         } => {
             connected.insert(actor.clone());
         }
-        Action::Disconnect { actors } => connected.retain(|c| !actors.contains(c)),
+        Action::Disconnect { actors, .. } => connected.retain(|c| !actors.contains(c)),
         _ => {}
     }
 }
@@ -82,12 +82,18 @@ impl Checker<'_> {
                 "`args` (several arguments) is for `send` in format 2, instead of `payload`",
             ));
         }
+        if s.close_transport && s.op != Op::Disconnect {
+            return Err(self
+                .loc
+                .at(at, "`close_transport` is for `disconnect` only"));
+        }
         let action = match s.op {
             Op::Connect => Action::Connect {
                 actors: self.connection(s, at, connected)?,
             },
             Op::Disconnect => Action::Disconnect {
                 actors: self.connection(s, at, connected)?,
+                close_transport: s.close_transport,
             },
             Op::Join => {
                 let (actor, rooms) = self.membership(s, at, connected)?;

@@ -66,6 +66,14 @@ fn install<A: Adapter + DefinedAdapter>(
         .filter(|name| ![MAIN_NS, ADMIN_NS, CONTROL_NS].contains(&name.as_str()))
         .filter(|name| io.of(name.as_str()).is_none())
         .collect();
+    // Namespaces stay registered once made: bounded, so that clients sending
+    // application after application cannot grow the server without end.
+    if io.nsps().len() + new.len() > MAX_SERVED_NAMESPACES {
+        return Err(format!(
+            "this server already serves {} namespaces, its limit is {MAX_SERVED_NAMESPACES}",
+            io.nsps().len()
+        ));
+    }
     lab.set_app(session, app);
     for name in new {
         let handler = on_lesson_connect::<A>.with(lesson_guard::<A>);
@@ -123,6 +131,10 @@ pub(crate) struct Session(pub String);
 /// The application a lesson socket runs, kept with the socket for its handlers.
 #[derive(Clone)]
 struct Declared(Arc<App>);
+
+/// The most namespaces a server registers for declared applications, all sessions
+/// together (dynamic namespaces count once per pattern).
+pub const MAX_SERVED_NAMESPACES: usize = 256;
 
 /// Told once the socket's disconnect handler has run (its note sent), so that a
 /// handler that disconnects the socket ends after that note, as Node's does.

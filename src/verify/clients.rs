@@ -132,7 +132,7 @@ impl<'a> Clients<'a> {
 
     async fn act(&mut self, action: &Action) {
         match action {
-            Action::Connect { actors } | Action::Disconnect { actors } => {
+            Action::Connect { actors } | Action::Disconnect { actors, .. } => {
                 let connecting = matches!(action, Action::Connect { .. });
                 for actor in actors {
                     match self.connected.remove(actor) {

@@ -61,6 +61,15 @@ impl Socket {
         Ok(())
     }
 
+    /// Closes the `engine.io` transport itself, with no packet first.
+    pub async fn close_transport(&self) -> Result<()> {
+        if self.is_engineio_connected() {
+            self.engine_client.close_transport().await?;
+        }
+        self.connected.store(false, Ordering::Release);
+        Ok(())
+    }
+
     /// Sends a `socket.io` packet to the server using the `engine.io` client.
     pub async fn send(&self, packet: Packet) -> Result<()> {
         if !self.is_engineio_connected() || !self.connected.load(Ordering::Acquire) {

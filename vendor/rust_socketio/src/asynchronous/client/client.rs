@@ -488,6 +488,15 @@ impl Client {
         sent
     }
 
+    /// Closes the engine.io connection without a Socket.IO `DISCONNECT` packet
+    /// first, as a browser does when its tab closes: the server sees the transport
+    /// end (`transport close`), not the client leaving the namespace.
+    pub async fn close_transport(&self) -> Result<()> {
+        *(self.disconnect_reason.write().await) = DisconnectReason::Manual;
+        self.socket.read().await.close_transport().await?;
+        Ok(())
+    }
+
     /// Sends a message to the server but `alloc`s an `ack` to check whether the
     /// server responded in a given time span. This message takes an event, which
     /// could either be one of the common events like "message" or "error" or a
