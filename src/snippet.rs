@@ -178,15 +178,19 @@ fn declared(app: &App, step: &Step, client: &Client) -> Snippet {
     let printed = crate::app::rust::printed(ns);
     let none = |what: &str| format!("// no {what} in `{}`", ns.name);
     let handler = |event: &str| {
-        let js = ns
-            .handler(event)
-            .map(app_js::event_handler)
-            .unwrap_or_else(|| none(&format!("handler for `{event}`")));
-        let rust = printed
-            .event(event)
-            .map(str::to_string)
-            .unwrap_or_else(|| none(&format!("handler for `{event}`")));
-        (js, rust)
+        // No handler for the event: the catch-all takes it, if there is one.
+        let fallback = || {
+            app_js::catch_all(ns)
+                .zip(printed.unhandled.clone())
+                .unwrap_or_else(|| {
+                    let text = none(&format!("handler for `{event}`"));
+                    (text.clone(), text)
+                })
+        };
+        match (ns.handler(event), printed.event(event)) {
+            (Some(h), Some(rust)) => (app_js::event_handler(h), rust.to_string()),
+            _ => fallback(),
+        }
     };
     match &step.action {
         Action::Connect { .. } => Snippet {

@@ -55,7 +55,7 @@ function text(value, at) {
   return value;
 }
 
-const NAMESPACE_FIELDS = ["name", "middleware", "connection", "events", "disconnecting", "disconnect"];
+const NAMESPACE_FIELDS = ["name", "middleware", "connection", "events", "unhandled", "disconnecting", "disconnect"];
 
 function parseApp(json) {
   const app = fields(json, "app", ["namespaces"]);
@@ -103,6 +103,8 @@ function parseNamespace(ns, at, statics) {
     disconnecting: ops(ns.disconnecting, `${at}.disconnecting`, plain),
     // Once disconnected a socket is in no room: `{rooms}` would always be empty.
     disconnect: ops(ns.disconnect, `${at}.disconnect`, { ...plain, rooms: false }),
+    // The catch-all's one parameter is the event's name.
+    unhandled: ops(ns.unhandled, `${at}.unhandled`, { ...plain, params: ["event"] }),
   };
 }
 
@@ -366,7 +368,7 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
       if (ns.disconnecting.length) socket.on("disconnecting", () => run({ socket, args: [] }, ns.disconnecting, () => {}));
       attached = true;
       on(socket, "lab:sync", (_, ack) => reply(ack, { ok: true }));
-      socket.onAny((event, ...args) => catchAll(socket, event, args));
+      socket.onAny((event, ...args) => catchAll(socket, ns, event, args));
       // Last: a client that hears this knows every handler above is in place.
       socket.emit("lab:welcome", { sid: socket.id, name, namespace });
     });
@@ -374,13 +376,15 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
 
   // `onAny` runs before the event's own listeners, for every event: it speaks only
   // for events nothing listens to, so that "nothing happened" is a fact.
-  function catchAll(socket, event, args) {
+  // The declared catch-all runs here too: the printed `socket.onAny` with its `if`.
+  function catchAll(socket, ns, event, args) {
     if (socket.listenerCount(event) > 0) return;
     if (event.startsWith("lab:")) {
       const error = `no handler for \`${event}\` in \`${socket.nsp.name}\``;
       return reply(args[args.length - 1], { ok: false, unhandled: true, error });
     }
-    note({ kind: "handled", name: nameOf(socket), namespace: socket.nsp.name, event, unhandled: true });
+    const done = () => note({ kind: "handled", name: nameOf(socket), namespace: socket.nsp.name, event, unhandled: true });
+    run({ socket, args: [event] }, ns.unhandled, done);
   }
 
   // Socket.IO passes the client's acknowledgement callback last, after however many

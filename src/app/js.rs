@@ -100,6 +100,7 @@ pub fn connection(ns: &Namespace) -> String {
         .events
         .iter()
         .map(|h| string(&h.event))
+        .chain((!ns.unhandled.is_empty()).then(|| "any other event (onAny)".to_string()))
         .chain((!ns.disconnecting.is_empty()).then(|| string("disconnecting")))
         .chain((!ns.disconnect.is_empty()).then(|| string("disconnect")))
         .collect();
@@ -109,6 +110,23 @@ pub fn connection(ns: &Namespace) -> String {
     out.push_str(&indent(&body, 1));
     out.push_str("});\n");
     out
+}
+
+/// The catch-all, kept to the events no handler takes, as socketioxide's
+/// `on_fallback` is (Node's `onAny` alone runs for every event).
+pub fn catch_all(ns: &Namespace) -> Option<String> {
+    if ns.unhandled.is_empty() {
+        return None;
+    }
+    let mut out = String::from("socket.onAny((event) => {\n");
+    let mut body = String::from(
+        "// only events no handler takes, as socketioxide's on_fallback\n\
+         if (socket.listeners(event).length > 0) return;\n",
+    );
+    body.push_str(&ops(&ns.unhandled));
+    out.push_str(&indent(&body, 1));
+    out.push_str("});\n");
+    Some(out)
 }
 
 /// The `disconnecting` and `disconnect` handlers, if declared.
@@ -131,6 +149,9 @@ fn connection_body(ns: &Namespace) -> String {
     let mut out = ops(&ns.connection);
     for handler in &ns.events {
         out.push_str(&event_handler(handler));
+    }
+    if let Some(catch_all) = catch_all(ns) {
+        out.push_str(&catch_all);
     }
     if !ns.disconnecting.is_empty() {
         out.push_str("socket.on(\"disconnecting\", (reason) => {\n");

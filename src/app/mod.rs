@@ -45,6 +45,10 @@ pub struct Namespace {
     pub connection: Vec<Op>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Handler>,
+    /// A catch-all for events no handler takes (`{event}`/`$event` is the event's
+    /// name): socketioxide's `on_fallback`, Node's `onAny` kept to the same events.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unhandled: Vec<Op>,
     /// Runs while the socket is still in its rooms.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disconnecting: Vec<Op>,

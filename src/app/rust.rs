@@ -89,7 +89,7 @@ impl Names {
 pub fn module(app: &App) -> String {
     let mut out = String::from(
         "use serde_json::{json, Value};\n\
-         use socketioxide::extract::{AckSender, Data, SocketRef, TryData};\n\
+         use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};\n\
          use socketioxide::handler::ConnectHandler;\n\
          use socketioxide::SocketIo;\n\
          use std::time::Duration;\n\n",
@@ -119,6 +119,8 @@ pub struct Printed {
     pub connect: String,
     /// Each event's handler, by event.
     pub events: Vec<(String, String)>,
+    /// The catch-all for events no handler takes.
+    pub unhandled: Option<String>,
     pub disconnect: Option<String>,
     /// The line that registers the namespace.
     pub register: String,
@@ -135,6 +137,7 @@ impl Printed {
     fn all(&self) -> String {
         let mut parts = vec![self.connect.clone()];
         parts.extend(self.events.iter().map(|(_, code)| code.clone()));
+        parts.extend(self.unhandled.clone());
         parts.extend(self.disconnect.clone());
         parts.join("\n")
     }
@@ -160,7 +163,15 @@ pub fn printed(ns: &Namespace) -> Printed {
     let disconnect = (!ns.disconnecting.is_empty() || !ns.disconnect.is_empty())
         .then(|| names.of("on disconnect"));
     let events: Vec<(String, &Handler)> = ns.events.iter().map(|h| (names.event(h), h)).collect();
-    out.push_str(&connect_fn(ns, &connect, &events, disconnect.as_deref()));
+    let unhandled = (!ns.unhandled.is_empty()).then(|| names.of("on unhandled"));
+    let mut attached: Vec<String> = events
+        .iter()
+        .map(|(function, h)| format!("socket.on({}, {function});", string(&h.event)))
+        .collect();
+    if let Some(function) = &unhandled {
+        attached.push(format!("socket.on_fallback({function});"));
+    }
+    out.push_str(&connect_fn(ns, &connect, &attached, disconnect.as_deref()));
     let register = match ns.dynamic_param() {
         None => format!("io.ns({}, {handler});", string(&ns.name)),
         Some(_) => format!(
@@ -175,6 +186,7 @@ pub fn printed(ns: &Namespace) -> Printed {
             .map(|(name, h)| (h.event.clone(), event_fn(name, h)))
             .collect(),
         disconnect: disconnect.map(|name| disconnect_fn(ns, &name)),
+        unhandled: unhandled.map(|name| unhandled_fn(ns, &name)),
         register,
     }
 }
@@ -204,17 +216,12 @@ fn middleware(name: &str, mw: &Middleware) -> String {
     out
 }
 
-fn connect_fn(
-    ns: &Namespace,
-    name: &str,
-    events: &[(String, &Handler)],
-    disconnect: Option<&str>,
-) -> String {
+fn connect_fn(ns: &Namespace, name: &str, attached: &[String], disconnect: Option<&str>) -> String {
     let mut out = format!("async fn {name}(socket: SocketRef) {{\n");
     let mut body = format!("{OWN_ID_ROOM}\nsocket.join(socket.id);\n");
     body.push_str(&ops(&ns.connection));
-    for (function, handler) in events {
-        let _ = writeln!(body, "socket.on({}, {function});", string(&handler.event));
+    for line in attached {
+        let _ = writeln!(body, "{line}");
     }
     if let Some(function) = disconnect {
         let _ = writeln!(body, "socket.on_disconnect({function});");
@@ -243,6 +250,16 @@ fn disconnect_fn(ns: &Namespace, name: &str) -> String {
     }
     body.push_str(&ops(&list));
     out.push_str(&indent(&body, 1));
+    out.push_str("}\n");
+    out
+}
+
+/// `on_fallback`'s handler: the event's name through `Event`.
+fn unhandled_fn(ns: &Namespace, name: &str) -> String {
+    let mut args = extractors(&ns.unhandled, &[], false);
+    args.push("Event(event): Event".to_string());
+    let mut out = format!("async fn {name}({}) {{\n", args.join(", "));
+    out.push_str(&indent(&ops(&ns.unhandled), 1));
     out.push_str("}\n");
     out
 }

@@ -161,6 +161,12 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
         &format!("{at}.disconnecting"),
     )?;
     ops(app, &ns.disconnect, &gone, &format!("{at}.disconnect"))?;
+    let catch_all = Scope {
+        params: vec![super::Param::parse("event")],
+        ack: false,
+        rooms: true,
+    };
+    ops(app, &ns.unhandled, &catch_all, &format!("{at}.unhandled"))?;
     let mut events = BTreeSet::new();
     for (i, handler) in ns.events.iter().enumerate() {
         let at = format!("{at}.events[{i}]");

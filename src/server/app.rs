@@ -285,10 +285,20 @@ async fn on_unhandled<A: Adapter>(
     State(lab): State<Lab>,
     Event(event): Event,
 ) {
-    // The lab's own events are not the application's to report.
-    if !event.starts_with("lab:") {
-        handled(&socket, &io, &lab, &event, true);
+    // The lab's own events are not the application's to see.
+    if event.starts_with("lab:") {
+        return;
     }
+    let declared = socket.extensions.get::<Declared>();
+    let catch_all = declared
+        .as_ref()
+        .and_then(|Declared(app)| app.namespace(socket.ns()))
+        .map(|ns| ns.unhandled.clone())
+        .unwrap_or_default();
+    let mut run = Run::new(&socket, &io, &lab);
+    run.args = vec![("event".to_string(), Value::String(event.to_string()))];
+    run.ops(&catch_all).await;
+    handled(&socket, &io, &lab, &event, true);
 }
 
 fn handled<A: Adapter>(

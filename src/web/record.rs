@@ -239,9 +239,14 @@ fn windows(story: &Lesson, record: &StepRecord, from: &str) -> Vec<Value> {
 
 /// The server's log for the step, as the transcript writes it (names escaped).
 fn log(record: &StepRecord) -> Vec<String> {
-    record
-        .observations
-        .iter()
-        .filter_map(|o| view::server_note(o, Paint::PLAIN))
+    view::server_log(record, Paint::PLAIN)
+        .lines()
+        .map(|line| line.trim_start().to_string())
+        .map(|line| {
+            let rest = line
+                .strip_prefix("server log ")
+                .or(line.strip_prefix("server "));
+            rest.map_or(line.clone(), |rest| rest.trim_start().to_string())
+        })
         .collect()
 }

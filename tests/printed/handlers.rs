@@ -2,7 +2,7 @@
 #[allow(unused_imports)]
 mod app {
     use serde_json::{json, Value};
-    use socketioxide::extract::{AckSender, Data, SocketRef, TryData};
+    use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
     use socketioxide::handler::ConnectHandler;
     use socketioxide::SocketIo;
     use std::time::Duration;
@@ -15,6 +15,7 @@ mod app {
         socket.on("move", on_move);
         socket.on("news for both teams", on_news_for_both_teams);
         socket.on("goodbye", on_goodbye);
+        socket.on_fallback(on_unhandled);
         socket.on_disconnect(on_disconnect);
     }
 
@@ -35,6 +36,10 @@ mod app {
     async fn on_goodbye(socket: SocketRef) {
         println!("showing someone out");
         socket.clone().disconnect().ok();
+    }
+
+    async fn on_unhandled(Event(event): Event) {
+        println!("nobody handles {event}");
     }
 
     async fn on_disconnect(socket: SocketRef) {

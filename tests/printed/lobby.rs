@@ -2,7 +2,7 @@
 #[allow(unused_imports)]
 mod app {
     use serde_json::{json, Value};
-    use socketioxide::extract::{AckSender, Data, SocketRef, TryData};
+    use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
     use socketioxide::handler::ConnectHandler;
     use socketioxide::SocketIo;
     use std::time::Duration;
