@@ -14,8 +14,11 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 use crate::lesson::ScriptedAnswer;
-use crate::protocol::{Note, Welcome, CONTROL_NS, MAIN_NS, NOTE, WELCOME};
+
+mod note;
+use crate::protocol::{Welcome, CONTROL_NS, MAIN_NS, NOTE, WELCOME};
 use crate::trace::{Collector, Observation};
+use note::note_observation;
 
 /// A connected lab client.
 pub struct LabClient {
@@ -203,16 +206,59 @@ impl ClientOptions {
     /// server's handlers are ready) or refused it. Never returns before one of those
     /// or the timeout.
     pub async fn connect(&self) -> Result<ConnectOutcome, ClientError> {
+        Ok(self.connect_via(None, None).await?.0)
+    }
+
+    /// `connect`, with the socket over the connection of `over` (another namespace's
+    /// socket of the same person: one engine.io connection, as a page's `io("/")` and
+    /// `io("/admin")` share one) and, with `early`, a request emitted before anything
+    /// is sent. The request waits in the client (the vendored rust_socketio's buffer)
+    /// until the namespace accepts the socket; its answer comes with the outcome.
+    pub async fn connect_via(
+        &self,
+        over: Option<&LabClient>,
+        early: Option<&Early>,
+    ) -> Result<(ConnectOutcome, Option<Answer>), ClientError> {
         let (greeting, greeted) = oneshot::channel::<Greeting>();
         let builder = self.builder(Arc::new(Mutex::new(Some(greeting))));
-        let socket = match tokio::time::timeout(self.timeout, builder.connect()).await {
-            Ok(Ok(socket)) => socket,
+        let built = async {
+            let socket = match over {
+                Some(over) => builder.build_shared(&over.socket)?,
+                None => builder.build().await?,
+            };
+            let asked = match early {
+                Some(e) => Some(send_request(&socket, &e.event, e.data.clone(), e.timeout).await),
+                None => None,
+            };
+            socket.open().await?;
+            Ok::<_, rust_socketio::Error>((socket, asked))
+        };
+        let (socket, asked) = match tokio::time::timeout(self.timeout, built).await {
+            Ok(Ok(built)) => built,
             Ok(Err(e)) => return Err(self.unreachable(root_cause(&e))),
             Err(_) => {
                 let waited = format!("no answer within {} ms", self.timeout.as_millis());
                 return Err(self.unreachable(waited));
             }
         };
+        let outcome = self.greeted(socket, greeted).await?;
+        let answer = match (asked, &outcome, early) {
+            (Some(Ok(rx)), ConnectOutcome::Accepted(_), Some(e)) => {
+                Some(await_answer(rx, e.timeout).await)
+            }
+            (Some(Err(message)), _, _) => Some(Answer::SendFailed(message)),
+            (Some(_), _, _) => Some(Answer::Silent),
+            (None, _, _) => None,
+        };
+        Ok((outcome, answer))
+    }
+
+    /// Waits for the namespace's welcome (or its CONNECT answer) or refusal.
+    async fn greeted(
+        &self,
+        socket: Client,
+        greeted: oneshot::Receiver<Greeting>,
+    ) -> Result<ConnectOutcome, ClientError> {
         match tokio::time::timeout(self.timeout, greeted).await {
             Ok(Ok(Ok(welcome))) => Ok(ConnectOutcome::Accepted(Box::new(LabClient {
                 name: self.name.clone(),
@@ -222,7 +268,8 @@ impl ClientOptions {
                 timeout: self.timeout,
             }))),
             Ok(Ok(Err(reason))) => {
-                // The engine.io connection stays open after a refusal: close it.
+                // The namespace leaves the connection, which closes unless another
+                // namespace's socket is still on it.
                 let _ = socket.disconnect().await;
                 Ok(ConnectOutcome::Refused(reason))
             }
@@ -440,87 +487,56 @@ fn on_only(hook: Hook) -> Handler {
     })
 }
 
-/// A server's `lab:note` as the trace records it.
-fn note_observation(note: Value) -> Observation {
-    match serde_json::from_value::<Note>(note) {
-        Ok(Note::Log { text }) => Observation::ServerLog { text },
-        Ok(Note::Connect { name, namespace }) => Observation::ServerConnect {
-            client: name,
-            namespace,
-        },
-        Ok(Note::Refuse {
-            name,
-            namespace,
-            reason,
-        }) => Observation::ServerRefuse {
-            client: name,
-            namespace,
-            reason,
-        },
-        Ok(Note::Disconnect {
-            name,
-            namespace,
-            reason,
-        }) => Observation::ServerDisconnect {
-            client: name,
-            namespace,
-            reason,
-        },
-        Ok(Note::Emit {
-            name,
-            namespace,
-            event,
-            delivered_to,
-            error,
-        }) => Observation::ServerEmitted {
-            client: name,
-            namespace,
-            event,
-            delivered_to,
-            error,
-        },
-        Ok(Note::Handled {
-            name,
-            namespace,
-            event,
-            unhandled,
-        }) => Observation::ServerHandled {
-            client: name,
-            namespace,
-            event,
-            unhandled,
-        },
-        Err(e) => Observation::ClientError {
-            client: CONTROL_CLIENT.into(),
-            message: format!("malformed `{NOTE}` from the server: {e}"),
-        },
+/// A request a client emits before it connects (`ClientOptions::connect_via`).
+#[derive(Debug, Clone)]
+pub struct Early {
+    pub event: String,
+    pub data: Value,
+    pub timeout: Duration,
+}
+
+/// Emits `event` with an acknowledgement request; the answer comes on the receiver.
+async fn send_request(
+    socket: &Client,
+    event: &str,
+    data: Value,
+    timeout: Duration,
+) -> Result<oneshot::Receiver<Value>, String> {
+    let (tx, rx) = oneshot::channel::<Value>();
+    let slot: Slot<Value> = Arc::new(Mutex::new(Some(tx)));
+    let callback = move |payload: Payload, _: Client| {
+        let slot = slot.clone();
+        // rust_socketio hands an acknowledgement's arguments over as one JSON array.
+        let value = match payload_value(payload) {
+            Value::Array(mut args) if args.len() == 1 => args.remove(0),
+            Value::Array(args) => Value::Array(args),
+            other => other,
+        };
+        async move { fill(&slot, value) }.boxed()
+    };
+    socket
+        .emit_with_ack(event, data, timeout, callback)
+        .await
+        .map(|()| rx)
+        .map_err(|e| e.to_string())
+}
+
+async fn await_answer(rx: oneshot::Receiver<Value>, timeout: Duration) -> Answer {
+    match tokio::time::timeout(timeout, rx).await {
+        Ok(Ok(value)) => Answer::Reply(value),
+        _ => Answer::Silent,
     }
 }
 
 impl LabClient {
     /// Emits `event` with `data` and waits for the server's acknowledgement.
     pub async fn request(&self, event: &str, data: Value, timeout: Duration) -> Answer {
-        let (tx, rx) = oneshot::channel::<Value>();
-        let slot: Slot<Value> = Arc::new(Mutex::new(Some(tx)));
-        let callback = move |payload: Payload, _: Client| {
-            let slot = slot.clone();
-            // rust_socketio hands an acknowledgement's arguments over as one JSON array.
-            let value = match payload_value(payload) {
-                Value::Array(mut args) if args.len() == 1 => args.remove(0),
-                Value::Array(args) => Value::Array(args),
-                other => other,
-            };
-            async move { fill(&slot, value) }.boxed()
-        };
-        let sent = self.socket.emit_with_ack(event, data, timeout, callback);
-        match tokio::time::timeout(timeout, sent).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Answer::SendFailed(e.to_string()),
-            Err(_) => return Answer::Silent,
-        }
-        match tokio::time::timeout(timeout, rx).await {
-            Ok(Ok(value)) => Answer::Reply(value),
-            _ => Answer::Silent,
+        // Bounded as a whole: the library's own send is not.
+        match tokio::time::timeout(timeout, send_request(&self.socket, event, data, timeout)).await
+        {
+            Ok(Ok(rx)) => await_answer(rx, timeout).await,
+            Ok(Err(message)) => Answer::SendFailed(message),
+            Err(_) => Answer::Silent,
         }
     }
 

@@ -13,9 +13,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::app::App;
-use crate::client::{
-    self, Answer, ClientError, ClientOptions, ConnectOutcome, Hearing, LabClient, CONTROL_CLIENT,
-};
+use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient, CONTROL_CLIENT};
 use crate::lesson::{Action, Client, Lesson, Step};
 use crate::protocol::{
     Emit, EmitRequest, Reply, RoomsRequest, ServerState, APP, CONTROL_NS, EMIT, JOIN, LEAVE, MARK,
@@ -24,10 +22,18 @@ use crate::protocol::{
 use crate::server::{EmbeddedServer, ServerError};
 use crate::trace::{canonical_order, Collector, Observation, RoomTable, StepRecord};
 
+mod connect;
 mod exchange;
 mod nodes;
 
 use exchange::{request, send_failed, sync_all};
+
+/// The room table, the own-id rooms and the connections a step's record holds.
+type ServerView = (
+    RoomTable,
+    BTreeMap<String, Vec<String>>,
+    Vec<crate::trace::Connection>,
+);
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(2000);
 
@@ -306,6 +312,7 @@ impl Lab {
                 event,
                 payload,
                 args,
+                before_connect: false,
             } if self.declared => {
                 let args = args
                     .clone()
@@ -317,10 +324,15 @@ impl Lab {
                 actor,
                 event,
                 payload,
+                before_connect,
                 ..
             } => {
                 let data = payload.clone().unwrap_or(Value::Null);
-                self.request(actor, event, data).await;
+                if *before_connect {
+                    self.connect_sending(actor, event, data).await;
+                } else {
+                    self.request(actor, event, data).await;
+                }
             }
             Action::Ask {
                 actor,
@@ -386,7 +398,7 @@ impl Lab {
         if let Some(lost) = exchange::lost(&self.pending, &self.dropped) {
             return Err(self.lost(lost));
         }
-        let (rooms, own_id_rooms) = self.rooms().await?;
+        let (rooms, own_id_rooms, connections) = self.rooms().await?;
 
         while let Ok(o) = self.inbox.try_recv() {
             self.pending.push(o);
@@ -408,53 +420,8 @@ impl Lab {
                 .collect(),
             rooms,
             own_id_rooms,
+            connections,
         })
-    }
-
-    /// Connects a lesson client (on its node), recording whether it got in.
-    pub(crate) async fn connect(&mut self, name: &str) {
-        let Some(spec) = self.specs.iter().find(|c| c.name == name).cloned() else {
-            return;
-        };
-        if self.clients.contains_key(name) {
-            return;
-        }
-        let mut auth = spec.auth.clone();
-        auth.insert(
-            SESSION_AUTH.to_string(),
-            Value::String(self.session.clone()),
-        );
-        let outcome = ClientOptions {
-            namespace: spec.namespace.clone(),
-            auth,
-            answers: spec.answers.clone(),
-            ..ClientOptions::new(
-                &self.urls[self.node_of(name)],
-                &spec.name,
-                self.timeout,
-                Hearing::Trace(self.collector.clone()),
-            )
-        }
-        .connect()
-        .await;
-        match outcome {
-            Ok(ConnectOutcome::Accepted(client)) => {
-                self.collector.record(Observation::Connected {
-                    client: name.to_string(),
-                });
-                self.clients.insert(name.to_string(), *client);
-            }
-            Ok(ConnectOutcome::Refused(reason)) => {
-                self.collector.record(Observation::Refused {
-                    client: name.to_string(),
-                    reason,
-                });
-            }
-            Err(e) => self.collector.record(Observation::ClientError {
-                client: name.to_string(),
-                message: e.to_string(),
-            }),
-        }
     }
 
     async fn disconnect(&mut self, name: &str, close_transport: bool) {
@@ -719,8 +686,8 @@ impl Lab {
         }
     }
 
-    /// The server's rooms, with socket ids turned into names.
-    async fn rooms(&mut self) -> Result<(RoomTable, BTreeMap<String, Vec<String>>), LabError> {
+    /// The server's rooms, with socket ids turned into names, and its connections.
+    async fn rooms(&mut self) -> Result<ServerView, LabError> {
         if self.urls.len() > 1 {
             // Each node knows only its own rooms: no one table to show.
             return Ok(Default::default());
@@ -739,7 +706,8 @@ impl Lab {
         };
         let state: ServerState =
             serde_json::from_value(value).map_err(|e| LabError::BadState(e.to_string()))?;
-        Ok(room_table(&state, &self.specs))
+        let (rooms, own) = room_table(&state, &self.specs);
+        Ok((rooms, own, connect::connection_table(&state, &self.specs)))
     }
 
     fn lost(&self, lost: exchange::Lost) -> LabError {

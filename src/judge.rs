@@ -220,6 +220,12 @@ impl StepRecord {
         if expect.timeout {
             problems.extend(self.timeout_mismatches(&step.action, &event));
         }
+        if let Some(want) = &expect.acks {
+            problems.extend(self.acks_mismatches(want));
+        }
+        if let Some(want) = expect.connections {
+            problems.extend(self.connections_mismatch(step.action.actors(), want));
+        }
         if let Some(lines) = &expect.log {
             let logged = self.log_lines();
             for line in lines.iter().filter(|l| !logged.contains(l)) {
@@ -273,6 +279,53 @@ impl StepRecord {
                 .collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// `expect_acks`: the listed recipients answered these values, the others' waits
+    /// timed out.
+    fn acks_mismatches(&self, want: &std::collections::BTreeMap<String, Value>) -> Vec<String> {
+        let got = self.server_acks();
+        let mut problems: Vec<String> = want
+            .keys()
+            .filter(|name| !got.iter().any(|(n, _)| n == *name))
+            .map(|name| {
+                format!("expected `{name}` to be asked for an acknowledgement, but it was not")
+            })
+            .collect();
+        for (name, outcome) in &got {
+            match (want.get(name), outcome.answered, &outcome.value) {
+                (Some(w), true, Some(v)) if v == w => {}
+                (Some(w), true, Some(v)) => problems.push(format!(
+                    "expected `{name}` to acknowledge with {w}, but it answered {v}"
+                )),
+                (Some(w), _, _) => problems.push(format!(
+                    "expected `{name}` to acknowledge with {w}, but no answer came"
+                )),
+                (None, true, _) => problems.push(format!(
+                    "expected `{name}`'s acknowledgement to time out, but it answered"
+                )),
+                (None, false, _) => {}
+            }
+        }
+        problems
+    }
+
+    /// `expect_connections`: how many of the server's connections carry the actors.
+    fn connections_mismatch(&self, actors: &[String], want: usize) -> Option<String> {
+        if self.connections.is_empty() {
+            return Some("the server did not report its connections".to_string());
+        }
+        let got = self
+            .connections
+            .iter()
+            .filter(|c| c.sockets.iter().any(|s| actors.contains(s)))
+            .count();
+        (got != want).then(|| {
+            format!(
+                "expected {} to travel on {want} connection(s), but the server holds {got}",
+                name_list(actors)
+            )
+        })
     }
 
     /// Everything that went wrong in this step or contradicts the lesson.

@@ -263,6 +263,7 @@ mod tests {
             present: vec!["alice".into(), "bob".into(), "carol".into()],
             rooms: RoomTable::new(),
             own_id_rooms: BTreeMap::new(),
+            connections: Vec::new(),
         }
     }
 

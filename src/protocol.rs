@@ -167,6 +167,11 @@ pub const RESERVED_EVENTS: &[&str] = &[
 pub struct SocketInfo {
     pub name: String,
     pub sid: String,
+    /// The engine.io connection the socket travels on, numbered by the server from 1
+    /// in order of appearance (not an id: it never shows what the wire carries);
+    /// sockets of one connection share it. 0 from a server that does not say.
+    #[serde(default)]
+    pub connection: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -92,6 +92,7 @@ async fn start(nodes: Vec<EmbeddedServer>, timeout: Duration) -> Result<Lab, Sca
         .iter()
         .map(|name| Client {
             answers: Vec::new(),
+            connection: None,
             name: name.to_string(),
             namespace: MAIN_NS.to_string(),
             auth: serde_json::Map::new(),

@@ -326,10 +326,20 @@ pub fn for_step(step: &Step, client: &Client) -> Snippet {
                 rust,
             }
         }
-        Action::Send { event, payload, .. } => {
+        Action::Send {
+            event,
+            payload,
+            before_connect,
+            ..
+        } => {
             let (js, rust) = handler_or_none(actor_ns, event);
+            let emit = format!("socket.emit({event:?}{})", payload_js(payload));
             Snippet {
-                client: Some(format!("socket.emit({event:?}{})", payload_js(payload))),
+                // Nothing in between: the emit runs before the connection is up.
+                client: Some(match before_connect {
+                    true => format!("const socket = {}; {emit}", client_connect(client)),
+                    false => emit,
+                }),
                 js,
                 rust,
             }
@@ -371,6 +381,7 @@ mod tests {
             namespace: "/".into(),
             auth: Default::default(),
             answers: Vec::new(),
+            connection: None,
         }
     }
 

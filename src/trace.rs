@@ -186,13 +186,44 @@ pub struct StepRecord {
     pub rooms: RoomTable,
     /// Per namespace: the sockets the server holds in a room named by their own id.
     pub own_id_rooms: BTreeMap<String, Vec<String>>,
+    /// The server's engine.io connections after the step, with the lesson sockets
+    /// each carries; empty from a server that does not number them.
+    pub connections: Vec<Connection>,
     /// The server ran a lesson's declared application: its log is only what that
     /// code printed (the lab's own connection notes are not log lines then).
     #[serde(skip)]
     pub declared: bool,
 }
 
+/// One engine.io connection as the server reports it: the lesson's sockets on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Connection {
+    /// In the lesson's client order.
+    pub sockets: Vec<String>,
+    /// With several sockets: whether the server gave them one id or one each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub socket_ids: Option<SocketIds>,
+}
+
+/// How a server names the sockets of one connection, as observed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SocketIds {
+    /// The same id in every namespace (socketioxide: the engine.io session's).
+    Shared,
+    /// An id of its own for each namespace's socket (Node's `socket.io`).
+    PerNamespace,
+    /// Some shared, some not.
+    Mixed,
+}
+
 impl StepRecord {
+    /// Whether one of the server's connections carries several sockets: only then
+    /// are the connections shown (in the transcript and in `--json`).
+    pub fn multiplexed(&self) -> bool {
+        self.connections.iter().any(|c| c.sockets.len() > 1)
+    }
+
     /// Sorted names of the clients that received an application event in this step.
     pub fn delivered_to(&self) -> Vec<String> {
         let names: BTreeSet<&str> = self
@@ -392,6 +423,7 @@ mod tests {
             present: vec!["alice".into(), "bob".into(), "carol".into()],
             rooms: RoomTable::new(),
             own_id_rooms: BTreeMap::new(),
+            connections: Vec::new(),
         }
     }
 

@@ -14,6 +14,11 @@ use crate::safe;
 use crate::snippet;
 use crate::trace::{Observation, StepRecord};
 
+mod header;
+mod links;
+
+pub use header::{header, header_of, opening};
+
 pub const WIDTH: usize = Paint::WIDTH;
 
 pub use crate::layout::wrap;
@@ -32,38 +37,6 @@ pub fn rule(title: &str, paint: Paint) -> String {
 
 fn compact(value: &Value) -> String {
     value.to_string()
-}
-
-/// A transcript's first lines: its heading, the wrapped intro and a blank line.
-pub fn opening(title: &str, intro: &str, paint: Paint) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{}", rule(title, paint));
-    out.push_str(&wrap(intro, 2, paint.width));
-    let _ = writeln!(out);
-    out
-}
-
-pub fn header(lesson: &Lesson, server: &str, paint: Paint) -> String {
-    let title = format!("socketio-lab · {}", lesson.title);
-    header_of(&title, &lesson.intro, server, &lesson.clients, paint)
-}
-
-/// A heading, its paragraph, the server and the clients (lessons and exercises).
-pub fn header_of(
-    title: &str,
-    intro: &str,
-    server: &str,
-    clients: &[Client],
-    paint: Paint,
-) -> String {
-    let mut out = opening(title, intro, paint);
-    let _ = writeln!(out, "  {} {server}", paint.dim("server "));
-    let clients: Vec<String> = clients
-        .iter()
-        .map(|c| format!("{} ({})", paint.name(&c.name), c.namespace))
-        .collect();
-    let _ = writeln!(out, "  {} {}", paint.dim("clients"), clients.join(", "));
-    out
 }
 
 pub fn server_note(o: &Observation, paint: Paint) -> Option<String> {
@@ -469,6 +442,7 @@ fn room_table(step: &Step, record: &StepRecord, paint: Paint) -> String {
             .chain(&emit.except)
             .any(|r| r.starts_with("id:"))
     });
+    out.push_str(&links::connections(record, paint));
     if matches!(step.action, Action::Connect { .. }) || uses_own_id {
         for (ns, names) in &record.own_id_rooms {
             let names = format!("{}  (room name = socket id)", names.join(", "));
@@ -596,6 +570,7 @@ pub(crate) mod tests {
             present: vec!["alice".into(), "bob".into(), "carol".into()],
             rooms,
             own_id_rooms: BTreeMap::new(),
+            connections: Vec::new(),
         }
     }
 

@@ -72,7 +72,7 @@ pub fn json(lesson: &Lesson, records: &[StepRecord]) -> Value {
 /// One step of the document; the web page's step record starts from it.
 pub fn step_json(s: &Step, r: &StepRecord) -> Value {
     let problems = r.problems(s);
-    json!({
+    let mut step = json!({
         "index": r.index,
         "title": s.title,
         "actor": s.action.actor(),
@@ -87,5 +87,10 @@ pub fn step_json(s: &Step, r: &StepRecord) -> Value {
         "acks": acks_json(r),
         "passed": problems.is_empty(),
         "problems": problems,
-    })
+    });
+    // Only where a connection carries several sockets, as the transcript shows it.
+    if r.multiplexed() {
+        step["connections"] = json!(r.connections);
+    }
+    step
 }

@@ -12,7 +12,7 @@ use socketio_lab::lesson::{embedded, Action, Choice};
 use socketio_lab::protocol::{AckOutcome, Reply};
 use socketio_lab::quiz::{self, ChoiceRun};
 use socketio_lab::quiz_session;
-use socketio_lab::trace::Observation;
+use socketio_lab::trace::{Connection, Observation};
 
 /// Answers for the scripted snapshot runs. They are not a key: the runs judge them,
 /// and the snapshot test checks the exit code the runs produce.
@@ -20,8 +20,8 @@ const RIGHT: &[(&str, &str)] = &[
     ("chat", "2,1+2+5"),
     ("emit", "3,2"),
     ("rooms", "1,1,1+2"),
-    ("namespaces", "1,1+2+3,1+2"),
-    ("cheatsheet", "2,1,1,1,1,1+2,1,1,1,1"),
+    ("namespaces", "1,1+2+3,1+2,1"),
+    ("cheatsheet", "2,1,1,1,1,1+2,1,1,1,1,1"),
     ("lobby", "2,1"),
     ("handlers", "1,1"),
 ];
@@ -29,8 +29,8 @@ const WRONG: &[(&str, &str)] = &[
     ("chat", "3,1+3"),
     ("emit", "5,1"),
     ("rooms", "3,2,1+3"),
-    ("namespaces", "2,1+4,2"),
-    ("cheatsheet", "1,2,3,3,2,1+3,2,2,2,2"),
+    ("namespaces", "2,1+4,2,2"),
+    ("cheatsheet", "1,2,3,3,2,1+3,2,2,2,2,2"),
     ("lobby", "1,2"),
     ("handlers", "2,3"),
 ];
@@ -345,8 +345,30 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
                 },
             });
         }
+        if let Some(n) = expect.connections {
+            record.connections = spread(action.actors(), n);
+        }
         for o in record.observations.iter_mut() {
             if let Observation::Answered { reply, .. } = o {
+                for (name, outcome) in reply.acks.iter_mut().flat_map(|a| a.iter_mut()) {
+                    match expect.acks.as_ref().map(|acks| acks.get(name)) {
+                        Some(Some(v)) => {
+                            *outcome = AckOutcome {
+                                answered: true,
+                                value: Some(v.clone()),
+                                error: None,
+                            }
+                        }
+                        Some(None) => {
+                            *outcome = AckOutcome {
+                                answered: false,
+                                value: None,
+                                error: Some("timeout".into()),
+                            }
+                        }
+                        None => {}
+                    }
+                }
                 if expect.rejected {
                     reply.ok = false;
                     reply.error = Some("refused".into());
@@ -372,9 +394,39 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
     run
 }
 
+/// `names` spread over `n` connections as the server would report them (the first
+/// `n - 1` alone, the rest together), or over one each when there are fewer.
+fn spread(names: &[String], n: usize) -> Vec<Connection> {
+    let mut connections: Vec<Connection> = names
+        .iter()
+        .map(|name| Connection {
+            sockets: vec![name.clone()],
+            socket_ids: None,
+        })
+        .collect();
+    while connections.len() > n.max(1) {
+        let last = connections.pop().unwrap();
+        connections.last_mut().unwrap().sockets.extend(last.sockets);
+    }
+    connections
+}
+
 /// Ways to disturb the traffic a choice's run observed.
 fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
     let mut out = Vec::new();
+    // Every socket the server holds on a connection of its own, or all on one.
+    for apart in [true, false] {
+        let mut moved = run.clone();
+        for r in &mut moved.records {
+            let sockets: Vec<String> = r
+                .connections
+                .iter()
+                .flat_map(|c| c.sockets.clone())
+                .collect();
+            r.connections = spread(&sockets, if apart { sockets.len() } else { 1 });
+        }
+        out.push(moved);
+    }
     let mut silent = run.clone();
     for r in &mut silent.records {
         r.observations

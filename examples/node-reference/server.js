@@ -237,12 +237,28 @@ function installCatchAll(socket) {
   });
 }
 
+// The engine.io connections with a lesson socket on them, numbered from 1 in order of
+// appearance (`lab:state` reports the number, never the id): one page's `io("/")` and
+// `io("/admin")` share one connection, and so one number.
+let lastConnection = 0;
+const connectionNumbers = new Map(); // engine.io id (`socket.conn.id`) to its number
+function connectionOf(socket) {
+  const id = socket.conn.id;
+  if (!connectionNumbers.has(id)) {
+    lastConnection += 1;
+    connectionNumbers.set(id, lastConnection);
+    socket.conn.once("close", () => connectionNumbers.delete(id));
+  }
+  return connectionNumbers.get(id);
+}
+
 // What happens when a socket connects to `/` or `/admin`. Socket.IO has already put
 // it in the room named by its id; `app` adds the namespace's own event.
 function onConnection(socket, app) {
   const namespace = socket.nsp.name;
   const name = nameFromAuth(socket.handshake.auth);
   socket.data.name = name;
+  connectionOf(socket);
 
   console.log("a user connected");
   note({ kind: "connect", name, namespace });
@@ -313,7 +329,7 @@ function state() {
   for (const ns of [MAIN_NS, ADMIN_NS]) {
     const nsp = io.of(ns);
     const sockets = [...nsp.sockets.values()]
-      .map((s) => ({ name: nameOf(s), sid: s.id }))
+      .map((s) => ({ name: nameOf(s), sid: s.id, connection: connectionOf(s) }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     // Rooms as the adapter holds them, own-id rooms included.
     const rooms = {};

@@ -196,12 +196,7 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-fn event_handler(
-    app: &App,
-    handler: &Handler,
-    ns_data: &[&str],
-    at: &str,
-) -> Result<(), AppError> {
+fn event_handler(app: &App, handler: &Handler, ns_data: &[&str], at: &str) -> Result<(), AppError> {
     event_name(&handler.event).map_err(|r| err(at, r))?;
     if handler.args.len() > MAX_ARGS {
         return Err(err(

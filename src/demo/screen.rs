@@ -198,6 +198,7 @@ mod tests {
             present: present.iter().map(|s| s.to_string()).collect(),
             rooms,
             own_id_rooms: BTreeMap::new(),
+            connections: Vec::new(),
         }
     }
 

@@ -15,6 +15,7 @@ fn record(index: usize, observations: Vec<Observation>, present: &[&str]) -> Ste
         present: present.iter().map(|s| s.to_string()).collect(),
         rooms: RoomTable::new(),
         own_id_rooms: BTreeMap::new(),
+        connections: Vec::new(),
     }
 }
 

@@ -25,7 +25,13 @@ pub(super) async fn request(
             message: format!("`{actor}` is not connected"),
         };
     };
-    match client.request(event, data, wait).await {
+    let answer = client.request(event, data, wait).await;
+    answered(actor, event, answer, wait)
+}
+
+/// A request's answer as the observation the trace keeps.
+pub(super) fn answered(actor: &str, event: &str, answer: Answer, wait: Duration) -> Observation {
+    match answer {
         Answer::Reply(value) => match serde_json::from_value::<Reply>(value.clone()) {
             Ok(reply) => Observation::Answered {
                 client: actor.to_string(),

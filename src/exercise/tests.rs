@@ -59,6 +59,18 @@ fn mistakes_are_located() {
     );
 }
 
+/// `verify` judges a learner's server one connection per client: a lesson's
+/// `connection` has no place in an exercise.
+#[test]
+fn an_exercise_client_cannot_share_a_connection() {
+    let text = SMALL.replace(
+        "name = \"alice\"\n",
+        "name = \"alice\"\n[[clients]]\nname = \"alice-admin\"\nnamespace = \"/admin\"\nconnection = \"alice\"\n",
+    );
+    let e = parse("t", "t.toml", &text).unwrap_err().to_string();
+    assert!(e.contains(":14:14: `connection` is for lessons"), "{e}");
+}
+
 #[test]
 fn an_exercise_that_expects_nothing_is_refused() {
     let e = parse("t", "t.toml", SMALL).unwrap_err().to_string();

@@ -66,6 +66,14 @@ pub(super) fn exercise(id: &str, loc: &Locator, raw: RawExercise) -> Result<Exer
         return Err(loc.at(raw.events.span().start, "`events` is empty"));
     }
     let (clients, known) = check_clients(loc, &raw.clients)?;
+    // `verify` connects each client on its own: the learner's server is judged one
+    // connection per client.
+    if let Some(shared) = raw.clients.iter().find_map(|c| c.connection.as_ref()) {
+        return Err(loc.at(
+            shared.span().start,
+            "`connection` is for lessons: an exercise's clients each have their own",
+        ));
+    }
     if raw.steps.is_empty() {
         return Err(loc.at(0, "an exercise needs at least one `[[steps]]` entry"));
     }
@@ -155,6 +163,7 @@ impl Checker<'_> {
                         event,
                         payload,
                         args: None,
+                        before_connect: false,
                     }
                 } else {
                     let timeout_ms = s.timeout.as_ref().map_or(DEFAULT_ASK_TIMEOUT_MS, |t| *t.get_ref());

@@ -122,6 +122,17 @@ pub struct Client {
     /// How this client's handlers answer a server's acknowledgement request, per
     /// event; an event not listed is received and left unanswered.
     pub answers: Vec<ScriptedAnswer>,
+    /// The client whose connection this one's socket shares, as one page's
+    /// `io("/")` and `io("/admin")` share one (the first client of that connection);
+    /// `None`: a connection of its own.
+    pub connection: Option<String>,
+}
+
+impl Client {
+    /// The name of the connection its socket travels on: the first client on it.
+    pub fn connection_name(&self) -> &str {
+        self.connection.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// A client's handler for `event` answers the acknowledgement the server asked for.
@@ -175,6 +186,9 @@ pub enum Action {
         payload: Option<Value>,
         /// Format 2: several arguments (then `payload` is `None`).
         args: Option<Vec<Value>>,
+        /// The actor was offline: it emitted first and connected after, and the event
+        /// waited in its client until the namespace accepted it.
+        before_connect: bool,
     },
     /// The actor emits an application event with an acknowledgement callback and waits
     /// up to `timeout_ms` for the server's answer.
@@ -270,6 +284,12 @@ pub struct Expectations {
     pub timeout: bool,
     /// `emit`: the server must refuse the request.
     pub rejected: bool,
+    /// Any operation: the server's connections that carry the actors' sockets after
+    /// the step, counted (one person's namespaces share one when multiplexed).
+    pub connections: Option<usize>,
+    /// `emit` with an acknowledgement: each of these recipients answers with its
+    /// value, and every other recipient's wait times out.
+    pub acks: Option<std::collections::BTreeMap<String, Value>>,
 }
 
 impl Expectations {
@@ -282,6 +302,8 @@ impl Expectations {
             && self.answer.is_none()
             && !self.timeout
             && !self.rejected
+            && self.connections.is_none()
+            && self.acks.is_none()
     }
 }
 

@@ -84,6 +84,8 @@ pub(crate) struct RawClient {
     pub auth: Option<toml::Table>,
     #[serde(default)]
     pub answers: Vec<Spanned<RawAnswer>>,
+    /// An earlier client whose connection this client's socket shares.
+    pub connection: Option<Spanned<String>>,
 }
 
 /// `[[clients.answers]]`: the client answers the server's acknowledgement for `event`.
@@ -145,6 +147,13 @@ pub(super) struct RawStep {
     /// Socket.IO disconnect first (the server sees `transport close`).
     #[serde(default)]
     pub close_transport: bool,
+    /// `send` only: the offline actor emits first and connects after.
+    #[serde(default)]
+    pub before_connect: bool,
+    /// How many of the server's connections carry the actors' sockets after the step.
+    pub expect_connections: Option<Spanned<u64>>,
+    /// `emit` with `ack`: who answers what; every other recipient's wait times out.
+    pub expect_acks: Option<Spanned<toml::Table>>,
 }
 
 impl RawStep {

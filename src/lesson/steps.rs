@@ -30,6 +30,13 @@ pub(super) struct Checker<'a> {
 pub(crate) fn track_connections(action: &Action, refused: bool, connected: &mut BTreeSet<String>) {
     match action {
         Action::Connect { actors } if !refused => connected.extend(actors.iter().cloned()),
+        Action::Send {
+            actor,
+            before_connect: true,
+            ..
+        } => {
+            connected.insert(actor.clone());
+        }
         Action::Disconnect { actors, .. } => connected.retain(|c| !actors.contains(c)),
         _ => {}
     }
@@ -48,6 +55,16 @@ impl Checker<'_> {
 
     fn step(&self, spanned: &Spanned<RawStep>, connected: &mut BTreeSet<String>) -> Result<Step> {
         let (s, at) = (spanned.get_ref(), spanned.span().start);
+        if s.before_connect && s.op != Op::Send {
+            return Err(self.loc.at(at, "`before_connect` applies to `send` only"));
+        }
+        if s.before_connect && self.app.is_some() {
+            // The lab sends it as a request and waits for the answer (format 1).
+            return Err(self.loc.at(
+                at,
+                "`before_connect` is for the lab's fixed server (format 1) for now",
+            ));
+        }
         if self.app.is_some() && matches!(s.op, Op::Join | Op::Leave | Op::Emit) {
             return Err(self.loc.at(
                 at,
@@ -197,6 +214,7 @@ impl Checker<'_> {
                     .args
                     .as_ref()
                     .map(|args| args.iter().map(to_json).collect()),
+                before_connect: s.before_connect,
             }
         })
     }
@@ -270,7 +288,18 @@ impl Checker<'_> {
         if s.expect_unhandled && !matches!(op, Op::Send | Op::Ask) {
             return refuse("`expect_unhandled` applies to `send` and `ask` only");
         }
+        let connections = match &s.expect_connections {
+            Some(n) if *n.get_ref() == 0 => {
+                return Err(self
+                    .loc
+                    .at(n.span().start, "`expect_connections` is at least 1"))
+            }
+            Some(n) => Some(*n.get_ref() as usize),
+            None => None,
+        };
         Ok(Expectations {
+            connections,
+            acks: self.expect_acks(s, at, action)?,
             delivered_to,
             refused: s.expect_refused,
             unhandled: s.expect_unhandled,
@@ -279,6 +308,41 @@ impl Checker<'_> {
             timeout: s.expect_timeout,
             rejected: s.expect_rejected,
         })
+    }
+
+    /// `expect_acks`: a table of recipients and their answers, on an `emit` that asks
+    /// for acknowledgements.
+    fn expect_acks(
+        &self,
+        s: &RawStep,
+        at: usize,
+        action: &Action,
+    ) -> Result<Option<std::collections::BTreeMap<String, serde_json::Value>>> {
+        let Some(table) = &s.expect_acks else {
+            return Ok(None);
+        };
+        if !matches!(action, Action::Emit { emit, .. } if emit.ack_timeout_ms.is_some()) {
+            return Err(self
+                .loc
+                .at(at, "`expect_acks` applies to `emit` with `ack = true`"));
+        }
+        if s.expect_answer.is_some() || s.expect_timeout {
+            return Err(self.loc.at(
+                at,
+                "give `expect_acks`, or `expect_answer` or `expect_timeout`, not both",
+            ));
+        }
+        let mut acks = std::collections::BTreeMap::new();
+        for (name, value) in table.get_ref() {
+            if !self.known.contains_key(name) {
+                return Err(self.loc.at(
+                    table.span().start,
+                    format!("unknown client `{name}` in `expect_acks`"),
+                ));
+            }
+            acks.insert(name.clone(), to_json(value));
+        }
+        Ok(Some(acks))
     }
 
     /// `expect_answer` and `expect_timeout` judge an acknowledgement, so the step
@@ -334,13 +398,15 @@ impl Checker<'_> {
                     .at(at, format!("step `{}` has no `actor`", s.title)))
             }
         };
+        // A `send` before connecting, like a `connect`, needs its actor offline.
+        let offline = s.op == Op::Connect || s.before_connect;
         for actor in &actors {
-            let message = match (s.op, connected.contains(actor)) {
-                (Op::Connect, true) => {
+            let message = match (offline, connected.contains(actor)) {
+                (true, true) => {
                     format!("`{actor}` is already connected at step `{}`", s.title)
                 }
-                (Op::Connect, false) | (_, true) => continue,
-                (_, false) => format!(
+                (true, false) | (false, true) => continue,
+                (false, false) => format!(
                     "`{actor}` is not connected at step `{}` (add a `connect` step before it)",
                     s.title
                 ),

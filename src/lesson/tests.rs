@@ -132,3 +132,103 @@ fn scripted_answers_are_read_and_checked() {
         "{slow}"
     );
 }
+
+/// `connection = "NAME"` (one person's sockets over one connection) and
+/// `before_connect` (an emit before the connection is up), read and refused where
+/// they make no sense.
+#[test]
+fn shared_connections_and_early_sends_are_read_and_checked() {
+    let admin = |extra: &str| {
+        GOOD.replace(
+            "[[clients]]\nname = \"carol\"\n",
+            &format!("[[clients]]\nname = \"carol\"\n\n[[clients]]\nname = \"bob-admin\"\nnamespace = \"/admin\"\n{extra}"),
+        )
+    };
+    let lesson = parse("x", "x.toml", &admin("connection = \"bob\"\n")).unwrap();
+    let shared = lesson.client("bob-admin").unwrap();
+    assert_eq!(
+        (shared.connection.as_deref(), shared.connection_name()),
+        (Some("bob"), "bob")
+    );
+    assert_eq!(lesson.client("bob").unwrap().connection_name(), "bob");
+    let refused = [
+        (
+            "connection = \"zed\"\n",
+            "`connection` names `zed`, which is not a client declared before `bob-admin`",
+        ),
+        (
+            "connection = \"bob-admin\"\n",
+            "`connection` names `bob-admin`, which is not a client declared before",
+        ),
+        ("namespace = \"/\"\nconnection = \"bob\"\n", "duplicate key"),
+    ];
+    for (extra, message) in refused {
+        let e = parse("x", "x.toml", &admin(extra)).expect_err(extra);
+        assert!(e.message.contains(message), "{extra}: {e}");
+    }
+    let twice = GOOD.replace(
+        "[[clients]]\nname = \"carol\"\n",
+        "[[clients]]\nname = \"carol\"\nconnection = \"alice\"\n",
+    );
+    let e = parse("x", "x.toml", &twice).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("`alice` is already on that connection in `/`: one socket per namespace"),
+        "{e}"
+    );
+
+    let early = |step: &str| format!("{GOOD}\n[[steps]]\ntitle = \"early\"\n{step}\n");
+    let carol_offline = GOOD.replace("\"alice\", \"bob\", \"carol\"", "\"alice\", \"bob\"");
+    let text = format!("{carol_offline}\n[[steps]]\ntitle = \"early\"\nop = \"send\"\nactor = \"carol\"\nbefore_connect = true\nevent = \"chat message\"\n\n[[steps]]\ntitle = \"then\"\nop = \"send\"\nactor = \"carol\"\nevent = \"chat message\"\n");
+    let lesson = parse("x", "x.toml", &text).unwrap();
+    assert!(matches!(
+        lesson.steps[2].action,
+        Action::Send {
+            before_connect: true,
+            ..
+        }
+    ));
+    let refused = [
+        (
+            "op = \"send\"\nactor = \"carol\"\nbefore_connect = true\nevent = \"x\"",
+            "`carol` is already connected at step `early`",
+        ),
+        (
+            "op = \"ask\"\nactor = \"carol\"\nbefore_connect = true\nevent = \"x\"",
+            "`before_connect` applies to `send` only",
+        ),
+        (
+            "op = \"join\"\nactor = \"carol\"\nbefore_connect = true\nrooms = [\"r\"]",
+            "`before_connect` applies to `send` only",
+        ),
+    ];
+    for (step, message) in refused {
+        let e = parse("x", "x.toml", &early(step)).expect_err(step);
+        assert!(e.message.starts_with(message), "{step}: {e}");
+    }
+}
+
+#[test]
+fn connection_and_ack_claims_are_read_and_checked() {
+    let with = |step: &str| format!("{GOOD}\n[[steps]]\ntitle = \"claim\"\n{step}\n");
+    let lesson = parse(
+        "x",
+        "x.toml",
+        &with("op = \"emit\"\nactor = \"alice\"\nfrom = \"io\"\nack = true\ntimeout = 100\nevent = \"e\"\nexpect_acks = { bob = \"yes\" }\nexpect_connections = 3"),
+    )
+    .unwrap();
+    let expect = &lesson.steps[2].expect;
+    assert_eq!(expect.connections, Some(3));
+    let acks = expect.acks.as_ref().unwrap();
+    assert_eq!(acks.get("bob"), Some(&serde_json::json!("yes")));
+    let refused = [
+        ("op = \"emit\"\nactor = \"alice\"\nevent = \"e\"\nexpect_acks = { bob = 1 }", "`expect_acks` applies to `emit` with `ack = true`"),
+        ("op = \"emit\"\nactor = \"alice\"\nack = true\ntimeout = 9\nevent = \"e\"\nexpect_acks = { zed = 1 }", "unknown client `zed` in `expect_acks`"),
+        ("op = \"emit\"\nactor = \"alice\"\nack = true\ntimeout = 9\nevent = \"e\"\nexpect_timeout = true\nexpect_acks = { bob = 1 }", "give `expect_acks`, or `expect_answer` or `expect_timeout`, not both"),
+        ("op = \"leave\"\nactor = \"alice\"\nrooms = [\"r\"]\nexpect_connections = 0", "`expect_connections` is at least 1"),
+    ];
+    for (step, message) in refused {
+        let e = parse("x", "x.toml", &with(step)).expect_err(step);
+        assert!(e.message.starts_with(message), "{step}: {e}");
+    }
+}

@@ -160,9 +160,10 @@ fn clients_of(
     app: Option<&App>,
 ) -> Result<(Vec<Client>, HashMap<String, String>)> {
     let mut known: HashMap<String, String> = HashMap::new();
-    let mut clients = Vec::new();
+    let mut clients: Vec<Client> = Vec::new();
     for raw_client in raw {
-        let client = client(loc, raw_client, &known, app)?;
+        let mut client = client(loc, raw_client, &known, app)?;
+        client.connection = connection(loc, raw_client, &client, &clients)?;
         known.insert(client.name.clone(), client.namespace.clone());
         clients.push(client);
     }
@@ -224,7 +225,46 @@ fn client(
         namespace,
         auth,
         answers: answers(loc, &raw.answers)?,
+        connection: None,
     })
+}
+
+/// `connection = "NAME"`: the socket shares the connection of an earlier client, one
+/// socket per namespace on it.
+fn connection(
+    loc: &Locator,
+    raw: &RawClient,
+    client: &Client,
+    earlier: &[Client],
+) -> Result<Option<String>> {
+    let Some(named) = &raw.connection else {
+        return Ok(None);
+    };
+    let at = named.span().start;
+    let Some(first) = earlier.iter().find(|c| c.name == *named.get_ref()) else {
+        return Err(loc.at(
+            at,
+            format!(
+                "`connection` names `{}`, which is not a client declared before `{}`",
+                named.get_ref(),
+                client.name
+            ),
+        ));
+    };
+    let shared = first.connection_name().to_string();
+    let same_namespace = earlier
+        .iter()
+        .find(|c| c.connection_name() == shared && c.namespace == client.namespace);
+    if let Some(other) = same_namespace {
+        return Err(loc.at(
+            at,
+            format!(
+                "`{}` is already on that connection in `{}`: one socket per namespace and connection",
+                other.name, client.namespace
+            ),
+        ));
+    }
+    Ok(Some(shared))
 }
 
 /// The longest a scripted answer may wait: a step never waits longer than this.

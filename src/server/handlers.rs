@@ -26,8 +26,19 @@ use crate::safe;
 /// subscription the caller must await before accepting anyone.
 pub(crate) fn install<A: Adapter + DefinedAdapter>(io: &SocketIo<A>) -> [A::InitRes; 3] {
     [
-        io.ns(MAIN_NS, on_lesson_connect::<A>.with(lesson_guard::<A>)),
-        io.ns(ADMIN_NS, on_lesson_connect::<A>.with(lesson_guard::<A>)),
+        // The last `with` runs first: the guard, then the fixed application's handlers.
+        io.ns(
+            MAIN_NS,
+            on_lesson_connect::<A>
+                .with(prepare::<A>)
+                .with(lesson_guard::<A>),
+        ),
+        io.ns(
+            ADMIN_NS,
+            on_lesson_connect::<A>
+                .with(prepare::<A>)
+                .with(lesson_guard::<A>),
+        ),
         io.ns(CONTROL_NS, on_control_connect::<A>),
     ]
 }
@@ -60,17 +71,49 @@ fn malformed(a: AckSender<impl Adapter>, event: &str) {
 
 // ------------------------------------------------------------ connections
 
-/// The chat application behind each lesson namespace, beside the lab protocol.
-#[derive(Clone, Copy)]
-enum App {
-    /// `/`: the chat example's relay, `io.emit("chat message", msg)`.
-    Chat,
-    /// `/admin`: `announce` sends an announcement to everyone in `/`.
-    Admin,
+/// `/` and `/admin` running the fixed application, before the namespace's CONNECT
+/// answer goes out: the socket's name and every handler. socketioxide sends that
+/// answer before it runs the connection handler, on a task of its own, so a packet
+/// the client sends as soon as it is accepted (one it buffered, say) could otherwise
+/// reach a socket with no handler yet. Node runs the connection handler before it
+/// reads the next packet.
+async fn prepare<A: Adapter>(
+    socket: SocketRef<A>,
+    State(lab): State<Lab>,
+    TryData(auth): TryData<Value>,
+) -> Result<(), std::convert::Infallible> {
+    lab.connection_of(&socket);
+    let auth = auth.ok();
+    if super::app::declares(&lab, auth.as_ref(), socket.ns()).is_some() {
+        // A declared application sets the socket up on connection (`app::connect`).
+        return Ok(());
+    }
+    let name = lab.name_from_auth(auth.as_ref());
+    set_name(&socket, name);
+    // Socket.IO (Node) puts every socket in a room named by its own id; socketioxide
+    // does not, so the lab does it to keep `io.to(socket.id)` working as in Node.
+    socket.join(socket.id.to_string());
+    socket.on(JOIN, on_rooms::<A>);
+    socket.on(LEAVE, on_rooms::<A>);
+    socket.on(EMIT, on_emit::<A>);
+    socket.on(SYNC, on_sync::<A>);
+    if socket.ns() == ADMIN_NS {
+        // `/admin`: `announce` sends an announcement to everyone in `/`.
+        socket.on("announce", on_relay::<A>);
+    } else {
+        // `/`: the chat example's relay, `io.emit("chat message", msg)`.
+        socket.on("chat message", on_relay::<A>);
+        socket.on("ping", on_ping::<A>);
+        socket.on("sleepy", on_sleepy::<A>);
+    }
+    socket.on_fallback(on_unhandled::<A>);
+    socket.on_disconnect(on_disconnect::<A>);
+    Ok(())
 }
 
 /// Every lesson namespace: the declared application when a lesson sent one that
-/// declares the namespace, else the fixed one the namespace names.
+/// declares the namespace, else the fixed one the namespace names, whose handlers
+/// `prepare` put in place: the chat example's `a user connected`, then the welcome.
 pub(crate) async fn on_lesson_connect<A: Adapter>(
     socket: SocketRef<A>,
     io: SocketIo<A>,
@@ -81,12 +124,12 @@ pub(crate) async fn on_lesson_connect<A: Adapter>(
         let name = lab.name_from_auth(auth.as_ref().ok());
         return super::app::connect(socket, io, lab, name, declared).await;
     }
-    let app = if socket.ns() == ADMIN_NS {
-        App::Admin
-    } else {
-        App::Chat
+    let note = Note::Connect {
+        name: name_of(&socket),
+        namespace: socket.ns().to_string(),
     };
-    on_connect(socket, io, auth.ok(), lab, app)
+    lab.tell(&io, Activity::Note(note));
+    welcome(&socket);
 }
 
 /// Why the fixed `/admin` refuses a socket: it lets in only one that brings the token.
@@ -94,41 +137,6 @@ pub(crate) fn admin_refusal(auth: Option<&Value>) -> Option<String> {
     let token = auth.and_then(|a| a.get("token")).and_then(Value::as_str);
     (token != Some(ADMIN_TOKEN))
         .then(|| "not authorized: `/admin` needs a valid `auth.token`".to_string())
-}
-
-fn on_connect<A: Adapter>(
-    socket: SocketRef<A>,
-    io: SocketIo<A>,
-    auth: Option<Value>,
-    lab: Lab,
-    app: App,
-) {
-    let name = lab.name_from_auth(auth.as_ref());
-    set_name(&socket, name.clone());
-    // Socket.IO (Node) puts every socket in a room named by its own id; socketioxide
-    // does not, so the lab does it to keep `io.to(socket.id)` working as in Node.
-    socket.join(socket.id.to_string());
-    let namespace = socket.ns().to_string();
-    let note = Note::Connect {
-        name: name.clone(),
-        namespace: namespace.clone(),
-    };
-    lab.tell(&io, Activity::Note(note));
-    socket.on(JOIN, on_rooms::<A>);
-    socket.on(LEAVE, on_rooms::<A>);
-    socket.on(EMIT, on_emit::<A>);
-    socket.on(SYNC, on_sync::<A>);
-    match app {
-        App::Chat => {
-            socket.on("chat message", on_relay::<A>);
-            socket.on("ping", on_ping::<A>);
-            socket.on("sleepy", on_sleepy::<A>);
-        }
-        App::Admin => socket.on("announce", on_relay::<A>),
-    }
-    socket.on_fallback(on_unhandled::<A>);
-    socket.on_disconnect(on_disconnect::<A>);
-    welcome(&socket);
 }
 
 /// Sent last, so that a client that hears it knows every handler is in place.
@@ -154,7 +162,8 @@ pub(crate) async fn on_disconnect<A: Adapter>(
         reason: lab.reason_text(reason).to_string(),
     };
     lab.tell(&io, Activity::Note(note));
-    lab.rooms_changed(&io, Some(socket.id.as_str()));
+    lab.left(&io, &socket);
+    lab.rooms_changed(&io, Some(&socket));
     if let Some(super::app::Gone(told)) = socket.extensions.get() {
         told.notify_one();
     }
@@ -262,8 +271,8 @@ async fn on_emit<A: Adapter>(
     ack(a, &reply);
 }
 
-async fn on_state<A: Adapter>(io: SocketIo<A>, a: AckSender<A>) {
-    let _ = a.send(&state(&io));
+async fn on_state<A: Adapter>(io: SocketIo<A>, State(lab): State<Lab>, a: AckSender<A>) {
+    let _ = a.send(&state(&io, &lab));
 }
 
 pub(crate) async fn on_sync<A: Adapter>(a: AckSender<A>) {

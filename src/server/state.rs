@@ -2,7 +2,7 @@
 //! socket, the monitor, and how the server reports sockets, rooms and reasons.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -215,11 +215,21 @@ pub(crate) struct Shared {
     /// Set once the server is shutting down, so that the sockets it disconnects
     /// then are reported as Socket.IO reports a closing server.
     closing: AtomicBool,
+    /// Each engine.io connection with a lesson socket on it, numbered in order of
+    /// appearance, by the id of its sockets (socketioxide gives a connection's
+    /// sockets the engine.io session's id in every namespace).
+    connections: Mutex<ConnectionNumbers>,
     /// The applications labs declared (`lab:app`), by lab session: each lab's
     /// sockets bring its session in `auth.lab`, so that labs sharing this server (a
     /// quiz's choices at once, say) each run their own. A socket without one, or of
     /// a session without an application, runs the fixed one.
     apps: std::sync::Mutex<std::collections::HashMap<String, Arc<crate::app::App>>>,
+}
+
+#[derive(Default)]
+struct ConnectionNumbers {
+    last: u64,
+    by_sid: std::collections::HashMap<String, u64>,
 }
 
 /// The state as the handlers extract it.
@@ -233,6 +243,7 @@ impl Shared {
             spans_nodes,
             room_table,
             closing: AtomicBool::new(false),
+            connections: Mutex::default(),
             apps: Default::default(),
         })
     }
@@ -307,7 +318,11 @@ impl Shared {
     /// Tells the monitor who is in which room now, if it asked to know. `leaving` is
     /// a socket whose disconnect handler is running: socketioxide still lists it
     /// until the handler returns, but it is gone.
-    pub(crate) fn rooms_changed<A: Adapter>(&self, io: &SocketIo<A>, leaving: Option<&str>) {
+    pub(crate) fn rooms_changed<A: Adapter>(
+        &self,
+        io: &SocketIo<A>,
+        leaving: Option<&SocketRef<A>>,
+    ) {
         let Some(monitor) = self.monitor.as_ref().filter(|_| self.room_table) else {
             return;
         };
@@ -315,7 +330,8 @@ impl Shared {
         for ns in [MAIN_NS, ADMIN_NS] {
             let Some(op) = io.of(ns) else { continue };
             for socket in op.sockets() {
-                if leaving == Some(socket.id.as_str()) {
+                // By namespace too: socketioxide gives a connection's sockets one id.
+                if leaving.is_some_and(|l| l.id == socket.id && l.ns() == ns) {
                     continue;
                 }
                 let rooms = table.entry(ns.to_string()).or_default();
@@ -329,6 +345,34 @@ impl Shared {
             members.sort();
         }
         monitor.tell(Activity::Rooms(table));
+    }
+
+    /// The number of the connection `socket` travels on, given on its first socket.
+    pub(crate) fn connection_of<A: Adapter>(&self, socket: &SocketRef<A>) -> u64 {
+        let mut numbers = self.connections.lock().unwrap_or_else(|p| p.into_inner());
+        let sid = socket.id.to_string();
+        if let Some(n) = numbers.by_sid.get(&sid) {
+            return *n;
+        }
+        numbers.last += 1;
+        let n = numbers.last;
+        numbers.by_sid.insert(sid, n);
+        n
+    }
+
+    /// Forgets the number of `leaving`'s connection once no lesson socket is on it.
+    pub(crate) fn left<A: Adapter>(&self, io: &SocketIo<A>, leaving: &SocketRef<A>) {
+        let still_on = [MAIN_NS, ADMIN_NS].iter().any(|ns| {
+            io.of(*ns).is_some_and(|op| {
+                op.sockets()
+                    .iter()
+                    .any(|s| s.id == leaving.id && s.ns() != leaving.ns())
+            })
+        });
+        if !still_on {
+            let mut numbers = self.connections.lock().unwrap_or_else(|p| p.into_inner());
+            numbers.by_sid.remove(leaving.id.as_str());
+        }
     }
 
     pub(crate) fn close(&self) {
@@ -393,7 +437,7 @@ pub(crate) fn sorted_names<A: Adapter>(sockets: Vec<SocketRef<A>>) -> Vec<String
 }
 
 /// `lab:state`: the sockets and rooms of every lesson namespace on this node.
-pub(crate) fn state<A: Adapter>(io: &SocketIo<A>) -> ServerState {
+pub(crate) fn state<A: Adapter>(io: &SocketIo<A>, lab: &Shared) -> ServerState {
     let mut state = ServerState::default();
     for ns in [MAIN_NS, ADMIN_NS] {
         let Some(op) = io.of(ns) else { continue };
@@ -403,6 +447,7 @@ pub(crate) fn state<A: Adapter>(io: &SocketIo<A>) -> ServerState {
             entry.sockets.push(SocketInfo {
                 name: name.clone(),
                 sid: socket.id.to_string(),
+                connection: lab.connection_of(&socket),
             });
             for room in socket.rooms() {
                 entry

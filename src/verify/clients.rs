@@ -94,6 +94,7 @@ impl<'a> Clients<'a> {
             present: self.present(),
             rooms: RoomTable::new(),
             own_id_rooms: BTreeMap::new(),
+            connections: Vec::new(),
         }
     }
 

@@ -115,6 +115,7 @@ pub async fn run(
                 present: Vec::new(),
                 rooms: Default::default(),
                 own_id_rooms: Default::default(),
+                connections: Vec::new(),
             };
             write!(out, "{}", crate::view::server_log(&startup, paint))?;
         }

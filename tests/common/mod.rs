@@ -341,3 +341,53 @@ pub fn one_line_error(args: &[&str], code: i32, starts: &str) -> String {
     assert!(out.stdout.is_empty(), "{}", stdout(&out));
     err
 }
+
+/// Established TCP connections whose far end is `port` on this machine, read from
+/// `/proc/net/tcp` and `/proc/net/tcp6` as `ss -tn state established dst :PORT`
+/// counts them: the client ends of the connections to a server on `port`.
+pub fn established_to(port: u16) -> usize {
+    // By their two ends: the kernel writes the table a page at a time, so a socket
+    // can be listed twice when others open or close during the read.
+    let mut seen = std::collections::BTreeSet::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let text = std::fs::read_to_string(table).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            // sl local_address rem_address st ...; addresses are HEX_IP:HEX_PORT.
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (Some(remote), Some(state)) = (fields.get(2), fields.get(3)) else {
+                continue;
+            };
+            let remote_port = remote
+                .rsplit(':')
+                .next()
+                .and_then(|p| u16::from_str_radix(p, 16).ok());
+            if *state == "01" && remote_port == Some(port) {
+                seen.insert((fields[1].to_string(), remote.to_string()));
+            }
+        }
+    }
+    seen.len()
+}
+
+/// The port of a `http://127.0.0.1:PORT` URL.
+pub fn port_of(url: &str) -> u16 {
+    url.rsplit(':')
+        .next()
+        .and_then(|p| p.trim_end_matches('/').parse().ok())
+        .unwrap_or_else(|| panic!("no port in `{url}`"))
+}
+
+/// Waits, within `limit`, until `established_to(port)` is `want`; returns the last
+/// count. A closed connection leaves the table when the kernel has processed the
+/// close, which nothing tells the test about: it looks again, at most for `limit`.
+pub fn established_becomes(port: u16, want: usize, limit: Duration) -> usize {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let now = established_to(port);
+        if now == want || std::time::Instant::now() >= deadline {
+            return now;
+        }
+        // The interval between looks, not a wait for anything to settle.
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

@@ -110,7 +110,10 @@ impl Socket {
                         || packet.packet_id == EnginePacketId::MessageBinary
                     {
                         let packet = Self::handle_engineio_packet(packet, client.clone()).await?;
-                        Self::handle_socketio_packet(&packet, is_connected.clone());
+                        // socketio-lab patch (upstream #224): a namespace's CONNECT,
+                        // CONNECT_ERROR or DISCONNECT is that namespace's business (the
+                        // client keeps its state); the connection stays up for the others.
+                        let _ = &is_connected;
 
                         yield packet;
                     }
@@ -170,7 +173,7 @@ impl Socket {
         Ok(socket_packet)
     }
 
-    fn is_engineio_connected(&self) -> bool {
+    pub(crate) fn is_engineio_connected(&self) -> bool {
         self.engine_client.is_connected()
     }
 }

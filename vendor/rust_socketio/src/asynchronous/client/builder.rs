@@ -450,6 +450,49 @@ impl ClientBuilder {
         Ok(socket)
     }
 
+    /// socketio-lab patch (upstream #224): connects this builder's namespace over the
+    /// engine.io connection of `client` instead of opening a new one, as the
+    /// JavaScript client does for `io("/")` and `io("/admin")` on one server: one
+    /// WebSocket, one Socket.IO socket per namespace, packets routed by namespace.
+    /// Only the namespace, `auth` and the callbacks of this builder are used. Its
+    /// `connect`, `connect_error` and `close` reach this builder's callbacks only; the
+    /// connection closes when the last socket on it disconnects. Returns once the
+    /// namespace's CONNECT is sent; emits wait until the server accepts it.
+    ///
+    /// ```rust,no_run
+    /// use rust_socketio::asynchronous::ClientBuilder;
+    ///
+    /// #[tokio::main]
+    /// async fn main() {
+    ///     let main = ClientBuilder::new("http://localhost:4200/").connect().await.unwrap();
+    ///     let admin = ClientBuilder::new("http://localhost:4200/")
+    ///         .namespace("/admin")
+    ///         .connect_shared(&main)
+    ///         .await
+    ///         .unwrap();
+    /// }
+    /// ```
+    pub async fn connect_shared(self, client: &Client) -> Result<Client> {
+        let socket = self.build_shared(client)?;
+        socket.open().await?;
+        Ok(socket)
+    }
+
+    /// socketio-lab patch (upstream #224): [`ClientBuilder::connect_shared`] without
+    /// the connecting: nothing is sent until [`Client::open`].
+    pub fn build_shared(self, client: &Client) -> Result<Client> {
+        client.shared(self)
+    }
+
+    /// socketio-lab patch (upstream #230): the engine.io connection is made, but the
+    /// namespace is not asked for until [`Client::open`], like the JavaScript client's
+    /// `autoConnect: false`. What is emitted meanwhile waits in the client and is sent
+    /// once the server accepts the namespace.
+    pub async fn build(self) -> Result<Client> {
+        let inner_socket = self.inner_create().await?;
+        Client::new(inner_socket, self)
+    }
+
     /// Creates a new Socket that can be used for reconnections
     pub(crate) async fn inner_create(&self) -> Result<InnerSocket> {
         let mut url = Url::parse(&self.address)?;

@@ -1,4 +1,11 @@
-use std::{ops::DerefMut, pin::Pin, sync::Arc};
+use std::{
+    ops::DerefMut,
+    pin::Pin,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+};
 
 use backoff::{backoff::Backoff, ExponentialBackoffBuilder};
 use futures_util::{future::BoxFuture, stream, Stream, StreamExt};
@@ -22,7 +29,7 @@ use crate::{
     Event, Payload,
 };
 
-#[derive(Default, PartialEq, Eq)]
+#[derive(Default, PartialEq, Eq, Clone, Copy)]
 enum DisconnectReason {
     /// There is no known reason for the disconnect; likely a network error
     #[default]
@@ -60,6 +67,38 @@ impl ReconnectSettings {
     }
 }
 
+/// socketio-lab patch (upstream #224): one engine.io connection, shared by every
+/// namespace socket opened over it, as the JavaScript client's `Manager` shares one
+/// WebSocket between `io("/")` and `io("/admin")`.
+#[derive(Default)]
+struct Connection {
+    /// The namespace sockets opened over it that their user has not disconnected:
+    /// the connection's one reading task hands each packet to the socket of its
+    /// namespace, and closes the connection when the last of them disconnects.
+    sockets: std::sync::Mutex<Vec<Client>>,
+    /// Whether the reading task runs (started by the first `open`).
+    polling: AtomicBool,
+}
+
+/// socketio-lab patch (upstream #230): where a namespace socket stands with the
+/// server, and what it emitted before the server accepted it.
+#[derive(Default)]
+struct NamespaceState {
+    phase: Phase,
+    /// Packets emitted while `Pending`, sent in order once the server accepts.
+    buffer: Vec<Packet>,
+}
+
+#[derive(Default, Clone, Copy, PartialEq, Eq, Debug)]
+enum Phase {
+    /// CONNECT not answered yet: emits wait in the buffer, as the JS client's do.
+    #[default]
+    Pending,
+    Connected,
+    /// Refused, or disconnected by either side: emits fail.
+    Closed,
+}
+
 /// A socket which handles communication with the server. It's initialized with
 /// a specific address as well as an optional namespace to connect to. If `None`
 /// is given the client will connect to the default namespace `"/"`.
@@ -67,6 +106,9 @@ impl ReconnectSettings {
 pub struct Client {
     /// The inner socket client to delegate the methods to.
     socket: Arc<RwLock<InnerSocket>>,
+    /// The connection this namespace socket shares with the others opened over it.
+    connection: Arc<Connection>,
+    state: Arc<tokio::sync::Mutex<NamespaceState>>,
     outstanding_acks: Arc<RwLock<Vec<Ack>>>,
     // namespace, for multiplexing messages
     nsp: String,
@@ -82,14 +124,73 @@ impl Client {
     /// `"/"` is taken.
     /// ```
     pub(crate) fn new(socket: InnerSocket, builder: ClientBuilder) -> Result<Self> {
-        Ok(Client {
-            socket: Arc::new(RwLock::new(socket)),
+        let socket = Arc::new(RwLock::new(socket));
+        Ok(Self::over(socket, Arc::default(), builder))
+    }
+
+    /// A namespace socket over `socket`, registered with its `connection`.
+    fn over(
+        socket: Arc<RwLock<InnerSocket>>,
+        connection: Arc<Connection>,
+        builder: ClientBuilder,
+    ) -> Self {
+        let client = Client {
+            socket,
+            connection,
+            state: Arc::default(),
             nsp: builder.namespace.to_owned(),
             outstanding_acks: Arc::new(RwLock::new(Vec::new())),
             auth: builder.auth.clone(),
             builder: Arc::new(RwLock::new(builder)),
             disconnect_reason: Arc::new(RwLock::new(DisconnectReason::default())),
-        })
+        };
+        client.sockets().push(client.clone());
+        client
+    }
+
+    /// socketio-lab patch (upstream #224): a socket for `builder`'s namespace over the
+    /// engine.io connection of `self`, as the JS client's `manager.socket(nsp)`. Only
+    /// the builder's namespace, auth and callbacks are used; the address, transport
+    /// and reconnection settings are those of the connection. Nothing is sent until
+    /// [`Client::open`]; until the server accepts the namespace, emits are buffered.
+    pub(crate) fn shared(&self, builder: ClientBuilder) -> Result<Self> {
+        let sockets = self.sockets();
+        if sockets.is_empty() {
+            // Its last socket left, and the connection closed with it.
+            return Err(Error::IllegalActionBeforeOpen());
+        }
+        let taken = sockets.iter().any(|c| c.nsp == builder.namespace);
+        drop(sockets);
+        if taken {
+            // One socket per namespace and connection, as the JS Manager keeps it: a
+            // second CONNECT for one namespace is not something servers agree on.
+            return Err(Error::InvalidPacket());
+        }
+        Ok(Self::over(
+            self.socket.clone(),
+            self.connection.clone(),
+            builder,
+        ))
+    }
+
+    fn sockets(&self) -> std::sync::MutexGuard<'_, Vec<Client>> {
+        // A panic elsewhere while the list was held leaves it usable.
+        self.connection
+            .sockets
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Whether two handles are the same namespace socket.
+    fn same(&self, other: &Client) -> bool {
+        Arc::ptr_eq(&self.state, &other.state)
+    }
+
+    /// The socket of the connection that `packet` is for.
+    fn route(&self, packet: &Packet) -> Client {
+        let sockets = self.sockets();
+        let found = sockets.iter().find(|c| c.nsp == packet.nsp);
+        found.cloned().unwrap_or_else(|| self.clone())
     }
 
     /// Connects the client to a server. Afterwards the `emit_*` methods can be
@@ -97,14 +198,64 @@ impl Client {
     pub(crate) async fn connect(&self) -> Result<()> {
         // Connect the underlying socket
         self.socket.read().await.connect().await?;
+        self.send_open().await
+    }
 
-        // construct the opening packet
+    /// The CONNECT packet of this namespace, with its auth.
+    async fn send_open(&self) -> Result<()> {
         let auth = self.auth.as_ref().map(|data| data.to_string());
         let open_packet = Packet::new(PacketId::Connect, self.nsp.clone(), auth, None, 0, None);
+        self.state.lock().await.phase = Phase::Pending;
+        self.socket.read().await.send(open_packet).await
+    }
 
-        self.socket.read().await.send(open_packet).await?;
-
+    /// socketio-lab patch (upstream #224, #230): sends this namespace's CONNECT, after
+    /// opening the engine.io connection and starting its reading task if no other
+    /// socket of the connection did. What was emitted before is sent once the server
+    /// accepts the namespace.
+    pub async fn open(&self) -> Result<()> {
+        let socket = self.socket.read().await.clone();
+        if !socket.is_engineio_connected() {
+            socket.connect().await?;
+        }
+        self.send_open().await?;
+        if !self.connection.polling.load(Ordering::Acquire) {
+            self.clone().poll_stream().await?;
+        }
         Ok(())
+    }
+
+    /// Sends `packet` now, or keeps it until the server accepts the namespace.
+    async fn send(&self, packet: Packet) -> Result<()> {
+        // Held while sending, so that a packet sent meanwhile cannot overtake the
+        // buffer being flushed.
+        let mut state = self.state.lock().await;
+        match state.phase {
+            Phase::Pending => {
+                state.buffer.push(packet);
+                Ok(())
+            }
+            Phase::Connected => self.socket.read().await.send(packet).await,
+            Phase::Closed => Err(Error::IllegalActionBeforeOpen()),
+        }
+    }
+
+    /// The server accepted the namespace: what waited goes out, in order.
+    async fn accepted(&self) -> Result<()> {
+        let mut state = self.state.lock().await;
+        state.phase = Phase::Connected;
+        let socket = self.socket.read().await;
+        for packet in std::mem::take(&mut state.buffer) {
+            socket.send(packet).await?;
+        }
+        Ok(())
+    }
+
+    /// The server refused or ended the namespace: what waited is dropped.
+    async fn closed(&self) -> Phase {
+        let mut state = self.state.lock().await;
+        state.buffer.clear();
+        std::mem::replace(&mut state.phase, Phase::Closed)
     }
 
     pub(crate) async fn reconnect(&mut self) -> Result<()> {
@@ -131,13 +282,23 @@ impl Client {
         // because the `connect` method we call below will need to use it
         drop(client_socket);
 
-        self.connect().await?;
+        // socketio-lab patch (upstream #224): every namespace of the connection
+        // connects again over the new one.
+        self.socket.read().await.connect().await?;
+        let sockets = self.sockets().clone();
+        for client in sockets {
+            client.send_open().await?;
+        }
 
         Ok(())
     }
 
     /// Drives the stream using a thread so messages are processed
     pub(crate) async fn poll_stream(&mut self) -> Result<()> {
+        if self.connection.polling.swap(true, Ordering::AcqRel) {
+            // socketio-lab patch (upstream #224): one reading task per connection.
+            return Ok(());
+        }
         let builder = self.builder.read().await;
         let reconnect_delay_min = builder.reconnect_delay_min;
         let reconnect_delay_max = builder.reconnect_delay_max;
@@ -165,15 +326,22 @@ impl Client {
                 // transport ended without a Socket.IO disconnect packet (the server
                 // died or dropped the connection). Say so, as the JS client's
                 // "transport close" does, instead of going quiet.
-                if *(client_clone.disconnect_reason.read().await) == DisconnectReason::Unknown {
-                    let _ = client_clone.callback(&Event::Close, "transport close").await;
+                // socketio-lab patch (upstream #224): each namespace socket of the
+                // connection hears it, and the connection comes back if any wants it.
+                let sockets = client_clone.sockets().clone();
+                let mut should_reconnect = false;
+                for client in sockets {
+                    let reason = *(client.disconnect_reason.read().await);
+                    let was = client.closed().await;
+                    if reason == DisconnectReason::Unknown && was != Phase::Closed {
+                        let _ = client.callback(&Event::Close, "transport close").await;
+                    }
+                    should_reconnect |= match reason {
+                        DisconnectReason::Unknown => reconnect,
+                        DisconnectReason::Manual => false,
+                        DisconnectReason::Server => reconnect_on_disconnect,
+                    };
                 }
-
-                let should_reconnect = match *(client_clone.disconnect_reason.read().await) {
-                    DisconnectReason::Unknown => reconnect,
-                    DisconnectReason::Manual => false,
-                    DisconnectReason::Server => reconnect_on_disconnect,
-                };
 
                 if should_reconnect {
                     let mut reconnect_attempts = 0;
@@ -252,11 +420,8 @@ impl Client {
         E: Into<Event>,
         D: Into<Payload>,
     {
-        self.socket
-            .read()
-            .await
-            .emit(&self.nsp, event.into(), data.into())
-            .await
+        let packet = Packet::new_from_payload(data.into(), event.into(), &self.nsp, None)?;
+        self.send(packet).await
     }
 
     /// Disconnects this client from the server by sending a `socket.io` closing
@@ -294,14 +459,33 @@ impl Client {
     /// ```
     pub async fn disconnect(&self) -> Result<()> {
         *(self.disconnect_reason.write().await) = DisconnectReason::Manual;
+        // socketio-lab patch (upstream #224): this namespace leaves the connection,
+        // which closes once no other namespace socket is still on it.
+        let phase = self.closed().await;
+        let others = {
+            let mut sockets = self.sockets();
+            sockets.retain(|c| !c.same(self));
+            sockets.clone()
+        };
+        let mut last = true;
+        for other in others {
+            last &= other.state.lock().await.phase == Phase::Closed;
+        }
 
-        let disconnect_packet =
-            Packet::new(PacketId::Disconnect, self.nsp.clone(), None, None, 0, None);
-
-        self.socket.read().await.send(disconnect_packet).await?;
-        self.socket.read().await.disconnect().await?;
-
-        Ok(())
+        let socket = self.socket.read().await.clone();
+        let sent = match phase {
+            // A refused or ended namespace has nothing to say goodbye to.
+            Phase::Closed => Ok(()),
+            Phase::Pending | Phase::Connected => {
+                let disconnect_packet =
+                    Packet::new(PacketId::Disconnect, self.nsp.clone(), None, None, 0, None);
+                socket.send(disconnect_packet).await
+            }
+        };
+        if last {
+            socket.disconnect().await?;
+        }
+        sent
     }
 
     /// Closes the engine.io connection without a Socket.IO `DISCONNECT` packet
@@ -390,7 +574,7 @@ impl Client {
         // add the ack to the tuple of outstanding acks
         self.outstanding_acks.write().await.push(ack);
 
-        self.socket.read().await.send(socket_packet).await
+        self.send(socket_packet).await
     }
 
     async fn callback<P: Into<Payload>>(&self, event: &Event, payload: P) -> Result<()> {
@@ -439,7 +623,7 @@ impl Client {
             Payload::Binary(_) => return Err(Error::InvalidPacket()),
         };
         let packet = Packet::new(PacketId::Ack, self.nsp.clone(), Some(data), Some(ack_id), 0, None);
-        self.socket.read().await.send(packet).await
+        self.send(packet).await
     }
 
     /// Handles the incoming acks and classifies what callbacks to call and how.
@@ -560,15 +744,18 @@ impl Client {
                 }
                 PacketId::Connect => {
                     *(self.disconnect_reason.write().await) = DisconnectReason::default();
+                    self.accepted().await?;
                     // socketio-lab: the namespace's answer (`{"sid":...}`) is passed on.
                     let answer = packet.data.clone().unwrap_or_default();
                     self.callback(&Event::Connect, answer).await?;
                 }
                 PacketId::Disconnect => {
                     *(self.disconnect_reason.write().await) = DisconnectReason::Server;
+                    self.closed().await;
                     self.callback(&Event::Close, "").await?;
                 }
                 PacketId::ConnectError => {
+                    self.closed().await;
                     self.callback(
                         &Event::Error,
                         String::from("Received an ConnectError frame: ")
@@ -608,7 +795,8 @@ impl Client {
                         Ok(_) => Some((Err(err), socket)),
                     }
                 }
-                Some(Ok(packet)) => match self.handle_socketio_packet(&packet).await {
+                // socketio-lab patch (upstream #224): to the socket of its namespace.
+                Some(Ok(packet)) => match self.route(&packet).handle_socketio_packet(&packet).await {
                     Err(callback_err) => Some((Err(callback_err), socket)),
                     Ok(_) => Some((Ok(packet), socket)),
                 },

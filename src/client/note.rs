@@ -1,0 +1,64 @@
+//! The server's `lab:note`s, as the trace records them.
+
+use serde_json::Value;
+
+use super::CONTROL_CLIENT;
+use crate::protocol::{Note, NOTE};
+use crate::trace::Observation;
+
+/// A server's `lab:note` as the trace records it.
+pub(super) fn note_observation(note: Value) -> Observation {
+    match serde_json::from_value::<Note>(note) {
+        Ok(Note::Log { text }) => Observation::ServerLog { text },
+        Ok(Note::Connect { name, namespace }) => Observation::ServerConnect {
+            client: name,
+            namespace,
+        },
+        Ok(Note::Refuse {
+            name,
+            namespace,
+            reason,
+        }) => Observation::ServerRefuse {
+            client: name,
+            namespace,
+            reason,
+        },
+        Ok(Note::Disconnect {
+            name,
+            namespace,
+            reason,
+        }) => Observation::ServerDisconnect {
+            client: name,
+            namespace,
+            reason,
+        },
+        Ok(Note::Emit {
+            name,
+            namespace,
+            event,
+            delivered_to,
+            error,
+        }) => Observation::ServerEmitted {
+            client: name,
+            namespace,
+            event,
+            delivered_to,
+            error,
+        },
+        Ok(Note::Handled {
+            name,
+            namespace,
+            event,
+            unhandled,
+        }) => Observation::ServerHandled {
+            client: name,
+            namespace,
+            event,
+            unhandled,
+        },
+        Err(e) => Observation::ClientError {
+            client: CONTROL_CLIENT.into(),
+            message: format!("malformed `{NOTE}` from the server: {e}"),
+        },
+    }
+}
