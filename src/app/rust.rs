@@ -355,7 +355,9 @@ fn disconnect_fn(ns: &Namespace, name: &str, data_ty: &str) -> String {
 /// `on_fallback`'s handler: the event's name through `Event`.
 fn unhandled_fn(ns: &Namespace, name: &str, data_ty: &str) -> String {
     let mut args = extractors(&ns.unhandled, &[], false);
-    args.push("Event(event): Event".to_string());
+    let reads_event = ns.unhandled.iter().any(|op| op_reads(op, "event"));
+    let binding = if reads_event { "event" } else { "_event" };
+    args.push(format!("Event({binding}): Event"));
     let mut out = format!("async fn {name}({}) {{\n", args.join(", "));
     let body = data_preamble(&ns.unhandled, data_ty) + &ops(&ns.unhandled);
     out.push_str(&indent(&body, 1));
@@ -386,11 +388,20 @@ fn extractors(list: &[Op], params: &[super::Param], ack: bool) -> Vec<String> {
         args.push("io: SocketIo".to_string());
     }
     let ty = |p: &super::Param| if p.json { "Value" } else { "String" };
+    // A parameter no operation reads is written `_name`, as Rust wants it.
+    let used = |name: &str| list.iter().any(|op| op_reads(op, name));
+    let binding = |p: &super::Param| {
+        if used(p.name) {
+            p.name.to_string()
+        } else {
+            format!("_{}", p.name)
+        }
+    };
     match params {
         [] => {}
-        [one] => args.push(format!("Data({}): Data<{}>", one.name, ty(one))),
+        [one] => args.push(format!("Data({}): Data<{}>", binding(one), ty(one))),
         many => {
-            let names: Vec<&str> = many.iter().map(|p| p.name).collect();
+            let names: Vec<String> = many.iter().map(binding).collect();
             let types: Vec<&str> = many.iter().map(ty).collect();
             args.push(format!(
                 "Data(({})): Data<({})>",
@@ -403,6 +414,28 @@ fn extractors(list: &[Op], params: &[super::Param], ack: bool) -> Vec<String> {
         args.push("ack: AckSender".to_string());
     }
     args
+}
+
+/// Whether `op` reads the parameter `name`.
+fn op_reads(op: &Op, name: &str) -> bool {
+    let reads = |e: &Expr| matches!(&e.0, Source::Param(p) if p == name);
+    match op {
+        Op::Log(text) => placeholders(text).unwrap_or_default().contains(&name),
+        Op::Emit(emit) => emit
+            .args
+            .iter()
+            .chain(
+                emit.to
+                    .iter()
+                    .chain(&emit.within)
+                    .chain(&emit.except)
+                    .flatten(),
+            )
+            .any(reads),
+        Op::Join(rooms) | Op::Leave(rooms) => rooms.iter().any(reads),
+        Op::Ack(value) => reads(value),
+        Op::Disconnect(_) | Op::WaitMs(_) => false,
+    }
 }
 
 fn needs_socket(op: &Op) -> bool {
@@ -613,6 +646,20 @@ fn indent(text: &str, depth: usize) -> String {
 mod tests {
     use super::*;
     use crate::app::tutorial_chat;
+
+    #[test]
+    fn a_parameter_no_operation_reads_is_marked_unused() {
+        let handler = Handler {
+            event: "pair".into(),
+            args: vec!["a".into(), "b".into()],
+            ops: vec![Op::Log("{b}".into())],
+        };
+        let code = event_fn("on_pair", &handler, "SocketData");
+        assert!(
+            code.contains("Data((_a, b)): Data<(String, String)>"),
+            "{code}"
+        );
+    }
 
     #[test]
     fn the_tutorial_chat_in_rust() {
