@@ -317,16 +317,7 @@ fn escape_template(text: &str) -> String {
 }
 
 fn indent(text: &str, depth: usize) -> String {
-    let pad = INDENT.repeat(depth);
-    text.lines()
-        .map(|line| {
-            if line.is_empty() {
-                "\n".to_string()
-            } else {
-                format!("{pad}{line}\n")
-            }
-        })
-        .collect()
+    super::indent(text, &INDENT.repeat(depth))
 }
 
 #[cfg(test)]

@@ -141,6 +141,50 @@ pub enum Op {
     WaitMs(u64),
 }
 
+impl Op {
+    /// The values the operation reads: an emit's arguments and rooms, the rooms it
+    /// joins or leaves, the answer it acknowledges with.
+    pub fn values(&self) -> Vec<&Expr> {
+        match self {
+            Op::Emit(emit) => emit
+                .args
+                .iter()
+                .chain(
+                    emit.to
+                        .iter()
+                        .chain(&emit.within)
+                        .chain(&emit.except)
+                        .flatten(),
+                )
+                .collect(),
+            Op::Join(rooms) | Op::Leave(rooms) => rooms.iter().collect(),
+            Op::Ack(value) => vec![value],
+            Op::Log(_) | Op::Disconnect(_) | Op::WaitMs(_) => Vec::new(),
+        }
+    }
+
+    /// The names a log line's placeholders read (none for other operations).
+    pub fn placeholders(&self) -> Vec<&str> {
+        match self {
+            Op::Log(text) => validate::placeholders(text).unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Indents every non-empty line by `pad` (the printers' block layout).
+pub(crate) fn indent(text: &str, pad: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("{pad}{line}\n")
+            }
+        })
+        .collect()
+}
+
 /// An emit with its operator chain, as Socket.IO spells it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]

@@ -283,27 +283,8 @@ fn data_preamble(list: &[Op], data_ty: &str) -> String {
 }
 
 fn reads_data(op: &Op) -> bool {
-    let reads = |e: &Expr| matches!(e.0, Source::Data(_));
-    match op {
-        Op::Log(text) => placeholders(text)
-            .unwrap_or_default()
-            .iter()
-            .any(|n| n.starts_with("data.")),
-        Op::Emit(emit) => emit
-            .args
-            .iter()
-            .chain(
-                emit.to
-                    .iter()
-                    .chain(&emit.within)
-                    .chain(&emit.except)
-                    .flatten(),
-            )
-            .any(reads),
-        Op::Join(rooms) | Op::Leave(rooms) => rooms.iter().any(reads),
-        Op::Ack(value) => reads(value),
-        Op::Disconnect(_) | Op::WaitMs(_) => false,
-    }
+    op.placeholders().iter().any(|n| n.starts_with("data."))
+        || op.values().iter().any(|e| matches!(e.0, Source::Data(_)))
 }
 
 fn connect_fn(
@@ -418,51 +399,26 @@ fn extractors(list: &[Op], params: &[super::Param], ack: bool) -> Vec<String> {
 
 /// Whether `op` reads the parameter `name`.
 fn op_reads(op: &Op, name: &str) -> bool {
-    let reads = |e: &Expr| matches!(&e.0, Source::Param(p) if p == name);
-    match op {
-        Op::Log(text) => placeholders(text).unwrap_or_default().contains(&name),
-        Op::Emit(emit) => emit
-            .args
+    op.placeholders().contains(&name)
+        || op
+            .values()
             .iter()
-            .chain(
-                emit.to
-                    .iter()
-                    .chain(&emit.within)
-                    .chain(&emit.except)
-                    .flatten(),
-            )
-            .any(reads),
-        Op::Join(rooms) | Op::Leave(rooms) => rooms.iter().any(reads),
-        Op::Ack(value) => reads(value),
-        Op::Disconnect(_) | Op::WaitMs(_) => false,
-    }
+            .any(|e| matches!(&e.0, Source::Param(p) if p == name))
 }
 
 fn needs_socket(op: &Op) -> bool {
-    let reads = |e: &Expr| matches!(e.0, Source::SocketId | Source::Nsp);
-    if reads_data(op) {
-        return true;
-    }
-    match op {
-        Op::Log(text) => placeholders(text)
-            .unwrap_or_default()
+    let from_socket = matches!(op, Op::Emit(e) if e.from == EmitFrom::Socket);
+    reads_data(op)
+        || from_socket
+        || matches!(op, Op::Join(_) | Op::Leave(_) | Op::Disconnect(_))
+        || op
+            .placeholders()
             .iter()
-            .any(|n| *n == "nsp" || *n == "rooms"),
-        Op::Emit(emit) => {
-            emit.from == EmitFrom::Socket
-                || emit.args.iter().any(reads)
-                || emit
-                    .to
-                    .iter()
-                    .chain(&emit.within)
-                    .chain(&emit.except)
-                    .flatten()
-                    .any(reads)
-        }
-        Op::Join(_) | Op::Leave(_) | Op::Disconnect(_) => true,
-        Op::Ack(value) => reads(value),
-        Op::WaitMs(_) => false,
-    }
+            .any(|n| *n == "nsp" || *n == "rooms")
+        || op
+            .values()
+            .iter()
+            .any(|e| matches!(e.0, Source::SocketId | Source::Nsp))
 }
 
 fn ops(list: &[Op]) -> String {
@@ -630,16 +586,7 @@ fn string(text: &str) -> String {
 }
 
 fn indent(text: &str, depth: usize) -> String {
-    let pad = INDENT.repeat(depth);
-    text.lines()
-        .map(|line| {
-            if line.is_empty() {
-                "\n".to_string()
-            } else {
-                format!("{pad}{line}\n")
-            }
-        })
-        .collect()
+    super::indent(text, &INDENT.repeat(depth))
 }
 
 #[cfg(test)]
