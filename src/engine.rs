@@ -24,6 +24,7 @@ use crate::trace::{canonical_order, Collector, Observation, RoomTable, StepRecor
 
 mod connect;
 mod exchange;
+mod ids;
 mod nodes;
 
 use exchange::{request, send_failed, sync_all};
@@ -147,7 +148,7 @@ impl Lab {
     ) -> Result<Lab, LabError> {
         let (collector, inbox) = Collector::new();
         let url = urls[0].clone();
-        let session = new_session();
+        let session = ids::new_session();
         let mut session_auth = serde_json::Map::new();
         session_auth.insert(SESSION_AUTH.to_string(), Value::String(session.clone()));
         let control = client::connect(
@@ -569,30 +570,11 @@ impl Lab {
     /// Socket ids are random: wherever one shows up in what the server logged or a
     /// client received, it is written `bobId`, as the code shown writes it.
     fn mask_ids(&self, observations: &mut [Observation]) {
-        let ids: Vec<(String, String)> = self
+        let ids = self
             .clients
             .iter()
-            .map(|(name, c)| (c.sid.clone(), format!("{name}Id")))
-            .filter(|(sid, _)| !sid.is_empty())
-            .collect();
-        if ids.is_empty() {
-            return;
-        }
-        let mask = |text: &mut String| {
-            for (sid, shown) in &ids {
-                if text.contains(sid.as_str()) {
-                    *text = text.replace(sid.as_str(), shown);
-                }
-            }
-        };
-        for o in observations {
-            match o {
-                Observation::ServerLog { text } => mask(text),
-                Observation::Received { payload, .. }
-                | Observation::AckAnswered { value: payload, .. } => mask_value(payload, &mask),
-                _ => {}
-            }
-        }
+            .map(|(name, c)| (c.sid.clone(), format!("{name}Id")));
+        ids::mask(ids.collect(), observations);
     }
 
     /// `id:bob` names the room Socket.IO makes for bob's socket: use its real id.
@@ -727,25 +709,6 @@ impl Lab {
         let _ = tokio::time::timeout(self.timeout, everyone).await;
         let _ = tokio::time::timeout(self.timeout, self.control.disconnect()).await;
         stop_embedded(std::mem::take(&mut self.embedded)).await;
-    }
-}
-
-/// A lab session nobody else's is: this process, a count, and the std library's
-/// per-process random hash keys (no crate needed for an id that is never shown).
-fn new_session() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    format!("{}-{:016x}", std::process::id(), hasher.finish())
-}
-
-fn mask_value(value: &mut Value, mask: &impl Fn(&mut String)) {
-    match value {
-        Value::String(text) => mask(text),
-        Value::Array(items) => items.iter_mut().for_each(|v| mask_value(v, mask)),
-        Value::Object(map) => map.values_mut().for_each(|v| mask_value(v, mask)),
-        _ => {}
     }
 }
 

@@ -1,0 +1,81 @@
+//! Ids the lab never shows: its own session id, and the sockets' random ids, which
+//! are written `bobId` wherever they show up in what was observed.
+
+use serde_json::Value;
+
+use crate::trace::Observation;
+
+/// A lab session nobody else's is: this process, a count, and the std library's
+/// per-process random hash keys (no crate needed for an id that is never shown).
+pub(super) fn new_session() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    format!("{}-{:016x}", std::process::id(), hasher.finish())
+}
+
+/// Replaces each socket id of `ids` (id, shown name) in the server's log lines and
+/// in what clients received or were answered.
+pub(super) fn mask(ids: Vec<(String, String)>, observations: &mut [Observation]) {
+    let ids: Vec<(String, String)> = ids.into_iter().filter(|(sid, _)| !sid.is_empty()).collect();
+    if ids.is_empty() {
+        return;
+    }
+    let mask = |text: &mut String| {
+        for (sid, shown) in &ids {
+            if text.contains(sid.as_str()) {
+                *text = text.replace(sid.as_str(), shown);
+            }
+        }
+    };
+    for o in observations {
+        match o {
+            Observation::ServerLog { text } => mask(text),
+            Observation::Received { payload, .. }
+            | Observation::AckAnswered { value: payload, .. } => mask_value(payload, &mask),
+            _ => {}
+        }
+    }
+}
+
+fn mask_value(value: &mut Value, mask: &impl Fn(&mut String)) {
+    match value {
+        Value::String(text) => mask(text),
+        Value::Array(items) => items.iter_mut().for_each(|v| mask_value(v, mask)),
+        Value::Object(map) => map.values_mut().for_each(|v| mask_value(v, mask)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_socket_id_is_written_by_name_wherever_it_shows() {
+        let mut seen = vec![
+            Observation::ServerLog {
+                text: "joined abc123".into(),
+            },
+            Observation::Received {
+                client: "bob".into(),
+                event: "x".into(),
+                payload: json!({"from": ["abc123"]}),
+            },
+        ];
+        mask(vec![("abc123".into(), "anaId".into())], &mut seen);
+        assert_eq!(
+            seen[0],
+            Observation::ServerLog {
+                text: "joined anaId".into()
+            }
+        );
+        assert!(
+            matches!(&seen[1], Observation::Received { payload, .. } if *payload == json!({"from": ["anaId"]}))
+        );
+        let two = new_session();
+        assert_ne!(two, new_session(), "every lab has a session of its own");
+    }
+}
