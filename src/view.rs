@@ -206,8 +206,18 @@ fn code_block(label: Option<&str>, code: &str, paint: Paint) -> String {
     for line in code.trim_end().lines() {
         if line.is_empty() {
             let _ = writeln!(out);
-        } else {
-            let _ = writeln!(out, "      {}", paint.code(line));
+            continue;
+        }
+        // A long line wraps between tokens, its continuation four columns further in.
+        let body = line.trim_start();
+        let lead = 6 + (line.len() - body.len());
+        let room = paint.width.saturating_sub(lead).max(20);
+        for (i, piece) in crate::layout::wrap_code(body, room, room.saturating_sub(4))
+            .iter()
+            .enumerate()
+        {
+            let pad = if i == 0 { lead } else { lead + 4 };
+            let _ = writeln!(out, "{}{}", " ".repeat(pad), paint.code(piece));
         }
     }
     out

@@ -112,8 +112,25 @@ pub fn connection(ns: &Namespace) -> String {
         .chain((!ns.disconnecting.is_empty()).then(|| string("disconnecting")))
         .chain((!ns.disconnect.is_empty()).then(|| string("disconnect")))
         .collect();
+    // The handlers it attaches, named on comment lines of a readable width.
     if !attached.is_empty() {
-        let _ = writeln!(body, "// then socket.on(...) for {}", attached.join(", "));
+        let last = attached.len() - 1;
+        let mut line = String::from("// then it attaches handlers for");
+        for (i, name) in attached.iter().enumerate() {
+            let item = if i == last {
+                name.clone()
+            } else {
+                format!("{name},")
+            };
+            if line.len() + 1 + item.len() > 64 {
+                let _ = writeln!(body, "{line}");
+                line = format!("//  {item}");
+            } else {
+                line.push(' ');
+                line.push_str(&item);
+            }
+        }
+        let _ = writeln!(body, "{line}");
     }
     out.push_str(&indent(&body, 1));
     out.push_str("});\n");

@@ -19,11 +19,9 @@ use crate::protocol::EmitFrom;
 const INDENT: &str = "    ";
 
 /// The comment above the own-id room shim.
-pub const OWN_ID_ROOM: &str =
-    "// shim: Node puts every socket in a room named by its id; socketioxide does not";
+pub const OWN_ID_ROOM: &str = "// shim (Node does this itself): a room named by the socket's id";
 /// The comment above a socket's broadcast.
-pub const SENDER_ROOM: &str =
-    "// shim: Node leaves out the sender's whole own-id room; socketioxide only the sender";
+pub const SENDER_ROOM: &str = "// shim: Node also leaves out the rest of the sender's own-id room";
 
 /// Function names for one namespace's handlers: `on_connect`, `on_chat_message`,
 /// prefixed by the namespace (`admin_on_connect`) unless it is `/`.
@@ -322,9 +320,7 @@ fn disconnect_fn(ns: &Namespace, name: &str, data_ty: &str) -> String {
     );
     let mut body = String::new();
     if !ns.disconnecting.is_empty() {
-        body.push_str(
-            "// socketioxide has no `disconnecting`: its one disconnect handler still sees the rooms\n",
-        );
+        body.push_str("// no `disconnecting` in socketioxide: rooms are still readable here\n");
     }
     body.push_str(&data_preamble(&list, data_ty));
     body.push_str(&ops(&list));

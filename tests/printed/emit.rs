@@ -8,7 +8,7 @@ mod app {
     use std::time::Duration;
 
     async fn on_connect(socket: SocketRef) {
-        // shim: Node puts every socket in a room named by its id; socketioxide does not
+        // shim (Node does this itself): a room named by the socket's id
         socket.join(socket.id);
         socket.on("echo", on_echo);
         socket.on("news", on_news);
@@ -25,7 +25,7 @@ mod app {
     }
 
     async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
-        // shim: Node leaves out the sender's whole own-id room; socketioxide only the sender
+        // shim: Node also leaves out the rest of the sender's own-id room
         socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
     }
 

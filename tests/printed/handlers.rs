@@ -8,7 +8,7 @@ mod app {
     use std::time::Duration;
 
     async fn on_connect(socket: SocketRef) {
-        // shim: Node puts every socket in a room named by its id; socketioxide does not
+        // shim (Node does this itself): a room named by the socket's id
         socket.join(socket.id);
         println!("a user connected");
         socket.on("join", on_join);
@@ -25,7 +25,7 @@ mod app {
     }
 
     async fn on_move(socket: SocketRef, Data((piece, square)): Data<(String, String)>) {
-        // shim: Node leaves out the sender's whole own-id room; socketioxide only the sender
+        // shim: Node also leaves out the rest of the sender's own-id room
         socket.broadcast().except(socket.id).emit("moved", &(&piece, &square)).await.unwrap_or_else(|e| eprintln!("{e}"));
     }
 
@@ -43,7 +43,7 @@ mod app {
     }
 
     async fn on_disconnect(socket: SocketRef) {
-        // socketioxide has no `disconnecting`: its one disconnect handler still sees the rooms
+        // no `disconnecting` in socketioxide: rooms are still readable here
         let mut rooms: Vec<String> = socket.rooms().into_iter().map(String::from)
             .filter(|r| *r != socket.id.as_str()).collect();
         rooms.sort();
@@ -66,7 +66,7 @@ mod app {
     }
 
     async fn tenants_tenant_on_connect(socket: SocketRef) {
-        // shim: Node puts every socket in a room named by its id; socketioxide does not
+        // shim (Node does this itself): a room named by the socket's id
         socket.join(socket.id);
         println!("a user connected to {}", socket.ns());
         socket.on("post", tenants_tenant_on_post);
@@ -75,7 +75,7 @@ mod app {
     async fn tenants_tenant_on_post(socket: SocketRef, Data(msg): Data<String>) {
         let data = socket.extensions.get::<TenantsTenantSocketData>().unwrap_or_default();
         println!("a post from team {}", data.team);
-        // shim: Node leaves out the sender's whole own-id room; socketioxide only the sender
+        // shim: Node also leaves out the rest of the sender's own-id room
         socket.broadcast().except(socket.id).emit("post", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
     }
 

@@ -8,7 +8,7 @@ mod app {
     use std::time::Duration;
 
     async fn on_connect(socket: SocketRef) {
-        // shim: Node puts every socket in a room named by its id; socketioxide does not
+        // shim (Node does this itself): a room named by the socket's id
         socket.join(socket.id);
         println!("a player connected");
         socket.on("private message", on_private_message);
@@ -19,7 +19,7 @@ mod app {
     }
 
     async fn on_private_message(socket: SocketRef, Data((to, text)): Data<(String, String)>) {
-        // shim: Node leaves out the sender's whole own-id room; socketioxide only the sender
+        // shim: Node also leaves out the rest of the sender's own-id room
         socket.broadcast().to(to.clone()).except(socket.id).emit("private message", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
     }
 
@@ -30,7 +30,7 @@ mod app {
     }
 
     async fn on_announce(socket: SocketRef, Data(text): Data<String>) {
-        // shim: Node leaves out the sender's whole own-id room; socketioxide only the sender
+        // shim: Node also leaves out the rest of the sender's own-id room
         socket.broadcast().to(socket.id).except(socket.id).emit("announcement", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
     }
 

@@ -8,7 +8,7 @@ mod app {
     use std::time::Duration;
 
     async fn on_connect(socket: SocketRef) {
-        // shim: Node puts every socket in a room named by its id; socketioxide does not
+        // shim (Node does this itself): a room named by the socket's id
         socket.join(socket.id);
         socket.on("join", on_join);
         socket.on("team news", on_team_news);
@@ -42,7 +42,7 @@ mod app {
     }
 
     async fn admin_on_connect(socket: SocketRef) {
-        // shim: Node puts every socket in a room named by its id; socketioxide does not
+        // shim (Node does this itself): a room named by the socket's id
         socket.join(socket.id);
         socket.on("join", admin_on_join);
         socket.on("announce", admin_on_announce);

@@ -8,7 +8,7 @@ mod app {
     use std::time::Duration;
 
     async fn on_connect(socket: SocketRef) {
-        // shim: Node puts every socket in a room named by its id; socketioxide does not
+        // shim (Node does this itself): a room named by the socket's id
         socket.join(socket.id);
         socket.on("join", on_join);
         socket.on("join r1 and r2", on_join_r1_and_r2);
@@ -36,7 +36,7 @@ mod app {
     }
 
     async fn on_tell(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-        // shim: Node leaves out the sender's whole own-id room; socketioxide only the sender
+        // shim: Node also leaves out the rest of the sender's own-id room
         socket.broadcast().to(room.clone()).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
     }
 
@@ -49,7 +49,7 @@ mod app {
     }
 
     async fn on_tell_two(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-        // shim: Node leaves out the sender's whole own-id room; socketioxide only the sender
+        // shim: Node also leaves out the rest of the sender's own-id room
         socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
     }
 
