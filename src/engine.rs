@@ -69,6 +69,9 @@ pub enum LabError {
     Lost { url: String, lost: exchange::Lost },
     /// The server cannot run the application the lesson declares.
     App { url: String, error: String },
+    /// A step went on past every wait it could have (`Lab::step_budget`): a bug,
+    /// reported rather than waited on for ever.
+    Stalled { step: usize, seconds: u64 },
 }
 
 impl std::fmt::Display for LabError {
@@ -84,6 +87,10 @@ impl std::fmt::Display for LabError {
                 write!(f, "the server's `{STATE}` answer is not understood: {e}")
             }
             LabError::Lost { url, lost } => write!(f, "the lab server at `{url}` {lost}"),
+            LabError::Stalled { step, seconds } => write!(
+                f,
+                "the lab stalled in step {step}: nothing it waited for settled within {seconds} s (a bug in socketio-lab; please report it)"
+            ),
             LabError::App { url, error } => write!(
                 f,
                 "the lab server at `{url}` cannot run this lesson's server code: {error}"
@@ -260,8 +267,36 @@ impl Lab {
 
     /// Runs one step and returns its record once every delivery it caused has arrived.
     pub async fn run_step(&mut self, step: &Step) -> Result<StepRecord, LabError> {
-        self.act(&step.action).await;
-        self.end_step().await
+        // Every wait inside is bounded; this bound on the whole step is the last
+        // line, so that a wait nobody foresaw ends in an error, never in a hang.
+        let budget = self.step_budget(step);
+        let run = async {
+            self.act(&step.action).await;
+            self.end_step().await
+        };
+        match tokio::time::timeout(budget, run).await {
+            Ok(record) => record,
+            Err(_) => Err(LabError::Stalled {
+                step: self.steps_run + 1,
+                seconds: budget.as_secs(),
+            }),
+        }
+    }
+
+    /// Far more than a step can take when every wait in it runs out: its own waits
+    /// (connections, answers, a late scripted answer, the sync barrier, the state
+    /// query), each bounded by the timeout, plus a server's declared `wait_ms`.
+    fn step_budget(&self, step: &Step) -> Duration {
+        let actors = step.action.actors().len() as u32;
+        let late = self
+            .specs
+            .iter()
+            .flat_map(|c| c.answers.iter().map(|a| a.after_ms))
+            .max()
+            .unwrap_or(0);
+        self.timeout * (8 + 2 * actors)
+            + Duration::from_millis(late)
+            + Duration::from_millis(crate::app::MAX_WAIT_MS * 2)
     }
 
     /// Does what the step asks, recording what each client and the server report.
