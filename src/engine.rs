@@ -20,7 +20,9 @@ use crate::protocol::{
     SESSION_AUTH, STATE,
 };
 use crate::server::{EmbeddedServer, ServerError};
-use crate::trace::{canonical_order, Collector, Observation, RoomTable, StepRecord};
+use crate::trace::{
+    canonical_order, claimed_deliveries, Collector, Observation, RoomTable, StepRecord,
+};
 
 mod connect;
 mod exchange;
@@ -401,19 +403,7 @@ impl Lab {
         // client. The sync barrier covers packets sent in order; this wait also covers
         // those a server may send outside that order (socketioxide's volatile ones).
         self.wait_until(|seen| {
-            let answered = seen.iter().rev().find_map(|o| match o {
-                Observation::Answered { reply, .. } => reply.delivered_to.clone(),
-                _ => None,
-            });
-            let emitted = seen.iter().flat_map(|o| match o {
-                Observation::ServerEmitted { delivered_to, .. } => delivered_to.clone(),
-                _ => Vec::new(),
-            });
-            let claimed: BTreeSet<String> = answered
-                .unwrap_or_default()
-                .into_iter()
-                .chain(emitted)
-                .collect();
+            let claimed = claimed_deliveries(seen).unwrap_or_default();
             claimed.iter().all(|name| {
                 seen.iter()
                     .any(|o| matches!(o, Observation::Received { client, .. } if client == name))

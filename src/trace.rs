@@ -172,6 +172,33 @@ pub fn canonical_order(observations: &mut [Observation], client_order: &[String]
     observations.sort_by_key(|o| (o.rank(), index(o.client())));
 }
 
+/// Who the server says it sent a step's event to, sorted: its answer to the request,
+/// and (lesson format 2) every emit its declared handler noted. `None` when it says
+/// nothing. The engine waits on this and the judge compares with it.
+pub fn claimed_deliveries(observations: &[Observation]) -> Option<Vec<String>> {
+    let answered = observations.iter().find_map(|o| match o {
+        Observation::Answered { reply, .. } => reply.delivered_to.clone(),
+        _ => None,
+    });
+    let emitted: Vec<&Vec<String>> = observations
+        .iter()
+        .filter_map(|o| match o {
+            Observation::ServerEmitted { delivered_to, .. } => Some(delivered_to),
+            _ => None,
+        })
+        .collect();
+    if emitted.is_empty() {
+        return answered;
+    }
+    let all: BTreeSet<String> = emitted
+        .into_iter()
+        .flatten()
+        .cloned()
+        .chain(answered.unwrap_or_default())
+        .collect();
+    Some(all.into_iter().collect())
+}
+
 /// Room name to sorted member names, per namespace.
 pub type RoomTable = BTreeMap<String, BTreeMap<String, Vec<String>>>;
 
@@ -275,29 +302,7 @@ impl StepRecord {
 
     /// The server's own account of where it sent the step's event, if it gave one.
     pub fn server_delivered_to(&self) -> Option<Vec<String>> {
-        let answered = self.observations.iter().find_map(|o| match o {
-            Observation::Answered { reply, .. } => reply.delivered_to.clone(),
-            _ => None,
-        });
-        // A declared handler's emits, each noted by the server (lesson format 2).
-        let emitted: Vec<&Vec<String>> = self
-            .observations
-            .iter()
-            .filter_map(|o| match o {
-                Observation::ServerEmitted { delivered_to, .. } => Some(delivered_to),
-                _ => None,
-            })
-            .collect();
-        if emitted.is_empty() {
-            return answered;
-        }
-        let all: BTreeSet<String> = emitted
-            .into_iter()
-            .flatten()
-            .cloned()
-            .chain(answered.unwrap_or_default())
-            .collect();
-        Some(all.into_iter().collect())
+        claimed_deliveries(&self.observations)
     }
 
     pub fn answer(&self) -> Option<&Reply> {

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use super::expr::Source;
-use super::validate::placeholders;
+use super::validate::{pieces, Piece};
 use super::{App, EmitOp, Expr, Handler, Middleware, Namespace, Op};
 use crate::protocol::{EmitFrom, MAIN_NS};
 
@@ -24,17 +24,7 @@ pub fn app(app: &App) -> String {
 /// One namespace: its middlewares, then its connection handler with every handler
 /// it attaches.
 pub fn namespace(ns: &Namespace) -> String {
-    let mut out = String::new();
-    for mw in &ns.middleware {
-        out.push_str(&middleware(ns, mw));
-    }
-    let wait = ns.connection.iter().any(|op| matches!(op, Op::WaitMs(_)));
-    let asynchronous = if wait { "async " } else { "" };
-    let _ = writeln!(
-        out,
-        "{}.on(\"connection\", {asynchronous}(socket) => {{",
-        target(ns)
-    );
+    let mut out = connection_head(ns);
     let body = connection_body(ns);
     out.push_str(&indent(&body, 1));
     out.push_str("});\n");
@@ -89,13 +79,9 @@ fn middleware(ns: &Namespace, mw: &Middleware) -> String {
     out
 }
 
-/// The middlewares and the connection handler's own operations, without the event
-/// handlers it attaches (each shown where its event is sent).
-pub fn connection(ns: &Namespace) -> String {
-    let mut out = String::new();
-    for mw in &ns.middleware {
-        out.push_str(&middleware(ns, mw));
-    }
+/// The middlewares, then the first line of the connection handler.
+fn connection_head(ns: &Namespace) -> String {
+    let mut out: String = ns.middleware.iter().map(|mw| middleware(ns, mw)).collect();
     let wait = ns.connection.iter().any(|op| matches!(op, Op::WaitMs(_)));
     let asynchronous = if wait { "async " } else { "" };
     let _ = writeln!(
@@ -103,6 +89,13 @@ pub fn connection(ns: &Namespace) -> String {
         "{}.on(\"connection\", {asynchronous}(socket) => {{",
         target(ns)
     );
+    out
+}
+
+/// The middlewares and the connection handler's own operations, without the event
+/// handlers it attaches (each shown where its event is sent).
+pub fn connection(ns: &Namespace) -> String {
+    let mut out = connection_head(ns);
     let mut body = ops(&ns.connection);
     let attached: Vec<String> = ns
         .events
@@ -291,35 +284,32 @@ fn string(text: &str) -> String {
 
 /// A log line: a plain string, or a template literal when it names something.
 fn template(text: &str) -> String {
-    let names = placeholders(text).unwrap_or_default();
-    if names.is_empty() {
-        return string(&text.replace("{{", "{").replace("}}", "}"));
+    let pieces = pieces(text).unwrap_or_default();
+    if pieces.iter().all(|p| matches!(p, Piece::Text(_))) {
+        let plain: String = pieces
+            .into_iter()
+            .map(|p| match p {
+                Piece::Text(t) => t,
+                Piece::Name(_) => String::new(),
+            })
+            .collect();
+        return string(&plain);
     }
     let mut out = String::from("`");
-    let mut rest = text;
-    while let Some(i) = rest.find(['{', '}']) {
-        out.push_str(&escape_template(&rest[..i]));
-        let after = &rest[i + 1..];
-        if after.starts_with(&rest[i..i + 1]) {
-            out.push_str(&rest[i..i + 1]);
-            rest = &after[1..];
-            continue;
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => out.push_str(&escape_template(&text)),
+            Piece::Name(name) => {
+                let js = match (name, name.strip_prefix("data.")) {
+                    ("nsp", _) => "socket.nsp.name".to_string(),
+                    ("rooms", _) => JS_ROOMS.to_string(),
+                    (_, Some(key)) => format!("socket.data.{key}"),
+                    (name, None) => name.to_string(),
+                };
+                let _ = write!(out, "${{{js}}}");
+            }
         }
-        let end = after.find('}').unwrap_or(after.len());
-        let name = &after[..end];
-        let kept = name
-            .strip_prefix("data.")
-            .map(|key| format!("socket.data.{key}"));
-        let js = match name {
-            "nsp" => "socket.nsp.name",
-            "rooms" => JS_ROOMS,
-            _ if kept.is_some() => kept.as_deref().unwrap_or(name),
-            name => name,
-        };
-        let _ = write!(out, "${{{js}}}");
-        rest = after.get(end + 1..).unwrap_or("");
     }
-    out.push_str(&escape_template(rest));
     out.push('`');
     out
 }

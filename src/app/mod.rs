@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use expr::{Expr, Source};
-pub use validate::{validate, AppError, MAX_ARGS, MAX_WAIT_MS};
+pub use validate::{pieces, validate, AppError, Piece, MAX_ARGS, MAX_WAIT_MS};
 
 /// The application: its namespaces, `/` first when it has one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

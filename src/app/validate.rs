@@ -362,13 +362,25 @@ fn template(text: &str, scope: &Scope) -> Result<(), String> {
     Ok(())
 }
 
-/// The names between braces, in order; `{{` and `}}` are literal braces.
-pub fn placeholders(text: &str) -> Result<Vec<&str>, String> {
-    let mut names = Vec::new();
+/// A piece of a log line: literal text (braces unescaped) or a `{name}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece<'a> {
+    Text(String),
+    Name(&'a str),
+}
+
+/// A log line read as the lab writes it: `{name}` placeholders, `{{` and `}}` for
+/// literal braces. The one reader of that syntax, for validation, the printers and
+/// the interpreter alike.
+pub fn pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
+    let mut pieces = Vec::new();
+    let mut literal = String::new();
     let mut rest = text;
     while let Some(i) = rest.find(['{', '}']) {
         let (brace, after) = (&rest[i..i + 1], &rest[i + 1..]);
+        literal.push_str(&rest[..i]);
         if after.starts_with(brace) {
+            literal.push_str(brace);
             rest = &after[1..];
             continue;
         }
@@ -378,10 +390,26 @@ pub fn placeholders(text: &str) -> Result<Vec<&str>, String> {
         let end = after
             .find('}')
             .ok_or("an unclosed `{` in a log line: write `{{` for a brace")?;
-        names.push(&after[..end]);
+        if !literal.is_empty() {
+            pieces.push(Piece::Text(std::mem::take(&mut literal)));
+        }
+        pieces.push(Piece::Name(&after[..end]));
         rest = &after[end + 1..];
     }
-    Ok(names)
+    literal.push_str(rest);
+    if !literal.is_empty() {
+        pieces.push(Piece::Text(literal));
+    }
+    Ok(pieces)
+}
+
+/// The names between braces, in order.
+pub fn placeholders(text: &str) -> Result<Vec<&str>, String> {
+    let names = pieces(text)?.into_iter().filter_map(|piece| match piece {
+        Piece::Name(name) => Some(name),
+        Piece::Text(_) => None,
+    });
+    Ok(names.collect())
 }
 
 #[cfg(test)]

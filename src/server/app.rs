@@ -489,17 +489,14 @@ impl<'a, A: Adapter> Run<'a, A> {
 
     fn template(&self, text: &str) -> String {
         let mut out = String::new();
-        let mut rest = text;
-        while let Some(i) = rest.find(['{', '}']) {
-            out.push_str(&rest[..i]);
-            let after = &rest[i + 1..];
-            if after.starts_with(&rest[i..i + 1]) {
-                out.push_str(&rest[i..i + 1]);
-                rest = &after[1..];
-                continue;
-            }
-            let end = after.find('}').unwrap_or(after.len());
-            let name = &after[..end];
+        for piece in app::pieces(text).unwrap_or_default() {
+            let name = match piece {
+                app::Piece::Text(text) => {
+                    out.push_str(&text);
+                    continue;
+                }
+                app::Piece::Name(name) => name,
+            };
             let value = match name {
                 "nsp" => Value::String(self.socket.ns().to_string()),
                 // As `app::rust::log` prints it: the rooms but the own-id one, sorted.
@@ -524,9 +521,7 @@ impl<'a, A: Adapter> Run<'a, A> {
                 Value::String(s) => out.push_str(&s),
                 other => out.push_str(&other.to_string()),
             }
-            rest = after.get(end + 1..).unwrap_or("");
         }
-        out.push_str(rest);
         out
     }
 
