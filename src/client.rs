@@ -227,7 +227,11 @@ impl ClientOptions {
                 None => builder.build().await?,
             };
             let asked = match early {
-                Some(e) => Some(send_request(&socket, &e.event, e.data.clone(), e.timeout).await),
+                Some(e) if e.ack => {
+                    let rx = send_request(&socket, &e.event, e.data.clone(), e.timeout).await;
+                    Some(rx.map(Some))
+                }
+                Some(e) => Some(emit_early(&socket, e).await.map(|()| None)),
                 None => None,
             };
             socket.open().await?;
@@ -243,9 +247,11 @@ impl ClientOptions {
         };
         let outcome = self.greeted(socket, greeted).await?;
         let answer = match (asked, &outcome, early) {
-            (Some(Ok(rx)), ConnectOutcome::Accepted(_), Some(e)) => {
+            (Some(Ok(Some(rx))), ConnectOutcome::Accepted(_), Some(e)) => {
                 Some(await_answer(rx, e.timeout).await)
             }
+            // A plain emit asks for no answer: sent is all there is to say.
+            (Some(Ok(None)), ConnectOutcome::Accepted(_), _) => Some(Answer::Silent),
             (Some(Err(message)), _, _) => Some(Answer::SendFailed(message)),
             (Some(_), _, _) => Some(Answer::Silent),
             (None, _, _) => None,
@@ -491,8 +497,25 @@ fn on_only(hook: Hook) -> Handler {
 #[derive(Debug, Clone)]
 pub struct Early {
     pub event: String,
+    /// With `ack`, the request's one argument; without, the event's arguments as
+    /// an array.
     pub data: Value,
     pub timeout: Duration,
+    /// A lab request that waits for its acknowledgement (format 1), or a plain
+    /// application event (format 2).
+    pub ack: bool,
+}
+
+/// Emits `early` with no acknowledgement: its arguments are the items of its data.
+async fn emit_early(socket: &Client, early: &Early) -> Result<(), String> {
+    let args = match &early.data {
+        Value::Array(args) => args.clone(),
+        other => vec![other.clone()],
+    };
+    socket
+        .emit(early.event.as_str(), Payload::Text(args))
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Emits `event` with an acknowledgement request; the answer comes on the receiver.

@@ -226,4 +226,12 @@ pub enum Note {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         unhandled: bool,
     },
+    /// An application event from `name`'s socket arrived before the connection
+    /// handler had attached any handler for it (nor a catch-all): nothing ran and the
+    /// event is gone, as it is in Node when the handler `await`s first.
+    Unheard {
+        name: String,
+        namespace: String,
+        event: String,
+    },
 }

@@ -47,6 +47,13 @@ pub enum Observation {
         event: String,
         unhandled: bool,
     },
+    /// An event from `client` arrived before its socket had any handler for it:
+    /// nothing ran, and nobody is told.
+    ServerUnheard {
+        client: String,
+        namespace: String,
+        event: String,
+    },
     /// The client heard its namespace accept it.
     Connected { client: String },
     /// The client heard `connect_error`.
@@ -105,6 +112,7 @@ impl Observation {
             | Observation::ServerDisconnect { client, .. }
             | Observation::ServerEmitted { client, .. }
             | Observation::ServerHandled { client, .. }
+            | Observation::ServerUnheard { client, .. }
             | Observation::Connected { client }
             | Observation::Refused { client, .. }
             | Observation::Closed { client }
@@ -129,7 +137,8 @@ impl Observation {
             | Observation::ServerDisconnect { .. }
             | Observation::ServerLog { .. }
             | Observation::ServerEmitted { .. }
-            | Observation::ServerHandled { .. } => 0,
+            | Observation::ServerHandled { .. }
+            | Observation::ServerUnheard { .. } => 0,
             Observation::Connected { .. }
             | Observation::Refused { .. }
             | Observation::Closed { .. } => 1,
@@ -376,6 +385,14 @@ impl StepRecord {
                     }
                 )
             })
+    }
+
+    /// Whether an event the actor sent arrived before any handler for it was
+    /// attached, and was lost (the server's `unheard` note).
+    pub fn unheard(&self) -> bool {
+        self.observations
+            .iter()
+            .any(|o| matches!(o, Observation::ServerUnheard { .. }))
     }
 
     /// The event the step's traffic carried: what the server says it emitted, or

@@ -169,6 +169,13 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
         rooms: false,
         data: ns_data.clone(),
     };
+    if ns.hold_early && ns.waits() {
+        return Err(err(
+            at,
+            "`hold_early` holds early events for a connection handler that does not wait; \
+             one that waits loses them in Node too",
+        ));
+    }
     ops(app, &ns.connection, &plain, &format!("{at}.connection"))?;
     ops(
         app,

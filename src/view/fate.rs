@@ -1,0 +1,27 @@
+//! What became of the actor's event on the server when no handler ran it: no
+//! handler exists (the fixed server's answer), or none was attached yet when it
+//! arrived (a declared server's `unheard` note), and it is gone.
+
+use crate::paint::Paint;
+use crate::safe;
+use crate::trace::{Observation, StepRecord};
+
+/// The server's word that no handler took the event, if it gave one.
+pub(super) fn unhandled(record: &StepRecord, paint: Paint) -> String {
+    let server = paint.dim("server");
+    let mut out = String::new();
+    if let Some(reply) = record.answer().filter(|r| r.unhandled) {
+        let why = safe::text(reply.error.as_deref().unwrap_or("no handler"));
+        out.push_str(&format!("  {server} {}\n", paint.warn(&why)));
+    }
+    for o in &record.observations {
+        if let Observation::ServerUnheard { event, .. } = o {
+            let words = format!(
+                "had not attached its handler for `{}` yet: nothing ran, and the event is gone",
+                safe::capped(event)
+            );
+            out.push_str(&format!("  {server} {}\n", paint.warn(&words)));
+        }
+    }
+    out
+}
