@@ -129,7 +129,11 @@ fn hold_early(
 ) {
     let all = questions
         .iter()
-        .flat_map(|q| q.setup.iter().chain(q.choices.iter().flat_map(|c| &c.steps)))
+        .flat_map(|q| {
+            q.setup
+                .iter()
+                .chain(q.choices.iter().flat_map(|c| &c.steps))
+        })
         .chain(steps);
     let early: BTreeSet<&str> = all
         .filter_map(|step| match &step.action {
