@@ -35,6 +35,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("cheatsheet", include_str!("../../lessons/cheatsheet.toml")),
     ("lobby", include_str!("../../lessons/lobby.toml")),
     ("handlers", include_str!("../../lessons/handlers.toml")),
+    ("early", include_str!("../../lessons/early.toml")),
 ];
 
 /// Namespaces the lab server serves to lesson clients.

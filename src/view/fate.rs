@@ -17,7 +17,7 @@ pub(super) fn unhandled(record: &StepRecord, paint: Paint) -> String {
     for o in &record.observations {
         if let Observation::ServerUnheard { event, .. } = o {
             let words = format!(
-                "had not attached its handler for `{}` yet: nothing ran, and the event is gone",
+                "had not attached its `{}` handler yet: the event is gone",
                 safe::capped(event)
             );
             out.push_str(&format!("  {server} {}\n", paint.warn(&words)));

@@ -11,7 +11,7 @@ use std::fmt::Write;
 use super::{indent, Names, INDENT};
 
 /// The comment above the shim: how plain socketioxide differs.
-pub const HOLD_EARLY: &str = "// shim: Node runs the connection handler before reading on; socketioxide accepts first, so these handlers wait for it";
+pub const HOLD_EARLY: &str = "// shim: Node reads no event until on_connect ends; socketioxide may";
 
 /// The names of one namespace's shim.
 pub(super) struct Hold {
