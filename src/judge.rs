@@ -210,8 +210,9 @@ impl StepRecord {
             ));
         }
         if expect.unheard && !self.unheard() {
+            let sent = step.action.event().unwrap_or_default();
             problems.push(format!(
-                "expected `{event}` to arrive before any handler for it and be lost, but the server heard it"
+                "expected `{sent}` to arrive before any handler for it and be lost, but the server heard it"
             ));
         }
         if expect.rejected && self.answer().is_none_or(|r| r.ok) {

@@ -19,6 +19,7 @@ mod header;
 mod links;
 
 use fate::unhandled;
+pub use fate::unheard;
 
 pub use header::{header, header_of, opening};
 

@@ -24,6 +24,7 @@ const RIGHT: &[(&str, &str)] = &[
     ("cheatsheet", "2,1,1,1,1,1+2,1,1,1,1,1"),
     ("lobby", "2,1"),
     ("handlers", "1,1"),
+    ("early", "1,1"),
 ];
 const WRONG: &[(&str, &str)] = &[
     ("chat", "3,1+3"),
@@ -33,6 +34,7 @@ const WRONG: &[(&str, &str)] = &[
     ("cheatsheet", "1,2,3,3,2,1+3,2,2,2,2,2"),
     ("lobby", "1,2"),
     ("handlers", "2,3"),
+    ("early", "3,2"),
 ];
 
 fn quiz(state: &std::path::Path, args: &[&str]) -> std::process::Output {

@@ -14,14 +14,20 @@ pub(super) fn unhandled(record: &StepRecord, paint: Paint) -> String {
         let why = safe::text(reply.error.as_deref().unwrap_or("no handler"));
         out.push_str(&format!("  {server} {}\n", paint.warn(&why)));
     }
-    for o in &record.observations {
-        if let Observation::ServerUnheard { event, .. } = o {
-            let words = format!(
-                "had not attached its `{}` handler yet: the event is gone",
-                safe::capped(event)
-            );
-            out.push_str(&format!("  {server} {}\n", paint.warn(&words)));
-        }
+    if let Some(words) = unheard(record) {
+        out.push_str(&format!("  {server} {}\n", paint.warn(&words)));
     }
     out
+}
+
+/// The server's word that the actor's event came before any handler for it, in
+/// plain words, if it did.
+pub fn unheard(record: &StepRecord) -> Option<String> {
+    record.observations.iter().find_map(|o| match o {
+        Observation::ServerUnheard { event, .. } => Some(format!(
+            "had not attached its `{}` handler yet: the event is gone",
+            safe::capped(event)
+        )),
+        _ => None,
+    })
 }
