@@ -321,6 +321,13 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
                 },
             });
         }
+        if expect.unheard {
+            record.observations.push(Observation::ServerUnheard {
+                client: actor.clone(),
+                namespace: "/".into(),
+                event: event.clone(),
+            });
+        }
         for line in expect.log.iter().flatten() {
             record
                 .observations
@@ -471,6 +478,7 @@ fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
             !matches!(
                 o,
                 Observation::Refused { .. }
+                    | Observation::ServerUnheard { .. }
                     | Observation::ServerConnect { .. }
                     | Observation::ServerDisconnect { .. }
                     | Observation::ServerRefuse { .. }
