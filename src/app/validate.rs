@@ -479,6 +479,22 @@ mod tests {
     }
 
     #[test]
+    fn the_early_event_shim_is_for_a_connection_handler_that_does_not_wait() {
+        let waits = app(r#"
+            [[namespaces]]
+            name = "/"
+            hold_early = true
+            connection = [{ wait_ms = 5 }]
+        "#);
+        assert!(validate(&waits)
+            .unwrap_err()
+            .reason
+            .contains("`hold_early`"));
+        let quick = app("[[namespaces]]\nname = \"/\"\nhold_early = true");
+        validate(&quick).unwrap();
+    }
+
+    #[test]
     fn placeholders_are_read_with_escapes() {
         assert_eq!(placeholders("a {b} {{c}} {d}").unwrap(), vec!["b", "d"]);
         assert!(placeholders("a {b").is_err());
