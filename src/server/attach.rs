@@ -75,11 +75,12 @@ pub(super) fn handlers<A: Adapter>(socket: &SocketRef<A>, ns: &Namespace) {
 /// An application event before any handler: socketioxide drops it, as Node does;
 /// the lab says so.
 async fn on_unheard<A: Adapter>(
-    socket: SocketRef<A>,
-    io: SocketIo<A>,
-    State(lab): State<Lab>,
     Event(event): Event,
+    socket: SocketRef<A>,
+    State(lab): State<Lab>,
+    io: SocketIo<A>,
 ) {
+    // The lab's own events are plumbing, never the application's.
     if event.starts_with("lab:") {
         return;
     }

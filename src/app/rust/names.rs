@@ -13,19 +13,7 @@ pub struct Names {
 
 impl Names {
     pub fn new(ns: &Namespace) -> Names {
-        let words: String = ns
-            .name
-            .chars()
-            .filter(|c| *c != '{' && *c != '}')
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let words = words.trim_matches('_');
+        let words = snake(&ns.name.replace(['{', '}'], ""));
         let prefix = if words.is_empty() {
             String::new()
         } else {
@@ -38,17 +26,7 @@ impl Names {
     }
 
     pub fn of(&mut self, what: &str) -> String {
-        let words: String = what
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let base = format!("{}{}", self.prefix, words.trim_matches('_'));
+        let base = format!("{}{}", self.prefix, snake(what));
         let count = self.taken.entry(base.clone()).or_default();
         *count += 1;
         if *count == 1 {
@@ -87,4 +65,19 @@ impl Names {
     pub(super) fn event(&mut self, handler: &Handler) -> String {
         self.of(&format!("on {}", handler.event))
     }
+}
+
+/// Lowercase letters and digits, anything else an underscore, none at either end.
+fn snake(text: &str) -> String {
+    let words: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    words.trim_matches('_').to_string()
 }
