@@ -198,12 +198,14 @@ pub(crate) async fn connect<A: Adapter>(
     let mut run = Run::new(&socket, &io, &lab);
     run.ops(&ns.connection).await;
     if ns.hold_early {
-        // The handlers are in place since the middleware (`attach::early`).
+        // The handlers are in place since the middleware (`attach::early`): the
+        // welcome goes first, as in Node, where no held event has run before it.
+        welcome(&socket);
         super::attach::open(&socket);
     } else {
         super::attach::handlers(&socket, &ns);
+        welcome(&socket);
     }
-    welcome(&socket);
 }
 
 /// The declared `disconnecting` and `disconnect` operations, which socketioxide runs
