@@ -36,6 +36,10 @@ pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
         .unwrap_or_default();
     let answer = match app {
         Err(e) => Err(format!("malformed `lab:app` request: {e}")),
+        // An empty session is the server's own application: a lab may not replace it.
+        Ok(_) if session == super::state::SESSIONLESS => {
+            Err("`lab:app` needs a lab session (`auth.lab`)".to_string())
+        }
         Ok(app) => install(&io, &lab, &session, app),
     };
     let reply = match answer {
@@ -53,7 +57,7 @@ pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
     let _ = ack.send(&reply);
 }
 
-fn install<A: Adapter + DefinedAdapter>(
+pub(crate) fn install<A: Adapter + DefinedAdapter>(
     io: &SocketIo<A>,
     lab: &Lab,
     session: &str,
