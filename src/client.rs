@@ -15,10 +15,15 @@ use tokio::sync::oneshot;
 
 use crate::lesson::ScriptedAnswer;
 
+mod early;
 mod note;
+mod request;
 use crate::protocol::{Welcome, CONTROL_NS, MAIN_NS, NOTE, WELCOME};
 use crate::trace::{Collector, Observation};
+use early::emit_early;
+pub use early::Early;
 use note::note_observation;
+use request::{await_answer, send_request};
 
 /// A connected lab client.
 pub struct LabClient {
@@ -87,9 +92,9 @@ pub enum Answer {
 }
 
 /// A one-shot answer slot that a callback (called any number of times) fills once.
-type Slot<T> = Arc<Mutex<Option<oneshot::Sender<T>>>>;
+pub(crate) type Slot<T> = Arc<Mutex<Option<oneshot::Sender<T>>>>;
 
-fn fill<T>(slot: &Slot<T>, value: T) {
+pub(crate) fn fill<T>(slot: &Slot<T>, value: T) {
     if let Some(tx) = slot.lock().ok().and_then(|mut s| s.take()) {
         let _ = tx.send(value);
     }
@@ -491,64 +496,6 @@ fn on_only(hook: Hook) -> Handler {
         hook(payload_value(payload), at);
         async {}.boxed()
     })
-}
-
-/// A request a client emits before it connects (`ClientOptions::connect_via`).
-#[derive(Debug, Clone)]
-pub struct Early {
-    pub event: String,
-    /// With `ack`, the request's one argument; without, the event's arguments as
-    /// an array.
-    pub data: Value,
-    pub timeout: Duration,
-    /// A lab request that waits for its acknowledgement (format 1), or a plain
-    /// application event (format 2).
-    pub ack: bool,
-}
-
-/// Emits `early` with no acknowledgement: its arguments are the items of its data.
-async fn emit_early(socket: &Client, early: &Early) -> Result<(), String> {
-    let args = match &early.data {
-        Value::Array(args) => args.clone(),
-        other => vec![other.clone()],
-    };
-    socket
-        .emit(early.event.as_str(), Payload::Text(args))
-        .await
-        .map_err(|e| e.to_string())
-}
-
-/// Emits `event` with an acknowledgement request; the answer comes on the receiver.
-async fn send_request(
-    socket: &Client,
-    event: &str,
-    data: Value,
-    timeout: Duration,
-) -> Result<oneshot::Receiver<Value>, String> {
-    let (tx, rx) = oneshot::channel::<Value>();
-    let slot: Slot<Value> = Arc::new(Mutex::new(Some(tx)));
-    let callback = move |payload: Payload, _: Client| {
-        let slot = slot.clone();
-        // rust_socketio hands an acknowledgement's arguments over as one JSON array.
-        let value = match payload_value(payload) {
-            Value::Array(mut args) if args.len() == 1 => args.remove(0),
-            Value::Array(args) => Value::Array(args),
-            other => other,
-        };
-        async move { fill(&slot, value) }.boxed()
-    };
-    socket
-        .emit_with_ack(event, data, timeout, callback)
-        .await
-        .map(|()| rx)
-        .map_err(|e| e.to_string())
-}
-
-async fn await_answer(rx: oneshot::Receiver<Value>, timeout: Duration) -> Answer {
-    match tokio::time::timeout(timeout, rx).await {
-        Ok(Ok(value)) => Answer::Reply(value),
-        _ => Answer::Silent,
-    }
 }
 
 impl LabClient {

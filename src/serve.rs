@@ -13,16 +13,21 @@ use crate::safe;
 use crate::server::{self, Activity, Monitor, MonitorFeed, ServerConfig};
 use crate::trace::RoomTable;
 
-/// What `serve` shows besides its log.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What `serve` runs and shows besides its log.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServeOptions {
     /// The room table after every join, leave and disconnection that changes it.
     pub rooms: bool,
+    /// A lesson's declared application, which clients without a lab session run
+    /// instead of the fixed chat: the lesson's id and its application.
+    pub lesson: Option<(String, crate::app::App)>,
 }
 
 /// One line of the live log for something the server did. Names, rooms, event
 /// names and reasons come from clients: each is shown escaped and capped (`safe`).
-pub fn describe(activity: &Activity, paint: Paint) -> String {
+/// With the fixed chat, a connection and a disconnection are its log lines; a
+/// declared application (`declared`) logs its own, so they are plain facts then.
+pub fn describe(activity: &Activity, declared: bool, paint: Paint) -> String {
     let ns = |namespace: &str| {
         if namespace == "/" {
             String::new()
@@ -39,6 +44,21 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
         format!("{}  {}", paint.code(line), paint.dim(&format!("({about})")))
     };
     match activity {
+        Activity::Note(Note::Connect { name, namespace }) if declared => paint.dim(&format!(
+            "{} connected{}",
+            safe::capped(name),
+            ns(namespace)
+        )),
+        Activity::Note(Note::Disconnect {
+            name,
+            namespace,
+            reason,
+        }) if declared => paint.dim(&format!(
+            "{} disconnected{}: {}",
+            safe::capped(name),
+            ns(namespace),
+            safe::capped(reason)
+        )),
         Activity::Note(Note::Connect { name, namespace }) => logged(
             "a user connected",
             format!("{}{}", safe::capped(name), ns(namespace)),
@@ -225,7 +245,7 @@ fn not_shown(dropped: u64) -> Option<String> {
 fn printer<W: Write + Send + 'static>(
     mut out: W,
     mut feed: MonitorFeed,
-    paint: Paint,
+    (paint, declared): (Paint, bool),
     done: tokio::sync::oneshot::Sender<(W, u64)>,
 ) {
     std::thread::spawn(move || {
@@ -240,7 +260,7 @@ fn printer<W: Write + Send + 'static>(
                 last_table = Some(table.clone());
             }
             let skipped = not_shown(feed.take_dropped());
-            let line = describe(&activity, paint);
+            let line = describe(&activity, declared, paint);
             let written = skipped
                 .iter()
                 .chain(std::iter::once(&line))
@@ -292,14 +312,22 @@ pub async fn serve(
         reachable(bound)
     );
     writeln!(out, "{}", paint.dim(&hint))?;
+    if let Some((id, app)) = &options.lesson {
+        let what = format!("the server code of lesson `{id}`, as Node would run it:");
+        writeln!(out, "{}", paint.dim(&what))?;
+        for line in crate::app::js::app(app).lines() {
+            writeln!(out, "  {}", paint.code(line))?;
+        }
+    }
     out.flush()?;
     let (monitor, feed) = Monitor::new(BACKLOG);
     let (done, printed) = tokio::sync::oneshot::channel();
-    printer(out, feed, paint, done);
+    printer(out, feed, (paint, options.lesson.is_some()), done);
     let stopping = monitor.clone();
     let config = ServerConfig {
         monitor: Some(monitor.clone()),
         room_table: options.rooms,
+        app: options.lesson.map(|(_, app)| app),
         ..ServerConfig::default()
     };
     server::run(listener, config, async move {

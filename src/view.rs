@@ -21,7 +21,7 @@ mod links;
 use fate::unhandled;
 pub use fate::unheard;
 
-pub use header::{header, header_of, opening};
+pub use header::{header, header_of, opening, startup};
 
 pub const WIDTH: usize = Paint::WIDTH;
 

@@ -424,3 +424,53 @@ async fn what_clients_send_is_logged_escaped_and_capped() {
         ]
     );
 }
+
+/// `serve --lesson chat`: the official JavaScript client talks to the chat lesson's
+/// declared server code, and the log is that code's own lines (startup line with the
+/// real port included), connections and departures as plain facts beside them.
+#[test]
+fn serve_runs_a_lessons_declared_code_for_your_own_clients() {
+    if !common::node_ready(
+        "serve_runs_a_lessons_declared_code_for_your_own_clients",
+        "socket.io-client",
+    ) {
+        return;
+    }
+    let mut cmd = common::bin();
+    cmd.args([
+        "serve", "--port", "0", "--color", "never", "--lesson", "chat",
+    ]);
+    let served = common::ChildServer::start(cmd, common::Ready::PortLine, Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let chat = "const { io } = require('socket.io-client'); \
+        const s = io(process.argv[1], { auth: { name: 'ana' }, transports: ['websocket'], reconnection: false }); \
+        s.on('connect', () => s.emit('chat message', 'hello')); \
+        s.on('chat message', (m) => { console.log(m); s.disconnect(); process.exit(0); }); \
+        setTimeout(() => process.exit(3), 10000);";
+    let out = Command::new("node")
+        .args(["-e", chat, &served.url()])
+        .current_dir(common::repo().join("examples/node-reference"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "hello");
+    let log = served.wait_for("ana disconnected: ");
+    let port = common::port_of(&served.url());
+    let wanted = [
+        format!("server running at http://localhost:{port}"),
+        "ana connected".to_string(),
+        "a user connected".to_string(),
+        "message: hello".to_string(),
+        "user disconnected".to_string(),
+    ];
+    let mut at = 0;
+    for line in &wanted {
+        let found = log[at..].iter().position(|l| l.trim() == line.as_str());
+        at += found.unwrap_or_else(|| panic!("`{line}` missing, or out of order, in {log:#?}")) + 1;
+    }
+    assert!(
+        log.iter().all(|l| !l.contains("a user connected  (")),
+        "a declared app's log is its own: {log:#?}"
+    );
+}

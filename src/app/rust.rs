@@ -50,11 +50,31 @@ pub fn module(app: &App) -> String {
         let _ = writeln!(out, "{INDENT}{line}");
     }
     out.push_str("}\n");
+    if let Some(startup) = listening(app) {
+        // What `main` does with it: the startup line between binding and serving.
+        let _ = write!(
+            out,
+            "\npub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {{\n\
+             {INDENT}let (layer, io) = SocketIo::new_layer();\n\
+             {INDENT}install(&io);\n{}\
+             {INDENT}axum::serve(listener, axum::Router::new().layer(layer)).await\n}}\n",
+            indent(&startup, 1)
+        );
+    }
     // Unused imports are the printer's business, not the learner's.
     format!(
-        "#[allow(unused_imports)]\nmod app {{\n{}}}\npub use app::install;\n",
+        "#[allow(unused_imports)]\nmod app {{\n{}}}\npub use app::*;\n",
         indent(&out, 1)
     )
+}
+
+/// The startup line, logged once the listener is bound (`axum::serve` follows).
+pub fn listening(app: &App) -> Option<String> {
+    let line = app.listening.as_deref()?;
+    Some(format!(
+        "let port = listener.local_addr()?.port();\n{};\n",
+        log(line)
+    ))
 }
 
 /// One namespace printed: each function apart, so a step can show the one that ran.
@@ -571,30 +591,5 @@ mod tests {
         assert_eq!(install, "io.ns(\"/\", on_connect);");
         assert!(code.contains("async fn on_chat_message(io: SocketIo, Data(msg): Data<String>) {\n    println!(\"message: {msg}\");\n    io.emit(\"chat message\", &msg).await.unwrap_or_else"), "{code}");
         assert!(code.contains(OWN_ID_ROOM));
-    }
-
-    #[test]
-    fn the_early_event_shim_attaches_in_a_middleware_and_waits() {
-        let mut ns = tutorial_chat().namespaces.remove(0);
-        ns.hold_early = true;
-        let printed = printed(&ns);
-        assert_eq!(
-            printed.register,
-            "io.ns(\"/\", on_connect.with(hold_early));"
-        );
-        assert!(printed.connect.contains(HOLD_EARLY), "{}", printed.connect);
-        assert!(
-            printed
-                .connect
-                .contains("socket.on(\"chat message\", on_chat_message);\n    Ok(())"),
-            "{}",
-            printed.connect
-        );
-        let handler = printed.event("chat message").unwrap();
-        assert!(
-            handler.starts_with("async fn on_chat_message(socket: SocketRef, io: SocketIo,"),
-            "{handler}"
-        );
-        assert!(handler.contains("    until_connected(&socket).await;\n"));
     }
 }

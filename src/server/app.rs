@@ -36,11 +36,16 @@ pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
         .unwrap_or_default();
     let answer = match app {
         Err(e) => Err(format!("malformed `lab:app` request: {e}")),
+        // An empty session is the server's own application: a lab may not replace it.
+        Ok(_) if session == super::state::SESSIONLESS => {
+            Err("`lab:app` needs a lab session (`auth.lab`)".to_string())
+        }
         Ok(app) => install(&io, &lab, &session, app),
     };
     let reply = match answer {
-        Ok(()) => Reply {
+        Ok(listening) => Reply {
             ok: true,
+            listening,
             ..Reply::default()
         },
         Err(error) => Reply {
@@ -52,12 +57,12 @@ pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
     let _ = ack.send(&reply);
 }
 
-fn install<A: Adapter + DefinedAdapter>(
+pub(crate) fn install<A: Adapter + DefinedAdapter>(
     io: &SocketIo<A>,
     lab: &Lab,
     session: &str,
     app: App,
-) -> Result<(), String> {
+) -> Result<Option<String>, String> {
     app::validate(&app).map_err(|e| e.to_string())?;
     let new: Vec<String> = app
         .namespaces
@@ -74,6 +79,8 @@ fn install<A: Adapter + DefinedAdapter>(
             io.nsps().len()
         ));
     }
+    // The application starts here: its startup line, as `server.listen` logs it.
+    let listening = app.listening_line(lab.port);
     lab.set_app(session, app);
     for name in new {
         let handler = on_lesson_connect::<A>.with(lesson_guard::<A>);
@@ -84,7 +91,10 @@ fn install<A: Adapter + DefinedAdapter>(
             io.ns(name, handler).spawn();
         }
     }
-    Ok(())
+    if let Some(line) = &listening {
+        lab.log_to_monitor(line.clone());
+    }
+    Ok(listening)
 }
 
 /// Every lesson namespace's middleware: the declared ones when the application

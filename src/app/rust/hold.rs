@@ -74,3 +74,35 @@ impl Hold {
         format!("{}(&socket).await;\n", self.until)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::printed;
+    use super::*;
+    use crate::app::tutorial_chat;
+
+    #[test]
+    fn the_early_event_shim_attaches_in_a_middleware_and_waits() {
+        let mut ns = tutorial_chat().namespaces.remove(0);
+        ns.hold_early = true;
+        let printed = printed(&ns);
+        assert_eq!(
+            printed.register,
+            "io.ns(\"/\", on_connect.with(hold_early));"
+        );
+        assert!(printed.connect.contains(HOLD_EARLY), "{}", printed.connect);
+        assert!(
+            printed
+                .connect
+                .contains("socket.on(\"chat message\", on_chat_message);\n    Ok(())"),
+            "{}",
+            printed.connect
+        );
+        let handler = printed.event("chat message").unwrap();
+        assert!(
+            handler.starts_with("async fn on_chat_message(socket: SocketRef, io: SocketIo,"),
+            "{handler}"
+        );
+        assert!(handler.contains("    until_connected(&socket).await;\n"));
+    }
+}
