@@ -62,4 +62,4 @@ mod app {
         io.ns("/slow", slow_on_connect);
     }
 }
-pub use app::install;
+pub use app::*;
