@@ -229,6 +229,10 @@ pub enum Note {
         event: String,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         unhandled: bool,
+        /// A per-packet middleware (`socket.use`) refused the event with this
+        /// message: no handler ran.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refused: Option<String>,
     },
     /// An application event from `name`'s socket arrived before the connection
     /// handler had attached any handler for it (nor a catch-all): nothing ran and the

@@ -116,11 +116,12 @@ pub fn describe(activity: &Activity, declared: bool, paint: Paint) -> String {
             namespace,
             event,
             unhandled,
+            refused,
         }) => {
-            let what = if *unhandled {
-                "no handler for"
-            } else {
-                "handled"
+            let what = match (refused, *unhandled) {
+                (Some(_), _) => "`socket.use` refused",
+                (None, true) => "no handler for",
+                (None, false) => "handled",
             };
             paint.dim(&format!(
                 "{what} {} from {}{}",

@@ -46,6 +46,9 @@ pub enum Observation {
         namespace: String,
         event: String,
         unhandled: bool,
+        /// A per-packet middleware refused it, with this message.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        refused: Option<String>,
     },
     /// An event from `client` arrived before its socket had any handler for it:
     /// nothing ran, and nobody is told.
@@ -393,6 +396,17 @@ impl StepRecord {
         self.observations
             .iter()
             .any(|o| matches!(o, Observation::ServerUnheard { .. }))
+    }
+
+    /// The message of the per-packet middleware that refused what the step sent.
+    pub fn packet_refusal(&self) -> Option<&str> {
+        self.observations.iter().find_map(|o| match o {
+            Observation::ServerHandled {
+                refused: Some(reason),
+                ..
+            } => Some(reason.as_str()),
+            _ => None,
+        })
     }
 
     /// The event the step's traffic carried: what the server says it emitted, or

@@ -88,6 +88,8 @@ pub struct Printed {
     pub disconnect: Option<String>,
     /// The line that registers the namespace.
     pub register: String,
+    /// The per-packet middleware's function (`socket.use`), empty without one.
+    pub packet: String,
 }
 
 impl Printed {
@@ -100,6 +102,7 @@ impl Printed {
 
     fn all(&self) -> String {
         let mut parts = vec![self.connect.clone()];
+        parts.extend((!self.packet.is_empty()).then(|| self.packet.clone()));
         parts.extend(self.events.iter().map(|(_, code)| code.clone()));
         parts.extend(self.unhandled.clone());
         parts.extend(self.disconnect.clone());
@@ -145,7 +148,9 @@ pub fn printed(ns: &Namespace) -> Printed {
     let disconnect = (!ns.disconnecting.is_empty() || !ns.disconnect.is_empty())
         .then(|| names.of("on disconnect"));
     let events: Vec<(String, &Handler)> = ns.events.iter().map(|h| (names.event(h), h)).collect();
-    let unhandled = (!ns.unhandled.is_empty()).then(|| names.of("on unhandled"));
+    // A per-packet middleware runs for events no handler takes, too.
+    let unhandled =
+        (!ns.unhandled.is_empty() || !ns.packet.is_empty()).then(|| names.of("on unhandled"));
     let mut attached: Vec<String> = events
         .iter()
         .map(|(function, h)| format!("socket.on({}, {function});", string(&h.event)))
@@ -175,17 +180,32 @@ pub fn printed(ns: &Namespace) -> Printed {
             string(&ns.name)
         ),
     };
+    let check = (!ns.packet.is_empty()).then(|| names.of("packet middleware"));
+    let guarded = |function: String, event: &str| match &check {
+        None => function,
+        Some(check) => super::packet::guarded(&function, check, event),
+    };
     Printed {
         connect: out,
+        packet: check
+            .as_deref()
+            .map(|check| super::packet::rust_fn(ns, check, &data_ty))
+            .unwrap_or_default(),
         events: events
             .iter()
             .map(|(name, h)| {
-                let code = event_fn(name, h, &data_ty, wait.as_deref());
-                (h.event.clone(), code)
+                let function = event_fn(name, h, &data_ty, wait.as_deref());
+                (h.event.clone(), guarded(function, &string(&h.event)))
             })
             .collect(),
         disconnect: disconnect.map(|name| disconnect_fn(ns, &name, &data_ty)),
-        unhandled: unhandled.map(|name| unhandled_fn(ns, &name, &data_ty, wait.as_deref())),
+        unhandled: unhandled.map(|name| {
+            let function = unhandled_fn(ns, &name, &data_ty, wait.as_deref());
+            match &check {
+                None => function,
+                Some(check) => super::packet::checked_last(&function, check),
+            }
+        }),
         register,
     }
 }
@@ -567,29 +587,4 @@ fn indent(text: &str, depth: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::app::tutorial_chat;
-
-    #[test]
-    fn a_parameter_no_operation_reads_is_marked_unused() {
-        let handler = Handler {
-            event: "pair".into(),
-            args: vec!["a".into(), "b".into()],
-            ops: vec![Op::Log("{b}".into())],
-        };
-        let code = event_fn("on_pair", &handler, "SocketData", None);
-        assert!(
-            code.contains("Data((_a, b)): Data<(String, String)>"),
-            "{code}"
-        );
-    }
-
-    #[test]
-    fn the_tutorial_chat_in_rust() {
-        let (code, install) = namespace(&tutorial_chat().namespaces[0]);
-        assert_eq!(install, "io.ns(\"/\", on_connect);");
-        assert!(code.contains("async fn on_chat_message(io: SocketIo, Data(msg): Data<String>) {\n    println!(\"message: {msg}\");\n    io.emit(\"chat message\", &msg).await.unwrap_or_else"), "{code}");
-        assert!(code.contains(OWN_ID_ROOM));
-    }
-}
+mod tests;

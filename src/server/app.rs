@@ -124,11 +124,12 @@ pub(crate) async fn lesson_guard<A: Adapter>(
     };
     let Some(reason) = refusal else {
         keep_data(&socket, declared.as_deref(), auth.as_ref());
-        if let Some(ns) = declared
-            .as_deref()
-            .and_then(|app| app.namespace(socket.ns()))
-        {
-            super::attach::early(&socket, ns, lab.name_from_auth(auth.as_ref()));
+        if let Some(app) = &declared {
+            if let Some(ns) = app.namespace(socket.ns()) {
+                // Held handlers may run before the connection handler starts.
+                socket.extensions.insert(Declared(app.clone()));
+                super::attach::early(&socket, ns, lab.name_from_auth(auth.as_ref()));
+            }
         }
         return Ok(());
     };
@@ -256,14 +257,18 @@ pub(super) async fn on_unhandled<A: Adapter>(
     }
     super::attach::connected(&socket).await;
     let declared = socket.extensions.get::<Declared>();
-    let catch_all = declared
+    let ns = declared
         .as_ref()
-        .and_then(|Declared(app)| app.namespace(socket.ns()))
-        .map(|ns| ns.unhandled.clone())
-        .unwrap_or_default();
+        .and_then(|Declared(app)| app.namespace(socket.ns()));
+    let catch_all = ns.map(|ns| ns.unhandled.clone()).unwrap_or_default();
     let mut run = Run::new(&socket, &io, &lab);
     run.args = vec![("event".to_string(), Value::String(event.to_string()))];
     run.ops(&catch_all).await;
+    // Node runs its `onAny` catch-all before `socket.use`; the printed fallback asks
+    // the packet middleware last, in the same order.
+    if packet_refused(&socket, &io, &lab, ns, &event) {
+        return;
+    }
     handled(&socket, &io, &lab, &event, true);
 }
 
@@ -279,8 +284,37 @@ fn handled<A: Adapter>(
         namespace: socket.ns().to_string(),
         event: event.to_string(),
         unhandled,
+        refused: None,
     };
     lab.tell(io, Activity::Note(note));
+}
+
+/// The namespace's per-packet middlewares, as the printed `packet_middleware` runs
+/// first in every handler: `true` when one refused the event (it logged why, as the
+/// printed code does, and the `handled` note says so).
+fn packet_refused<A: Adapter>(
+    socket: &SocketRef<A>,
+    io: &SocketIo<A>,
+    lab: &Lab,
+    ns: Option<&Namespace>,
+    event: &str,
+) -> bool {
+    let kept = socket.extensions.get::<Kept>().unwrap_or_default();
+    let field = |key: &str| kept.0.get(key).cloned().unwrap_or_default();
+    let Some(reason) = ns.and_then(|ns| app::packet::refusal(ns, event, &field)) else {
+        return false;
+    };
+    let text = reason.clone();
+    lab.tell(io, Activity::Note(Note::Log { text }));
+    let note = Note::Handled {
+        name: name_of(socket),
+        namespace: socket.ns().to_string(),
+        event: event.to_string(),
+        unhandled: false,
+        refused: Some(reason),
+    };
+    lab.tell(io, Activity::Note(note));
+    true
 }
 
 /// Runs the declared handler for `event` with the arguments the client sent. When
@@ -294,15 +328,19 @@ pub(super) async fn handle<A: Adapter>(
     args: Result<Vec<Value>, String>,
     ack: AckSender<A>,
 ) {
-    super::attach::connected(&socket).await;
     let declared = socket.extensions.get::<Declared>();
-    let handler = declared
+    let ns = declared
         .as_ref()
-        .and_then(|Declared(app)| app.namespace(socket.ns()))
-        .and_then(|ns| ns.handler(event));
+        .and_then(|Declared(app)| app.namespace(socket.ns()));
+    let handler = ns.and_then(|ns| ns.handler(event));
     let Some(handler) = handler else {
         return handled(&socket, &io, &lab, event, true);
     };
+    if packet_refused(&socket, &io, &lab, ns, event) {
+        return;
+    }
+    // After the packet middleware, as the printed handler waits.
+    super::attach::connected(&socket).await;
     let fits = args.as_ref().is_ok_and(|args| {
         handler
             .params()
