@@ -238,7 +238,7 @@ pub struct ServeArgs {
     /// Show who is in which room, from the server's own state, each time a join, a leave or a disconnection changes it
     #[arg(long)]
     pub rooms: bool,
-    /// Run the server code a lesson declares (format 2) for your own clients, instead of the fixed chat
+    /// Run the server code a lesson declares (format 2) for your own clients, instead of the tutorial's chat
     #[arg(long, value_name = "LESSON")]
     pub lesson: Option<String>,
 }

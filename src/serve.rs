@@ -25,9 +25,9 @@ pub struct ServeOptions {
 
 /// One line of the live log for something the server did. Names, rooms, event
 /// names and reasons come from clients: each is shown escaped and capped (`safe`).
-/// With the fixed chat, a connection and a disconnection are its log lines; a
-/// declared application (`declared`) logs its own, so they are plain facts then.
-pub fn describe(activity: &Activity, declared: bool, paint: Paint) -> String {
+/// Connections and disconnections are plain facts: the application logs its own
+/// lines (`a user connected`), which come as log notes.
+pub fn describe(activity: &Activity, paint: Paint) -> String {
     let ns = |namespace: &str| {
         if namespace == "/" {
             String::new()
@@ -39,12 +39,8 @@ pub fn describe(activity: &Activity, declared: bool, paint: Paint) -> String {
         let shown: Vec<_> = names.iter().map(|n| safe::capped(n)).collect();
         shown.join(", ")
     };
-    // The chat example's own log line, then who it was about.
-    let logged = |line: &str, about: String| {
-        format!("{}  {}", paint.code(line), paint.dim(&format!("({about})")))
-    };
     match activity {
-        Activity::Note(Note::Connect { name, namespace }) if declared => paint.dim(&format!(
+        Activity::Note(Note::Connect { name, namespace }) => paint.dim(&format!(
             "{} connected{}",
             safe::capped(name),
             ns(namespace)
@@ -53,29 +49,12 @@ pub fn describe(activity: &Activity, declared: bool, paint: Paint) -> String {
             name,
             namespace,
             reason,
-        }) if declared => paint.dim(&format!(
+        }) => paint.dim(&format!(
             "{} disconnected{}: {}",
             safe::capped(name),
             ns(namespace),
             safe::capped(reason)
         )),
-        Activity::Note(Note::Connect { name, namespace }) => logged(
-            "a user connected",
-            format!("{}{}", safe::capped(name), ns(namespace)),
-        ),
-        Activity::Note(Note::Disconnect {
-            name,
-            namespace,
-            reason,
-        }) => logged(
-            "user disconnected",
-            format!(
-                "{}{}: {}",
-                safe::capped(name),
-                ns(namespace),
-                safe::capped(reason)
-            ),
-        ),
         Activity::Note(Note::Refuse {
             name,
             namespace,
@@ -246,7 +225,7 @@ fn not_shown(dropped: u64) -> Option<String> {
 fn printer<W: Write + Send + 'static>(
     mut out: W,
     mut feed: MonitorFeed,
-    (paint, declared): (Paint, bool),
+    paint: Paint,
     done: tokio::sync::oneshot::Sender<(W, u64)>,
 ) {
     std::thread::spawn(move || {
@@ -261,7 +240,7 @@ fn printer<W: Write + Send + 'static>(
                 last_table = Some(table.clone());
             }
             let skipped = not_shown(feed.take_dropped());
-            let line = describe(&activity, declared, paint);
+            let line = describe(&activity, paint);
             let written = skipped
                 .iter()
                 .chain(std::iter::once(&line))
@@ -313,22 +292,30 @@ pub async fn serve(
         reachable(bound)
     );
     writeln!(out, "{}", paint.dim(&hint))?;
-    if let Some((id, app)) = &options.lesson {
-        let what = format!("the server code of lesson `{id}`, as Node would run it:");
-        writeln!(out, "{}", paint.dim(&what))?;
-        for line in crate::app::js::app(app).lines() {
-            writeln!(out, "  {}", paint.code(line))?;
-        }
+    let (what, app) = match options.lesson {
+        Some((id, app)) => (format!("the server code of lesson `{id}`"), app),
+        None => (
+            "the tutorial's chat".to_string(),
+            crate::app::tutorial_chat(),
+        ),
+    };
+    let what = format!(
+        "a client without a lab session runs {what}, as Node would run it (the lab's own \
+         `lab:` events aside):"
+    );
+    writeln!(out, "{}", paint.dim(&what))?;
+    for line in crate::app::js::app(&app).lines() {
+        writeln!(out, "  {}", paint.code(line))?;
     }
     out.flush()?;
     let (monitor, feed) = Monitor::new(BACKLOG);
     let (done, printed) = tokio::sync::oneshot::channel();
-    printer(out, feed, (paint, options.lesson.is_some()), done);
+    printer(out, feed, paint, done);
     let stopping = monitor.clone();
     let config = ServerConfig {
         monitor: Some(monitor.clone()),
         room_table: options.rooms,
-        app: options.lesson.map(|(_, app)| app),
+        app: Some(app),
         ..ServerConfig::default()
     };
     server::run(listener, config, async move {

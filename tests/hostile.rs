@@ -137,7 +137,7 @@ async fn an_emit_a_stalled_client_cannot_take_is_reported() {
         slow
     });
     let line = next(&mut activity, |a| match a {
-        Activity::Emitted { missed, .. } if missed.any() => Some(describe(a, false, Paint::PLAIN)),
+        Activity::Emitted { missed, .. } if missed.any() => Some(describe(a, Paint::PLAIN)),
         _ => None,
     })
     .await;
@@ -170,9 +170,7 @@ async fn an_emit_a_stalled_client_cannot_take_is_reported() {
         })
     );
     let line = next(&mut activity, |a| match a {
-        Activity::Emitted { event, .. } if event == "news" => {
-            Some(describe(a, false, Paint::PLAIN))
-        }
+        Activity::Emitted { event, .. } if event == "news" => Some(describe(a, Paint::PLAIN)),
         _ => None,
     })
     .await;
