@@ -124,8 +124,9 @@ const io = new Server(httpServer); // polling and WebSocket, as by default
 // Everything the server logs is also told to the lab's control sockets, which is how
 // the lab shows `a user connected` without reading this process's output.
 // A note goes to the control sockets of the lab session the socket it is `about`
-// belongs to (`auth.lab`): labs sharing this server (a quiz's choices at once) each
-// hear only of their own sockets, which may have the same names.
+// belongs to (`auth.lab`): labs sharing this server each hear only of their own
+// sockets, which may have the same names. A socket of no session (a visitor's page)
+// is told to every lab.
 function note(payload, about) {
   const sessionOf = (socket) => {
     const auth = (socket && socket.handshake && socket.handshake.auth) || {};
@@ -133,7 +134,7 @@ function note(payload, about) {
   };
   const theirs = sessionOf(about);
   for (const control of io.of(CONTROL_NS).sockets.values()) {
-    if (sessionOf(control) === theirs) control.emit("lab:note", payload);
+    if (theirs === null || sessionOf(control) === theirs) control.emit("lab:note", payload);
   }
 }
 

@@ -292,8 +292,9 @@ impl Shared {
     }
 
     /// Tells the monitor, and the control sockets of the lab session `about` belongs
-    /// to: labs that share this server (a quiz's choices at once) each hear only of
-    /// their own sockets, which may have the same names.
+    /// to: labs that share this server each hear only of their own sockets, which may
+    /// have the same names. A socket of no session (a visitor's page, which the web
+    /// demo's lab watches) is told to every lab.
     pub(crate) fn tell<A: Adapter>(
         &self,
         io: &SocketIo<A>,
@@ -311,7 +312,7 @@ impl Shared {
             // Sent with the synchronous per-socket emit so that the note is queued
             // before anything the caller queues afterwards (the welcome, say).
             for control in io.of(CONTROL_NS).map(|ns| ns.sockets()).unwrap_or_default() {
-                if session(&control) == theirs {
+                if theirs.is_none() || session(&control) == theirs {
                     let _ = control.emit(NOTE, note);
                 }
             }
