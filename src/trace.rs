@@ -39,6 +39,18 @@ pub enum Observation {
         delivered_to: Vec<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
+        /// With an acknowledgement callback: how long the server waits for answers.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        timeout_ms: Option<u64>,
+    },
+    /// The acknowledgement callback of that emit ran with Node's `(err, answers)`:
+    /// the error's message, and the answers in time, in the order they came.
+    ServerCallback {
+        client: String,
+        namespace: String,
+        event: String,
+        err: Option<String>,
+        answers: Vec<Value>,
     },
     /// The declared handler for `event` from `client` finished (or none exists).
     ServerHandled {
@@ -104,6 +116,7 @@ impl Observation {
             | Observation::ServerRefuse { client, .. }
             | Observation::ServerDisconnect { client, .. }
             | Observation::ServerEmitted { client, .. }
+            | Observation::ServerCallback { client, .. }
             | Observation::ServerHandled { client, .. }
             | Observation::Connected { client }
             | Observation::Refused { client, .. }
@@ -129,6 +142,7 @@ impl Observation {
             | Observation::ServerDisconnect { .. }
             | Observation::ServerLog { .. }
             | Observation::ServerEmitted { .. }
+            | Observation::ServerCallback { .. }
             | Observation::ServerHandled { .. } => 0,
             Observation::Connected { .. }
             | Observation::Refused { .. }

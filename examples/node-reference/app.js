@@ -189,7 +189,7 @@ function parseOp(op, at, scope) {
 }
 
 function parseEmit(emit, at, scope) {
-  fields(emit, at, ["event", "args", "from", "of", "broadcast", "to", "in", "except", "volatile", "local"]);
+  fields(emit, at, ["event", "args", "from", "of", "broadcast", "to", "in", "except", "volatile", "local", "timeout", "callback"]);
   const from = emit.from === undefined ? "socket" : emit.from;
   if (from !== "socket" && from !== "io") fail(`${at}.from`, 'expected `"socket"` or `"io"`');
   const of = emit.of === undefined || emit.of === null ? null : text(emit.of, `${at}.of`);
@@ -197,17 +197,41 @@ function parseEmit(emit, at, scope) {
     fail(`${at}.of`, `\`${of}\` needs \`from: "io"\` and a static namespace of this app`);
   }
   const chain = (key) => list(emit[key], `${at}.${key}`).map((group, i) => rooms(group, `${at}.${key}[${i}]`, scope));
+  const to = chain("to");
+  const within = chain("in");
+  const except = chain("except");
+  const broadcast = flag(emit.broadcast, `${at}.broadcast`);
+  const local = flag(emit.local, `${at}.local`);
+  // `(err, answer)` for a socket's own emit, `(err, answers)` for a broadcast.
+  const single = from === "socket" && !broadcast && !local && to.length + within.length + except.length === 0;
+  const hasCallback = emit.callback !== undefined && emit.callback !== null;
+  const timeout = emit.timeout === undefined || emit.timeout === null ? null : emit.timeout;
+  if (hasCallback !== (timeout !== null)) fail(at, "`timeout` and `callback` go together");
+  if (timeout !== null && (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_WAIT_MS)) {
+    fail(`${at}.timeout`, `expected a whole number of milliseconds from 1 to ${MAX_WAIT_MS}`);
+  }
+  const names = ["err", single ? "answer" : "answers"];
+  const callback = !hasCallback
+    ? null
+    : list(emit.callback, `${at}.callback`).map((op, i) => {
+        const where = `${at}.callback[${i}]`;
+        if (!isObject(op) || Object.keys(op).length !== 1 || !("log" in op)) fail(where, "a callback only logs");
+        return { kind: "log", parts: template(text(op.log, `${where}.log`), `${where}.log`, { params: [], callback: names }) };
+      });
   return {
+    single,
+    timeout,
+    callback,
     event: eventName(emit.event, `${at}.event`),
     args: list(emit.args, `${at}.args`).map((a, i) => expr(a, `${at}.args[${i}]`, scope)),
     from,
     of,
-    broadcast: flag(emit.broadcast, `${at}.broadcast`),
-    to: chain("to"),
-    in: chain("in"),
-    except: chain("except"),
+    broadcast,
+    to,
+    in: within,
+    except,
     volatile: flag(emit.volatile, `${at}.volatile`),
-    local: flag(emit.local, `${at}.local`),
+    local,
   };
 }
 
@@ -252,6 +276,14 @@ function template(line, at, scope) {
     const end = rest.indexOf("}", i);
     if (brace === "}" || end < 0) fail(at, "write `{{` and `}}` for a brace in a log line");
     const name = rest.slice(i + 1, end);
+    if (scope.callback) {
+      // An acknowledgement callback reads its own two parameters only.
+      if (!scope.callback.includes(name)) fail(at, `\`{${name}}\` in a callback: it reads \`{${scope.callback.join("}` and `{")}}\` only`);
+      parts.push(literal, { callback: name });
+      literal = "";
+      rest = rest.slice(end + 1);
+      continue;
+    }
     const index = scope.params.indexOf(name);
     const rooms = name === "rooms" && scope.rooms !== false;
     const kept = name.startsWith("data.") && (scope.data || []).includes(name.slice("data.".length));
@@ -475,9 +507,32 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
     for (const group of e.except) op = op.except(roomsArg(group, ctx));
     if (e.volatile) op = op.volatile;
     const selected = op === socket ? [socket] : selectedBy(op === io ? io.sockets : op);
-    op.emit(e.event, ...e.args.map((arg) => value(arg, ctx)));
+    const args = e.args.map((arg) => value(arg, ctx));
     const deliveredTo = selected.map(nameOf).sort();
-    note({ kind: "emit", name: nameOf(socket), namespace: socket.nsp.name, event: e.event, delivered_to: deliveredTo });
+    const emitted = { kind: "emit", name: nameOf(socket), namespace: socket.nsp.name, event: e.event, delivered_to: deliveredTo };
+    if (e.callback === null) {
+      op.emit(e.event, ...args);
+      return note(emitted);
+    }
+    // As printed: `.timeout(ms).emit(event, ...args, (err, answers) => { ... })`.
+    op.timeout(e.timeout).emit(e.event, ...args, (err, answers) => called(emitted, e, err, answers));
+    note({ ...emitted, timeout_ms: e.timeout });
+  }
+
+  // The acknowledgement callback: its log lines, then the note of what it got.
+  function called(emitted, e, err, answers) {
+    const shown = {
+      err: err ? err.message : "none",
+      answers: JSON.stringify(answers),
+      answer: JSON.stringify(answers ?? null),
+    };
+    for (const op of e.callback) {
+      const line = op.parts.map((part) => (typeof part === "string" ? part : shown[part.callback])).join("");
+      console.log(line);
+      note({ kind: "log", text: line });
+    }
+    const got = e.single ? (err ? [] : [answers]) : answers;
+    note({ kind: "callback", name: emitted.name, namespace: emitted.namespace, event: e.event, err: err ? err.message : null, answers: got });
   }
 
   // The sockets an operator (a namespace or a broadcast operator) is about to emit

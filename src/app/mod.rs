@@ -212,6 +212,16 @@ pub struct EmitOp {
     pub volatile: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub local: bool,
+    /// `.timeout(ms)`: how long the server waits for the recipients' answers; only
+    /// with a `callback`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+    /// The acknowledgement callback, Node's `(err, answers) => { ... }` (`(err,
+    /// answer)` for a plain `socket.emit`): called once, when every recipient has
+    /// answered or at the timeout. Its log lines read `{err}` and `{answers}` (or
+    /// `{answer}`); see [`EmitOp::callback_names`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<Vec<Op>>,
 }
 
 fn is_socket(from: &crate::protocol::EmitFrom) -> bool {
@@ -219,6 +229,22 @@ fn is_socket(from: &crate::protocol::EmitFrom) -> bool {
 }
 
 impl EmitOp {
+    /// Whether the emit reaches the sending socket alone (`socket.emit`), whose
+    /// callback gets one answer, not a list.
+    pub fn to_sender(&self) -> bool {
+        self.from == crate::protocol::EmitFrom::Socket && !self.socket_broadcast()
+    }
+
+    /// The callback's parameters as Node names them: `(err, answer)` for a plain
+    /// `socket.emit`, `(err, answers)` for a broadcast.
+    pub fn callback_names(&self) -> [&'static str; 2] {
+        if self.to_sender() {
+            ["err", "answer"]
+        } else {
+            ["err", "answers"]
+        }
+    }
+
     /// Whether the emit starts from the socket and selects beyond it, which in
     /// Socket.IO leaves the sender out (`socket.to`, `socket.broadcast`, ...).
     pub fn socket_broadcast(&self) -> bool {
