@@ -377,6 +377,35 @@ impl StepRecord {
             .unwrap_or_default()
     }
 
+    /// What the acknowledgement callback of a declared handler's emit got: the
+    /// error's message, and the answers in the order they came (format 2).
+    pub fn callback(&self) -> Option<(Option<&str>, &[Value])> {
+        self.observations.iter().find_map(|o| match o {
+            Observation::ServerCallback { err, answers, .. } => {
+                Some((err.as_deref(), answers.as_slice()))
+            }
+            _ => None,
+        })
+    }
+
+    /// Who a declared handler's emit asked to acknowledge, sorted.
+    pub fn asked_to_acknowledge(&self) -> Vec<String> {
+        let asked: BTreeSet<&String> = self
+            .observations
+            .iter()
+            .filter_map(|o| match o {
+                Observation::ServerEmitted {
+                    delivered_to,
+                    timeout_ms: Some(_),
+                    ..
+                } => Some(delivered_to),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        asked.into_iter().cloned().collect()
+    }
+
     /// Whether the server said no handler exists for what the actor sent.
     pub fn unhandled(&self) -> bool {
         // A declared application says so in its `handled` note (format 2).

@@ -409,6 +409,15 @@ fn server_side(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> 
         };
         let _ = writeln!(out, "  {} {cell}{line}", paint.dim("ack   "));
     }
+    if let Some((err, answers)) = record.callback() {
+        // What the server's callback got, as its own note says (format 2).
+        let err = match err {
+            Some(e) => format!("error {}", compact(&Value::from(e))),
+            None => "no error".to_string(),
+        };
+        let answers = compact(&Value::from(answers.to_vec()));
+        let _ = writeln!(out, "  {server} its callback ran: {err}, answers {answers}");
+    }
     if let Some(reply) = record.answer().filter(|r| !r.ok && !r.unhandled) {
         let why = safe::text(reply.error.as_deref().unwrap_or("no reason given"));
         let _ = writeln!(out, "  {server} {}", paint.warn(&format!("refused: {why}")));

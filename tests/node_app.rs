@@ -517,7 +517,8 @@ fn an_emit_with_a_callback_calls_back_once() {
         event = "check"
         do = [{ emit = { event = "confirm", args = ["you?"], timeout = 300, callback = [{ log = "{err}: {answer}" }] } }]
     "#);
-    let answers = |value: &str, after_ms: u64| json!({"confirm": {"value": value, "after_ms": after_ms}});
+    let answers =
+        |value: &str, after_ms: u64| json!({"confirm": {"value": value, "after_ms": after_ms}});
     let steps = run(
         &node,
         &app,

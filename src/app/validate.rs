@@ -326,7 +326,10 @@ fn acknowledgement(emit: &EmitOp) -> Result<(), String> {
         Some(_) => {}
     }
     if emit.volatile {
-        return Err("`volatile` and a `callback` do not go together: a volatile packet may never arrive".into());
+        return Err(
+            "`volatile` and a `callback` do not go together: a volatile packet may never arrive"
+                .into(),
+        );
     }
     if callback.len() > MAX_OPS {
         return Err(format!("at most {MAX_OPS} operations in a callback"));
@@ -336,10 +339,7 @@ fn acknowledgement(emit: &EmitOp) -> Result<(), String> {
         let Op::Log(text) = op else {
             return Err("a `callback` only logs (`{ log = \"...\" }`) here".into());
         };
-        if let Some(name) = placeholders(text)?
-            .into_iter()
-            .find(|n| !names.contains(n))
-        {
+        if let Some(name) = placeholders(text)?.into_iter().find(|n| !names.contains(n)) {
             return Err(format!(
                 "`{{{name}}}` in a callback: it reads `{{{}}}` and `{{{}}}` only",
                 names[0], names[1]

@@ -71,9 +71,7 @@ pub fn emit_call(emit: &EmitOp) -> String {
 fn acknowledged(emit: &EmitOp, call: &str, callback: &[Op]) -> String {
     let ms = emit.timeout.unwrap_or_default();
     let [err, answers] = emit.callback_names();
-    let used = |name: &str| {
-        callback.iter().any(|op| op.placeholders().contains(&name))
-    };
+    let used = |name: &str| callback.iter().any(|op| op.placeholders().contains(&name));
     let binding = |name: &str| {
         if used(name) {
             name.to_string()
@@ -82,7 +80,11 @@ fn acknowledged(emit: &EmitOp, call: &str, callback: &[Op]) -> String {
         }
     };
     let single = emit.to_sender();
-    let (stream, wait) = if single { ("ack", "") } else { ("acks", ".await") };
+    let (stream, wait) = if single {
+        ("ack", "")
+    } else {
+        ("acks", ".await")
+    };
     let mut out = format!(
         "let {stream} = {call}.timeout(Duration::from_millis({ms}))\n    .emit_with_ack::<_, Value>({}, {}){wait};\n",
         string(&emit.event),

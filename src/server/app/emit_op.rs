@@ -133,7 +133,11 @@ impl<A: Adapter> Run<'_, A> {
             name: name_of(self.socket),
             namespace: self.socket.ns().to_string(),
             event: event.to_string(),
-            delivered_to: if error.is_some() { Vec::new() } else { selected },
+            delivered_to: if error.is_some() {
+                Vec::new()
+            } else {
+                selected
+            },
             error: error.map(|e| format!("`{event}` was not sent: {e}")),
             timeout_ms: emit.timeout,
         };
