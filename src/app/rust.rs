@@ -109,10 +109,21 @@ pub fn module(app: &App) -> String {
         "use serde_json::{json, Value};\n\
          use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};\n\
          use socketioxide::handler::ConnectHandler;\n\
-         use socketioxide::SocketIo;\n\
-         use futures_util::StreamExt;\n\
-         use std::time::Duration;\n\n",
+         use socketioxide::SocketIo;\n",
     );
+    // A broadcast's answers are a stream (`collect`).
+    let lists = app.namespaces.iter().flat_map(|ns| {
+        [&ns.connection, &ns.unhandled, &ns.disconnecting, &ns.disconnect]
+            .into_iter()
+            .chain(ns.events.iter().map(|h| &h.ops))
+    });
+    if lists
+        .flatten()
+        .any(|op| matches!(op, Op::Emit(e) if e.callback.is_some() && !e.to_sender()))
+    {
+        out.push_str("use futures_util::StreamExt;\n");
+    }
+    out.push_str("use std::time::Duration;\n\n");
     let mut installs = Vec::new();
     for ns in &app.namespaces {
         let (code, install) = namespace(ns);
