@@ -113,9 +113,14 @@ pub fn module(app: &App) -> String {
     );
     // A broadcast's answers are a stream (`collect`).
     let lists = app.namespaces.iter().flat_map(|ns| {
-        [&ns.connection, &ns.unhandled, &ns.disconnecting, &ns.disconnect]
-            .into_iter()
-            .chain(ns.events.iter().map(|h| &h.ops))
+        [
+            &ns.connection,
+            &ns.unhandled,
+            &ns.disconnecting,
+            &ns.disconnect,
+        ]
+        .into_iter()
+        .chain(ns.events.iter().map(|h| &h.ops))
     });
     if lists
         .flatten()
