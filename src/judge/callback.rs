@@ -22,18 +22,21 @@ pub(super) fn mismatches(
         return vec!["expected an acknowledgement callback to run, but none did".to_string()];
     };
     let got = Value::from(answers.to_vec());
+    let error = match err {
+        Some(e) => format!("the error {}", Value::from(e)),
+        None => "no error".to_string(),
+    };
     let mut problems = Vec::new();
     if let Some(want) = answer {
         if err.is_some() || answers.is_empty() || answers.iter().any(|a| a != want) {
-            let err = err.unwrap_or("none");
             problems.push(format!(
-                "expected every answer to be {want}, but the callback got err {err} and answers {got}"
+                "expected every answer to be {want}, but the callback got {error} and answers {got}"
             ));
         }
     }
     if timeout && (err.is_none() || !answers.is_empty()) {
         problems.push(format!(
-            "expected the wait to time out with no answer, but the callback got answers {got}"
+            "expected the wait to time out with no answer, but the callback got {error} and answers {got}"
         ));
     }
     if let Some(want) = acks {
