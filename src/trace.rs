@@ -388,6 +388,27 @@ impl StepRecord {
         })
     }
 
+    /// Why a declared handler's emit sent nothing at all (a reserved name), if the
+    /// server refused one.
+    pub fn emit_refused(&self) -> bool {
+        self.emit_errors().iter().any(|(_, sent)| !sent)
+    }
+
+    /// The errors of a declared handler's emits, each with whether it reached anyone.
+    pub fn emit_errors(&self) -> Vec<(&str, bool)> {
+        self.observations
+            .iter()
+            .filter_map(|o| match o {
+                Observation::ServerEmitted {
+                    error: Some(error),
+                    delivered_to,
+                    ..
+                } => Some((error.as_str(), !delivered_to.is_empty())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Who a declared handler's emit asked to acknowledge, sorted.
     pub fn asked_to_acknowledge(&self) -> Vec<String> {
         let asked: BTreeSet<&String> = self

@@ -409,6 +409,13 @@ fn server_side(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> 
         };
         let _ = writeln!(out, "  {} {cell}{line}", paint.dim("ack   "));
     }
+    for (error, _) in record.emit_errors() {
+        let _ = writeln!(
+            out,
+            "  {server} {}",
+            paint.warn(&format!("error: {}", safe::text(error)))
+        );
+    }
     if let Some((err, answers)) = record.callback() {
         // What the server's callback got, as its own note says (format 2).
         let err = match err {

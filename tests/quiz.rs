@@ -21,7 +21,7 @@ const RIGHT: &[(&str, &str)] = &[
     ("emit", "3,2"),
     ("rooms", "1,1,1+2"),
     ("namespaces", "1,1+2+3,1+2,1"),
-    ("cheatsheet", "2,1,1,1,1,1+2,1,1,1,1"),
+    ("cheatsheet", "2,1,1,1,1,1+2,1,1,1,1,1"),
     ("lobby", "2,1"),
     ("handlers", "1,1"),
 ];
@@ -30,7 +30,7 @@ const WRONG: &[(&str, &str)] = &[
     ("emit", "5,1"),
     ("rooms", "3,2,1+3"),
     ("namespaces", "2,1+4,2,2"),
-    ("cheatsheet", "1,2,3,3,2,1+3,2,2,2,2"),
+    ("cheatsheet", "1,2,3,3,2,1+3,2,2,2,2,2"),
     ("lobby", "1,2"),
     ("handlers", "2,3"),
 ];
@@ -280,8 +280,16 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
                     reply.emitted = None;
                 }
                 // A declared handler's emits (format 2) are the server's claim too.
-                if let Observation::ServerEmitted { delivered_to, .. } = o {
+                if let Observation::ServerEmitted {
+                    delivered_to,
+                    error,
+                    ..
+                } = o
+                {
                     *delivered_to = names.clone();
+                    if expect.rejected {
+                        *error = Some("refused".into());
+                    }
                 }
             }
         }
@@ -547,6 +555,12 @@ fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
                         client: client.clone(),
                         event: event.clone(),
                         value: Value::Null,
+                    };
+                }
+                Observation::ServerEmitted { error, .. } => {
+                    *error = match error {
+                        Some(_) => None,
+                        None => Some("refused".into()),
                     };
                 }
                 Observation::ServerCallback { err, answers, .. } => {

@@ -222,7 +222,8 @@ function parseEmit(emit, at, scope) {
     single,
     timeout,
     callback,
-    event: eventName(emit.event, `${at}.event`),
+    // `$param`: the handler's parameter names the event (Node throws on a reserved one).
+    event: /^\$[a-z_][A-Za-z0-9_]*$/.test(emit.event) ? expr(emit.event, `${at}.event`, scope) : eventName(emit.event, `${at}.event`),
     args: list(emit.args, `${at}.args`).map((a, i) => expr(a, `${at}.args[${i}]`, scope)),
     from,
     of,
@@ -508,14 +509,21 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
     if (e.volatile) op = op.volatile;
     const selected = op === socket ? [socket] : selectedBy(op === io ? io.sockets : op);
     const args = e.args.map((arg) => value(arg, ctx));
+    const event = typeof e.event === "string" ? e.event : value(e.event, ctx);
     const deliveredTo = selected.map(nameOf).sort();
-    const emitted = { kind: "emit", name: nameOf(socket), namespace: socket.nsp.name, event: e.event, delivered_to: deliveredTo };
-    if (e.callback === null) {
-      op.emit(e.event, ...args);
-      return note(emitted);
+    const emitted = { kind: "emit", name: nameOf(socket), namespace: socket.nsp.name, event, delivered_to: deliveredTo };
+    try {
+      if (e.callback === null) {
+        op.emit(event, ...args);
+        return note(emitted);
+      }
+      // As printed: `.timeout(ms).emit(event, ...args, (err, answers) => { ... })`.
+      op.timeout(e.timeout).emit(event, ...args, (err, answers) => called(emitted, e, err, answers));
+    } catch (err) {
+      // Node's own refusal (a reserved name): nothing was sent; the throw ends the handler.
+      note({ ...emitted, delivered_to: [], error: err && err.message });
+      throw err;
     }
-    // As printed: `.timeout(ms).emit(event, ...args, (err, answers) => { ... })`.
-    op.timeout(e.timeout).emit(e.event, ...args, (err, answers) => called(emitted, e, err, answers));
     note({ ...emitted, timeout_ms: e.timeout });
   }
 
@@ -532,7 +540,7 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
       note({ kind: "log", text: line });
     }
     const got = e.single ? (err ? [] : [answers]) : answers;
-    note({ kind: "callback", name: emitted.name, namespace: emitted.namespace, event: e.event, err: err ? err.message : null, answers: got });
+    note({ kind: "callback", name: emitted.name, namespace: emitted.namespace, event: emitted.event, err: err ? err.message : null, answers: got });
   }
 
   // The sockets an operator (a namespace or a broadcast operator) is about to emit

@@ -249,7 +249,11 @@ pub fn emit_call(emit: &EmitOp) -> String {
     if let Some(ms) = emit.timeout {
         let _ = write!(call, ".timeout({ms})");
     }
-    let mut args = vec![string(&emit.event)];
+    let event = match emit.event_param() {
+        Some(param) => param.to_string(),
+        None => string(&emit.event),
+    };
+    let mut args = vec![event];
     args.extend(emit.args.iter().map(value));
     if let Some(callback) = &emit.callback {
         let [err, answers] = emit.callback_names();

@@ -189,6 +189,8 @@ pub(crate) fn indent(text: &str, pad: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct EmitOp {
+    /// The event's name, or `$param` for a handler's text parameter; Node throws on
+    /// a name Socket.IO keeps for itself, and the Rust checks it as Node does.
     pub event: String,
     /// The event's arguments, in order (none, one or several).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -229,6 +231,15 @@ fn is_socket(from: &crate::protocol::EmitFrom) -> bool {
 }
 
 impl EmitOp {
+    /// The handler's text parameter that names the event (`event = "$name"`), if
+    /// the name is not written out.
+    pub fn event_param(&self) -> Option<&str> {
+        match Expr::parse(&self.event).0 {
+            Source::Param(_) => self.event.strip_prefix('$'),
+            _ => None,
+        }
+    }
+
     /// Whether the emit reaches the sending socket alone (`socket.emit`), whose
     /// callback gets one answer, not a list.
     pub fn to_sender(&self) -> bool {

@@ -416,7 +416,8 @@ fn extractors(list: &[Op], params: &[super::Param], ack: bool) -> Vec<String> {
 
 /// Whether `op` reads the parameter `name`.
 fn op_reads(op: &Op, name: &str) -> bool {
-    op.placeholders().contains(&name)
+    matches!(op, Op::Emit(e) if e.event_param() == Some(name))
+        || op.placeholders().contains(&name)
         || op
             .values()
             .iter()

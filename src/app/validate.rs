@@ -279,12 +279,23 @@ fn one(app: &App, op: &Op, scope: &Scope) -> Result<(), String> {
 
 fn emit_op(app: &App, emit: &EmitOp, scope: &Scope) -> Result<(), String> {
     let event = &emit.event;
-    if RESERVED_EVENTS.contains(&event.as_str()) {
+    if let Some(param) = emit.event_param() {
+        if !scope.params.iter().any(|p| p.name == param && !p.json) {
+            return Err(format!(
+                "`{event}`: an event's name is a text parameter of this handler"
+            ));
+        }
+    } else if event.starts_with('$') && !event.starts_with("$$") {
+        return Err(format!(
+            "`{event}`: an event's name is a text, or `$param` for a text parameter"
+        ));
+    } else if RESERVED_EVENTS.contains(&event.as_str()) {
         return Err(format!(
             "`{event}` is reserved: Node's server throws when asked to emit it"
         ));
+    } else {
+        event_name(event)?;
     }
-    event_name(event)?;
     if let Some(of) = &emit.of {
         if emit.from != EmitFrom::Io {
             return Err("`of` needs `from = \"io\"`".into());

@@ -271,8 +271,9 @@ impl Checker<'_> {
             || (self.app.is_some() && matches!(action, Action::Send { .. }));
         self.ack_claims(s, at, acked)?;
         let refuse = |message: &str| Err(self.loc.at(at, message));
-        if s.expect_rejected && op != Op::Emit {
-            return refuse("`expect_rejected` applies to `emit` only");
+        let sends = self.app.is_some() && op == Op::Send;
+        if s.expect_rejected && op != Op::Emit && !sends {
+            return refuse("`expect_rejected` applies to `emit`, or to `send` in format 2");
         }
         let delivered_to = match &s.expect {
             Some(expect) if action.event().is_none() => {

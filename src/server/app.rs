@@ -401,6 +401,8 @@ struct Run<'a, A: Adapter> {
     lab: &'a Lab,
     args: Vec<(String, Value)>,
     ack: Option<AckSender<A>>,
+    /// Set by an operation that ends the handler, as a throw ends Node's.
+    stopped: bool,
 }
 
 impl<'a, A: Adapter> Run<'a, A> {
@@ -411,12 +413,16 @@ impl<'a, A: Adapter> Run<'a, A> {
             lab,
             args: Vec::new(),
             ack: None,
+            stopped: false,
         }
     }
 
     async fn ops(&mut self, ops: &[Op]) {
         for op in ops {
             self.op(op).await;
+            if self.stopped {
+                break;
+            }
         }
     }
 

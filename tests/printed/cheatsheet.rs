@@ -27,6 +27,7 @@ mod app {
         socket.on("check in", on_check_in);
         socket.on("roll call", on_roll_call);
         socket.on("move", on_move);
+        socket.on("shout", on_shout);
         socket.on_disconnect(on_disconnect);
     }
 
@@ -116,6 +117,16 @@ mod app {
 
     async fn on_move(io: SocketIo, Data(pos): Data<Value>) {
         io.volatile().emit("position", &pos).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_shout(io: SocketIo, Data((name, msg)): Data<(String, String)>) {
+        // shim: Node throws on a name Socket.IO keeps; socketioxide would send it
+        if ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"].contains(&name.as_str()) {
+            eprintln!("\"{name}\" is a reserved event name");
+            return;
+        }
+        io.emit(&name, &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        println!("shouted {name}");
     }
 
     async fn on_disconnect() {

@@ -6,7 +6,11 @@ use std::fmt::Write;
 use super::{rooms_arg, string, value, SENDER_ROOM};
 use crate::app::validate::placeholders;
 use crate::app::{EmitOp, Expr, Op};
-use crate::protocol::EmitFrom;
+use crate::protocol::{EmitFrom, RESERVED_EVENTS};
+
+/// The comment above the reserved-name check of an event named by a parameter.
+pub const RESERVED_SHIM: &str =
+    "// shim: Node throws on a name Socket.IO keeps; socketioxide would send it";
 
 /// Node's error for an acknowledgement that did not come in time, in both forms.
 pub const TIMED_OUT: &str = "operation has timed out";
@@ -22,6 +26,14 @@ pub const ANSWER_SHIM: &str =
 /// reports a refused send instead of dropping it.
 pub fn emit_call(emit: &EmitOp) -> String {
     let mut out = String::new();
+    if let Some(param) = emit.event_param() {
+        let reserved: Vec<String> = RESERVED_EVENTS.iter().map(|e| string(e)).collect();
+        let _ = writeln!(
+            out,
+            "{RESERVED_SHIM}\nif [{}].contains(&{param}.as_str()) {{\n    eprintln!(\"\\\"{{{param}}}\\\" is a reserved event name\");\n    return;\n}}",
+            reserved.join(", ")
+        );
+    }
     let start = match (emit.from, &emit.of) {
         (EmitFrom::Socket, _) if emit.socket_broadcast() => {
             out.push_str(SENDER_ROOM);
@@ -60,7 +72,7 @@ pub fn emit_call(emit: &EmitOp) -> String {
     let _ = writeln!(
         out,
         "{call}.emit({}, {}){wait}.unwrap_or_else(|e| eprintln!(\"{{e}}\"));",
-        string(&emit.event),
+        event(emit),
         data(&emit.args)
     );
     out
@@ -87,7 +99,7 @@ fn acknowledged(emit: &EmitOp, call: &str, callback: &[Op]) -> String {
     };
     let mut out = format!(
         "let {stream} = {call}.timeout(Duration::from_millis({ms}))\n    .emit_with_ack::<_, Value>({}, {}){wait};\n",
-        string(&emit.event),
+        event(emit),
         data(&emit.args)
     );
     let mut body = String::new();
@@ -130,6 +142,14 @@ fn acknowledged(emit: &EmitOp, call: &str, callback: &[Op]) -> String {
     out.push_str(&super::indent(&body, 1));
     out.push_str("});\n");
     out
+}
+
+/// The event's name: written out, or the parameter that holds it.
+fn event(emit: &EmitOp) -> String {
+    match emit.event_param() {
+        Some(param) => format!("&{param}"),
+        None => string(&emit.event),
+    }
 }
 
 /// A callback's log line: `{err}` is the message or `none`, `{answers}` and

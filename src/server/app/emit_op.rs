@@ -14,8 +14,8 @@ use super::super::emit::broadcast_missed;
 use super::super::state::{name_of, sorted_names, Lab, Missed};
 use super::super::Activity;
 use super::Run;
-use crate::app::{self, EmitOp, Op};
-use crate::protocol::{EmitFrom, Note, MAIN_NS};
+use crate::app::{self, EmitOp, Expr, Op, Source};
+use crate::protocol::{EmitFrom, Note, MAIN_NS, RESERVED_EVENTS};
 
 impl<A: Adapter> Run<'_, A> {
     /// The operator `app::rust::emit_call` prints; `None` for a plain `socket.emit`.
@@ -48,8 +48,33 @@ impl<A: Adapter> Run<'_, A> {
         Some(op)
     }
 
-    pub(super) async fn emit(&self, emit: &EmitOp) {
+    pub(super) async fn emit(&mut self, emit: &EmitOp) {
         let args: Vec<Value> = emit.args.iter().map(|a| self.value(a)).collect();
+        let named = emit.event_param().map(|param| {
+            let name = self.value(&Expr(Source::Param(param.to_string())));
+            name.as_str().unwrap_or_default().to_string()
+        });
+        if let Some(event) = named
+            .clone()
+            .filter(|e| RESERVED_EVENTS.contains(&e.as_str()))
+        {
+            // The shim `app::rust::RESERVED_SHIM` prints: Node throws, ending the handler.
+            let note = Note::Emit {
+                name: name_of(self.socket),
+                namespace: self.socket.ns().to_string(),
+                error: Some(format!("\"{event}\" is a reserved event name")),
+                event,
+                delivered_to: Vec::new(),
+                timeout_ms: None,
+            };
+            self.lab.tell(self.io, Activity::Note(note));
+            self.stopped = true;
+            return;
+        }
+        let emit = &EmitOp {
+            event: named.unwrap_or_else(|| emit.event.clone()),
+            ..emit.clone()
+        };
         if let Some(callback) = &emit.callback {
             return self.emit_acked(emit, &args, callback).await;
         }
