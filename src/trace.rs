@@ -388,22 +388,20 @@ impl StepRecord {
         })
     }
 
-    /// Why a declared handler's emit sent nothing at all (a reserved name), if the
-    /// server refused one.
+    /// Whether the server says a declared handler's emit failed (a reserved name,
+    /// or a socket that could not take the packet).
     pub fn emit_refused(&self) -> bool {
-        self.emit_errors().iter().any(|(_, sent)| !sent)
+        !self.emit_errors().is_empty()
     }
 
-    /// The errors of a declared handler's emits, each with whether it reached anyone.
-    pub fn emit_errors(&self) -> Vec<(&str, bool)> {
+    /// The errors the server gave for a declared handler's emits.
+    pub fn emit_errors(&self) -> Vec<&str> {
         self.observations
             .iter()
             .filter_map(|o| match o {
                 Observation::ServerEmitted {
-                    error: Some(error),
-                    delivered_to,
-                    ..
-                } => Some((error.as_str(), !delivered_to.is_empty())),
+                    error: Some(error), ..
+                } => Some(error.as_str()),
                 _ => None,
             })
             .collect()

@@ -409,7 +409,7 @@ fn server_side(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> 
         };
         let _ = writeln!(out, "  {} {cell}{line}", paint.dim("ack   "));
     }
-    for (error, _) in record.emit_errors() {
+    for error in record.emit_errors() {
         let _ = writeln!(
             out,
             "  {server} {}",
