@@ -17,7 +17,7 @@ use crate::trace::{Observation, StepRecord};
 mod header;
 mod links;
 
-pub use header::{header, header_of, opening};
+pub use header::{header, header_of, opening, startup};
 
 pub const WIDTH: usize = Paint::WIDTH;
 
@@ -353,6 +353,8 @@ fn outcome(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> Stri
     out
 }
 
+mod declared;
+
 pub use crate::view_json::json;
 
 /// What each client's handler answered to the server's acknowledgement request.
@@ -382,8 +384,16 @@ fn client_answers(record: &StepRecord, width: usize, paint: Paint) -> String {
     out
 }
 
-/// The server's answer that it has no handler for the event, if it gave one.
+/// The server's answer that it has no handler for the event, if it gave one, or the
+/// per-packet middleware's refusal.
 fn unhandled(record: &StepRecord, paint: Paint) -> String {
+    if let Some(reason) = record.packet_refusal() {
+        let why = format!(
+            "`socket.use` refused it ({}): no handler ran",
+            safe::text(reason)
+        );
+        return format!("  {} {}\n", paint.dim("server"), paint.warn(&why));
+    }
     match record.answer().filter(|r| r.unhandled) {
         Some(reply) => {
             let why = safe::text(reply.error.as_deref().unwrap_or("no handler"));
@@ -409,22 +419,7 @@ fn server_side(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> 
         };
         let _ = writeln!(out, "  {} {cell}{line}", paint.dim("ack   "));
     }
-    for error in record.emit_errors() {
-        let _ = writeln!(
-            out,
-            "  {server} {}",
-            paint.warn(&format!("error: {}", safe::text(error)))
-        );
-    }
-    if let Some((err, answers)) = record.callback() {
-        // What the server's callback got, as its own note says (format 2).
-        let err = match err {
-            Some(e) => format!("error {}", compact(&Value::from(e))),
-            None => "no error".to_string(),
-        };
-        let answers = compact(&Value::from(answers.to_vec()));
-        let _ = writeln!(out, "  {server} its callback ran: {err}, answers {answers}");
-    }
+    out.push_str(&declared::emit_outcomes(record, paint));
     if let Some(reply) = record.answer().filter(|r| !r.ok && !r.unhandled) {
         let why = safe::text(reply.error.as_deref().unwrap_or("no reason given"));
         let _ = writeln!(out, "  {server} {}", paint.warn(&format!("refused: {why}")));

@@ -13,6 +13,7 @@
 
 mod expr;
 pub mod js;
+pub mod packet;
 pub mod rust;
 mod validate;
 
@@ -26,6 +27,10 @@ pub use validate::{pieces, validate, AppError, Piece, MAX_ARGS, MAX_WAIT_MS};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct App {
+    /// The line the server logs once it listens, `{port}` being the port: the
+    /// tutorial's `server.listen(port, () => console.log(..))`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listening: Option<String>,
     #[serde(default)]
     pub namespaces: Vec<Namespace>,
 }
@@ -39,6 +44,10 @@ pub struct Namespace {
     /// Connection middlewares, in order: each may refuse the socket or set its data.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub middleware: Vec<Middleware>,
+    /// Per-packet middlewares (`socket.use`), in order: each may refuse an event
+    /// before any handler sees it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packet: Vec<packet::PacketMiddleware>,
     /// The connection handler's own operations, run before it attaches the event
     /// handlers (a slow one, `wait_ms`, leaves events sent meanwhile unheard).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -306,6 +315,16 @@ impl Namespace {
 }
 
 impl App {
+    /// The startup line as the server logs it when it listens on `port`.
+    pub fn listening_line(&self, port: u16) -> Option<String> {
+        let pieces = pieces(self.listening.as_deref()?).ok()?;
+        let line = pieces.into_iter().map(|piece| match piece {
+            Piece::Text(text) => text,
+            Piece::Name(_) => port.to_string(),
+        });
+        Some(line.collect())
+    }
+
     /// The declared namespace a concrete path belongs to: static names first.
     pub fn namespace(&self, path: &str) -> Option<&Namespace> {
         self.namespaces
@@ -319,6 +338,7 @@ impl App {
 /// tutorial, with its three log lines.
 pub fn tutorial_chat() -> App {
     App {
+        listening: Some("server running at http://localhost:{port}".into()),
         namespaces: vec![Namespace {
             name: "/".into(),
             connection: vec![Op::Log("a user connected".into())],

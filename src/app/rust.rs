@@ -9,16 +9,15 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use serde_json::Value;
-
 use super::expr::Source;
 use super::validate::placeholders;
-use super::{App, Expr, Handler, Middleware, Namespace, Op};
+use super::{App, Handler, Middleware, Namespace, Op};
 use crate::protocol::EmitFrom;
 
 mod emit;
 
-pub use emit::{emit_call, ANSWERS_SHIM, ANSWER_SHIM, TIMED_OUT};
+use emit::rooms_arg;
+pub use emit::{emit_call, ANSWERS_SHIM, ANSWER_SHIM, RESERVED_SHIM, TIMED_OUT};
 
 const INDENT: &str = "    ";
 
@@ -141,11 +140,31 @@ pub fn module(app: &App) -> String {
         let _ = writeln!(out, "{INDENT}{line}");
     }
     out.push_str("}\n");
+    if let Some(startup) = listening(app) {
+        // What `main` does with it: the startup line between binding and serving.
+        let _ = write!(
+            out,
+            "\npub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {{\n\
+             {INDENT}let (layer, io) = SocketIo::new_layer();\n\
+             {INDENT}install(&io);\n{}\
+             {INDENT}axum::serve(listener, axum::Router::new().layer(layer)).await\n}}\n",
+            indent(&startup, 1)
+        );
+    }
     // Unused imports are the printer's business, not the learner's.
     format!(
-        "#[allow(unused_imports)]\nmod app {{\n{}}}\npub use app::install;\n",
+        "#[allow(unused_imports)]\nmod app {{\n{}}}\npub use app::*;\n",
         indent(&out, 1)
     )
+}
+
+/// The startup line, logged once the listener is bound (`axum::serve` follows).
+pub fn listening(app: &App) -> Option<String> {
+    let line = app.listening.as_deref()?;
+    Some(format!(
+        "let port = listener.local_addr()?.port();\n{};\n",
+        log(line)
+    ))
 }
 
 /// One namespace printed: each function apart, so a step can show the one that ran.
@@ -159,6 +178,8 @@ pub struct Printed {
     pub disconnect: Option<String>,
     /// The line that registers the namespace.
     pub register: String,
+    /// The per-packet middleware's function (`socket.use`), empty without one.
+    pub packet: String,
 }
 
 impl Printed {
@@ -171,6 +192,7 @@ impl Printed {
 
     fn all(&self) -> String {
         let mut parts = vec![self.connect.clone()];
+        parts.extend((!self.packet.is_empty()).then(|| self.packet.clone()));
         parts.extend(self.events.iter().map(|(_, code)| code.clone()));
         parts.extend(self.unhandled.clone());
         parts.extend(self.disconnect.clone());
@@ -211,7 +233,9 @@ pub fn printed(ns: &Namespace) -> Printed {
     let disconnect = (!ns.disconnecting.is_empty() || !ns.disconnect.is_empty())
         .then(|| names.of("on disconnect"));
     let events: Vec<(String, &Handler)> = ns.events.iter().map(|h| (names.event(h), h)).collect();
-    let unhandled = (!ns.unhandled.is_empty()).then(|| names.of("on unhandled"));
+    // A per-packet middleware runs for events no handler takes, too.
+    let unhandled =
+        (!ns.unhandled.is_empty() || !ns.packet.is_empty()).then(|| names.of("on unhandled"));
     let mut attached: Vec<String> = events
         .iter()
         .map(|(function, h)| format!("socket.on({}, {function});", string(&h.event)))
@@ -233,14 +257,32 @@ pub fn printed(ns: &Namespace) -> Printed {
             string(&ns.name)
         ),
     };
+    let check = (!ns.packet.is_empty()).then(|| names.of("packet middleware"));
+    let guarded = |function: String, event: &str| match &check {
+        None => function,
+        Some(check) => super::packet::guarded(&function, check, event),
+    };
     Printed {
         connect: out,
+        packet: check
+            .as_deref()
+            .map(|check| super::packet::rust_fn(ns, check, &data_ty))
+            .unwrap_or_default(),
         events: events
             .iter()
-            .map(|(name, h)| (h.event.clone(), event_fn(name, h, &data_ty)))
+            .map(|(name, h)| {
+                let function = event_fn(name, h, &data_ty);
+                (h.event.clone(), guarded(function, &string(&h.event)))
+            })
             .collect(),
         disconnect: disconnect.map(|name| disconnect_fn(ns, &name, &data_ty)),
-        unhandled: unhandled.map(|name| unhandled_fn(ns, &name, &data_ty)),
+        unhandled: unhandled.map(|name| {
+            let function = unhandled_fn(ns, &name, &data_ty);
+            match &check {
+                None => function,
+                Some(check) => super::packet::checked_last(&function, check),
+            }
+        }),
         register,
     }
 }
@@ -455,39 +497,6 @@ fn op(op: &Op) -> String {
         ),
         Op::Disconnect(_) => "socket.clone().disconnect().ok();\n".to_string(),
         Op::WaitMs(ms) => format!("tokio::time::sleep(Duration::from_millis({ms})).await;\n"),
-    }
-}
-
-pub(crate) fn value(expr: &Expr) -> String {
-    match &expr.0 {
-        Source::Literal(Value::String(s)) => string(s),
-        Source::Literal(v @ (Value::Bool(_) | Value::Number(_))) => v.to_string(),
-        Source::Literal(v) => format!("json!({v})"),
-        Source::Param(name) => name.clone(),
-        Source::SocketId => "socket.id".into(),
-        Source::Nsp => "socket.ns()".into(),
-        Source::Data(key) => format!("data.{key}"),
-        Source::Unknown(text) => format!("/* unknown ${text} */ ()"),
-    }
-}
-
-/// A room argument: one as it is, several as a `Vec<String>`.
-pub(crate) fn rooms_arg(rooms: &[Expr]) -> String {
-    let one = |e: &Expr| match &e.0 {
-        Source::Param(name) => format!("{name}.clone()"),
-        Source::Data(key) => format!("data.{key}.clone()"),
-        Source::Nsp => "socket.ns().to_string()".into(),
-        _ => value(e),
-    };
-    match rooms {
-        [single] => one(single),
-        many => format!(
-            "vec![{}]",
-            many.iter()
-                .map(|e| format!("{}.to_string()", value(e)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
     }
 }
 

@@ -224,6 +224,8 @@ pub(crate) struct Shared {
     /// quiz's choices at once, say) each run their own. A socket without one, or of
     /// a session without an application, runs the fixed one.
     apps: std::sync::Mutex<std::collections::HashMap<String, Arc<crate::app::App>>>,
+    /// The port the server listens on, for an application's startup line.
+    pub(crate) port: u16,
 }
 
 #[derive(Default)]
@@ -235,9 +237,18 @@ struct ConnectionNumbers {
 /// The state as the handlers extract it.
 pub(crate) type Lab = Arc<Shared>;
 
+/// Where the server's own application is kept among the labs' ones: no lab session
+/// is empty, and one that names itself so cannot replace or drop it.
+pub(crate) const SESSIONLESS: &str = "";
+
 impl Shared {
-    pub(crate) fn new(monitor: Option<Monitor>, spans_nodes: bool, room_table: bool) -> Lab {
+    pub(crate) fn new(
+        monitor: Option<Monitor>,
+        (spans_nodes, room_table): (bool, bool),
+        port: u16,
+    ) -> Lab {
         Arc::new(Shared {
+            port,
             monitor,
             guests: AtomicUsize::new(0),
             spans_nodes,
@@ -248,10 +259,20 @@ impl Shared {
         })
     }
 
+    /// A line for the monitor only (`serve`'s log): the labs' collectors learn of it
+    /// from the reply that caused it.
+    pub(crate) fn log_to_monitor(&self, text: String) {
+        if let Some(monitor) = &self.monitor {
+            monitor.tell(Activity::Note(Note::Log { text }));
+        }
+    }
+
     /// The application the lab session `session` declared, if any.
+    /// A socket without a session runs the server's own application, if it has one
+    /// (`serve --lesson`).
     pub(crate) fn app_of(&self, session: Option<&str>) -> Option<Arc<crate::app::App>> {
         let apps = self.apps.lock().ok()?;
-        apps.get(session?).cloned()
+        apps.get(session.unwrap_or(SESSIONLESS)).cloned()
     }
 
     pub(crate) fn set_app(&self, session: &str, app: crate::app::App) {
@@ -262,6 +283,9 @@ impl Shared {
 
     /// The session's control socket left: its application goes with it.
     pub(crate) fn drop_app(&self, session: &str) {
+        if session == SESSIONLESS {
+            return;
+        }
         if let Ok(mut apps) = self.apps.lock() {
             apps.remove(session);
         }

@@ -3,9 +3,11 @@
 
 use std::fmt::Write;
 
-use super::{rooms_arg, string, value, SENDER_ROOM};
+use serde_json::Value;
+
+use super::{string, SENDER_ROOM};
 use crate::app::validate::placeholders;
-use crate::app::{EmitOp, Expr, Op};
+use crate::app::{EmitOp, Expr, Op, Source};
 use crate::protocol::{EmitFrom, RESERVED_EVENTS};
 
 /// The comment above the reserved-name check of an event named by a parameter.
@@ -182,6 +184,39 @@ pub(super) fn data(args: &[Expr]) -> String {
             "&({})",
             many.iter()
                 .map(|e| format!("&{}", value(e)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+pub(crate) fn value(expr: &Expr) -> String {
+    match &expr.0 {
+        Source::Literal(Value::String(s)) => string(s),
+        Source::Literal(v @ (Value::Bool(_) | Value::Number(_))) => v.to_string(),
+        Source::Literal(v) => format!("json!({v})"),
+        Source::Param(name) => name.clone(),
+        Source::SocketId => "socket.id".into(),
+        Source::Nsp => "socket.ns()".into(),
+        Source::Data(key) => format!("data.{key}"),
+        Source::Unknown(text) => format!("/* unknown ${text} */ ()"),
+    }
+}
+
+/// A room argument: one as it is, several as a `Vec<String>`.
+pub(crate) fn rooms_arg(rooms: &[Expr]) -> String {
+    let one = |e: &Expr| match &e.0 {
+        Source::Param(name) => format!("{name}.clone()"),
+        Source::Data(key) => format!("data.{key}.clone()"),
+        Source::Nsp => "socket.ns().to_string()".into(),
+        _ => value(e),
+    };
+    match rooms {
+        [single] => one(single),
+        many => format!(
+            "vec![{}]",
+            many.iter()
+                .map(|e| format!("{}.to_string()", value(e)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
