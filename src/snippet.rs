@@ -218,16 +218,24 @@ fn declared(app: &App, step: &Step, client: &Client) -> Snippet {
             event,
             payload,
             args,
+            before_connect,
             ..
         } => {
-            let (js, rust) = handler(event);
+            let (mut js, mut rust) = handler(event);
             let sent: Vec<Value> = args
                 .clone()
                 .unwrap_or_else(|| payload.iter().cloned().collect());
             let mut call = vec![format!("{event:?}")];
             call.extend(sent.iter().map(arg_js));
+            let mut emit = format!("socket.emit({})", call.join(", "));
+            if *before_connect {
+                // The event meets the connection handler first: show both.
+                emit = format!("const socket = {}; {emit}", client_connect(client));
+                js = format!("{}\n{js}", app_js::connection(ns));
+                rust = format!("{}\n{rust}", printed.connect);
+            }
             Snippet {
-                client: Some(format!("socket.emit({})", call.join(", "))),
+                client: Some(emit),
                 js,
                 rust,
             }

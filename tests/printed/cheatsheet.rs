@@ -133,6 +133,37 @@ mod app {
         println!("user disconnected");
     }
 
+    // shim: Node reads no event until on_connect ends; socketioxide may
+    #[derive(Clone, Default)]
+    struct LobbyConnected(tokio::sync::watch::Sender<bool>);
+
+    async fn lobby_hold_early(socket: SocketRef) -> Result<(), std::convert::Infallible> {
+        socket.extensions.insert(LobbyConnected::default());
+        socket.on("chat message", lobby_on_chat_message);
+        Ok(())
+    }
+
+    async fn lobby_until_connected(socket: &SocketRef) {
+        if let Some(LobbyConnected(connected)) = socket.extensions.get::<LobbyConnected>() {
+            connected.subscribe().wait_for(|done| *done).await.ok();
+        }
+    }
+
+    async fn lobby_on_connect(socket: SocketRef) {
+        // shim (Node does this itself): a room named by the socket's id
+        socket.join(socket.id);
+        println!("a user connected");
+        if let Some(LobbyConnected(connected)) = socket.extensions.get::<LobbyConnected>() {
+            connected.send_replace(true);
+        }
+    }
+
+    async fn lobby_on_chat_message(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
+        lobby_until_connected(&socket).await;
+        println!("message: {msg}");
+        io.of("/lobby").unwrap().emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
     async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {
         let auth = auth.unwrap_or_default();
         if auth["token"] != json!("let-me-in") {
@@ -148,6 +179,7 @@ mod app {
 
     pub fn install(io: &SocketIo) {
         io.ns("/", on_connect);
+        io.ns("/lobby", lobby_on_connect.with(lobby_hold_early));
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 }
