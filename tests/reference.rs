@@ -315,3 +315,24 @@ async fn the_local_flag_selects_alike_on_both_servers() {
     }
     embedded.stop().await;
 }
+
+/// A quiz against one shared server runs its choices one at a time: labs that share
+/// a server share its namespaces and rooms, so a choice's `io.emit` would reach the
+/// sockets of another choice run at the same moment. Each question here has a
+/// choice whose handler emits to everyone.
+#[test]
+fn a_quiz_against_one_server_keeps_its_choices_apart() {
+    let Some(node) = node_server("a_quiz_against_one_server_keeps_its_choices_apart") else {
+        return;
+    };
+    let url = node.url();
+    for (lesson, right) in [("rooms", "1,1,1+2"), ("namespaces", "1,1+2+3,1+2,1")] {
+        let out = run(&["quiz", lesson, "--server", &url, "--answers", right]);
+        assert!(
+            out.status.success(),
+            "quiz {lesson}:\n{}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+}

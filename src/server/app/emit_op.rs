@@ -7,6 +7,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde_json::Value;
 use socketioxide::adapter::Adapter;
+use socketioxide::extract::SocketRef;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::SocketIo;
 
@@ -67,7 +68,7 @@ impl<A: Adapter> Run<'_, A> {
                 delivered_to: Vec::new(),
                 timeout_ms: None,
             };
-            self.lab.tell(self.io, Activity::Note(note));
+            self.lab.tell(self.io, self.socket, Activity::Note(note));
             self.stopped = true;
             return;
         }
@@ -118,7 +119,7 @@ impl<A: Adapter> Run<'_, A> {
             error,
             timeout_ms: None,
         };
-        self.lab.tell(self.io, Activity::Note(note));
+        self.lab.tell(self.io, self.socket, Activity::Note(note));
     }
 
     /// An emit with a callback: `.timeout(..).emit_with_ack(..)`, the `emit` note
@@ -167,9 +168,10 @@ impl<A: Adapter> Run<'_, A> {
             timeout_ms: emit.timeout,
         };
         // Before the task starts: its note must come after this one.
-        self.lab.tell(self.io, Activity::Note(note));
+        self.lab.tell(self.io, self.socket, Activity::Note(note));
         let called = Called {
             io: self.io.clone(),
+            socket: self.socket.clone(),
             lab: self.lab.clone(),
             name: name_of(self.socket),
             namespace: self.socket.ns().to_string(),
@@ -191,6 +193,8 @@ enum Pending<A: Adapter> {
 /// A callback to run once its answers are in.
 struct Called<A: Adapter> {
     io: SocketIo<A>,
+    /// Whose lab session hears the notes.
+    socket: SocketRef<A>,
     lab: Lab,
     name: String,
     namespace: String,
@@ -239,7 +243,7 @@ impl<A: Adapter> Called<A> {
                 }
             }
             let note = Note::Log { text: line };
-            self.lab.tell(&self.io, Activity::Note(note));
+            self.lab.tell(&self.io, &self.socket, Activity::Note(note));
         }
         let note = Note::Callback {
             name: self.name,
@@ -248,6 +252,6 @@ impl<A: Adapter> Called<A> {
             err: err.map(str::to_string),
             answers,
         };
-        self.lab.tell(&self.io, Activity::Note(note));
+        self.lab.tell(&self.io, &self.socket, Activity::Note(note));
     }
 }
