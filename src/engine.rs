@@ -19,16 +19,22 @@ use crate::protocol::{
     Emit, EmitRequest, Reply, RoomsRequest, ServerState, APP, CONTROL_NS, EMIT, JOIN, LEAVE, MARK,
     SESSION_AUTH, STATE,
 };
-use crate::server::{EmbeddedServer, ServerError};
+use crate::server::EmbeddedServer;
 use crate::trace::{
     canonical_order, claimed_deliveries, Collector, Observation, RoomTable, StepRecord,
 };
 
 mod callbacks;
 mod connect;
+mod error;
 mod exchange;
 mod ids;
+mod leave;
 mod nodes;
+mod rooms;
+
+pub use error::{LabError, LabOptions};
+pub use rooms::room_table;
 mod send;
 
 use exchange::{request, send_failed, sync_all};
@@ -41,73 +47,6 @@ type ServerView = (
 );
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(2000);
-
-#[derive(Debug, Clone)]
-pub struct LabOptions {
-    /// How long any one expected answer may take before it counts as missing.
-    pub timeout: Duration,
-    /// A lab server to use instead of the embedded one.
-    pub server_url: Option<String>,
-    /// Show socket ids and the server's port as they are, not as stable stand-ins
-    /// (`bobId`, `PORT`): the transcript then differs from run to run.
-    pub unmasked: bool,
-}
-
-impl Default for LabOptions {
-    fn default() -> Self {
-        LabOptions {
-            timeout: DEFAULT_TIMEOUT,
-            server_url: None,
-            unmasked: false,
-        }
-    }
-}
-
-#[derive(Debug)]
-pub enum LabError {
-    /// The embedded server could not start.
-    Bind(std::io::Error),
-    /// A node of a multi-node lab could not start (Redis missing, say).
-    Node(ServerError),
-    /// The lab's control connection could not be made.
-    Control(ClientError),
-    /// The server answered `lab:state` with something else.
-    BadState(String),
-    /// The server at this URL stopped keeping the lab protocol.
-    Lost { url: String, lost: exchange::Lost },
-    /// The server cannot run the application the lesson declares.
-    App { url: String, error: String },
-    /// A step went on past every wait it could have (`Lab::step_budget`): a bug,
-    /// reported rather than waited on for ever.
-    Stalled { step: usize, seconds: u64 },
-}
-
-impl std::fmt::Display for LabError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LabError::Bind(e) => write!(f, "cannot start the lab server on 127.0.0.1: {e}"),
-            LabError::Node(ServerError::Io(e)) => {
-                write!(f, "cannot start a node on 127.0.0.1: {e}")
-            }
-            LabError::Node(e) => write!(f, "{e}"),
-            LabError::Control(e) => write!(f, "{e}"),
-            LabError::BadState(e) => {
-                write!(f, "the server's `{STATE}` answer is not understood: {e}")
-            }
-            LabError::Lost { url, lost } => write!(f, "the lab server at `{url}` {lost}"),
-            LabError::Stalled { step, seconds } => write!(
-                f,
-                "the lab stalled in step {step}: nothing it waited for settled within {seconds} s (a bug in socketio-lab; please report it)"
-            ),
-            LabError::App { url, error } => write!(
-                f,
-                "the lab server at `{url}` cannot run this lesson's server code: {error}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for LabError {}
 
 pub struct Lab {
     /// Each node's address; a single server is node 0.
@@ -478,73 +417,6 @@ impl Lab {
         })
     }
 
-    async fn disconnect(&mut self, name: &str, close_transport: bool) {
-        let Some(client) = self.clients.remove(name) else {
-            return;
-        };
-        let closed = if close_transport {
-            client.close_transport().await
-        } else {
-            client.disconnect().await
-        };
-        if let Err(message) = closed {
-            self.collector.record(Observation::ClientError {
-                client: name.to_string(),
-                message,
-            });
-            return;
-        }
-        self.collector.record(Observation::Closed {
-            client: name.to_string(),
-        });
-        // Nothing on the client's side tells when the server has noticed: wait for
-        // the server's own note of it, within the timeout.
-        let seen = self.wait_until(|seen| {
-            seen.iter().any(
-                |o| matches!(o, Observation::ServerDisconnect { client, .. } if client == name),
-            )
-        });
-        if !seen.await {
-            self.collector.record(Observation::Unanswered {
-                client: name.to_string(),
-                event: "disconnect".to_string(),
-                timeout_ms: self.timeout_ms(),
-            });
-        }
-    }
-
-    /// Clients the server disconnected in this step (a handler's `disconnect`): once
-    /// each has heard it (bounded), it is gone, and the barrier does not ask it.
-    async fn forget_dropped(&mut self) {
-        while let Ok(o) = self.inbox.try_recv() {
-            self.pending.push(o);
-        }
-        let leaving: Vec<String> = self
-            .pending
-            .iter()
-            .filter_map(|o| match o {
-                Observation::ServerDisconnect { client, .. }
-                | Observation::DroppedByServer { client } => Some(client.clone()),
-                _ => None,
-            })
-            .filter(|name| self.clients.contains_key(name))
-            .collect();
-        if leaving.is_empty() {
-            return;
-        }
-        let heard = |seen: &[Observation], name: &str| {
-            seen.iter()
-                .any(|o| matches!(o, Observation::DroppedByServer { client } if client == name))
-        };
-        self.wait_until(|seen| leaving.iter().all(|n| heard(seen, n)))
-            .await;
-        for name in leaving {
-            if heard(&self.pending, &name) {
-                self.clients.remove(&name);
-            }
-        }
-    }
-
     /// When the step asked for acknowledgements, waits until every recipient whose
     /// handler the lesson scripted to answer has answered, late ones included, so
     /// that each answer belongs to the step that asked for it.
@@ -608,44 +480,6 @@ impl Lab {
                 Ok(None) | Err(_) => return done(&self.pending),
             }
         }
-    }
-
-    /// An argument `"id:bob"` stands for bob's socket id, which only the run knows.
-    fn resolve_id(&self, arg: Value) -> Value {
-        match &arg {
-            Value::String(s) if s.starts_with("id:") => {
-                Value::String(self.resolve_rooms(std::slice::from_ref(s)).remove(0))
-            }
-            _ => arg,
-        }
-    }
-
-    /// Socket ids are random: wherever one shows up in what the server logged or a
-    /// client received, it is written `bobId`, as the code shown writes it.
-    fn mask_ids(&self, observations: &mut [Observation]) {
-        if self.unmasked {
-            return;
-        }
-        let ids = self
-            .clients
-            .iter()
-            .map(|(name, c)| (c.sid.clone(), format!("{name}Id")));
-        ids::mask(ids.collect(), observations);
-    }
-
-    /// `id:bob` names the room Socket.IO makes for bob's socket: use its real id.
-    fn resolve_rooms(&self, rooms: &[String]) -> Vec<String> {
-        rooms
-            .iter()
-            .map(|room| match room.strip_prefix("id:") {
-                Some(name) => self
-                    .clients
-                    .get(name)
-                    .map(|c| c.sid.clone())
-                    .unwrap_or_else(|| room.clone()),
-                None => room.clone(),
-            })
-            .collect()
     }
 
     /// Sends one lab request from `actor` and records its answer in this step.
@@ -745,47 +579,4 @@ impl Lab {
 
 async fn stop_embedded(embedded: Vec<Option<EmbeddedServer>>) {
     join_all(embedded.into_iter().flatten().map(EmbeddedServer::stop)).await;
-}
-
-/// Turns the server's state into the room table the views show: namespaces the lesson
-/// uses, own-id rooms set apart.
-pub fn room_table(
-    state: &ServerState,
-    clients: &[Client],
-) -> (RoomTable, BTreeMap<String, Vec<String>>) {
-    let mut table = RoomTable::new();
-    let mut own = BTreeMap::new();
-    for client in clients {
-        table.entry(client.namespace.clone()).or_default();
-    }
-    for (ns, ns_state) in &state.namespaces {
-        if !table.contains_key(ns) {
-            continue;
-        }
-        let rooms = table.entry(ns.clone()).or_default();
-        let owners: BTreeMap<&str, &str> = ns_state
-            .sockets
-            .iter()
-            .map(|s| (s.sid.as_str(), s.name.as_str()))
-            .collect();
-        let mut own_ids: Vec<String> = Vec::new();
-        for (room, members) in &ns_state.rooms {
-            match owners.get(room.as_str()) {
-                Some(owner) if members.len() == 1 && members[0] == *owner => {
-                    own_ids.push(owner.to_string())
-                }
-                Some(owner) => {
-                    rooms.insert(format!("id:{owner}"), members.clone());
-                }
-                None => {
-                    rooms.insert(room.clone(), members.clone());
-                }
-            }
-        }
-        own_ids.sort();
-        if !own_ids.is_empty() {
-            own.insert(ns.clone(), own_ids);
-        }
-    }
-    (table, own)
 }

@@ -60,6 +60,46 @@ fn mask_value(value: &mut Value, mask: &impl Fn(&mut String)) {
     }
 }
 
+impl super::Lab {
+    /// An argument `"id:bob"` stands for bob's socket id, which only the run knows.
+    pub(super) fn resolve_id(&self, arg: Value) -> Value {
+        match &arg {
+            Value::String(s) if s.starts_with("id:") => {
+                Value::String(self.resolve_rooms(std::slice::from_ref(s)).remove(0))
+            }
+            _ => arg,
+        }
+    }
+
+    /// Socket ids are random: wherever one shows up in what the server logged or a
+    /// client received, it is written `bobId`, as the code shown writes it.
+    pub(super) fn mask_ids(&self, observations: &mut [Observation]) {
+        if self.unmasked {
+            return;
+        }
+        let ids = self
+            .clients
+            .iter()
+            .map(|(name, c)| (c.sid.clone(), format!("{name}Id")));
+        mask(ids.collect(), observations);
+    }
+
+    /// `id:bob` names the room Socket.IO makes for bob's socket: use its real id.
+    pub(super) fn resolve_rooms(&self, rooms: &[String]) -> Vec<String> {
+        rooms
+            .iter()
+            .map(|room| match room.strip_prefix("id:") {
+                Some(name) => self
+                    .clients
+                    .get(name)
+                    .map(|c| c.sid.clone())
+                    .unwrap_or_else(|| room.clone()),
+                None => room.clone(),
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
