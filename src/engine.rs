@@ -24,6 +24,7 @@ use crate::trace::{
     canonical_order, claimed_deliveries, Collector, Observation, RoomTable, StepRecord,
 };
 
+mod callbacks;
 mod connect;
 mod error;
 mod exchange;
@@ -375,6 +376,7 @@ impl Lab {
             })
         })
         .await;
+        self.await_callbacks().await;
         self.await_scripted_answers().await;
         self.forget_dropped().await;
         self.settle().await;

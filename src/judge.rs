@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::lesson::{Action, Step};
+
+mod callback;
 use crate::trace::{Observation, StepRecord};
 
 /// A lab's result when it ran to the end: every step held, or some did not.
@@ -224,19 +226,24 @@ impl StepRecord {
                 "expected `{sent}` to arrive before any handler for it and be lost, but the server heard it"
             ));
         }
-        if expect.rejected && self.answer().is_none_or(|r| r.ok) {
+        if expect.rejected && self.answer().is_none_or(|r| r.ok) && !self.emit_refused() {
             problems.push(format!(
                 "expected the server to refuse `{event}`, but it did not"
             ));
         }
-        if let Some(want) = &expect.answer {
-            problems.extend(self.answer_mismatches(&step.action, want));
-        }
-        if expect.timeout {
-            problems.extend(self.timeout_mismatches(&step.action, &event));
-        }
-        if let Some(want) = &expect.acks {
-            problems.extend(self.acks_mismatches(want));
+        if let Action::Send { .. } = step.action {
+            let (answer, acks) = (expect.answer.as_ref(), expect.acks.as_ref());
+            problems.extend(callback::mismatches(self, answer, expect.timeout, acks));
+        } else {
+            if let Some(want) = &expect.answer {
+                problems.extend(self.answer_mismatches(&step.action, want));
+            }
+            if expect.timeout {
+                problems.extend(self.timeout_mismatches(&step.action, &event));
+            }
+            if let Some(want) = &expect.acks {
+                problems.extend(self.acks_mismatches(want));
+            }
         }
         if let Some(want) = expect.connections {
             problems.extend(self.connections_mismatch(step.action.actors(), want));

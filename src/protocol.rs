@@ -220,6 +220,21 @@ pub enum Note {
         delivered_to: Vec<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error: Option<String>,
+        /// With an acknowledgement callback: how long the server waits for answers
+        /// (a `callback` note follows once the callback has run).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_ms: Option<u64>,
+    },
+    /// The acknowledgement callback of an emit of `event` by `name`'s handler has
+    /// run, with what Node's callback got: `err`, the error's message (`operation
+    /// has timed out`) or `null`, and `answers`, the answers that came in time in
+    /// the order they came (one at most for a plain `socket.emit`).
+    Callback {
+        name: String,
+        namespace: String,
+        event: String,
+        err: Option<String>,
+        answers: Vec<serde_json::Value>,
     },
     /// Every operation of the declared handler for `event` has run (`unhandled`: no
     /// handler exists for it in this namespace).

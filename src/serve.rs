@@ -73,6 +73,7 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
             event,
             delivered_to,
             error,
+            ..
         }) => {
             let to = if delivered_to.is_empty() {
                 "nobody".to_string()
@@ -109,6 +110,20 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
                 ns(namespace)
             ))
         }
+        Activity::Note(Note::Callback {
+            name,
+            namespace,
+            event,
+            err,
+            answers,
+        }) => paint.dim(&format!(
+            "the callback of {}'s {} ran: err {}, answers {}{}",
+            safe::capped(name),
+            safe::capped(event),
+            safe::capped(err.as_deref().unwrap_or("none")),
+            safe::capped(&serde_json::Value::from(answers.clone()).to_string()),
+            ns(namespace)
+        )),
         Activity::Note(Note::Unheard {
             name,
             namespace,

@@ -39,6 +39,18 @@ pub enum Observation {
         delivered_to: Vec<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
+        /// With an acknowledgement callback: how long the server waits for answers.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        timeout_ms: Option<u64>,
+    },
+    /// The acknowledgement callback of that emit ran with Node's `(err, answers)`:
+    /// the error's message, and the answers in time, in the order they came.
+    ServerCallback {
+        client: String,
+        namespace: String,
+        event: String,
+        err: Option<String>,
+        answers: Vec<Value>,
     },
     /// The declared handler for `event` from `client` finished (or none exists).
     ServerHandled {
@@ -114,6 +126,7 @@ impl Observation {
             | Observation::ServerRefuse { client, .. }
             | Observation::ServerDisconnect { client, .. }
             | Observation::ServerEmitted { client, .. }
+            | Observation::ServerCallback { client, .. }
             | Observation::ServerHandled { client, .. }
             | Observation::ServerUnheard { client, .. }
             | Observation::Connected { client }
@@ -140,6 +153,7 @@ impl Observation {
             | Observation::ServerDisconnect { .. }
             | Observation::ServerLog { .. }
             | Observation::ServerEmitted { .. }
+            | Observation::ServerCallback { .. }
             | Observation::ServerHandled { .. }
             | Observation::ServerUnheard { .. } => 0,
             Observation::Connected { .. }
@@ -373,6 +387,54 @@ impl StepRecord {
             .and_then(|r| r.acks.clone())
             .map(|acks| acks.into_iter().collect())
             .unwrap_or_default()
+    }
+
+    /// What the acknowledgement callback of a declared handler's emit got: the
+    /// error's message, and the answers in the order they came (format 2).
+    pub fn callback(&self) -> Option<(Option<&str>, &[Value])> {
+        self.observations.iter().find_map(|o| match o {
+            Observation::ServerCallback { err, answers, .. } => {
+                Some((err.as_deref(), answers.as_slice()))
+            }
+            _ => None,
+        })
+    }
+
+    /// Whether the server says a declared handler's emit failed (a reserved name,
+    /// or a socket that could not take the packet).
+    pub fn emit_refused(&self) -> bool {
+        !self.emit_errors().is_empty()
+    }
+
+    /// The errors the server gave for a declared handler's emits.
+    pub fn emit_errors(&self) -> Vec<&str> {
+        self.observations
+            .iter()
+            .filter_map(|o| match o {
+                Observation::ServerEmitted {
+                    error: Some(error), ..
+                } => Some(error.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Who a declared handler's emit asked to acknowledge, sorted.
+    pub fn asked_to_acknowledge(&self) -> Vec<String> {
+        let asked: BTreeSet<&String> = self
+            .observations
+            .iter()
+            .filter_map(|o| match o {
+                Observation::ServerEmitted {
+                    delivered_to,
+                    timeout_ms: Some(_),
+                    ..
+                } => Some(delivered_to),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        asked.into_iter().cloned().collect()
     }
 
     /// Whether the server said no handler exists for what the actor sent.

@@ -357,6 +357,8 @@ fn outcome(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> Stri
     out
 }
 
+mod declared;
+
 pub use crate::view_json::json;
 
 /// What each client's handler answered to the server's acknowledgement request.
@@ -402,6 +404,7 @@ fn server_side(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> 
         };
         let _ = writeln!(out, "  {} {cell}{line}", paint.dim("ack   "));
     }
+    out.push_str(&declared::emit_outcomes(record, paint));
     if let Some(reply) = record.answer().filter(|r| !r.ok && !r.unhandled) {
         let why = safe::text(reply.error.as_deref().unwrap_or("no reason given"));
         let _ = writeln!(out, "  {server} {}", paint.warn(&format!("refused: {why}")));

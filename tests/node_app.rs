@@ -100,6 +100,17 @@ fn emitted(name: &str, namespace: &str, event: &str, to: &[&str]) -> Note {
         event: event.into(),
         delivered_to: to.iter().map(|s| s.to_string()).collect(),
         error: None,
+        timeout_ms: None,
+    }
+}
+
+fn called(name: &str, event: &str, err: Option<&str>, answers: Value) -> Note {
+    Note::Callback {
+        name: name.into(),
+        namespace: "/".into(),
+        event: event.into(),
+        err: err.map(str::to_string),
+        answers: serde_json::from_value(answers).unwrap(),
     }
 }
 
@@ -558,6 +569,96 @@ fn a_slow_connection_handler_misses_an_early_event() {
     assert_eq!(
         notes(&steps[1]),
         [log("hi"), handled("sam", "/", "hi", false)]
+    );
+}
+
+/// Node's callback form of an acknowledged emit, as the printed JavaScript runs it: a
+/// broadcast's callback once, with the error and the answers that came in time; a
+/// socket's own emit with `(err, answer)`. The handler goes on without waiting.
+#[test]
+fn an_emit_with_a_callback_calls_back_once() {
+    let Some(node) = node_server("an_emit_with_a_callback_calls_back_once") else {
+        return;
+    };
+    let app = app(r#"
+        [[namespaces]]
+        name = "/"
+        [[namespaces.events]]
+        event = "join"
+        do = [{ join = ["r1"] }]
+        [[namespaces.events]]
+        event = "roll call"
+        do = [
+          { emit = { event = "confirm", from = "io", to = [["r1"]], args = ["there?"], timeout = 300, callback = [{ log = "err: {err}, answers: {answers}" }] } },
+          { log = "asked" },
+        ]
+        [[namespaces.events]]
+        event = "check"
+        do = [{ emit = { event = "confirm", args = ["you?"], timeout = 300, callback = [{ log = "{err}: {answer}" }] } }]
+    "#);
+    let answers =
+        |value: &str, after_ms: u64| json!({"confirm": {"value": value, "after_ms": after_ms}});
+    let steps = run(
+        &node,
+        &app,
+        json!([
+            {"connect": "ann", "answers": answers("yes", 0)},
+            {"connect": "bo"},
+            {"connect": "cy", "answers": answers("late", 900)},
+            {"emit": "ann", "event": "join"},
+            {"emit": "bo", "event": "join"},
+            {"emit": "cy", "event": "join"},
+            {"emit": "ann", "event": "roll call"},
+            {"emit": "ann", "event": "check"},
+            {"emit": "bo", "event": "check"},
+        ]),
+    );
+    let asked = |name: &str, event: &str, to: &[&str]| match emitted(name, "/", event, to) {
+        Note::Emit {
+            name,
+            namespace,
+            event,
+            delivered_to,
+            error,
+            ..
+        } => Note::Emit {
+            name,
+            namespace,
+            event,
+            delivered_to,
+            error,
+            timeout_ms: Some(300),
+        },
+        other => other,
+    };
+    let timed_out = Some("operation has timed out");
+    assert_eq!(
+        notes(&steps[6]),
+        [
+            asked("ann", "confirm", &["ann", "bo", "cy"]),
+            log("asked"),
+            handled("ann", "/", "roll call", false),
+            log("err: operation has timed out, answers: [\"yes\"]"),
+            called("ann", "confirm", timed_out, json!(["yes"])),
+        ]
+    );
+    assert_eq!(
+        notes(&steps[7]),
+        [
+            asked("ann", "confirm", &["ann"]),
+            handled("ann", "/", "check", false),
+            log("none: \"yes\""),
+            called("ann", "confirm", None, json!(["yes"])),
+        ]
+    );
+    assert_eq!(
+        notes(&steps[8]),
+        [
+            asked("bo", "confirm", &["bo"]),
+            handled("bo", "/", "check", false),
+            log("operation has timed out: null"),
+            called("bo", "confirm", timed_out, json!([])),
+        ]
     );
 }
 

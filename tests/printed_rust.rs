@@ -13,6 +13,9 @@ use socketio_lab::lesson;
 
 // Skipped by rustfmt: each file is exactly what the lab prints.
 #[rustfmt::skip]
+#[path = "printed/cheatsheet.rs"]
+mod cheatsheet;
+#[rustfmt::skip]
 #[path = "printed/early.rs"]
 mod early;
 #[rustfmt::skip]
@@ -91,7 +94,7 @@ fn every_printed_file_is_compiled_here() {
 #[tokio::test]
 async fn the_printed_apps_install_on_a_server() {
     type Install = fn(&socketioxide::SocketIo);
-    let apps: [(Install, &[&str]); 7] = [
+    let apps: [(Install, &[&str]); 8] = [
         (tutorial_chat::install, &["/"]),
         (lobby::install, &["/"]),
         (handlers::install, &["/"]),
@@ -99,6 +102,7 @@ async fn the_printed_apps_install_on_a_server() {
         (emit::install, &["/"]),
         (rooms::install, &["/"]),
         (namespaces::install, &["/", "/admin"]),
+        (cheatsheet::install, &["/", "/admin"]),
     ];
     for (install, namespaces) in apps {
         let (_layer, io) = socketioxide::SocketIo::new_layer();

@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 use common::{bin, settings, stderr, stdout};
 use serde_json::Value;
 use socketio_lab::engine::LabOptions;
-use socketio_lab::lesson::{embedded, Action, Choice};
+use socketio_lab::lesson::{embedded, Action, Choice, Expectations};
 use socketio_lab::protocol::{AckOutcome, Reply};
 use socketio_lab::quiz::{self, ChoiceRun};
 use socketio_lab::quiz_session;
-use socketio_lab::trace::{Connection, Observation};
+use socketio_lab::trace::{Connection, Observation, StepRecord};
 
 /// Answers for the scripted snapshot runs. They are not a key: the runs judge them,
 /// and the snapshot test checks the exit code the runs produce.
@@ -282,8 +282,16 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
                     reply.emitted = None;
                 }
                 // A declared handler's emits (format 2) are the server's claim too.
-                if let Observation::ServerEmitted { delivered_to, .. } = o {
+                if let Observation::ServerEmitted {
+                    delivered_to,
+                    error,
+                    ..
+                } = o
+                {
                     *delivered_to = names.clone();
+                    if expect.rejected {
+                        *error = Some("refused".into());
+                    }
                 }
             }
         }
@@ -354,6 +362,10 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
                 },
             });
         }
+        let claims_callback = expect.answer.is_some() || expect.timeout || expect.acks.is_some();
+        if matches!(action, Action::Send { .. }) && claims_callback {
+            predict_callback(record, &actor, expect);
+        }
         if let Some(n) = expect.connections {
             record.connections = spread(action.actors(), n);
         }
@@ -401,6 +413,43 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
         }
     }
     run
+}
+
+/// Format 2: the callback of the handler's emit got what the step claims, and each
+/// recipient the claim names says it answered so.
+fn predict_callback(record: &mut StepRecord, actor: &str, expect: &Expectations) {
+    let asked = record.asked_to_acknowledge();
+    record.observations.retain(|o| {
+        !matches!(
+            o,
+            Observation::ServerCallback { .. } | Observation::ClientAcked { .. }
+        )
+    });
+    let timed_out = Some("operation has timed out".to_string());
+    let (err, answers) = match (&expect.answer, &expect.acks) {
+        (Some(v), _) => (None, vec![v.clone()]),
+        (None, Some(acks)) => {
+            for (name, value) in acks {
+                record.observations.push(Observation::ClientAcked {
+                    client: name.clone(),
+                    event: "confirm".into(),
+                    value: value.clone(),
+                    after_ms: 0,
+                });
+            }
+            let silent = asked.iter().any(|n| !acks.contains_key(n));
+            let err = if silent { timed_out } else { None };
+            (err, acks.values().cloned().collect())
+        }
+        (None, None) => (timed_out, Vec::new()),
+    };
+    record.observations.push(Observation::ServerCallback {
+        client: actor.to_string(),
+        namespace: "/".into(),
+        event: "confirm".into(),
+        err,
+        answers,
+    });
 }
 
 /// `names` spread over `n` connections as the server would report them (the first
@@ -522,6 +571,23 @@ fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
                         client: client.clone(),
                         event: event.clone(),
                         value: Value::Null,
+                    };
+                }
+                Observation::ServerEmitted { error, .. } => {
+                    *error = match error {
+                        Some(_) => None,
+                        None => Some("refused".into()),
+                    };
+                }
+                Observation::ServerCallback { err, answers, .. } => {
+                    *answers = if err.is_some() {
+                        vec![Value::Null]
+                    } else {
+                        Vec::new()
+                    };
+                    *err = match err {
+                        Some(_) => None,
+                        None => Some("operation has timed out".into()),
                     };
                 }
                 _ => {}

@@ -7,6 +7,8 @@
 //
 // A scenario: {"app": <app::App as JSON>, "steps": [...]}, each step one of
 //   {"connect": "alice", "namespace": "/", "auth": {...}}   (auth defaults to {name})
+//     with "answers": {"confirm": {"value": "got it", "after_ms": 0}}: how its
+//     handler answers a server's acknowledgement request;
 //     with "early": "hi": emits `hi` as soon as Socket.IO says connected, before
 //     the server's `lab:welcome` (what a slow connection handler may miss)
 //   {"emit": "alice", "event": "chat message", "args": ["hi"], "ack": true}
@@ -95,6 +97,12 @@ async function connectStep(step, out) {
   const client = { socket, received: [], sid: null };
   clients.set(name, client);
   if (step.early) socket.once("connect", () => socket.emit(step.early));
+  for (const [event, answer] of Object.entries(step.answers || {})) {
+    socket.on(event, (...args) => {
+      const callback = args.pop();
+      setTimeout(() => callback(answer.value), answer.after_ms || 0);
+    });
+  }
   socket.onAny((event, ...args) => {
     if (!event.startsWith("lab:")) client.received.push({ event, args });
   });
@@ -120,6 +128,10 @@ async function emitStep(step, out, since) {
   else client.socket.emit(step.event, ...args);
   // The server's note that the handler ran to its end (or that none exists).
   await noteWhere(since, (n) => n.kind === "handled" && n.name === step.emit && n.event === step.event);
+  // An emit that waits for answers is over when its callback has run.
+  const waiting = notes.slice(since).filter((n) => n.kind === "emit" && n.timeout_ms !== undefined).length;
+  const called = () => notes.slice(since).filter((n) => n.kind === "callback").length >= waiting;
+  if (waiting > 0) await noteWhere(since, called);
 }
 
 async function disconnectStep(step, since) {

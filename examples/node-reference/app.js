@@ -218,7 +218,7 @@ function parseOp(op, at, scope) {
 }
 
 function parseEmit(emit, at, scope) {
-  fields(emit, at, ["event", "args", "from", "of", "broadcast", "to", "in", "except", "volatile", "local"]);
+  fields(emit, at, ["event", "args", "from", "of", "broadcast", "to", "in", "except", "volatile", "local", "timeout", "callback"]);
   const from = emit.from === undefined ? "socket" : emit.from;
   if (from !== "socket" && from !== "io") fail(`${at}.from`, 'expected `"socket"` or `"io"`');
   const of = emit.of === undefined || emit.of === null ? null : text(emit.of, `${at}.of`);
@@ -226,17 +226,42 @@ function parseEmit(emit, at, scope) {
     fail(`${at}.of`, `\`${of}\` needs \`from: "io"\` and a static namespace of this app`);
   }
   const chain = (key) => list(emit[key], `${at}.${key}`).map((group, i) => rooms(group, `${at}.${key}[${i}]`, scope));
+  const to = chain("to");
+  const within = chain("in");
+  const except = chain("except");
+  const broadcast = flag(emit.broadcast, `${at}.broadcast`);
+  const local = flag(emit.local, `${at}.local`);
+  // `(err, answer)` for a socket's own emit, `(err, answers)` for a broadcast.
+  const single = from === "socket" && !broadcast && !local && to.length + within.length + except.length === 0;
+  const hasCallback = emit.callback !== undefined && emit.callback !== null;
+  const timeout = emit.timeout === undefined || emit.timeout === null ? null : emit.timeout;
+  if (hasCallback !== (timeout !== null)) fail(at, "`timeout` and `callback` go together");
+  if (timeout !== null && (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_WAIT_MS)) {
+    fail(`${at}.timeout`, `expected a whole number of milliseconds from 1 to ${MAX_WAIT_MS}`);
+  }
+  const names = ["err", single ? "answer" : "answers"];
+  const callback = !hasCallback
+    ? null
+    : list(emit.callback, `${at}.callback`).map((op, i) => {
+        const where = `${at}.callback[${i}]`;
+        if (!isObject(op) || Object.keys(op).length !== 1 || !("log" in op)) fail(where, "a callback only logs");
+        return { kind: "log", parts: template(text(op.log, `${where}.log`), `${where}.log`, { params: [], callback: names }) };
+      });
   return {
-    event: eventName(emit.event, `${at}.event`),
+    single,
+    timeout,
+    callback,
+    // `$param`: the handler's parameter names the event (Node throws on a reserved one).
+    event: /^\$[a-z_][A-Za-z0-9_]*$/.test(emit.event) ? expr(emit.event, `${at}.event`, scope) : eventName(emit.event, `${at}.event`),
     args: list(emit.args, `${at}.args`).map((a, i) => expr(a, `${at}.args[${i}]`, scope)),
     from,
     of,
-    broadcast: flag(emit.broadcast, `${at}.broadcast`),
-    to: chain("to"),
-    in: chain("in"),
-    except: chain("except"),
+    broadcast,
+    to,
+    in: within,
+    except,
     volatile: flag(emit.volatile, `${at}.volatile`),
-    local: flag(emit.local, `${at}.local`),
+    local,
   };
 }
 
@@ -281,6 +306,14 @@ function template(line, at, scope) {
     const end = rest.indexOf("}", i);
     if (brace === "}" || end < 0) fail(at, "write `{{` and `}}` for a brace in a log line");
     const name = rest.slice(i + 1, end);
+    if (scope.callback) {
+      // An acknowledgement callback reads its own two parameters only.
+      if (!scope.callback.includes(name)) fail(at, `\`{${name}}\` in a callback: it reads \`{${scope.callback.join("}` and `{")}}\` only`);
+      parts.push(literal, { callback: name });
+      literal = "";
+      rest = rest.slice(end + 1);
+      continue;
+    }
     const index = scope.params.indexOf(name);
     const rooms = name === "rooms" && scope.rooms !== false;
     const kept = name.startsWith("data.") && (scope.data || []).includes(name.slice("data.".length));
@@ -542,9 +575,39 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
     for (const group of e.except) op = op.except(roomsArg(group, ctx));
     if (e.volatile) op = op.volatile;
     const selected = op === socket ? [socket] : selectedBy(op === io ? io.sockets : op);
-    op.emit(e.event, ...e.args.map((arg) => value(arg, ctx)));
+    const args = e.args.map((arg) => value(arg, ctx));
+    const event = typeof e.event === "string" ? e.event : value(e.event, ctx);
     const deliveredTo = selected.map(nameOf).sort();
-    note({ kind: "emit", name: nameOf(socket), namespace: socket.nsp.name, event: e.event, delivered_to: deliveredTo }, socket);
+    const emitted = { kind: "emit", name: nameOf(socket), namespace: socket.nsp.name, event, delivered_to: deliveredTo };
+    try {
+      if (e.callback === null) {
+        op.emit(event, ...args);
+        return note(emitted, socket);
+      }
+      // As printed: `.timeout(ms).emit(event, ...args, (err, answers) => { ... })`.
+      op.timeout(e.timeout).emit(event, ...args, (err, answers) => called(socket, emitted, e, err, answers));
+    } catch (err) {
+      // Node's own refusal (a reserved name): nothing was sent; the throw ends the handler.
+      note({ ...emitted, delivered_to: [], error: err && err.message }, socket);
+      throw err;
+    }
+    note({ ...emitted, timeout_ms: e.timeout }, socket);
+  }
+
+  // The acknowledgement callback: its log lines, then the note of what it got.
+  function called(socket, emitted, e, err, answers) {
+    const shown = {
+      err: err ? err.message : "none",
+      answers: JSON.stringify(answers),
+      answer: JSON.stringify(answers ?? null),
+    };
+    for (const op of e.callback) {
+      const line = op.parts.map((part) => (typeof part === "string" ? part : shown[part.callback])).join("");
+      console.log(line);
+      note({ kind: "log", text: line }, socket);
+    }
+    const got = e.single ? (err ? [] : [answers]) : answers;
+    note({ kind: "callback", name: emitted.name, namespace: emitted.namespace, event: emitted.event, err: err ? err.message : null, answers: got }, socket);
   }
 
   // The sockets an operator (a namespace or a broadcast operator) is about to emit

@@ -26,7 +26,7 @@ pub fn listening(app: &App) -> Option<String> {
     let line = app.listening.as_deref()?;
     Some(format!(
         "server.listen(port, () => {{\n{INDENT}console.log({});\n}});\n",
-        template(line)
+        template(line, false)
     ))
 }
 
@@ -218,7 +218,7 @@ fn ops(list: &[Op]) -> String {
 
 fn op(op: &Op) -> String {
     match op {
-        Op::Log(text) => format!("console.log({});\n", template(text)),
+        Op::Log(text) => format!("console.log({});\n", template(text, false)),
         Op::Emit(emit) => format!("{};\n", emit_call(emit)),
         Op::Join(rooms) => format!("socket.join({});\n", rooms_arg(rooms)),
         Op::Leave(rooms) => rooms
@@ -256,8 +256,26 @@ pub fn emit_call(emit: &EmitOp) -> String {
     if emit.volatile {
         call.push_str(".volatile");
     }
-    let mut args = vec![string(&emit.event)];
+    if let Some(ms) = emit.timeout {
+        let _ = write!(call, ".timeout({ms})");
+    }
+    let event = match emit.event_param() {
+        Some(param) => param.to_string(),
+        None => string(&emit.event),
+    };
+    let mut args = vec![event];
     args.extend(emit.args.iter().map(value));
+    if let Some(callback) = &emit.callback {
+        let [err, answers] = emit.callback_names();
+        let body: String = callback
+            .iter()
+            .map(|op| match op {
+                Op::Log(text) => format!("console.log({});\n", template(text, true)),
+                other => self::op(other),
+            })
+            .collect();
+        args.push(format!("({err}, {answers}) => {{\n{}}}", indent(&body, 1)));
+    }
     let _ = write!(call, ".emit({})", args.join(", "));
     call
 }
@@ -292,8 +310,10 @@ fn string(text: &str) -> String {
     Value::String(text.to_string()).to_string()
 }
 
-/// A log line: a plain string, or a template literal when it names something.
-fn template(text: &str) -> String {
+/// A log line: a plain string, or a template literal when it names something. In an
+/// acknowledgement callback (`callback`), `{err}` is the error's message or `none`,
+/// and `{answers}`/`{answer}` what came back, as JSON.
+fn template(text: &str, callback: bool) -> String {
     let pieces = pieces(text).unwrap_or_default();
     if pieces.iter().all(|p| matches!(p, Piece::Text(_))) {
         let plain: String = pieces
@@ -311,6 +331,9 @@ fn template(text: &str) -> String {
             Piece::Text(text) => out.push_str(&escape_template(&text)),
             Piece::Name(name) => {
                 let js = match (name, name.strip_prefix("data.")) {
+                    ("err", _) if callback => "err?.message ?? \"none\"".to_string(),
+                    ("answers", _) if callback => "JSON.stringify(answers)".to_string(),
+                    ("answer", _) if callback => "JSON.stringify(answer ?? null)".to_string(),
                     ("nsp", _) => "socket.nsp.name".to_string(),
                     ("rooms", _) => JS_ROOMS.to_string(),
                     (_, Some(key)) => format!("socket.data.{key}"),
@@ -363,7 +386,10 @@ mod tests {
 
     #[test]
     fn a_template_escapes_what_javascript_would_read() {
-        assert_eq!(template("a `b` $c {x} {{y}}"), r"`a \`b\` \$c ${x} {y}`");
-        assert_eq!(template("plain {{braces}}"), r#""plain {braces}""#);
+        assert_eq!(
+            template("a `b` $c {x} {{y}}", false),
+            r"`a \`b\` \$c ${x} {y}`"
+        );
+        assert_eq!(template("plain {{braces}}", false), r#""plain {braces}""#);
     }
 }

@@ -205,6 +205,8 @@ pub(crate) fn indent(text: &str, pad: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct EmitOp {
+    /// The event's name, or `$param` for a handler's text parameter; Node throws on
+    /// a name Socket.IO keeps for itself, and the Rust checks it as Node does.
     pub event: String,
     /// The event's arguments, in order (none, one or several).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -228,6 +230,16 @@ pub struct EmitOp {
     pub volatile: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub local: bool,
+    /// `.timeout(ms)`: how long the server waits for the recipients' answers; only
+    /// with a `callback`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+    /// The acknowledgement callback, Node's `(err, answers) => { ... }` (`(err,
+    /// answer)` for a plain `socket.emit`): called once, when every recipient has
+    /// answered or at the timeout. Its log lines read `{err}` and `{answers}` (or
+    /// `{answer}`); see [`EmitOp::callback_names`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<Vec<Op>>,
 }
 
 fn is_socket(from: &crate::protocol::EmitFrom) -> bool {
@@ -235,6 +247,31 @@ fn is_socket(from: &crate::protocol::EmitFrom) -> bool {
 }
 
 impl EmitOp {
+    /// The handler's text parameter that names the event (`event = "$name"`), if
+    /// the name is not written out.
+    pub fn event_param(&self) -> Option<&str> {
+        match Expr::parse(&self.event).0 {
+            Source::Param(_) => self.event.strip_prefix('$'),
+            _ => None,
+        }
+    }
+
+    /// Whether the emit reaches the sending socket alone (`socket.emit`), whose
+    /// callback gets one answer, not a list.
+    pub fn to_sender(&self) -> bool {
+        self.from == crate::protocol::EmitFrom::Socket && !self.socket_broadcast()
+    }
+
+    /// The callback's parameters as Node names them: `(err, answer)` for a plain
+    /// `socket.emit`, `(err, answers)` for a broadcast.
+    pub fn callback_names(&self) -> [&'static str; 2] {
+        if self.to_sender() {
+            ["err", "answer"]
+        } else {
+            ["err", "answers"]
+        }
+    }
+
     /// Whether the emit starts from the socket and selects beyond it, which in
     /// Socket.IO leaves the sender out (`socket.to`, `socket.broadcast`, ...).
     pub fn socket_broadcast(&self) -> bool {

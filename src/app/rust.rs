@@ -8,12 +8,15 @@
 
 use std::fmt::Write;
 
-use serde_json::Value;
-
 use super::expr::Source;
 use super::validate::placeholders;
-use super::{App, EmitOp, Expr, Handler, Middleware, Namespace, Op};
+use super::{App, Handler, Middleware, Namespace, Op};
 use crate::protocol::EmitFrom;
+
+mod emit;
+
+use emit::rooms_arg;
+pub use emit::{emit_call, ANSWERS_SHIM, ANSWER_SHIM, RESERVED_SHIM, TIMED_OUT};
 
 const INDENT: &str = "    ";
 
@@ -35,9 +38,26 @@ pub fn module(app: &App) -> String {
         "use serde_json::{json, Value};\n\
          use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};\n\
          use socketioxide::handler::ConnectHandler;\n\
-         use socketioxide::SocketIo;\n\
-         use std::time::Duration;\n\n",
+         use socketioxide::SocketIo;\n",
     );
+    // A broadcast's answers are a stream (`collect`).
+    let lists = app.namespaces.iter().flat_map(|ns| {
+        [
+            &ns.connection,
+            &ns.unhandled,
+            &ns.disconnecting,
+            &ns.disconnect,
+        ]
+        .into_iter()
+        .chain(ns.events.iter().map(|h| &h.ops))
+    });
+    if lists
+        .flatten()
+        .any(|op| matches!(op, Op::Emit(e) if e.callback.is_some() && !e.to_sender()))
+    {
+        out.push_str("use futures_util::StreamExt;\n");
+    }
+    out.push_str("use std::time::Duration;\n\n");
     let mut installs = Vec::new();
     for ns in &app.namespaces {
         let (code, install) = namespace(ns);
@@ -396,7 +416,8 @@ fn extractors(list: &[Op], params: &[super::Param], ack: bool) -> Vec<String> {
 
 /// Whether `op` reads the parameter `name`.
 fn op_reads(op: &Op, name: &str) -> bool {
-    op.placeholders().contains(&name)
+    matches!(op, Op::Emit(e) if e.event_param() == Some(name))
+        || op.placeholders().contains(&name)
         || op
             .values()
             .iter()
@@ -430,105 +451,10 @@ fn op(op: &Op) -> String {
         Op::Leave(rooms) => format!("socket.leave({});\n", rooms_arg(rooms)),
         Op::Ack(answer) => format!(
             "ack.send({}).unwrap_or_else(|e| eprintln!(\"{{e}}\"));\n",
-            data(std::slice::from_ref(answer))
+            emit::data(std::slice::from_ref(answer))
         ),
         Op::Disconnect(_) => "socket.clone().disconnect().ok();\n".to_string(),
         Op::WaitMs(ms) => format!("tokio::time::sleep(Duration::from_millis({ms})).await;\n"),
-    }
-}
-
-/// The emit and its chain, with the Node shims it needs, ending in a statement that
-/// reports a refused send instead of dropping it.
-pub fn emit_call(emit: &EmitOp) -> String {
-    let mut out = String::new();
-    let start = match (emit.from, &emit.of) {
-        (EmitFrom::Socket, _) if emit.socket_broadcast() => {
-            out.push_str(SENDER_ROOM);
-            out.push('\n');
-            "socket.broadcast()".to_string()
-        }
-        (EmitFrom::Socket, _) => "socket".to_string(),
-        (EmitFrom::Io, None) => "io".to_string(),
-        (EmitFrom::Io, Some(of)) => format!("io.of({}).unwrap()", string(of)),
-    };
-    let mut call = start;
-    if emit.local {
-        call.push_str(".local()");
-    }
-    for (verb, groups) in [
-        ("to", &emit.to),
-        ("within", &emit.within),
-        ("except", &emit.except),
-    ] {
-        for rooms in groups {
-            let _ = write!(call, ".{verb}({})", rooms_arg(rooms));
-        }
-    }
-    if emit.socket_broadcast() {
-        call.push_str(".except(socket.id)");
-    }
-    if emit.volatile {
-        call.push_str(".volatile()");
-    }
-    let plain = emit.from == EmitFrom::Socket && !emit.socket_broadcast();
-    let wait = if plain { "" } else { ".await" };
-    let _ = writeln!(
-        out,
-        "{call}.emit({}, {}){wait}.unwrap_or_else(|e| eprintln!(\"{{e}}\"));",
-        string(&emit.event),
-        data(&emit.args)
-    );
-    out
-}
-
-/// An emit's arguments: an empty array for none (`&()` would send one `null`),
-/// `&x` for one, a tuple for several (socketioxide sends the items of a tuple or an
-/// array as separate arguments).
-fn data(args: &[Expr]) -> String {
-    match args {
-        [] => "&[(); 0]".into(),
-        [one] => format!("&{}", value(one)),
-        // References, so that one value may be sent twice.
-        many => format!(
-            "&({})",
-            many.iter()
-                .map(|e| format!("&{}", value(e)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-fn value(expr: &Expr) -> String {
-    match &expr.0 {
-        Source::Literal(Value::String(s)) => string(s),
-        Source::Literal(v @ (Value::Bool(_) | Value::Number(_))) => v.to_string(),
-        Source::Literal(v) => format!("json!({v})"),
-        Source::Param(name) => name.clone(),
-        Source::SocketId => "socket.id".into(),
-        Source::Nsp => "socket.ns()".into(),
-        Source::Data(key) => format!("data.{key}"),
-        Source::Unknown(text) => format!("/* unknown ${text} */ ()"),
-    }
-}
-
-/// A room argument: one as it is, several as a `Vec<String>`.
-fn rooms_arg(rooms: &[Expr]) -> String {
-    let one = |e: &Expr| match &e.0 {
-        Source::Param(name) => format!("{name}.clone()"),
-        Source::Data(key) => format!("data.{key}.clone()"),
-        Source::Nsp => "socket.ns().to_string()".into(),
-        _ => value(e),
-    };
-    match rooms {
-        [single] => one(single),
-        many => format!(
-            "vec![{}]",
-            many.iter()
-                .map(|e| format!("{}.to_string()", value(e)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
     }
 }
 
@@ -562,7 +488,7 @@ fn log(text: &str) -> String {
     out
 }
 
-fn string(text: &str) -> String {
+pub(crate) fn string(text: &str) -> String {
     // JSON's string syntax is valid Rust for every character but `{`-free escapes of
     // control characters, which `\u{..}` spells in Rust.
     let mut out = String::from("\"");

@@ -294,12 +294,23 @@ fn one(app: &App, op: &Op, scope: &Scope) -> Result<(), String> {
 
 fn emit_op(app: &App, emit: &EmitOp, scope: &Scope) -> Result<(), String> {
     let event = &emit.event;
-    if RESERVED_EVENTS.contains(&event.as_str()) {
+    if let Some(param) = emit.event_param() {
+        if !scope.params.iter().any(|p| p.name == param && !p.json) {
+            return Err(format!(
+                "`{event}`: an event's name is a text parameter of this handler"
+            ));
+        }
+    } else if event.starts_with('$') && !event.starts_with("$$") {
+        return Err(format!(
+            "`{event}`: an event's name is a text, or `$param` for a text parameter"
+        ));
+    } else if RESERVED_EVENTS.contains(&event.as_str()) {
         return Err(format!(
             "`{event}` is reserved: Node's server throws when asked to emit it"
         ));
+    } else {
+        event_name(event)?;
     }
-    event_name(event)?;
     if let Some(of) = &emit.of {
         if emit.from != EmitFrom::Io {
             return Err("`of` needs `from = \"io\"`".into());
@@ -320,7 +331,48 @@ fn emit_op(app: &App, emit: &EmitOp, scope: &Scope) -> Result<(), String> {
         }
         group.iter().try_for_each(|r| room(r, scope))?;
     }
-    emit.args.iter().try_for_each(|a| expr(a, scope))
+    emit.args.iter().try_for_each(|a| expr(a, scope))?;
+    acknowledgement(emit)
+}
+
+/// `timeout` and `callback` go together: Node's server waits for answers only with a
+/// timeout here, and a timeout without a callback waits for nothing.
+fn acknowledgement(emit: &EmitOp) -> Result<(), String> {
+    let Some(callback) = &emit.callback else {
+        return match emit.timeout {
+            Some(_) => Err("`timeout` bounds the wait for answers: give a `callback` too".into()),
+            None => Ok(()),
+        };
+    };
+    match emit.timeout {
+        None => return Err("a `callback` needs a `timeout` (milliseconds)".into()),
+        Some(ms) if ms == 0 || ms > MAX_WAIT_MS => {
+            return Err(format!("`timeout` is 1 to {MAX_WAIT_MS} ms"))
+        }
+        Some(_) => {}
+    }
+    if emit.volatile {
+        return Err(
+            "`volatile` and a `callback` do not go together: a volatile packet may never arrive"
+                .into(),
+        );
+    }
+    if callback.len() > MAX_OPS {
+        return Err(format!("at most {MAX_OPS} operations in a callback"));
+    }
+    let names = emit.callback_names();
+    for op in callback {
+        let Op::Log(text) = op else {
+            return Err("a `callback` only logs (`{ log = \"...\" }`) here".into());
+        };
+        if let Some(name) = placeholders(text)?.into_iter().find(|n| !names.contains(n)) {
+            return Err(format!(
+                "`{{{name}}}` in a callback: it reads `{{{}}}` and `{{{}}}` only",
+                names[0], names[1]
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn room(r: &Expr, scope: &Scope) -> Result<(), String> {

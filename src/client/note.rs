@@ -38,12 +38,27 @@ pub(super) fn note_observation(note: Value) -> Observation {
             event,
             delivered_to,
             error,
+            timeout_ms,
         }) => Observation::ServerEmitted {
             client: name,
             namespace,
             event,
             delivered_to,
             error,
+            timeout_ms,
+        },
+        Ok(Note::Callback {
+            name,
+            namespace,
+            event,
+            err,
+            answers,
+        }) => Observation::ServerCallback {
+            client: name,
+            namespace,
+            event,
+            err,
+            answers,
         },
         Ok(Note::Handled {
             name,

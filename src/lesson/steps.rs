@@ -258,12 +258,15 @@ impl Checker<'_> {
     /// What the step claims its run will show. Some claims fit some operations only.
     fn expectations(&self, s: &RawStep, at: usize, action: &Action) -> Result<Expectations> {
         let op = s.op;
+        // Format 2: on `send`, they judge the callback of the handler's emit.
         let acked = matches!(action, Action::Ask { .. })
-            || matches!(action, Action::Emit { emit, .. } if emit.ack_timeout_ms.is_some());
+            || matches!(action, Action::Emit { emit, .. } if emit.ack_timeout_ms.is_some())
+            || (self.app.is_some() && matches!(action, Action::Send { .. }));
         self.ack_claims(s, at, acked)?;
         let refuse = |message: &str| Err(self.loc.at(at, message));
-        if s.expect_rejected && op != Op::Emit {
-            return refuse("`expect_rejected` applies to `emit` only");
+        let sends = self.app.is_some() && op == Op::Send;
+        if s.expect_rejected && op != Op::Emit && !sends {
+            return refuse("`expect_rejected` applies to `emit`, or to `send` in format 2");
         }
         let delivered_to = match &s.expect {
             Some(expect) if action.event().is_none() => {
@@ -321,10 +324,14 @@ impl Checker<'_> {
         let Some(table) = &s.expect_acks else {
             return Ok(None);
         };
-        if !matches!(action, Action::Emit { emit, .. } if emit.ack_timeout_ms.is_some()) {
-            return Err(self
-                .loc
-                .at(at, "`expect_acks` applies to `emit` with `ack = true`"));
+        let callback = self.app.is_some() && matches!(action, Action::Send { .. });
+        if !callback
+            && !matches!(action, Action::Emit { emit, .. } if emit.ack_timeout_ms.is_some())
+        {
+            return Err(self.loc.at(
+                at,
+                "`expect_acks` applies to `emit` with `ack = true`, or to `send` in format 2",
+            ));
         }
         if s.expect_answer.is_some() || s.expect_timeout {
             return Err(self.loc.at(
@@ -356,7 +363,9 @@ impl Checker<'_> {
         };
         Err(self.loc.at(
             at,
-            format!("`{claim}` applies to `ask`, or to `emit` with `ack = true`"),
+            format!(
+                "`{claim}` applies to `ask`, to `emit` with `ack = true`, or to `send` in format 2"
+            ),
         ))
     }
 

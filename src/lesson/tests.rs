@@ -68,7 +68,7 @@ const BROKEN: &[(&str, &str, (usize, usize), &str)] = &[
     ("op = \"connect\"", "op = \"connect\"\nbroadcast = true", (16, 1), "`from`, `broadcast`, `to`, `in`, `except`, `of`, `ack` and `volatile` apply to `emit` only, not `connect`"),
     ("op = \"connect\"", "op = \"connect\"\nexpect = [\"bob\"]", (19, 10), "`expect` lists who receives an event; `connect` sends none"),
     ("broadcast = true", "expect_refused = true", (21, 1), "`expect_refused` applies to `connect`, `send` and `ask` only"),
-    ("broadcast = true", "expect_answer = 1", (21, 1), "`expect_answer` applies to `ask`, or to `emit` with `ack = true`"),
+    ("broadcast = true", "expect_answer = 1", (21, 1), "`expect_answer` applies to `ask`, to `emit` with `ack = true`, or to `send` in format 2"),
     ("actors = [\"alice\", \"bob\", \"carol\"]", "actor = \"alice\"\nactors = [\"bob\"]", (20, 10), "give either `actor` or `actors`, not both"),
 ];
 

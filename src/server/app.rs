@@ -10,16 +10,16 @@ use serde_json::Value;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
 use socketioxide::handler::ConnectHandler;
-use socketioxide::operators::BroadcastOperators;
 use socketioxide::SocketIo;
 use socketioxide_core::adapter::{DefinedAdapter, Spawnable};
 
-use super::emit::broadcast_missed;
 use super::handlers::{on_lesson_connect, welcome};
-use super::state::{name_of, set_name, sorted_names, Lab, Missed};
+use super::state::{name_of, set_name, Lab};
 use super::Activity;
-use crate::app::{self, App, EmitOp, Expr, Handler, Namespace, Op, Source};
-use crate::protocol::{EmitFrom, Note, Reply, ADMIN_NS, CONTROL_NS, MAIN_NS, SESSION_AUTH};
+
+mod emit_op;
+use crate::app::{self, App, Expr, Handler, Namespace, Op, Source};
+use crate::protocol::{Note, Reply, ADMIN_NS, CONTROL_NS, MAIN_NS, SESSION_AUTH};
 
 /// `lab:app`: keeps the application and serves every namespace it declares.
 pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
@@ -388,6 +388,8 @@ struct Run<'a, A: Adapter> {
     lab: &'a Lab,
     args: Vec<(String, Value)>,
     ack: Option<AckSender<A>>,
+    /// Set by an operation that ends the handler, as a throw ends Node's.
+    stopped: bool,
 }
 
 impl<'a, A: Adapter> Run<'a, A> {
@@ -398,12 +400,16 @@ impl<'a, A: Adapter> Run<'a, A> {
             lab,
             args: Vec::new(),
             ack: None,
+            stopped: false,
         }
     }
 
     async fn ops(&mut self, ops: &[Op]) {
         for op in ops {
             self.op(op).await;
+            if self.stopped {
+                break;
+            }
         }
     }
 
@@ -511,79 +517,5 @@ impl<'a, A: Adapter> Run<'a, A> {
             }
         }
         out
-    }
-
-    /// The operator `app::rust::emit_call` prints; `None` for a plain `socket.emit`.
-    fn operator(&self, emit: &EmitOp) -> Option<BroadcastOperators<A>> {
-        let mut op = match (emit.from, &emit.of) {
-            (EmitFrom::Socket, _) if emit.socket_broadcast() => self.socket.broadcast(),
-            (EmitFrom::Socket, _) => return None,
-            (EmitFrom::Io, None) => self.io.of(MAIN_NS)?,
-            (EmitFrom::Io, Some(of)) => self.io.of(of.as_str())?,
-        };
-        if emit.local {
-            op = op.local();
-        }
-        for rooms in &emit.to {
-            op = op.to(self.rooms(rooms));
-        }
-        for rooms in &emit.within {
-            op = op.within(self.rooms(rooms));
-        }
-        for rooms in &emit.except {
-            op = op.except(self.rooms(rooms));
-        }
-        if emit.socket_broadcast() {
-            // The shim `app::rust::SENDER_ROOM` prints.
-            op = op.except(self.socket.id);
-        }
-        if emit.volatile {
-            op = op.volatile();
-        }
-        Some(op)
-    }
-
-    async fn emit(&self, emit: &EmitOp) {
-        let args: Vec<Value> = emit.args.iter().map(|a| self.value(a)).collect();
-        let event = emit.event.as_str();
-        let (selected, missed) = match self.operator(emit) {
-            Some(op) => {
-                let selected = sorted_names(op.clone().sockets());
-                let sent = match args.as_slice() {
-                    [] => op.emit(event, &[(); 0]).await,
-                    [a] => op.emit(event, a).await,
-                    [a, b] => op.emit(event, &(a, b)).await,
-                    [a, b, c] => op.emit(event, &(a, b, c)).await,
-                    [a, b, c, d, ..] => op.emit(event, &(a, b, c, d)).await,
-                };
-                (selected, broadcast_missed(sent).unwrap_or_default())
-            }
-            None => {
-                let socket = self.socket;
-                let sent = match args.as_slice() {
-                    [] => socket.emit(event, &[(); 0]),
-                    [a] => socket.emit(event, a),
-                    [a, b] => socket.emit(event, &(a, b)),
-                    [a, b, c] => socket.emit(event, &(a, b, c)),
-                    [a, b, c, d, ..] => socket.emit(event, &(a, b, c, d)),
-                };
-                let missed = match sent {
-                    Err(socketioxide::SendError::Socket(e)) => Missed::from_errors([&e]),
-                    _ => Missed::default(),
-                };
-                (vec![name_of(socket)], missed)
-            }
-        };
-        let error = missed
-            .any()
-            .then(|| format!("`{event}` was {}", missed.words(selected.len())));
-        let note = Note::Emit {
-            name: name_of(self.socket),
-            namespace: self.socket.ns().to_string(),
-            event: event.to_string(),
-            delivered_to: missed.reached(&selected).unwrap_or(selected),
-            error,
-        };
-        self.lab.tell(self.io, self.socket, Activity::Note(note));
     }
 }

@@ -1,0 +1,29 @@
+//! What a declared handler's emits came to (lesson format 2), from the server's own
+//! notes: an emit it refused or could not deliver, and what a callback got.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::compact;
+use crate::paint::Paint;
+use crate::safe;
+use crate::trace::StepRecord;
+
+pub(super) fn emit_outcomes(record: &StepRecord, paint: Paint) -> String {
+    let mut out = String::new();
+    let server = paint.dim("server");
+    for error in record.emit_errors() {
+        let error = paint.warn(&format!("error: {}", safe::text(error)));
+        let _ = writeln!(out, "  {server} {error}");
+    }
+    if let Some((err, answers)) = record.callback() {
+        let err = match err {
+            Some(e) => format!("error {}", compact(&Value::from(e))),
+            None => "no error".to_string(),
+        };
+        let answers = compact(&Value::from(answers.to_vec()));
+        let _ = writeln!(out, "  {server} its callback ran: {err}, answers {answers}");
+    }
+    out
+}
