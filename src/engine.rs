@@ -348,14 +348,11 @@ impl Lab {
             Action::Send {
                 actor,
                 event,
-                payload,
-                args,
                 before_connect: false,
+                ..
             } if self.declared => {
-                let args = args
-                    .clone()
-                    .unwrap_or_else(|| payload.iter().cloned().collect());
-                let args = args.into_iter().map(|a| self.resolve_id(a)).collect();
+                let args = action.arguments().into_iter();
+                let args = args.map(|a| self.resolve_id(a)).collect();
                 self.send(actor, event, args).await;
             }
             Action::Send {
@@ -627,12 +624,9 @@ impl Lab {
         if let Err(message) = client.emit_args(event, args).await {
             return self.collector.record(send_failed(actor, event, &message));
         }
-        let done = self.wait_until(|seen| {
-            seen.iter().any(|o| {
-                matches!(o, Observation::ServerHandled { client, event: e, .. }
-                    if client == actor && e == event)
-            })
-        });
+        // A message the server refuses is never handled: the actor's connection
+        // closing, seen by both ends, ends the wait instead.
+        let done = self.wait_until(|seen| exchange::handled_or_dropped(seen, actor, event));
         if !done.await {
             self.collector.record(Observation::Unanswered {
                 client: actor.to_string(),

@@ -35,8 +35,8 @@ pub fn rule(title: &str, paint: Paint) -> String {
     )
 }
 
-fn compact(value: &Value) -> String {
-    value.to_string()
+pub(crate) fn compact(value: &Value) -> String {
+    safe::value(value)
 }
 
 pub fn server_note(o: &Observation, paint: Paint) -> Option<String> {
@@ -64,7 +64,7 @@ pub fn server_note(o: &Observation, paint: Paint) -> Option<String> {
             paint.warn(&safe::text(&format!("refused {client} on {namespace}"))),
             paint.dim(&safe::text(&format!("({reason})")))
         ),
-        Observation::ServerLog { text } => paint.code(&safe::text(text)),
+        Observation::ServerLog { text } => paint.code(&safe::line(text)),
         _ => return None,
     };
     Some(line)
@@ -256,7 +256,7 @@ fn declared_server_log(record: &StepRecord, paint: Paint) -> String {
     for o in &record.observations {
         match o {
             Observation::ServerLog { text } => {
-                let line = paint.code(&safe::text(text));
+                let line = paint.code(&safe::line(text));
                 let _ = writeln!(out, "  {} {line}", paint.dim("server log"));
             }
             Observation::ServerDisconnect {

@@ -132,3 +132,14 @@ pub(super) fn lost(observations: &[Observation], dropped: &BTreeSet<String>) -> 
         _ => None,
     })
 }
+
+/// Whether the server says it ran `actor`'s handler for `event`, or else closed
+/// `actor`'s connection: the server noted the disconnection and the client heard it.
+pub(super) fn handled_or_dropped(seen: &[Observation], actor: &str, event: &str) -> bool {
+    let saw = |f: &dyn Fn(&Observation) -> bool| seen.iter().any(f);
+    saw(&|o| {
+        matches!(o, Observation::ServerHandled { client, event: e, .. }
+            if client == actor && e == event)
+    }) || (saw(&|o| matches!(o, Observation::ServerDisconnect { client, .. } if client == actor))
+        && saw(&|o| matches!(o, Observation::DroppedByServer { client } if client == actor)))
+}

@@ -5,6 +5,7 @@
 //! the types below, where a step's [`Action`] holds only the fields its operation
 //! takes.
 
+mod generated;
 mod raw;
 mod steps;
 mod text;
@@ -41,6 +42,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 pub const LESSON_NAMESPACES: &[&str] = &[MAIN_NS, ADMIN_NS];
 
 pub use crate::protocol::RESERVED_EVENTS;
+pub use generated::{generated_text, message_bytes, MAX_PAYLOAD_BYTES};
 
 /// The operation a step names in its `op` field. Each maps to one Socket.IO call
 /// (see `snippet.rs`).
@@ -186,6 +188,9 @@ pub enum Action {
         payload: Option<Value>,
         /// Format 2: several arguments (then `payload` is `None`).
         args: Option<Vec<Value>>,
+        /// Format 2: the one argument is a generated text of this many bytes (then
+        /// `payload` and `args` are `None`); see [`generated_text`].
+        payload_bytes: Option<usize>,
         /// The actor was offline: it emitted first and connected after, and the event
         /// waited in its client until the namespace accepted it.
         before_connect: bool,
@@ -246,6 +251,21 @@ impl Action {
             | Action::Send { payload, .. }
             | Action::Ask { payload, .. } => payload.as_ref(),
             _ => None,
+        }
+    }
+
+    /// The arguments a `send` or `ask` emits: its `args`, its generated text, or its
+    /// one `payload` (none without one).
+    pub fn arguments(&self) -> Vec<Value> {
+        match self {
+            Action::Send {
+                payload_bytes: Some(n),
+                ..
+            } => vec![Value::String(generated_text(*n))],
+            Action::Send {
+                args: Some(args), ..
+            } => args.clone(),
+            _ => self.payload().into_iter().cloned().collect(),
         }
     }
 

@@ -112,6 +112,9 @@ pub(super) struct RawStep {
     pub payload: Option<toml::Value>,
     /// `send` in format 2: several arguments instead of one `payload`.
     pub args: Option<Vec<toml::Value>>,
+    /// `send` in format 2: a generated text of this many bytes as the one argument,
+    /// instead of `payload` (to show the server's message size limit).
+    pub payload_bytes: Option<Spanned<u64>>,
     pub rooms: Option<Spanned<Vec<String>>>,
     pub from: Option<EmitFrom>,
     #[serde(default)]

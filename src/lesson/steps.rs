@@ -82,6 +82,7 @@ impl Checker<'_> {
                 "`args` (several arguments) is for `send` in format 2, instead of `payload`",
             ));
         }
+        self.payload_bytes_fits(s)?;
         if s.close_transport && s.op != Op::Disconnect {
             return Err(self
                 .loc
@@ -214,6 +215,7 @@ impl Checker<'_> {
                     .args
                     .as_ref()
                     .map(|args| args.iter().map(to_json).collect()),
+                payload_bytes: self.payload_bytes(s)?,
                 before_connect: s.before_connect,
             }
         })
