@@ -15,6 +15,8 @@ use crate::snippet;
 use crate::trace::StepRecord;
 use crate::view;
 
+pub mod choice_code;
+
 /// The records of a choice's own steps (the setup's are not judged).
 #[derive(Debug, Clone)]
 pub struct ChoiceRun {
@@ -309,22 +311,6 @@ fn step_evidence(
     out
 }
 
-/// The JavaScript of the handler a choice runs in place of the lesson's: the one
-/// that differs from the lesson's (its event need not be the last step's), else
-/// the same code as the lesson's, for the last step's event.
-fn choice_handler_js(lesson: &Lesson, app: &App, choice: &Choice) -> String {
-    let own = |ns: &str, event: &str| lesson.app.as_ref()?.namespace(ns)?.handler(event);
-    let changed = app.namespaces.iter().find_map(|ns| {
-        let mut events = ns.events.iter();
-        events.find(|h| own(&ns.name, &h.event) != Some(*h))
-    });
-    let last = choice.steps.last().and_then(|s| s.action.event());
-    changed
-        .or_else(|| app.namespaces.iter().find_map(|ns| ns.handler(last?)))
-        .map(crate::app::js::event_handler)
-        .unwrap_or_default()
-}
-
 /// What the runs of the choices `shown` showed, for one answered question.
 pub fn evidence(
     lesson: &Lesson,
@@ -343,11 +329,9 @@ pub fn evidence(
             paint.bold(&choice.text)
         );
         let app = choice.app.as_ref().or(lesson.app.as_ref());
-        if let (Some(app), true) = (app, choice.app.is_some()) {
-            // A choice that is handler code shows the handler it ran.
-            for line in choice_handler_js(lesson, app, choice).lines() {
-                let _ = writeln!(out, "    {}", paint.code(line));
-            }
+        // A choice that is handler code shows the handler it ran, on both servers.
+        if let Some(code) = choice_code::of(lesson, choice) {
+            out.push_str(&choice_code::shown(&code, paint));
         }
         for (step, record) in choice.steps.iter().zip(&run.records) {
             for line in step_evidence(lesson, app, step, record, paint).lines() {
@@ -586,6 +570,7 @@ pub fn question_json(
         "prompt": q.prompt,
         "multiple": q.multiple,
         "choices": q.choices.iter().map(|c| c.text.clone()).collect::<Vec<_>>(),
+        "choice_code": q.choices.iter().map(|c| choice_code::json(choice_code::of(lesson, c).as_ref())).collect::<Vec<_>>(),
         "given": given_numbers,
         "passed": passed,
         "holding_choices": holding(q, runs).into_iter().map(|i| i + 1).collect::<Vec<_>>(),

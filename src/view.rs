@@ -172,7 +172,7 @@ fn code(lesson: &Lesson, step: &Step, actor: &Client, paint: Paint) -> String {
 
 /// `code`, indented and after its `label`, wrapped between tokens to the width; a
 /// continuation is indented two columns past the code's start.
-fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> String {
+pub(crate) fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> String {
     if code.trim_end().contains('\n') {
         return code_block(label, code, paint);
     }
