@@ -101,6 +101,9 @@ pub struct RunArgs {
     /// Use a lab server you started (it must speak docs/lab-protocol.md) instead of the embedded one
     #[arg(long, value_name = "URL", value_parser = server_url)]
     pub server: Option<String>,
+    /// Show socket ids and the server's port as they are instead of stand-ins (`bobId`, `PORT`); the transcript then changes from run to run
+    #[arg(long)]
+    pub unmasked: bool,
     /// `run fanout` only: how many clients to connect (default 1000)
     #[arg(long, value_name = "N")]
     pub clients: Option<usize>,

@@ -46,6 +46,9 @@ pub struct LabOptions {
     pub timeout: Duration,
     /// A lab server to use instead of the embedded one.
     pub server_url: Option<String>,
+    /// Show socket ids and the server's port as they are, not as stable stand-ins
+    /// (`bobId`, `PORT`): the transcript then differs from run to run.
+    pub unmasked: bool,
 }
 
 impl Default for LabOptions {
@@ -53,6 +56,7 @@ impl Default for LabOptions {
         LabOptions {
             timeout: DEFAULT_TIMEOUT,
             server_url: None,
+            unmasked: false,
         }
     }
 }
@@ -132,6 +136,9 @@ pub struct Lab {
     /// This lab's session, in every socket's `auth.lab`: a server shared by several
     /// labs runs each one's declared application for its own sockets only.
     session: String,
+    unmasked: bool,
+    /// The line the declared application logged when it started (`listening`).
+    listening: Option<String>,
 }
 
 impl Lab {
@@ -145,7 +152,9 @@ impl Lab {
             }
         };
         let nodes = (vec![url], vec![embedded]);
-        Lab::open(clients, nodes, BTreeMap::new(), options.timeout).await
+        let mut lab = Lab::open(clients, nodes, BTreeMap::new(), options.timeout).await?;
+        lab.unmasked = options.unmasked;
+        Ok(lab)
     }
 
     /// Connects the control socket to node 0; on failure stops what this lab started.
@@ -200,6 +209,8 @@ impl Lab {
             asked_ack: None,
             declared: false,
             session,
+            unmasked: false,
+            listening: None,
         })
     }
 
@@ -235,7 +246,7 @@ impl Lab {
         };
         match self.control.request(APP, data, self.timeout).await {
             Answer::Reply(value) => match serde_json::from_value::<Reply>(value) {
-                Ok(reply) if reply.ok => {}
+                Ok(reply) if reply.ok => self.listening = reply.listening,
                 Ok(reply) => return Err(refused(reply.error.unwrap_or_default())),
                 Err(e) => return Err(refused(format!("its answer to `{APP}` is no reply ({e})"))),
             },
@@ -249,6 +260,16 @@ impl Lab {
         }
         self.declared = true;
         Ok(())
+    }
+
+    /// The startup line the declared application logged, its port written `PORT`
+    /// unless the lab shows it as it is.
+    pub fn listening(&self) -> Option<String> {
+        let line = self.listening.as_deref()?;
+        if self.unmasked {
+            return Some(line.to_string());
+        }
+        Some(ids::mask_port(line, &self.urls[0]))
     }
 
     pub fn is_embedded(&self) -> bool {
@@ -592,6 +613,9 @@ impl Lab {
     /// Socket ids are random: wherever one shows up in what the server logged or a
     /// client received, it is written `bobId`, as the code shown writes it.
     fn mask_ids(&self, observations: &mut [Observation]) {
+        if self.unmasked {
+            return;
+        }
         let ids = self
             .clients
             .iter()

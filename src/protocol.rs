@@ -138,6 +138,10 @@ pub struct Reply {
     /// Set when no handler exists for the event in this namespace.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unhandled: bool,
+    /// For `lab:app`: the startup line the application logged (`listening`), with
+    /// the port the server really listens on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listening: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

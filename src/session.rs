@@ -66,6 +66,7 @@ pub async fn run_lesson(
         next_step,
     };
     let records = run_steps(&mut lab, lesson, shown, out, predicting.as_deref_mut()).await;
+    let listening = lab.listening();
     lab.finish().await;
     let records = records?;
     // A run cut short (input closed at a `--step` prompt, Esc at a prediction)
@@ -80,6 +81,10 @@ pub async fn run_lesson(
     match format {
         Format::Json => {
             let mut doc = view::json(lesson, &records);
+            if let Some(line) = listening {
+                // What the server logged when the lesson's application started.
+                doc["listening"] = serde_json::Value::String(line);
+            }
             if let Some(p) = &predicting {
                 predict::add_to_json(&mut doc, &p.made);
             }
@@ -155,6 +160,9 @@ async fn run_steps(
     let transcript = format == Format::Transcript;
     if transcript {
         write!(out, "{}", view::header(lesson, &server_line(lab), paint))?;
+        if let (Some(app), Some(line)) = (&lesson.app, lab.listening()) {
+            write!(out, "{}", view::startup(app, &line, paint))?;
+        }
     }
     let mut records: Vec<StepRecord> = Vec::new();
     for (i, step) in lesson.steps.iter().enumerate() {

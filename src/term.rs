@@ -84,6 +84,36 @@ pub fn watch_interrupts() {
     // handler only exists once its future is polled).
     let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, flag.clone());
     let _ = INTERRUPTED.set(flag);
+    // A Ctrl-C pressed just before a prompt puts the terminal in raw mode arrives as
+    // SIGINT, not as a key, and the prompt would then wait for a key regardless
+    // (seen in 1 of 8 tries under load): while a prompt waits, SIGINT ends the
+    // program here.
+    if let Ok(mut signals) = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT]) {
+        std::thread::spawn(move || {
+            for _ in signals.forever() {
+                if PROMPTING.load(Ordering::SeqCst) {
+                    restore_cursor();
+                    crate::error::exit_interrupted();
+                }
+            }
+        });
+    }
+}
+
+/// Set while a prompt blocks on the terminal.
+static PROMPTING: AtomicBool = AtomicBool::new(false);
+
+/// Runs a blocking prompt off the async workers; a Ctrl-C that came before it, or
+/// comes while it waits without reading it as a key, ends the program (exit 130).
+fn prompting<T>(prompt: impl FnOnce() -> T) -> T {
+    PROMPTING.store(true, Ordering::SeqCst);
+    if interrupted() {
+        restore_cursor();
+        crate::error::exit_interrupted();
+    }
+    let result = tokio::task::block_in_place(prompt);
+    PROMPTING.store(false, Ordering::SeqCst);
+    result
 }
 
 pub fn interrupted() -> bool {
@@ -171,7 +201,7 @@ pub fn select_from(
     items: &[String],
     preselected: usize,
 ) -> Result<Option<usize>, QuizError> {
-    let picked = tokio::task::block_in_place(|| {
+    let picked = prompting(|| {
         dialoguer::Select::new()
             .with_prompt(prompt)
             .items(items)
@@ -192,8 +222,7 @@ impl Answers for Prompted {
         let items: Vec<String> = question.choices.iter().map(|c| c.text.clone()).collect();
         let term = dialoguer::console::Term::stderr();
         let hint = question.hint.as_deref();
-        let outcome =
-            tokio::task::block_in_place(|| choose::ask(&term, &items, question.multiple, hint));
+        let outcome = prompting(|| choose::ask(&term, &items, question.multiple, hint));
         restore_cursor();
         match outcome {
             Ok(choose::Outcome::Answer(picked)) => Ok(Asked::Answer(picked)),
@@ -223,7 +252,7 @@ impl Predictor for Prompted {
             "Who will receive `{}`? (Space picks; none = nobody; Enter confirms)",
             socketio_lab::safe::text(event)
         );
-        let picked = tokio::task::block_in_place(|| {
+        let picked = prompting(|| {
             dialoguer::MultiSelect::new()
                 .with_prompt(prompt)
                 .items(present)

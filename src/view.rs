@@ -17,7 +17,7 @@ use crate::trace::{Observation, StepRecord};
 mod header;
 mod links;
 
-pub use header::{header, header_of, opening};
+pub use header::{header, header_of, opening, startup};
 
 pub const WIDTH: usize = Paint::WIDTH;
 

@@ -533,3 +533,28 @@ fn errors_quoting_a_lesson_are_printed_escaped() {
     assert!(err.contains("\\e]0;owned\\u{7}"), "{err}");
     assert!(!err.contains(['\u{1b}', '\u{7}']), "{err:?}");
 }
+
+#[test]
+fn unmasked_shows_the_real_port_masked_a_stand_in() {
+    let startup = |args: &[&str]| {
+        let out = common::run(args);
+        assert!(out.status.success(), "{}", common::stderr(&out));
+        let text = common::stdout(&out);
+        let line = text
+            .lines()
+            .find(|l| l.contains("server log server running at"))
+            .unwrap_or_else(|| panic!("no startup line in:\n{text}"))
+            .to_string();
+        (line, text)
+    };
+    let (masked, text) = startup(&["run", "chat", "--color", "never"]);
+    assert!(masked.ends_with("http://localhost:PORT"), "{masked}");
+    assert!(text.contains("── the server starts"), "{text}");
+    let (real, _) = startup(&["run", "chat", "--color", "never", "--unmasked"]);
+    let port = real.rsplit(':').next().unwrap();
+    assert!(
+        port.parse::<u16>().is_ok_and(|p| p > 0),
+        "the real port, not a stand-in: {real}"
+    );
+    common::one_line_error(&["run", "fanout", "--unmasked"], 2, "error: `--unmasked`");
+}

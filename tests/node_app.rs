@@ -56,10 +56,16 @@ fn app(toml_text: &str) -> App {
     app
 }
 
-/// Installs `app` and runs `steps`; the app must be accepted.
+/// Installs `app` and runs `steps`; the app must be accepted, and its startup line
+/// (if it declares one) logged with the port the server listens on.
 fn run(node: &ChildServer, app: &App, steps: Value) -> Vec<Value> {
     let doc = scenario(node, json!({ "app": app, "steps": steps }));
-    assert_eq!(doc["app"], json!({"ok": true}), "{doc}");
+    let port: u16 = node.url().rsplit(':').next().unwrap().parse().unwrap();
+    let mut accepted = json!({"ok": true});
+    if let Some(line) = app.listening_line(port) {
+        accepted["listening"] = json!(line);
+    }
+    assert_eq!(doc["app"], accepted, "{doc}");
     doc["steps"].as_array().unwrap().clone()
 }
 
@@ -161,11 +167,13 @@ fn the_tutorial_chat_runs_as_declared() {
             },
         ]
     );
-    // The notes tell what the server's console shows.
+    // The notes (and the startup line of the reply) tell what the server's console shows.
     let console = node.wait_for("user disconnected");
+    let port = node.url().rsplit(':').next().unwrap().to_string();
     assert_eq!(
         console,
         [
+            format!("server running at http://localhost:{port}").as_str(),
             "a user connected",
             "a user connected",
             "message: hi",

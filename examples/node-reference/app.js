@@ -58,7 +58,9 @@ function text(value, at) {
 const NAMESPACE_FIELDS = ["name", "middleware", "connection", "events", "unhandled", "disconnecting", "disconnect"];
 
 function parseApp(json) {
-  const app = fields(json, "app", ["namespaces"]);
+  const app = fields(json, "app", ["listening", "namespaces"]);
+  // The startup line: `{port}` is the only name it knows.
+  const listening = app.listening === undefined ? null : template(text(app.listening, "listening"), "listening", { params: ["port"] });
   const namespaces = list(app.namespaces, "namespaces");
   if (namespaces.length > MAX_NAMESPACES) fail("namespaces", `at most ${MAX_NAMESPACES} namespaces`);
   for (const [i, ns] of namespaces.entries()) {
@@ -69,6 +71,7 @@ function parseApp(json) {
   const names = namespaces.map((ns, i) => text(fields(ns, `namespaces[${i}]`, NAMESPACE_FIELDS).name, `namespaces[${i}].name`));
   const statics = names.filter((name) => !name.includes("{"));
   return {
+    listening,
     namespaces: namespaces.map((ns, i) => {
       if (names.indexOf(names[i]) !== i) fail(`namespaces[${i}]`, `\`${names[i]}\` is declared twice`);
       return parseNamespace(ns, `namespaces[${i}]`, statics);
@@ -267,7 +270,7 @@ function template(line, at, scope) {
 
 // --- running a declaration ---------------------------------------------------------
 
-function createApps({ io, note, nameFromAuth, on, reply }) {
+function createApps({ io, note, nameFromAuth, on, reply, port }) {
   // Each lab's application, by the session its sockets bring in `auth.lab`: labs
   // that share this server (a quiz's choices at once) each run their own.
   const bySession = new Map();
@@ -304,7 +307,11 @@ function createApps({ io, note, nameFromAuth, on, reply }) {
     }
     for (const ns of app.namespaces) serve(ns);
     bySession.set(session, app);
-    return { ok: true };
+    if (app.listening === null) return { ok: true };
+    // The application starts here: its startup line, as `server.listen` logs it.
+    const line = app.listening.map((part) => (typeof part === "string" ? part : `${port()}`)).join("");
+    console.log(line);
+    return { ok: true, listening: line };
   }
 
   // Namespaces this server did not serve yet. Dynamic ones are a parent namespace,

@@ -277,7 +277,7 @@ function onConnection(socket, app) {
 
 // A lesson's declared application (`lab:app`, app.js). A namespace it declares runs
 // the declaration; `/` and `/admin` run the fixed handlers below until one does.
-const apps = createApps({ io, note, nameFromAuth, on, reply });
+const apps = createApps({ io, note, nameFromAuth, on, reply, port: () => httpServer.address().port });
 
 // `/`: the chat example's relay, to every socket, the sender included.
 io.of(MAIN_NS).use(apps.guard((_socket, next) => next()));

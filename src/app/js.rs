@@ -21,6 +21,15 @@ pub fn app(app: &App) -> String {
     blocks.join("\n")
 }
 
+/// The startup, when the application logs a line once it listens.
+pub fn listening(app: &App) -> Option<String> {
+    let line = app.listening.as_deref()?;
+    Some(format!(
+        "server.listen(port, () => {{\n{INDENT}console.log({});\n}});\n",
+        template(line)
+    ))
+}
+
 /// One namespace: its middlewares, then its connection handler with every handler
 /// it attaches.
 pub fn namespace(ns: &Namespace) -> String {

@@ -26,6 +26,10 @@ pub use validate::{pieces, validate, AppError, Piece, MAX_ARGS, MAX_WAIT_MS};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct App {
+    /// The line the server logs once it listens, `{port}` being the port: the
+    /// tutorial's `server.listen(port, () => console.log(..))`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listening: Option<String>,
     #[serde(default)]
     pub namespaces: Vec<Namespace>,
 }
@@ -269,6 +273,16 @@ impl Namespace {
 }
 
 impl App {
+    /// The startup line as the server logs it when it listens on `port`.
+    pub fn listening_line(&self, port: u16) -> Option<String> {
+        let pieces = pieces(self.listening.as_deref()?).ok()?;
+        let line = pieces.into_iter().map(|piece| match piece {
+            Piece::Text(text) => text,
+            Piece::Name(_) => port.to_string(),
+        });
+        Some(line.collect())
+    }
+
     /// The declared namespace a concrete path belongs to: static names first.
     pub fn namespace(&self, path: &str) -> Option<&Namespace> {
         self.namespaces
@@ -282,6 +296,7 @@ impl App {
 /// tutorial, with its three log lines.
 pub fn tutorial_chat() -> App {
     App {
+        listening: Some("server running at http://localhost:{port}".into()),
         namespaces: vec![Namespace {
             name: "/".into(),
             connection: vec![Op::Log("a user connected".into())],

@@ -120,11 +120,31 @@ pub fn module(app: &App) -> String {
         let _ = writeln!(out, "{INDENT}{line}");
     }
     out.push_str("}\n");
+    if let Some(startup) = listening(app) {
+        // What `main` does with it: the startup line between binding and serving.
+        let _ = write!(
+            out,
+            "\npub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {{\n\
+             {INDENT}let (layer, io) = SocketIo::new_layer();\n\
+             {INDENT}install(&io);\n{}\
+             {INDENT}axum::serve(listener, axum::Router::new().layer(layer)).await\n}}\n",
+            indent(&startup, 1)
+        );
+    }
     // Unused imports are the printer's business, not the learner's.
     format!(
-        "#[allow(unused_imports)]\nmod app {{\n{}}}\npub use app::install;\n",
+        "#[allow(unused_imports)]\nmod app {{\n{}}}\npub use app::*;\n",
         indent(&out, 1)
     )
+}
+
+/// The startup line, logged once the listener is bound (`axum::serve` follows).
+pub fn listening(app: &App) -> Option<String> {
+    let line = app.listening.as_deref()?;
+    Some(format!(
+        "let port = listener.local_addr()?.port();\n{};\n",
+        log(line)
+    ))
 }
 
 /// One namespace printed: each function apart, so a step can show the one that ran.

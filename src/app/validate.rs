@@ -42,6 +42,13 @@ pub const MAX_OPS: usize = 64;
 pub const MAX_NAME: usize = 200;
 
 pub fn validate(app: &App) -> Result<(), AppError> {
+    if let Some(line) = &app.listening {
+        let names = placeholders(line).map_err(|reason| err("listening", reason))?;
+        if let Some(other) = names.into_iter().find(|name| *name != "port") {
+            let reason = format!("`{{{other}}}`: the startup line knows only `{{port}}`");
+            return Err(err("listening", reason));
+        }
+    }
     if app.namespaces.len() > MAX_NAMESPACES {
         return Err(err(
             "namespaces",
@@ -423,7 +430,25 @@ mod tests {
 
     #[test]
     fn the_tutorial_chat_is_valid() {
-        validate(&tutorial_chat()).unwrap();
+        let chat = tutorial_chat();
+        validate(&chat).unwrap();
+        assert_eq!(
+            chat.listening_line(3000).as_deref(),
+            Some("server running at http://localhost:3000")
+        );
+    }
+
+    #[test]
+    fn the_startup_line_knows_only_the_port() {
+        let bad = app(r#"listening = "up on {host}""#);
+        let e = validate(&bad).unwrap_err();
+        assert_eq!(e.at, "listening");
+        assert!(e.reason.contains("only `{port}`"), "{e}");
+        let unclosed = app(r#"listening = "up on {port""#);
+        assert!(validate(&unclosed).is_err());
+        let braces = app(r#"listening = "{{ok}} on {port}""#);
+        validate(&braces).unwrap();
+        assert_eq!(braces.listening_line(80).as_deref(), Some("{ok} on 80"));
     }
 
     #[test]
@@ -459,6 +484,7 @@ mod tests {
                     ..Namespace::default()
                 })
                 .collect(),
+            ..App::default()
         };
         assert!(validate(&many).unwrap_err().reason.contains("at most 16"));
         let long = App {
@@ -467,6 +493,7 @@ mod tests {
                 connection: vec![Op::WaitMs(0); MAX_OPS + 1],
                 ..Namespace::default()
             }],
+            ..App::default()
         };
         assert!(validate(&long).unwrap_err().reason.contains("operations"));
     }

@@ -63,6 +63,7 @@ pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
                 predictions_file: None,
                 timeout: LabOptions::default().timeout.as_millis() as u64,
                 server: None,
+                unmasked: false,
                 clients: None,
                 redis: None,
             };

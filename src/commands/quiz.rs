@@ -40,6 +40,7 @@ pub async fn run(registry: &Registry, args: &QuizArgs, paint: Paint) -> Result<V
         lab: LabOptions {
             timeout: Duration::from_millis(args.timeout),
             server_url: args.server.clone(),
+            ..LabOptions::default()
         },
         lesson: args.lesson.clone(),
         json: args.json,

@@ -29,6 +29,7 @@ pub async fn run(
             let options = LabOptions {
                 timeout: Duration::from_millis(args.timeout),
                 server_url: args.server.clone(),
+                unmasked: args.unmasked,
             };
             let how = How {
                 step: args.step,
@@ -38,6 +39,12 @@ pub async fn run(
             lesson_run(registry, lesson, &options, &how, paint).await
         }
         Some(Entry::Measuring(lab)) => {
+            if args.unmasked {
+                return Err(Error::Usage(format!(
+                    "`--unmasked` is for lessons; `{}` shows no socket ids",
+                    lab.name()
+                )));
+            }
             let verdict = match lab {
                 MeasuringLab::Fanout => fanout_run(args, given, paint).await?,
                 MeasuringLab::Scaling => scaling_run(args, paint).await?,

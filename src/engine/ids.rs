@@ -15,6 +15,18 @@ pub(super) fn new_session() -> String {
     format!("{}-{:016x}", std::process::id(), hasher.finish())
 }
 
+/// `line` with the port of `url` written `PORT`: a free port differs every run.
+pub(super) fn mask_port(line: &str, url: &str) -> String {
+    let port = url
+        .rsplit_once(':')
+        .map(|(_, port)| port.trim_end_matches('/'))
+        .filter(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()));
+    match port {
+        Some(port) => line.replace(port, "PORT"),
+        None => line.to_string(),
+    }
+}
+
 /// Replaces each socket id of `ids` (id, shown name) in the server's log lines and
 /// in what clients received or were answered.
 pub(super) fn mask(ids: Vec<(String, String)>, observations: &mut [Observation]) {
@@ -77,5 +89,20 @@ mod tests {
         );
         let two = new_session();
         assert_ne!(two, new_session(), "every lab has a session of its own");
+    }
+
+    #[test]
+    fn the_port_of_the_server_is_written_port() {
+        let line = "server running at http://localhost:41234";
+        assert_eq!(
+            mask_port(line, "http://127.0.0.1:41234"),
+            "server running at http://localhost:PORT"
+        );
+        assert_eq!(
+            mask_port(line, "http://127.0.0.1:41234/"),
+            mask_port(line, "http://127.0.0.1:41234")
+        );
+        // A URL without a port leaves the line alone.
+        assert_eq!(mask_port(line, "http://lab.example"), line);
     }
 }

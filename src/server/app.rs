@@ -39,8 +39,9 @@ pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
         Ok(app) => install(&io, &lab, &session, app),
     };
     let reply = match answer {
-        Ok(()) => Reply {
+        Ok(listening) => Reply {
             ok: true,
+            listening,
             ..Reply::default()
         },
         Err(error) => Reply {
@@ -57,7 +58,7 @@ fn install<A: Adapter + DefinedAdapter>(
     lab: &Lab,
     session: &str,
     app: App,
-) -> Result<(), String> {
+) -> Result<Option<String>, String> {
     app::validate(&app).map_err(|e| e.to_string())?;
     let new: Vec<String> = app
         .namespaces
@@ -74,6 +75,8 @@ fn install<A: Adapter + DefinedAdapter>(
             io.nsps().len()
         ));
     }
+    // The application starts here: its startup line, as `server.listen` logs it.
+    let listening = app.listening_line(lab.port);
     lab.set_app(session, app);
     for name in new {
         let handler = on_lesson_connect::<A>.with(lesson_guard::<A>);
@@ -84,7 +87,10 @@ fn install<A: Adapter + DefinedAdapter>(
             io.ns(name, handler).spawn();
         }
     }
-    Ok(())
+    if let Some(line) = &listening {
+        lab.log_to_monitor(line.clone());
+    }
+    Ok(listening)
 }
 
 /// Every lesson namespace's middleware: the declared ones when the application

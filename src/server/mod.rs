@@ -121,7 +121,8 @@ async fn start(
     ready: Option<oneshot::Sender<()>>,
 ) -> Result<(), ServerError> {
     let spans_nodes = config.adapter != AdapterChoice::Local;
-    let lab = Shared::new(config.monitor, spans_nodes, config.room_table);
+    let port = listener.local_addr()?.port();
+    let lab = Shared::new(config.monitor, (spans_nodes, config.room_table), port);
     let routes = config
         .routes
         .unwrap_or_else(|| Router::new().route("/", get(index)));

@@ -224,6 +224,8 @@ pub(crate) struct Shared {
     /// quiz's choices at once, say) each run their own. A socket without one, or of
     /// a session without an application, runs the fixed one.
     apps: std::sync::Mutex<std::collections::HashMap<String, Arc<crate::app::App>>>,
+    /// The port the server listens on, for an application's startup line.
+    pub(crate) port: u16,
 }
 
 #[derive(Default)]
@@ -236,8 +238,13 @@ struct ConnectionNumbers {
 pub(crate) type Lab = Arc<Shared>;
 
 impl Shared {
-    pub(crate) fn new(monitor: Option<Monitor>, spans_nodes: bool, room_table: bool) -> Lab {
+    pub(crate) fn new(
+        monitor: Option<Monitor>,
+        (spans_nodes, room_table): (bool, bool),
+        port: u16,
+    ) -> Lab {
         Arc::new(Shared {
+            port,
             monitor,
             guests: AtomicUsize::new(0),
             spans_nodes,
@@ -246,6 +253,14 @@ impl Shared {
             connections: Mutex::default(),
             apps: Default::default(),
         })
+    }
+
+    /// A line for the monitor only (`serve`'s log): the labs' collectors learn of it
+    /// from the reply that caused it.
+    pub(crate) fn log_to_monitor(&self, text: String) {
+        if let Some(monitor) = &self.monitor {
+            monitor.tell(Activity::Note(Note::Log { text }));
+        }
     }
 
     /// The application the lab session `session` declared, if any.

@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::{rule, wrap};
+use super::{code_lines, rule, wrap};
+use crate::app::{self, App};
 use crate::lesson::{Client, Lesson};
 use crate::paint::Paint;
 
@@ -57,5 +58,25 @@ pub fn header_of(
         line += width;
     }
     out.push('\n');
+    out
+}
+
+/// The declared application starting: the code that logs its startup line, then the
+/// line as the server logged it (`logged`, its port masked unless asked).
+pub fn startup(app: &App, logged: &str, paint: Paint) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\n{}", rule("the server starts", paint));
+    let _ = writeln!(out, "  {}", paint.dim("server"));
+    if let (Some(js), Some(rust)) = (app::js::listening(app), app::rust::listening(app)) {
+        out.push_str(&code_lines(Some("JS  "), &js, paint));
+        out.push_str(&code_lines(Some("Rust"), &rust, paint));
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        paint.dim("server log"),
+        crate::safe::capped(logged)
+    );
     out
 }

@@ -174,12 +174,14 @@ async fn driver_of(site: &Site, name: &str) -> Result<Handle, Response> {
         let options = LabOptions {
             timeout: site.timeout,
             server_url: Some(site.url.clone()),
+            ..LabOptions::default()
         };
         (options, site.feed.lock().ok().and_then(|mut f| f.take()))
     } else {
         let options = LabOptions {
             timeout: site.timeout,
             server_url: None,
+            ..LabOptions::default()
         };
         (options, None)
     };

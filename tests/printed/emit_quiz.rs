@@ -42,7 +42,7 @@ pub mod everyone_but_me_1 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `everyone-but-me`, choice 2.
@@ -86,7 +86,7 @@ pub mod everyone_but_me_2 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `everyone-but-me`, choice 3.
@@ -131,7 +131,7 @@ pub mod everyone_but_me_3 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `everyone-but-me`, choice 4.
@@ -175,7 +175,7 @@ pub mod everyone_but_me_4 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `everyone-but-me`, choice 5.
@@ -219,7 +219,7 @@ pub mod everyone_but_me_5 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `answer-the-asker`, choice 1.
@@ -268,7 +268,7 @@ pub mod answer_the_asker_1 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `answer-the-asker`, choice 2.
@@ -317,7 +317,7 @@ pub mod answer_the_asker_2 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `answer-the-asker`, choice 3.
@@ -367,7 +367,7 @@ pub mod answer_the_asker_3 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Each choice's `install`, with the namespaces it names (not the dynamic ones).

@@ -84,4 +84,4 @@ mod app {
         io.dyn_ns("/tenants/{tenant}", tenants_tenant_on_connect.with(tenants_tenant_guard)).expect("a valid pattern");
     }
 }
-pub use app::install;
+pub use app::*;

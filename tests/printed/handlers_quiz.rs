@@ -86,7 +86,7 @@ pub mod tenant_broadcast_1 {
             io.dyn_ns("/tenants/{tenant}", tenants_tenant_on_connect.with(tenants_tenant_guard)).expect("a valid pattern");
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `tenant-broadcast`, choice 2.
@@ -173,7 +173,7 @@ pub mod tenant_broadcast_2 {
             io.dyn_ns("/tenants/{tenant}", tenants_tenant_on_connect.with(tenants_tenant_guard)).expect("a valid pattern");
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `tenant-broadcast`, choice 3.
@@ -260,7 +260,7 @@ pub mod tenant_broadcast_3 {
             io.dyn_ns("/tenants/{tenant}", tenants_tenant_on_connect.with(tenants_tenant_guard)).expect("a valid pattern");
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Each choice's `install`, with the namespaces it names (not the dynamic ones).

@@ -46,4 +46,4 @@ mod app {
         io.ns("/", on_connect);
     }
 }
-pub use app::install;
+pub use app::*;

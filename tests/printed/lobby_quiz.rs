@@ -51,7 +51,7 @@ pub mod start_everyone_in_the_game_1 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `start-everyone-in-the-game`, choice 2.
@@ -103,7 +103,7 @@ pub mod start_everyone_in_the_game_2 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `start-everyone-in-the-game`, choice 3.
@@ -156,7 +156,7 @@ pub mod start_everyone_in_the_game_3 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `start-everyone-in-the-game`, choice 4.
@@ -208,7 +208,7 @@ pub mod start_everyone_in_the_game_4 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Each choice's `install`, with the namespaces it names (not the dynamic ones).

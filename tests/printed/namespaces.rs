@@ -62,4 +62,4 @@ mod app {
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 }
-pub use app::install;
+pub use app::*;

@@ -71,7 +71,7 @@ pub mod own_what_5 {
             io.ns("/admin", admin_on_connect.with(admin_guard));
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `keep-eve-out`, choice 2.
@@ -144,7 +144,7 @@ pub mod keep_eve_out_2 {
             io.ns("/admin", admin_on_connect.with(admin_guard));
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `keep-eve-out`, choice 3.
@@ -217,7 +217,7 @@ pub mod keep_eve_out_3 {
             io.ns("/admin", admin_on_connect.with(admin_guard));
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Each choice's `install`, with the namespaces it names (not the dynamic ones).

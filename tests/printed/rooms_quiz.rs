@@ -70,7 +70,7 @@ pub mod room_subset_1 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `room-subset`, choice 2.
@@ -142,7 +142,7 @@ pub mod room_subset_2 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `room-subset`, choice 3.
@@ -215,7 +215,7 @@ pub mod room_subset_3 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `joining`, choice 1.
@@ -287,7 +287,7 @@ pub mod joining_1 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `joining`, choice 2.
@@ -359,7 +359,7 @@ pub mod joining_2 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Question `joining`, choice 3.
@@ -432,7 +432,7 @@ pub mod joining_3 {
             io.ns("/", on_connect);
         }
     }
-    pub use app::install;
+    pub use app::*;
 }
 
 /// Each choice's `install`, with the namespaces it names (not the dynamic ones).

@@ -27,5 +27,13 @@ mod app {
     pub fn install(io: &SocketIo) {
         io.ns("/", on_connect);
     }
+
+    pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        let (layer, io) = SocketIo::new_layer();
+        install(&io);
+        let port = listener.local_addr()?.port();
+        println!("server running at http://localhost:{port}");
+        axum::serve(listener, axum::Router::new().layer(layer)).await
+    }
 }
-pub use app::install;
+pub use app::*;
