@@ -7,15 +7,14 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use crate::app::App;
 use crate::engine::{Lab, LabError, LabOptions};
 use crate::lesson::{Action, Choice, Lesson, Question, Step};
 use crate::paint::Paint;
-use crate::snippet;
 use crate::trace::StepRecord;
 use crate::view;
 
 pub mod choice_code;
+mod evidence;
 
 /// The records of a choice's own steps (the setup's are not judged).
 #[derive(Debug, Clone)]
@@ -218,99 +217,6 @@ pub fn question_text(
     out
 }
 
-fn step_evidence(
-    lesson: &Lesson,
-    app: Option<&App>,
-    step: &Step,
-    record: &StepRecord,
-    paint: Paint,
-) -> String {
-    let mut out = String::new();
-    let width = view::name_width(lesson);
-    if let Some(actor) = lesson.client(step.action.actor()) {
-        let code = snippet::code_in(app, step, actor);
-        let line = match (&code.client, &step.action) {
-            (
-                Some(client),
-                Action::Send { .. } | Action::Connect { .. } | Action::Disconnect { .. },
-            ) => {
-                format!("{client}  {}", paint.dim("(client)"))
-            }
-            // In format 2 an `ask` is the client's emit too; its handler is the server's.
-            (Some(client), Action::Ask { .. }) if app.is_some() => {
-                format!("{client}  {}", paint.dim("(client)"))
-            }
-            _ => code.js.clone(),
-        };
-        let _ = writeln!(
-            out,
-            "  {} {}",
-            paint.name(&step.action.actors().join(", ")),
-            paint.code(&line)
-        );
-    }
-    for line in record.log_lines() {
-        let _ = writeln!(out, "    {} {}", paint.dim("server log"), paint.code(&line));
-    }
-    if let Action::Connect { actors } = &step.action {
-        for actor in actors {
-            let cell = view::name_cell(actor, width, paint);
-            match record.refusal_of(actor) {
-                Some(reason) => {
-                    let _ = writeln!(out, "    {cell}{} {reason:?}", paint.warn("connect_error:"));
-                }
-                None => {
-                    let _ = writeln!(out, "    {cell}{}", paint.good("connected"));
-                }
-            }
-        }
-    }
-    if let Some(value) = record.ack_answer() {
-        let _ = writeln!(out, "    {} {}", paint.good("answered"), value);
-    }
-    if let Some(ms) = record.ack_timed_out() {
-        let _ = writeln!(
-            out,
-            "    {}",
-            paint.warn(&format!("no answer within {ms} ms (timeout)"))
-        );
-    }
-    for (name, outcome) in record.server_acks() {
-        let what = match (&outcome.value, outcome.answered) {
-            (Some(v), true) => format!("acknowledged with {v}"),
-            _ => format!(
-                "did not acknowledge ({})",
-                outcome.error.as_deref().unwrap_or("no answer")
-            ),
-        };
-        let _ = writeln!(out, "    {} {}", paint.name(&name), paint.dim(&what));
-    }
-    if let Some(reply) = record.answer().filter(|r| !r.ok && !r.unhandled) {
-        let why = reply.error.as_deref().unwrap_or("no reason given");
-        let _ = writeln!(
-            out,
-            "    {} {}",
-            paint.dim("server refused:"),
-            paint.warn(why)
-        );
-    }
-    if record.unhandled() {
-        let why = record
-            .answer()
-            .and_then(|r| r.error.clone())
-            .unwrap_or_else(|| "no handler".into());
-        let _ = writeln!(out, "    {} {}", paint.dim("server"), paint.warn(&why));
-    }
-    if matches!(step.action, Action::Emit { .. } | Action::Send { .. })
-        || step.expect.delivered_to.is_some()
-    {
-        for line in view::who_received(record, width, paint).lines() {
-            let _ = writeln!(out, "  {line}");
-        }
-    }
-    out
-}
-
 /// What the runs of the choices `shown` showed, for one answered question.
 pub fn evidence(
     lesson: &Lesson,
@@ -334,7 +240,7 @@ pub fn evidence(
             out.push_str(&choice_code::shown(&code, paint));
         }
         for (step, record) in choice.steps.iter().zip(&run.records) {
-            for line in step_evidence(lesson, app, step, record, paint).lines() {
+            for line in evidence::step(lesson, app, step, record, paint).lines() {
                 let _ = writeln!(out, "  {line}");
             }
         }
@@ -474,7 +380,11 @@ pub fn target_json(choice: &Choice) -> Value {
         .iter()
         .filter(|s| {
             let e = &s.expect;
-            e.delivered_to.is_some() || e.refused || e.unhandled || e.log.is_some()
+            e.delivered_to.is_some()
+                || e.refused
+                || e.unhandled
+                || e.log.is_some()
+                || e.disconnect.is_some()
         })
         .map(|s| {
             let e = &s.expect;
@@ -502,6 +412,9 @@ pub fn target_json(choice: &Choice) -> Value {
             }
             if e.rejected {
                 t.insert("rejected".into(), json!(true));
+            }
+            if let Some(reason) = &e.disconnect {
+                t.insert("disconnect".into(), json!(reason));
             }
             Value::Object(t)
         })

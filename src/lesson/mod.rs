@@ -310,6 +310,9 @@ pub struct Expectations {
     /// `emit` with an acknowledgement: each of these recipients answers with its
     /// value, and every other recipient's wait times out.
     pub acks: Option<std::collections::BTreeMap<String, Value>>,
+    /// `send`, `ask`, `disconnect`: the server notes each actor leaving, with this
+    /// reason (one a message too large gets, say).
+    pub disconnect: Option<String>,
 }
 
 impl Expectations {
@@ -324,6 +327,7 @@ impl Expectations {
             && !self.rejected
             && self.connections.is_none()
             && self.acks.is_none()
+            && self.disconnect.is_none()
     }
 }
 

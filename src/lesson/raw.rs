@@ -153,6 +153,8 @@ pub(super) struct RawStep {
     /// `send` only: the offline actor emits first and connects after.
     #[serde(default)]
     pub before_connect: bool,
+    /// The server disconnects the actors during the step, giving this reason.
+    pub expect_disconnect: Option<String>,
     /// How many of the server's connections carry the actors' sockets after the step.
     pub expect_connections: Option<Spanned<u64>>,
     /// `emit` with `ack`: who answers what; every other recipient's wait times out.

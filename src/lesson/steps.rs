@@ -290,6 +290,9 @@ impl Checker<'_> {
         if s.expect_unhandled && !matches!(op, Op::Send | Op::Ask) {
             return refuse("`expect_unhandled` applies to `send` and `ask` only");
         }
+        if s.expect_disconnect.is_some() && !matches!(op, Op::Send | Op::Ask | Op::Disconnect) {
+            return refuse("`expect_disconnect` applies to `send`, `ask` and `disconnect`");
+        }
         let connections = match &s.expect_connections {
             Some(n) if *n.get_ref() == 0 => {
                 return Err(self
@@ -309,6 +312,7 @@ impl Checker<'_> {
             answer: s.expect_answer.as_ref().map(to_json),
             timeout: s.expect_timeout,
             rejected: s.expect_rejected,
+            disconnect: s.expect_disconnect.clone(),
         })
     }
 
