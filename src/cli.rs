@@ -238,6 +238,9 @@ pub struct ServeArgs {
     /// Show who is in which room, from the server's own state, each time a join, a leave or a disconnection changes it
     #[arg(long)]
     pub rooms: bool,
+    /// Run the server code a lesson declares (format 2) for your own clients, instead of the tutorial's chat
+    #[arg(long, value_name = "LESSON")]
+    pub lesson: Option<String>,
 }
 
 /// Which of a subcommand's options the user typed, as opposed to their defaults: a

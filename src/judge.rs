@@ -204,6 +204,15 @@ impl StepRecord {
                 }
             }
         }
+        if matches!(step.action, Action::Send { .. } | Action::Ask { .. }) {
+            // A refusal the step does not claim is only a fact; who received what
+            // is judged as always.
+            if expect.refused && self.packet_refusal().is_none() {
+                problems.push(format!(
+                    "expected a `socket.use` middleware to refuse `{event}`, but none did"
+                ));
+            }
+        }
         if expect.unhandled && !self.unhandled() {
             problems.push(format!(
                 "expected no handler for `{event}`, but the server handled it"

@@ -229,5 +229,9 @@ pub enum Note {
         event: String,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         unhandled: bool,
+        /// A per-packet middleware (`socket.use`) refused the event with this
+        /// message: no handler ran.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refused: Option<String>,
     },
 }

@@ -13,15 +13,20 @@ use crate::safe;
 use crate::server::{self, Activity, Monitor, MonitorFeed, ServerConfig};
 use crate::trace::RoomTable;
 
-/// What `serve` shows besides its log.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What `serve` runs and shows besides its log.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServeOptions {
     /// The room table after every join, leave and disconnection that changes it.
     pub rooms: bool,
+    /// A lesson's declared application, which clients without a lab session run
+    /// instead of the fixed chat: the lesson's id and its application.
+    pub lesson: Option<(String, crate::app::App)>,
 }
 
 /// One line of the live log for something the server did. Names, rooms, event
 /// names and reasons come from clients: each is shown escaped and capped (`safe`).
+/// Connections and disconnections are plain facts: the application logs its own
+/// lines (`a user connected`), which come as log notes.
 pub fn describe(activity: &Activity, paint: Paint) -> String {
     let ns = |namespace: &str| {
         if namespace == "/" {
@@ -34,28 +39,22 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
         let shown: Vec<_> = names.iter().map(|n| safe::capped(n)).collect();
         shown.join(", ")
     };
-    // The chat example's own log line, then who it was about.
-    let logged = |line: &str, about: String| {
-        format!("{}  {}", paint.code(line), paint.dim(&format!("({about})")))
-    };
     match activity {
-        Activity::Note(Note::Connect { name, namespace }) => logged(
-            "a user connected",
-            format!("{}{}", safe::capped(name), ns(namespace)),
-        ),
+        Activity::Note(Note::Connect { name, namespace }) => paint.dim(&format!(
+            "{} connected{}",
+            safe::capped(name),
+            ns(namespace)
+        )),
         Activity::Note(Note::Disconnect {
             name,
             namespace,
             reason,
-        }) => logged(
-            "user disconnected",
-            format!(
-                "{}{}: {}",
-                safe::capped(name),
-                ns(namespace),
-                safe::capped(reason)
-            ),
-        ),
+        }) => paint.dim(&format!(
+            "{} disconnected{}: {}",
+            safe::capped(name),
+            ns(namespace),
+            safe::capped(reason)
+        )),
         Activity::Note(Note::Refuse {
             name,
             namespace,
@@ -96,11 +95,12 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
             namespace,
             event,
             unhandled,
+            refused,
         }) => {
-            let what = if *unhandled {
-                "no handler for"
-            } else {
-                "handled"
+            let what = match (refused, *unhandled) {
+                (Some(_), _) => "`socket.use` refused",
+                (None, true) => "no handler for",
+                (None, false) => "handled",
             };
             paint.dim(&format!(
                 "{what} {} from {}{}",
@@ -282,6 +282,21 @@ pub async fn serve(
         reachable(bound)
     );
     writeln!(out, "{}", paint.dim(&hint))?;
+    let (what, app) = match options.lesson {
+        Some((id, app)) => (format!("the server code of lesson `{id}`"), app),
+        None => (
+            "the tutorial's chat".to_string(),
+            crate::app::tutorial_chat(),
+        ),
+    };
+    let what = format!(
+        "a client without a lab session runs {what}, as Node would run it (the lab's own \
+         `lab:` events aside):"
+    );
+    writeln!(out, "{}", paint.dim(&what))?;
+    for line in crate::app::js::app(&app).lines() {
+        writeln!(out, "  {}", paint.code(line))?;
+    }
     out.flush()?;
     let (monitor, feed) = Monitor::new(BACKLOG);
     let (done, printed) = tokio::sync::oneshot::channel();
@@ -290,6 +305,7 @@ pub async fn serve(
     let config = ServerConfig {
         monitor: Some(monitor.clone()),
         room_table: options.rooms,
+        app: Some(app),
         ..ServerConfig::default()
     };
     server::run(listener, config, async move {

@@ -187,9 +187,15 @@ fn declared(app: &App, step: &Step, client: &Client) -> Snippet {
                     (text.clone(), text)
                 })
         };
-        match (ns.handler(event), printed.event(event)) {
+        let (js, rust) = match (ns.handler(event), printed.event(event)) {
             (Some(h), Some(rust)) => (app_js::event_handler(h), rust.to_string()),
             _ => fallback(),
+        };
+        // The per-packet middleware runs first: shown first, as the code that ran.
+        let use_js = crate::app::packet::js_for(ns, event);
+        match use_js.is_empty() {
+            true => (js, rust),
+            false => (use_js + &js, format!("{}\n{rust}", printed.packet)),
         }
     };
     match &step.action {

@@ -46,6 +46,9 @@ pub enum Observation {
         namespace: String,
         event: String,
         unhandled: bool,
+        /// A per-packet middleware refused it, with this message.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        refused: Option<String>,
     },
     /// The client heard its namespace accept it.
     Connected { client: String },
@@ -376,6 +379,17 @@ impl StepRecord {
                     }
                 )
             })
+    }
+
+    /// The message of the per-packet middleware that refused what the step sent.
+    pub fn packet_refusal(&self) -> Option<&str> {
+        self.observations.iter().find_map(|o| match o {
+            Observation::ServerHandled {
+                refused: Some(reason),
+                ..
+            } => Some(reason.as_str()),
+            _ => None,
+        })
     }
 
     /// The event the step's traffic carried: what the server says it emitted, or

@@ -109,6 +109,7 @@ fn handled(name: &str, namespace: &str, event: &str, unhandled: bool) -> Note {
         namespace: namespace.into(),
         event: event.into(),
         unhandled,
+        refused: None,
     }
 }
 
@@ -287,6 +288,68 @@ fn tenants_of_a_dynamic_namespace_do_not_hear_each_other() {
     );
     assert_eq!(received(say, "a1"), json!([]));
     assert_eq!(received(say, "b1"), json!([]));
+}
+
+/// A per-packet middleware (`socket.use`) turns an event away before its handler:
+/// the `error` listener logs why, the `handled` note says it was refused, and nobody
+/// receives anything. The lab's own events pass, and so do events it does not list.
+#[test]
+fn a_packet_middleware_refuses_an_event_before_its_handler() {
+    let Some(node) = node_server("a_packet_middleware_refuses_an_event_before_its_handler") else {
+        return;
+    };
+    let billing = app(r#"
+        [[namespaces]]
+        name = "/"
+        [[namespaces.middleware]]
+        data = ["team"]
+        [[namespaces.packet]]
+        events = ["invoice"]
+        require = { team = "billing" }
+        refuse = "only billing sends invoices"
+        [[namespaces.events]]
+        event = "invoice"
+        args = ["number"]
+        do = [{ emit = { event = "invoice", broadcast = true, args = ["$number"] } }]
+        [[namespaces.events]]
+        event = "hello"
+        do = [{ log = "hello" }]
+    "#);
+    let steps = run(
+        &node,
+        &billing,
+        json!([
+            {"connect": "ike", "auth": {"name": "ike", "team": "billing"}},
+            {"connect": "ivy", "auth": {"name": "ivy", "team": "sales"}},
+            {"emit": "ivy", "event": "invoice", "args": ["#1"]},
+            {"emit": "ivy", "event": "hello"},
+            {"emit": "ike", "event": "invoice", "args": ["#2"]},
+        ]),
+    );
+    let refused = Note::Handled {
+        name: "ivy".into(),
+        namespace: "/".into(),
+        event: "invoice".into(),
+        unhandled: false,
+        refused: Some("only billing sends invoices".into()),
+    };
+    assert_eq!(
+        notes(&steps[2]),
+        [log("only billing sends invoices"), refused]
+    );
+    assert_eq!(received(&steps[2], "ike"), json!([]));
+    assert_eq!(
+        notes(&steps[3]),
+        [log("hello"), handled("ivy", "/", "hello", false)]
+    );
+    assert_eq!(
+        notes(&steps[4]),
+        [
+            emitted("ike", "/", "invoice", &["ivy"]),
+            handled("ike", "/", "invoice", false)
+        ]
+    );
+    assert_eq!(received(&steps[4], "ivy"), got("invoice", json!(["#2"])));
 }
 
 /// A declared `/admin` brings its own middleware: the lab's fixed token no longer

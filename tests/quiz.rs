@@ -23,7 +23,7 @@ const RIGHT: &[(&str, &str)] = &[
     ("namespaces", "1,1+2+3,1+2,1"),
     ("cheatsheet", "2,1,1,1,1,1+2,1,1,1,1,1"),
     ("lobby", "2,1"),
-    ("handlers", "1,1"),
+    ("handlers", "1,1,1"),
 ];
 const WRONG: &[(&str, &str)] = &[
     ("chat", "3,1+3,2"),
@@ -32,7 +32,7 @@ const WRONG: &[(&str, &str)] = &[
     ("namespaces", "2,1+4,2,2"),
     ("cheatsheet", "1,2,3,3,2,1+3,2,2,2,2,2"),
     ("lobby", "1,2"),
-    ("handlers", "2,3"),
+    ("handlers", "2,2,3"),
 ];
 
 fn quiz(state: &std::path::Path, args: &[&str]) -> std::process::Output {
@@ -440,7 +440,13 @@ fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
     out.push(silent);
     let mut flooded = run.clone();
     for r in &mut flooded.records {
-        if r.answer().is_some() {
+        // A step that sent something: a lab request's answer, or a declared
+        // handler's end (including a refusal by `socket.use`).
+        let sent = r.answer().is_some()
+            || r.observations
+                .iter()
+                .any(|o| matches!(o, Observation::ServerHandled { .. }));
+        if sent {
             let everyone = r.present.clone();
             r.observations
                 .retain(|o| !matches!(o, Observation::Received { .. }));

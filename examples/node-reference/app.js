@@ -55,7 +55,7 @@ function text(value, at) {
   return value;
 }
 
-const NAMESPACE_FIELDS = ["name", "middleware", "connection", "events", "unhandled", "disconnecting", "disconnect"];
+const NAMESPACE_FIELDS = ["name", "middleware", "packet", "connection", "events", "unhandled", "disconnecting", "disconnect"];
 
 function parseApp(json) {
   const app = fields(json, "app", ["listening", "namespaces"]);
@@ -110,6 +110,7 @@ function parseNamespace(ns, at, statics) {
       const refuse = mw.refuse === undefined ? "not authorized" : text(mw.refuse, `${where}.refuse`);
       return { require, refuse, data: keep };
     }),
+    packet: list(ns.packet, `${at}.packet`).map((mw, i) => parsePacket(mw, `${at}.packet[${i}]`, data)),
     connection: ops(ns.connection, `${at}.connection`, plain),
     events,
     disconnecting: ops(ns.disconnecting, `${at}.disconnecting`, plain),
@@ -118,6 +119,28 @@ function parseNamespace(ns, at, statics) {
     // The catch-all's one parameter is the event's name.
     unhandled: ops(ns.unhandled, `${at}.unhandled`, { ...plain, params: ["event"] }),
   };
+}
+
+// A per-packet middleware (`socket.use`): refuses its events (every event when it
+// lists none) from a socket whose kept `socket.data` fields differ from `require`.
+function parsePacket(mw, at, data) {
+  fields(mw, at, ["events", "require", "refuse"]);
+  const events = list(mw.events, `${at}.events`).map((event, j) => text(event, `${at}.events[${j}]`));
+  if (!isObject(mw.require) || Object.keys(mw.require).length === 0) fail(`${at}.require`, "expected the `socket.data` fields an event needs");
+  for (const [key, value] of Object.entries(mw.require)) {
+    if (!data.includes(key)) fail(`${at}.require`, `\`${key}\` is not a field a connection middleware keeps`);
+    if (typeof value !== "string") fail(`${at}.require.${key}`, "expected a text");
+  }
+  const refuse = mw.refuse === undefined ? "not allowed" : text(mw.refuse, `${at}.refuse`);
+  return { events, require: mw.require, refuse };
+}
+
+// The first of the namespace's packet middlewares that refuses `event`, if any.
+function packetRefusal(ns, socket, event) {
+  const refuses = (mw) =>
+    (mw.events.length === 0 || mw.events.includes(event)) &&
+    Object.entries(mw.require).some(([key, value]) => socket.data[key] !== value);
+  return ns.packet.find(refuses) || null;
 }
 
 // `/tenants/{tenant}` is `io.of(/^\/tenants\/[^/]+$/)`: any one path segment.
@@ -382,6 +405,7 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
     // connection handler runs, so that a socket that leaves during a slow one is
     // still reported; the declared handler, as printed, is attached only after.
     let attached = false;
+    usePackets(socket, ns);
     socket.on("disconnect", (reason) => {
       const ops = attached ? ns.disconnect : [];
       run({ socket, args: [] }, ops, () => note({ kind: "disconnect", name, namespace, reason }));
@@ -399,6 +423,30 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
     });
   }
 
+  // As printed, first in the connection handler: one `socket.use` per declared
+  // middleware, and an `error` listener logging the refusal's message. The lab's own
+  // `lab:` events are not the application's, so they pass.
+  function usePackets(socket, ns) {
+    if (ns.packet.length === 0) return;
+    const refused = new WeakMap(); // error → the event it refused
+    for (const mw of ns.packet) {
+      socket.use(([event], next) => {
+        if (typeof event === "string" && !event.startsWith("lab:") && packetRefusal({ packet: [mw] }, socket, event)) {
+          const err = new Error(mw.refuse);
+          refused.set(err, event);
+          return next(err);
+        }
+        next();
+      });
+    }
+    socket.on("error", (err) => {
+      console.log(err.message);
+      note({ kind: "log", text: err.message });
+      const event = refused.get(err);
+      if (event !== undefined) note({ kind: "handled", name: nameOf(socket), namespace: socket.nsp.name, event, refused: err.message });
+    });
+  }
+
   // `onAny` runs before the event's own listeners, for every event: it speaks only
   // for events nothing listens to, so that "nothing happened" is a fact.
   // The declared catch-all runs here too: the printed `socket.onAny` with its `if`.
@@ -408,7 +456,9 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
       const error = `no handler for \`${event}\` in \`${socket.nsp.name}\``;
       return reply(args[args.length - 1], { ok: false, unhandled: true, error });
     }
-    const done = () => note({ kind: "handled", name: nameOf(socket), namespace: socket.nsp.name, event, unhandled: true });
+    // `socket.use` runs after `onAny`: a refusal is what it reports, not this.
+    const refusedNext = packetRefusal(ns, socket, event) !== null;
+    const done = () => refusedNext || note({ kind: "handled", name: nameOf(socket), namespace: socket.nsp.name, event, unhandled: true });
     run({ socket, args: [event] }, ns.unhandled, done);
   }
 

@@ -4,8 +4,9 @@
 //   node client-check.js http://127.0.0.1:PORT
 //
 // Two clients, ana and ben, connect to `/`. ana asks the server to join `r1`, then
-// asks for `io.to("r1").emit("news")`, then for `socket.broadcast.emit("typing")`.
-// After each request both clients sync, so everything the server sent has arrived.
+// asks for `io.to("r1").emit("news")`, then for `socket.broadcast.emit("typing")`;
+// then ben writes in the chat, as the tutorial's page does (no acknowledgement).
+// After each step both clients sync, so everything the server sent has arrived.
 "use strict";
 
 const { io } = require("socket.io-client");
@@ -38,8 +39,22 @@ function connect(name) {
 
 const ask = (client, event, payload) => client.socket.timeout(LIMIT_MS).emitWithAck(event, payload);
 
-async function step(clients, actor, event, payload) {
-  const reply = await ask(actor, event, payload);
+// A lab request has an answer (`reply`); an application event sent as a page sends
+// it has none (`reply: null`).
+// Resolves once `client` has received `event`.
+function arrival(client, event) {
+  if (client.received.some((r) => r.event === event)) return Promise.resolve();
+  return new Promise((resolve) => client.socket.once(event, () => resolve()));
+}
+
+// The handler of an application event may still be emitting when the server has
+// answered a later `lab:sync`: that step instead waits until each client in
+// `awaited` has the event (bounded by LIMIT_MS, which fails the whole check).
+async function step(clients, actor, event, payload, { answered = true, awaited = [] } = {}) {
+  let reply = null;
+  if (answered) reply = await ask(actor, event, payload);
+  else actor.socket.emit(event, payload);
+  await Promise.all(awaited.map((c) => arrival(c, event)));
   // A connection is ordered: once each client has its sync answer, it has
   // everything the server sent it before.
   await Promise.all(clients.map((c) => ask(c, "lab:sync", null)));
@@ -57,7 +72,7 @@ async function step(clients, actor, event, payload) {
   steps.push(await step(clients, ana, "lab:join", { rooms: ["r1"] }));
   steps.push(await step(clients, ana, "lab:emit", { from: "io", to: ["r1"], event: "news", data: "hi r1" }));
   steps.push(await step(clients, ana, "lab:emit", { broadcast: true, event: "typing", data: "ana" }));
-  steps.push(await step(clients, ben, "chat message", "hello all"));
+  steps.push(await step(clients, ben, "chat message", "hello all", { answered: false, awaited: clients }));
   console.log(JSON.stringify(steps));
   for (const c of clients) c.socket.disconnect();
 })().catch((err) => {

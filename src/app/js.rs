@@ -173,7 +173,8 @@ pub fn disconnection(ns: &Namespace) -> Option<String> {
 }
 
 fn connection_body(ns: &Namespace) -> String {
-    let mut out = ops(&ns.connection);
+    let mut out = super::packet::js(ns);
+    out.push_str(&ops(&ns.connection));
     for handler in &ns.events {
         out.push_str(&event_handler(handler));
     }

@@ -13,6 +13,7 @@
 
 mod expr;
 pub mod js;
+pub mod packet;
 pub mod rust;
 mod validate;
 
@@ -43,6 +44,10 @@ pub struct Namespace {
     /// Connection middlewares, in order: each may refuse the socket or set its data.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub middleware: Vec<Middleware>,
+    /// Per-packet middlewares (`socket.use`), in order: each may refuse an event
+    /// before any handler sees it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packet: Vec<packet::PacketMiddleware>,
     /// The connection handler's own operations, run before it attaches the event
     /// handlers (a slow one, `wait_ms`, leaves events sent meanwhile unheard).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

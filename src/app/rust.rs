@@ -158,6 +158,8 @@ pub struct Printed {
     pub disconnect: Option<String>,
     /// The line that registers the namespace.
     pub register: String,
+    /// The per-packet middleware's function (`socket.use`), empty without one.
+    pub packet: String,
 }
 
 impl Printed {
@@ -170,6 +172,7 @@ impl Printed {
 
     fn all(&self) -> String {
         let mut parts = vec![self.connect.clone()];
+        parts.extend((!self.packet.is_empty()).then(|| self.packet.clone()));
         parts.extend(self.events.iter().map(|(_, code)| code.clone()));
         parts.extend(self.unhandled.clone());
         parts.extend(self.disconnect.clone());
@@ -210,7 +213,9 @@ pub fn printed(ns: &Namespace) -> Printed {
     let disconnect = (!ns.disconnecting.is_empty() || !ns.disconnect.is_empty())
         .then(|| names.of("on disconnect"));
     let events: Vec<(String, &Handler)> = ns.events.iter().map(|h| (names.event(h), h)).collect();
-    let unhandled = (!ns.unhandled.is_empty()).then(|| names.of("on unhandled"));
+    // A per-packet middleware runs for events no handler takes, too.
+    let unhandled =
+        (!ns.unhandled.is_empty() || !ns.packet.is_empty()).then(|| names.of("on unhandled"));
     let mut attached: Vec<String> = events
         .iter()
         .map(|(function, h)| format!("socket.on({}, {function});", string(&h.event)))
@@ -232,14 +237,32 @@ pub fn printed(ns: &Namespace) -> Printed {
             string(&ns.name)
         ),
     };
+    let check = (!ns.packet.is_empty()).then(|| names.of("packet middleware"));
+    let guarded = |function: String, event: &str| match &check {
+        None => function,
+        Some(check) => super::packet::guarded(&function, check, event),
+    };
     Printed {
         connect: out,
+        packet: check
+            .as_deref()
+            .map(|check| super::packet::rust_fn(ns, check, &data_ty))
+            .unwrap_or_default(),
         events: events
             .iter()
-            .map(|(name, h)| (h.event.clone(), event_fn(name, h, &data_ty)))
+            .map(|(name, h)| {
+                let function = event_fn(name, h, &data_ty);
+                (h.event.clone(), guarded(function, &string(&h.event)))
+            })
             .collect(),
         disconnect: disconnect.map(|name| disconnect_fn(ns, &name, &data_ty)),
-        unhandled: unhandled.map(|name| unhandled_fn(ns, &name, &data_ty)),
+        unhandled: unhandled.map(|name| {
+            let function = unhandled_fn(ns, &name, &data_ty);
+            match &check {
+                None => function,
+                Some(check) => super::packet::checked_last(&function, check),
+            }
+        }),
         register,
     }
 }

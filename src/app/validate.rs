@@ -64,6 +64,7 @@ pub fn validate(app: &App) -> Result<(), AppError> {
             return Err(err(&at, format!("`{}` is declared twice", ns.name)));
         }
         namespace(app, ns, &at)?;
+        super::packet::validate(ns, &at)?;
     }
     Ok(())
 }

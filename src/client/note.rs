@@ -50,11 +50,13 @@ pub(super) fn note_observation(note: Value) -> Observation {
             namespace,
             event,
             unhandled,
+            refused,
         }) => Observation::ServerHandled {
             client: name,
             namespace,
             event,
             unhandled,
+            refused,
         },
         Err(e) => Observation::ClientError {
             client: CONTROL_CLIENT.into(),

@@ -28,10 +28,31 @@ pub async fn run(registry: &Registry, args: &ServeArgs, paint: Paint) -> Result<
         let _ = writeln!(std::io::stderr(), "warning: {warning}");
     }
     let stop = crate::term::stop_requested();
-    let options = ServeOptions { rooms: args.rooms };
+    let lesson = match &args.lesson {
+        None => None,
+        Some(id) => Some((id.clone(), declared_app(registry, id)?)),
+    };
+    let options = ServeOptions {
+        rooms: args.rooms,
+        lesson,
+    };
     socketio_lab::serve::serve(listener, options, std::io::stdout(), paint, stop)
         .await
         .map_err(Error::Serve)?;
     super::next::show(&After::Serve, registry, false, paint)?;
     Ok(Verdict::Passed)
+}
+
+/// The server application lesson `id` declares.
+fn declared_app(registry: &Registry, id: &str) -> Result<socketio_lab::app::App, Error> {
+    let Some(lesson) = registry.lesson(id) else {
+        return Err(Error::Usage(format!(
+            "unknown lesson `{id}` (see `socketio-lab list`)"
+        )));
+    };
+    lesson.app.clone().ok_or_else(|| {
+        Error::Usage(format!(
+            "lesson `{id}` declares no server code (lesson format 1): `serve` runs the fixed chat for it"
+        ))
+    })
 }

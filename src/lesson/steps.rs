@@ -284,8 +284,8 @@ impl Checker<'_> {
             Some(expect) => Some(self.names(expect, "expect")?),
             None => None,
         };
-        if s.expect_refused && op != Op::Connect {
-            return refuse("`expect_refused` applies to `connect` only");
+        if s.expect_refused && !matches!(op, Op::Connect | Op::Send | Op::Ask) {
+            return refuse("`expect_refused` applies to `connect`, `send` and `ask` only");
         }
         if s.expect_unhandled && !matches!(op, Op::Send | Op::Ask) {
             return refuse("`expect_unhandled` applies to `send` and `ask` only");

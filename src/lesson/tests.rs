@@ -67,7 +67,7 @@ const BROKEN: &[(&str, &str, (usize, usize), &str)] = &[
     ("broadcast = true", "to = [\"id:zed\"]", (25, 6), "`id:zed` names the own-id room of an unknown client `zed`"),
     ("op = \"connect\"", "op = \"connect\"\nbroadcast = true", (16, 1), "`from`, `broadcast`, `to`, `in`, `except`, `of`, `ack` and `volatile` apply to `emit` only, not `connect`"),
     ("op = \"connect\"", "op = \"connect\"\nexpect = [\"bob\"]", (19, 10), "`expect` lists who receives an event; `connect` sends none"),
-    ("broadcast = true", "expect_refused = true", (21, 1), "`expect_refused` applies to `connect` only"),
+    ("broadcast = true", "expect_refused = true", (21, 1), "`expect_refused` applies to `connect`, `send` and `ask` only"),
     ("broadcast = true", "expect_answer = 1", (21, 1), "`expect_answer` applies to `ask`, or to `emit` with `ack = true`"),
     ("actors = [\"alice\", \"bob\", \"carol\"]", "actor = \"alice\"\nactors = [\"bob\"]", (20, 10), "give either `actor` or `actors`, not both"),
 ];

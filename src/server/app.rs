@@ -36,6 +36,10 @@ pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
         .unwrap_or_default();
     let answer = match app {
         Err(e) => Err(format!("malformed `lab:app` request: {e}")),
+        // An empty session is the server's own application: a lab may not replace it.
+        Ok(_) if session == super::state::SESSIONLESS => {
+            Err("`lab:app` needs a lab session (`auth.lab`)".to_string())
+        }
         Ok(app) => install(&io, &lab, &session, app),
     };
     let reply = match answer {
@@ -53,7 +57,7 @@ pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
     let _ = ack.send(&reply);
 }
 
-fn install<A: Adapter + DefinedAdapter>(
+pub(crate) fn install<A: Adapter + DefinedAdapter>(
     io: &SocketIo<A>,
     lab: &Lab,
     session: &str,
@@ -318,14 +322,18 @@ async fn on_unhandled<A: Adapter>(
         return;
     }
     let declared = socket.extensions.get::<Declared>();
-    let catch_all = declared
+    let ns = declared
         .as_ref()
-        .and_then(|Declared(app)| app.namespace(socket.ns()))
-        .map(|ns| ns.unhandled.clone())
-        .unwrap_or_default();
+        .and_then(|Declared(app)| app.namespace(socket.ns()));
+    let catch_all = ns.map(|ns| ns.unhandled.clone()).unwrap_or_default();
     let mut run = Run::new(&socket, &io, &lab);
     run.args = vec![("event".to_string(), Value::String(event.to_string()))];
     run.ops(&catch_all).await;
+    // Node runs its `onAny` catch-all before `socket.use`; the printed fallback asks
+    // the packet middleware last, in the same order.
+    if packet_refused(&socket, &io, &lab, ns, &event) {
+        return;
+    }
     handled(&socket, &io, &lab, &event, true);
 }
 
@@ -341,8 +349,37 @@ fn handled<A: Adapter>(
         namespace: socket.ns().to_string(),
         event: event.to_string(),
         unhandled,
+        refused: None,
     };
     lab.tell(io, Activity::Note(note));
+}
+
+/// The namespace's per-packet middlewares, as the printed `packet_middleware` runs
+/// first in every handler: `true` when one refused the event (it logged why, as the
+/// printed code does, and the `handled` note says so).
+fn packet_refused<A: Adapter>(
+    socket: &SocketRef<A>,
+    io: &SocketIo<A>,
+    lab: &Lab,
+    ns: Option<&Namespace>,
+    event: &str,
+) -> bool {
+    let kept = socket.extensions.get::<Kept>().unwrap_or_default();
+    let field = |key: &str| kept.0.get(key).cloned().unwrap_or_default();
+    let Some(reason) = ns.and_then(|ns| app::packet::refusal(ns, event, &field)) else {
+        return false;
+    };
+    let text = reason.clone();
+    lab.tell(io, Activity::Note(Note::Log { text }));
+    let note = Note::Handled {
+        name: name_of(socket),
+        namespace: socket.ns().to_string(),
+        event: event.to_string(),
+        unhandled: false,
+        refused: Some(reason),
+    };
+    lab.tell(io, Activity::Note(note));
+    true
 }
 
 /// Runs the declared handler for `event` with the arguments the client sent. When
@@ -357,13 +394,16 @@ async fn handle<A: Adapter>(
     ack: AckSender<A>,
 ) {
     let declared = socket.extensions.get::<Declared>();
-    let handler = declared
+    let ns = declared
         .as_ref()
-        .and_then(|Declared(app)| app.namespace(socket.ns()))
-        .and_then(|ns| ns.handler(event));
+        .and_then(|Declared(app)| app.namespace(socket.ns()));
+    let handler = ns.and_then(|ns| ns.handler(event));
     let Some(handler) = handler else {
         return handled(&socket, &io, &lab, event, true);
     };
+    if packet_refused(&socket, &io, &lab, ns, event) {
+        return;
+    }
     let fits = args.as_ref().is_ok_and(|args| {
         handler
             .params()

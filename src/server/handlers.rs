@@ -86,6 +86,13 @@ async fn prepare<A: Adapter>(
     let auth = auth.ok();
     if super::app::declares(&lab, auth.as_ref(), socket.ns()).is_some() {
         // A declared application sets the socket up on connection (`app::connect`).
+        // A socket with no lab session runs the server's own application (`serve`),
+        // beside which the lab's requests stay available to a learner's client.
+        if super::app::session_of(auth.as_ref()).is_none() {
+            socket.on(JOIN, on_rooms::<A>);
+            socket.on(LEAVE, on_rooms::<A>);
+            socket.on(EMIT, on_emit::<A>);
+        }
         return Ok(());
     }
     let name = lab.name_from_auth(auth.as_ref());

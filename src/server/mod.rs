@@ -67,6 +67,9 @@ pub struct ServerConfig {
     /// Pages served beside the Socket.IO layer (`socketio-lab web`); without them
     /// `/` says what the server is.
     pub routes: Option<Router>,
+    /// The application sockets without a lab session run (`serve --lesson`) in the
+    /// namespaces it declares, instead of the fixed chat.
+    pub app: Option<crate::app::App>,
 }
 
 impl Default for ServerConfig {
@@ -78,6 +81,7 @@ impl Default for ServerConfig {
             timeouts: Timeouts::default(),
             room_table: false,
             routes: None,
+            app: None,
         }
     }
 }
@@ -141,6 +145,7 @@ async fn start(
         AdapterChoice::Local => {
             let (layer, io) = builder.with_adapter::<LocalAdapter>(()).build_layer();
             let _: [(); 3] = handlers::install(&io);
+            own_app(&io, &lab, config.app)?;
             serve(listener, (layer, io, lab), routes, shutdown, ready).await
         }
         AdapterChoice::Redis { url, prefix } => {
@@ -150,9 +155,24 @@ async fn start(
             for subscription in handlers::install(&io) {
                 redis::subscribed(&url, subscription).await?;
             }
+            own_app(&io, &lab, config.app)?;
             serve(listener, (layer, io, lab), routes, shutdown, ready).await
         }
     }
+}
+
+/// The server's own application, for sockets without a lab session.
+fn own_app<A: Adapter + socketioxide_core::adapter::DefinedAdapter>(
+    io: &SocketIo<A>,
+    lab: &Lab,
+    app: Option<crate::app::App>,
+) -> Result<(), ServerError> {
+    let Some(app) = app else {
+        return Ok(());
+    };
+    app::install(io, lab, state::SESSIONLESS, app)
+        .map(|_| ())
+        .map_err(|e| ServerError::Io(std::io::Error::other(e)))
 }
 
 async fn index() -> &'static str {

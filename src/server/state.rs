@@ -237,6 +237,10 @@ struct ConnectionNumbers {
 /// The state as the handlers extract it.
 pub(crate) type Lab = Arc<Shared>;
 
+/// Where the server's own application is kept among the labs' ones: no lab session
+/// is empty, and one that names itself so cannot replace or drop it.
+pub(crate) const SESSIONLESS: &str = "";
+
 impl Shared {
     pub(crate) fn new(
         monitor: Option<Monitor>,
@@ -264,9 +268,11 @@ impl Shared {
     }
 
     /// The application the lab session `session` declared, if any.
+    /// A socket without a session runs the server's own application, if it has one
+    /// (`serve --lesson`).
     pub(crate) fn app_of(&self, session: Option<&str>) -> Option<Arc<crate::app::App>> {
         let apps = self.apps.lock().ok()?;
-        apps.get(session?).cloned()
+        apps.get(session.unwrap_or(SESSIONLESS)).cloned()
     }
 
     pub(crate) fn set_app(&self, session: &str, app: crate::app::App) {
@@ -277,6 +283,9 @@ impl Shared {
 
     /// The session's control socket left: its application goes with it.
     pub(crate) fn drop_app(&self, session: &str) {
+        if session == SESSIONLESS {
+            return;
+        }
         if let Ok(mut apps) = self.apps.lock() {
             apps.remove(session);
         }
