@@ -81,7 +81,11 @@ mod tests {
     fn a_handler_choice_is_shown_in_its_namespace_and_in_rust() {
         let lessons = crate::lesson::embedded().unwrap();
         let handlers = lessons.iter().find(|l| l.id == "handlers").unwrap();
-        let q = &handlers.questions[0];
+        let q = handlers
+            .questions
+            .iter()
+            .find(|q| q.id == "tenant-broadcast")
+            .unwrap();
         let code = of(handlers, &q.choices[0]).unwrap();
         assert_eq!(code.namespace, "/tenants/{tenant}");
         assert!(

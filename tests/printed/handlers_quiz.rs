@@ -74,11 +74,44 @@ pub mod tenant_broadcast_1 {
             socket.join(socket.id);
             println!("a user connected to {}", socket.ns());
             socket.on("post", tenants_tenant_on_post);
+            socket.on("invoice", tenants_tenant_on_invoice);
+            socket.on_fallback(tenants_tenant_on_unhandled);
+        }
+
+        /// Node's `socket.use`, which every handler of this namespace calls first.
+        fn tenants_tenant_packet_middleware(socket: &SocketRef, event: &str) -> Result<(), String> {
+            let data = socket.extensions.get::<TenantsTenantSocketData>().unwrap_or_default();
+            if ["invoice"].contains(&event) && data.team != "billing" {
+                return Err("only billing sends invoices".to_string());
+            }
+            Ok(())
         }
 
         async fn tenants_tenant_on_post(socket: SocketRef, Data(msg): Data<String>) {
+            // shim: socketioxide has no `socket.use`; each handler asks first
+            if let Err(err) = tenants_tenant_packet_middleware(&socket, "post") {
+                println!("{err}");
+                return;
+            }
             // shim: Node also leaves out the rest of the sender's own-id room
             socket.broadcast().except(socket.id).emit("post", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn tenants_tenant_on_invoice(socket: SocketRef, Data(number): Data<String>) {
+            // shim: socketioxide has no `socket.use`; each handler asks first
+            if let Err(err) = tenants_tenant_packet_middleware(&socket, "invoice") {
+                println!("{err}");
+                return;
+            }
+            // shim: Node also leaves out the rest of the sender's own-id room
+            socket.broadcast().except(socket.id).emit("invoice", &number).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn tenants_tenant_on_unhandled(socket: SocketRef, Event(event): Event) {
+            // shim: socketioxide has no `socket.use`; each handler asks first
+            if let Err(err) = tenants_tenant_packet_middleware(&socket, &event) {
+                println!("{err}");
+            }
         }
 
         pub fn install(io: &SocketIo) {
@@ -162,10 +195,43 @@ pub mod tenant_broadcast_2 {
             socket.join(socket.id);
             println!("a user connected to {}", socket.ns());
             socket.on("post", tenants_tenant_on_post);
+            socket.on("invoice", tenants_tenant_on_invoice);
+            socket.on_fallback(tenants_tenant_on_unhandled);
         }
 
-        async fn tenants_tenant_on_post(io: SocketIo, Data(msg): Data<String>) {
+        /// Node's `socket.use`, which every handler of this namespace calls first.
+        fn tenants_tenant_packet_middleware(socket: &SocketRef, event: &str) -> Result<(), String> {
+            let data = socket.extensions.get::<TenantsTenantSocketData>().unwrap_or_default();
+            if ["invoice"].contains(&event) && data.team != "billing" {
+                return Err("only billing sends invoices".to_string());
+            }
+            Ok(())
+        }
+
+        async fn tenants_tenant_on_post(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
+            // shim: socketioxide has no `socket.use`; each handler asks first
+            if let Err(err) = tenants_tenant_packet_middleware(&socket, "post") {
+                println!("{err}");
+                return;
+            }
             io.emit("post", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn tenants_tenant_on_invoice(socket: SocketRef, Data(number): Data<String>) {
+            // shim: socketioxide has no `socket.use`; each handler asks first
+            if let Err(err) = tenants_tenant_packet_middleware(&socket, "invoice") {
+                println!("{err}");
+                return;
+            }
+            // shim: Node also leaves out the rest of the sender's own-id room
+            socket.broadcast().except(socket.id).emit("invoice", &number).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn tenants_tenant_on_unhandled(socket: SocketRef, Event(event): Event) {
+            // shim: socketioxide has no `socket.use`; each handler asks first
+            if let Err(err) = tenants_tenant_packet_middleware(&socket, &event) {
+                println!("{err}");
+            }
         }
 
         pub fn install(io: &SocketIo) {
@@ -249,10 +315,43 @@ pub mod tenant_broadcast_3 {
             socket.join(socket.id);
             println!("a user connected to {}", socket.ns());
             socket.on("post", tenants_tenant_on_post);
+            socket.on("invoice", tenants_tenant_on_invoice);
+            socket.on_fallback(tenants_tenant_on_unhandled);
+        }
+
+        /// Node's `socket.use`, which every handler of this namespace calls first.
+        fn tenants_tenant_packet_middleware(socket: &SocketRef, event: &str) -> Result<(), String> {
+            let data = socket.extensions.get::<TenantsTenantSocketData>().unwrap_or_default();
+            if ["invoice"].contains(&event) && data.team != "billing" {
+                return Err("only billing sends invoices".to_string());
+            }
+            Ok(())
         }
 
         async fn tenants_tenant_on_post(socket: SocketRef, Data(msg): Data<String>) {
+            // shim: socketioxide has no `socket.use`; each handler asks first
+            if let Err(err) = tenants_tenant_packet_middleware(&socket, "post") {
+                println!("{err}");
+                return;
+            }
             socket.emit("post", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn tenants_tenant_on_invoice(socket: SocketRef, Data(number): Data<String>) {
+            // shim: socketioxide has no `socket.use`; each handler asks first
+            if let Err(err) = tenants_tenant_packet_middleware(&socket, "invoice") {
+                println!("{err}");
+                return;
+            }
+            // shim: Node also leaves out the rest of the sender's own-id room
+            socket.broadcast().except(socket.id).emit("invoice", &number).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn tenants_tenant_on_unhandled(socket: SocketRef, Event(event): Event) {
+            // shim: socketioxide has no `socket.use`; each handler asks first
+            if let Err(err) = tenants_tenant_packet_middleware(&socket, &event) {
+                println!("{err}");
+            }
         }
 
         pub fn install(io: &SocketIo) {
