@@ -15,10 +15,15 @@ use tokio::sync::oneshot;
 
 use crate::lesson::ScriptedAnswer;
 
+mod early;
 mod note;
+mod request;
 use crate::protocol::{Welcome, CONTROL_NS, MAIN_NS, NOTE, WELCOME};
 use crate::trace::{Collector, Observation};
+use early::emit_early;
+pub use early::Early;
 use note::note_observation;
+use request::{await_answer, send_request};
 
 /// A connected lab client.
 pub struct LabClient {
@@ -87,9 +92,9 @@ pub enum Answer {
 }
 
 /// A one-shot answer slot that a callback (called any number of times) fills once.
-type Slot<T> = Arc<Mutex<Option<oneshot::Sender<T>>>>;
+pub(crate) type Slot<T> = Arc<Mutex<Option<oneshot::Sender<T>>>>;
 
-fn fill<T>(slot: &Slot<T>, value: T) {
+pub(crate) fn fill<T>(slot: &Slot<T>, value: T) {
     if let Some(tx) = slot.lock().ok().and_then(|mut s| s.take()) {
         let _ = tx.send(value);
     }
@@ -227,7 +232,11 @@ impl ClientOptions {
                 None => builder.build().await?,
             };
             let asked = match early {
-                Some(e) => Some(send_request(&socket, &e.event, e.data.clone(), e.timeout).await),
+                Some(e) if e.ack => {
+                    let rx = send_request(&socket, &e.event, e.data.clone(), e.timeout).await;
+                    Some(rx.map(Some))
+                }
+                Some(e) => Some(emit_early(&socket, e).await.map(|()| None)),
                 None => None,
             };
             socket.open().await?;
@@ -243,9 +252,11 @@ impl ClientOptions {
         };
         let outcome = self.greeted(socket, greeted).await?;
         let answer = match (asked, &outcome, early) {
-            (Some(Ok(rx)), ConnectOutcome::Accepted(_), Some(e)) => {
+            (Some(Ok(Some(rx))), ConnectOutcome::Accepted(_), Some(e)) => {
                 Some(await_answer(rx, e.timeout).await)
             }
+            // A plain emit asks for no answer: sent is all there is to say.
+            (Some(Ok(None)), ConnectOutcome::Accepted(_), _) => Some(Answer::Silent),
             (Some(Err(message)), _, _) => Some(Answer::SendFailed(message)),
             (Some(_), _, _) => Some(Answer::Silent),
             (None, _, _) => None,
@@ -485,47 +496,6 @@ fn on_only(hook: Hook) -> Handler {
         hook(payload_value(payload), at);
         async {}.boxed()
     })
-}
-
-/// A request a client emits before it connects (`ClientOptions::connect_via`).
-#[derive(Debug, Clone)]
-pub struct Early {
-    pub event: String,
-    pub data: Value,
-    pub timeout: Duration,
-}
-
-/// Emits `event` with an acknowledgement request; the answer comes on the receiver.
-async fn send_request(
-    socket: &Client,
-    event: &str,
-    data: Value,
-    timeout: Duration,
-) -> Result<oneshot::Receiver<Value>, String> {
-    let (tx, rx) = oneshot::channel::<Value>();
-    let slot: Slot<Value> = Arc::new(Mutex::new(Some(tx)));
-    let callback = move |payload: Payload, _: Client| {
-        let slot = slot.clone();
-        // rust_socketio hands an acknowledgement's arguments over as one JSON array.
-        let value = match payload_value(payload) {
-            Value::Array(mut args) if args.len() == 1 => args.remove(0),
-            Value::Array(args) => Value::Array(args),
-            other => other,
-        };
-        async move { fill(&slot, value) }.boxed()
-    };
-    socket
-        .emit_with_ack(event, data, timeout, callback)
-        .await
-        .map(|()| rx)
-        .map_err(|e| e.to_string())
-}
-
-async fn await_answer(rx: oneshot::Receiver<Value>, timeout: Duration) -> Answer {
-    match tokio::time::timeout(timeout, rx).await {
-        Ok(Ok(value)) => Answer::Reply(value),
-        _ => Answer::Silent,
-    }
 }
 
 impl LabClient {

@@ -28,6 +28,7 @@ mod connect;
 mod exchange;
 mod ids;
 mod nodes;
+mod send;
 
 use exchange::{request, send_failed, sync_all};
 
@@ -369,12 +370,16 @@ impl Lab {
             Action::Send {
                 actor,
                 event,
-                before_connect: false,
+                before_connect,
                 ..
             } if self.declared => {
                 let args = action.arguments().into_iter();
                 let args = args.map(|a| self.resolve_id(a)).collect();
-                self.send(actor, event, args).await;
+                if *before_connect {
+                    self.connect_emitting(actor, event, args).await;
+                } else {
+                    self.send(actor, event, args).await;
+                }
             }
             Action::Send {
                 actor,
@@ -636,28 +641,6 @@ impl Lab {
                 None => room.clone(),
             })
             .collect()
-    }
-
-    /// A client emits an application event with no acknowledgement, as a real client
-    /// does; the declared handler's `handled` note says when the server is done.
-    async fn send(&mut self, actor: &str, event: &str, args: Vec<Value>) {
-        let Some(client) = self.clients.get(actor) else {
-            let missing = request(None, actor, event, Value::Null, self.timeout).await;
-            return self.collector.record(missing);
-        };
-        if let Err(message) = client.emit_args(event, args).await {
-            return self.collector.record(send_failed(actor, event, &message));
-        }
-        // A message the server refuses is never handled: the actor's connection
-        // closing, seen by both ends, ends the wait instead.
-        let done = self.wait_until(|seen| exchange::handled_or_dropped(seen, actor, event));
-        if !done.await {
-            self.collector.record(Observation::Unanswered {
-                client: actor.to_string(),
-                event: event.to_string(),
-                timeout_ms: self.timeout_ms(),
-            });
-        }
     }
 
     /// Sends one lab request from `actor` and records its answer in this step.

@@ -218,6 +218,12 @@ impl StepRecord {
                 "expected no handler for `{event}`, but the server handled it"
             ));
         }
+        if expect.unheard && !self.unheard() {
+            let sent = step.action.event().unwrap_or_default();
+            problems.push(format!(
+                "expected `{sent}` to arrive before any handler for it and be lost, but the server heard it"
+            ));
+        }
         if expect.rejected && self.answer().is_none_or(|r| r.ok) {
             problems.push(format!(
                 "expected the server to refuse `{event}`, but it did not"

@@ -234,4 +234,12 @@ pub enum Note {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         refused: Option<String>,
     },
+    /// An application event from `name`'s socket arrived before the connection
+    /// handler had attached any handler for it (nor a catch-all): nothing ran and the
+    /// event is gone, as it is in Node when the handler `await`s first.
+    Unheard {
+        name: String,
+        namespace: String,
+        event: String,
+    },
 }

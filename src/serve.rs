@@ -109,6 +109,16 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
                 ns(namespace)
             ))
         }
+        Activity::Note(Note::Unheard {
+            name,
+            namespace,
+            event,
+        }) => paint.warn(&format!(
+            "{} from {}{} came before any handler for it: lost",
+            safe::capped(event),
+            safe::capped(name),
+            ns(namespace)
+        )),
         Activity::Joined {
             name,
             namespace,

@@ -217,11 +217,12 @@ fn declared(app: &App, step: &Step, client: &Client) -> Snippet {
         Action::Send {
             event,
             payload_bytes,
+            before_connect,
             ..
         } => {
-            let (js, rust) = handler(event);
+            let (mut js, mut rust) = handler(event);
             let mut call = vec![format!("{event:?}")];
-            let client = match payload_bytes {
+            let mut emit = match payload_bytes {
                 // The text itself would fill the screen: its code and its size instead.
                 Some(n) => format!(
                     "socket.emit({event:?}, \"x\".repeat({n})); // a message of {} bytes",
@@ -236,8 +237,14 @@ fn declared(app: &App, step: &Step, client: &Client) -> Snippet {
                     format!("socket.emit({})", call.join(", "))
                 }
             };
+            if *before_connect {
+                // The event meets the connection handler first: show both.
+                emit = format!("const socket = {}; {emit}", client_connect(client));
+                js = format!("{}\n{js}", app_js::connection(ns));
+                rust = format!("{}\n{rust}", printed.connect);
+            }
             Snippet {
-                client: Some(client),
+                client: Some(emit),
                 js,
                 rust,
             }

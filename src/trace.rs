@@ -50,6 +50,13 @@ pub enum Observation {
         #[serde(skip_serializing_if = "Option::is_none")]
         refused: Option<String>,
     },
+    /// An event from `client` arrived before its socket had any handler for it:
+    /// nothing ran, and nobody is told.
+    ServerUnheard {
+        client: String,
+        namespace: String,
+        event: String,
+    },
     /// The client heard its namespace accept it.
     Connected { client: String },
     /// The client heard `connect_error`.
@@ -108,6 +115,7 @@ impl Observation {
             | Observation::ServerDisconnect { client, .. }
             | Observation::ServerEmitted { client, .. }
             | Observation::ServerHandled { client, .. }
+            | Observation::ServerUnheard { client, .. }
             | Observation::Connected { client }
             | Observation::Refused { client, .. }
             | Observation::Closed { client }
@@ -132,7 +140,8 @@ impl Observation {
             | Observation::ServerDisconnect { .. }
             | Observation::ServerLog { .. }
             | Observation::ServerEmitted { .. }
-            | Observation::ServerHandled { .. } => 0,
+            | Observation::ServerHandled { .. }
+            | Observation::ServerUnheard { .. } => 0,
             Observation::Connected { .. }
             | Observation::Refused { .. }
             | Observation::Closed { .. } => 1,
@@ -379,6 +388,14 @@ impl StepRecord {
                     }
                 )
             })
+    }
+
+    /// Whether an event the actor sent arrived before any handler for it was
+    /// attached, and was lost (the server's `unheard` note).
+    pub fn unheard(&self) -> bool {
+        self.observations
+            .iter()
+            .any(|o| matches!(o, Observation::ServerUnheard { .. }))
     }
 
     /// The message of the per-packet middleware that refused what the step sent.

@@ -14,8 +14,12 @@ use crate::safe;
 use crate::snippet;
 use crate::trace::{Observation, StepRecord};
 
+mod fate;
 mod header;
 mod links;
+
+use fate::unhandled;
+pub use fate::unheard;
 
 pub use header::{header, header_of, opening, startup};
 
@@ -380,25 +384,6 @@ fn client_answers(record: &StepRecord, width: usize, paint: Paint) -> String {
         }
     }
     out
-}
-
-/// The server's answer that it has no handler for the event, if it gave one, or the
-/// per-packet middleware's refusal.
-fn unhandled(record: &StepRecord, paint: Paint) -> String {
-    if let Some(reason) = record.packet_refusal() {
-        let why = format!(
-            "`socket.use` refused it ({}): no handler ran",
-            safe::text(reason)
-        );
-        return format!("  {} {}\n", paint.dim("server"), paint.warn(&why));
-    }
-    match record.answer().filter(|r| r.unhandled) {
-        Some(reply) => {
-            let why = safe::text(reply.error.as_deref().unwrap_or("no handler"));
-            format!("  {} {}\n", paint.dim("server"), paint.warn(&why))
-        }
-        None => String::new(),
-    }
 }
 
 /// The server's account of an event: where it sent it, the acknowledgements, a refusal.

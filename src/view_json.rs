@@ -88,6 +88,10 @@ pub fn step_json(s: &Step, r: &StepRecord) -> Value {
         "passed": problems.is_empty(),
         "problems": problems,
     });
+    // Only where it happened: the event came before any handler and is gone.
+    if r.unheard() {
+        step["unheard"] = json!(true);
+    }
     // Only where a connection carries several sockets, as the transcript shows it.
     if r.multiplexed() {
         step["connections"] = json!(r.connections);

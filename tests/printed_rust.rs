@@ -13,6 +13,9 @@ use socketio_lab::lesson;
 
 // Skipped by rustfmt: each file is exactly what the lab prints.
 #[rustfmt::skip]
+#[path = "printed/early.rs"]
+mod early;
+#[rustfmt::skip]
 #[path = "printed/emit.rs"]
 mod emit;
 #[rustfmt::skip]
@@ -170,10 +173,11 @@ fn every_printed_file_is_compiled_here() {
 #[tokio::test]
 async fn the_printed_apps_install_on_a_server() {
     type Install = fn(&socketioxide::SocketIo);
-    let apps: [(Install, &[&str]); 6] = [
+    let apps: [(Install, &[&str]); 7] = [
         (tutorial_chat::install, &["/"]),
         (lobby::install, &["/"]),
         (handlers::install, &["/"]),
+        (early::install, &["/", "/slow"]),
         (emit::install, &["/"]),
         (rooms::install, &["/"]),
         (namespaces::install, &["/", "/admin"]),
@@ -220,5 +224,49 @@ async fn the_printed_startup_serves_the_app() {
         answer.contains("\"sid\""),
         "an engine.io handshake: {answer}"
     );
+    server.abort();
+}
+
+/// The early-event shim as printed, run for real: a client emits `hello` before it
+/// connects (its library keeps the event until the namespace accepts it). On `/`,
+/// whose connection handler does not wait, the held handler answers `hi`, as Node
+/// would; on `/slow`, whose connection handler waits 500 ms before attaching
+/// anything, the event is lost, as in Node: no `hi` within three times that wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_printed_early_event_shim_hears_what_node_hears() {
+    use futures_util::FutureExt;
+    use rust_socketio::asynchronous::ClientBuilder;
+    use std::time::Duration;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (layer, io) = socketioxide::SocketIo::new_layer();
+    early::install(&io);
+    let server =
+        tokio::spawn(async move { axum::serve(listener, axum::Router::new().layer(layer)).await });
+    for (namespace, heard, within) in [("/", true, 5000), ("/slow", false, 1500)] {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let client = ClientBuilder::new(url.as_str())
+            .namespace(namespace)
+            .transport_type(rust_socketio::TransportType::Websocket)
+            .reconnect(false)
+            .on("hi", move |_, _| {
+                let tx = tx.clone();
+                async move {
+                    let _ = tx.send(());
+                }
+                .boxed()
+            })
+            .build()
+            .await
+            .unwrap();
+        client
+            .emit("hello", serde_json::json!("ada"))
+            .await
+            .unwrap();
+        client.open().await.unwrap();
+        let answered = tokio::time::timeout(Duration::from_millis(within), rx.recv()).await;
+        assert_eq!(answered.is_ok(), heard, "`{namespace}`");
+        let _ = client.disconnect().await;
+    }
     server.abort();
 }

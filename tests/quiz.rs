@@ -24,6 +24,7 @@ const RIGHT: &[(&str, &str)] = &[
     ("cheatsheet", "2,1,1,1,1,1+2,1,1,1,1,1"),
     ("lobby", "2,1"),
     ("handlers", "1,1,1"),
+    ("early", "1,1"),
 ];
 const WRONG: &[(&str, &str)] = &[
     ("chat", "3,1+3,2"),
@@ -33,6 +34,7 @@ const WRONG: &[(&str, &str)] = &[
     ("cheatsheet", "1,2,3,3,2,1+3,2,2,2,2,2"),
     ("lobby", "1,2"),
     ("handlers", "2,2,3"),
+    ("early", "3,2"),
 ];
 
 fn quiz(state: &std::path::Path, args: &[&str]) -> std::process::Output {
@@ -319,6 +321,13 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
                 },
             });
         }
+        if expect.unheard {
+            record.observations.push(Observation::ServerUnheard {
+                client: actor.clone(),
+                namespace: "/".into(),
+                event: event.clone(),
+            });
+        }
         for line in expect.log.iter().flatten() {
             record
                 .observations
@@ -475,6 +484,7 @@ fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
             !matches!(
                 o,
                 Observation::Refused { .. }
+                    | Observation::ServerUnheard { .. }
                     | Observation::ServerConnect { .. }
                     | Observation::ServerDisconnect { .. }
                     | Observation::ServerRefuse { .. }

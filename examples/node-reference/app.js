@@ -55,7 +55,7 @@ function text(value, at) {
   return value;
 }
 
-const NAMESPACE_FIELDS = ["name", "middleware", "packet", "connection", "events", "unhandled", "disconnecting", "disconnect"];
+const NAMESPACE_FIELDS = ["name", "middleware", "packet", "connection", "events", "unhandled", "disconnecting", "disconnect", "hold_early"];
 
 function parseApp(json) {
   const app = fields(json, "app", ["listening", "namespaces"]);
@@ -95,6 +95,9 @@ function parseNamespace(ns, at, statics) {
     if (events.has(parsed.event)) fail(`${at}.events[${i}]`, `two handlers for \`${parsed.event}\``);
     events.set(parsed.event, parsed);
   });
+  // socketioxide's early-event shim: Node needs none, since it runs a connection
+  // handler that does not wait before it reads the socket's next packet.
+  flag(ns.hold_early, `${at}.hold_early`);
   return {
     name,
     pattern: pattern(name, `${at}.name`),
@@ -405,6 +408,13 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
     // connection handler runs, so that a socket that leaves during a slow one is
     // still reported; the declared handler, as printed, is attached only after.
     let attached = false;
+    // The lab's note, not the printed code: an application event that comes before
+    // the handlers below are attached finds no listener, not even the catch-all, and
+    // Socket.IO drops it without a word. Set up first, so that it sees every event.
+    socket.onAny((event) => {
+      if (attached || event.startsWith("lab:") || socket.listenerCount(event) > 0) return;
+      note({ kind: "unheard", name, namespace, event });
+    });
     usePackets(socket, ns);
     socket.on("disconnect", (reason) => {
       const ops = attached ? ns.disconnect : [];

@@ -63,6 +63,13 @@ pub struct Namespace {
     pub disconnecting: Vec<Op>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disconnect: Vec<Op>,
+    /// socketioxide only: attach the handlers before the socket is accepted and hold
+    /// the events they get until the connection handler has run, as Node, which runs
+    /// that handler before reading another packet, needs no help to do. Set by the
+    /// lab on a namespace whose client emits before it connects (`before_connect`)
+    /// and whose connection handler does not wait; printed as a shim (`app::rust`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hold_early: bool,
 }
 
 /// A connection middleware: lets in only a socket whose handshake `auth` has every
@@ -270,6 +277,13 @@ impl Namespace {
             && path.starts_with(prefix)
             && path.ends_with(suffix)
             && !path[prefix.len()..path.len() - suffix.len()].contains('/')
+    }
+
+    /// Whether the connection handler `await`s before it attaches the event
+    /// handlers: an event that arrives meanwhile finds none, in Node as in
+    /// socketioxide.
+    pub fn waits(&self) -> bool {
+        self.connection.iter().any(|op| matches!(op, Op::WaitMs(_)))
     }
 
     pub fn handler(&self, event: &str) -> Option<&Handler> {

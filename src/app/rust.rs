@@ -6,7 +6,6 @@
 //! `tests/printed_rust.rs` compiles what this prints for every lesson, so a printed
 //! line that would not compile fails CI.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde_json::Value;
@@ -18,85 +17,16 @@ use crate::protocol::EmitFrom;
 
 const INDENT: &str = "    ";
 
+mod hold;
+mod names;
+
+pub use hold::HOLD_EARLY;
+pub use names::Names;
+
 /// The comment above the own-id room shim.
 pub const OWN_ID_ROOM: &str = "// shim (Node does this itself): a room named by the socket's id";
 /// The comment above a socket's broadcast.
 pub const SENDER_ROOM: &str = "// shim: Node also leaves out the rest of the sender's own-id room";
-
-/// Function names for one namespace's handlers: `on_connect`, `on_chat_message`,
-/// prefixed by the namespace (`admin_on_connect`) unless it is `/`.
-pub struct Names {
-    prefix: String,
-    taken: BTreeMap<String, usize>,
-}
-
-impl Names {
-    pub fn new(ns: &Namespace) -> Names {
-        let words: String = ns
-            .name
-            .chars()
-            .filter(|c| *c != '{' && *c != '}')
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let words = words.trim_matches('_');
-        let prefix = if words.is_empty() {
-            String::new()
-        } else {
-            format!("{words}_")
-        };
-        Names {
-            prefix,
-            taken: BTreeMap::new(),
-        }
-    }
-
-    pub fn of(&mut self, what: &str) -> String {
-        let words: String = what
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let base = format!("{}{}", self.prefix, words.trim_matches('_'));
-        let count = self.taken.entry(base.clone()).or_default();
-        *count += 1;
-        if *count == 1 {
-            base
-        } else {
-            format!("{base}_{count}")
-        }
-    }
-
-    /// The type holding what the namespace's middlewares keep on a socket.
-    pub fn data_type(&self) -> String {
-        let camel: String = self
-            .prefix
-            .split('_')
-            .filter(|w| !w.is_empty())
-            .map(|w| {
-                let mut chars = w.chars();
-                chars.next().map_or(String::new(), |c| {
-                    c.to_ascii_uppercase().to_string() + chars.as_str()
-                })
-            })
-            .collect();
-        format!("{camel}SocketData")
-    }
-
-    fn event(&mut self, handler: &Handler) -> String {
-        self.of(&format!("on {}", handler.event))
-    }
-}
 
 /// The whole application as a module: the handlers, then `install`, which registers
 /// the namespaces on a `SocketIo` (what `main` calls once).
@@ -203,7 +133,12 @@ pub fn printed(ns: &Namespace) -> Printed {
         }
         out.push_str("}\n\n");
     }
+    let hold = ns.hold_early.then(|| hold::Hold::new(&mut names));
     let mut handler = connect.clone();
+    if let Some(hold) = &hold {
+        // The first `with` runs last: after the namespace's own middlewares.
+        let _ = write!(handler, ".with({})", hold.attach);
+    }
     for mw in &ns.middleware {
         let name = names.of("guard");
         out.push_str(&middleware(&name, mw, &data_ty));
@@ -223,10 +158,18 @@ pub fn printed(ns: &Namespace) -> Printed {
     if let Some(function) = &unhandled {
         attached.push(format!("socket.on_fallback({function});"));
     }
+    let wait = hold.as_ref().map(hold::Hold::wait);
+    let open = match &hold {
+        Some(hold) => {
+            out.push_str(&hold.code(&attached));
+            hold.open()
+        }
+        None => attached.iter().map(|line| format!("{line}\n")).collect(),
+    };
     out.push_str(&connect_fn(
         ns,
         &connect,
-        &attached,
+        &open,
         disconnect.as_deref(),
         &data_ty,
     ));
@@ -251,13 +194,13 @@ pub fn printed(ns: &Namespace) -> Printed {
         events: events
             .iter()
             .map(|(name, h)| {
-                let function = event_fn(name, h, &data_ty);
+                let function = event_fn(name, h, &data_ty, wait.as_deref());
                 (h.event.clone(), guarded(function, &string(&h.event)))
             })
             .collect(),
         disconnect: disconnect.map(|name| disconnect_fn(ns, &name, &data_ty)),
         unhandled: unhandled.map(|name| {
-            let function = unhandled_fn(ns, &name, &data_ty);
+            let function = unhandled_fn(ns, &name, &data_ty, wait.as_deref());
             match &check {
                 None => function,
                 Some(check) => super::packet::checked_last(&function, check),
@@ -328,10 +271,12 @@ fn reads_data(op: &Op) -> bool {
         || op.values().iter().any(|e| matches!(e.0, Source::Data(_)))
 }
 
+/// The connection handler; `attach` is its lines after the operations: the
+/// handlers it attaches, or (with the early-event shim) the gate it opens.
 fn connect_fn(
     ns: &Namespace,
     name: &str,
-    attached: &[String],
+    attach: &str,
     disconnect: Option<&str>,
     data_ty: &str,
 ) -> String {
@@ -339,9 +284,7 @@ fn connect_fn(
     let mut body = format!("{OWN_ID_ROOM}\nsocket.join(socket.id);\n");
     body.push_str(&data_preamble(&ns.connection, data_ty));
     body.push_str(&ops(&ns.connection));
-    for line in attached {
-        let _ = writeln!(body, "{line}");
-    }
+    body.push_str(attach);
     if let Some(function) = disconnect {
         let _ = writeln!(body, "socket.on_disconnect({function});");
     }
@@ -373,27 +316,42 @@ fn disconnect_fn(ns: &Namespace, name: &str, data_ty: &str) -> String {
 }
 
 /// `on_fallback`'s handler: the event's name through `Event`.
-fn unhandled_fn(ns: &Namespace, name: &str, data_ty: &str) -> String {
+fn unhandled_fn(ns: &Namespace, name: &str, data_ty: &str, wait: Option<&str>) -> String {
     let mut args = extractors(&ns.unhandled, &[], false);
+    with_socket(&mut args, wait);
     let reads_event = ns.unhandled.iter().any(|op| op_reads(op, "event"));
     let binding = if reads_event { "event" } else { "_event" };
     args.push(format!("Event({binding}): Event"));
     let mut out = format!("async fn {name}({}) {{\n", args.join(", "));
-    let body = data_preamble(&ns.unhandled, data_ty) + &ops(&ns.unhandled);
+    let body = wait.unwrap_or_default().to_string()
+        + &data_preamble(&ns.unhandled, data_ty)
+        + &ops(&ns.unhandled);
     out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     out
 }
 
-/// `async fn on_event(...)` with the extractors its operations need.
-pub fn event_fn(name: &str, handler: &Handler, data_ty: &str) -> String {
+/// `async fn on_event(...)` with the extractors its operations need; `wait` is the
+/// early-event shim's first line, if the namespace has it.
+pub fn event_fn(name: &str, handler: &Handler, data_ty: &str, wait: Option<&str>) -> String {
     let params: Vec<_> = handler.params().collect();
-    let args = extractors(&handler.ops, &params, handler.answers());
+    let mut args = extractors(&handler.ops, &params, handler.answers());
+    with_socket(&mut args, wait);
     let mut out = format!("async fn {name}({}) {{\n", args.join(", "));
-    let body = data_preamble(&handler.ops, data_ty) + &ops(&handler.ops);
+    let body = wait.unwrap_or_default().to_string()
+        + &data_preamble(&handler.ops, data_ty)
+        + &ops(&handler.ops);
     out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     out
+}
+
+/// A held handler reads its socket to wait on, whatever its operations need.
+fn with_socket(args: &mut Vec<String>, wait: Option<&str>) {
+    const SOCKET: &str = "socket: SocketRef";
+    if wait.is_some() && args.first().map(String::as_str) != Some(SOCKET) {
+        args.insert(0, SOCKET.to_string());
+    }
 }
 
 fn extractors(list: &[Op], params: &[super::Param], ack: bool) -> Vec<String> {
@@ -629,29 +587,4 @@ fn indent(text: &str, depth: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::app::tutorial_chat;
-
-    #[test]
-    fn a_parameter_no_operation_reads_is_marked_unused() {
-        let handler = Handler {
-            event: "pair".into(),
-            args: vec!["a".into(), "b".into()],
-            ops: vec![Op::Log("{b}".into())],
-        };
-        let code = event_fn("on_pair", &handler, "SocketData");
-        assert!(
-            code.contains("Data((_a, b)): Data<(String, String)>"),
-            "{code}"
-        );
-    }
-
-    #[test]
-    fn the_tutorial_chat_in_rust() {
-        let (code, install) = namespace(&tutorial_chat().namespaces[0]);
-        assert_eq!(install, "io.ns(\"/\", on_connect);");
-        assert!(code.contains("async fn on_chat_message(io: SocketIo, Data(msg): Data<String>) {\n    println!(\"message: {msg}\");\n    io.emit(\"chat message\", &msg).await.unwrap_or_else"), "{code}");
-        assert!(code.contains(OWN_ID_ROOM));
-    }
-}
+mod tests;

@@ -177,6 +177,13 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
         rooms: false,
         data: ns_data.clone(),
     };
+    if ns.hold_early && ns.waits() {
+        return Err(err(
+            at,
+            "`hold_early` holds early events for a connection handler that does not wait; \
+             one that waits loses them in Node too",
+        ));
+    }
     ops(app, &ns.connection, &plain, &format!("{at}.connection"))?;
     ops(
         app,
@@ -497,6 +504,22 @@ mod tests {
             ..App::default()
         };
         assert!(validate(&long).unwrap_err().reason.contains("operations"));
+    }
+
+    #[test]
+    fn the_early_event_shim_is_for_a_connection_handler_that_does_not_wait() {
+        let waits = app(r#"
+            [[namespaces]]
+            name = "/"
+            hold_early = true
+            connection = [{ wait_ms = 5 }]
+        "#);
+        assert!(validate(&waits)
+            .unwrap_err()
+            .reason
+            .contains("`hold_early`"));
+        let quick = app("[[namespaces]]\nname = \"/\"\nhold_early = true");
+        validate(&quick).unwrap();
     }
 
     #[test]

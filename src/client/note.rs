@@ -58,6 +58,15 @@ pub(super) fn note_observation(note: Value) -> Observation {
             unhandled,
             refused,
         },
+        Ok(Note::Unheard {
+            name,
+            namespace,
+            event,
+        }) => Observation::ServerUnheard {
+            client: name,
+            namespace,
+            event,
+        },
         Err(e) => Observation::ClientError {
             client: CONTROL_CLIENT.into(),
             message: format!("malformed `{NOTE}` from the server: {e}"),

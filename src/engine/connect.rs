@@ -27,6 +27,7 @@ impl Lab {
             event: event.to_string(),
             data,
             timeout: self.timeout,
+            ack: true,
         };
         let observation = match self.connect_with(name, Some(&early)).await {
             Some(Answer::SendFailed(message)) => send_failed(name, event, &message),
@@ -40,7 +41,11 @@ impl Lab {
     /// Connects `name`, over the connection of another of its person's sockets when
     /// one is up (as a page's second `io(..)` reuses the first one's connection);
     /// returns the answer to `early`, if it asked one.
-    async fn connect_with(&mut self, name: &str, early: Option<&Early>) -> Option<Answer> {
+    pub(super) async fn connect_with(
+        &mut self,
+        name: &str,
+        early: Option<&Early>,
+    ) -> Option<Answer> {
         let spec = self.specs.iter().find(|c| c.name == name).cloned()?;
         if self.clients.contains_key(name) {
             return None;

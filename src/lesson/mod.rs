@@ -36,6 +36,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("cheatsheet", include_str!("../../lessons/cheatsheet.toml")),
     ("lobby", include_str!("../../lessons/lobby.toml")),
     ("handlers", include_str!("../../lessons/handlers.toml")),
+    ("early", include_str!("../../lessons/early.toml")),
 ];
 
 /// Namespaces the lab server serves to lesson clients.
@@ -296,6 +297,9 @@ pub struct Expectations {
     pub refused: bool,
     /// `send`, `ask`: the server has no handler for the event.
     pub unhandled: bool,
+    /// `send` with `before_connect` (format 2): the event arrived before the
+    /// connection handler attached any handler for it, and was lost.
+    pub unheard: bool,
     /// Any operation: lines the server must log during the step.
     pub log: Option<Vec<String>>,
     /// `ask`, or `emit` with an acknowledgement: the answer that must come back.
@@ -321,6 +325,7 @@ impl Expectations {
         self.delivered_to.is_none()
             && !self.refused
             && !self.unhandled
+            && !self.unheard
             && self.log.is_none()
             && self.answer.is_none()
             && !self.timeout

@@ -129,6 +129,10 @@ pub(super) struct RawStep {
     pub expect_refused: bool,
     #[serde(default)]
     pub expect_unhandled: bool,
+    /// `send` with `before_connect` (format 2): the event arrives before the
+    /// server's connection handler has attached any handler for it, and is lost.
+    #[serde(default)]
+    pub expect_unheard: bool,
     pub expect_log: Option<Vec<String>>,
     /// `emit` only: ask every recipient for an acknowledgement.
     #[serde(default)]

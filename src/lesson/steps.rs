@@ -58,13 +58,6 @@ impl Checker<'_> {
         if s.before_connect && s.op != Op::Send {
             return Err(self.loc.at(at, "`before_connect` applies to `send` only"));
         }
-        if s.before_connect && self.app.is_some() {
-            // The lab sends it as a request and waits for the answer (format 1).
-            return Err(self.loc.at(
-                at,
-                "`before_connect` is for the lab's fixed server (format 1) for now",
-            ));
-        }
         if self.app.is_some() && matches!(s.op, Op::Join | Op::Leave | Op::Emit) {
             return Err(self.loc.at(
                 at,
@@ -293,6 +286,12 @@ impl Checker<'_> {
         if s.expect_disconnect.is_some() && !matches!(op, Op::Send | Op::Ask | Op::Disconnect) {
             return refuse("`expect_disconnect` applies to `send`, `ask` and `disconnect`");
         }
+        if s.expect_unheard && !(s.before_connect && self.app.is_some()) {
+            // Only an event sent before the socket is accepted can find no handler.
+            return refuse(
+                "`expect_unheard` applies to `send` with `before_connect` in format 2 only",
+            );
+        }
         let connections = match &s.expect_connections {
             Some(n) if *n.get_ref() == 0 => {
                 return Err(self
@@ -308,6 +307,7 @@ impl Checker<'_> {
             delivered_to,
             refused: s.expect_refused,
             unhandled: s.expect_unhandled,
+            unheard: s.expect_unheard,
             log: s.expect_log.clone(),
             answer: s.expect_answer.as_ref().map(to_json),
             timeout: s.expect_timeout,

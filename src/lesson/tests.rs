@@ -233,3 +233,68 @@ fn connection_and_ack_claims_are_read_and_checked() {
         assert!(e.message.starts_with(message), "{step}: {e}");
     }
 }
+
+/// Format 2: `before_connect` is read, `expect_unheard` goes with it only, and the
+/// early-event shim is set where a client sends early and the connection handler
+/// does not wait.
+#[test]
+fn early_sends_in_format_2_mark_the_namespaces_that_need_the_shim() {
+    let lesson = |steps: &str| {
+        format!(
+            r#"
+format_version = 2
+title = "t"
+summary = "s"
+intro = "i"
+
+[[clients]]
+name = "ada"
+
+[[clients]]
+name = "sam"
+namespace = "/slow"
+
+[[server.namespaces]]
+name = "/"
+connection = [{{ log = "hi" }}]
+
+[[server.namespaces]]
+name = "/slow"
+connection = [{{ wait_ms = 10 }}]
+
+[[server.namespaces]]
+name = "/other"
+
+{steps}
+"#
+        )
+    };
+    let send = |actor: &str, extra: &str| {
+        format!("[[steps]]\ntitle = \"{actor}\"\nop = \"send\"\nactor = \"{actor}\"\nbefore_connect = true\nevent = \"e\"\n{extra}\n")
+    };
+    let both = format!(
+        "{}{}",
+        send("ada", ""),
+        send("sam", "expect_unheard = true")
+    );
+    let read = parse("x", "x.toml", &lesson(&both)).unwrap();
+    let app = read.app.unwrap();
+    let held: Vec<bool> = app.namespaces.iter().map(|ns| ns.hold_early).collect();
+    assert_eq!(held, [true, false, false]);
+    assert!(read.steps[1].expect.unheard);
+    let without = parse("x", "x.toml", &lesson(&send("sam", ""))).unwrap();
+    assert!(without
+        .app
+        .unwrap()
+        .namespaces
+        .iter()
+        .all(|ns| !ns.hold_early));
+    let connected = "[[steps]]\ntitle = \"c\"\nop = \"connect\"\nactor = \"ada\"\n\n[[steps]]\ntitle = \"s\"\nop = \"send\"\nactor = \"ada\"\nevent = \"e\"\nexpect_unheard = true\n";
+    let e = parse("x", "x.toml", &lesson(connected)).unwrap_err();
+    assert!(
+        e.message.starts_with(
+            "`expect_unheard` applies to `send` with `before_connect` in format 2 only"
+        ),
+        "{e}"
+    );
+}

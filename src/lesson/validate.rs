@@ -102,6 +102,8 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
         }
         questions.push(checker.question(q)?);
     }
+    let mut app = app;
+    hold_early(&clients, &steps, &mut questions, app.as_mut());
     Ok(Lesson {
         id: id.to_string(),
         source: loc.file.to_string(),
@@ -113,6 +115,48 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
         questions,
         app,
     })
+}
+
+/// Puts socketioxide's early-event shim ([`App`]'s `Namespace::hold_early`) in
+/// every application of the lesson, on each namespace that a `before_connect` send
+/// reaches and whose connection handler does not wait: there Node hears the event,
+/// and socketioxide would race for it.
+fn hold_early(
+    clients: &[Client],
+    steps: &[super::Step],
+    questions: &mut [Question],
+    app: Option<&mut App>,
+) {
+    let all = questions
+        .iter()
+        .flat_map(|q| {
+            q.setup
+                .iter()
+                .chain(q.choices.iter().flat_map(|c| &c.steps))
+        })
+        .chain(steps);
+    let early: BTreeSet<&str> = all
+        .filter_map(|step| match &step.action {
+            Action::Send {
+                actor,
+                before_connect: true,
+                ..
+            } => clients.iter().find(|c| &c.name == actor),
+            _ => None,
+        })
+        .map(|c| c.namespace.as_str())
+        .collect();
+    let mark = |app: &mut App| {
+        for ns in app.namespaces.iter_mut() {
+            if !ns.waits() && early.iter().any(|path| ns.matches(path)) {
+                ns.hold_early = true;
+            }
+        }
+    };
+    let choices = questions.iter_mut().flat_map(|q| q.choices.iter_mut());
+    for choice_app in choices.filter_map(|c| c.app.as_mut()).chain(app) {
+        mark(choice_app);
+    }
 }
 
 /// The `[server]` a format-2 lesson must declare and a format-1 lesson must not.

@@ -106,6 +106,9 @@ pub(super) fn step(
             .unwrap_or_else(|| "no handler".into());
         let _ = writeln!(out, "    {} {}", paint.dim("server"), paint.warn(&why));
     }
+    if let Some(words) = view::unheard(record) {
+        let _ = writeln!(out, "    {} {}", paint.dim("server"), paint.warn(&words));
+    }
     if matches!(step.action, Action::Emit { .. } | Action::Send { .. })
         || step.expect.delivered_to.is_some()
     {

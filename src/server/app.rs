@@ -15,11 +15,11 @@ use socketioxide::SocketIo;
 use socketioxide_core::adapter::{DefinedAdapter, Spawnable};
 
 use super::emit::broadcast_missed;
-use super::handlers::{on_lesson_connect, on_sync, welcome};
+use super::handlers::{on_lesson_connect, welcome};
 use super::state::{name_of, set_name, sorted_names, Lab, Missed};
 use super::Activity;
 use crate::app::{self, App, EmitOp, Expr, Handler, Namespace, Op, Source};
-use crate::protocol::{EmitFrom, Note, Reply, ADMIN_NS, CONTROL_NS, MAIN_NS, SESSION_AUTH, SYNC};
+use crate::protocol::{EmitFrom, Note, Reply, ADMIN_NS, CONTROL_NS, MAIN_NS, SESSION_AUTH};
 
 /// `lab:app`: keeps the application and serves every namespace it declares.
 pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
@@ -124,6 +124,13 @@ pub(crate) async fn lesson_guard<A: Adapter>(
     };
     let Some(reason) = refusal else {
         keep_data(&socket, declared.as_deref(), auth.as_ref());
+        if let Some(app) = &declared {
+            if let Some(ns) = app.namespace(socket.ns()) {
+                // Held handlers may run before the connection handler starts.
+                socket.extensions.insert(Declared(app.clone()));
+                super::attach::early(&socket, ns, lab.name_from_auth(auth.as_ref()));
+            }
+        }
         return Ok(());
     };
     let note = Note::Refuse {
@@ -201,19 +208,15 @@ pub(crate) async fn connect<A: Adapter>(
     socket.on_disconnect(super::handlers::on_disconnect::<A>);
     let mut run = Run::new(&socket, &io, &lab);
     run.ops(&ns.connection).await;
-    for handler in &ns.events {
-        let event = handler.event.clone();
-        match handler.args.len() {
-            0 => socket.on(event, on_event_0::<A>),
-            1 => socket.on(event, on_event_1::<A>),
-            2 => socket.on(event, on_event_2::<A>),
-            3 => socket.on(event, on_event_3::<A>),
-            _ => socket.on(event, on_event_4::<A>),
-        }
+    if ns.hold_early {
+        // The handlers are in place since the middleware (`attach::early`): the
+        // welcome goes first, as in Node, where no held event has run before it.
+        welcome(&socket);
+        super::attach::open(&socket);
+    } else {
+        super::attach::handlers(&socket, &ns);
+        welcome(&socket);
     }
-    socket.on(SYNC, on_sync::<A>);
-    socket.on_fallback(on_unhandled::<A>);
-    welcome(&socket);
 }
 
 /// The declared `disconnecting` and `disconnect` operations, which socketioxide runs
@@ -242,76 +245,7 @@ pub(crate) fn declares(
     Some((app, ns))
 }
 
-async fn on_event_0<A: Adapter>(
-    socket: SocketRef<A>,
-    io: SocketIo<A>,
-    State(lab): State<Lab>,
-    Event(event): Event,
-    ack: AckSender<A>,
-) {
-    handle(socket, io, lab, &event, Ok(vec![]), ack).await
-}
-
-async fn on_event_1<A: Adapter>(
-    socket: SocketRef<A>,
-    io: SocketIo<A>,
-    State(lab): State<Lab>,
-    Event(event): Event,
-    TryData(a): TryData<Value>,
-    ack: AckSender<A>,
-) {
-    handle(
-        socket,
-        io,
-        lab,
-        &event,
-        Ok(vec![a.unwrap_or(Value::Null)]),
-        ack,
-    )
-    .await
-}
-
-async fn on_event_2<A: Adapter>(
-    socket: SocketRef<A>,
-    io: SocketIo<A>,
-    State(lab): State<Lab>,
-    Event(event): Event,
-    TryData(args): TryData<(Value, Value)>,
-    ack: AckSender<A>,
-) {
-    let args = args.map(|(a, b)| vec![a, b]).map_err(|e| e.to_string());
-    handle(socket, io, lab, &event, args, ack).await
-}
-
-async fn on_event_3<A: Adapter>(
-    socket: SocketRef<A>,
-    io: SocketIo<A>,
-    State(lab): State<Lab>,
-    Event(event): Event,
-    TryData(args): TryData<(Value, Value, Value)>,
-    ack: AckSender<A>,
-) {
-    let args = args
-        .map(|(a, b, c)| vec![a, b, c])
-        .map_err(|e| e.to_string());
-    handle(socket, io, lab, &event, args, ack).await
-}
-
-async fn on_event_4<A: Adapter>(
-    socket: SocketRef<A>,
-    io: SocketIo<A>,
-    State(lab): State<Lab>,
-    Event(event): Event,
-    TryData(args): TryData<(Value, Value, Value, Value)>,
-    ack: AckSender<A>,
-) {
-    let args = args
-        .map(|(a, b, c, d)| vec![a, b, c, d])
-        .map_err(|e| e.to_string());
-    handle(socket, io, lab, &event, args, ack).await
-}
-
-async fn on_unhandled<A: Adapter>(
+pub(super) async fn on_unhandled<A: Adapter>(
     socket: SocketRef<A>,
     io: SocketIo<A>,
     State(lab): State<Lab>,
@@ -321,6 +255,7 @@ async fn on_unhandled<A: Adapter>(
     if event.starts_with("lab:") {
         return;
     }
+    super::attach::connected(&socket).await;
     let declared = socket.extensions.get::<Declared>();
     let ns = declared
         .as_ref()
@@ -385,7 +320,7 @@ fn packet_refused<A: Adapter>(
 /// Runs the declared handler for `event` with the arguments the client sent. When
 /// they are not what the printed Rust extracts (`Data<String>`, a tuple of the
 /// parameters' count), socketioxide would not call that handler: neither does this.
-async fn handle<A: Adapter>(
+pub(super) async fn handle<A: Adapter>(
     socket: SocketRef<A>,
     io: SocketIo<A>,
     lab: Lab,
@@ -404,6 +339,8 @@ async fn handle<A: Adapter>(
     if packet_refused(&socket, &io, &lab, ns, event) {
         return;
     }
+    // After the packet middleware, as the printed handler waits.
+    super::attach::connected(&socket).await;
     let fits = args.as_ref().is_ok_and(|args| {
         handler
             .params()

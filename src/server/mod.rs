@@ -10,6 +10,7 @@
 //! - `conn`: the handshake and idle timeouts of every connection.
 
 mod app;
+mod attach;
 mod conn;
 mod emit;
 mod handlers;

@@ -89,6 +89,9 @@ fn outcomes(lesson: &Lesson, step: &Step, record: &StepRecord) -> Vec<Value> {
         let why = safe::text(reply.error.as_deref().unwrap_or("no reason given"));
         say("server", false, why.into_owned());
     }
+    if let Some(words) = view::unheard(record) {
+        say("server", false, words);
+    }
     for (name, outcome) in record.server_acks() {
         let (ok, text) = view::ack_words(&outcome);
         say(&name, ok, text);
