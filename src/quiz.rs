@@ -87,18 +87,33 @@ pub async fn run_choice(
 /// own, all at once. Bounded so that a long quiz does not open every socket at once.
 pub const QUESTIONS_AT_ONCE: usize = 8;
 
-/// Runs choices `which` of `question` at once, each on its own fresh lab: the runs
-/// are independent, so they need not wait for each other. Results in `which` order.
+/// How many runs may share the server at once: all of them on fresh embedded
+/// servers, one at a time on a server given with `--server`. Labs sharing one
+/// server share its namespaces and rooms, so one lab's `io.emit` would reach the
+/// sockets of another.
+pub fn runs_at_once(options: &LabOptions, wanted: usize) -> usize {
+    match options.server_url {
+        Some(_) => 1,
+        None => wanted.max(1),
+    }
+}
+
+/// Runs choices `which` of `question`, each on its own fresh lab, at once unless
+/// they share a server (`runs_at_once`). Results in `which` order.
 pub async fn run_choices(
     lesson: &Lesson,
     question: &Question,
     which: &[usize],
     options: &LabOptions,
 ) -> Vec<(usize, Result<ChoiceRun, LabError>)> {
+    use futures_util::StreamExt;
     let runs = which
         .iter()
         .map(|&i| async move { (i, run_choice(lesson, question, i, options).await) });
-    futures_util::future::join_all(runs).await
+    futures_util::stream::iter(runs)
+        .buffered(runs_at_once(options, which.len()))
+        .collect()
+        .await
 }
 
 /// The choices a question's runs confirm. Only the runs given are considered.

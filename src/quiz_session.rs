@@ -152,7 +152,8 @@ pub async fn run(
             .iter()
             .zip(all)
             .map(|((lesson, q), given)| runs_for(lesson, q, given, &options.lab));
-        Box::pin(futures_util::stream::iter(runs).buffered(quiz::QUESTIONS_AT_ONCE))
+        let at_once = quiz::runs_at_once(&options.lab, quiz::QUESTIONS_AT_ONCE);
+        Box::pin(futures_util::stream::iter(runs).buffered(at_once))
     });
     for (n, (lesson, q)) in questions.iter().enumerate() {
         if !options.json {

@@ -353,3 +353,24 @@ async fn over_the_size_limit_the_close_frames_differ_as_documented() {
     assert_eq!(theirs, ("open".to_string(), "1009".to_string()));
     embedded.stop().await;
 }
+
+/// A quiz against one shared server runs its choices one at a time: labs that share
+/// a server share its namespaces and rooms, so a choice's `io.emit` would reach the
+/// sockets of another choice run at the same moment. Each question here has a
+/// choice whose handler emits to everyone.
+#[test]
+fn a_quiz_against_one_server_keeps_its_choices_apart() {
+    let Some(node) = node_server("a_quiz_against_one_server_keeps_its_choices_apart") else {
+        return;
+    };
+    let url = node.url();
+    for (lesson, right) in [("rooms", "1,1,1+2"), ("namespaces", "1,1+2+3,1+2,1")] {
+        let out = run(&["quiz", lesson, "--server", &url, "--answers", right]);
+        assert!(
+            out.status.success(),
+            "quiz {lesson}:\n{}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+}

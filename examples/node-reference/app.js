@@ -389,7 +389,7 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
       // `!==`, as the printed middleware compares: an object or a list never equals.
       const differs = Object.entries(mw.require).some(([key, value]) => auth[key] !== value);
       if (differs) {
-        note({ kind: "refuse", name: nameFromAuth(auth), namespace: socket.nsp.name, reason: mw.refuse });
+        note({ kind: "refuse", name: nameFromAuth(auth), namespace: socket.nsp.name, reason: mw.refuse }, socket);
         return next(new Error(mw.refuse));
       }
       // As printed: a text is kept, anything else as an empty text.
@@ -402,7 +402,7 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
     const namespace = socket.nsp.name;
     const name = nameFromAuth(socket.handshake.auth);
     socket.data.name = name;
-    note({ kind: "connect", name, namespace });
+    note({ kind: "connect", name, namespace }, socket);
     // The `disconnect` note comes after the declared `disconnect` operations, as the
     // chat's `user disconnected` line came before it. It is registered before the
     // connection handler runs, so that a socket that leaves during a slow one is
@@ -413,12 +413,12 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
     // Socket.IO drops it without a word. Set up first, so that it sees every event.
     socket.onAny((event) => {
       if (attached || event.startsWith("lab:") || socket.listenerCount(event) > 0) return;
-      note({ kind: "unheard", name, namespace, event });
+      note({ kind: "unheard", name, namespace, event }, socket);
     });
     usePackets(socket, ns);
     socket.on("disconnect", (reason) => {
       const ops = attached ? ns.disconnect : [];
-      run({ socket, args: [] }, ops, () => note({ kind: "disconnect", name, namespace, reason }));
+      run({ socket, args: [] }, ops, () => note({ kind: "disconnect", name, namespace, reason }, socket));
     });
     run({ socket, args: [] }, ns.connection, () => {
       for (const handler of ns.events.values()) {
@@ -451,9 +451,9 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
     }
     socket.on("error", (err) => {
       console.log(err.message);
-      note({ kind: "log", text: err.message });
+      note({ kind: "log", text: err.message }, socket);
       const event = refused.get(err);
-      if (event !== undefined) note({ kind: "handled", name: nameOf(socket), namespace: socket.nsp.name, event, refused: err.message });
+      if (event !== undefined) note({ kind: "handled", name: nameOf(socket), namespace: socket.nsp.name, event, refused: err.message }, socket);
     });
   }
 
@@ -468,7 +468,7 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
     }
     // `socket.use` runs after `onAny`: a refusal is what it reports, not this.
     const refusedNext = packetRefusal(ns, socket, event) !== null;
-    const done = () => refusedNext || note({ kind: "handled", name: nameOf(socket), namespace: socket.nsp.name, event, unhandled: true });
+    const done = () => refusedNext || note({ kind: "handled", name: nameOf(socket), namespace: socket.nsp.name, event, unhandled: true }, socket);
     run({ socket, args: [event] }, ns.unhandled, done);
   }
 
@@ -476,7 +476,7 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
   // arguments the client sent; parameters are the arguments before it.
   function handle(socket, handler, args) {
     const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
-    const done = () => note({ kind: "handled", name: nameOf(socket), namespace: socket.nsp.name, event: handler.event });
+    const done = () => note({ kind: "handled", name: nameOf(socket), namespace: socket.nsp.name, event: handler.event }, socket);
     run({ socket, args, ack }, handler.ops, done);
   }
 
@@ -507,7 +507,7 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
       case "log": {
         const line = op.parts.map((part) => (typeof part === "string" ? part : `${raw(part, ctx)}`)).join("");
         console.log(line);
-        note({ kind: "log", text: line });
+        note({ kind: "log", text: line }, socket);
         break;
       }
       case "emit":
@@ -544,7 +544,7 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
     const selected = op === socket ? [socket] : selectedBy(op === io ? io.sockets : op);
     op.emit(e.event, ...e.args.map((arg) => value(arg, ctx)));
     const deliveredTo = selected.map(nameOf).sort();
-    note({ kind: "emit", name: nameOf(socket), namespace: socket.nsp.name, event: e.event, delivered_to: deliveredTo });
+    note({ kind: "emit", name: nameOf(socket), namespace: socket.nsp.name, event: e.event, delivered_to: deliveredTo }, socket);
   }
 
   // The sockets an operator (a namespace or a broadcast operator) is about to emit

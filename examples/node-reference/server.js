@@ -123,8 +123,18 @@ const io = new Server(httpServer); // polling and WebSocket, as by default
 
 // Everything the server logs is also told to the lab's control sockets, which is how
 // the lab shows `a user connected` without reading this process's output.
-function note(payload) {
-  io.of(CONTROL_NS).emit("lab:note", payload);
+// A note goes to the control sockets of the lab session the socket it is `about`
+// belongs to (`auth.lab`): labs sharing this server (a quiz's choices at once) each
+// hear only of their own sockets, which may have the same names.
+function note(payload, about) {
+  const sessionOf = (socket) => {
+    const auth = (socket && socket.handshake && socket.handshake.auth) || {};
+    return typeof auth.lab === "string" ? auth.lab : null;
+  };
+  const theirs = sessionOf(about);
+  for (const control of io.of(CONTROL_NS).sockets.values()) {
+    if (sessionOf(control) === theirs) control.emit("lab:note", payload);
+  }
 }
 
 // `lab:emit`: builds the same operator a handler would write by hand, e.g.
@@ -261,14 +271,14 @@ function onConnection(socket, app) {
   connectionOf(socket);
 
   console.log("a user connected");
-  note({ kind: "connect", name, namespace });
+  note({ kind: "connect", name, namespace }, socket);
 
   installProtocol(socket);
   app(socket);
   installCatchAll(socket);
   socket.on("disconnect", (reason) => {
     console.log("user disconnected");
-    note({ kind: "disconnect", name, namespace, reason });
+    note({ kind: "disconnect", name, namespace, reason }, socket);
   });
 
   // Last: a client that hears this knows every handler above is in place.
@@ -292,7 +302,7 @@ io.of(MAIN_NS).on(
         // The tutorial's log line for each message; text as it is, anything else as JSON.
         const text = `message: ${typeof msg === "string" ? msg : JSON.stringify(msg)}`;
         console.log(text);
-        note({ kind: "log", text });
+        note({ kind: "log", text }, socket);
         reply(ack, { ok: true, delivered_to: await emitCounted(io, "chat message", msg) });
       });
     }),
@@ -306,7 +316,7 @@ io.of(ADMIN_NS).use(
   apps.guard((socket, next) => {
     const auth = socket.handshake.auth || {};
     if (auth.token === ADMIN_TOKEN) return next();
-    note({ kind: "refuse", name: nameFromAuth(auth), namespace: ADMIN_NS, reason: REFUSAL });
+    note({ kind: "refuse", name: nameFromAuth(auth), namespace: ADMIN_NS, reason: REFUSAL }, socket);
     next(new Error(REFUSAL));
   }),
 );

@@ -106,6 +106,10 @@ pub(crate) async fn lesson_guard<A: Adapter>(
     TryData(auth): TryData<Value>,
 ) -> Result<(), String> {
     let auth = auth.ok();
+    // Its notes go to its own lab's control sockets only (`Shared::tell`).
+    if let Some(session) = session_of(auth.as_ref()) {
+        socket.extensions.insert(Session(session.to_string()));
+    }
     let declared = lab.app_of(session_of(auth.as_ref()));
     let refusal = match declared
         .as_deref()
@@ -138,7 +142,7 @@ pub(crate) async fn lesson_guard<A: Adapter>(
         namespace: socket.ns().to_string(),
         reason: reason.clone(),
     };
-    lab.tell(&io, Activity::Note(note));
+    lab.tell(&io, &socket, Activity::Note(note));
     Err(reason)
 }
 
@@ -202,7 +206,7 @@ pub(crate) async fn connect<A: Adapter>(
         name,
         namespace: socket.ns().to_string(),
     };
-    lab.tell(&io, Activity::Note(note));
+    lab.tell(&io, &socket, Activity::Note(note));
     // Before the connection's own operations, so that a socket that leaves while a
     // slow one runs is still reported, as Node reports it.
     socket.on_disconnect(super::handlers::on_disconnect::<A>);
@@ -286,7 +290,7 @@ fn handled<A: Adapter>(
         unhandled,
         refused: None,
     };
-    lab.tell(io, Activity::Note(note));
+    lab.tell(io, socket, Activity::Note(note));
 }
 
 /// The namespace's per-packet middlewares, as the printed `packet_middleware` runs
@@ -305,7 +309,7 @@ fn packet_refused<A: Adapter>(
         return false;
     };
     let text = reason.clone();
-    lab.tell(io, Activity::Note(Note::Log { text }));
+    lab.tell(io, socket, Activity::Note(Note::Log { text }));
     let note = Note::Handled {
         name: name_of(socket),
         namespace: socket.ns().to_string(),
@@ -313,7 +317,7 @@ fn packet_refused<A: Adapter>(
         unhandled: false,
         refused: Some(reason),
     };
-    lab.tell(io, Activity::Note(note));
+    lab.tell(io, socket, Activity::Note(note));
     true
 }
 
@@ -352,7 +356,7 @@ pub(super) async fn handle<A: Adapter>(
             "socketioxide did not run the handler of `{event}`: its arguments are not the {} it extracts",
             extracted(handler)
         );
-        lab.tell(&io, Activity::Note(Note::Log { text }));
+        lab.tell(&io, &socket, Activity::Note(Note::Log { text }));
         return handled(&socket, &io, &lab, event, false);
     }
     let mut run = Run::new(&socket, &io, &lab);
@@ -407,7 +411,8 @@ impl<'a, A: Adapter> Run<'a, A> {
         match op {
             Op::Log(text) => {
                 let text = self.template(text);
-                self.lab.tell(self.io, Activity::Note(Note::Log { text }));
+                self.lab
+                    .tell(self.io, self.socket, Activity::Note(Note::Log { text }));
             }
             Op::Emit(emit) => self.emit(emit).await,
             Op::Join(rooms) => {
@@ -579,6 +584,6 @@ impl<'a, A: Adapter> Run<'a, A> {
             delivered_to: missed.reached(&selected).unwrap_or(selected),
             error,
         };
-        self.lab.tell(self.io, Activity::Note(note));
+        self.lab.tell(self.io, self.socket, Activity::Note(note));
     }
 }

@@ -89,7 +89,7 @@ async fn on_unheard<A: Adapter>(
         namespace: socket.ns().to_string(),
         event: event.to_string(),
     };
-    lab.tell(&io, Activity::Note(note));
+    lab.tell(&io, &socket, Activity::Note(note));
 }
 
 async fn on_event_0<A: Adapter>(

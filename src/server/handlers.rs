@@ -135,7 +135,7 @@ pub(crate) async fn on_lesson_connect<A: Adapter>(
         name: name_of(&socket),
         namespace: socket.ns().to_string(),
     };
-    lab.tell(&io, Activity::Note(note));
+    lab.tell(&io, &socket, Activity::Note(note));
     welcome(&socket);
 }
 
@@ -168,7 +168,7 @@ pub(crate) async fn on_disconnect<A: Adapter>(
         namespace: socket.ns().to_string(),
         reason: lab.reason_text(reason).to_string(),
     };
-    lab.tell(&io, Activity::Note(note));
+    lab.tell(&io, &socket, Activity::Note(note));
     lab.left(&io, &socket);
     lab.rooms_changed(&io, Some(&socket));
     if let Some(super::app::Gone(told)) = socket.extensions.get() {
@@ -236,7 +236,7 @@ async fn on_rooms<A: Adapter>(
             rooms,
         }
     };
-    lab.tell(&io, activity);
+    lab.tell(&io, &socket, activity);
     lab.rooms_changed(&io, None);
     // The answer: the socket's rooms afterwards.
     let reply = Reply {
@@ -384,7 +384,7 @@ impl Relay {
         if self.received == "chat message" {
             // The tutorial's server logs each message (`console.log('message: ' + msg)`).
             let text = format!("message: {}", logged(&data));
-            lab.tell(&io, Activity::Note(Note::Log { text }));
+            lab.tell(&io, &socket, Activity::Note(Note::Log { text }));
         }
         let targets = sorted_names(op.clone().sockets());
         let missed = match broadcast_missed(op.emit(self.event, &data).await) {

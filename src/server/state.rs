@@ -291,12 +291,29 @@ impl Shared {
         }
     }
 
-    pub(crate) fn tell<A: Adapter>(&self, io: &SocketIo<A>, activity: Activity) {
+    /// Tells the monitor, and the control sockets of the lab session `about` belongs
+    /// to: labs that share this server (a quiz's choices at once) each hear only of
+    /// their own sockets, which may have the same names.
+    pub(crate) fn tell<A: Adapter>(
+        &self,
+        io: &SocketIo<A>,
+        about: &SocketRef<A>,
+        activity: Activity,
+    ) {
         if let Activity::Note(note) = &activity {
+            let session = |socket: &SocketRef<A>| {
+                socket
+                    .extensions
+                    .get::<super::app::Session>()
+                    .map(|super::app::Session(s)| s)
+            };
+            let theirs = session(about);
             // Sent with the synchronous per-socket emit so that the note is queued
             // before anything the caller queues afterwards (the welcome, say).
             for control in io.of(CONTROL_NS).map(|ns| ns.sockets()).unwrap_or_default() {
-                let _ = control.emit(NOTE, note);
+                if session(&control) == theirs {
+                    let _ = control.emit(NOTE, note);
+                }
             }
         }
         if let Some(monitor) = &self.monitor {
@@ -335,7 +352,7 @@ impl Shared {
             delivered_to: selected,
             missed,
         };
-        self.tell(io, activity);
+        self.tell(io, socket, activity);
         reply
     }
 
