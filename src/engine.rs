@@ -310,14 +310,11 @@ impl Lab {
             Action::Send {
                 actor,
                 event,
-                payload,
-                args,
                 before_connect,
+                ..
             } if self.declared => {
-                let args = args
-                    .clone()
-                    .unwrap_or_else(|| payload.iter().cloned().collect());
-                let args = args.into_iter().map(|a| self.resolve_id(a)).collect();
+                let args = action.arguments().into_iter();
+                let args = args.map(|a| self.resolve_id(a)).collect();
                 if *before_connect {
                     self.connect_emitting(actor, event, args).await;
                 } else {

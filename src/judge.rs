@@ -245,6 +245,9 @@ impl StepRecord {
                 problems.extend(self.acks_mismatches(want));
             }
         }
+        if let Some(want) = &expect.disconnect {
+            problems.extend(self.disconnect_mismatches(step.action.actors(), want));
+        }
         if let Some(want) = expect.connections {
             problems.extend(self.connections_mismatch(step.action.actors(), want));
         }
@@ -333,6 +336,31 @@ impl StepRecord {
     }
 
     /// `expect_connections`: how many of the server's connections carry the actors.
+    /// Each actor must have left with the reason `want`, as the server noted it.
+    fn disconnect_mismatches(&self, actors: &[String], want: &str) -> Vec<String> {
+        let reason = |actor: &str| {
+            self.observations.iter().find_map(|o| match o {
+                Observation::ServerDisconnect { client, reason, .. } if client == actor => {
+                    Some(reason.as_str())
+                }
+                _ => None,
+            })
+        };
+        let mut problems = Vec::new();
+        for actor in actors {
+            match reason(actor) {
+                Some(got) if got == want => {}
+                Some(got) => problems.push(format!(
+                    "expected the server to see `{actor}` leave with the reason `{want}`, but it gave `{got}`"
+                )),
+                None => problems.push(format!(
+                    "expected the server to see `{actor}` leave with the reason `{want}`, but `{actor}` stayed connected"
+                )),
+            }
+        }
+        problems
+    }
+
     fn connections_mismatch(&self, actors: &[String], want: usize) -> Option<String> {
         if self.connections.is_empty() {
             return Some("the server did not report its connections".to_string());

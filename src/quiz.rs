@@ -5,14 +5,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::app::App;
 use crate::engine::{Lab, LabError, LabOptions};
-use crate::lesson::{Action, Choice, Lesson, Question, Step};
+use crate::lesson::{Choice, Lesson, Question, Step};
 use crate::paint::Paint;
-use crate::snippet;
 use crate::trace::StepRecord;
 use crate::view;
 
+pub mod choice_code;
+mod evidence;
 mod json;
 pub use json::{observed_json, question_json, target_json};
 
@@ -232,118 +232,6 @@ pub fn question_text(
     out
 }
 
-fn step_evidence(
-    lesson: &Lesson,
-    app: Option<&App>,
-    step: &Step,
-    record: &StepRecord,
-    paint: Paint,
-) -> String {
-    let mut out = String::new();
-    let width = view::name_width(lesson);
-    if let Some(actor) = lesson.client(step.action.actor()) {
-        let code = snippet::code_in(app, step, actor);
-        let line = match (&code.client, &step.action) {
-            (
-                Some(client),
-                Action::Send { .. } | Action::Connect { .. } | Action::Disconnect { .. },
-            ) => {
-                format!("{client}  {}", paint.dim("(client)"))
-            }
-            // In format 2 an `ask` is the client's emit too; its handler is the server's.
-            (Some(client), Action::Ask { .. }) if app.is_some() => {
-                format!("{client}  {}", paint.dim("(client)"))
-            }
-            _ => code.js.clone(),
-        };
-        let _ = writeln!(
-            out,
-            "  {} {}",
-            paint.name(&step.action.actors().join(", ")),
-            paint.code(&line)
-        );
-    }
-    for line in record.log_lines() {
-        let _ = writeln!(out, "    {} {}", paint.dim("server log"), paint.code(&line));
-    }
-    if let Action::Connect { actors } = &step.action {
-        for actor in actors {
-            let cell = view::name_cell(actor, width, paint);
-            match record.refusal_of(actor) {
-                Some(reason) => {
-                    let _ = writeln!(out, "    {cell}{} {reason:?}", paint.warn("connect_error:"));
-                }
-                None => {
-                    let _ = writeln!(out, "    {cell}{}", paint.good("connected"));
-                }
-            }
-        }
-    }
-    if let Some(value) = record.ack_answer() {
-        let _ = writeln!(out, "    {} {}", paint.good("answered"), value);
-    }
-    if let Some(ms) = record.ack_timed_out() {
-        let _ = writeln!(
-            out,
-            "    {}",
-            paint.warn(&format!("no answer within {ms} ms (timeout)"))
-        );
-    }
-    for (name, outcome) in record.server_acks() {
-        let what = match (&outcome.value, outcome.answered) {
-            (Some(v), true) => format!("acknowledged with {v}"),
-            _ => format!(
-                "did not acknowledge ({})",
-                outcome.error.as_deref().unwrap_or("no answer")
-            ),
-        };
-        let _ = writeln!(out, "    {} {}", paint.name(&name), paint.dim(&what));
-    }
-    if let Some(reply) = record.answer().filter(|r| !r.ok && !r.unhandled) {
-        let why = reply.error.as_deref().unwrap_or("no reason given");
-        let _ = writeln!(
-            out,
-            "    {} {}",
-            paint.dim("server refused:"),
-            paint.warn(why)
-        );
-    }
-    if record.unhandled() {
-        let why = record
-            .answer()
-            .and_then(|r| r.error.clone())
-            .unwrap_or_else(|| "no handler".into());
-        let _ = writeln!(out, "    {} {}", paint.dim("server"), paint.warn(&why));
-    }
-    if let Some(words) = view::unheard(record) {
-        let _ = writeln!(out, "    {} {}", paint.dim("server"), paint.warn(&words));
-    }
-    if matches!(step.action, Action::Emit { .. } | Action::Send { .. })
-        || step.expect.delivered_to.is_some()
-    {
-        for line in view::who_received(record, width, paint).lines() {
-            let _ = writeln!(out, "  {line}");
-        }
-    }
-    out
-}
-
-/// The JavaScript of the handler a choice runs in place of the lesson's: the one
-/// that differs from the lesson's (its event need not be the last step's), else
-/// the same code as the lesson's, for the last step's event.
-fn choice_handler_js(lesson: &Lesson, app: &App, choice: &Choice) -> String {
-    let own = |ns: &str, event: &str| lesson.app.as_ref()?.namespace(ns)?.handler(event);
-    let changed = app.namespaces.iter().find_map(|ns| {
-        let mut events = ns.events.iter();
-        events.find(|h| own(&ns.name, &h.event) != Some(*h))
-    });
-    let last = choice.steps.last().and_then(|s| s.action.event());
-    changed
-        .or_else(|| app.namespaces.iter().find_map(|ns| ns.handler(last?)))
-        .map(crate::app::js::event_handler)
-        .unwrap_or_default()
-}
-
 /// What the runs of the choices `shown` showed, for one answered question.
 pub fn evidence(
     lesson: &Lesson,
@@ -362,14 +250,12 @@ pub fn evidence(
             paint.bold(&choice.text)
         );
         let app = choice.app.as_ref().or(lesson.app.as_ref());
-        if let (Some(app), true) = (app, choice.app.is_some()) {
-            // A choice that is handler code shows the handler it ran.
-            for line in choice_handler_js(lesson, app, choice).lines() {
-                let _ = writeln!(out, "    {}", paint.code(line));
-            }
+        // A choice that is handler code shows the handler it ran, on both servers.
+        if let Some(code) = choice_code::of(lesson, choice) {
+            out.push_str(&choice_code::shown(&code, paint));
         }
         for (step, record) in choice.steps.iter().zip(&run.records) {
-            for line in step_evidence(lesson, app, step, record, paint).lines() {
+            for line in evidence::step(lesson, app, step, record, paint).lines() {
                 let _ = writeln!(out, "  {line}");
             }
         }

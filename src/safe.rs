@@ -73,6 +73,35 @@ pub fn capped(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Past this many bytes, a payload or a log line is too long to read in a transcript
+/// (a step's generated text, say): it is shown by its size instead.
+pub const LONG: usize = 200;
+
+/// A received value as a transcript shows it: its JSON, or, when too long to read,
+/// its size in words and none of its content.
+pub fn value(v: &serde_json::Value) -> String {
+    let json = v.to_string();
+    match v {
+        _ if json.len() <= LONG => json,
+        serde_json::Value::String(s) => format!("(a text of {} bytes)", thousands(s.len() as u64)),
+        _ => format!("({} bytes of JSON)", thousands(json.len() as u64)),
+    }
+}
+
+/// A server's log line as a transcript shows it: escaped, and when too long to read,
+/// its first words and its size.
+pub fn line(s: &str) -> Cow<'_, str> {
+    if s.len() <= LONG {
+        return text(s);
+    }
+    let end = s.char_indices().nth(16).map_or(s.len(), |(i, _)| i);
+    Cow::Owned(format!(
+        "{}… (a line of {} bytes)",
+        text(&s[..end]),
+        thousands(s.len() as u64)
+    ))
+}
+
 /// "12,345": counts (of bytes, of lines not shown) read at a glance.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -112,6 +141,20 @@ mod tests {
             serde_json::from_str::<serde_json::Value>(&shown).unwrap(),
             value
         );
+    }
+
+    #[test]
+    fn a_long_text_is_shown_by_its_size() {
+        let long = "x".repeat(LONG + 1);
+        assert_eq!(value(&serde_json::Value::from("hi")), "\"hi\"");
+        assert_eq!(
+            value(&serde_json::Value::from(long.clone())),
+            "(a text of 201 bytes)"
+        );
+        assert_eq!(value(&serde_json::json!([long])), "(205 bytes of JSON)");
+        let logged = format!("message: {long}");
+        assert_eq!(line(&logged), "message: xxxxxxx… (a line of 210 bytes)");
+        assert_eq!(line("message: hi"), "message: hi");
     }
 
     #[test]

@@ -216,18 +216,27 @@ fn declared(app: &App, step: &Step, client: &Client) -> Snippet {
         },
         Action::Send {
             event,
-            payload,
-            args,
+            payload_bytes,
             before_connect,
             ..
         } => {
             let (mut js, mut rust) = handler(event);
-            let sent: Vec<Value> = args
-                .clone()
-                .unwrap_or_else(|| payload.iter().cloned().collect());
             let mut call = vec![format!("{event:?}")];
-            call.extend(sent.iter().map(arg_js));
-            let mut emit = format!("socket.emit({})", call.join(", "));
+            let mut emit = match payload_bytes {
+                // The text itself would fill the screen: its code and its size instead.
+                Some(n) => format!(
+                    "socket.emit({event:?}, \"x\".repeat({n})); // a message of {} bytes",
+                    crate::safe::thousands(crate::lesson::message_bytes(
+                        &client.namespace,
+                        event,
+                        *n
+                    ) as u64)
+                ),
+                None => {
+                    call.extend(step.action.arguments().iter().map(arg_js));
+                    format!("socket.emit({})", call.join(", "))
+                }
+            };
             if *before_connect {
                 // The event meets the connection handler first: show both.
                 emit = format!("const socket = {}; {emit}", client_connect(client));

@@ -39,8 +39,8 @@ pub fn rule(title: &str, paint: Paint) -> String {
     )
 }
 
-fn compact(value: &Value) -> String {
-    value.to_string()
+pub(crate) fn compact(value: &Value) -> String {
+    safe::value(value)
 }
 
 pub fn server_note(o: &Observation, paint: Paint) -> Option<String> {
@@ -68,7 +68,7 @@ pub fn server_note(o: &Observation, paint: Paint) -> Option<String> {
             paint.warn(&safe::text(&format!("refused {client} on {namespace}"))),
             paint.dim(&safe::text(&format!("({reason})")))
         ),
-        Observation::ServerLog { text } => paint.code(&safe::text(text)),
+        Observation::ServerLog { text } => paint.code(&safe::line(text)),
         _ => return None,
     };
     Some(line)
@@ -176,7 +176,7 @@ fn code(lesson: &Lesson, step: &Step, actor: &Client, paint: Paint) -> String {
 
 /// `code`, indented and after its `label`, wrapped between tokens to the width; a
 /// continuation is indented two columns past the code's start.
-fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> String {
+pub(crate) fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> String {
     if code.trim_end().contains('\n') {
         return code_block(label, code, paint);
     }
@@ -260,7 +260,7 @@ fn declared_server_log(record: &StepRecord, paint: Paint) -> String {
     for o in &record.observations {
         match o {
             Observation::ServerLog { text } => {
-                let line = paint.code(&safe::text(text));
+                let line = paint.code(&safe::line(text));
                 let _ = writeln!(out, "  {} {line}", paint.dim("server log"));
             }
             Observation::ServerDisconnect {

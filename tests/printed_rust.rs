@@ -22,20 +22,45 @@ mod early;
 #[path = "printed/emit.rs"]
 mod emit;
 #[rustfmt::skip]
+#[path = "printed/cheatsheet_quiz.rs"]
+mod cheatsheet_quiz;
+#[rustfmt::skip]
+#[path = "printed/emit_quiz.rs"]
+mod emit_quiz;
+#[rustfmt::skip]
 #[path = "printed/handlers.rs"]
 mod handlers;
+#[rustfmt::skip]
+#[path = "printed/handlers_quiz.rs"]
+mod handlers_quiz;
 #[rustfmt::skip]
 #[path = "printed/lobby.rs"]
 mod lobby;
 #[rustfmt::skip]
+#[path = "printed/lobby_quiz.rs"]
+mod lobby_quiz;
+#[rustfmt::skip]
 #[path = "printed/namespaces.rs"]
 mod namespaces;
+#[rustfmt::skip]
+#[path = "printed/namespaces_quiz.rs"]
+mod namespaces_quiz;
 #[rustfmt::skip]
 #[path = "printed/rooms.rs"]
 mod rooms;
 #[rustfmt::skip]
+#[path = "printed/rooms_quiz.rs"]
+mod rooms_quiz;
+#[rustfmt::skip]
 #[path = "printed/tutorial_chat.rs"]
 mod tutorial_chat;
+
+/// A quiz choice's module: its name, its `install`, the namespaces it names.
+type PrintedChoice = (
+    &'static str,
+    fn(&socketioxide::SocketIo),
+    &'static [&'static str],
+);
 
 /// Every application the lab prints Rust for, by file name.
 fn printed_apps() -> Vec<(String, App)> {
@@ -50,6 +75,70 @@ fn printed_apps() -> Vec<(String, App)> {
     apps
 }
 
+/// The quiz choices that are handler code, one file per lesson that has any: each
+/// choice's application as a module of its own (`QUESTION_N`, N its number), so the
+/// Rust the quiz shows for every choice is compiled as the lessons' own is.
+fn printed_choices() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for (id, text) in lesson::EMBEDDED {
+        let lesson = lesson::parse(id, id, text).unwrap();
+        let (mut modules, mut installs) = (String::new(), String::new());
+        for q in &lesson.questions {
+            for (n, choice) in q.choices.iter().enumerate() {
+                let Some(app) = &choice.app else { continue };
+                let name = format!("{}_{}", q.id.replace('-', "_"), n + 1);
+                let code = app::rust::module(app);
+                let body: String = code
+                    .lines()
+                    .map(|l| match l {
+                        "" => "\n".to_string(),
+                        l => format!("    {l}\n"),
+                    })
+                    .collect();
+                modules.push_str(&format!(
+                    "\n/// Question `{}`, choice {}.\npub mod {name} {{\n{body}}}\n",
+                    q.id,
+                    n + 1
+                ));
+                let statics: Vec<String> = app
+                    .namespaces
+                    .iter()
+                    .filter(|ns| ns.dynamic_param().is_none())
+                    .map(|ns| format!("{:?}", ns.name))
+                    .collect();
+                installs.push_str(&format!(
+                    "    ({name:?}, {name}::install, &[{}]),\n",
+                    statics.join(", ")
+                ));
+            }
+        }
+        if !modules.is_empty() {
+            modules.push_str(&format!(
+                "\n/// Each choice's `install`, with the namespaces it names (not the dynamic ones).\n\
+                 pub const CHOICES: &[crate::PrintedChoice] = &[\n{installs}];\n"
+            ));
+            files.push((format!("{}_quiz", id.replace('-', "_")), modules));
+        }
+    }
+    files
+}
+
+/// Every file this test compiles, by name, with what it must hold.
+fn printed_files() -> Vec<(String, String)> {
+    let header =
+        "// Printed by `socketio_lab::app::rust::module`; compiled by tests/printed_rust.rs.\n";
+    let apps = printed_apps()
+        .into_iter()
+        .map(|(name, app)| (name, format!("{header}{}", app::rust::module(&app))));
+    let choices = printed_choices().into_iter().map(|(name, modules)| {
+        (
+            name,
+            format!("{header}// The quiz's choices that are handler code.\n{modules}"),
+        )
+    });
+    apps.chain(choices).collect()
+}
+
 fn file(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/printed")
@@ -60,11 +149,7 @@ fn file(name: &str) -> PathBuf {
 fn the_compiled_files_are_what_the_lessons_print() {
     let rewrite = std::env::var_os("SOCKETIO_LAB_PRINT").is_some();
     let mut stale = Vec::new();
-    for (name, app) in printed_apps() {
-        let printed = format!(
-            "// Printed by `socketio_lab::app::rust::module`; compiled by tests/printed_rust.rs.\n{}",
-            app::rust::module(&app)
-        );
+    for (name, printed) in printed_files() {
         let path = file(&name);
         if rewrite {
             std::fs::write(&path, &printed).unwrap();
@@ -81,7 +166,7 @@ fn the_compiled_files_are_what_the_lessons_print() {
 #[test]
 fn every_printed_file_is_compiled_here() {
     let source = include_str!("printed_rust.rs");
-    for (name, _) in printed_apps() {
+    for (name, _) in printed_files() {
         assert!(
             source.contains(&format!("#[path = \"printed/{name}.rs\"]")),
             "tests/printed/{name}.rs is not compiled: add a `mod` for it"
@@ -104,7 +189,18 @@ async fn the_printed_apps_install_on_a_server() {
         (namespaces::install, &["/", "/admin"]),
         (cheatsheet::install, &["/", "/admin"]),
     ];
-    for (install, namespaces) in apps {
+    let choices = [
+        cheatsheet_quiz::CHOICES,
+        emit_quiz::CHOICES,
+        handlers_quiz::CHOICES,
+        lobby_quiz::CHOICES,
+        namespaces_quiz::CHOICES,
+        rooms_quiz::CHOICES,
+    ];
+    let choices = choices
+        .iter()
+        .flat_map(|file| file.iter().map(|(_, install, ns)| (*install, *ns)));
+    for (install, namespaces) in apps.into_iter().chain(choices) {
         let (_layer, io) = socketioxide::SocketIo::new_layer();
         install(&io);
         for ns in namespaces {

@@ -89,7 +89,7 @@ fn h_shows_hints_an_empty_pick_is_confirmed_and_esc_keeps_the_answers() {
     pane.keys(&["h"]);
     pane.wait_for("hint: Look at the server's `chat message` handler");
     pane.keys(&["Down", "Enter"]);
-    pane.wait_for("question 2 of 2");
+    pane.wait_for("question 2 of 3");
     // A multiple-answer question has its hint too.
     pane.wait_for("space picks, Enter confirms, h hint");
     pane.keys(&["h"]);
@@ -100,7 +100,7 @@ fn h_shows_hints_an_empty_pick_is_confirmed_and_esc_keeps_the_answers() {
     pane.keys(&["n", "Escape"]);
     let screen = pane.wait_for("exit=130");
     assert!(
-        screen.contains("quiz stopped after 1 of 2 questions"),
+        screen.contains("quiz stopped after 1 of 3 questions"),
         "{screen}"
     );
     assert!(screen.contains("next: socketio-lab quiz chat"), "{screen}");
@@ -108,7 +108,7 @@ fn h_shows_hints_an_empty_pick_is_confirmed_and_esc_keeps_the_answers() {
     let progress: serde_json::Value = serde_json::from_str(&progress).unwrap();
     assert_eq!(
         progress["partial"]["chat"],
-        serde_json::json!({ "correct": 1, "answered": 1, "total": 2 }),
+        serde_json::json!({ "correct": 1, "answered": 1, "total": 3 }),
         "{progress}"
     );
     assert!(progress["best"].get("chat").is_none(), "{progress}");

@@ -17,7 +17,7 @@ use socketio_lab::trace::{Connection, Observation, StepRecord};
 /// Answers for the scripted snapshot runs. They are not a key: the runs judge them,
 /// and the snapshot test checks the exit code the runs produce.
 const RIGHT: &[(&str, &str)] = &[
-    ("chat", "2,1+2+5"),
+    ("chat", "2,1+2+5,3"),
     ("emit", "3,2"),
     ("rooms", "1,1,1+2"),
     ("namespaces", "1,1+2+3,1+2,1"),
@@ -27,7 +27,7 @@ const RIGHT: &[(&str, &str)] = &[
     ("early", "1,1"),
 ];
 const WRONG: &[(&str, &str)] = &[
-    ("chat", "3,1+3"),
+    ("chat", "3,1+3,2"),
     ("emit", "5,1"),
     ("rooms", "3,2,1+3"),
     ("namespaces", "2,1+4,2,2"),
@@ -222,10 +222,10 @@ async fn a_stopped_quiz_keeps_its_answers_as_a_partial_attempt() {
     std::env::set_var("SOCKETIO_LAB_STATE_DIR", &state);
     let registry = socketio_lab::registry::Registry::load(None).unwrap();
     let questions = quiz_session::questions(&registry, None).unwrap();
-    // chat has 2 questions, emit 2: stop at emit's second.
+    // chat has 3 questions, emit 2: stop at emit's second.
     let mut answers = StopAt {
-        stop: 3,
-        answers: quiz::parse_answers("2,1+2+5,3").unwrap(),
+        stop: 4,
+        answers: quiz::parse_answers("2,1+2+5,3,3").unwrap(),
     };
     let mut out = Vec::new();
     let options = quiz_session::QuizOptions::default();
@@ -233,14 +233,14 @@ async fn a_stopped_quiz_keeps_its_answers_as_a_partial_attempt() {
     let finished = quiz_session::run(&questions, &mut answers, &options, &mut out, paint)
         .await
         .unwrap();
-    assert_eq!(finished.stopped, Some((3, questions.len())));
+    assert_eq!(finished.stopped, Some((4, questions.len())));
     let text = String::from_utf8(out).unwrap();
     assert!(
-        text.contains("stopped: 3 right of the 3 answered"),
+        text.contains("stopped: 4 right of the 4 answered"),
         "{text}"
     );
     let (progress, _) = socketio_lab::progress::load(&state);
-    assert_eq!(progress.best["chat"].correct, 2);
+    assert_eq!(progress.best["chat"].correct, 3);
     assert!(!progress.best.contains_key("emit"));
     let partial = progress.partial["emit"];
     assert_eq!(

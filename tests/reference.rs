@@ -316,6 +316,44 @@ async fn the_local_flag_selects_alike_on_both_servers() {
     embedded.stop().await;
 }
 
+/// Over the size limit both servers close the sender's connection (the `chat`
+/// lesson shows it with the same reason on both), but their WebSocket close frames
+/// differ, as docs/lesson-format.md says: Node's carries 1009 (message too big),
+/// socketioxide's no code, which a client reads as 1005. At the limit both keep it.
+#[tokio::test]
+async fn over_the_size_limit_the_close_frames_differ_as_documented() {
+    let test = "over_the_size_limit_the_close_frames_differ_as_documented";
+    let Some(node) = node_server(test) else {
+        return;
+    };
+    let embedded = socketio_lab::server::EmbeddedServer::start()
+        .await
+        .expect("the embedded server starts");
+    let script = repo().join("examples/node-reference/close-check.js");
+    let close = move |url: &str, bytes: usize| {
+        let out = Command::new("node")
+            .arg(&script)
+            .arg(url)
+            .arg(bytes.to_string())
+            .output()
+            .expect("node runs");
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out).trim().to_string()
+    };
+    let limit = socketio_lab::protocol::MAX_MESSAGE_BYTES;
+    let url = embedded.url.clone();
+    let (ours, theirs) = tokio::task::spawn_blocking(move || {
+        let ours = (close(&url, limit), close(&url, limit + 1));
+        let theirs = (close(&node.url(), limit), close(&node.url(), limit + 1));
+        (ours, theirs)
+    })
+    .await
+    .unwrap();
+    assert_eq!(ours, ("open".to_string(), "1005".to_string()));
+    assert_eq!(theirs, ("open".to_string(), "1009".to_string()));
+    embedded.stop().await;
+}
+
 /// A quiz against one shared server runs its choices one at a time: labs that share
 /// a server share its namespaces and rooms, so a choice's `io.emit` would reach the
 /// sockets of another choice run at the same moment. Each question here has a

@@ -194,6 +194,21 @@ fn connection_body(ns: &Namespace) -> String {
     out
 }
 
+/// An event handler inside the connection handler of its namespace, where it is
+/// attached (the rest of that handler left out): how a quiz choice that is
+/// handler code shows where it runs.
+pub fn attached_handler(ns: &Namespace, handler: &Handler) -> String {
+    let wait = ns.connection.iter().any(|op| matches!(op, Op::WaitMs(_)));
+    let asynchronous = if wait { "async " } else { "" };
+    let mut out = format!(
+        "{}.on(\"connection\", {asynchronous}(socket) => {{\n",
+        target(ns)
+    );
+    out.push_str(&indent(&event_handler(handler), 1));
+    out.push_str("});\n");
+    out
+}
+
 /// `socket.on(event, (args..., callback) => { ... })`.
 pub fn event_handler(handler: &Handler) -> String {
     let mut params: Vec<&str> = handler.params().map(|p| p.name).collect();

@@ -132,3 +132,12 @@ pub(super) fn lost(observations: &[Observation], dropped: &BTreeSet<String>) -> 
         _ => None,
     })
 }
+
+/// Whether the server closed `actor`'s connection, as both ends saw it: the server
+/// noted the disconnection and the client heard its connection close (a message
+/// over the size limit is never handled: this ends the wait for it instead).
+pub(super) fn dropped(seen: &[Observation], actor: &str) -> bool {
+    let saw = |f: &dyn Fn(&Observation) -> bool| seen.iter().any(f);
+    saw(&|o| matches!(o, Observation::ServerDisconnect { client, .. } if client == actor))
+        && saw(&|o| matches!(o, Observation::DroppedByServer { client } if client == actor))
+}

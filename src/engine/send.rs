@@ -46,7 +46,8 @@ impl Lab {
     }
 
     /// Waits (bounded) for the server's note on `actor`'s `event`: handled, or
-    /// unheard; no note in time is recorded as no answer.
+    /// unheard, or for the server to have closed `actor`'s connection (a message
+    /// over the size limit); no note in time is recorded as no answer.
     async fn await_fate(&mut self, actor: &str, event: &str) {
         let done = self.wait_until(|seen| {
             seen.iter().any(|o| match o {
@@ -57,7 +58,7 @@ impl Lab {
                     client, event: e, ..
                 } => client == actor && e == event,
                 _ => false,
-            })
+            }) || super::exchange::dropped(seen, actor)
         });
         if !done.await {
             self.collector.record(Observation::Unanswered {

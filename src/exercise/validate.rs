@@ -163,6 +163,7 @@ impl Checker<'_> {
                         event,
                         payload,
                         args: None,
+                        payload_bytes: None,
                         before_connect: false,
                     }
                 } else {

@@ -5,6 +5,7 @@
 //! the types below, where a step's [`Action`] holds only the fields its operation
 //! takes.
 
+mod generated;
 mod raw;
 mod steps;
 mod text;
@@ -42,6 +43,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 pub const LESSON_NAMESPACES: &[&str] = &[MAIN_NS, ADMIN_NS];
 
 pub use crate::protocol::RESERVED_EVENTS;
+pub use generated::{generated_text, message_bytes, MAX_PAYLOAD_BYTES};
 
 /// The operation a step names in its `op` field. Each maps to one Socket.IO call
 /// (see `snippet.rs`).
@@ -187,6 +189,9 @@ pub enum Action {
         payload: Option<Value>,
         /// Format 2: several arguments (then `payload` is `None`).
         args: Option<Vec<Value>>,
+        /// Format 2: the one argument is a generated text of this many bytes (then
+        /// `payload` and `args` are `None`); see [`generated_text`].
+        payload_bytes: Option<usize>,
         /// The actor was offline: it emitted first and connected after, and the event
         /// waited in its client until the namespace accepted it.
         before_connect: bool,
@@ -250,6 +255,21 @@ impl Action {
         }
     }
 
+    /// The arguments a `send` or `ask` emits: its `args`, its generated text, or its
+    /// one `payload` (none without one).
+    pub fn arguments(&self) -> Vec<Value> {
+        match self {
+            Action::Send {
+                payload_bytes: Some(n),
+                ..
+            } => vec![Value::String(generated_text(*n))],
+            Action::Send {
+                args: Some(args), ..
+            } => args.clone(),
+            _ => self.payload().into_iter().cloned().collect(),
+        }
+    }
+
     /// The rooms a `join` or `leave` names.
     pub fn rooms(&self) -> &[String] {
         match self {
@@ -294,6 +314,9 @@ pub struct Expectations {
     /// `emit` with an acknowledgement: each of these recipients answers with its
     /// value, and every other recipient's wait times out.
     pub acks: Option<std::collections::BTreeMap<String, Value>>,
+    /// `send`, `ask`, `disconnect`: the server notes each actor leaving, with this
+    /// reason (one a message too large gets, say).
+    pub disconnect: Option<String>,
 }
 
 impl Expectations {
@@ -309,6 +332,7 @@ impl Expectations {
             && !self.rejected
             && self.connections.is_none()
             && self.acks.is_none()
+            && self.disconnect.is_none()
     }
 }
 

@@ -112,6 +112,9 @@ pub(super) struct RawStep {
     pub payload: Option<toml::Value>,
     /// `send` in format 2: several arguments instead of one `payload`.
     pub args: Option<Vec<toml::Value>>,
+    /// `send` in format 2: a generated text of this many bytes as the one argument,
+    /// instead of `payload` (to show the server's message size limit).
+    pub payload_bytes: Option<Spanned<u64>>,
     pub rooms: Option<Spanned<Vec<String>>>,
     pub from: Option<EmitFrom>,
     #[serde(default)]
@@ -154,6 +157,8 @@ pub(super) struct RawStep {
     /// `send` only: the offline actor emits first and connects after.
     #[serde(default)]
     pub before_connect: bool,
+    /// The server disconnects the actors during the step, giving this reason.
+    pub expect_disconnect: Option<String>,
     /// How many of the server's connections carry the actors' sockets after the step.
     pub expect_connections: Option<Spanned<u64>>,
     /// `emit` with `ack`: who answers what; every other recipient's wait times out.

@@ -75,6 +75,7 @@ impl Checker<'_> {
                 "`args` (several arguments) is for `send` in format 2, instead of `payload`",
             ));
         }
+        self.payload_bytes_fits(s)?;
         if s.close_transport && s.op != Op::Disconnect {
             return Err(self
                 .loc
@@ -207,6 +208,7 @@ impl Checker<'_> {
                     .args
                     .as_ref()
                     .map(|args| args.iter().map(to_json).collect()),
+                payload_bytes: self.payload_bytes(s)?,
                 before_connect: s.before_connect,
             }
         })
@@ -284,6 +286,9 @@ impl Checker<'_> {
         if s.expect_unhandled && !matches!(op, Op::Send | Op::Ask) {
             return refuse("`expect_unhandled` applies to `send` and `ask` only");
         }
+        if s.expect_disconnect.is_some() && !matches!(op, Op::Send | Op::Ask | Op::Disconnect) {
+            return refuse("`expect_disconnect` applies to `send`, `ask` and `disconnect`");
+        }
         if s.expect_unheard && !(s.before_connect && self.app.is_some()) {
             // Only an event sent before the socket is accepted can find no handler.
             return refuse(
@@ -310,6 +315,7 @@ impl Checker<'_> {
             answer: s.expect_answer.as_ref().map(to_json),
             timeout: s.expect_timeout,
             rejected: s.expect_rejected,
+            disconnect: s.expect_disconnect.clone(),
         })
     }
 

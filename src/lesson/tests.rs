@@ -226,6 +226,7 @@ fn connection_and_ack_claims_are_read_and_checked() {
         ("op = \"emit\"\nactor = \"alice\"\nack = true\ntimeout = 9\nevent = \"e\"\nexpect_acks = { zed = 1 }", "unknown client `zed` in `expect_acks`"),
         ("op = \"emit\"\nactor = \"alice\"\nack = true\ntimeout = 9\nevent = \"e\"\nexpect_timeout = true\nexpect_acks = { bob = 1 }", "give `expect_acks`, or `expect_answer` or `expect_timeout`, not both"),
         ("op = \"leave\"\nactor = \"alice\"\nrooms = [\"r\"]\nexpect_connections = 0", "`expect_connections` is at least 1"),
+        ("op = \"leave\"\nactor = \"alice\"\nrooms = [\"r\"]\nexpect_disconnect = \"x\"", "`expect_disconnect` applies to `send`, `ask` and `disconnect`"),
     ];
     for (step, message) in refused {
         let e = parse("x", "x.toml", &with(step)).expect_err(step);

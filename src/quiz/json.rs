@@ -16,7 +16,12 @@ pub fn target_json(choice: &Choice) -> Value {
         .iter()
         .filter(|s| {
             let e = &s.expect;
-            e.delivered_to.is_some() || e.refused || e.unhandled || e.unheard || e.log.is_some()
+            e.delivered_to.is_some()
+                || e.refused
+                || e.unhandled
+                || e.unheard
+                || e.log.is_some()
+                || e.disconnect.is_some()
         })
         .map(|s| {
             let e = &s.expect;
@@ -47,6 +52,9 @@ pub fn target_json(choice: &Choice) -> Value {
             }
             if e.rejected {
                 t.insert("rejected".into(), json!(true));
+            }
+            if let Some(reason) = &e.disconnect {
+                t.insert("disconnect".into(), json!(reason));
             }
             Value::Object(t)
         })
@@ -120,6 +128,7 @@ pub fn question_json(
         "prompt": q.prompt,
         "multiple": q.multiple,
         "choices": q.choices.iter().map(|c| c.text.clone()).collect::<Vec<_>>(),
+        "choice_code": q.choices.iter().map(|c| super::choice_code::json(super::choice_code::of(lesson, c).as_ref())).collect::<Vec<_>>(),
         "given": given_numbers,
         "passed": passed,
         "holding_choices": holding(q, runs).into_iter().map(|i| i + 1).collect::<Vec<_>>(),

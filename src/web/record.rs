@@ -33,7 +33,7 @@ fn card(lesson: &Lesson, record: &StepRecord, name: &str, delivers: bool) -> Val
         .unwrap_or_default();
     let received: Vec<Value> = record
         .received_by(name)
-        .map(|(event, payload)| json!({ "event": safe::text(event), "payload": payload.to_string() }))
+        .map(|(event, payload)| json!({ "event": safe::text(event), "payload": safe::value(payload) }))
         .collect();
     let present = record.present.iter().any(|p| p == name);
     let mark = match (received.is_empty(), present && delivers) {
