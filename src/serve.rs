@@ -65,8 +65,9 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
             safe::capped(namespace),
             safe::capped(reason)
         )),
-        // The server's own words (painted already), never a client's.
-        Activity::Note(Note::Log { text }) => text.clone(),
+        // What the application logged, which may carry a client's text (`message:
+        // …`): escaped and capped like every other client-given word.
+        Activity::Note(Note::Log { text }) => safe::capped(text).into_owned(),
         Activity::Note(Note::Emit {
             name,
             namespace,
@@ -335,7 +336,7 @@ pub async fn serve(
     };
     server::run(listener, config, async move {
         stop.await;
-        let text = paint.dim("stopping: disconnecting every socket");
+        let text = "stopping: disconnecting every socket".to_string();
         // Not to be dropped, unless the output is stuck: then Ctrl-C still stops.
         let line = Activity::Note(Note::Log { text });
         stopping.say(line, Duration::from_millis(200)).await;

@@ -406,10 +406,17 @@ async fn what_clients_send_is_logged_escaped_and_capped() {
     let huge = "x".repeat(900_000);
     let shown = format!("{}… (900,000 bytes in all)", "x".repeat(100));
     let escaped = "\\e]0;owned\\u{7}mallory\\e[2J";
+    // A chat message the tutorial's handler logs (`message: …`): the client's text.
+    let red = json!("\u{1b}[31mred");
+    mallory.emit_args("chat message", vec![red]).await.unwrap();
+    let chatted = served.wait_for("handled chat message");
     // An event nobody handles, as a page would send it: the tutorial's chat has no
     // catch-all, and the log names it capped.
     mallory.emit_args(&huge, vec![Value::Null]).await.unwrap();
-    let before = served.wait_for("no handler for");
+    let before: Vec<String> = chatted
+        .into_iter()
+        .chain(served.wait_for("no handler for"))
+        .collect();
     ask(EMIT.into(), json!({"event": huge, "data": 1})).await;
     let _ = mallory.disconnect().await;
     let after = served.wait_for("disconnected: client namespace disconnect");
@@ -427,6 +434,9 @@ async fn what_clients_send_is_logged_escaped_and_capped() {
             "a user connected".to_string(),
             format!("{escaped} joined \\e[31mred\\nforged line"),
             format!("{escaped}: socket.emit(\"\\e[5mblink\") → {escaped}"),
+            "message: \\e[31mred".to_string(),
+            format!("{escaped}'s handler emitted \"chat message\" to {escaped}"),
+            format!("handled chat message from {escaped}"),
             format!("no handler for {shown} from {escaped}"),
             format!("{escaped}: socket.emit(\"{shown}\") → {escaped}"),
             "user disconnected".to_string(),
