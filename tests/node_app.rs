@@ -60,7 +60,7 @@ fn app(toml_text: &str) -> App {
 /// (if it declares one) logged with the port the server listens on.
 fn run(node: &ChildServer, app: &App, steps: Value) -> Vec<Value> {
     let doc = scenario(node, json!({ "app": app, "steps": steps }));
-    let port: u16 = node.url().rsplit(':').next().unwrap().parse().unwrap();
+    let port = common::port_of(&node.url());
     let mut accepted = json!({"ok": true});
     if let Some(line) = app.listening_line(port) {
         accepted["listening"] = json!(line);
@@ -181,7 +181,7 @@ fn the_tutorial_chat_runs_as_declared() {
     );
     // The notes (and the startup line of the reply) tell what the server's console shows.
     let console = node.wait_for("user disconnected");
-    let port = node.url().rsplit(':').next().unwrap().to_string();
+    let port = common::port_of(&node.url());
     assert_eq!(
         console,
         [

@@ -321,7 +321,7 @@ fn literal(value: &Value) -> String {
     value.to_string()
 }
 
-fn string(text: &str) -> String {
+pub(super) fn string(text: &str) -> String {
     Value::String(text.to_string()).to_string()
 }
 

@@ -42,7 +42,7 @@ impl PacketMiddleware {
         self.events.is_empty() || self.events.iter().any(|e| e == event)
     }
 
-    /// `Some(reason)` when this middleware refuses `event` from a socket whose kept
+    /// Whether this middleware refuses `event` from a socket whose kept
     /// field `key` is `kept(key)`.
     fn refuses(&self, event: &str, kept: &dyn Fn(&str) -> String) -> bool {
         self.applies(event)
@@ -116,31 +116,44 @@ fn js_of(ns: &Namespace, shown: impl Fn(&PacketMiddleware) -> bool) -> String {
     for mw in shown {
         out.push_str("socket.use(([event], next) => {\n");
         let _ = writeln!(out, "  if ({}) {{", js_test(mw));
-        let _ = writeln!(out, "    return next(new Error({}));", string(&mw.refuse));
+        let refuse = super::js::string(&mw.refuse);
+        let _ = writeln!(out, "    return next(new Error({refuse}));");
         out.push_str("  }\n  next();\n});\n");
     }
     out.push_str("socket.on(\"error\", (err) => {\n  console.log(err.message);\n});\n");
     out
 }
 
-fn js_test(mw: &PacketMiddleware) -> String {
+/// When `mw` refuses an event: it is one of `events` (when it lists any) and some
+/// kept field differs from what `require` wants. `differs(key, text)` and
+/// `listed(names)` spell the two tests in the printed language.
+fn condition(
+    mw: &PacketMiddleware,
+    differs: impl Fn(&str, &str) -> String,
+    listed: impl Fn(&[String]) -> String,
+) -> String {
     let data: Vec<String> = mw
         .require
         .iter()
-        .map(|(key, value)| format!("socket.data.{key} !== {value}"))
+        .map(|(key, want)| differs(key, want.as_str().unwrap_or_default()))
         .collect();
-    let data = if data.len() > 1 {
-        format!("({})", data.join(" || "))
-    } else {
-        data.join("")
-    };
     match mw.events.as_slice() {
-        [] => data,
-        events => {
-            let names: Vec<String> = events.iter().map(|e| string(e)).collect();
-            format!("[{}].includes(event) && {data}", names.join(", "))
-        }
+        [] => data.join(" || "),
+        events if data.len() > 1 => format!("{} && ({})", listed(events), data.join(" || ")),
+        events => format!("{} && {}", listed(events), data.join("")),
     }
+}
+
+fn js_test(mw: &PacketMiddleware) -> String {
+    let js = super::js::string;
+    condition(
+        mw,
+        |key, text| format!("socket.data.{key} !== {}", js(text)),
+        |events| {
+            let names: Vec<String> = events.iter().map(|e| js(e)).collect();
+            format!("[{}].includes(event)", names.join(", "))
+        },
+    )
 }
 
 /// The function `name` every handler calls first, in Rust.
@@ -156,30 +169,18 @@ pub fn rust_fn(ns: &Namespace, name: &str, data_ty: &str) -> String {
         out,
         "    let data = socket.extensions.get::<{data_ty}>().unwrap_or_default();"
     );
+    let rust = super::rust::string;
     for mw in &ns.packet {
-        let data: Vec<String> = mw
-            .require
-            .iter()
-            .map(|(key, value)| format!("data.{key} != {value}"))
-            .collect();
-        let test = match mw.events.as_slice() {
-            [] => data.join(" || "),
-            events => {
-                let names: Vec<String> = events.iter().map(|e| string(e)).collect();
-                let data = if data.len() > 1 {
-                    format!("({})", data.join(" || "))
-                } else {
-                    data.join("")
-                };
-                format!("[{}].contains(&event) && {data}", names.join(", "))
-            }
-        };
-        let _ = writeln!(out, "    if {test} {{");
-        let _ = writeln!(
-            out,
-            "        return Err({}.to_string());",
-            string(&mw.refuse)
+        let test = condition(
+            mw,
+            |key, text| format!("data.{key} != {}", rust(text)),
+            |events| {
+                let names: Vec<String> = events.iter().map(|e| rust(e)).collect();
+                format!("[{}].contains(&event)", names.join(", "))
+            },
         );
+        let _ = writeln!(out, "    if {test} {{");
+        let _ = writeln!(out, "        return Err({}.to_string());", rust(&mw.refuse));
         out.push_str("    }\n");
     }
     if ns.packet.iter().all(|mw| mw.events.is_empty()) {
@@ -225,12 +226,6 @@ fn with_socket(function: &str) -> String {
         .replacen('(', "(socket: SocketRef, ", 1)
         .replace(", )", ")");
     format!("{head}\n{body}")
-}
-
-/// A JSON string is a valid JavaScript and Rust string literal for the texts a
-/// lesson gives (control characters are escaped by `serde_json`).
-fn string(text: &str) -> String {
-    Value::String(text.to_string()).to_string()
 }
 
 #[cfg(test)]

@@ -293,6 +293,13 @@ fn handled<A: Adapter>(
     lab.tell(io, socket, Activity::Note(note));
 }
 
+/// The kept `socket.data` field `key`, or an empty text (as the printed struct's
+/// default).
+fn kept_field<A: Adapter>(socket: &SocketRef<A>, key: &str) -> String {
+    let kept = socket.extensions.get::<Kept>().unwrap_or_default();
+    kept.0.get(key).cloned().unwrap_or_default()
+}
+
 /// The namespace's per-packet middlewares, as the printed `packet_middleware` runs
 /// first in every handler: `true` when one refused the event (it logged why, as the
 /// printed code does, and the `handled` note says so).
@@ -303,8 +310,7 @@ fn packet_refused<A: Adapter>(
     ns: Option<&Namespace>,
     event: &str,
 ) -> bool {
-    let kept = socket.extensions.get::<Kept>().unwrap_or_default();
-    let field = |key: &str| kept.0.get(key).cloned().unwrap_or_default();
+    let field = |key: &str| kept_field(socket, key);
     let Some(reason) = ns.and_then(|ns| app::packet::refusal(ns, event, &field)) else {
         return false;
     };
@@ -466,8 +472,7 @@ impl<'a, A: Adapter> Run<'a, A> {
     }
 
     fn kept(&self, key: &str) -> String {
-        let kept = self.socket.extensions.get::<Kept>().unwrap_or_default();
-        kept.0.get(key).cloned().unwrap_or_default()
+        kept_field(self.socket, key)
     }
 
     fn room(&self, expr: &Expr) -> String {

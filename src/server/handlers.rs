@@ -77,6 +77,13 @@ fn malformed(a: AckSender<impl Adapter>, event: &str) {
 /// the client sends as soon as it is accepted (one it buffered, say) could otherwise
 /// reach a socket with no handler yet. Node runs the connection handler before it
 /// reads the next packet.
+/// The lab's requests a client may make of the server: join, leave, emit.
+fn lab_requests<A: Adapter>(socket: &SocketRef<A>) {
+    socket.on(JOIN, on_rooms::<A>);
+    socket.on(LEAVE, on_rooms::<A>);
+    socket.on(EMIT, on_emit::<A>);
+}
+
 async fn prepare<A: Adapter>(
     socket: SocketRef<A>,
     State(lab): State<Lab>,
@@ -89,9 +96,7 @@ async fn prepare<A: Adapter>(
         // A socket with no lab session runs the server's own application (`serve`),
         // beside which the lab's requests stay available to a learner's client.
         if super::app::session_of(auth.as_ref()).is_none() {
-            socket.on(JOIN, on_rooms::<A>);
-            socket.on(LEAVE, on_rooms::<A>);
-            socket.on(EMIT, on_emit::<A>);
+            lab_requests(&socket);
         }
         return Ok(());
     }
@@ -100,9 +105,7 @@ async fn prepare<A: Adapter>(
     // Socket.IO (Node) puts every socket in a room named by its own id; socketioxide
     // does not, so the lab does it to keep `io.to(socket.id)` working as in Node.
     socket.join(socket.id.to_string());
-    socket.on(JOIN, on_rooms::<A>);
-    socket.on(LEAVE, on_rooms::<A>);
-    socket.on(EMIT, on_emit::<A>);
+    lab_requests(&socket);
     socket.on(SYNC, on_sync::<A>);
     if socket.ns() == ADMIN_NS {
         // `/admin`: `announce` sends an announcement to everyone in `/`.
