@@ -643,3 +643,59 @@ async fn waiting_handlers_are_bounded_in_all() {
     drop(held);
     server.stop().await;
 }
+
+/// Issue 28, item 8: `serve` with 2,000 clients and a stdout nobody reads stops soon
+/// after SIGINT. Its log thread is blocked on the full pipe; before, the thread that
+/// handles the signal then wrote its last lines (`server stopped`, what to do next)
+/// to the same stdout and waited there for ever.
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_stops_on_ctrl_c_with_2000_clients_and_a_stdout_nobody_reads() {
+    use std::io::{BufRead, BufReader};
+    use std::os::fd::AsRawFd;
+    use std::process::Stdio;
+    let _ = rlimit::increase_nofile_limit(8192);
+    let mut child = common::bin()
+        .args(["serve", "--port", "0", "--color", "never"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pipe = child.stdout.take().unwrap();
+    // One page: the log fills it after a few dozen lines.
+    // SAFETY: fcntl on a pipe this test owns.
+    unsafe { libc::fcntl(pipe.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
+    let mut reader = BufReader::new(pipe);
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    let port = common::listening_port(&first).unwrap();
+    // Never read again until it has ended.
+    let clients: Vec<TcpStream> = (0..2000)
+        .map(|n| raw_client(port, json!({"name": format!("c{n}")})))
+        .collect();
+    let mut last = clients.last().unwrap().try_clone().unwrap();
+    assert!(
+        reads_until(&mut last, b"lab:welcome"),
+        "the last client was not welcomed"
+    );
+    let asked = Instant::now();
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let deadline = asked + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = asked.elapsed();
+    println!("serve stopped {took:?} after SIGINT, with 2,000 clients and its stdout unread");
+    let status = status.expect("serve was still running 10 s after SIGINT");
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    drop(clients);
+}
