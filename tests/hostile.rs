@@ -699,3 +699,40 @@ fn serve_stops_on_ctrl_c_with_2000_clients_and_a_stdout_nobody_reads() {
     assert!(took < Duration::from_secs(2), "{took:?}");
     drop(clients);
 }
+
+/// Issue 28, item 2: one control socket declares at most 16 applications; the next
+/// is refused with why (a lab declares one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_control_socket_declares_a_bounded_number_of_applications() {
+    use socketio_lab::protocol::{APP, CONTROL_NS, SESSION_AUTH};
+    let server = EmbeddedServer::start().await.unwrap();
+    let (collector, _inbox) = Collector::new();
+    let mut auth = Map::new();
+    auth.insert(SESSION_AUTH.into(), json!("s1"));
+    let control =
+        match client::connect(&server.url, "lab", CONTROL_NS, &auth, collector, WAIT).await {
+            Ok(ConnectOutcome::Accepted(c)) => *c,
+            _ => panic!("the control socket could not connect"),
+        };
+    let app = serde_json::to_value(waiting_app()).unwrap();
+    let limit = socketio_lab::server::APPS_PER_SOCKET;
+    for n in 1..=limit {
+        let answer = control.request(APP, app.clone(), WAIT).await;
+        assert_eq!(
+            answer,
+            Answer::Reply(json!({"ok": true})),
+            "declaration {n}"
+        );
+    }
+    let answer = control.request(APP, app, WAIT).await;
+    assert_eq!(
+        answer,
+        Answer::Reply(json!({
+            "ok": false,
+            "error": "this control socket already declared 16 applications, the lab server's \
+                      limit per socket: connect again for another lab"
+        }))
+    );
+    let _ = control.disconnect().await;
+    server.stop().await;
+}
