@@ -226,6 +226,8 @@ pub(crate) struct Shared {
     apps: std::sync::Mutex<std::collections::HashMap<String, Arc<crate::app::App>>>,
     /// The port the server listens on, for an application's startup line.
     pub(crate) port: u16,
+    /// Handler runs waiting or running, bounded (`budget`).
+    pub(crate) budget: Arc<super::budget::Budget>,
 }
 
 #[derive(Default)]
@@ -256,6 +258,7 @@ impl Shared {
             closing: AtomicBool::new(false),
             connections: Mutex::default(),
             apps: Default::default(),
+            budget: Arc::default(),
         })
     }
 
