@@ -21,6 +21,8 @@ pub struct ServeOptions {
     /// A lesson's declared application, which clients without a lab session run
     /// instead of the fixed chat: the lesson's id and its application.
     pub lesson: Option<(String, crate::app::App)>,
+    /// Origins whose pages may use the server besides its own (`--allow-origin`).
+    pub allow_origins: Vec<String>,
 }
 
 /// One line of the live log for something the server did. Names, rooms, event
@@ -332,6 +334,7 @@ pub async fn serve(
         monitor: Some(monitor.clone()),
         room_table: options.rooms,
         app: Some(app),
+        allow_origins: options.allow_origins.clone(),
         ..ServerConfig::default()
     };
     server::run(listener, config, async move {

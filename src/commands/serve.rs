@@ -35,6 +35,7 @@ pub async fn run(registry: &Registry, args: &ServeArgs, paint: Paint) -> Result<
     let options = ServeOptions {
         rooms: args.rooms,
         lesson,
+        allow_origins: args.allow_origin.clone(),
     };
     socketio_lab::serve::serve(listener, options, std::io::stdout(), paint, stop)
         .await
