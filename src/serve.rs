@@ -27,6 +27,8 @@ pub struct ServeOptions {
     /// written by the log's own thread, like every line after the first ones: a
     /// stdout nobody reads never blocks the thread that stops the server.
     pub closing: String,
+    /// Origins whose pages may use the server besides its own (`--allow-origin`).
+    pub allow_origins: Vec<String>,
 }
 
 /// One line of the live log for something the server did. Names, rooms, event
@@ -398,6 +400,7 @@ pub async fn serve(
         monitor: Some(monitor.clone()),
         room_table: options.rooms,
         app: Some(app),
+        allow_origins: options.allow_origins.clone(),
         ..ServerConfig::default()
     };
     server::run(listener, config, async move {

@@ -89,6 +89,7 @@ pub(crate) fn install<A: Adapter + DefinedAdapter>(
             io.dyn_ns(name.clone(), handler)
                 .map_err(|e| format!("`{name}` is not a namespace pattern: {e}"))?;
         } else {
+            lab.fixed_namespace(&name);
             io.ns(name, handler).spawn();
         }
     }

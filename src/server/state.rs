@@ -228,6 +228,11 @@ pub(crate) struct Shared {
     pub(crate) port: u16,
     /// Handler runs waiting or running, bounded (`budget`).
     pub(crate) budget: Arc<super::budget::Budget>,
+    /// The namespaces registered by name (`io.ns`). Any other one beside the lab's
+    /// own is a child of a dynamic namespace (`/t/{x}`), made by a client's
+    /// connection: it is removed once empty, so that clients cannot fill the
+    /// server's namespace limit with children nobody uses.
+    fixed: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 #[derive(Default)]
@@ -259,6 +264,7 @@ impl Shared {
             connections: Mutex::default(),
             apps: Default::default(),
             budget: Arc::default(),
+            fixed: Default::default(),
         })
     }
 
@@ -418,6 +424,32 @@ impl Shared {
             let mut numbers = self.connections.lock().unwrap_or_else(|p| p.into_inner());
             numbers.by_sid.remove(leaving.id.as_str());
         }
+    }
+
+    pub(crate) fn fixed_namespace(&self, path: &str) {
+        if let Ok(mut fixed) = self.fixed.lock() {
+            fixed.insert(path.to_string());
+        }
+    }
+
+    /// Removes the dynamic child namespace `leaving` was in once it is empty. On a
+    /// task of its own: socketioxide lists the socket until its disconnect handler
+    /// (the caller) returns, and removing a namespace closes the sockets left in it.
+    pub(crate) fn prune<A: Adapter>(&self, io: &SocketIo<A>, leaving: &SocketRef<A>) {
+        let path = leaving.ns().to_string();
+        let lab_own = [MAIN_NS, ADMIN_NS, CONTROL_NS].contains(&path.as_str());
+        if lab_own || self.fixed.lock().map_or(true, |f| f.contains(&path)) {
+            return;
+        }
+        let (io, id) = (io.clone(), leaving.id);
+        tokio::spawn(async move {
+            let Some(ns) = io.of(path.as_str()) else {
+                return;
+            };
+            if ns.sockets().iter().all(|s| s.id == id) {
+                io.delete_ns(path);
+            }
+        });
     }
 
     pub(crate) fn close(&self) {

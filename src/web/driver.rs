@@ -76,7 +76,12 @@ pub(crate) async fn start(
     options: &LabOptions,
     feed: Option<MonitorFeed>,
 ) -> Result<Handle, LabError> {
-    let lab = Lab::for_lesson(&lesson, options).await?;
+    let mut lab = Lab::for_lesson(&lesson, options).await?;
+    if feed.is_some() {
+        // The demo shows what the server sent to a visitor's tab, and leaves it out
+        // of what it judges itself (`without_visitors`).
+        lab.count_foreign();
+    }
     let (commands, inbox) = mpsc::channel(16);
     let (published, records) = watch::channel(Vec::new());
     let driver = Driver {
