@@ -30,7 +30,7 @@ use socketioxide_redis::RedisAdapter;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use budget::{HELD_BYTES, IN_ALL, PER_SOCKET};
+pub use budget::{APPS_PER_SECOND, APPS_PER_SOCKET, HELD_BYTES, IN_ALL, PER_SOCKET};
 pub use conn::Timeouts;
 pub use redis::{run_prefix, DEFAULT_REDIS};
 pub use state::{visible_rooms, Activity, Missed, Monitor, MonitorFeed};
