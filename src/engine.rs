@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use crate::watchdog::watched;
 use futures_util::future::join_all;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -90,7 +91,10 @@ impl Lab {
         let (url, embedded) = match &options.server_url {
             Some(url) => (url.clone(), None),
             None => {
-                let server = EmbeddedServer::start().await.map_err(LabError::Bind)?;
+                let start = EmbeddedServer::start();
+                let server = watched(|| "start an embedded server".into(), start)
+                    .await
+                    .map_err(LabError::Bind)?;
                 (server.url.clone(), Some(server))
             }
         };
@@ -261,11 +265,14 @@ impl Lab {
         // Every wait inside is bounded; this bound on the whole step is the last
         // line, so that a wait nobody foresaw ends in an error, never in a hang.
         let budget = self.step_budget(step);
+        let number = self.steps_run + 1;
+        let title: String = step.title.chars().take(60).collect();
+        let what = format!("lab {}: step {number} ({title})", self.session);
         let run = async {
             self.act(&step.action).await;
             self.end_step().await
         };
-        match tokio::time::timeout(budget, run).await {
+        match watched(|| what, tokio::time::timeout(budget, run)).await {
             Ok(record) => record,
             Err(_) => Err(LabError::Stalled {
                 step: self.steps_run + 1,
@@ -589,7 +596,12 @@ impl Lab {
     }
 
     /// Disconnects everyone and stops the embedded server.
-    pub async fn finish(mut self) {
+    pub async fn finish(self) {
+        let what = format!("lab {}: finish", self.session);
+        watched(|| what, self.finish_now()).await
+    }
+
+    async fn finish_now(mut self) {
         let clients = std::mem::take(&mut self.clients);
         // Bounded: a client stuck on a dead or busy connection must not hold the lab
         // open (one hung quiz run was seen on a loaded machine); the server's stop

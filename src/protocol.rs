@@ -244,8 +244,9 @@ pub enum Note {
         event: String,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         unhandled: bool,
-        /// A per-packet middleware (`socket.use`) refused the event with this
-        /// message: no handler ran.
+        /// The event was refused with this message and no handler ran: a per-packet
+        /// middleware (`socket.use`) refused it, or the server did (its bounds on
+        /// waiting handlers, or arguments socketioxide does not extract).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         refused: Option<String>,
     },

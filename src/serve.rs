@@ -23,6 +23,10 @@ pub struct ServeOptions {
     pub lesson: Option<(String, crate::app::App)>,
     /// Origins whose pages may use the server besides its own (`--allow-origin`).
     pub allow_origins: Vec<String>,
+    /// Text written last, after `server stopped` (the binary's `next:` line). It is
+    /// written by the log's own thread, like every line after the first ones: a
+    /// stdout nobody reads never blocks the thread that stops the server.
+    pub closing: String,
 }
 
 /// One line of the live log for something the server did. Names, rooms, event
@@ -101,10 +105,20 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
             unhandled,
             refused,
         }) => {
-            let what = match (refused, *unhandled) {
-                (Some(_), _) => "`socket.use` refused",
-                (None, true) => "no handler for",
-                (None, false) => "handled",
+            // A refused event is never called handled: no operation of it ran.
+            if let Some(why) = refused {
+                return paint.warn(&format!(
+                    "refused {} from {}{}: {}",
+                    safe::capped(event),
+                    safe::capped(name),
+                    ns(namespace),
+                    safe::capped(why)
+                ));
+            }
+            let what = if *unhandled {
+                "no handler for"
+            } else {
+                "handled"
             };
             paint.dim(&format!(
                 "{what} {} from {}{}",
@@ -239,12 +253,13 @@ fn not_shown(dropped: u64) -> Option<String> {
 
 /// Writes the log on a thread of its own, straight from the server's bounded
 /// monitor: a blocked `out` stalls only this thread, and the server drops (and
-/// counts) what does not fit. Hands `out` back when the server is gone.
+/// counts) what does not fit. When the server is gone it writes the last lines
+/// (what was not shown, `server stopped`, then `closing`) and says so on `done`.
 fn printer<W: Write + Send + 'static>(
     mut out: W,
     mut feed: MonitorFeed,
-    paint: Paint,
-    done: tokio::sync::oneshot::Sender<(W, u64)>,
+    (paint, closing): (Paint, String),
+    done: tokio::sync::oneshot::Sender<std::io::Result<()>>,
 ) {
     std::thread::spawn(move || {
         // The table is shown when it changed: a disconnection outside any room
@@ -268,7 +283,13 @@ fn printer<W: Write + Send + 'static>(
                 return;
             }
         }
-        let _ = done.send((out, feed.take_dropped()));
+        let ended = not_shown(feed.take_dropped())
+            .iter()
+            .try_for_each(|l| writeln!(out, "{l}"))
+            .and_then(|()| writeln!(out, "server stopped"))
+            .and_then(|()| write!(out, "{closing}"))
+            .and_then(|()| out.flush());
+        let _ = done.send(ended);
     });
 }
 
@@ -328,7 +349,7 @@ pub async fn serve(
     out.flush()?;
     let (monitor, feed) = Monitor::new(BACKLOG);
     let (done, printed) = tokio::sync::oneshot::channel();
-    printer(out, feed, paint, done);
+    printer(out, feed, (paint, options.closing), done);
     let stopping = monitor.clone();
     let config = ServerConfig {
         monitor: Some(monitor.clone()),
@@ -345,20 +366,16 @@ pub async fn serve(
         stopping.say(line, Duration::from_millis(200)).await;
     })
     .await?;
-    // The last lines are written unless the output is stuck; then give up quietly.
+    // The last lines are written unless the output is stuck; then give up quietly:
+    // this thread never writes once the log's thread has the output.
     let finished = async {
         monitor.end().await;
         printed.await
     };
-    if let Ok(Ok((mut out, dropped))) = tokio::time::timeout(Duration::from_secs(1), finished).await
-    {
-        if let Some(skipped) = not_shown(dropped) {
-            writeln!(out, "{skipped}")?;
-        }
-        writeln!(out, "server stopped")?;
-        out.flush()?;
+    match tokio::time::timeout(Duration::from_secs(1), finished).await {
+        Ok(Ok(written)) => written,
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 
 mod app;
 mod attach;
+mod budget;
 mod conn;
 mod emit;
 mod guard;
@@ -30,6 +31,7 @@ use socketioxide_redis::RedisAdapter;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use budget::{HELD_BYTES, IN_ALL, PER_SOCKET};
 pub use conn::Timeouts;
 pub use guard::{parse_origin, CSP};
 pub use redis::{run_prefix, DEFAULT_REDIS};
@@ -278,6 +280,8 @@ impl EmbeddedServer {
     /// Disconnects every socket and waits (bounded) for the server to finish.
     pub async fn stop(self) {
         let _ = self.stop.send(());
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+        let what = || format!("stop the server at {}", self.url);
+        let stopped = tokio::time::timeout(Duration::from_secs(5), self.task);
+        let _ = crate::watchdog::watched(what, stopped).await;
     }
 }

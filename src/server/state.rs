@@ -231,6 +231,8 @@ pub(crate) struct Shared {
     /// connection: it is removed once empty, so that clients cannot fill the
     /// server's namespace limit with children nobody uses.
     fixed: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Handler runs waiting or running, bounded (`budget`).
+    pub(crate) budget: Arc<super::budget::Budget>,
 }
 
 #[derive(Default)]
@@ -262,6 +264,7 @@ impl Shared {
             connections: Mutex::default(),
             apps: Default::default(),
             fixed: Default::default(),
+            budget: Arc::default(),
         })
     }
 
