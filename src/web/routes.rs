@@ -220,9 +220,14 @@ fn records(handle: Handle) -> impl Stream<Item = Result<Event, Infallible>> {
     let start = (handle.records, 0usize);
     stream::unfold(start, |(mut rx, sent)| async move {
         loop {
-            let fresh: Vec<Arc<str>> = rx.borrow_and_update()[sent..].to_vec();
-            if !fresh.is_empty() {
-                let sent = sent + fresh.len();
+            let fresh: Vec<(usize, Arc<str>)> = rx
+                .borrow_and_update()
+                .iter()
+                .filter(|r| r.seq >= sent)
+                .map(|r| (r.seq, r.text.clone()))
+                .collect();
+            if let Some((last, _)) = fresh.last() {
+                let sent = last + 1;
                 return Some((fresh, (rx, sent)));
             }
             rx.changed().await.ok()?;
@@ -232,7 +237,7 @@ fn records(handle: Handle) -> impl Stream<Item = Result<Event, Infallible>> {
         stream::iter(
             fresh
                 .into_iter()
-                .map(|text| Ok(Event::default().event("record").data(&*text))),
+                .map(|(_, text)| Ok(Event::default().event("record").data(&*text))),
         )
     })
 }
