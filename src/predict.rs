@@ -298,6 +298,19 @@ mod tests {
     use crate::lesson::{parse as parse_lesson, tests::GOOD};
     use crate::trace::{Observation, RoomTable};
 
+    #[test]
+    fn the_question_names_the_event_the_server_emits() {
+        let registry = crate::registry::Registry::load(None).unwrap();
+        let rooms = registry.lesson("rooms").unwrap();
+        let step = rooms
+            .steps
+            .iter()
+            .find(|s| s.title == "Two rooms at once")
+            .unwrap();
+        assert_eq!(step.action.event(), Some("tell two"));
+        assert_eq!(asked_event(rooms, step), "news");
+    }
+
     fn received_by(names: &[&str]) -> StepRecord {
         StepRecord {
             declared: false,

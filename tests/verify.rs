@@ -269,11 +269,17 @@ fn a_failure_shows_who_received_what_and_what_was_expected_also_as_json() {
         "  who received it\n    alice  ✓  chat message \"hello\"\n    bob    ✓  chat message \"hello\"\n",
         "  expected `chat message` reaches bob, carol with \"hello\", and no one else\n",
         "  ✗ expected `chat message` to reach bob, carol but it reached alice, bob, carol\n",
-        "  hint: `socket.broadcast.emit(...)` sends to every socket except `socket`.",
+        // A Rust server (a `target/` binary) gets the Rust hint alone.
+        "  hint: `socket.broadcast().emit(\"chat message\", &msg).await`.",
         "  server  ",
     ] {
         assert!(text.contains(line), "{line:?} missing:\n{text}");
     }
+    assert!(!text.contains("socket.broadcast.emit(...)"), "{text}");
+    assert!(
+        text.contains("\nnext: socketio-lab verify broadcast --watch -- "),
+        "{text}"
+    );
     let out = verify(
         dir.path(),
         "broadcast",
