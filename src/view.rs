@@ -352,7 +352,7 @@ fn outcome(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> Stri
             out.push_str(&client_answers(record, width, paint));
             out.push_str(&server_side(step, record, width, paint));
         }
-        Action::Connect { .. } | Action::Disconnect { .. } => {}
+        Action::Connect { .. } | Action::Disconnect { .. } | Action::Fault { .. } => {}
     }
     out
 }
