@@ -19,6 +19,8 @@
 //! - [`server`]: the one lab server (socketioxide on axum), generic over the adapter,
 //!   started one way: `server::run(listener, config, shutdown)`.
 //! - [`client`]: the one lab client (rust_socketio over WebSocket).
+//! - [`netfault`]: a TCP proxy in front of a client's connection, for the steps
+//!   that cut, pause and resume it (lessons with `[network]`).
 //! - [`protocol`]: the lab protocol both sides speak (`docs/lab-protocol.md`).
 //! - [`trace`]: the observations of a run, collected in one place.
 //! - [`judge`]: the one answer to "did this step do what it claims".
@@ -61,6 +63,7 @@ pub mod highlight;
 pub mod judge;
 pub mod layout;
 pub mod lesson;
+pub mod netfault;
 pub mod paint;
 pub mod path;
 pub mod predict;

@@ -399,7 +399,7 @@ fn outcome(step: &Step, record: &StepRecord, one: bool, width: usize, paint: Pai
             out.push_str(&client_answers(record, width, paint));
             out.push_str(&server_side(step, record, one, width, paint));
         }
-        Action::Connect { .. } | Action::Disconnect { .. } => {}
+        Action::Connect { .. } | Action::Disconnect { .. } | Action::Fault { .. } => {}
     }
     out
 }

@@ -233,7 +233,7 @@ fn connection_and_ack_claims_are_read_and_checked() {
         ("op = \"emit\"\nactor = \"alice\"\nack = true\ntimeout = 9\nevent = \"e\"\nexpect_acks = { zed = 1 }", "unknown client `zed` in `expect_acks`"),
         ("op = \"emit\"\nactor = \"alice\"\nack = true\ntimeout = 9\nevent = \"e\"\nexpect_timeout = true\nexpect_acks = { bob = 1 }", "give `expect_acks`, or `expect_answer` or `expect_timeout`, not both"),
         ("op = \"leave\"\nactor = \"alice\"\nrooms = [\"r\"]\nexpect_connections = 0", "`expect_connections` is at least 1"),
-        ("op = \"leave\"\nactor = \"alice\"\nrooms = [\"r\"]\nexpect_disconnect = \"x\"", "`expect_disconnect` applies to `send`, `ask` and `disconnect`"),
+        ("op = \"leave\"\nactor = \"alice\"\nrooms = [\"r\"]\nexpect_disconnect = \"x\"", "`expect_disconnect` applies to `send`, `ask`, `disconnect`, `cut` and `pause`"),
     ];
     for (step, message) in refused {
         let e = parse("x", "x.toml", &with(step)).expect_err(step);
@@ -304,4 +304,45 @@ name = "/other"
         ),
         "{e}"
     );
+}
+
+/// GOOD with a network fault step appended, and `network` as its `[network]` table.
+fn with_fault(network: &str, op: &str) -> Result<Lesson, LessonError> {
+    let text =
+        format!("{GOOD}\n[[steps]]\ntitle = \"drop\"\nop = \"{op}\"\nactor = \"bob\"\n\n{network}");
+    parse("x", "x.toml", &text)
+}
+
+const NETWORK: &str =
+    "[network]\nping_interval_ms = 300\nping_timeout_ms = 200\nreconnection_delay_ms = 100\n";
+
+#[test]
+fn network_faults_need_a_network_table() {
+    let lesson = with_fault(NETWORK, "cut").unwrap();
+    assert_eq!(lesson.network.map(|n| n.ping_timeout_ms), Some(200));
+    assert_eq!(lesson.steps[2].action.op(), Op::Cut);
+    for op in ["cut", "pause", "resume"] {
+        let e = with_fault("", op).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!(
+                "`op = \"{op}\"` acts on a client's network: the lesson needs a `[network]` table"
+            )),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn network_timers_are_bounded() {
+    let e = with_fault(&NETWORK.replace("= 200", "= 20"), "pause")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("`ping_timeout_ms` is 20: it must be from 50 to 10000 ms"),
+        "{e}"
+    );
+    let e = with_fault(&NETWORK.replace("ping_interval_ms", "ping_every"), "pause")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown field `ping_every`"), "{e}");
 }
