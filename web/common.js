@@ -24,10 +24,14 @@ export async function getJson(url) {
   return body;
 }
 
+// The token this page was served with: the server takes no request that changes
+// the lab without it.
+const token = document.querySelector('meta[name="lab-token"]')?.content ?? "";
+
 export async function postJson(url, payload) {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "x-lab-token": token },
     body: JSON.stringify(payload ?? {}),
   });
   const body = await response.json().catch(() => ({}));

@@ -39,6 +39,7 @@ pub async fn run(registry: &Registry, args: &ServeArgs, paint: Paint) -> Result<
         rooms: args.rooms,
         lesson,
         closing: format!("\n{closing}"),
+        allow_origins: args.allow_origin.clone(),
     };
     socketio_lab::serve::serve(listener, options, std::io::stdout(), paint, stop)
         .await

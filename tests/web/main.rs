@@ -341,3 +341,61 @@ fn ctrl_c_stops_the_page_server_with_a_page_open() {
         server.stderr_text()
     );
 }
+
+/// One request on a connection of its own (`Connection: close`): the response.
+fn exchange(port: u16, request: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// Issue 28, item 1: a request that changes a lab (Next) needs the token the page
+/// was served with; a plain cross-origin POST, which needs no preflight, is refused,
+/// and so is a foreign `Host` (DNS rebinding) on any route.
+#[test]
+fn a_request_that_changes_the_lab_needs_the_pages_token() {
+    let server = page_server(&["web", "rooms", "--port", "0"]);
+    let own = format!("127.0.0.1:{}", server.port);
+    let page = exchange(
+        server.port,
+        &format!("GET /lesson/rooms HTTP/1.1\r\nHost: {own}\r\nConnection: close\r\n\r\n"),
+    );
+    let token = page
+        .split("<meta name=\"lab-token\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no token in the page: {page}"));
+    assert_eq!(token.len(), 32, "{token}");
+    let next = |extra: &str| {
+        exchange(
+            server.port,
+            &format!(
+                "POST /api/lab/rooms/next?after=0 HTTP/1.1\r\nHost: {own}\r\n{extra}\
+                 Content-Type: text/plain\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            ),
+        )
+    };
+    let status = |response: &str| response.split(' ').nth(1).unwrap_or("none").to_string();
+    let untokened = next("");
+    assert_eq!(status(&untokened), "403", "{untokened}");
+    assert!(untokened.contains("x-lab-token"), "{untokened}");
+    let elsewhere = next(&format!(
+        "Origin: https://attacker.example\r\nx-lab-token: {token}\r\n"
+    ));
+    assert_eq!(status(&elsewhere), "403", "{elsewhere}");
+    let tokened = next(&format!("x-lab-token: {token}\r\n"));
+    assert_eq!(status(&tokened), "200", "{tokened}");
+    let rebound = exchange(
+        server.port,
+        "GET /api/lessons HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status(&rebound), "403", "{rebound}");
+    assert!(
+        rebound
+            .to_lowercase()
+            .contains("content-security-policy: default-src 'self'"),
+        "{rebound}"
+    );
+}
