@@ -43,6 +43,8 @@
 //! - [`highlight`]: code painted by language (syntect), for the terminal and the page.
 //! - [`safe`]: text from the network or a file, its control characters escaped.
 //! - [`suggest`]: "did you mean" for a mistyped lesson, exercise or field name.
+//! - [`watchdog`]: with `SOCKETIO_LAB_WATCHDOG=SECONDS`, every wait under way is
+//!   printed once one lasts longer (a stalled lab says where it waits).
 //!
 //! Library operations return data (`judge::Verdict` or an error); the binary
 //! (`src/main.rs`, `src/commands/`) owns the command line, exit codes and terminal.
@@ -78,4 +80,5 @@ pub mod trace;
 pub mod verify;
 pub mod view;
 pub mod view_json;
+pub mod watchdog;
 pub mod web;
