@@ -17,8 +17,8 @@ use crate::app::App;
 use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient, CONTROL_CLIENT};
 use crate::lesson::{Action, Client, Lesson, Step};
 use crate::protocol::{
-    Emit, EmitRequest, Reply, RoomsRequest, ServerState, APP, CONTROL_NS, EMIT, JOIN, LEAVE, MARK,
-    SESSION_AUTH, STATE,
+    Emit, EmitRequest, Reply, RoomsRequest, ServerState, StateRequest, APP, CONTROL_NS, EMIT, JOIN,
+    LEAVE, MARK, SESSION_AUTH, STATE,
 };
 use crate::server::EmbeddedServer;
 use crate::trace::{
@@ -570,7 +570,12 @@ impl Lab {
             // Each node knows only its own rooms: no one table to show.
             return Ok(Default::default());
         }
-        let answer = self.control.request(STATE, Value::Null, self.timeout).await;
+        // Every namespace a client of the lesson uses, dynamic ones by their paths.
+        let mut namespaces: Vec<String> = self.specs.iter().map(|c| c.namespace.clone()).collect();
+        namespaces.sort();
+        namespaces.dedup();
+        let request = serde_json::to_value(StateRequest { namespaces }).unwrap_or(Value::Null);
+        let answer = self.control.request(STATE, request, self.timeout).await;
         let value = match answer {
             Answer::Reply(v) => v,
             Answer::Silent => {

@@ -186,6 +186,30 @@ pub struct NamespaceState {
     pub rooms: BTreeMap<String, Vec<String>>,
 }
 
+/// `lab:state`'s request: the namespaces the lab's clients use besides `/` and
+/// `/admin` (`/chat`, a dynamic namespace's `/tenants/acme`). A server reports at
+/// most [`MAX_STATE_NAMESPACES`] of them, and never the control namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct StateRequest {
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+}
+
+pub const MAX_STATE_NAMESPACES: usize = 64;
+
+impl StateRequest {
+    /// The namespaces to report: `/`, `/admin`, then the requested ones, each once.
+    pub fn reported(&self) -> Vec<&str> {
+        let mut out = vec![MAIN_NS, ADMIN_NS];
+        for ns in self.namespaces.iter().take(MAX_STATE_NAMESPACES) {
+            if ns.starts_with('/') && ns != CONTROL_NS && !out.contains(&ns.as_str()) {
+                out.push(ns);
+            }
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ServerState {
     pub namespaces: BTreeMap<String, NamespaceState>,

@@ -3,7 +3,9 @@
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
 
@@ -267,7 +269,7 @@ fn not_shown(dropped: u64) -> Option<String> {
 fn printer<W: Write + Send + 'static>(
     mut out: W,
     mut feed: MonitorFeed,
-    (paint, closing): (Paint, String),
+    (paint, closing, writing): (Paint, String, Arc<Writing>),
     done: tokio::sync::oneshot::Sender<std::io::Result<()>>,
 ) {
     std::thread::spawn(move || {
@@ -283,11 +285,13 @@ fn printer<W: Write + Send + 'static>(
             }
             let skipped = not_shown(feed.take_dropped());
             let line = describe(&activity, paint);
+            writing.start();
             let written = skipped
                 .iter()
                 .chain(std::iter::once(&line))
                 .try_for_each(|l| writeln!(out, "{l}"))
                 .and_then(|()| out.flush());
+            writing.end();
             if written.is_err() {
                 return;
             }
@@ -300,6 +304,45 @@ fn printer<W: Write + Send + 'static>(
             .and_then(|()| out.flush());
         let _ = done.send(ended);
     });
+}
+
+/// Whether the log's thread is inside one write, and since when: a write that has
+/// not returned for [`STUCK_AFTER`] is a stdout nobody reads, and stopping then waits
+/// for it no longer.
+struct Writing {
+    epoch: Instant,
+    /// Milliseconds from `epoch` when the write began, plus one; 0 when not writing.
+    since: AtomicU64,
+}
+
+const STUCK_AFTER: Duration = Duration::from_millis(100);
+
+impl Writing {
+    fn new() -> Arc<Writing> {
+        Arc::new(Writing {
+            epoch: Instant::now(),
+            since: AtomicU64::new(0),
+        })
+    }
+
+    fn now(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64 + 1
+    }
+
+    fn start(&self) {
+        self.since.store(self.now(), Ordering::Release);
+    }
+
+    fn end(&self) {
+        self.since.store(0, Ordering::Release);
+    }
+
+    fn stuck(&self) -> bool {
+        match self.since.load(Ordering::Acquire) {
+            0 => false,
+            since => self.now().saturating_sub(since) >= STUCK_AFTER.as_millis() as u64,
+        }
+    }
 }
 
 /// The warning for a server that listens beyond this machine, if it does.
@@ -358,8 +401,10 @@ pub async fn serve(
     out.flush()?;
     let (monitor, feed) = Monitor::new(BACKLOG);
     let (done, printed) = tokio::sync::oneshot::channel();
-    printer(out, feed, (paint, options.closing), done);
+    let writing = Writing::new();
+    printer(out, feed, (paint, options.closing, writing.clone()), done);
     let stopping = monitor.clone();
+    let stuck = writing.clone();
     let config = ServerConfig {
         monitor: Some(monitor.clone()),
         room_table: options.rooms,
@@ -372,16 +417,24 @@ pub async fn serve(
         let text = "stopping: disconnecting every socket".to_string();
         // Not to be dropped, unless the output is stuck: then Ctrl-C still stops.
         let line = Activity::Note(Note::Log { text });
-        stopping.say(line, Duration::from_millis(200)).await;
+        if stuck.stuck() {
+            stopping.tell(line);
+        } else {
+            stopping.say(line, Duration::from_millis(200)).await;
+        }
     })
     .await?;
+    if writing.stuck() {
+        // Nobody reads the output: nothing more can be written, so nothing is waited for.
+        return Ok(());
+    }
     // The last lines are written unless the output is stuck; then give up quietly:
     // this thread never writes once the log's thread has the output.
     let finished = async {
         monitor.end().await;
         printed.await
     };
-    match tokio::time::timeout(Duration::from_secs(1), finished).await {
+    match tokio::time::timeout(Duration::from_millis(500), finished).await {
         Ok(Ok(written)) => written,
         _ => Ok(()),
     }

@@ -109,7 +109,13 @@ fn the_scripted_cheatsheet_quiz_never_hangs_under_load() {
     for i in 1..=runs {
         let begun = Instant::now();
         let child = common::bin()
-            .args(["quiz", "cheatsheet", "--answers", "2,1,1,1,1,1", "--json"])
+            .args([
+                "quiz",
+                "cheatsheet",
+                "--answers",
+                "2,1,1,1,1,1+2,1,1,1,1,1",
+                "--json",
+            ])
             .env("SOCKETIO_LAB_STATE_DIR", state.path())
             .env(socketio_lab::watchdog::VAR, "20")
             .stdout(Stdio::null())

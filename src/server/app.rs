@@ -40,7 +40,8 @@ pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
         Ok(_) if session == super::state::SESSIONLESS => {
             Err("`lab:app` needs a lab session (`auth.lab`)".to_string())
         }
-        Ok(app) => install(&io, &lab, &session, app),
+        Ok(app) => super::budget::declare(&lab.budget, &control)
+            .and_then(|()| install(&io, &lab, &session, app)),
     };
     let reply = match answer {
         Ok(listening) => Reply {

@@ -5,7 +5,9 @@
 //! refused: nothing of its handler runs, and the `handled` note says why
 //! (`refused`). Node would queue it in the socket's order; here a flood from one
 //! socket fills that socket's slots alone, and the others are still served.
-//! (docs/lab-protocol.md, "Bounds".)
+//! Declared applications are bounded too: [`APPS_PER_SOCKET`] per control socket and
+//! [`APPS_PER_SECOND`] in the whole server. (docs/lab-protocol.md, "Bounds on a
+//! client's work".)
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -22,11 +24,56 @@ pub const IN_ALL: usize = 4096;
 /// all together.
 pub const HELD_BYTES: usize = 64 << 20;
 
+/// Applications (`lab:app`) one control socket may declare; a lab declares one.
+pub const APPS_PER_SOCKET: usize = 16;
+/// Applications the server takes per second, from all control sockets together (each
+/// is validated and may register namespaces).
+pub const APPS_PER_SECOND: usize = 50;
+
 /// The server's counts, shared with every slot.
 #[derive(Default)]
 pub(crate) struct Budget {
     running: AtomicUsize,
     bytes: AtomicUsize,
+    /// Declarations in the current one-second window, and when it began.
+    apps: std::sync::Mutex<Option<(std::time::Instant, usize)>>,
+}
+
+/// One control socket's declarations so far.
+#[derive(Clone, Default)]
+struct SocketApps(Arc<AtomicUsize>);
+
+/// Whether `control` may declare one more application now, or why not.
+pub(crate) fn declare<A: Adapter>(budget: &Budget, control: &SocketRef<A>) -> Result<(), String> {
+    let made = match control.extensions.get::<SocketApps>() {
+        Some(SocketApps(made)) => made,
+        None => {
+            let made = SocketApps::default();
+            control.extensions.insert(made.clone());
+            made.0
+        }
+    };
+    if !take(&made, 1, APPS_PER_SOCKET) {
+        return Err(format!(
+            "this control socket already declared {APPS_PER_SOCKET} applications, the lab \
+             server's limit per socket: connect again for another lab"
+        ));
+    }
+    let now = std::time::Instant::now();
+    let mut window = budget.apps.lock().unwrap_or_else(|e| e.into_inner());
+    let (began, count) = match *window {
+        Some((began, count)) if now.duration_since(began).as_secs() < 1 => (began, count),
+        _ => (now, 0),
+    };
+    if count >= APPS_PER_SECOND {
+        made.fetch_sub(1, Ordering::AcqRel);
+        return Err(format!(
+            "the lab server takes at most {APPS_PER_SECOND} applications a second: try \
+             again in a moment"
+        ));
+    }
+    *window = Some((began, count + 1));
+    Ok(())
 }
 
 /// One socket's count, kept with the socket.

@@ -31,7 +31,7 @@ use socketioxide_redis::RedisAdapter;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use budget::{HELD_BYTES, IN_ALL, PER_SOCKET};
+pub use budget::{APPS_PER_SECOND, APPS_PER_SOCKET, HELD_BYTES, IN_ALL, PER_SOCKET};
 pub use conn::Timeouts;
 pub use guard::{parse_origin, CSP};
 pub use redis::{run_prefix, DEFAULT_REDIS};
