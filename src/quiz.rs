@@ -55,13 +55,18 @@ impl ChoiceRun {
     }
 }
 
-/// Plays the question's setup and one choice on a fresh lab.
+/// Plays the question's setup and one choice on a fresh lab (a permit of
+/// `lab_permits` held while its own embedded server runs).
 pub async fn run_choice(
     lesson: &Lesson,
     question: &Question,
     choice: usize,
     options: &LabOptions,
 ) -> Result<ChoiceRun, LabError> {
+    let _permit = match options.server_url {
+        Some(_) => None,
+        None => lab_permits().acquire().await.ok(),
+    };
     let app = question.choices[choice]
         .app
         .as_ref()
@@ -82,15 +87,33 @@ pub async fn run_choice(
     outcome.map(|records| ChoiceRun { records })
 }
 
-/// How many questions' runs may be under way at once when they need not wait for a
-/// person (scripted answers, `check`); each runs its choices on fresh servers of its
-/// own, all at once. Bounded so that a long quiz does not open every socket at once.
-pub const QUESTIONS_AT_ONCE: usize = 8;
+/// The most embedded lab servers the runs of this process keep at once, whatever
+/// asks for them (a scripted quiz, `check`). A quiz's runs are mostly idle, waiting
+/// on loopback and on declared waits, so the pace is set by the slowest question, not
+/// by this bound: it protects the machine (sockets, memory) when a long quiz or
+/// many lesson files start hundreds of runs.
+pub const LABS_AT_ONCE: usize = 128;
+/// Open files one lab holds at most: both ends of each client's connection and the
+/// control socket's (up to 8 clients is typical), its listener, and some spare.
+const FILES_PER_LAB: u64 = 32;
+/// Open files kept for the rest of the process.
+const FILES_BESIDES_LABS: u64 = 256;
 
-/// How many runs may share the server at once: all of them on fresh embedded
-/// servers, one at a time on a server given with `--server`. Labs sharing one
-/// server share its namespaces and rooms, so one lab's `io.emit` would reach the
-/// sockets of another.
+/// The permits for embedded labs: `LABS_AT_ONCE`, fewer when the open-file limit
+/// (raised as far as allowed) could not hold them.
+fn lab_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let files = crate::fanout::raise_nofile().unwrap_or(1024);
+        let fit = files.saturating_sub(FILES_BESIDES_LABS) / FILES_PER_LAB;
+        tokio::sync::Semaphore::new((fit as usize).clamp(4, LABS_AT_ONCE))
+    })
+}
+
+/// How many runs (or questions, each with its runs) may be under way at once: all
+/// of them on fresh embedded servers, bounded only by `LABS_AT_ONCE`; one at a time
+/// on a server given with `--server`. Labs sharing one server share its namespaces
+/// and rooms, so one lab's `io.emit` would reach the sockets of another.
 pub fn runs_at_once(options: &LabOptions, wanted: usize) -> usize {
     match options.server_url {
         Some(_) => 1,

@@ -144,15 +144,16 @@ pub async fn run(
 ) -> Result<Finished, QuizError> {
     let mut results = Vec::new();
     let mut stopped = false;
-    // With every answer known, every question's runs start now (a few at a time),
-    // and are shown in quiz order as they come: the transcript stays the same.
+    // With every answer known, every question's runs start now (as many labs at once
+    // as `quiz::LABS_AT_ONCE` allows), and are shown in quiz order as they come: the
+    // transcript stays the same.
     let known = answers.upfront();
     let mut ahead = known.as_ref().map(|all| {
         let runs = questions
             .iter()
             .zip(all)
             .map(|((lesson, q), given)| runs_for(lesson, q, given, &options.lab));
-        let at_once = quiz::runs_at_once(&options.lab, quiz::QUESTIONS_AT_ONCE);
+        let at_once = quiz::runs_at_once(&options.lab, questions.len());
         Box::pin(futures_util::stream::iter(runs).buffered(at_once))
     });
     for (n, (lesson, q)) in questions.iter().enumerate() {

@@ -23,12 +23,12 @@ pub struct ServeOptions {
     /// A lesson's declared application, which clients without a lab session run
     /// instead of the fixed chat: the lesson's id and its application.
     pub lesson: Option<(String, crate::app::App)>,
-    /// Origins whose pages may use the server besides its own (`--allow-origin`).
-    pub allow_origins: Vec<String>,
     /// Text written last, after `server stopped` (the binary's `next:` line). It is
     /// written by the log's own thread, like every line after the first ones: a
     /// stdout nobody reads never blocks the thread that stops the server.
     pub closing: String,
+    /// Origins whose pages may use the server besides its own (`--allow-origin`).
+    pub allow_origins: Vec<String>,
 }
 
 /// Names listed in one line of the log, at most.

@@ -422,6 +422,28 @@ fn the_format_reference_names_every_field_and_operation() {
             }
         }
     }
+    // The declared server's fields (`[server]`, format 2), read from `src/app/mod.rs`:
+    // every field of its deny_unknown_fields structs, `do` and `in` as renamed.
+    let app = std::fs::read_to_string(repo().join("src/app/mod.rs")).unwrap();
+    let mut strict = false;
+    let mut renamed = None;
+    for line in app.lines().map(str::trim) {
+        if line.starts_with("#[serde(") && line.contains("deny_unknown_fields") {
+            strict = true;
+        } else if line.starts_with("pub struct") || line.starts_with("pub enum") {
+            strict = strict && line.starts_with("pub struct");
+        } else if line == "}" {
+            strict = false;
+        }
+        if let Some(rest) = line.split("rename = \"").nth(1) {
+            renamed = rest.split('"').next().map(str::to_string);
+        }
+        if let Some((field, _)) = line.strip_prefix("pub ").and_then(|r| r.split_once(':')) {
+            if strict && !field.contains(' ') && !field.contains('(') {
+                names.push(renamed.take().unwrap_or_else(|| field.to_string()));
+            }
+        }
+    }
     names.extend(
         socketio_lab::lesson::Op::ALL
             .iter()
@@ -435,6 +457,8 @@ fn the_format_reference_names_every_field_and_operation() {
                 && !doc.contains(&format!("`[[{n}]]`"))
                 && !doc.contains(&format!("`[[questions.{n}]]`"))
                 && !doc.contains(&format!("`[[clients.{n}]]`"))
+                && !doc.contains(&format!("`[[server.{n}]]`"))
+                && !doc.contains(&format!("`[[server.namespaces.{n}]]`"))
         })
         .collect();
     assert!(

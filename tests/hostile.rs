@@ -644,6 +644,99 @@ async fn waiting_handlers_are_bounded_in_all() {
     server.stop().await;
 }
 
+/// Issue 28, item 8: `serve` with 2,000 clients and a stdout nobody reads stops soon
+/// after SIGINT. Its log thread is blocked on the full pipe; before, the thread that
+/// handles the signal then wrote its last lines (`server stopped`, what to do next)
+/// to the same stdout and waited there for ever.
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_stops_on_ctrl_c_with_2000_clients_and_a_stdout_nobody_reads() {
+    use std::io::{BufRead, BufReader};
+    use std::os::fd::AsRawFd;
+    use std::process::Stdio;
+    let _ = rlimit::increase_nofile_limit(8192);
+    let mut child = common::bin()
+        .args(["serve", "--port", "0", "--color", "never"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pipe = child.stdout.take().unwrap();
+    // One page: the log fills it after a few dozen lines.
+    // SAFETY: fcntl on a pipe this test owns.
+    unsafe { libc::fcntl(pipe.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
+    let mut reader = BufReader::new(pipe);
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    let port = common::listening_port(&first).unwrap();
+    // Never read again until it has ended.
+    let clients: Vec<TcpStream> = (0..2000)
+        .map(|n| raw_client(port, json!({"name": format!("c{n}")})))
+        .collect();
+    let mut last = clients.last().unwrap().try_clone().unwrap();
+    assert!(
+        reads_until(&mut last, b"lab:welcome"),
+        "the last client was not welcomed"
+    );
+    let asked = Instant::now();
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let deadline = asked + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = asked.elapsed();
+    println!("serve stopped {took:?} after SIGINT, with 2,000 clients and its stdout unread");
+    let status = status.expect("serve was still running 10 s after SIGINT");
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    drop(clients);
+}
+
+/// Issue 28, item 2: one control socket declares at most 16 applications; the next
+/// is refused with why (a lab declares one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_control_socket_declares_a_bounded_number_of_applications() {
+    use socketio_lab::protocol::{APP, CONTROL_NS, SESSION_AUTH};
+    let server = EmbeddedServer::start().await.unwrap();
+    let (collector, _inbox) = Collector::new();
+    let mut auth = Map::new();
+    auth.insert(SESSION_AUTH.into(), json!("s1"));
+    let control =
+        match client::connect(&server.url, "lab", CONTROL_NS, &auth, collector, WAIT).await {
+            Ok(ConnectOutcome::Accepted(c)) => *c,
+            _ => panic!("the control socket could not connect"),
+        };
+    let app = serde_json::to_value(waiting_app()).unwrap();
+    let limit = socketio_lab::server::APPS_PER_SOCKET;
+    for n in 1..=limit {
+        let answer = control.request(APP, app.clone(), WAIT).await;
+        assert_eq!(
+            answer,
+            Answer::Reply(json!({"ok": true})),
+            "declaration {n}"
+        );
+    }
+    let answer = control.request(APP, app, WAIT).await;
+    assert_eq!(
+        answer,
+        Answer::Reply(json!({
+            "ok": false,
+            "error": "this control socket already declared 16 applications, the lab server's \
+                      limit per socket: connect again for another lab"
+        }))
+    );
+    let _ = control.disconnect().await;
+    server.stop().await;
+}
+
 /// One HTTP/1.1 request on a connection of its own, and the whole response as text
 /// (lowercase headers untouched: the caller looks for what it needs).
 fn http(port: u16, head: &str) -> String {
@@ -911,97 +1004,4 @@ async fn names_and_log_lines_are_bounded() {
     let line = describe(&joined, Paint::PLAIN);
     assert!(line.len() < 1_000, "{} bytes", line.len());
     assert!(line.ends_with("and 9980 more"), "{line}");
-}
-
-/// Issue 28, item 8: `serve` with 2,000 clients and a stdout nobody reads stops soon
-/// after SIGINT. Its log thread is blocked on the full pipe; before, the thread that
-/// handles the signal then wrote its last lines (`server stopped`, what to do next)
-/// to the same stdout and waited there for ever.
-#[cfg(target_os = "linux")]
-#[test]
-fn serve_stops_on_ctrl_c_with_2000_clients_and_a_stdout_nobody_reads() {
-    use std::io::{BufRead, BufReader};
-    use std::os::fd::AsRawFd;
-    use std::process::Stdio;
-    let _ = rlimit::increase_nofile_limit(8192);
-    let mut child = common::bin()
-        .args(["serve", "--port", "0", "--color", "never"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pipe = child.stdout.take().unwrap();
-    // One page: the log fills it after a few dozen lines.
-    // SAFETY: fcntl on a pipe this test owns.
-    unsafe { libc::fcntl(pipe.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
-    let mut reader = BufReader::new(pipe);
-    let mut first = String::new();
-    reader.read_line(&mut first).unwrap();
-    let port = common::listening_port(&first).unwrap();
-    // Never read again until it has ended.
-    let clients: Vec<TcpStream> = (0..2000)
-        .map(|n| raw_client(port, json!({"name": format!("c{n}")})))
-        .collect();
-    let mut last = clients.last().unwrap().try_clone().unwrap();
-    assert!(
-        reads_until(&mut last, b"lab:welcome"),
-        "the last client was not welcomed"
-    );
-    let asked = Instant::now();
-    // SAFETY: a signal to the child this test started.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let deadline = asked + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let took = asked.elapsed();
-    println!("serve stopped {took:?} after SIGINT, with 2,000 clients and its stdout unread");
-    let status = status.expect("serve was still running 10 s after SIGINT");
-    assert!(status.success(), "{status:?}");
-    assert!(took < Duration::from_secs(2), "{took:?}");
-    drop(clients);
-}
-
-/// Issue 28, item 2: one control socket declares at most 16 applications; the next
-/// is refused with why (a lab declares one).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_control_socket_declares_a_bounded_number_of_applications() {
-    use socketio_lab::protocol::{APP, CONTROL_NS, SESSION_AUTH};
-    let server = EmbeddedServer::start().await.unwrap();
-    let (collector, _inbox) = Collector::new();
-    let mut auth = Map::new();
-    auth.insert(SESSION_AUTH.into(), json!("s1"));
-    let control =
-        match client::connect(&server.url, "lab", CONTROL_NS, &auth, collector, WAIT).await {
-            Ok(ConnectOutcome::Accepted(c)) => *c,
-            _ => panic!("the control socket could not connect"),
-        };
-    let app = serde_json::to_value(waiting_app()).unwrap();
-    let limit = socketio_lab::server::APPS_PER_SOCKET;
-    for n in 1..=limit {
-        let answer = control.request(APP, app.clone(), WAIT).await;
-        assert_eq!(
-            answer,
-            Answer::Reply(json!({"ok": true})),
-            "declaration {n}"
-        );
-    }
-    let answer = control.request(APP, app, WAIT).await;
-    assert_eq!(
-        answer,
-        Answer::Reply(json!({
-            "ok": false,
-            "error": "this control socket already declared 16 applications, the lab server's \
-                      limit per socket: connect again for another lab"
-        }))
-    );
-    let _ = control.disconnect().await;
-    server.stop().await;
 }

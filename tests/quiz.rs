@@ -23,7 +23,7 @@ const RIGHT: &[(&str, &str)] = &[
     ("namespaces", "1,1+2+3,1+2,1"),
     ("cheatsheet", "2,1,1,1,1,1+2,1,1,1,1,1"),
     ("lobby", "2,1"),
-    ("handlers", "1,1,1"),
+    ("handlers", "1+3+4,1,1,1"),
     ("early", "1,1"),
 ];
 const WRONG: &[(&str, &str)] = &[
@@ -33,7 +33,7 @@ const WRONG: &[(&str, &str)] = &[
     ("namespaces", "2,1+4,2,2"),
     ("cheatsheet", "1,2,3,3,2,1+3,2,2,2,2,2"),
     ("lobby", "1,2"),
-    ("handlers", "2,2,3"),
+    ("handlers", "2,2,2,3"),
     ("early", "3,2"),
 ];
 
@@ -496,6 +496,13 @@ fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
         }
     }
     out.push(silent);
+    // A server that logged nothing: a claim about its log lines must notice.
+    let mut quiet = run.clone();
+    for r in &mut quiet.records {
+        r.observations
+            .retain(|o| !matches!(o, Observation::ServerLog { .. }));
+    }
+    out.push(quiet);
     let mut flooded = run.clone();
     for r in &mut flooded.records {
         // A step that sent something: a lab request's answer, or a declared

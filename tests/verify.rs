@@ -677,3 +677,27 @@ fn watch_ignores_reads_and_runs_one_server_at_a_time() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
 }
+
+/// Issue 28, item 9: a server that cannot listen because a process verify did not
+/// start holds its port (one left running from before) is told so, with the port.
+#[test]
+fn a_port_held_by_another_process_is_named() {
+    // Only `node` itself is needed; the solutions' folder is where CI has it ready.
+    if !node_ready_in("a_port_held", "examples/solutions", "socket.io") {
+        return;
+    }
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!("require('http').createServer().listen({port}, '127.0.0.1')");
+    let out = verify(dir.path(), "chat", &[], &["node", "-e", &script]);
+    let text = assert_fails(&out, "a server whose port is held");
+    assert!(
+        text.contains(&format!(
+            "✗ port {port} is already held by a process verify did not start (a server left \
+             running?): stop it, or listen on `PORT`, which verify chooses free"
+        )),
+        "{text}"
+    );
+    drop(held);
+}

@@ -38,8 +38,8 @@ pub async fn run(registry: &Registry, args: &ServeArgs, paint: Paint) -> Result<
     let options = ServeOptions {
         rooms: args.rooms,
         lesson,
-        allow_origins: args.allow_origin.clone(),
         closing: format!("\n{closing}"),
+        allow_origins: args.allow_origin.clone(),
     };
     socketio_lab::serve::serve(listener, options, std::io::stdout(), paint, stop)
         .await

@@ -229,13 +229,13 @@ pub(crate) struct Shared {
     apps: std::sync::Mutex<std::collections::HashMap<String, Arc<crate::app::App>>>,
     /// The port the server listens on, for an application's startup line.
     pub(crate) port: u16,
+    /// Handler runs waiting or running, bounded (`budget`).
+    pub(crate) budget: Arc<super::budget::Budget>,
     /// The namespaces registered by name (`io.ns`). Any other one beside the lab's
     /// own is a child of a dynamic namespace (`/t/{x}`), made by a client's
     /// connection: it is removed once empty, so that clients cannot fill the
     /// server's namespace limit with children nobody uses.
     fixed: std::sync::Mutex<std::collections::HashSet<String>>,
-    /// Handler runs waiting or running, bounded (`budget`).
-    pub(crate) budget: Arc<super::budget::Budget>,
 }
 
 #[derive(Default)]
@@ -266,8 +266,8 @@ impl Shared {
             closing: AtomicBool::new(false),
             connections: Mutex::default(),
             apps: Default::default(),
-            fixed: Default::default(),
             budget: Arc::default(),
+            fixed: Default::default(),
         })
     }
 
