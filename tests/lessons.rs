@@ -68,7 +68,7 @@ macro_rules! lesson_snapshots {
     };
 }
 
-lesson_snapshots!(chat, emit, rooms, namespaces, cheatsheet, lobby, handlers, early);
+lesson_snapshots!(chat, emit, rooms, namespaces, cheatsheet, lobby, handlers, early, drops);
 
 #[test]
 fn every_embedded_lesson_is_snapshotted() {

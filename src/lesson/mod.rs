@@ -37,6 +37,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("lobby", include_str!("../../lessons/lobby.toml")),
     ("handlers", include_str!("../../lessons/handlers.toml")),
     ("early", include_str!("../../lessons/early.toml")),
+    ("drops", include_str!("../../lessons/drops.toml")),
 ];
 
 /// Namespaces the lab server serves to lesson clients.
@@ -57,11 +58,14 @@ pub enum Op {
     Emit,
     Send,
     Ask,
+    Cut,
+    Pause,
+    Resume,
 }
 
 impl Op {
     /// Every operation, in the order the variants are declared.
-    pub const ALL: [Op; 7] = [
+    pub const ALL: [Op; 10] = [
         Op::Connect,
         Op::Disconnect,
         Op::Join,
@@ -69,13 +73,16 @@ impl Op {
         Op::Emit,
         Op::Send,
         Op::Ask,
+        Op::Cut,
+        Op::Pause,
+        Op::Resume,
     ];
 }
 
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The name a lesson file uses, in the order the variants are declared.
-        const NAMES: [&str; 7] = [
+        const NAMES: [&str; 10] = [
             "connect",
             "disconnect",
             "join",
@@ -83,6 +90,9 @@ impl fmt::Display for Op {
             "emit",
             "send",
             "ask",
+            "cut",
+            "pause",
+            "resume",
         ];
         f.write_str(NAMES[*self as usize])
     }
@@ -106,6 +116,40 @@ pub struct Lesson {
     pub questions: Vec<Question>,
     /// Format 2: the server application, which the lab sends to the server.
     pub app: Option<crate::app::App>,
+    /// `[network]`: each client's connection goes through a proxy that steps can
+    /// cut, pause and resume, with these timers.
+    pub network: Option<Network>,
+}
+
+/// A lesson's network: its heartbeat and its clients' reconnection, shortened so
+/// that a drop shows in a fraction of a second. Both servers run these timers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// The server pings every client this often (`pingInterval`).
+    pub ping_interval_ms: u64,
+    /// and drops one that has not answered within this (`pingTimeout`).
+    pub ping_timeout_ms: u64,
+    /// A client whose connection dropped connects again after this long
+    /// (`reconnectionDelay`; the lab's clients do not randomize it).
+    pub reconnection_delay_ms: u64,
+}
+
+impl Network {
+    /// What each timer may be: short enough for a lesson, long enough for a loaded machine.
+    pub const RANGE_MS: std::ops::RangeInclusive<u64> = 50..=10_000;
+}
+
+/// What a network step does to the actor's connection (see [`crate::netfault`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Both TCP connections closed at once, no close frame: the server says
+    /// `transport close`, the client reconnects by itself.
+    Cut,
+    /// Nothing forwarded either way, as a frozen network.
+    Pause,
+    /// Forwarding again.
+    Resume,
 }
 
 impl Lesson {
@@ -204,6 +248,9 @@ pub enum Action {
         payload: Option<Value>,
         timeout_ms: u64,
     },
+    /// The network between the actor's client and the server fails or comes back
+    /// (a lesson with `[network]`).
+    Fault { actor: String, fault: Fault },
 }
 
 impl Action {
@@ -216,6 +263,11 @@ impl Action {
             Action::Emit { .. } => Op::Emit,
             Action::Send { .. } => Op::Send,
             Action::Ask { .. } => Op::Ask,
+            Action::Fault { fault, .. } => match fault {
+                Fault::Cut => Op::Cut,
+                Fault::Pause => Op::Pause,
+                Fault::Resume => Op::Resume,
+            },
         }
     }
 
@@ -227,7 +279,8 @@ impl Action {
             | Action::Leave { actor, .. }
             | Action::Emit { actor, .. }
             | Action::Send { actor, .. }
-            | Action::Ask { actor, .. } => std::slice::from_ref(actor),
+            | Action::Ask { actor, .. }
+            | Action::Fault { actor, .. } => std::slice::from_ref(actor),
         }
     }
 
@@ -411,8 +464,26 @@ pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(
     toml::from_str(loc.text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
         let message = e.message().trim().replace('\n', " ");
-        loc.at(offset, message)
+        let hint = field_suggestion(&message);
+        loc.at(offset, message + &hint)
     })
+}
+
+/// serde's "unknown field `actr`, expected one of `title`, `actor`, ..." gets the
+/// closest expected field named: "; did you mean `actor`?" (an unknown `op`
+/// variant too).
+fn field_suggestion(message: &str) -> String {
+    let Some(rest) = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))
+    else {
+        return String::new();
+    };
+    let Some((given, expected)) = rest.split_once("`, expected ") else {
+        return String::new();
+    };
+    let fields = expected.split('`').skip(1).step_by(2);
+    crate::suggest::did_you_mean(given, fields)
 }
 
 /// What exercises share with lessons: locating errors, clients, TOML values as JSON.

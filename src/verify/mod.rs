@@ -146,6 +146,10 @@ pub async fn run(
     // The clients go first, then the whole process group.
     drop(server);
     let warnings = save_result(&exercise.id, passed);
+    let lang = match &options.target {
+        Target::Command(command) => report::lang_of(command),
+        Target::Url(_) => None,
+    };
     if options.json {
         let mut doc = report::json(exercise, &records, &diagnosis, quiet_ms);
         doc["note"] = note.into();
@@ -154,7 +158,7 @@ pub async fn run(
         write!(
             out,
             "{}",
-            report::summary(exercise, &records, &diagnosis, paint)
+            report::summary(exercise, &records, &diagnosis, lang, paint)
         )?;
         for w in warnings {
             writeln!(out, "{} {w}", paint.warn("warning:"))?;

@@ -34,6 +34,11 @@ pub(crate) enum Command {
         joining: bool,
         reply: oneshot::Sender<Result<String, String>>,
     },
+    /// Start the story again from its first step, on a fresh lab: the pages get a
+    /// `restart` record and draw from there.
+    Restart {
+        reply: oneshot::Sender<Result<(), String>>,
+    },
     Stop(oneshot::Sender<()>),
 }
 
@@ -84,6 +89,8 @@ struct Driver {
     visitors: BTreeSet<String>,
     timeout: Duration,
     broken: bool,
+    /// How the lab was started, to start it again.
+    options: LabOptions,
 }
 
 /// Adds `record`, dropping the oldest visitor record past `VISITOR_RECORDS`.
@@ -120,6 +127,7 @@ pub(crate) async fn start(
         visitors: BTreeSet::new(),
         timeout: options.timeout,
         broken: false,
+        options: options.clone(),
     };
     tokio::spawn(driver.run(inbox));
     Ok(Handle { commands, records })
@@ -163,6 +171,9 @@ impl Driver {
                         let _ = reply.send(Err(why));
                     }
                 },
+                Some(Command::Restart { reply }) => {
+                    let _ = reply.send(self.restart().await);
+                }
                 Some(Command::Stop(done)) => {
                     self.lab.finish().await;
                     let _ = done.send(());
@@ -231,6 +242,24 @@ impl Driver {
             doc["story_summary"] = json!(self.lesson.summary);
         }
         self.publish(doc);
+        Ok(())
+    }
+
+    /// Ends the lab (its people leave the chat) and starts a fresh one for the
+    /// first step; visitors' tabs stay connected.
+    async fn restart(&mut self) -> Result<(), String> {
+        if self.records.len() < self.lesson.steps.len() && !self.broken {
+            // Another page restarted it already, or it has not ended: nothing to do.
+            return Ok(());
+        }
+        let fresh = Lab::for_lesson(&self.lesson, &self.options)
+            .await
+            .map_err(|e| format!("cannot start the lab again: {e}"))?;
+        let old = std::mem::replace(&mut self.lab, fresh);
+        old.finish().await;
+        self.records.clear();
+        self.broken = false;
+        self.publish(json!({ "kind": "restart" }));
         Ok(())
     }
 
