@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use crate::watchdog::watched;
 use futures_util::future::join_all;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -16,8 +17,8 @@ use crate::app::App;
 use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient, CONTROL_CLIENT};
 use crate::lesson::{Action, Client, Lesson, Step};
 use crate::protocol::{
-    Emit, EmitRequest, Reply, RoomsRequest, ServerState, APP, CONTROL_NS, EMIT, JOIN, LEAVE, MARK,
-    SESSION_AUTH, STATE,
+    Emit, EmitRequest, Reply, RoomsRequest, ServerState, StateRequest, APP, CONTROL_NS, EMIT, JOIN,
+    LEAVE, MARK, SESSION_AUTH, STATE,
 };
 use crate::server::EmbeddedServer;
 use crate::trace::{
@@ -78,6 +79,8 @@ pub struct Lab {
     /// labs runs each one's declared application for its own sockets only.
     session: String,
     unmasked: bool,
+    /// Whether sockets that are not the lab's stay in the server's account.
+    foreign_counted: bool,
     /// The line the declared application logged when it started (`listening`).
     listening: Option<String>,
 }
@@ -88,7 +91,10 @@ impl Lab {
         let (url, embedded) = match &options.server_url {
             Some(url) => (url.clone(), None),
             None => {
-                let server = EmbeddedServer::start().await.map_err(LabError::Bind)?;
+                let start = EmbeddedServer::start();
+                let server = watched(|| "start an embedded server".into(), start)
+                    .await
+                    .map_err(LabError::Bind)?;
                 (server.url.clone(), Some(server))
             }
         };
@@ -152,7 +158,32 @@ impl Lab {
             session,
             unmasked: false,
             listening: None,
+            foreign_counted: false,
         })
+    }
+
+    /// Counts the sockets that are not the lab's in what the server says it sent
+    /// (the web demo, which shows a visitor's tab and judges around it itself).
+    pub(crate) fn count_foreign(&mut self) {
+        self.foreign_counted = true;
+    }
+
+    /// Keeps an observation for this step. A socket that is not one of the lab's
+    /// clients (a learner's own page on `serve`, Node's client) may receive what
+    /// the server sends too: it is left out of the server's account, so that it
+    /// never enters what the lab waits for or judges.
+    fn take_in(&mut self, mut o: Observation) {
+        if !self.foreign_counted {
+            let names = match &mut o {
+                Observation::Answered { reply, .. } => reply.delivered_to.as_mut(),
+                Observation::ServerEmitted { delivered_to, .. } => Some(delivered_to),
+                _ => None,
+            };
+            if let Some(names) = names {
+                names.retain(|n| self.client_order.contains(n));
+            }
+        }
+        self.pending.push(o);
     }
 
     /// Starts the lab for a lesson: with its declared server application, if any.
@@ -234,11 +265,14 @@ impl Lab {
         // Every wait inside is bounded; this bound on the whole step is the last
         // line, so that a wait nobody foresaw ends in an error, never in a hang.
         let budget = self.step_budget(step);
+        let number = self.steps_run + 1;
+        let title: String = step.title.chars().take(60).collect();
+        let what = format!("lab {}: step {number} ({title})", self.session);
         let run = async {
             self.act(&step.action).await;
             self.end_step().await
         };
-        match tokio::time::timeout(budget, run).await {
+        match watched(|| what, tokio::time::timeout(budget, run)).await {
             Ok(record) => record,
             Err(_) => Err(LabError::Stalled {
                 step: self.steps_run + 1,
@@ -378,7 +412,7 @@ impl Lab {
         self.forget_dropped().await;
         self.settle().await;
         while let Ok(o) = self.inbox.try_recv() {
-            self.pending.push(o);
+            self.take_in(o);
         }
         self.dropped
             .extend(self.pending.iter().filter_map(|o| match o {
@@ -391,7 +425,7 @@ impl Lab {
         let (rooms, own_id_rooms, connections) = self.rooms().await?;
 
         while let Ok(o) = self.inbox.try_recv() {
-            self.pending.push(o);
+            self.take_in(o);
         }
         let mut observations = std::mem::take(&mut self.pending);
         self.mask_ids(&mut observations);
@@ -467,13 +501,13 @@ impl Lab {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             while let Ok(o) = self.inbox.try_recv() {
-                self.pending.push(o);
+                self.take_in(o);
             }
             if done(&self.pending) {
                 return true;
             }
             match tokio::time::timeout_at(deadline, self.inbox.recv()).await {
-                Ok(Some(o)) => self.pending.push(o),
+                Ok(Some(o)) => self.take_in(o),
                 Ok(None) | Err(_) => return done(&self.pending),
             }
         }
@@ -536,7 +570,12 @@ impl Lab {
             // Each node knows only its own rooms: no one table to show.
             return Ok(Default::default());
         }
-        let answer = self.control.request(STATE, Value::Null, self.timeout).await;
+        // Every namespace a client of the lesson uses, dynamic ones by their paths.
+        let mut namespaces: Vec<String> = self.specs.iter().map(|c| c.namespace.clone()).collect();
+        namespaces.sort();
+        namespaces.dedup();
+        let request = serde_json::to_value(StateRequest { namespaces }).unwrap_or(Value::Null);
+        let answer = self.control.request(STATE, request, self.timeout).await;
         let value = match answer {
             Answer::Reply(v) => v,
             Answer::Silent => {
@@ -562,7 +601,12 @@ impl Lab {
     }
 
     /// Disconnects everyone and stops the embedded server.
-    pub async fn finish(mut self) {
+    pub async fn finish(self) {
+        let what = format!("lab {}: finish", self.session);
+        watched(|| what, self.finish_now()).await
+    }
+
+    async fn finish_now(mut self) {
         let clients = std::mem::take(&mut self.clients);
         // Bounded: a client stuck on a dead or busy connection must not hold the lab
         // open (one hung quiz run was seen on a loaded machine); the server's stop

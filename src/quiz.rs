@@ -376,37 +376,43 @@ fn every_choice_verdict(
             numbers(picks)
         }
     };
-    let line = if passed {
-        let right = paint.good("✓ right:");
-        format!(
-            "{right} exactly the choices the runs confirm ({})",
+    if passed {
+        let why = format!(
+            "exactly the choices the runs confirm ({})",
             numbers(&confirmed)
-        )
+        );
+        out.push_str(&marked(("✓ right:", Paint::good), &why, paint));
     } else {
         let (you, runs) = (listed(given, "nothing"), listed(&confirmed, "none"));
-        let wrong = paint.bad("✗ not quite:");
-        format!("{wrong} you picked {you}; the runs confirm {runs}")
-    };
-    let _ = writeln!(out, "  {line}");
+        let why = format!("you picked {you}; the runs confirm {runs}");
+        out.push_str(&marked(("✗ not quite:", Paint::bad), &why, paint));
+    }
     out
 }
 
 /// A single-answer question: whether the chosen run held, and if not why.
 fn one_choice_verdict(choice: &Choice, run: &ChoiceRun, passed: bool, paint: Paint) -> String {
     let faults = run.faults(choice);
-    let (mark, why) = if passed {
-        (
-            paint.good("✓ right:"),
-            "the traffic matched the goal".to_string(),
-        )
-    } else if !faults.is_empty() {
-        (
-            paint.bad("✗"),
-            format!("the run failed: {}", faults.join("; ")),
-        )
-    } else {
-        let mismatches = run.mismatches(choice).join("; ");
-        (paint.bad("✗ not this one:"), mismatches)
-    };
-    format!("  {mark} {why}\n")
+    if passed {
+        return marked(
+            ("✓ right:", Paint::good),
+            "the traffic matched the goal",
+            paint,
+        );
+    }
+    if !faults.is_empty() {
+        let why = format!("the run failed: {}", faults.join("; "));
+        return marked(("✗", Paint::bad), &why, paint);
+    }
+    let mismatches = run.mismatches(choice).join("; ");
+    marked(("✗ not this one:", Paint::bad), &mismatches, paint)
+}
+
+/// `  mark why`, wrapped to the width at spaces (the mark painted): a verdict never
+/// runs past the edge of the terminal.
+fn marked((mark, painter): (&str, fn(Paint, &str) -> String), why: &str, paint: Paint) -> String {
+    // Continuation lines hang two columns further in than the mark.
+    let text = view::wrap(&format!("{mark} {why}"), 4, paint.width);
+    let text = text.strip_prefix("  ").unwrap_or(&text);
+    text.replacen(mark, &painter(paint, mark), 1)
 }

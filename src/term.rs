@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use socketio_lab::lesson::Question;
-use socketio_lab::lesson::Step;
 use socketio_lab::paint::Paint;
 use socketio_lab::predict::{PredictError, Predictor};
 use socketio_lab::quiz_session::{Answers, Asked, QuizError};
@@ -15,6 +14,7 @@ use socketio_lab::quiz_session::{Answers, Asked, QuizError};
 use crate::cli::ColorChoice;
 
 mod choose;
+mod reveal;
 use crate::error::Error;
 
 /// `auto` colours a terminal unless `NO_COLOR` is set (to anything but empty).
@@ -120,9 +120,11 @@ pub fn interrupted() -> bool {
     INTERRUPTED.get().is_some_and(|f| f.load(Ordering::SeqCst))
 }
 
-/// Waits for Enter after showing `prompt` on stderr; false once the input is closed.
-/// Ctrl-C meanwhile ends the program at once with its exit code (130): the line is
-/// read on a thread of its own so that the wait can notice it.
+/// Waits for Enter after showing `prompt` on stderr; false when the input cannot be
+/// read. Ctrl-C meanwhile ends the program at once with its exit code (130): the line
+/// is read on a thread of its own so that the wait can notice it. Ctrl-D (the input
+/// closed: only a terminal is ever asked) ends it the same way, as a shell's Ctrl-D
+/// ends what it runs.
 pub fn wait_for_enter(prompt: &str) -> bool {
     use std::sync::mpsc::RecvTimeoutError;
     eprint!("  ({prompt}) ");
@@ -130,11 +132,16 @@ pub fn wait_for_enter(prompt: &str) -> bool {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
-        let _ = tx.send(std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0));
+        let _ = tx.send(std::io::stdin().read_line(&mut line));
     });
     tokio::task::block_in_place(|| loop {
         match rx.recv_timeout(std::time::Duration::from_millis(50)) {
-            Ok(got) => return got,
+            Ok(Ok(0)) => {
+                // The shell's next prompt starts on a line of its own.
+                eprintln!();
+                crate::error::exit_interrupted()
+            }
+            Ok(got) => return got.is_ok(),
             Err(RecvTimeoutError::Timeout) if interrupted() => crate::error::exit_interrupted(),
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return false,
@@ -155,20 +162,24 @@ pub async fn interruptible<T>(work: impl Future<Output = Result<T, Error>>) -> R
     result
 }
 
-/// Resolves when the user asks a server to stop (Ctrl-C, or SIGTERM on Unix). The
-/// handlers are installed when this is called, not when it is first awaited, so a
-/// signal that comes right after `listening on` is not lost.
+/// Resolves when the user asks a server to stop (Ctrl-C, or SIGTERM or SIGHUP on
+/// Unix: a closed terminal sends SIGHUP, whose default would end the process without
+/// stopping what it started). The handlers are installed when this is called, not
+/// when it is first awaited, so a signal that comes right after `listening on` is
+/// not lost.
 #[cfg(unix)]
 pub fn stop_requested() -> impl Future<Output = ()> {
     use tokio::signal::unix::{signal, SignalKind};
     let interrupt = signal(SignalKind::interrupt());
     let terminate = signal(SignalKind::terminate());
+    let hangup = signal(SignalKind::hangup());
     async move {
-        match (interrupt, terminate) {
-            (Ok(mut int), Ok(mut term)) => {
+        match (interrupt, terminate, hangup) {
+            (Ok(mut int), Ok(mut term), Ok(mut hup)) => {
                 tokio::select! {
                     _ = int.recv() => {}
                     _ = term.recv() => {}
+                    _ = hup.recv() => {}
                 }
             }
             _ => {
@@ -234,20 +245,45 @@ impl Answers for Prompted {
             ))),
         }
     }
+
+    fn reveal(&mut self, text: &str, out: &mut dyn Write, last: bool) -> Result<bool, QuizError> {
+        let done = if last { "the score" } else { "next question" };
+        match hold(text, out, done) {
+            Ok(reveal::Held::Next) => Ok(true),
+            Ok(reveal::Held::Stop) => Ok(false),
+            Ok(reveal::Held::Interrupt) => Err(QuizError::Interrupted),
+            Err(e) => Err(QuizError::Terminal(format!(
+                "cannot show the answer on this terminal: {e}"
+            ))),
+        }
+    }
+}
+
+/// Shows a reveal and holds it until a key, a page at a time when it is taller than
+/// the terminal; without a terminal to show it on and to read a key from, it is only
+/// written.
+fn hold(text: &str, out: &mut dyn Write, done: &str) -> std::io::Result<reveal::Held> {
+    let Some(size) = size().filter(|_| std::io::stdin().is_terminal()) else {
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+        return Ok(reveal::Held::Next);
+    };
+    let held = prompting(|| reveal::show(text, out, size, done));
+    restore_cursor();
+    held
 }
 
 impl Predictor for Prompted {
     fn predict(
         &mut self,
         _: usize,
-        step: &Step,
+        event: &str,
         present: &[String],
     ) -> Result<Option<Vec<String>>, PredictError> {
         if present.is_empty() {
             // Nobody is connected: there is no one to pick, and nobody can receive it.
             return Ok(Some(Vec::new()));
         }
-        let event = step.action.event().unwrap_or_default();
         let prompt = format!(
             "Who will receive `{}`? (Space picks; none = nobody; Enter confirms)",
             socketio_lab::safe::text(event)
@@ -264,6 +300,27 @@ impl Predictor for Prompted {
             other => PredictError::Terminal(other.to_string()),
         })?;
         Ok(picked.map(|i| i.into_iter().map(|i| present[i].clone()).collect()))
+    }
+
+    fn reveal(
+        &mut self,
+        text: &str,
+        out: &mut dyn Write,
+        last: bool,
+    ) -> Result<bool, PredictError> {
+        let done = if last {
+            "the rest of the lesson"
+        } else {
+            "next step"
+        };
+        match hold(text, out, done) {
+            Ok(reveal::Held::Next) => Ok(true),
+            Ok(reveal::Held::Stop) => Ok(false),
+            Ok(reveal::Held::Interrupt) => Err(PredictError::Interrupted),
+            Err(e) => Err(PredictError::Terminal(format!(
+                "cannot show the step on this terminal: {e}"
+            ))),
+        }
     }
 }
 

@@ -486,3 +486,522 @@ async fn a_message_over_the_limit_closes_the_connection() {
     }
     server.stop().await;
 }
+
+/// A served application whose `slow` handler waits 10 s and whose `quick` one
+/// answers at once, as a hostile client finds them (issue 28).
+fn waiting_app() -> socketio_lab::app::App {
+    let app: socketio_lab::app::App = toml::from_str(
+        r#"
+        [[namespaces]]
+        name = "/"
+        unhandled = [{ wait_ms = 10000 }]
+
+        [[namespaces.events]]
+        event = "slow"
+        args = ["x"]
+        do = [{ wait_ms = 10000 }]
+
+        [[namespaces.events]]
+        event = "quick"
+        args = ["x"]
+        do = [{ ack = "$x" }]
+        "#,
+    )
+    .expect("the app parses");
+    socketio_lab::app::validate(&app).expect("the app is valid");
+    app
+}
+
+/// The server's refusals of `name`'s events, counted until `count` have come.
+async fn refusals(activity: &mut MonitorFeed, name: &str, count: usize) -> Vec<String> {
+    let mut seen = Vec::new();
+    while seen.len() < count {
+        let reason = next(activity, |a| match a {
+            Activity::Note(Note::Handled {
+                name: who,
+                refused: Some(reason),
+                ..
+            }) if who == name => Some(reason.clone()),
+            Activity::Note(Note::Handled {
+                name: who, event, ..
+            }) if who == name => {
+                panic!("{name}'s `{event}` was handled while its handlers wait")
+            }
+            _ => None,
+        })
+        .await;
+        seen.push(reason);
+    }
+    seen
+}
+
+/// Issue 28, items 2 and 5: a client that floods a waiting handler, and a waiting
+/// catch-all, gets 64 handler runs at once and no more: every later event is refused
+/// (and noted so, never as handled), while a fresh client is still welcomed and
+/// answered at once. Without the bound every event waited, each holding memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_to_waiting_handlers_is_refused_beyond_its_sockets_bound() {
+    let (monitor, mut activity) = Monitor::new(8192);
+    let config = ServerConfig {
+        monitor: Some(monitor),
+        app: Some(waiting_app()),
+        ..ServerConfig::default()
+    };
+    let server = EmbeddedServer::start_with(config).await.unwrap();
+    let port = port(&server);
+    let per_socket = socketio_lab::server::PER_SOCKET;
+    let flood = 300;
+    let slow = tokio::task::spawn_blocking(move || {
+        let mut tcp = raw_client(port, json!({"name": "flood"}));
+        // Once its handlers are attached: an event before that is only `unheard`.
+        assert!(reads_until(&mut tcp, b"lab:welcome"));
+        for i in 0..flood {
+            // Half to the waiting handler, half to the waiting catch-all.
+            let event = if i % 2 == 0 {
+                "slow"
+            } else {
+                "nobody-handles-this"
+            };
+            tcp.write_all(&frame(&format!("42{}", json!([event, "x"]))))
+                .unwrap();
+        }
+        tcp
+    })
+    .await
+    .unwrap();
+    let refused = refusals(&mut activity, "flood", flood - per_socket).await;
+    assert!(
+        refused.iter().all(|r| r
+            == "this socket already has 64 handlers waiting or running, the lab server's \
+                limit per socket: the event was refused"),
+        "{:?}",
+        refused.first()
+    );
+    // Another client is welcomed, and answered, at once.
+    let fresh = lab_client(&server, "fresh").await;
+    let answer = fresh.request("quick", json!("hi"), WAIT).await;
+    assert_eq!(answer, Answer::Reply(json!("hi")));
+    let _ = fresh.disconnect().await;
+    drop(slow);
+    server.stop().await;
+}
+
+/// Issue 28, item 2: sockets that each stay within their own bound still meet the
+/// server's: 65 sockets × 64 waiting runs pass 4,096 in all, and the rest is refused
+/// with the server's reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_handlers_are_bounded_in_all() {
+    let (monitor, mut activity) = Monitor::new(16384);
+    let config = ServerConfig {
+        monitor: Some(monitor),
+        app: Some(waiting_app()),
+        ..ServerConfig::default()
+    };
+    let server = EmbeddedServer::start_with(config).await.unwrap();
+    let port = port(&server);
+    let (per_socket, in_all) = (
+        socketio_lab::server::PER_SOCKET,
+        socketio_lab::server::IN_ALL,
+    );
+    let sockets = in_all / per_socket + 1;
+    let held = tokio::task::spawn_blocking(move || {
+        (0..sockets)
+            .map(|n| {
+                let mut tcp = raw_client(port, json!({"name": format!("s{n}")}));
+                assert!(reads_until(&mut tcp, b"lab:welcome"));
+                let slow = frame(&format!("42{}", json!(["slow", "x"])));
+                for _ in 0..per_socket {
+                    tcp.write_all(&slow).unwrap();
+                }
+                tcp
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    let over = sockets * per_socket - in_all;
+    let mut refused = Vec::new();
+    while refused.len() < over {
+        refused.push(
+            next(&mut activity, |a| match a {
+                Activity::Note(Note::Handled {
+                    refused: Some(reason),
+                    ..
+                }) => Some(reason.clone()),
+                _ => None,
+            })
+            .await,
+        );
+    }
+    assert!(
+        refused.iter().all(|r| r
+            == "the server already has 4,096 handlers waiting or running, its limit: \
+                the event was refused"),
+        "{:?}",
+        refused.first()
+    );
+    drop(held);
+    server.stop().await;
+}
+
+/// Issue 28, item 8: `serve` with 2,000 clients and a stdout nobody reads stops soon
+/// after SIGINT. Its log thread is blocked on the full pipe; before, the thread that
+/// handles the signal then wrote its last lines (`server stopped`, what to do next)
+/// to the same stdout and waited there for ever.
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_stops_on_ctrl_c_with_2000_clients_and_a_stdout_nobody_reads() {
+    use std::io::{BufRead, BufReader};
+    use std::os::fd::AsRawFd;
+    use std::process::Stdio;
+    let _ = rlimit::increase_nofile_limit(8192);
+    let mut child = common::bin()
+        .args(["serve", "--port", "0", "--color", "never"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pipe = child.stdout.take().unwrap();
+    // One page: the log fills it after a few dozen lines.
+    // SAFETY: fcntl on a pipe this test owns.
+    unsafe { libc::fcntl(pipe.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
+    let mut reader = BufReader::new(pipe);
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    let port = common::listening_port(&first).unwrap();
+    // Never read again until it has ended.
+    let clients: Vec<TcpStream> = (0..2000)
+        .map(|n| raw_client(port, json!({"name": format!("c{n}")})))
+        .collect();
+    let mut last = clients.last().unwrap().try_clone().unwrap();
+    assert!(
+        reads_until(&mut last, b"lab:welcome"),
+        "the last client was not welcomed"
+    );
+    let asked = Instant::now();
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let deadline = asked + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = asked.elapsed();
+    println!("serve stopped {took:?} after SIGINT, with 2,000 clients and its stdout unread");
+    let status = status.expect("serve was still running 10 s after SIGINT");
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    drop(clients);
+}
+
+/// Issue 28, item 2: one control socket declares at most 16 applications; the next
+/// is refused with why (a lab declares one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_control_socket_declares_a_bounded_number_of_applications() {
+    use socketio_lab::protocol::{APP, CONTROL_NS, SESSION_AUTH};
+    let server = EmbeddedServer::start().await.unwrap();
+    let (collector, _inbox) = Collector::new();
+    let mut auth = Map::new();
+    auth.insert(SESSION_AUTH.into(), json!("s1"));
+    let control =
+        match client::connect(&server.url, "lab", CONTROL_NS, &auth, collector, WAIT).await {
+            Ok(ConnectOutcome::Accepted(c)) => *c,
+            _ => panic!("the control socket could not connect"),
+        };
+    let app = serde_json::to_value(waiting_app()).unwrap();
+    let limit = socketio_lab::server::APPS_PER_SOCKET;
+    for n in 1..=limit {
+        let answer = control.request(APP, app.clone(), WAIT).await;
+        assert_eq!(
+            answer,
+            Answer::Reply(json!({"ok": true})),
+            "declaration {n}"
+        );
+    }
+    let answer = control.request(APP, app, WAIT).await;
+    assert_eq!(
+        answer,
+        Answer::Reply(json!({
+            "ok": false,
+            "error": "this control socket already declared 16 applications, the lab server's \
+                      limit per socket: connect again for another lab"
+        }))
+    );
+    let _ = control.disconnect().await;
+    server.stop().await;
+}
+
+/// One HTTP/1.1 request on a connection of its own, and the whole response as text
+/// (lowercase headers untouched: the caller looks for what it needs).
+fn http(port: u16, head: &str) -> String {
+    let mut tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(WAIT)).unwrap();
+    tcp.write_all(head.as_bytes()).unwrap();
+    let mut text = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Until the server closes, or, for a WebSocket it accepts, its answer's head.
+    while !(text.starts_with(b"HTTP/1.1 101") && text.windows(4).any(|w| w == b"\r\n\r\n")) {
+        match tcp.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => text.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&text).into_owned()
+}
+
+fn status(response: &str) -> &str {
+    response.split(' ').nth(1).unwrap_or("none")
+}
+
+/// Issue 28, item 1: a page from another origin (any site the learner visits) cannot
+/// open a Socket.IO connection or reach any route; a foreign `Host` (DNS rebinding)
+/// is refused; the lab's own clients, which send no `Origin`, and its own pages pass;
+/// every response, refusals and the Socket.IO layer's included, carries the CSP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_labs_own_origin_and_host_reach_a_server() {
+    let config = ServerConfig {
+        allow_origins: vec!["http://localhost:5173".into()],
+        ..ServerConfig::default()
+    };
+    let server = EmbeddedServer::start_with(config).await.unwrap();
+    let port = port(&server);
+    let handshake = |host: &str, origin: Option<&str>| {
+        let origin = origin.map_or(String::new(), |o| format!("Origin: {o}\r\n"));
+        format!("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: {host}\r\n{origin}Connection: close\r\n\r\n")
+    };
+    let own = format!("127.0.0.1:{port}");
+    let upgrade = move |origin: &str| {
+        format!(
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: {origin}\r\n\
+             Upgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+    };
+    let seen = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        let mut ask = |what: &str, head: String, want: &str| {
+            let response = http(port, &head);
+            let lower = response.to_lowercase();
+            assert_eq!(status(&response), want, "{what}: {response}");
+            assert!(
+                lower.contains("content-security-policy: default-src 'self'"),
+                "{what}: no CSP in {response}"
+            );
+            seen.push(response);
+        };
+        ask("a lab client", handshake(&own, None), "200");
+        ask(
+            "its own page",
+            handshake(&own, Some(&format!("http://localhost:{port}"))),
+            "200",
+        );
+        ask(
+            "an allowed page",
+            handshake(&own, Some("http://localhost:5173")),
+            "200",
+        );
+        ask(
+            "another site",
+            handshake(&own, Some("https://attacker.example")),
+            "403",
+        );
+        ask(
+            "another local port",
+            handshake(&own, Some("http://127.0.0.1:8000")),
+            "403",
+        );
+        ask(
+            "a WebSocket from another site",
+            upgrade("https://attacker.example"),
+            "403",
+        );
+        ask(
+            "a WebSocket from its own page",
+            upgrade(&format!("http://127.0.0.1:{port}")),
+            "101",
+        );
+        ask(
+            "a rebound name",
+            handshake(&format!("attacker.example:{port}"), None),
+            "403",
+        );
+        ask(
+            "a route",
+            format!("GET / HTTP/1.1\r\nHost: {own}\r\nConnection: close\r\n\r\n"),
+            "200",
+        );
+        ask(
+            "no route",
+            format!("GET /nothing HTTP/1.1\r\nHost: {own}\r\nConnection: close\r\n\r\n"),
+            "404",
+        );
+        let post = format!(
+            "POST / HTTP/1.1\r\nHost: {own}\r\nOrigin: https://attacker.example\r\n\
+             Content-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"
+        );
+        ask("a simple POST from another site", post, "403");
+        seen
+    })
+    .await
+    .unwrap();
+    // The refusal says how to let a page in.
+    assert!(
+        seen[3].contains("--allow-origin https://attacker.example"),
+        "{}",
+        seen[3]
+    );
+    assert!(seen[7].contains("host `attacker.example"), "{}", seen[7]);
+    server.stop().await;
+}
+
+/// Issue 28, item 3: the handshake deadline is for the handshake. A long-poll the
+/// server holds until its next ping, on a connection of its own as browsers open
+/// them, outlives the deadline several times over, poll after poll. The deadline is
+/// made short (200 ms) so that each 1-second poll outlives it fivefold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_poll_outlives_the_handshake_deadline() {
+    let config = ServerConfig {
+        timeouts: Timeouts {
+            handshake: Duration::from_millis(200),
+            ping_interval: Duration::from_secs(1),
+            ping_timeout: Duration::from_secs(2),
+        },
+        ..ServerConfig::default()
+    };
+    let server = EmbeddedServer::start_with(config).await.unwrap();
+    let port = port(&server);
+    tokio::task::spawn_blocking(move || {
+        let get = |query: &str| {
+            http(port, &format!("GET /socket.io/?EIO=4&transport=polling{query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"))
+        };
+        let post = |sid: &str, body: &str| {
+            let head = format!(
+                "POST /socket.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+                 Content-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let response = http(port, &head);
+            assert_eq!(status(&response), "200", "{response}");
+        };
+        let open = get("");
+        let sid = open.split("\"sid\":\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        post(&sid, r#"40{"name":"poller"}"#);
+        let mut pings = 0;
+        while pings < 3 {
+            // Nothing is waiting but the next ping: the server holds this poll about
+            // a second, five handshake deadlines.
+            let response = get(&format!("&sid={sid}"));
+            assert_eq!(status(&response), "200", "poll after {pings} pings: {response}");
+            let body = response.split("\r\n\r\n").nth(1).unwrap_or("");
+            for packet in body.split('\u{1e}') {
+                if packet == "2" {
+                    pings += 1;
+                    post(&sid, "3");
+                }
+            }
+        }
+    })
+    .await
+    .unwrap();
+    server.stop().await;
+}
+
+/// Issue 28, item 5: the children of a dynamic namespace go when their last socket
+/// leaves. Without that, 300 children opened and closed by one client fill the
+/// server's 256 namespaces for good, and every later lab's declaration is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_dynamic_children_are_removed() {
+    let handlers =
+        socketio_lab::lesson::load_file(&common::repo().join("lessons/handlers.toml")).unwrap();
+    let config = ServerConfig {
+        app: handlers.app.clone(),
+        ..ServerConfig::default()
+    };
+    let server = EmbeddedServer::start_with(config).await.unwrap();
+    let port = port(&server);
+    let opened = tokio::task::spawn_blocking(move || {
+        let mut tcp = raw_client(port, json!({"name": "many"}));
+        tcp.set_read_timeout(Some(WAIT)).unwrap();
+        for n in 0..300 {
+            let ns = format!("/tenants/t{n}");
+            tcp.write_all(&frame(&format!("40{ns},{{}}"))).unwrap();
+            assert!(
+                reads_until(&mut tcp, format!("40{ns},").as_bytes()),
+                "{ns} not opened"
+            );
+            tcp.write_all(&frame(&format!("41{ns},"))).unwrap();
+        }
+        tcp
+    })
+    .await
+    .unwrap();
+    let (collector, _inbox) = Collector::new();
+    let auth: Map<String, Value> = [("lab".to_string(), json!("later"))].into_iter().collect();
+    let control = match client::connect(&server.url, "lab", "/lab", &auth, collector, WAIT).await {
+        Ok(ConnectOutcome::Accepted(c)) => *c,
+        _ => panic!("the control socket could not connect"),
+    };
+    let namespaces =
+        socketio_lab::lesson::load_file(&common::repo().join("lessons/namespaces.toml")).unwrap();
+    let app = serde_json::to_value(namespaces.app.unwrap()).unwrap();
+    // The children go on tasks of their own: ask until the declaration is taken.
+    let deadline = Instant::now() + WAIT;
+    let reply = loop {
+        let reply = match control.request("lab:app", app.clone(), WAIT).await {
+            Answer::Reply(v) => v,
+            other => panic!("no reply to lab:app: {other:?}"),
+        };
+        if reply["ok"] == json!(true) || Instant::now() > deadline {
+            break reply;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(reply["ok"], json!(true), "{reply}");
+    drop(opened);
+    server.stop().await;
+}
+
+/// Issue 28, item 5: a name is kept to `MAX_NAME` characters, however long the
+/// handshake's, and one join to 10,000 rooms is logged as one short line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_and_log_lines_are_bounded() {
+    let (monitor, mut activity) = Monitor::new(4096);
+    let config = ServerConfig {
+        monitor: Some(monitor),
+        ..ServerConfig::default()
+    };
+    let server = EmbeddedServer::start_with(config).await.unwrap();
+    let port = port(&server);
+    let long = "n".repeat(100_000);
+    let tcp = tokio::task::spawn_blocking(move || raw_client(port, json!({ "name": long })))
+        .await
+        .unwrap();
+    let kept = next(&mut activity, |a| match a {
+        Activity::Note(Note::Connect { name, .. }) => Some(name.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        kept.chars().count(),
+        socketio_lab::server::MAX_NAME,
+        "{kept}"
+    );
+    drop(tcp);
+    server.stop().await;
+
+    let rooms: Vec<String> = (0..10_000).map(|i| format!("room-{i}")).collect();
+    let joined = Activity::Joined {
+        name: "alice".into(),
+        namespace: "/".into(),
+        rooms,
+    };
+    let line = describe(&joined, Paint::PLAIN);
+    assert!(line.len() < 1_000, "{} bytes", line.len());
+    assert!(line.ends_with("and 9980 more"), "{line}");
+}

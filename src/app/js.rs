@@ -40,23 +40,60 @@ pub fn namespace(ns: &Namespace) -> String {
     out
 }
 
-/// `io` for `/`, `io.of("/admin")`, or `io.of(/^\/tenants\/[^/]+$/)` for a dynamic
-/// namespace.
+/// `io` for `/`, `io.of("/admin")`, or for a dynamic namespace the name of the
+/// constant that holds it (see `declaration`).
 fn target(ns: &Namespace) -> String {
     if ns.name == MAIN_NS {
         return "io".into();
     }
     match ns.dynamic_param() {
         None => format!("io.of({})", string(&ns.name)),
-        Some(param) => {
-            let (before, after) = ns
-                .name
-                .split_once(&format!("{{{param}}}"))
-                .unwrap_or((&ns.name, ""));
-            let escape = |s: &str| s.replace('/', "\\/");
-            format!("io.of(/^{}[^/]+{}$/)", escape(before), escape(after))
+        Some(_) => parent_name(ns),
+    }
+}
+
+/// `const tenants = io.of(/^\/tenants\/[^/]+$/);` for a dynamic namespace, nothing
+/// for another: each regular expression literal is a parent namespace of its own, so
+/// the middleware and the connection handler must be attached to the same one.
+fn declaration(ns: &Namespace) -> String {
+    let Some(param) = ns.dynamic_param() else {
+        return String::new();
+    };
+    let (before, after) = ns
+        .name
+        .split_once(&format!("{{{param}}}"))
+        .unwrap_or((&ns.name, ""));
+    let escape = |s: &str| s.replace('/', "\\/");
+    format!(
+        "const {} = io.of(/^{}[^/]+{}$/);\n",
+        parent_name(ns),
+        escape(before),
+        escape(after)
+    )
+}
+
+/// The JavaScript name of a dynamic namespace's parent: its fixed part in camelCase
+/// (`/tenants/{tenant}` gives `tenants`).
+fn parent_name(ns: &Namespace) -> String {
+    let fixed = ns.name.split('{').next().unwrap_or_default();
+    let mut name = String::new();
+    for word in fixed
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.to_ascii_lowercase();
+        if name.is_empty() {
+            name.push_str(&word);
+        } else {
+            let mut chars = word.chars();
+            name.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+            name.push_str(chars.as_str());
         }
     }
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name.insert_str(0, "namespace");
+    }
+    name
 }
 
 fn middleware(ns: &Namespace, mw: &Middleware) -> String {
@@ -90,7 +127,8 @@ fn middleware(ns: &Namespace, mw: &Middleware) -> String {
 
 /// The middlewares, then the first line of the connection handler.
 fn connection_head(ns: &Namespace) -> String {
-    let mut out: String = ns.middleware.iter().map(|mw| middleware(ns, mw)).collect();
+    let mut out = declaration(ns);
+    out.extend(ns.middleware.iter().map(|mw| middleware(ns, mw)));
     let wait = ns.connection.iter().any(|op| matches!(op, Op::WaitMs(_)));
     let asynchronous = if wait { "async " } else { "" };
     let _ = writeln!(
@@ -110,6 +148,7 @@ pub fn connection(ns: &Namespace) -> String {
         .events
         .iter()
         .map(|h| string(&h.event))
+        .chain((!ns.any.is_empty()).then(|| "every event (onAny)".to_string()))
         .chain((!ns.unhandled.is_empty()).then(|| "any other event (onAny)".to_string()))
         .chain((!ns.disconnecting.is_empty()).then(|| string("disconnecting")))
         .chain((!ns.disconnect.is_empty()).then(|| string("disconnect")))
@@ -137,6 +176,18 @@ pub fn connection(ns: &Namespace) -> String {
     out.push_str(&indent(&body, 1));
     out.push_str("});\n");
     out
+}
+
+/// `any`: Node's `socket.onAny`, which runs for every event, handled or not, before
+/// the event's own handler.
+pub fn any_listener(ns: &Namespace) -> Option<String> {
+    if ns.any.is_empty() {
+        return None;
+    }
+    let mut out = String::from("socket.onAny((event) => {\n");
+    out.push_str(&indent(&ops(&ns.any), 1));
+    out.push_str("});\n");
+    Some(out)
 }
 
 /// The catch-all, kept to the events no handler takes, as socketioxide's
@@ -175,6 +226,10 @@ pub fn disconnection(ns: &Namespace) -> Option<String> {
 fn connection_body(ns: &Namespace) -> String {
     let mut out = super::packet::js(ns);
     out.push_str(&ops(&ns.connection));
+    // Registered before the catch-all's `onAny`, so it runs first, as in Rust.
+    if let Some(any) = any_listener(ns) {
+        out.push_str(&any);
+    }
     for handler in &ns.events {
         out.push_str(&event_handler(handler));
     }
@@ -200,8 +255,10 @@ fn connection_body(ns: &Namespace) -> String {
 pub fn attached_handler(ns: &Namespace, handler: &Handler) -> String {
     let wait = ns.connection.iter().any(|op| matches!(op, Op::WaitMs(_)));
     let asynchronous = if wait { "async " } else { "" };
-    let mut out = format!(
-        "{}.on(\"connection\", {asynchronous}(socket) => {{\n",
+    let mut out = declaration(ns);
+    let _ = writeln!(
+        out,
+        "{}.on(\"connection\", {asynchronous}(socket) => {{",
         target(ns)
     );
     out.push_str(&indent(&event_handler(handler), 1));

@@ -32,23 +32,25 @@ pub async fn run(registry: &Registry, args: &ServeArgs, paint: Paint) -> Result<
         None => None,
         Some(id) => Some((id.clone(), declared_app(registry, id)?)),
     };
+    // What to do next is written by the log's thread, after `server stopped`: this
+    // thread handles Ctrl-C and must never wait on a stdout nobody reads.
+    let closing = super::next::text(&After::Serve, registry, paint);
     let options = ServeOptions {
         rooms: args.rooms,
         lesson,
+        closing: format!("\n{closing}"),
+        allow_origins: args.allow_origin.clone(),
     };
     socketio_lab::serve::serve(listener, options, std::io::stdout(), paint, stop)
         .await
         .map_err(Error::Serve)?;
-    super::next::show(&After::Serve, registry, false, paint)?;
     Ok(Verdict::Passed)
 }
 
 /// The server application lesson `id` declares.
 fn declared_app(registry: &Registry, id: &str) -> Result<socketio_lab::app::App, Error> {
     let Some(lesson) = registry.lesson(id) else {
-        return Err(Error::Usage(format!(
-            "unknown lesson `{id}` (see `socketio-lab list`)"
-        )));
+        return Err(Error::Usage(registry.unknown(id)));
     };
     lesson.app.clone().ok_or_else(|| {
         Error::Usage(format!(

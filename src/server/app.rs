@@ -40,7 +40,8 @@ pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
         Ok(_) if session == super::state::SESSIONLESS => {
             Err("`lab:app` needs a lab session (`auth.lab`)".to_string())
         }
-        Ok(app) => install(&io, &lab, &session, app),
+        Ok(app) => super::budget::declare(&lab.budget, &control)
+            .and_then(|()| install(&io, &lab, &session, app)),
     };
     let reply = match answer {
         Ok(listening) => Reply {
@@ -88,6 +89,7 @@ pub(crate) fn install<A: Adapter + DefinedAdapter>(
             io.dyn_ns(name.clone(), handler)
                 .map_err(|e| format!("`{name}` is not a namespace pattern: {e}"))?;
         } else {
+            lab.fixed_namespace(&name);
             io.ns(name, handler).spawn();
         }
     }
@@ -259,11 +261,20 @@ pub(super) async fn on_unhandled<A: Adapter>(
     if event.starts_with("lab:") {
         return;
     }
+    // The catch-all's operations may wait too: bounded like a handler's.
+    let named = [Value::String(event.to_string())];
+    let _slot = match super::budget::admit(&lab.budget, &socket, &named) {
+        Ok(slot) => slot,
+        Err(reason) => return refused(&socket, &io, &lab, &event, reason),
+    };
     super::attach::connected(&socket).await;
     let declared = socket.extensions.get::<Declared>();
     let ns = declared
         .as_ref()
         .and_then(|Declared(app)| app.namespace(socket.ns()));
+    // `any` first, as the printed fallback calls it, and Node registers its
+    // `onAny` before the catch-all's.
+    on_any(&socket, &io, &lab, ns, &event).await;
     let catch_all = ns.map(|ns| ns.unhandled.clone()).unwrap_or_default();
     let mut run = Run::new(&socket, &io, &lab);
     run.args = vec![("event".to_string(), Value::String(event.to_string()))];
@@ -274,6 +285,24 @@ pub(super) async fn on_unhandled<A: Adapter>(
         return;
     }
     handled(&socket, &io, &lab, &event, true);
+}
+
+/// The namespace's `any` (Node's `onAny`), as the printed function every handler
+/// calls first: after the early-event shim's wait, before the packet middleware.
+async fn on_any<A: Adapter>(
+    socket: &SocketRef<A>,
+    io: &SocketIo<A>,
+    lab: &Lab,
+    ns: Option<&Namespace>,
+    event: &str,
+) {
+    let Some(ns) = ns.filter(|ns| !ns.any.is_empty()) else {
+        return;
+    };
+    super::attach::connected(socket).await;
+    let mut run = Run::new(socket, io, lab);
+    run.args = vec![("event".to_string(), Value::String(event.to_string()))];
+    run.ops(&ns.any).await;
 }
 
 fn handled<A: Adapter>(
@@ -316,6 +345,18 @@ fn packet_refused<A: Adapter>(
     };
     let text = reason.clone();
     lab.tell(io, socket, Activity::Note(Note::Log { text }));
+    refused(socket, io, lab, event, reason);
+    true
+}
+
+/// The `handled` note of an event no handler ran for, with why.
+pub(super) fn refused<A: Adapter>(
+    socket: &SocketRef<A>,
+    io: &SocketIo<A>,
+    lab: &Lab,
+    event: &str,
+    reason: String,
+) {
     let note = Note::Handled {
         name: name_of(socket),
         namespace: socket.ns().to_string(),
@@ -324,7 +365,6 @@ fn packet_refused<A: Adapter>(
         refused: Some(reason),
     };
     lab.tell(io, socket, Activity::Note(note));
-    true
 }
 
 /// Runs the declared handler for `event` with the arguments the client sent. When
@@ -346,24 +386,36 @@ pub(super) async fn handle<A: Adapter>(
     let Some(handler) = handler else {
         return handled(&socket, &io, &lab, event, true);
     };
-    if packet_refused(&socket, &io, &lab, ns, event) {
-        return;
-    }
-    // After the packet middleware, as the printed handler waits.
-    super::attach::connected(&socket).await;
+    // Held until the handler's last operation is over: a flood of events to a
+    // waiting handler fills this socket's slots, then is refused (`budget`).
+    let held = args.as_deref().unwrap_or_default();
+    let _slot = match super::budget::admit(&lab.budget, &socket, held) {
+        Ok(slot) => slot,
+        Err(reason) => return refused(&socket, &io, &lab, event, reason),
+    };
     let fits = args.as_ref().is_ok_and(|args| {
         handler
             .params()
             .zip(args)
             .all(|(param, arg)| param.json || arg.is_string())
     });
+    // The printed handler calls `any` first, once socketioxide has extracted its
+    // arguments: not when they do not fit.
+    if fits {
+        on_any(&socket, &io, &lab, ns, event).await;
+    }
+    if packet_refused(&socket, &io, &lab, ns, event) {
+        return;
+    }
+    // After the packet middleware, as the printed handler waits.
+    super::attach::connected(&socket).await;
     if !fits {
-        let text = format!(
+        // Refused, never "handled": no operation of the handler ran.
+        let reason = format!(
             "socketioxide did not run the handler of `{event}`: its arguments are not the {} it extracts",
             extracted(handler)
         );
-        lab.tell(&io, &socket, Activity::Note(Note::Log { text }));
-        return handled(&socket, &io, &lab, event, false);
+        return refused(&socket, &io, &lab, event, reason);
     }
     let mut run = Run::new(&socket, &io, &lab);
     run.args = handler

@@ -203,6 +203,9 @@ impl Missed {
 #[derive(Clone)]
 struct LabName(String);
 
+/// The longest name a socket keeps, in characters (a lesson's names are a word).
+pub const MAX_NAME: usize = 64;
+
 /// The server's own state, handed to every handler through socketioxide's `State`.
 pub(crate) struct Shared {
     monitor: Option<Monitor>,
@@ -226,6 +229,13 @@ pub(crate) struct Shared {
     apps: std::sync::Mutex<std::collections::HashMap<String, Arc<crate::app::App>>>,
     /// The port the server listens on, for an application's startup line.
     pub(crate) port: u16,
+    /// Handler runs waiting or running, bounded (`budget`).
+    pub(crate) budget: Arc<super::budget::Budget>,
+    /// The namespaces registered by name (`io.ns`). Any other one beside the lab's
+    /// own is a child of a dynamic namespace (`/t/{x}`), made by a client's
+    /// connection: it is removed once empty, so that clients cannot fill the
+    /// server's namespace limit with children nobody uses.
+    fixed: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 #[derive(Default)]
@@ -256,6 +266,8 @@ impl Shared {
             closing: AtomicBool::new(false),
             connections: Mutex::default(),
             apps: Default::default(),
+            budget: Arc::default(),
+            fixed: Default::default(),
         })
     }
 
@@ -417,6 +429,32 @@ impl Shared {
         }
     }
 
+    pub(crate) fn fixed_namespace(&self, path: &str) {
+        if let Ok(mut fixed) = self.fixed.lock() {
+            fixed.insert(path.to_string());
+        }
+    }
+
+    /// Removes the dynamic child namespace `leaving` was in once it is empty. On a
+    /// task of its own: socketioxide lists the socket until its disconnect handler
+    /// (the caller) returns, and removing a namespace closes the sockets left in it.
+    pub(crate) fn prune<A: Adapter>(&self, io: &SocketIo<A>, leaving: &SocketRef<A>) {
+        let path = leaving.ns().to_string();
+        let lab_own = [MAIN_NS, ADMIN_NS, CONTROL_NS].contains(&path.as_str());
+        if lab_own || self.fixed.lock().map_or(true, |f| f.contains(&path)) {
+            return;
+        }
+        let (io, id) = (io.clone(), leaving.id);
+        tokio::spawn(async move {
+            let Some(ns) = io.of(path.as_str()) else {
+                return;
+            };
+            if ns.sockets().iter().all(|s| s.id == id) {
+                io.delete_ns(path);
+            }
+        });
+    }
+
     pub(crate) fn close(&self) {
         self.closing.store(true, Ordering::Relaxed);
     }
@@ -439,9 +477,11 @@ impl Shared {
         }
     }
 
+    /// The socket's name from its handshake, cut to `MAX_NAME` characters: the
+    /// server keeps it and shows it in every note and log line about the socket.
     pub(crate) fn name_from_auth(&self, auth: Option<&Value>) -> String {
         match auth.and_then(|a| a.get("name")).and_then(Value::as_str) {
-            Some(name) if !name.is_empty() => name.to_string(),
+            Some(name) if !name.is_empty() => name.chars().take(MAX_NAME).collect(),
             _ => format!("guest-{}", self.guests.fetch_add(1, Ordering::Relaxed) + 1),
         }
     }
@@ -478,10 +518,15 @@ pub(crate) fn sorted_names<A: Adapter>(sockets: Vec<SocketRef<A>>) -> Vec<String
     names
 }
 
-/// `lab:state`: the sockets and rooms of every lesson namespace on this node.
-pub(crate) fn state<A: Adapter>(io: &SocketIo<A>, lab: &Shared) -> ServerState {
+/// `lab:state`: the sockets and rooms of each of `namespaces` on this node (a
+/// dynamic namespace's children by their paths, as socketioxide keeps them).
+pub(crate) fn state<A: Adapter>(
+    io: &SocketIo<A>,
+    lab: &Shared,
+    namespaces: &[&str],
+) -> ServerState {
     let mut state = ServerState::default();
-    for ns in [MAIN_NS, ADMIN_NS] {
+    for &ns in namespaces {
         let Some(op) = io.of(ns) else { continue };
         let mut entry = NamespaceState::default();
         for socket in op.sockets() {
