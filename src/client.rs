@@ -230,6 +230,15 @@ impl ClientOptions {
         over: Option<&LabClient>,
         early: Option<&Early>,
     ) -> Result<(ConnectOutcome, Option<Answer>), ClientError> {
+        let what = || format!("{}: connect to {}", self.name, self.namespace);
+        crate::watchdog::watched(what, self.open(over, early)).await
+    }
+
+    async fn open(
+        &self,
+        over: Option<&LabClient>,
+        early: Option<&Early>,
+    ) -> Result<(ConnectOutcome, Option<Answer>), ClientError> {
         let (greeting, greeted) = oneshot::channel::<Greeting>();
         let sid = Arc::new(Mutex::new(String::new()));
         let builder = self.builder(Arc::new(Mutex::new(Some(greeting))), &sid);
@@ -554,13 +563,17 @@ impl LabClient {
 
     /// Emits `event` with `data` and waits for the server's acknowledgement.
     pub async fn request(&self, event: &str, data: Value, timeout: Duration) -> Answer {
-        // Bounded as a whole: the library's own send is not.
-        match tokio::time::timeout(timeout, send_request(&self.socket, event, data, timeout)).await
-        {
-            Ok(Ok(rx)) => await_answer(rx, timeout).await,
-            Ok(Err(message)) => Answer::SendFailed(message),
-            Err(_) => Answer::Silent,
-        }
+        let what = || format!("{}: request `{}`", self.name, crate::safe::capped(event));
+        crate::watchdog::watched(what, async {
+            // Bounded as a whole: the library's own send is not.
+            let sent = send_request(&self.socket, event, data, timeout);
+            match tokio::time::timeout(timeout, sent).await {
+                Ok(Ok(rx)) => await_answer(rx, timeout).await,
+                Ok(Err(message)) => Answer::SendFailed(message),
+                Err(_) => Answer::Silent,
+            }
+        })
+        .await
     }
 
     /// Emits an application event with no acknowledgement: no argument for `None`.

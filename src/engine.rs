@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use crate::watchdog::watched;
 use futures_util::future::join_all;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -16,8 +17,8 @@ use crate::app::App;
 use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient, CONTROL_CLIENT};
 use crate::lesson::{Action, Client, Lesson, Network, Step};
 use crate::protocol::{
-    Emit, EmitRequest, Reply, RoomsRequest, ServerState, APP, CONTROL_NS, EMIT, JOIN, LEAVE, MARK,
-    SESSION_AUTH, STATE,
+    Emit, EmitRequest, Reply, RoomsRequest, ServerState, StateRequest, APP, CONTROL_NS, EMIT, JOIN,
+    LEAVE, MARK, SESSION_AUTH, STATE,
 };
 use crate::server::EmbeddedServer;
 use crate::trace::{
@@ -107,7 +108,8 @@ impl Lab {
                     config.timeouts.ping_interval = Duration::from_millis(network.ping_interval_ms);
                     config.timeouts.ping_timeout = Duration::from_millis(network.ping_timeout_ms);
                 }
-                let server = EmbeddedServer::start_with(config)
+                let start = EmbeddedServer::start_with(config);
+                let server = watched(|| "start an embedded server".into(), start)
                     .await
                     .map_err(|e| LabError::Bind(e.into()))?;
                 (server.url.clone(), Some(server))
@@ -265,11 +267,14 @@ impl Lab {
         // Every wait inside is bounded; this bound on the whole step is the last
         // line, so that a wait nobody foresaw ends in an error, never in a hang.
         let budget = self.step_budget(step);
+        let number = self.steps_run + 1;
+        let title: String = step.title.chars().take(60).collect();
+        let what = format!("lab {}: step {number} ({title})", self.session);
         let run = async {
             self.act(&step.action).await;
             self.end_step().await
         };
-        match tokio::time::timeout(budget, run).await {
+        match watched(|| what, tokio::time::timeout(budget, run)).await {
             Ok(record) => record,
             Err(_) => Err(LabError::Stalled {
                 step: self.steps_run + 1,
@@ -574,7 +579,12 @@ impl Lab {
             // Each node knows only its own rooms: no one table to show.
             return Ok(Default::default());
         }
-        let answer = self.control.request(STATE, Value::Null, self.timeout).await;
+        // Every namespace a client of the lesson uses, dynamic ones by their paths.
+        let mut namespaces: Vec<String> = self.specs.iter().map(|c| c.namespace.clone()).collect();
+        namespaces.sort();
+        namespaces.dedup();
+        let request = serde_json::to_value(StateRequest { namespaces }).unwrap_or(Value::Null);
+        let answer = self.control.request(STATE, request, self.timeout).await;
         let value = match answer {
             Answer::Reply(v) => v,
             Answer::Silent => {
@@ -600,7 +610,12 @@ impl Lab {
     }
 
     /// Disconnects everyone and stops the embedded server.
-    pub async fn finish(mut self) {
+    pub async fn finish(self) {
+        let what = format!("lab {}: finish", self.session);
+        watched(|| what, self.finish_now()).await
+    }
+
+    async fn finish_now(mut self) {
         // A paused connection would hold its client's goodbye until the timeout.
         self.links.values().for_each(crate::netfault::Link::resume);
         let clients = std::mem::take(&mut self.clients);

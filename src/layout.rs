@@ -34,16 +34,30 @@ pub fn wrap(text: &str, indent: usize, width: usize) -> String {
     out
 }
 
+/// The language of a piece of code: where a line may break depends on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    /// JavaScript: a line break can end a statement (`return`), is refused between an
+    /// arrow's parameters and its `=>`, and `'...'`, template literals and regular
+    /// expressions are single tokens.
+    Js,
+    /// Rust: a line break is a space everywhere outside a literal.
+    Rust,
+}
+
 /// Code cut into pieces that each fit their line: the first `first` columns wide, the
 /// others `rest` wide (the caller indents them further, as a continuation). A line
-/// breaks only between tokens: after a space, after `,` or an opening bracket, or
-/// before a method's `.`; never inside a string literal, a `::<..>` type list or a
-/// trailing `//` comment.
+/// breaks only where the language reads a break as the code joined on one line: after
+/// `,` or an opening bracket, before a method's `.` (never inside `...`, `..` or
+/// `?.`), and after a space in Rust but in JavaScript only after an operator that
+/// needs its right side (`=`, `=>`, `&&`, `||`, `??`, `?`, `:`, `+`); never inside a
+/// literal (string, template, regular expression), a `::<..>` type list or a trailing
+/// `//` comment. A piece with no break that fits runs past the width.
 /// Joined back, the pieces give `code` again, less the spaces at the breaks.
-pub fn wrap_code(code: &str, first: usize, rest: usize) -> Vec<String> {
+pub fn wrap_code(code: &str, first: usize, rest: usize, lang: Lang) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for segment in segments(code) {
+    for segment in segments(code, lang) {
         let room = if lines.is_empty() { first } else { rest };
         if !line.trim().is_empty() && line.width() + segment.trim_end().width() > room {
             lines.push(line.trim_end().to_string());
@@ -58,23 +72,39 @@ pub fn wrap_code(code: &str, first: usize, rest: usize) -> Vec<String> {
     lines
 }
 
+/// What `segments` is inside of, where no line may break.
+#[derive(Clone, Copy, PartialEq)]
+enum Inside {
+    Code,
+    /// A string or template literal closed by this quote.
+    Quote(char),
+    /// A JavaScript regular expression; `true` inside a `[...]` class.
+    Regex(bool),
+}
+
 /// `code` split where a line may break; the segments concatenate to `code`.
-fn segments(code: &str) -> Vec<&str> {
+fn segments(code: &str, lang: Lang) -> Vec<&str> {
     let chars: Vec<(usize, char)> = code.char_indices().collect();
     let mut cuts = vec![0];
-    let mut in_string = false;
+    let mut inside = Inside::Code;
     let mut escaped = false;
     let mut generics = 0usize;
+    // The last character of code (outside a literal) that is not a space.
+    let mut last: Option<char> = None;
     for (i, &(at, c)) in chars.iter().enumerate() {
         let prev = i.checked_sub(1).map(|p| chars[p].1);
         let next = chars.get(i + 1).map(|&(_, c)| c);
-        if in_string {
-            match c {
+        if inside != Inside::Code {
+            match (inside, c) {
                 _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
+                (_, '\\') => escaped = true,
+                (Inside::Quote(q), _) if c == q => inside = Inside::Code,
+                (Inside::Regex(false), '[') => inside = Inside::Regex(true),
+                (Inside::Regex(true), ']') => inside = Inside::Regex(false),
+                (Inside::Regex(false), '/') => inside = Inside::Code,
                 _ => {}
             }
+            last = Some(c);
             continue;
         }
         match c {
@@ -83,23 +113,43 @@ fn segments(code: &str) -> Vec<&str> {
                 cuts.push(at);
                 break;
             }
-            '"' => in_string = true,
+            // A regular expression where an operand starts (not a division).
+            '/' if lang == Lang::Js && last.is_none_or(|l| "(,=:[!&|?{};".contains(l)) => {
+                inside = Inside::Regex(false)
+            }
+            '"' => inside = Inside::Quote('"'),
+            '\'' | '`' if lang == Lang::Js => inside = Inside::Quote(c),
             '<' if prev == Some(':') => generics += 1,
             '>' if generics > 0 => generics -= 1,
             _ if generics > 0 => {}
-            // Before a method call's dot, not inside a number such as `1.5`.
+            // Before a method call's dot, not inside a number such as `1.5`, a spread
+            // or range (`...`, `..`) or JavaScript's optional chaining (`?.`).
             '.' if next.is_some_and(|n| n.is_alphabetic() || n == '_')
-                && !prev.is_some_and(|p| p.is_ascii_digit()) =>
+                && !prev.is_some_and(|p| p.is_ascii_digit() || p == '.' || p == '?') =>
             {
                 cuts.push(at)
             }
-            ' ' | ',' | '(' | '[' | '{' => cuts.push(at + c.len_utf8()),
+            ',' | '(' | '[' | '{' => cuts.push(at + c.len_utf8()),
+            ' ' if lang == Lang::Rust || js_continues(&code[..at]) => cuts.push(at + 1),
             _ => {}
+        }
+        if !c.is_whitespace() {
+            last = Some(c);
         }
     }
     cuts.push(code.len());
     cuts.dedup();
     cuts.windows(2).map(|w| &code[w[0]..w[1]]).collect()
+}
+
+/// Whether JavaScript `before` ends in an operator that needs its right side, so a
+/// line break after it cannot end the statement.
+fn js_continues(before: &str) -> bool {
+    let before = before.trim_end();
+    ["=", "=>", "&&", "||", "??", "?", ":"]
+        .iter()
+        .any(|op| before.ends_with(op))
+        || (before.ends_with('+') && !before.ends_with("++"))
 }
 
 #[cfg(test)]
@@ -152,7 +202,7 @@ mod tests {
             "cafe\u{301} cafe\u{301}\n"
         );
         let code = "io.to(\"部屋\").emit(\"ニュース\", &\"こんにちは、みなさん\").await";
-        let lines = wrap_code(code, 40, 36);
+        let lines = wrap_code(code, 40, 36, Lang::Rust);
         assert!(lines.iter().all(|l| l.width() <= 40), "{lines:?}");
         assert!(
             lines.iter().any(|l| l.contains("\"こんにちは、みなさん\"")),
@@ -166,7 +216,7 @@ mod tests {
     #[test]
     fn code_breaks_between_tokens_at_40_80_and_120() {
         for width in [40, 80, 120] {
-            let lines = wrap_code(RUST, width, width - 4);
+            let lines = wrap_code(RUST, width, width - 4, Lang::Rust);
             for (i, line) in lines.iter().enumerate() {
                 let room = if i == 0 { width } else { width - 4 };
                 assert!(line.width() <= room, "{width}: {line:?}");
@@ -182,9 +232,12 @@ mod tests {
                 );
             }
         }
-        assert_eq!(wrap_code(RUST, 120, 116), vec![RUST.to_string()]);
         assert_eq!(
-            wrap_code(RUST, 40, 36),
+            wrap_code(RUST, 120, 116, Lang::Rust),
+            vec![RUST.to_string()]
+        );
+        assert_eq!(
+            wrap_code(RUST, 40, 36, Lang::Rust),
             vec![
                 "socket.to([\"r1\", \"r2\"])",
                 ".emit_with_ack::<_, Value>(\"news\",",
@@ -196,7 +249,7 @@ mod tests {
     #[test]
     fn a_token_wider_than_the_line_gets_a_line_of_its_own() {
         let code = "io.emit(\"news\", \"a string literal far longer than the line\")";
-        let lines = wrap_code(code, 30, 26);
+        let lines = wrap_code(code, 30, 26, Lang::Rust);
         assert_eq!(
             lines,
             vec![
@@ -204,14 +257,77 @@ mod tests {
                 "\"a string literal far longer than the line\")",
             ]
         );
-        assert_eq!(wrap_code("x", 30, 26), vec!["x"]);
+        assert_eq!(wrap_code("x", 30, 26, Lang::Rust), vec!["x"]);
         assert_eq!(
-            wrap_code("io.emit(\"a\", &msg).await  // in the handler", 30, 26),
+            wrap_code(
+                "io.emit(\"a\", &msg).await  // in the handler",
+                30,
+                26,
+                Lang::Rust
+            ),
             vec!["io.emit(\"a\", &msg).await", "// in the handler"]
         );
         assert_eq!(
-            wrap_code("json!({\"a\":1.5})", 8, 8),
+            wrap_code("json!({\"a\":1.5})", 8, 8, Lang::Rust),
             vec!["json!({", "\"a\":1.5})"]
+        );
+    }
+
+    /// Every break of `code` at every width from 10 to 60, as JavaScript.
+    fn js_lines(code: &str) -> Vec<Vec<String>> {
+        (10..60).map(|w| wrap_code(code, w, w, Lang::Js)).collect()
+    }
+
+    #[test]
+    fn javascript_breaks_only_where_a_line_break_keeps_its_meaning() {
+        let code = "socket.timeout(500).emit(\"ask\", (err, answer) => { console.log(`got ${answer} of ${err}`); });";
+        for lines in js_lines(code) {
+            // An arrow's `=>` stays on its parameters' line; a template is one token.
+            assert!(!lines.iter().any(|l| l.starts_with("=>")), "{lines:?}");
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.contains("`got ${answer} of ${err}`")),
+                "{lines:?}"
+            );
+            assert_eq!(lines.concat().replace(' ', ""), code.replace(' ', ""));
+        }
+        let spread = "const rooms = [...socket.rooms].filter((r) => r !== socket.id);";
+        for lines in js_lines(spread) {
+            assert!(lines.iter().any(|l| l.contains("...socket")), "{lines:?}");
+            assert!(!lines.iter().any(|l| l.ends_with('.')), "{lines:?}");
+        }
+        let regex = "const tenants = io.of(/^\\/tenants\\/[^/]+$/);";
+        for lines in js_lines(regex) {
+            assert!(
+                lines.iter().any(|l| l.contains("/^\\/tenants\\/[^/]+$/")),
+                "{lines:?}"
+            );
+        }
+        let chained = "console.log(err?.message ?? 'no error, it said');";
+        for lines in js_lines(chained) {
+            assert!(
+                lines.iter().any(|l| l.contains("err?.message")),
+                "{lines:?}"
+            );
+            assert!(
+                lines.iter().any(|l| l.contains("'no error, it said'")),
+                "{lines:?}"
+            );
+        }
+        // No break after a word: `async` and `return` keep what follows.
+        assert_eq!(
+            wrap_code("return next(new Error(\"no\"));", 8, 8, Lang::Js),
+            vec!["return next(", "new Error(", "\"no\"));"]
+        );
+        assert_eq!(
+            wrap_code(
+                "io.on(\"connection\", async (socket) => {",
+                30,
+                30,
+                Lang::Js
+            ),
+            vec!["io.on(\"connection\", async (", "socket) => {"]
         );
     }
 }

@@ -43,6 +43,8 @@
 //! - [`path`]: the learner's path (lessons, quizzes, labs, demo) with its progress,
 //!   and the one decision of what to do next that every command ends with.
 //! - [`safe`]: text from the network or a file, its control characters escaped.
+//! - [`watchdog`]: with `SOCKETIO_LAB_WATCHDOG=SECONDS`, every wait under way is
+//!   printed once one lasts longer (a stalled lab says where it waits).
 //!
 //! Library operations return data (`judge::Verdict` or an error); the binary
 //! (`src/main.rs`, `src/commands/`) owns the command line, exit codes and terminal.
@@ -77,4 +79,5 @@ pub mod trace;
 pub mod verify;
 pub mod view;
 pub mod view_json;
+pub mod watchdog;
 pub mod web;

@@ -142,11 +142,25 @@ pub fn save(dir: &Path, progress: &Progress) -> std::io::Result<()> {
 /// (none: nothing kept). Gives what went wrong, as warnings: a file set aside as
 /// unreadable, a save that failed (`what` names what was being kept).
 pub fn update(what: &str, change: impl FnOnce(&mut Progress)) -> Vec<String> {
+    match state_dir() {
+        Some(dir) => update_in(&dir, what, change),
+        None => Vec::new(),
+    }
+}
+
+/// [`update`] in `dir`. The load, the change and the save happen under an exclusive
+/// lock on `progress.lock` beside the file, so that two commands finishing at once
+/// (two quizzes, a quiz and a `verify`) each merge their change into what the other
+/// saved instead of one overwriting the other's score. The lock is released when the
+/// file is closed, also when the process is killed.
+pub fn update_in(dir: &Path, what: &str, change: impl FnOnce(&mut Progress)) -> Vec<String> {
     let mut warnings = Vec::new();
-    let Some(dir) = state_dir() else {
-        return warnings;
-    };
-    let (mut saved, note) = load(&dir);
+    let lock = lock(dir);
+    if let Err(e) = &lock {
+        // Without the lock the update still happens, as it did before locks existed.
+        warnings.push(format!("cannot lock the progress file: {e}"));
+    }
+    let (mut saved, note) = load(dir);
     if let LoadNote::SetAside(aside) = note {
         warnings.push(format!(
             "the progress file was unreadable; it was moved to `{}`",
@@ -154,10 +168,27 @@ pub fn update(what: &str, change: impl FnOnce(&mut Progress)) -> Vec<String> {
         ));
     }
     change(&mut saved);
-    if let Err(e) = save(&dir, &saved) {
+    if let Err(e) = save(dir, &saved) {
         warnings.push(format!("cannot save {what}: {e}"));
     }
+    drop(lock);
     warnings
+}
+
+const LOCK_FILE: &str = "progress.lock";
+
+/// An exclusive lock on `dir/progress.lock` (created if missing), held until the file
+/// is dropped. The lock file is never removed: removing it while another process
+/// waits on it would let a third lock a new file at the same path.
+fn lock(dir: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::create_dir_all(dir)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE))?;
+    file.lock()?;
+    Ok(file)
 }
 
 /// A temporary file older than this was left by a write that was killed (SIGKILL, a
@@ -406,6 +437,40 @@ mod tests {
             [".progress.json.live01", "notes.txt", "progress.json"]
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Issue 28, item 10: updates from two writers at once (two quizzes, in threads
+    /// here: each opens the lock file itself, as a process would) all survive. Without
+    /// the lock, one writer's load-change-save overwrites what the other just saved.
+    #[test]
+    fn concurrent_updates_lose_nothing() {
+        let dir = temp_dir("concurrent");
+        let rounds = 40;
+        std::thread::scope(|s| {
+            for writer in ["a", "b"] {
+                let dir = &dir;
+                s.spawn(move || {
+                    for round in 0..rounds {
+                        let warnings = update_in(dir, "the test", |p| {
+                            // A little work between load and save, as a quiz does.
+                            std::thread::sleep(std::time::Duration::from_millis(1));
+                            p.record(
+                                &format!("{writer}{round}"),
+                                Score {
+                                    correct: round,
+                                    total: rounds,
+                                },
+                            );
+                        });
+                        assert!(warnings.is_empty(), "{warnings:?}");
+                    }
+                });
+            }
+        });
+        let (p, note) = load(&dir);
+        assert_eq!(note, LoadNote::Fine);
+        assert_eq!(p.best.len(), 2 * rounds, "{:?}", p.best.keys());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -186,6 +186,30 @@ pub struct NamespaceState {
     pub rooms: BTreeMap<String, Vec<String>>,
 }
 
+/// `lab:state`'s request: the namespaces the lab's clients use besides `/` and
+/// `/admin` (`/chat`, a dynamic namespace's `/tenants/acme`). A server reports at
+/// most [`MAX_STATE_NAMESPACES`] of them, and never the control namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct StateRequest {
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+}
+
+pub const MAX_STATE_NAMESPACES: usize = 64;
+
+impl StateRequest {
+    /// The namespaces to report: `/`, `/admin`, then the requested ones, each once.
+    pub fn reported(&self) -> Vec<&str> {
+        let mut out = vec![MAIN_NS, ADMIN_NS];
+        for ns in self.namespaces.iter().take(MAX_STATE_NAMESPACES) {
+            if ns.starts_with('/') && ns != CONTROL_NS && !out.contains(&ns.as_str()) {
+                out.push(ns);
+            }
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ServerState {
     pub namespaces: BTreeMap<String, NamespaceState>,
@@ -244,8 +268,9 @@ pub enum Note {
         event: String,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         unhandled: bool,
-        /// A per-packet middleware (`socket.use`) refused the event with this
-        /// message: no handler ran.
+        /// The event was refused with this message and no handler ran: a per-packet
+        /// middleware (`socket.use`) refused it, or the server did (its bounds on
+        /// waiting handlers, or arguments socketioxide does not extract).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         refused: Option<String>,
     },

@@ -3,7 +3,9 @@
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
 
@@ -21,6 +23,10 @@ pub struct ServeOptions {
     /// A lesson's declared application, which clients without a lab session run
     /// instead of the fixed chat: the lesson's id and its application.
     pub lesson: Option<(String, crate::app::App)>,
+    /// Text written last, after `server stopped` (the binary's `next:` line). It is
+    /// written by the log's own thread, like every line after the first ones: a
+    /// stdout nobody reads never blocks the thread that stops the server.
+    pub closing: String,
 }
 
 /// One line of the live log for something the server did. Names, rooms, event
@@ -99,10 +105,20 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
             unhandled,
             refused,
         }) => {
-            let what = match (refused, *unhandled) {
-                (Some(_), _) => "`socket.use` refused",
-                (None, true) => "no handler for",
-                (None, false) => "handled",
+            // A refused event is never called handled: no operation of it ran.
+            if let Some(why) = refused {
+                return paint.warn(&format!(
+                    "refused {} from {}{}: {}",
+                    safe::capped(event),
+                    safe::capped(name),
+                    ns(namespace),
+                    safe::capped(why)
+                ));
+            }
+            let what = if *unhandled {
+                "no handler for"
+            } else {
+                "handled"
             };
             paint.dim(&format!(
                 "{what} {} from {}{}",
@@ -237,12 +253,13 @@ fn not_shown(dropped: u64) -> Option<String> {
 
 /// Writes the log on a thread of its own, straight from the server's bounded
 /// monitor: a blocked `out` stalls only this thread, and the server drops (and
-/// counts) what does not fit. Hands `out` back when the server is gone.
+/// counts) what does not fit. When the server is gone it writes the last lines
+/// (what was not shown, `server stopped`, then `closing`) and says so on `done`.
 fn printer<W: Write + Send + 'static>(
     mut out: W,
     mut feed: MonitorFeed,
-    paint: Paint,
-    done: tokio::sync::oneshot::Sender<(W, u64)>,
+    (paint, closing, writing): (Paint, String, Arc<Writing>),
+    done: tokio::sync::oneshot::Sender<std::io::Result<()>>,
 ) {
     std::thread::spawn(move || {
         // The table is shown when it changed: a disconnection outside any room
@@ -257,17 +274,64 @@ fn printer<W: Write + Send + 'static>(
             }
             let skipped = not_shown(feed.take_dropped());
             let line = describe(&activity, paint);
+            writing.start();
             let written = skipped
                 .iter()
                 .chain(std::iter::once(&line))
                 .try_for_each(|l| writeln!(out, "{l}"))
                 .and_then(|()| out.flush());
+            writing.end();
             if written.is_err() {
                 return;
             }
         }
-        let _ = done.send((out, feed.take_dropped()));
+        let ended = not_shown(feed.take_dropped())
+            .iter()
+            .try_for_each(|l| writeln!(out, "{l}"))
+            .and_then(|()| writeln!(out, "server stopped"))
+            .and_then(|()| write!(out, "{closing}"))
+            .and_then(|()| out.flush());
+        let _ = done.send(ended);
     });
+}
+
+/// Whether the log's thread is inside one write, and since when: a write that has
+/// not returned for [`STUCK_AFTER`] is a stdout nobody reads, and stopping then waits
+/// for it no longer.
+struct Writing {
+    epoch: Instant,
+    /// Milliseconds from `epoch` when the write began, plus one; 0 when not writing.
+    since: AtomicU64,
+}
+
+const STUCK_AFTER: Duration = Duration::from_millis(100);
+
+impl Writing {
+    fn new() -> Arc<Writing> {
+        Arc::new(Writing {
+            epoch: Instant::now(),
+            since: AtomicU64::new(0),
+        })
+    }
+
+    fn now(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64 + 1
+    }
+
+    fn start(&self) {
+        self.since.store(self.now(), Ordering::Release);
+    }
+
+    fn end(&self) {
+        self.since.store(0, Ordering::Release);
+    }
+
+    fn stuck(&self) -> bool {
+        match self.since.load(Ordering::Acquire) {
+            0 => false,
+            since => self.now().saturating_sub(since) >= STUCK_AFTER.as_millis() as u64,
+        }
+    }
 }
 
 /// The warning for a server that listens beyond this machine, if it does.
@@ -326,8 +390,10 @@ pub async fn serve(
     out.flush()?;
     let (monitor, feed) = Monitor::new(BACKLOG);
     let (done, printed) = tokio::sync::oneshot::channel();
-    printer(out, feed, paint, done);
+    let writing = Writing::new();
+    printer(out, feed, (paint, options.closing, writing.clone()), done);
     let stopping = monitor.clone();
+    let stuck = writing.clone();
     let config = ServerConfig {
         monitor: Some(monitor.clone()),
         room_table: options.rooms,
@@ -339,23 +405,27 @@ pub async fn serve(
         let text = "stopping: disconnecting every socket".to_string();
         // Not to be dropped, unless the output is stuck: then Ctrl-C still stops.
         let line = Activity::Note(Note::Log { text });
-        stopping.say(line, Duration::from_millis(200)).await;
+        if stuck.stuck() {
+            stopping.tell(line);
+        } else {
+            stopping.say(line, Duration::from_millis(200)).await;
+        }
     })
     .await?;
-    // The last lines are written unless the output is stuck; then give up quietly.
+    if writing.stuck() {
+        // Nobody reads the output: nothing more can be written, so nothing is waited for.
+        return Ok(());
+    }
+    // The last lines are written unless the output is stuck; then give up quietly:
+    // this thread never writes once the log's thread has the output.
     let finished = async {
         monitor.end().await;
         printed.await
     };
-    if let Ok(Ok((mut out, dropped))) = tokio::time::timeout(Duration::from_secs(1), finished).await
-    {
-        if let Some(skipped) = not_shown(dropped) {
-            writeln!(out, "{skipped}")?;
-        }
-        writeln!(out, "server stopped")?;
-        out.flush()?;
+    match tokio::time::timeout(Duration::from_millis(500), finished).await {
+        Ok(Ok(written)) => written,
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]

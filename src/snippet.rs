@@ -158,7 +158,36 @@ fn handler_or_none(namespace: &str, event: &str) -> (String, String) {
 /// The code behind a step of `lesson`: printed from its declared server application
 /// when it has one (format 2), else the fixed server's code for the step.
 pub fn code(lesson: &Lesson, step: &Step, client: &Client) -> Snippet {
-    code_in(lesson.app.as_ref(), step, client)
+    let mut snippet = code_in(lesson.app.as_ref(), step, client);
+    if let Action::Connect { actors } = &step.action {
+        let clients: Vec<&Client> = actors.iter().filter_map(|a| lesson.client(a)).collect();
+        if let Some(calls) = connect_calls(&clients) {
+            snippet.client = Some(calls);
+        }
+    }
+    snippet
+}
+
+/// Each client's own `io(...)` call when the clients of one connect step open
+/// different namespaces or carry different auth, one line per distinct call, with
+/// the clients that make it (`None` when all make the same call).
+fn connect_calls(clients: &[&Client]) -> Option<String> {
+    let mut calls: Vec<(String, Vec<&str>)> = Vec::new();
+    for client in clients {
+        let call = client_connect(client);
+        match calls.iter_mut().find(|(c, _)| *c == call) {
+            Some((_, names)) => names.push(&client.name),
+            None => calls.push((call, vec![&client.name])),
+        }
+    }
+    if calls.len() < 2 {
+        return None;
+    }
+    let lines: Vec<String> = calls
+        .iter()
+        .map(|(call, names)| format!("{call}; // {}\n", names.join(", ")))
+        .collect();
+    Some(lines.concat())
 }
 
 /// `code` with the application given (a quiz choice may run its own).

@@ -120,9 +120,11 @@ pub fn interrupted() -> bool {
     INTERRUPTED.get().is_some_and(|f| f.load(Ordering::SeqCst))
 }
 
-/// Waits for Enter after showing `prompt` on stderr; false once the input is closed.
-/// Ctrl-C meanwhile ends the program at once with its exit code (130): the line is
-/// read on a thread of its own so that the wait can notice it.
+/// Waits for Enter after showing `prompt` on stderr; false when the input cannot be
+/// read. Ctrl-C meanwhile ends the program at once with its exit code (130): the line
+/// is read on a thread of its own so that the wait can notice it. Ctrl-D (the input
+/// closed: only a terminal is ever asked) ends it the same way, as a shell's Ctrl-D
+/// ends what it runs.
 pub fn wait_for_enter(prompt: &str) -> bool {
     use std::sync::mpsc::RecvTimeoutError;
     eprint!("  ({prompt}) ");
@@ -130,11 +132,16 @@ pub fn wait_for_enter(prompt: &str) -> bool {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
-        let _ = tx.send(std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0));
+        let _ = tx.send(std::io::stdin().read_line(&mut line));
     });
     tokio::task::block_in_place(|| loop {
         match rx.recv_timeout(std::time::Duration::from_millis(50)) {
-            Ok(got) => return got,
+            Ok(Ok(0)) => {
+                // The shell's next prompt starts on a line of its own.
+                eprintln!();
+                crate::error::exit_interrupted()
+            }
+            Ok(got) => return got.is_ok(),
             Err(RecvTimeoutError::Timeout) if interrupted() => crate::error::exit_interrupted(),
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return false,
@@ -155,20 +162,24 @@ pub async fn interruptible<T>(work: impl Future<Output = Result<T, Error>>) -> R
     result
 }
 
-/// Resolves when the user asks a server to stop (Ctrl-C, or SIGTERM on Unix). The
-/// handlers are installed when this is called, not when it is first awaited, so a
-/// signal that comes right after `listening on` is not lost.
+/// Resolves when the user asks a server to stop (Ctrl-C, or SIGTERM or SIGHUP on
+/// Unix: a closed terminal sends SIGHUP, whose default would end the process without
+/// stopping what it started). The handlers are installed when this is called, not
+/// when it is first awaited, so a signal that comes right after `listening on` is
+/// not lost.
 #[cfg(unix)]
 pub fn stop_requested() -> impl Future<Output = ()> {
     use tokio::signal::unix::{signal, SignalKind};
     let interrupt = signal(SignalKind::interrupt());
     let terminate = signal(SignalKind::terminate());
+    let hangup = signal(SignalKind::hangup());
     async move {
-        match (interrupt, terminate) {
-            (Ok(mut int), Ok(mut term)) => {
+        match (interrupt, terminate, hangup) {
+            (Ok(mut int), Ok(mut term), Ok(mut hup)) => {
                 tokio::select! {
                     _ = int.recv() => {}
                     _ = term.recv() => {}
+                    _ = hup.recv() => {}
                 }
             }
             _ => {

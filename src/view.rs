@@ -148,7 +148,8 @@ pub fn step_answer(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Pai
     out.push_str(&narration(step, paint));
     out.push_str(&server_log(record, paint));
     out.push_str(&connections(&lesson.clients, record, width, paint));
-    out.push_str(&outcome(step, record, width, paint));
+    let one = single_answer(lesson, step);
+    out.push_str(&outcome(step, record, one, width, paint));
     out.push_str(&room_table(step, record, paint));
     out.push_str(&verdict(step, record, paint));
     out
@@ -186,7 +187,7 @@ pub(crate) fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> Strin
     };
     let room = paint.width.saturating_sub(start);
     let mut out = String::new();
-    for (i, piece) in crate::layout::wrap_code(code, room, room.saturating_sub(2))
+    for (i, piece) in crate::layout::wrap_code(code, room, room.saturating_sub(2), lang(label))
         .iter()
         .enumerate()
     {
@@ -198,6 +199,15 @@ pub(crate) fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> Strin
         let _ = writeln!(out, "{lead}{}", paint.code(piece));
     }
     out
+}
+
+/// The language of code shown after `label`: Rust after `Rust`, JavaScript otherwise
+/// (a client's line has no label).
+fn lang(label: Option<&str>) -> crate::layout::Lang {
+    match label.map(str::trim) {
+        Some("Rust") => crate::layout::Lang::Rust,
+        _ => crate::layout::Lang::Js,
+    }
 }
 
 /// Code of several lines (a declared handler, printed whole): the label on a line
@@ -214,9 +224,11 @@ fn code_block(label: Option<&str>, code: &str, paint: Paint) -> String {
         }
         // A long line wraps between tokens, its continuation four columns further in.
         let body = line.trim_start();
-        let lead = 6 + (line.len() - body.len());
+        // Under a label, two columns past it; a client's lines where its one line goes.
+        let base = if label.is_some() { 6 } else { 4 };
+        let lead = base + (line.len() - body.len());
         let room = paint.width.saturating_sub(lead).max(20);
-        for (i, piece) in crate::layout::wrap_code(body, room, room.saturating_sub(4))
+        for (i, piece) in crate::layout::wrap_code(body, room, room.saturating_sub(4), lang(label))
             .iter()
             .enumerate()
         {
@@ -320,7 +332,24 @@ pub(crate) fn connections(
 }
 
 /// What the operation came to, per operation.
-fn outcome(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> String {
+/// Whether the callback of the step's declared emit gets one answer, as
+/// `socket.emit`'s `(err, answer)` does, rather than a list of them.
+fn single_answer(lesson: &Lesson, step: &Step) -> bool {
+    let handler = || {
+        let app = lesson.app.as_ref()?;
+        let client = lesson.client(step.action.actor())?;
+        app.namespace(&client.namespace)?
+            .handler(step.action.event()?)
+    };
+    handler().is_some_and(|h| {
+        h.ops.iter().any(|op| {
+            matches!(op, crate::app::Op::Emit(e)
+                if e.callback.is_some() && e.callback_names()[1] == "answer")
+        })
+    })
+}
+
+fn outcome(step: &Step, record: &StepRecord, one: bool, width: usize, paint: Paint) -> String {
     let mut out = String::new();
     match &step.action {
         Action::Join { actor, .. } | Action::Leave { actor, .. } => {
@@ -350,7 +379,7 @@ fn outcome(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> Stri
             out.push_str(&unhandled(record, paint));
             out.push_str(&who_received(record, width, paint));
             out.push_str(&client_answers(record, width, paint));
-            out.push_str(&server_side(step, record, width, paint));
+            out.push_str(&server_side(step, record, one, width, paint));
         }
         Action::Connect { .. } | Action::Disconnect { .. } | Action::Fault { .. } => {}
     }
@@ -389,10 +418,14 @@ fn client_answers(record: &StepRecord, width: usize, paint: Paint) -> String {
 }
 
 /// The server's account of an event: where it sent it, the acknowledgements, a refusal.
-fn server_side(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> String {
+fn server_side(step: &Step, record: &StepRecord, one: bool, width: usize, paint: Paint) -> String {
     let mut out = String::new();
     let server = paint.dim("server");
-    if let Some(claim) = record.server_delivered_to() {
+    // An emit the server refused sent nothing: its error line says why.
+    let claim = record
+        .server_delivered_to()
+        .filter(|claim| !(claim.is_empty() && record.emit_refused()));
+    if let Some(claim) = claim {
         let event = record.event_name(step);
         let _ = writeln!(out, "  {server} sent `{event}` to {}", name_list(&claim));
     }
@@ -404,7 +437,7 @@ fn server_side(step: &Step, record: &StepRecord, width: usize, paint: Paint) -> 
         };
         let _ = writeln!(out, "  {} {cell}{line}", paint.dim("ack   "));
     }
-    out.push_str(&declared::emit_outcomes(record, paint));
+    out.push_str(&declared::emit_outcomes(record, one, paint));
     if let Some(reply) = record.answer().filter(|r| !r.ok && !r.unhandled) {
         let why = safe::text(reply.error.as_deref().unwrap_or("no reason given"));
         let _ = writeln!(out, "  {server} {}", paint.warn(&format!("refused: {why}")));

@@ -486,3 +486,253 @@ async fn a_message_over_the_limit_closes_the_connection() {
     }
     server.stop().await;
 }
+
+/// A served application whose `slow` handler waits 10 s and whose `quick` one
+/// answers at once, as a hostile client finds them (issue 28).
+fn waiting_app() -> socketio_lab::app::App {
+    let app: socketio_lab::app::App = toml::from_str(
+        r#"
+        [[namespaces]]
+        name = "/"
+        unhandled = [{ wait_ms = 10000 }]
+
+        [[namespaces.events]]
+        event = "slow"
+        args = ["x"]
+        do = [{ wait_ms = 10000 }]
+
+        [[namespaces.events]]
+        event = "quick"
+        args = ["x"]
+        do = [{ ack = "$x" }]
+        "#,
+    )
+    .expect("the app parses");
+    socketio_lab::app::validate(&app).expect("the app is valid");
+    app
+}
+
+/// The server's refusals of `name`'s events, counted until `count` have come.
+async fn refusals(activity: &mut MonitorFeed, name: &str, count: usize) -> Vec<String> {
+    let mut seen = Vec::new();
+    while seen.len() < count {
+        let reason = next(activity, |a| match a {
+            Activity::Note(Note::Handled {
+                name: who,
+                refused: Some(reason),
+                ..
+            }) if who == name => Some(reason.clone()),
+            Activity::Note(Note::Handled {
+                name: who, event, ..
+            }) if who == name => {
+                panic!("{name}'s `{event}` was handled while its handlers wait")
+            }
+            _ => None,
+        })
+        .await;
+        seen.push(reason);
+    }
+    seen
+}
+
+/// Issue 28, items 2 and 5: a client that floods a waiting handler, and a waiting
+/// catch-all, gets 64 handler runs at once and no more: every later event is refused
+/// (and noted so, never as handled), while a fresh client is still welcomed and
+/// answered at once. Without the bound every event waited, each holding memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_to_waiting_handlers_is_refused_beyond_its_sockets_bound() {
+    let (monitor, mut activity) = Monitor::new(8192);
+    let config = ServerConfig {
+        monitor: Some(monitor),
+        app: Some(waiting_app()),
+        ..ServerConfig::default()
+    };
+    let server = EmbeddedServer::start_with(config).await.unwrap();
+    let port = port(&server);
+    let per_socket = socketio_lab::server::PER_SOCKET;
+    let flood = 300;
+    let slow = tokio::task::spawn_blocking(move || {
+        let mut tcp = raw_client(port, json!({"name": "flood"}));
+        // Once its handlers are attached: an event before that is only `unheard`.
+        assert!(reads_until(&mut tcp, b"lab:welcome"));
+        for i in 0..flood {
+            // Half to the waiting handler, half to the waiting catch-all.
+            let event = if i % 2 == 0 {
+                "slow"
+            } else {
+                "nobody-handles-this"
+            };
+            tcp.write_all(&frame(&format!("42{}", json!([event, "x"]))))
+                .unwrap();
+        }
+        tcp
+    })
+    .await
+    .unwrap();
+    let refused = refusals(&mut activity, "flood", flood - per_socket).await;
+    assert!(
+        refused.iter().all(|r| r
+            == "this socket already has 64 handlers waiting or running, the lab server's \
+                limit per socket: the event was refused"),
+        "{:?}",
+        refused.first()
+    );
+    // Another client is welcomed, and answered, at once.
+    let fresh = lab_client(&server, "fresh").await;
+    let answer = fresh.request("quick", json!("hi"), WAIT).await;
+    assert_eq!(answer, Answer::Reply(json!("hi")));
+    let _ = fresh.disconnect().await;
+    drop(slow);
+    server.stop().await;
+}
+
+/// Issue 28, item 2: sockets that each stay within their own bound still meet the
+/// server's: 65 sockets × 64 waiting runs pass 4,096 in all, and the rest is refused
+/// with the server's reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_handlers_are_bounded_in_all() {
+    let (monitor, mut activity) = Monitor::new(16384);
+    let config = ServerConfig {
+        monitor: Some(monitor),
+        app: Some(waiting_app()),
+        ..ServerConfig::default()
+    };
+    let server = EmbeddedServer::start_with(config).await.unwrap();
+    let port = port(&server);
+    let (per_socket, in_all) = (
+        socketio_lab::server::PER_SOCKET,
+        socketio_lab::server::IN_ALL,
+    );
+    let sockets = in_all / per_socket + 1;
+    let held = tokio::task::spawn_blocking(move || {
+        (0..sockets)
+            .map(|n| {
+                let mut tcp = raw_client(port, json!({"name": format!("s{n}")}));
+                assert!(reads_until(&mut tcp, b"lab:welcome"));
+                let slow = frame(&format!("42{}", json!(["slow", "x"])));
+                for _ in 0..per_socket {
+                    tcp.write_all(&slow).unwrap();
+                }
+                tcp
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    let over = sockets * per_socket - in_all;
+    let mut refused = Vec::new();
+    while refused.len() < over {
+        refused.push(
+            next(&mut activity, |a| match a {
+                Activity::Note(Note::Handled {
+                    refused: Some(reason),
+                    ..
+                }) => Some(reason.clone()),
+                _ => None,
+            })
+            .await,
+        );
+    }
+    assert!(
+        refused.iter().all(|r| r
+            == "the server already has 4,096 handlers waiting or running, its limit: \
+                the event was refused"),
+        "{:?}",
+        refused.first()
+    );
+    drop(held);
+    server.stop().await;
+}
+
+/// Issue 28, item 8: `serve` with 2,000 clients and a stdout nobody reads stops soon
+/// after SIGINT. Its log thread is blocked on the full pipe; before, the thread that
+/// handles the signal then wrote its last lines (`server stopped`, what to do next)
+/// to the same stdout and waited there for ever.
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_stops_on_ctrl_c_with_2000_clients_and_a_stdout_nobody_reads() {
+    use std::io::{BufRead, BufReader};
+    use std::os::fd::AsRawFd;
+    use std::process::Stdio;
+    let _ = rlimit::increase_nofile_limit(8192);
+    let mut child = common::bin()
+        .args(["serve", "--port", "0", "--color", "never"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pipe = child.stdout.take().unwrap();
+    // One page: the log fills it after a few dozen lines.
+    // SAFETY: fcntl on a pipe this test owns.
+    unsafe { libc::fcntl(pipe.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
+    let mut reader = BufReader::new(pipe);
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    let port = common::listening_port(&first).unwrap();
+    // Never read again until it has ended.
+    let clients: Vec<TcpStream> = (0..2000)
+        .map(|n| raw_client(port, json!({"name": format!("c{n}")})))
+        .collect();
+    let mut last = clients.last().unwrap().try_clone().unwrap();
+    assert!(
+        reads_until(&mut last, b"lab:welcome"),
+        "the last client was not welcomed"
+    );
+    let asked = Instant::now();
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let deadline = asked + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = asked.elapsed();
+    println!("serve stopped {took:?} after SIGINT, with 2,000 clients and its stdout unread");
+    let status = status.expect("serve was still running 10 s after SIGINT");
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    drop(clients);
+}
+
+/// Issue 28, item 2: one control socket declares at most 16 applications; the next
+/// is refused with why (a lab declares one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_control_socket_declares_a_bounded_number_of_applications() {
+    use socketio_lab::protocol::{APP, CONTROL_NS, SESSION_AUTH};
+    let server = EmbeddedServer::start().await.unwrap();
+    let (collector, _inbox) = Collector::new();
+    let mut auth = Map::new();
+    auth.insert(SESSION_AUTH.into(), json!("s1"));
+    let control =
+        match client::connect(&server.url, "lab", CONTROL_NS, &auth, collector, WAIT).await {
+            Ok(ConnectOutcome::Accepted(c)) => *c,
+            _ => panic!("the control socket could not connect"),
+        };
+    let app = serde_json::to_value(waiting_app()).unwrap();
+    let limit = socketio_lab::server::APPS_PER_SOCKET;
+    for n in 1..=limit {
+        let answer = control.request(APP, app.clone(), WAIT).await;
+        assert_eq!(
+            answer,
+            Answer::Reply(json!({"ok": true})),
+            "declaration {n}"
+        );
+    }
+    let answer = control.request(APP, app, WAIT).await;
+    assert_eq!(
+        answer,
+        Answer::Reply(json!({
+            "ok": false,
+            "error": "this control socket already declared 16 applications, the lab server's \
+                      limit per socket: connect again for another lab"
+        }))
+    );
+    let _ = control.disconnect().await;
+    server.stop().await;
+}

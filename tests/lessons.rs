@@ -110,3 +110,192 @@ fn transcripts_are_stable() {
         assert_eq!(transcript("rooms"), first);
     }
 }
+
+/// The JavaScript blocks of a rendered step or quiz choice, as displayed: a client's
+/// lines (under `NAME (client)`) and the server's (after the `JS` label, up to the
+/// `Rust` label), each with its indentation and continuation lines as printed, and
+/// whether it is a client's (a page's module, where `await` may stand alone).
+fn displayed_js(text: &str) -> Vec<(bool, String)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(usize, bool, Vec<String>)> = None;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let body = line.trim_start();
+        // A label line ends the block before it; a `JS` label starts one.
+        let label = |name: &str| body == name || body.starts_with(&format!("{name}  "));
+        let ends = !line.is_empty()
+            && current
+                .as_ref()
+                .is_some_and(|(start, _, _)| indent <= *start);
+        if ends || label("Rust") || label("JS") {
+            if let Some((_, client, lines)) = current.take() {
+                blocks.push((client, lines.join("\n")));
+            }
+        }
+        if label("JS") {
+            let first = body.strip_prefix("JS").unwrap().trim_start();
+            let lines = if first.is_empty() {
+                vec![]
+            } else {
+                vec![first.to_string()]
+            };
+            current = Some((indent, false, lines));
+        } else if body.ends_with("(client)") {
+            current = Some((indent, true, vec![]));
+        } else if let Some((_, _, lines)) = current.as_mut() {
+            lines.push(line.to_string());
+        }
+    }
+    if let Some((_, client, lines)) = current {
+        blocks.push((client, lines.join("\n")));
+    }
+    blocks.retain(|(_, b)| !b.trim().is_empty());
+    blocks
+}
+
+/// Every JavaScript block a lesson displays at 60, 78 and 120 columns (each step's
+/// client and server code, and each quiz choice that is handler code) parses, all in
+/// one Node process: the server's as `node --check` parses a file, as the body of a
+/// CommonJS module (`vm.compileFunction` with the module's parameters, Node's own
+/// wrapper); a client's as the body of an async function, as in a page's module,
+/// where `await socket.emitWithAck(..)` stands alone.
+#[test]
+fn every_displayed_javascript_block_parses_at_60_78_and_120_columns() {
+    use socketio_lab::lesson;
+    use socketio_lab::paint::Paint;
+    use socketio_lab::quiz::choice_code;
+    use socketio_lab::view;
+
+    if !common::node_ready("every_displayed_javascript_block_parses", "socket.io") {
+        return;
+    }
+    let mut blocks: Vec<(String, bool, String)> = Vec::new();
+    for (id, text) in EMBEDDED {
+        let lesson = lesson::parse(id, id, text).unwrap();
+        for width in [60, 78, 120] {
+            let paint = Paint {
+                width,
+                ..Paint::PLAIN
+            };
+            let mut shown: Vec<(String, String)> = Vec::new();
+            for (i, step) in lesson.steps.iter().enumerate() {
+                let text = view::step_question(&lesson, step, i + 1, paint);
+                shown.push((format!("{id} step {} at {width}", i + 1), text));
+            }
+            for question in &lesson.questions {
+                for choice in &question.choices {
+                    if let Some(code) = choice_code::of(&lesson, choice) {
+                        let text = choice_code::shown(&code, paint);
+                        let name = format!("{id} quiz {} choice at {width}", question.id);
+                        shown.push((name, text));
+                    }
+                }
+            }
+            for (name, text) in shown {
+                let js = displayed_js(&text);
+                assert!(
+                    !js.is_empty() || !text.contains("JS"),
+                    "{name}: no block in\n{text}"
+                );
+                blocks.extend(js.into_iter().map(|(client, b)| (name.clone(), client, b)));
+            }
+        }
+    }
+    assert!(blocks.len() > 100, "only {} blocks", blocks.len());
+    let check = r#"
+        const vm = require("node:vm");
+        const blocks = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
+        const params = ["exports", "require", "module", "__filename", "__dirname"];
+        for (const [name, client, code] of blocks) {
+            try {
+                if (client) new vm.Script(`(async () => {\n${code}\n});`, { filename: name });
+                else vm.compileFunction(code, params, { filename: name });
+            }
+            catch (e) { console.log(`${name}: ${e.message}\n${code}\n`); }
+        }
+    "#;
+    let mut node = std::process::Command::new("node")
+        .args(["-e", check])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    let input = serde_json::to_vec(&blocks).unwrap();
+    std::io::Write::write_all(&mut node.stdin.take().unwrap(), &input).unwrap();
+    let out = node.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let failures = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        failures.is_empty(),
+        "node rejects displayed JavaScript:\n{failures}"
+    );
+}
+
+/// A namespace other than `/` and `/admin` has its rooms reported too: a join in
+/// `/chat` shows in that step's room table, and one in a dynamic namespace's child.
+#[test]
+fn a_join_in_any_namespace_shows_in_the_room_table() {
+    let lesson = r#"
+format_version = 2
+title = "Rooms of every namespace"
+summary = "joins in /chat and in a tenant's namespace"
+intro = "kim joins a room in /chat, tom one in his tenant's namespace."
+
+[[clients]]
+name = "kim"
+namespace = "/chat"
+
+[[clients]]
+name = "tom"
+namespace = "/teams/red"
+
+[[server.namespaces]]
+name = "/chat"
+
+[[server.namespaces.events]]
+event = "join"
+args = ["room"]
+do = [{ join = ["$room"] }, { ack = "joined" }]
+
+[[server.namespaces]]
+name = "/teams/{team}"
+
+[[server.namespaces.events]]
+event = "join"
+args = ["room"]
+do = [{ join = ["$room"] }, { ack = "joined" }]
+
+[[steps]]
+title = "kim and tom connect"
+op = "connect"
+actors = ["kim", "tom"]
+
+[[steps]]
+title = "kim joins lounge"
+op = "ask"
+actor = "kim"
+event = "join"
+payload = "lounge"
+expect_answer = "joined"
+
+[[steps]]
+title = "tom joins desk"
+op = "ask"
+actor = "tom"
+event = "join"
+payload = "desk"
+expect_answer = "joined"
+"#;
+    let test = common::Test::new().write("mine/every-ns.toml", lesson);
+    let dir = test.path("mine");
+    let out = test
+        .args(&["--lessons", &dir, "run", "every-ns", "--color", "never"])
+        .output();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(text.contains("rooms  /chat  lounge: kim"), "{text}");
+    assert!(text.contains("rooms  /teams/red desk: tom"), "{text}");
+    // Each client's own call, where the clients of one step open different namespaces.
+    assert!(text.contains("io(\"/chat\"); // kim"), "{text}");
+    assert!(text.contains("io(\"/teams/red\"); // tom"), "{text}");
+}

@@ -30,6 +30,12 @@ fn lesson(id: &str) -> socketio_lab::lesson::Lesson {
 /// and returns the exit code and what was shown after the key (bounded: a program that
 /// does not end fails the test).
 fn ctrl_c_at(args: &[&str], ready: &str) -> (i32, String) {
+    key_at(args, ready, 'c')
+}
+
+/// Starts `args` on a pseudo-terminal, waits for `ready`, presses Ctrl-`key` and
+/// returns the exit code and what was shown after the key (bounded).
+fn key_at(args: &[&str], ready: &str, key: char) -> (i32, String) {
     let state = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_socketio-lab"));
     cmd.args(args)
@@ -40,7 +46,7 @@ fn ctrl_c_at(args: &[&str], ready: &str) -> (i32, String) {
     if let Err(e) = session.exp_string(ready) {
         panic!("{args:?}: `{ready}` never appeared: {e}");
     }
-    session.send_control('c').unwrap();
+    session.send_control(key).unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut after = String::new();
     loop {
@@ -50,7 +56,9 @@ fn ctrl_c_at(args: &[&str], ready: &str) -> (i32, String) {
                 return (code, after);
             }
             Some(WaitStatus::Signaled(_, signal, _)) => panic!("{args:?}: killed by {signal}"),
-            _ if Instant::now() > deadline => panic!("{args:?}: still running 10 s after Ctrl-C"),
+            _ if Instant::now() > deadline => {
+                panic!("{args:?}: still running 10 s after Ctrl-{key}")
+            }
             _ => {
                 // Keep reading, so that the program never blocks on a full terminal.
                 while let Some(c) = session.try_read() {
@@ -98,6 +106,15 @@ fn ctrl_c_at_a_step_prompt_exits_130() {
     // The first step is shown, then the program waits for Enter.
     // The prompt names the step just shown and the next one.
     always_130(&["run", "chat", "--step"], "Enter for step 2", false);
+}
+
+/// Issue 28, item 11: Ctrl-D at a step prompt ends the lesson as Ctrl-C does (it
+/// exited 1, as if the lab had failed).
+#[test]
+fn ctrl_d_at_a_step_prompt_exits_130() {
+    let (code, after) = key_at(&["run", "chat", "--step"], "Enter for step 2", 'd');
+    assert_eq!(code, 130, "{after:?}");
+    assert!(after.contains("interrupted"), "{after:?}");
 }
 
 #[test]

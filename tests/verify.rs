@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -454,6 +455,42 @@ fn gone(pid: i32) -> bool {
 
 #[test]
 fn interrupting_verify_stops_the_servers_whole_process_group() {
+    let (out, group) = verify_ended_by(libc::SIGINT);
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    all_gone(&group);
+}
+
+/// Issue 28, item 9: a closed terminal (SIGHUP) ends verify as Ctrl-C and SIGTERM do,
+/// the learner's whole server with it. Before, verify died at once and left it.
+#[test]
+fn a_closed_terminal_stops_verify_and_the_servers_whole_process_group() {
+    let (out, group) = verify_ended_by(libc::SIGHUP);
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    all_gone(&group);
+}
+
+/// Issue 28, item 9: even verify killed outright (SIGKILL: nothing of it runs) takes
+/// the learner's whole server with it, through its warden.
+#[test]
+fn killing_verify_leaves_no_process_of_the_server() {
+    let (out, group) = verify_ended_by(libc::SIGKILL);
+    assert_eq!(out.status.signal(), Some(libc::SIGKILL), "{out:?}");
+    all_gone(&group);
+}
+
+/// Every process of `group` ends within 5 s.
+fn all_gone(group: &[i32]) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !group.iter().all(|p| gone(*p)) {
+        assert!(Instant::now() < deadline, "left behind: {group:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Starts verify on a server of two processes that never listens, sends `signal` to
+/// verify once both run, and gives what verify did and the server's pids.
+fn verify_ended_by(signal: i32) -> (Output, Vec<i32>) {
     let dir = tempfile::tempdir().unwrap();
     let pids = dir.path().join("pids");
     // A server that starts a second process of its group, then never listens.
@@ -481,15 +518,8 @@ fn interrupting_verify_stops_the_servers_whole_process_group() {
         .collect();
     assert_eq!(group.len(), 2);
     // SAFETY: a signal to the child this test started.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
-    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !group.iter().all(|p| gone(*p)) {
-        assert!(Instant::now() < deadline, "left behind: {group:?}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    unsafe { libc::kill(child.id() as i32, signal) };
+    (child.wait_with_output().unwrap(), group)
 }
 
 #[test]
@@ -549,6 +579,99 @@ fn watch_runs_again_when_the_server_changes_and_stops_on_ctrl_c() {
     until("a file changed: verifying again");
     until("── passed: `broadcast`");
     until("watching . for changes");
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+}
+
+/// Issue 28, item 9: `--watch` reacts to what changes a file's content, never to
+/// reads. The server here reads every file of its folder again and again as it runs
+/// (as `node` and `cargo run` read theirs): that used to start a new run after every
+/// run. Left alone, it verifies once; one write, once more; and each run's server
+/// is gone before the next starts.
+#[test]
+fn watch_ignores_reads_and_runs_one_server_at_a_time() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("server.sh");
+    // Kept outside the watched folder, as a learner's state directory is.
+    let outside = tempfile::tempdir().unwrap();
+    let live = outside.path().join("live");
+    std::fs::create_dir(&live).unwrap();
+    let overlap = outside.path().join("overlap");
+    // Each server notes its pid, and whether an earlier one still runs.
+    let text = format!(
+        "for f in {live}/*; do [ -e \"$f\" ] && kill -0 \"${{f##*/}}\" 2>/dev/null && touch {overlap}; done\n\
+         touch {live}/$$\n\
+         (while :; do cat ./*.sh ./*.txt > /dev/null; sleep 0.02; done) &\n\
+         exec {} chat\n",
+        rust_solutions().display(),
+        live = live.display(),
+        overlap = overlap.display(),
+    );
+    std::fs::write(&script, text).unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "one\n").unwrap();
+    let mut child = common::bin()
+        .current_dir(dir.path())
+        .env("SOCKETIO_LAB_STATE_DIR", outside.path().join("state"))
+        .args(["verify", "chat", "--watch", "--color", "never", "--"])
+        .args(["sh", "server.sh"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    let pipe = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // Lines until `needle`, or until `wait` passes without it (None then).
+    let until = |needle: &str, wait: Duration| {
+        let deadline = Instant::now() + wait;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return Some(seen),
+                Ok(line) => seen.push(line),
+                Err(_) => return None,
+            }
+        }
+    };
+    let watching = "watching . for changes";
+    let again = "a file changed: verifying again";
+    until(watching, Duration::from_secs(30)).expect("the first run ends");
+    // Its server ran for the whole run, reading its files: nothing happens now. A
+    // read's event comes within the debouncer's 200 ms; 2 s leaves room for a loaded
+    // machine.
+    assert_eq!(
+        until(again, Duration::from_secs(2)),
+        None,
+        "a read ran it again"
+    );
+    std::fs::write(dir.path().join("notes.txt"), "two\n").unwrap();
+    until(again, Duration::from_secs(10)).expect("a write runs it again");
+    let second = until(watching, Duration::from_secs(30)).expect("the second run ends");
+    assert!(!second.iter().any(|l| l.contains(again)), "{second:?}");
+    assert_eq!(
+        until(again, Duration::from_secs(2)),
+        None,
+        "a read ran it again"
+    );
+    // Two runs, two servers, each gone before the next started: every pid is gone.
+    let pids: Vec<i32> = std::fs::read_dir(&live)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().parse().unwrap())
+        .collect();
+    assert_eq!(pids.len(), 2, "{pids:?}");
+    all_gone(&pids);
+    assert!(
+        !overlap.exists(),
+        "a server started while the last one still ran"
+    );
     // SAFETY: a signal to the child this test started.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();

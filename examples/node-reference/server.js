@@ -357,10 +357,25 @@ io.of(ADMIN_NS).on(
 );
 
 // `/lab`: the lab's control socket. Its own connections are not logged.
-function state() {
+// The namespaces reported: `/`, `/admin`, and those the lab's request names (the
+// namespaces its clients use, a dynamic namespace's children by their paths), at most
+// MAX_STATE_NAMESPACES of them, never `/lab`. Only a namespace that exists is read:
+// `io.of` would create one.
+const MAX_STATE_NAMESPACES = 64;
+function reported(req) {
+  const asked = isObject(req) && Array.isArray(req.namespaces) ? req.namespaces.slice(0, MAX_STATE_NAMESPACES) : [];
+  const out = [MAIN_NS, ADMIN_NS];
+  for (const ns of asked) {
+    if (typeof ns === "string" && ns.startsWith("/") && ns !== CONTROL_NS && !out.includes(ns)) out.push(ns);
+  }
+  return out;
+}
+
+function state(req) {
   const namespaces = {};
-  for (const ns of [MAIN_NS, ADMIN_NS]) {
-    const nsp = io.of(ns);
+  for (const ns of reported(req)) {
+    const nsp = io._nsps.get(ns);
+    if (nsp === undefined) continue;
     const sockets = [...nsp.sockets.values()]
       .map((s) => ({ name: nameOf(s), sid: s.id, connection: connectionOf(s) }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -376,7 +391,7 @@ function state() {
 
 io.of(CONTROL_NS).on("connection", (socket) => {
   socket.data.name = "lab";
-  on(socket, "lab:state", (_, ack) => reply(ack, state()));
+  on(socket, "lab:state", (req, ack) => reply(ack, state(req)));
   on(socket, "lab:sync", (_, ack) => reply(ack, { ok: true }));
   const session = apps.sessionOf(socket) || "";
   on(socket, "lab:app", (app, ack) => reply(ack, apps.install(app, session)));

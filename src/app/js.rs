@@ -40,23 +40,60 @@ pub fn namespace(ns: &Namespace) -> String {
     out
 }
 
-/// `io` for `/`, `io.of("/admin")`, or `io.of(/^\/tenants\/[^/]+$/)` for a dynamic
-/// namespace.
+/// `io` for `/`, `io.of("/admin")`, or for a dynamic namespace the name of the
+/// constant that holds it (see `declaration`).
 fn target(ns: &Namespace) -> String {
     if ns.name == MAIN_NS {
         return "io".into();
     }
     match ns.dynamic_param() {
         None => format!("io.of({})", string(&ns.name)),
-        Some(param) => {
-            let (before, after) = ns
-                .name
-                .split_once(&format!("{{{param}}}"))
-                .unwrap_or((&ns.name, ""));
-            let escape = |s: &str| s.replace('/', "\\/");
-            format!("io.of(/^{}[^/]+{}$/)", escape(before), escape(after))
+        Some(_) => parent_name(ns),
+    }
+}
+
+/// `const tenants = io.of(/^\/tenants\/[^/]+$/);` for a dynamic namespace, nothing
+/// for another: each regular expression literal is a parent namespace of its own, so
+/// the middleware and the connection handler must be attached to the same one.
+fn declaration(ns: &Namespace) -> String {
+    let Some(param) = ns.dynamic_param() else {
+        return String::new();
+    };
+    let (before, after) = ns
+        .name
+        .split_once(&format!("{{{param}}}"))
+        .unwrap_or((&ns.name, ""));
+    let escape = |s: &str| s.replace('/', "\\/");
+    format!(
+        "const {} = io.of(/^{}[^/]+{}$/);\n",
+        parent_name(ns),
+        escape(before),
+        escape(after)
+    )
+}
+
+/// The JavaScript name of a dynamic namespace's parent: its fixed part in camelCase
+/// (`/tenants/{tenant}` gives `tenants`).
+fn parent_name(ns: &Namespace) -> String {
+    let fixed = ns.name.split('{').next().unwrap_or_default();
+    let mut name = String::new();
+    for word in fixed
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.to_ascii_lowercase();
+        if name.is_empty() {
+            name.push_str(&word);
+        } else {
+            let mut chars = word.chars();
+            name.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+            name.push_str(chars.as_str());
         }
     }
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name.insert_str(0, "namespace");
+    }
+    name
 }
 
 fn middleware(ns: &Namespace, mw: &Middleware) -> String {
@@ -90,7 +127,8 @@ fn middleware(ns: &Namespace, mw: &Middleware) -> String {
 
 /// The middlewares, then the first line of the connection handler.
 fn connection_head(ns: &Namespace) -> String {
-    let mut out: String = ns.middleware.iter().map(|mw| middleware(ns, mw)).collect();
+    let mut out = declaration(ns);
+    out.extend(ns.middleware.iter().map(|mw| middleware(ns, mw)));
     let wait = ns.connection.iter().any(|op| matches!(op, Op::WaitMs(_)));
     let asynchronous = if wait { "async " } else { "" };
     let _ = writeln!(
@@ -200,8 +238,10 @@ fn connection_body(ns: &Namespace) -> String {
 pub fn attached_handler(ns: &Namespace, handler: &Handler) -> String {
     let wait = ns.connection.iter().any(|op| matches!(op, Op::WaitMs(_)));
     let asynchronous = if wait { "async " } else { "" };
-    let mut out = format!(
-        "{}.on(\"connection\", {asynchronous}(socket) => {{\n",
+    let mut out = declaration(ns);
+    let _ = writeln!(
+        out,
+        "{}.on(\"connection\", {asynchronous}(socket) => {{",
         target(ns)
     );
     out.push_str(&indent(&event_handler(handler), 1));

@@ -18,8 +18,7 @@ pub fn show(
     to_stderr: bool,
     paint: Paint,
 ) -> Result<(), Error> {
-    let nexts = path::next(after, registry, &progress::current());
-    let text = path::text(&nexts, paint);
+    let text = text(after, registry, paint);
     if to_stderr {
         // A closed stderr is no reason to fail a command that did its work.
         let _ = write!(std::io::stderr(), "{text}");
@@ -29,6 +28,12 @@ pub fn show(
     write!(out, "\n{text}")?;
     out.flush()?;
     Ok(())
+}
+
+/// The `next:` lines after `after`, as `show` writes them.
+pub fn text(after: &After<'_>, registry: &Registry, paint: Paint) -> String {
+    let nexts = path::next(after, registry, &progress::current());
+    path::text(&nexts, paint)
 }
 
 /// Notes a run in the progress; what could not be kept is said on stderr.

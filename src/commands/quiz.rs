@@ -89,10 +89,11 @@ fn reset(registry: &Registry, lesson: Option<&str>, paint: Paint) -> Result<Verd
     let dir = progress::state_dir().ok_or_else(|| {
         Error::Io("no state directory: set `SOCKETIO_LAB_STATE_DIR` or `HOME`".into())
     })?;
-    let (mut saved, _) = progress::load(&dir);
-    saved.forget_quiz(lesson);
-    progress::save(&dir, &saved)
-        .map_err(|e| Error::Io(format!("cannot clear the quiz progress: {e}")))?;
+    let warnings =
+        progress::update_in(&dir, "the quiz progress", |saved| saved.forget_quiz(lesson));
+    if let Some(failed) = warnings.iter().find(|w| w.starts_with("cannot save")) {
+        return Err(Error::Io(failed.clone()));
+    }
     let mut out = std::io::stdout();
     match lesson {
         Some(id) => writeln!(out, "quiz scores of `{id}` cleared; other lessons kept")?,

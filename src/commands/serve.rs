@@ -32,14 +32,17 @@ pub async fn run(registry: &Registry, args: &ServeArgs, paint: Paint) -> Result<
         None => None,
         Some(id) => Some((id.clone(), declared_app(registry, id)?)),
     };
+    // What to do next is written by the log's thread, after `server stopped`: this
+    // thread handles Ctrl-C and must never wait on a stdout nobody reads.
+    let closing = super::next::text(&After::Serve, registry, paint);
     let options = ServeOptions {
         rooms: args.rooms,
         lesson,
+        closing: format!("\n{closing}"),
     };
     socketio_lab::serve::serve(listener, options, std::io::stdout(), paint, stop)
         .await
         .map_err(Error::Serve)?;
-    super::next::show(&After::Serve, registry, false, paint)?;
     Ok(Verdict::Passed)
 }
 

@@ -90,7 +90,7 @@ mod tests {
         assert_eq!(code.namespace, "/tenants/{tenant}");
         assert!(
             code.js
-                .starts_with("io.of(/^\\/tenants\\/[^/]+$/).on(\"connection\", (socket) => {\n  socket.on(\"post\", (msg) => {\n"),
+                .starts_with("const tenants = io.of(/^\\/tenants\\/[^/]+$/);\ntenants.on(\"connection\", (socket) => {\n  socket.on(\"post\", (msg) => {\n"),
             "{}",
             code.js
         );
@@ -101,7 +101,7 @@ mod tests {
         );
         let shown = shown(&code, Paint::PLAIN);
         assert!(
-            shown.starts_with("    server\n      JS\n        io.of("),
+            shown.starts_with("    server\n      JS\n        const tenants = io.of("),
             "{shown}"
         );
         assert!(shown.contains("\n      Rust\n        async fn "), "{shown}");

@@ -40,7 +40,8 @@ pub(crate) async fn on_app<A: Adapter + DefinedAdapter>(
         Ok(_) if session == super::state::SESSIONLESS => {
             Err("`lab:app` needs a lab session (`auth.lab`)".to_string())
         }
-        Ok(app) => install(&io, &lab, &session, app),
+        Ok(app) => super::budget::declare(&lab.budget, &control)
+            .and_then(|()| install(&io, &lab, &session, app)),
     };
     let reply = match answer {
         Ok(listening) => Reply {
@@ -259,6 +260,12 @@ pub(super) async fn on_unhandled<A: Adapter>(
     if event.starts_with("lab:") {
         return;
     }
+    // The catch-all's operations may wait too: bounded like a handler's.
+    let named = [Value::String(event.to_string())];
+    let _slot = match super::budget::admit(&lab.budget, &socket, &named) {
+        Ok(slot) => slot,
+        Err(reason) => return refused(&socket, &io, &lab, &event, reason),
+    };
     super::attach::connected(&socket).await;
     let declared = socket.extensions.get::<Declared>();
     let ns = declared
@@ -316,6 +323,18 @@ fn packet_refused<A: Adapter>(
     };
     let text = reason.clone();
     lab.tell(io, socket, Activity::Note(Note::Log { text }));
+    refused(socket, io, lab, event, reason);
+    true
+}
+
+/// The `handled` note of an event no handler ran for, with why.
+pub(super) fn refused<A: Adapter>(
+    socket: &SocketRef<A>,
+    io: &SocketIo<A>,
+    lab: &Lab,
+    event: &str,
+    reason: String,
+) {
     let note = Note::Handled {
         name: name_of(socket),
         namespace: socket.ns().to_string(),
@@ -324,7 +343,6 @@ fn packet_refused<A: Adapter>(
         refused: Some(reason),
     };
     lab.tell(io, socket, Activity::Note(note));
-    true
 }
 
 /// Runs the declared handler for `event` with the arguments the client sent. When
@@ -346,6 +364,13 @@ pub(super) async fn handle<A: Adapter>(
     let Some(handler) = handler else {
         return handled(&socket, &io, &lab, event, true);
     };
+    // Held until the handler's last operation is over: a flood of events to a
+    // waiting handler fills this socket's slots, then is refused (`budget`).
+    let held = args.as_deref().unwrap_or_default();
+    let _slot = match super::budget::admit(&lab.budget, &socket, held) {
+        Ok(slot) => slot,
+        Err(reason) => return refused(&socket, &io, &lab, event, reason),
+    };
     if packet_refused(&socket, &io, &lab, ns, event) {
         return;
     }
@@ -358,12 +383,12 @@ pub(super) async fn handle<A: Adapter>(
             .all(|(param, arg)| param.json || arg.is_string())
     });
     if !fits {
-        let text = format!(
+        // Refused, never "handled": no operation of the handler ran.
+        let reason = format!(
             "socketioxide did not run the handler of `{event}`: its arguments are not the {} it extracts",
             extracted(handler)
         );
-        lab.tell(&io, &socket, Activity::Note(Note::Log { text }));
-        return handled(&socket, &io, &lab, event, false);
+        return refused(&socket, &io, &lab, event, reason);
     }
     let mut run = Run::new(&socket, &io, &lab);
     run.args = handler

@@ -32,6 +32,7 @@ struct Connected(tokio::sync::watch::Sender<bool>);
 pub(super) fn early<A: Adapter>(socket: &SocketRef<A>, ns: &Namespace, name: String) {
     // Set here too: an event can arrive before the connection handler runs.
     set_name(socket, name);
+    super::budget::open(socket);
     if ns.hold_early {
         socket.extensions.insert(Connected::default());
         handlers(socket, ns);

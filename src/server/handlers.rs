@@ -17,8 +17,8 @@ use super::emit::{broadcast_missed, perform_emit, Emitted};
 use super::state::{name_of, set_name, sorted_names, state, visible_rooms, Lab};
 use super::Activity;
 use crate::protocol::{
-    EmitRequest, Note, Reply, RoomsRequest, Welcome, ADMIN_NS, ADMIN_TOKEN, APP, CONTROL_NS, EMIT,
-    JOIN, LEAVE, MAIN_NS, STATE, SYNC, WELCOME,
+    EmitRequest, Note, Reply, RoomsRequest, StateRequest, Welcome, ADMIN_NS, ADMIN_TOKEN, APP,
+    CONTROL_NS, EMIT, JOIN, LEAVE, MAIN_NS, STATE, SYNC, WELCOME,
 };
 use crate::safe;
 
@@ -281,8 +281,15 @@ async fn on_emit<A: Adapter>(
     ack(a, &reply);
 }
 
-async fn on_state<A: Adapter>(io: SocketIo<A>, State(lab): State<Lab>, a: AckSender<A>) {
-    let _ = a.send(&state(&io, &lab));
+async fn on_state<A: Adapter>(
+    io: SocketIo<A>,
+    State(lab): State<Lab>,
+    TryData(request): TryData<StateRequest>,
+    a: AckSender<A>,
+) {
+    // A lab that asks for no namespace (or an older one, sending `null`) gets `/` and `/admin`.
+    let request = request.unwrap_or_default();
+    let _ = a.send(&state(&io, &lab, &request.reported()));
 }
 
 pub(crate) async fn on_sync<A: Adapter>(a: AckSender<A>) {

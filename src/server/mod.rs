@@ -11,6 +11,7 @@
 
 mod app;
 mod attach;
+mod budget;
 mod conn;
 mod emit;
 mod handlers;
@@ -29,6 +30,7 @@ use socketioxide_redis::RedisAdapter;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use budget::{APPS_PER_SECOND, APPS_PER_SOCKET, HELD_BYTES, IN_ALL, PER_SOCKET};
 pub use conn::Timeouts;
 pub use redis::{run_prefix, DEFAULT_REDIS};
 pub use state::{visible_rooms, Activity, Missed, Monitor, MonitorFeed};
@@ -263,6 +265,8 @@ impl EmbeddedServer {
     /// Disconnects every socket and waits (bounded) for the server to finish.
     pub async fn stop(self) {
         let _ = self.stop.send(());
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+        let what = || format!("stop the server at {}", self.url);
+        let stopped = tokio::time::timeout(Duration::from_secs(5), self.task);
+        let _ = crate::watchdog::watched(what, stopped).await;
     }
 }

@@ -226,6 +226,8 @@ pub(crate) struct Shared {
     apps: std::sync::Mutex<std::collections::HashMap<String, Arc<crate::app::App>>>,
     /// The port the server listens on, for an application's startup line.
     pub(crate) port: u16,
+    /// Handler runs waiting or running, bounded (`budget`).
+    pub(crate) budget: Arc<super::budget::Budget>,
 }
 
 #[derive(Default)]
@@ -256,6 +258,7 @@ impl Shared {
             closing: AtomicBool::new(false),
             connections: Mutex::default(),
             apps: Default::default(),
+            budget: Arc::default(),
         })
     }
 
@@ -478,10 +481,15 @@ pub(crate) fn sorted_names<A: Adapter>(sockets: Vec<SocketRef<A>>) -> Vec<String
     names
 }
 
-/// `lab:state`: the sockets and rooms of every lesson namespace on this node.
-pub(crate) fn state<A: Adapter>(io: &SocketIo<A>, lab: &Shared) -> ServerState {
+/// `lab:state`: the sockets and rooms of each of `namespaces` on this node (a
+/// dynamic namespace's children by their paths, as socketioxide keeps them).
+pub(crate) fn state<A: Adapter>(
+    io: &SocketIo<A>,
+    lab: &Shared,
+    namespaces: &[&str],
+) -> ServerState {
     let mut state = ServerState::default();
-    for ns in [MAIN_NS, ADMIN_NS] {
+    for &ns in namespaces {
         let Some(op) = io.of(ns) else { continue };
         let mut entry = NamespaceState::default();
         for socket in op.sockets() {

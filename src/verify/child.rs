@@ -25,6 +25,8 @@ const STOP_GRACE: Duration = Duration::from_secs(2);
 /// The running server and its log. Dropping it stops the whole process group.
 pub struct ServerProcess {
     child: Child,
+    /// The warden: ends the group when verify ends without dropping this (SIGKILL).
+    warden: Option<Child>,
     /// The group's id: the child's pid (`process_group(0)`).
     pgid: i32,
     log: Arc<Mutex<Vec<String>>>,
@@ -41,7 +43,8 @@ impl ServerProcess {
         let (program, args) = command
             .split_first()
             .ok_or_else(|| std::io::Error::other("no command"))?;
-        let mut child = Command::new(program)
+        let mut command = Command::new(program);
+        command
             .args(args)
             .env("PORT", port.to_string())
             .stdin(Stdio::null())
@@ -49,8 +52,19 @@ impl ServerProcess {
             .stderr(Stdio::piped())
             // Its own group: Ctrl-C at the terminal reaches verify only, and verify
             // can stop everything the command started (`npm start` runs sh and node).
-            .process_group(0)
-            .spawn()?;
+            .process_group(0);
+        die_with_parent(&mut command);
+        let mut child = command.spawn()?;
+        let pgid = child.id() as i32;
+        let warden = match warden(pgid) {
+            Ok(warden) => Some(warden),
+            Err(e) => {
+                // Without a warden only verify's own exit can stop the group.
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(e);
+            }
+        };
         let log = Arc::new(Mutex::new(Vec::new()));
         let port_text = port.to_string();
         let shown = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -70,8 +84,9 @@ impl ServerProcess {
             })
             .collect();
         Ok(ServerProcess {
-            pgid: child.id() as i32,
+            pgid,
             child,
+            warden,
             log,
             readers,
             status: None,
@@ -137,13 +152,63 @@ impl ServerProcess {
         // SAFETY: as above.
         unsafe { libc::kill(-self.pgid, libc::SIGKILL) };
         let _ = self.child.wait();
+        // SIGKILL is delivered at once but a process ends a moment later: wait
+        // (bounded) so that the next run never starts beside this one.
+        let deadline = Instant::now() + STOP_GRACE;
+        while group_alive(self.pgid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 }
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         self.stop();
+        // The group is gone: the warden is killed (not told, so that it never signals
+        // a group id the system may have given out again) and reaped.
+        if let Some(mut warden) = self.warden.take() {
+            let _ = warden.kill();
+            let _ = warden.wait();
+        }
     }
+}
+
+/// On Linux the command's first process gets SIGKILL when verify's thread that
+/// started it ends (`PR_SET_PDEATHSIG`), which covers a verify killed before its
+/// warden runs. Its own children are the warden's to end.
+#[cfg(target_os = "linux")]
+fn die_with_parent(command: &mut Command) {
+    // SAFETY: prctl(2) is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_command: &mut Command) {}
+
+/// A small shell, in a group of its own and deaf to the terminal's signals, that
+/// reads a pipe only verify writes to. When verify ends in any way, SIGKILL and a
+/// closed terminal (SIGHUP) included, the kernel closes the pipe and the warden
+/// kills the server's whole group: no process of the learner's server outlives
+/// verify, whatever it started. (`PR_SET_PDEATHSIG` alone reaches only the first
+/// process: `npm start` or `sh -c` leave their children running.)
+fn warden(pgid: i32) -> std::io::Result<Child> {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' HUP INT TERM; while read -r _; do :; done; kill -s KILL -- -{pgid}"
+        ))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
 }
 
 /// Whether any process of the group is left. A zombie does not count: it has ended

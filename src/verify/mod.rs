@@ -18,7 +18,7 @@ use std::time::Duration;
 use crate::exercise::Exercise;
 use crate::judge::Verdict;
 use crate::paint::Paint;
-use crate::progress::{self, LoadNote};
+use crate::progress;
 use crate::trace::{Collector, StepRecord};
 
 pub use child::ServerProcess;
@@ -303,20 +303,7 @@ async fn ready(
 
 /// Stores the verdict; says what could not be kept.
 fn save_result(exercise: &str, passed: bool) -> Vec<String> {
-    let Some(dir) = progress::state_dir() else {
-        return Vec::new();
-    };
-    let mut warnings = Vec::new();
-    let (mut saved, note) = progress::load(&dir);
-    if let LoadNote::SetAside(aside) = note {
-        warnings.push(format!(
-            "the progress file was unreadable; it was moved to `{}`",
-            aside.display()
-        ));
-    }
-    saved.record_exercise(exercise, passed);
-    if let Err(e) = progress::save(&dir, &saved) {
-        warnings.push(format!("cannot save the progress: {e}"));
-    }
-    warnings
+    progress::update("the progress", |saved| {
+        saved.record_exercise(exercise, passed)
+    })
 }

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
+use notify_debouncer_full::notify::event::{EventKind, ModifyKind};
 use notify_debouncer_full::notify::RecursiveMode;
 use notify_debouncer_full::{new_debouncer, DebounceEventResult};
 
@@ -31,6 +32,19 @@ pub fn folder(options: &VerifyOptions) -> PathBuf {
         .filter(|p| !p.as_os_str().is_empty())
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Whether an event changes what the folder holds: a file written, created, removed
+/// or renamed. inotify also reports opens, reads and closes (`Access`), which the
+/// server itself causes as it starts, and attribute changes (`Metadata`: an access
+/// time); reacting to those verified again without end.
+fn changes_content(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Modify(_) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
 }
 
 fn ignored(path: &Path) -> bool {
@@ -65,8 +79,11 @@ async fn watch(
         Duration::from_millis(200),
         None,
         move |result: DebounceEventResult| {
-            let relevant = result
-                .is_ok_and(|events| events.iter().any(|e| e.paths.iter().any(|p| !ignored(p))));
+            let relevant = result.is_ok_and(|events| {
+                events
+                    .iter()
+                    .any(|e| changes_content(&e.kind) && e.paths.iter().any(|p| !ignored(p)))
+            });
             if relevant {
                 let _ = tx.send(());
             }

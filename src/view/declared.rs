@@ -10,7 +10,8 @@ use crate::paint::Paint;
 use crate::safe;
 use crate::trace::StepRecord;
 
-pub(super) fn emit_outcomes(record: &StepRecord, paint: Paint) -> String {
+/// `one`: the callback gets one answer (`socket.emit`'s `(err, answer)`), not a list.
+pub(super) fn emit_outcomes(record: &StepRecord, one: bool, paint: Paint) -> String {
     let mut out = String::new();
     let server = paint.dim("server");
     for error in record.emit_errors() {
@@ -22,8 +23,12 @@ pub(super) fn emit_outcomes(record: &StepRecord, paint: Paint) -> String {
             Some(e) => format!("error {}", compact(&Value::from(e))),
             None => "no error".to_string(),
         };
-        let answers = compact(&Value::from(answers.to_vec()));
-        let _ = writeln!(out, "  {server} its callback ran: {err}, answers {answers}");
+        let got = match (one, answers.first()) {
+            (true, Some(answer)) => format!("answer {}", compact(answer)),
+            (true, None) => "no answer".to_string(),
+            (false, _) => format!("answers {}", compact(&Value::from(answers.to_vec()))),
+        };
+        let _ = writeln!(out, "  {server} its callback ran: {err}, {got}");
     }
     out
 }

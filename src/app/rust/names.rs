@@ -16,6 +16,9 @@ impl Names {
         let words = snake(&ns.name.replace(['{', '}'], ""));
         let prefix = if words.is_empty() {
             String::new()
+        } else if words.starts_with(|c: char| c.is_ascii_digit()) {
+            // A Rust name cannot start with a digit (namespace `/1`).
+            format!("ns_{words}_")
         } else {
             format!("{words}_")
         };
