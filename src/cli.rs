@@ -241,6 +241,9 @@ pub struct ServeArgs {
     /// Run the server code a lesson declares (format 2) for your own clients, instead of the tutorial's chat
     #[arg(long, value_name = "LESSON")]
     pub lesson: Option<String>,
+    /// Let a page of yours from ORIGIN (such as `http://localhost:5173`) use the server; pages from other origins are refused (repeatable)
+    #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = socketio_lab::server::parse_origin)]
+    pub allow_origin: Vec<String>,
 }
 
 /// Which of a subcommand's options the user typed, as opposed to their defaults: a

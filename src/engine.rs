@@ -80,6 +80,8 @@ pub struct Lab {
     /// labs runs each one's declared application for its own sockets only.
     session: String,
     unmasked: bool,
+    /// Whether sockets that are not the lab's stay in the server's account.
+    foreign_counted: bool,
     /// The line the declared application logged when it started (`listening`).
     listening: Option<String>,
     /// `[network]`: its timers, and each connection's proxy, by connection name.
@@ -176,9 +178,34 @@ impl Lab {
             session,
             unmasked: false,
             listening: None,
+            foreign_counted: false,
             network: None,
             links: BTreeMap::new(),
         })
+    }
+
+    /// Counts the sockets that are not the lab's in what the server says it sent
+    /// (the web demo, which shows a visitor's tab and judges around it itself).
+    pub(crate) fn count_foreign(&mut self) {
+        self.foreign_counted = true;
+    }
+
+    /// Keeps an observation for this step. A socket that is not one of the lab's
+    /// clients (a learner's own page on `serve`, Node's client) may receive what
+    /// the server sends too: it is left out of the server's account, so that it
+    /// never enters what the lab waits for or judges.
+    fn take_in(&mut self, mut o: Observation) {
+        if !self.foreign_counted {
+            let names = match &mut o {
+                Observation::Answered { reply, .. } => reply.delivered_to.as_mut(),
+                Observation::ServerEmitted { delivered_to, .. } => Some(delivered_to),
+                _ => None,
+            };
+            if let Some(names) = names {
+                names.retain(|n| self.client_order.contains(n));
+            }
+        }
+        self.pending.push(o);
     }
 
     /// Starts the lab for a lesson: with its declared server application, if any.
@@ -418,7 +445,7 @@ impl Lab {
         self.forget_dropped().await;
         self.settle().await;
         while let Ok(o) = self.inbox.try_recv() {
-            self.pending.push(o);
+            self.take_in(o);
         }
         self.dropped
             .extend(self.pending.iter().filter_map(|o| match o {
@@ -431,7 +458,7 @@ impl Lab {
         let (rooms, own_id_rooms, connections) = self.rooms().await?;
 
         while let Ok(o) = self.inbox.try_recv() {
-            self.pending.push(o);
+            self.take_in(o);
         }
         let mut observations = std::mem::take(&mut self.pending);
         self.mask_ids(&mut observations);
@@ -507,13 +534,13 @@ impl Lab {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             while let Ok(o) = self.inbox.try_recv() {
-                self.pending.push(o);
+                self.take_in(o);
             }
             if done(&self.pending) {
                 return true;
             }
             match tokio::time::timeout_at(deadline, self.inbox.recv()).await {
-                Ok(Some(o)) => self.pending.push(o),
+                Ok(Some(o)) => self.take_in(o),
                 Ok(None) | Err(_) => return done(&self.pending),
             }
         }

@@ -42,9 +42,11 @@
 //! - [`progress`] and [`paint`]: quiz scores and runs on disk; colour as a value.
 //! - [`path`]: the learner's path (lessons, quizzes, labs, demo) with its progress,
 //!   and the one decision of what to do next that every command ends with.
+//! - [`highlight`]: code painted by language (syntect), for the terminal and the page.
 //! - [`safe`]: text from the network or a file, its control characters escaped.
 //! - [`watchdog`]: with `SOCKETIO_LAB_WATCHDOG=SECONDS`, every wait under way is
 //!   printed once one lasts longer (a stalled lab says where it waits).
+//! - [`suggest`]: "did you mean" for a mistyped lesson, exercise or field name.
 //!
 //! Library operations return data (`judge::Verdict` or an error); the binary
 //! (`src/main.rs`, `src/commands/`) owns the command line, exit codes and terminal.
@@ -57,6 +59,7 @@ pub mod demo;
 pub mod engine;
 pub mod exercise;
 pub mod fanout;
+pub mod highlight;
 pub mod judge;
 pub mod layout;
 pub mod lesson;
@@ -75,6 +78,7 @@ pub mod serve;
 pub mod server;
 pub mod session;
 pub mod snippet;
+pub mod suggest;
 pub mod trace;
 pub mod verify;
 pub mod view;

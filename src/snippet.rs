@@ -222,9 +222,14 @@ fn declared(app: &App, step: &Step, client: &Client) -> Snippet {
         };
         // The per-packet middleware runs first: shown first, as the code that ran.
         let use_js = crate::app::packet::js_for(ns, event);
-        match use_js.is_empty() {
+        let (js, rust) = match use_js.is_empty() {
             true => (js, rust),
             false => (use_js + &js, format!("{}\n{rust}", printed.packet)),
+        };
+        // `any` (onAny) runs before both, for every event.
+        match app_js::any_listener(ns) {
+            None => (js, rust),
+            Some(any) => (any + &js, format!("{}\n{rust}", printed.any)),
         }
     };
     match &step.action {

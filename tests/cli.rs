@@ -58,6 +58,19 @@ fn unknown_lesson_is_a_usage_error() {
 }
 
 #[test]
+fn a_near_name_is_suggested() {
+    for (args, said) in [
+        (&["run", "room"][..], "error: unknown lesson `room`; did you mean `rooms`? (see `socketio-lab list`)"),
+        (&["quiz", "namespace"][..], "error: unknown lesson `namespace`; did you mean `namespaces`? (see `socketio-lab list`)"),
+        (&["run", "fanot"][..], "error: unknown lesson `fanot`; did you mean `fanout`? (see `socketio-lab list`)"),
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&out).trim(), said);
+    }
+}
+
+#[test]
 fn check_accepts_the_shipped_lessons() {
     let out = run(&["check", repo().join("lessons").to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -422,6 +435,28 @@ fn the_format_reference_names_every_field_and_operation() {
             }
         }
     }
+    // The declared server's fields (`[server]`, format 2), read from `src/app/mod.rs`:
+    // every field of its deny_unknown_fields structs, `do` and `in` as renamed.
+    let app = std::fs::read_to_string(repo().join("src/app/mod.rs")).unwrap();
+    let mut strict = false;
+    let mut renamed = None;
+    for line in app.lines().map(str::trim) {
+        if line.starts_with("#[serde(") && line.contains("deny_unknown_fields") {
+            strict = true;
+        } else if line.starts_with("pub struct") || line.starts_with("pub enum") {
+            strict = strict && line.starts_with("pub struct");
+        } else if line == "}" {
+            strict = false;
+        }
+        if let Some(rest) = line.split("rename = \"").nth(1) {
+            renamed = rest.split('"').next().map(str::to_string);
+        }
+        if let Some((field, _)) = line.strip_prefix("pub ").and_then(|r| r.split_once(':')) {
+            if strict && !field.contains(' ') && !field.contains('(') {
+                names.push(renamed.take().unwrap_or_else(|| field.to_string()));
+            }
+        }
+    }
     names.extend(
         socketio_lab::lesson::Op::ALL
             .iter()
@@ -435,6 +470,8 @@ fn the_format_reference_names_every_field_and_operation() {
                 && !doc.contains(&format!("`[[{n}]]`"))
                 && !doc.contains(&format!("`[[questions.{n}]]`"))
                 && !doc.contains(&format!("`[[clients.{n}]]`"))
+                && !doc.contains(&format!("`[[server.{n}]]`"))
+                && !doc.contains(&format!("`[[server.namespaces.{n}]]`"))
         })
         .collect();
     assert!(

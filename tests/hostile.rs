@@ -736,3 +736,272 @@ async fn a_control_socket_declares_a_bounded_number_of_applications() {
     let _ = control.disconnect().await;
     server.stop().await;
 }
+
+/// One HTTP/1.1 request on a connection of its own, and the whole response as text
+/// (lowercase headers untouched: the caller looks for what it needs).
+fn http(port: u16, head: &str) -> String {
+    let mut tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(WAIT)).unwrap();
+    tcp.write_all(head.as_bytes()).unwrap();
+    let mut text = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Until the server closes, or, for a WebSocket it accepts, its answer's head.
+    while !(text.starts_with(b"HTTP/1.1 101") && text.windows(4).any(|w| w == b"\r\n\r\n")) {
+        match tcp.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => text.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&text).into_owned()
+}
+
+fn status(response: &str) -> &str {
+    response.split(' ').nth(1).unwrap_or("none")
+}
+
+/// Issue 28, item 1: a page from another origin (any site the learner visits) cannot
+/// open a Socket.IO connection or reach any route; a foreign `Host` (DNS rebinding)
+/// is refused; the lab's own clients, which send no `Origin`, and its own pages pass;
+/// every response, refusals and the Socket.IO layer's included, carries the CSP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_labs_own_origin_and_host_reach_a_server() {
+    let config = ServerConfig {
+        allow_origins: vec!["http://localhost:5173".into()],
+        ..ServerConfig::default()
+    };
+    let server = EmbeddedServer::start_with(config).await.unwrap();
+    let port = port(&server);
+    let handshake = |host: &str, origin: Option<&str>| {
+        let origin = origin.map_or(String::new(), |o| format!("Origin: {o}\r\n"));
+        format!("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: {host}\r\n{origin}Connection: close\r\n\r\n")
+    };
+    let own = format!("127.0.0.1:{port}");
+    let upgrade = move |origin: &str| {
+        format!(
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: {origin}\r\n\
+             Upgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+    };
+    let seen = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        let mut ask = |what: &str, head: String, want: &str| {
+            let response = http(port, &head);
+            let lower = response.to_lowercase();
+            assert_eq!(status(&response), want, "{what}: {response}");
+            assert!(
+                lower.contains("content-security-policy: default-src 'self'"),
+                "{what}: no CSP in {response}"
+            );
+            seen.push(response);
+        };
+        ask("a lab client", handshake(&own, None), "200");
+        ask(
+            "its own page",
+            handshake(&own, Some(&format!("http://localhost:{port}"))),
+            "200",
+        );
+        ask(
+            "an allowed page",
+            handshake(&own, Some("http://localhost:5173")),
+            "200",
+        );
+        ask(
+            "another site",
+            handshake(&own, Some("https://attacker.example")),
+            "403",
+        );
+        ask(
+            "another local port",
+            handshake(&own, Some("http://127.0.0.1:8000")),
+            "403",
+        );
+        ask(
+            "a WebSocket from another site",
+            upgrade("https://attacker.example"),
+            "403",
+        );
+        ask(
+            "a WebSocket from its own page",
+            upgrade(&format!("http://127.0.0.1:{port}")),
+            "101",
+        );
+        ask(
+            "a rebound name",
+            handshake(&format!("attacker.example:{port}"), None),
+            "403",
+        );
+        ask(
+            "a route",
+            format!("GET / HTTP/1.1\r\nHost: {own}\r\nConnection: close\r\n\r\n"),
+            "200",
+        );
+        ask(
+            "no route",
+            format!("GET /nothing HTTP/1.1\r\nHost: {own}\r\nConnection: close\r\n\r\n"),
+            "404",
+        );
+        let post = format!(
+            "POST / HTTP/1.1\r\nHost: {own}\r\nOrigin: https://attacker.example\r\n\
+             Content-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"
+        );
+        ask("a simple POST from another site", post, "403");
+        seen
+    })
+    .await
+    .unwrap();
+    // The refusal says how to let a page in.
+    assert!(
+        seen[3].contains("--allow-origin https://attacker.example"),
+        "{}",
+        seen[3]
+    );
+    assert!(seen[7].contains("host `attacker.example"), "{}", seen[7]);
+    server.stop().await;
+}
+
+/// Issue 28, item 3: the handshake deadline is for the handshake. A long-poll the
+/// server holds until its next ping, on a connection of its own as browsers open
+/// them, outlives the deadline several times over, poll after poll. The deadline is
+/// made short (200 ms) so that each 1-second poll outlives it fivefold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_poll_outlives_the_handshake_deadline() {
+    let config = ServerConfig {
+        timeouts: Timeouts {
+            handshake: Duration::from_millis(200),
+            ping_interval: Duration::from_secs(1),
+            ping_timeout: Duration::from_secs(2),
+        },
+        ..ServerConfig::default()
+    };
+    let server = EmbeddedServer::start_with(config).await.unwrap();
+    let port = port(&server);
+    tokio::task::spawn_blocking(move || {
+        let get = |query: &str| {
+            http(port, &format!("GET /socket.io/?EIO=4&transport=polling{query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"))
+        };
+        let post = |sid: &str, body: &str| {
+            let head = format!(
+                "POST /socket.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+                 Content-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let response = http(port, &head);
+            assert_eq!(status(&response), "200", "{response}");
+        };
+        let open = get("");
+        let sid = open.split("\"sid\":\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        post(&sid, r#"40{"name":"poller"}"#);
+        let mut pings = 0;
+        while pings < 3 {
+            // Nothing is waiting but the next ping: the server holds this poll about
+            // a second, five handshake deadlines.
+            let response = get(&format!("&sid={sid}"));
+            assert_eq!(status(&response), "200", "poll after {pings} pings: {response}");
+            let body = response.split("\r\n\r\n").nth(1).unwrap_or("");
+            for packet in body.split('\u{1e}') {
+                if packet == "2" {
+                    pings += 1;
+                    post(&sid, "3");
+                }
+            }
+        }
+    })
+    .await
+    .unwrap();
+    server.stop().await;
+}
+
+/// Issue 28, item 5: the children of a dynamic namespace go when their last socket
+/// leaves. Without that, 300 children opened and closed by one client fill the
+/// server's 256 namespaces for good, and every later lab's declaration is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_dynamic_children_are_removed() {
+    let handlers =
+        socketio_lab::lesson::load_file(&common::repo().join("lessons/handlers.toml")).unwrap();
+    let config = ServerConfig {
+        app: handlers.app.clone(),
+        ..ServerConfig::default()
+    };
+    let server = EmbeddedServer::start_with(config).await.unwrap();
+    let port = port(&server);
+    let opened = tokio::task::spawn_blocking(move || {
+        let mut tcp = raw_client(port, json!({"name": "many"}));
+        tcp.set_read_timeout(Some(WAIT)).unwrap();
+        for n in 0..300 {
+            let ns = format!("/tenants/t{n}");
+            tcp.write_all(&frame(&format!("40{ns},{{}}"))).unwrap();
+            assert!(
+                reads_until(&mut tcp, format!("40{ns},").as_bytes()),
+                "{ns} not opened"
+            );
+            tcp.write_all(&frame(&format!("41{ns},"))).unwrap();
+        }
+        tcp
+    })
+    .await
+    .unwrap();
+    let (collector, _inbox) = Collector::new();
+    let auth: Map<String, Value> = [("lab".to_string(), json!("later"))].into_iter().collect();
+    let control = match client::connect(&server.url, "lab", "/lab", &auth, collector, WAIT).await {
+        Ok(ConnectOutcome::Accepted(c)) => *c,
+        _ => panic!("the control socket could not connect"),
+    };
+    let namespaces =
+        socketio_lab::lesson::load_file(&common::repo().join("lessons/namespaces.toml")).unwrap();
+    let app = serde_json::to_value(namespaces.app.unwrap()).unwrap();
+    // The children go on tasks of their own: ask until the declaration is taken.
+    let deadline = Instant::now() + WAIT;
+    let reply = loop {
+        let reply = match control.request("lab:app", app.clone(), WAIT).await {
+            Answer::Reply(v) => v,
+            other => panic!("no reply to lab:app: {other:?}"),
+        };
+        if reply["ok"] == json!(true) || Instant::now() > deadline {
+            break reply;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(reply["ok"], json!(true), "{reply}");
+    drop(opened);
+    server.stop().await;
+}
+
+/// Issue 28, item 5: a name is kept to `MAX_NAME` characters, however long the
+/// handshake's, and one join to 10,000 rooms is logged as one short line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_and_log_lines_are_bounded() {
+    let (monitor, mut activity) = Monitor::new(4096);
+    let config = ServerConfig {
+        monitor: Some(monitor),
+        ..ServerConfig::default()
+    };
+    let server = EmbeddedServer::start_with(config).await.unwrap();
+    let port = port(&server);
+    let long = "n".repeat(100_000);
+    let tcp = tokio::task::spawn_blocking(move || raw_client(port, json!({ "name": long })))
+        .await
+        .unwrap();
+    let kept = next(&mut activity, |a| match a {
+        Activity::Note(Note::Connect { name, .. }) => Some(name.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        kept.chars().count(),
+        socketio_lab::server::MAX_NAME,
+        "{kept}"
+    );
+    drop(tcp);
+    server.stop().await;
+
+    let rooms: Vec<String> = (0..10_000).map(|i| format!("room-{i}")).collect();
+    let joined = Activity::Joined {
+        name: "alice".into(),
+        namespace: "/".into(),
+        rooms,
+    };
+    let line = describe(&joined, Paint::PLAIN);
+    assert!(line.len() < 1_000, "{} bytes", line.len());
+    assert!(line.ends_with("and 9980 more"), "{line}");
+}

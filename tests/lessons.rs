@@ -178,6 +178,10 @@ fn every_displayed_javascript_block_parses_at_60_78_and_120_columns() {
                 ..Paint::PLAIN
             };
             let mut shown: Vec<(String, String)> = Vec::new();
+            if let Some(app) = &lesson.app {
+                let text = view::startup(app, "listening on *:PORT", paint);
+                shown.push((format!("{id} startup at {width}"), text));
+            }
             for (i, step) in lesson.steps.iter().enumerate() {
                 let text = view::step_question(&lesson, step, i + 1, paint);
                 shown.push((format!("{id} step {} at {width}", i + 1), text));

@@ -709,3 +709,66 @@ fn a_declared_lesson_runs_alike_on_both_servers() {
         common::line_diff(&embedded, &on_node)
     );
 }
+
+/// `any` is `socket.onAny`: it runs for every event, first, handled or not, and
+/// before `socket.use`, so it sees even an event the middleware refuses; the lab's
+/// own `lab:` events never reach it.
+#[test]
+fn any_runs_first_for_every_event() {
+    let Some(node) = node_server("any_runs_first_for_every_event") else {
+        return;
+    };
+    let watched = app(r#"
+        [[namespaces]]
+        name = "/"
+        any = [{ log = "in: {event}" }]
+        unhandled = [{ log = "nobody handles {event}" }]
+        [[namespaces.middleware]]
+        data = ["team"]
+        [[namespaces.packet]]
+        events = ["invoice"]
+        require = { team = "billing" }
+        refuse = "billing only"
+        [[namespaces.events]]
+        event = "invoice"
+        do = [{ log = "invoiced" }]
+    "#);
+    let steps = run(
+        &node,
+        &watched,
+        json!([
+            {"connect": "ike", "auth": {"name": "ike", "team": "billing"}},
+            {"connect": "ivy", "auth": {"name": "ivy", "team": "sales"}},
+            {"emit": "ike", "event": "invoice"},
+            {"emit": "ivy", "event": "invoice"},
+            {"emit": "ivy", "event": "dance"},
+        ]),
+    );
+    assert_eq!(
+        notes(&steps[2]),
+        [
+            log("in: invoice"),
+            log("invoiced"),
+            handled("ike", "/", "invoice", false)
+        ]
+    );
+    let refused = Note::Handled {
+        name: "ivy".into(),
+        namespace: "/".into(),
+        event: "invoice".into(),
+        unhandled: false,
+        refused: Some("billing only".into()),
+    };
+    assert_eq!(
+        notes(&steps[3]),
+        [log("in: invoice"), log("billing only"), refused]
+    );
+    assert_eq!(
+        notes(&steps[4]),
+        [
+            log("in: dance"),
+            log("nobody handles dance"),
+            handled("ivy", "/", "dance", true)
+        ]
+    );
+}

@@ -494,3 +494,32 @@ fn serve_runs_a_lessons_declared_code_for_your_own_clients() {
         "a declared app's log is its own: {log:#?}"
     );
 }
+
+/// Issue 28, item 4: a lab counts only its own sockets. A learner's page connected
+/// to `serve` with no lab session (the documented workflow: your page beside the lab)
+/// receives the chat's broadcasts too, and the lab neither waits for it nor fails
+/// for it.
+#[test]
+fn a_foreign_page_beside_serve_does_not_break_a_lab() {
+    use socketio_lab::client::{self, ConnectOutcome};
+    use socketio_lab::trace::Collector;
+
+    let served = common::serve();
+    let url = served.url();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let page = runtime.block_on(async {
+        let (collector, _inbox) = Collector::new();
+        let auth = serde_json::Map::new();
+        let wait = Duration::from_secs(10);
+        match client::connect(&url, "learner-page", "/", &auth, collector, wait).await {
+            Ok(ConnectOutcome::Accepted(c)) => *c,
+            _ => panic!("the page could not connect"),
+        }
+    });
+    served.wait_for("learner-page connected");
+    for lesson in ["chat", "emit"] {
+        let lab = run(&["run", lesson, "--server", &url, "--color", "never"]);
+        assert!(lab.status.success(), "{lesson}: {}", stderr(&lab));
+    }
+    runtime.block_on(async { page.disconnect().await.unwrap() });
+}

@@ -55,7 +55,7 @@ function text(value, at) {
   return value;
 }
 
-const NAMESPACE_FIELDS = ["name", "middleware", "packet", "connection", "events", "unhandled", "disconnecting", "disconnect", "hold_early"];
+const NAMESPACE_FIELDS = ["name", "middleware", "packet", "connection", "events", "any", "unhandled", "disconnecting", "disconnect", "hold_early"];
 
 function parseApp(json) {
   const app = fields(json, "app", ["listening", "namespaces"]);
@@ -121,6 +121,13 @@ function parseNamespace(ns, at, statics) {
     disconnect: ops(ns.disconnect, `${at}.disconnect`, { ...plain, rooms: false }),
     // The catch-all's one parameter is the event's name.
     unhandled: ops(ns.unhandled, `${at}.unhandled`, { ...plain, params: ["event"] }),
+    // `socket.onAny`: every event, handled or not; it logs and emits, nothing else.
+    any: ops(ns.any, `${at}.any`, { ...plain, params: ["event"] }).map((op, i) => {
+      const where = `${at}.any[${i}]`;
+      if (op.kind !== "log" && op.kind !== "emit") fail(where, "`any` (onAny) logs and emits");
+      if (op.kind === "emit" && op.emit.callback !== null) fail(where, "an emit in `any` waits for no answers");
+      return op;
+    }),
   };
 }
 
@@ -460,6 +467,13 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
       if (ns.disconnecting.length) socket.on("disconnecting", () => run({ socket, args: [] }, ns.disconnecting, () => {}));
       attached = true;
       on(socket, "lab:sync", (_, ack) => reply(ack, { ok: true }));
+      // The printed `socket.onAny((event) => ...)`, before the catch-all's: it runs
+      // first for every event, handled or not (the lab's own excepted).
+      if (ns.any.length) {
+        socket.onAny((event) => {
+          if (!event.startsWith("lab:")) run({ socket, args: [event] }, ns.any, () => {});
+        });
+      }
       socket.onAny((event, ...args) => catchAll(socket, ns, event, args));
       // Last: a client that hears this knows every handler above is in place.
       socket.emit("lab:welcome", { sid: socket.id, name, namespace });

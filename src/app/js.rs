@@ -148,6 +148,7 @@ pub fn connection(ns: &Namespace) -> String {
         .events
         .iter()
         .map(|h| string(&h.event))
+        .chain((!ns.any.is_empty()).then(|| "every event (onAny)".to_string()))
         .chain((!ns.unhandled.is_empty()).then(|| "any other event (onAny)".to_string()))
         .chain((!ns.disconnecting.is_empty()).then(|| string("disconnecting")))
         .chain((!ns.disconnect.is_empty()).then(|| string("disconnect")))
@@ -175,6 +176,18 @@ pub fn connection(ns: &Namespace) -> String {
     out.push_str(&indent(&body, 1));
     out.push_str("});\n");
     out
+}
+
+/// `any`: Node's `socket.onAny`, which runs for every event, handled or not, before
+/// the event's own handler.
+pub fn any_listener(ns: &Namespace) -> Option<String> {
+    if ns.any.is_empty() {
+        return None;
+    }
+    let mut out = String::from("socket.onAny((event) => {\n");
+    out.push_str(&indent(&ops(&ns.any), 1));
+    out.push_str("});\n");
+    Some(out)
 }
 
 /// The catch-all, kept to the events no handler takes, as socketioxide's
@@ -213,6 +226,10 @@ pub fn disconnection(ns: &Namespace) -> Option<String> {
 fn connection_body(ns: &Namespace) -> String {
     let mut out = super::packet::js(ns);
     out.push_str(&ops(&ns.connection));
+    // Registered before the catch-all's `onAny`, so it runs first, as in Rust.
+    if let Some(any) = any_listener(ns) {
+        out.push_str(&any);
+    }
     for handler in &ns.events {
         out.push_str(&event_handler(handler));
     }

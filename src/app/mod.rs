@@ -54,6 +54,12 @@ pub struct Namespace {
     pub connection: Vec<Op>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Handler>,
+    /// Runs for every event a socket sends, handled or not, before its handler and
+    /// before the per-packet middlewares (`{event}`/`$event` is the event's name):
+    /// Node's `socket.onAny`. socketioxide has none: the printed Rust calls one
+    /// function first in every handler and in the fallback (`app::rust`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub any: Vec<Op>,
     /// A catch-all for events no handler takes (`{event}`/`$event` is the event's
     /// name): socketioxide's `on_fallback`, Node's `onAny` kept to the same events.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -110,6 +110,8 @@ pub struct Printed {
     pub register: String,
     /// The per-packet middleware's function (`socket.use`), empty without one.
     pub packet: String,
+    /// `any`'s function (Node's `socket.onAny`), empty without one.
+    pub any: String,
 }
 
 impl Printed {
@@ -122,6 +124,7 @@ impl Printed {
 
     fn all(&self) -> String {
         let mut parts = vec![self.connect.clone()];
+        parts.extend((!self.any.is_empty()).then(|| self.any.clone()));
         parts.extend((!self.packet.is_empty()).then(|| self.packet.clone()));
         parts.extend(self.events.iter().map(|(_, code)| code.clone()));
         parts.extend(self.unhandled.clone());
@@ -168,9 +171,9 @@ pub fn printed(ns: &Namespace) -> Printed {
     let disconnect = (!ns.disconnecting.is_empty() || !ns.disconnect.is_empty())
         .then(|| names.of("on disconnect"));
     let events: Vec<(String, &Handler)> = ns.events.iter().map(|h| (names.event(h), h)).collect();
-    // A per-packet middleware runs for events no handler takes, too.
-    let unhandled =
-        (!ns.unhandled.is_empty() || !ns.packet.is_empty()).then(|| names.of("on unhandled"));
+    // A per-packet middleware and `any` run for events no handler takes, too.
+    let unhandled = (!ns.unhandled.is_empty() || !ns.packet.is_empty() || !ns.any.is_empty())
+        .then(|| names.of("on unhandled"));
     let mut attached: Vec<String> = events
         .iter()
         .map(|(function, h)| format!("socket.on({}, {function});", string(&h.event)))
@@ -201,11 +204,23 @@ pub fn printed(ns: &Namespace) -> Printed {
         ),
     };
     let check = (!ns.packet.is_empty()).then(|| names.of("packet middleware"));
-    let guarded = |function: String, event: &str| match &check {
-        None => function,
-        Some(check) => super::packet::guarded(&function, check, event),
+    let any =
+        (!ns.any.is_empty()).then(|| any_fn(ns, &names.of("on any"), &data_ty, wait.as_deref()));
+    let guarded = |function: String, event: &str| {
+        let function = match &check {
+            None => function,
+            Some(check) => super::packet::guarded(&function, check, event),
+        };
+        match &any {
+            None => function,
+            Some((_, call)) => call.first_in(&function, event),
+        }
     };
     Printed {
+        any: any
+            .as_ref()
+            .map(|(code, _)| code.clone())
+            .unwrap_or_default(),
         connect: out,
         packet: check
             .as_deref()
@@ -221,9 +236,16 @@ pub fn printed(ns: &Namespace) -> Printed {
         disconnect: disconnect.map(|name| disconnect_fn(ns, &name, &data_ty)),
         unhandled: unhandled.map(|name| {
             let function = unhandled_fn(ns, &name, &data_ty, wait.as_deref());
-            match &check {
+            let function = match &check {
                 None => function,
                 Some(check) => super::packet::checked_last(&function, check),
+            };
+            match &any {
+                None => function,
+                Some((_, call)) => {
+                    let function = function.replace("Event(_event)", "Event(event)");
+                    call.first_in(&function, "&event")
+                }
             }
         }),
         register,
@@ -333,6 +355,91 @@ fn disconnect_fn(ns: &Namespace, name: &str, data_ty: &str) -> String {
     out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     out
+}
+
+/// The comment over the call to `any`'s function, in every handler.
+pub const ANY_SHIM: &str = "// shim: socketioxide has no `onAny`; each handler calls it first";
+
+/// How a handler calls `any`'s function: its name and what it reads.
+struct AnyCall {
+    name: String,
+    socket: bool,
+    io: bool,
+}
+
+impl AnyCall {
+    /// `function` with the call first in its body (before the per-packet
+    /// middleware's, as Node runs `onAny` before `socket.use`), and the extractors
+    /// the call needs; `event` is the Rust expression of the event's name there.
+    fn first_in(&self, function: &str, event: &str) -> String {
+        let Some((head, body)) = function.split_once('\n') else {
+            return function.to_string();
+        };
+        let mut head = head.to_string();
+        let mut args = Vec::new();
+        if self.socket {
+            args.push("&socket");
+        }
+        if self.io {
+            args.push("&io");
+            if !head.contains("io: SocketIo") {
+                head = match head.find("socket: SocketRef, ") {
+                    Some(at) => {
+                        let at = at + "socket: SocketRef, ".len();
+                        format!("{}io: SocketIo, {}", &head[..at], &head[at..])
+                    }
+                    None => head.replacen('(', "(io: SocketIo, ", 1),
+                };
+            }
+        }
+        if self.socket && !head.contains("socket: SocketRef") {
+            head = head.replacen('(', "(socket: SocketRef, ", 1);
+        }
+        let head = head.replace(", )", ")");
+        args.push(event);
+        format!(
+            "{head}\n{INDENT}{ANY_SHIM}\n{INDENT}{}({}).await;\n{body}",
+            self.name,
+            args.join(", ")
+        )
+    }
+}
+
+/// `any`'s function (Node's `socket.onAny`), which every handler calls first; with
+/// the early-event shim it waits for the connection handler itself, as Node runs
+/// `onAny` only once that handler has ended.
+fn any_fn(ns: &Namespace, name: &str, data_ty: &str, wait: Option<&str>) -> (String, AnyCall) {
+    let socket = wait.is_some() || ns.any.iter().any(needs_socket);
+    let io = ns
+        .any
+        .iter()
+        .any(|op| matches!(op, Op::Emit(e) if e.from == EmitFrom::Io));
+    let mut params = Vec::new();
+    if socket {
+        params.push("socket: &SocketRef".to_string());
+    }
+    if io {
+        params.push("io: &SocketIo".to_string());
+    }
+    let reads_event = ns.any.iter().any(|op| op_reads(op, "event"));
+    params.push(format!(
+        "{}: &str",
+        if reads_event { "event" } else { "_event" }
+    ));
+    let mut out = String::from(
+        "/// Node's `socket.onAny`: every handler of this namespace calls it first.\n",
+    );
+    let _ = writeln!(out, "async fn {name}({}) {{", params.join(", "));
+    let body =
+        wait.unwrap_or_default().to_string() + &data_preamble(&ns.any, data_ty) + &ops(&ns.any);
+    out.push_str(&indent(&body, 1));
+    out.push_str("}\n");
+    let call = AnyCall {
+        name: name.to_string(),
+        socket,
+        io,
+    };
+    (out, call)
 }
 
 /// `on_fallback`'s handler: the event's name through `Event`.

@@ -76,7 +76,7 @@ fn sizes(ns: &Namespace) -> Result<(), String> {
     if ns.events.len() > MAX_HANDLERS || ns.middleware.len() > MAX_HANDLERS {
         return Err(format!("at most {MAX_HANDLERS} handlers and middlewares"));
     }
-    let lists = [&ns.connection, &ns.disconnecting, &ns.disconnect]
+    let lists = [&ns.connection, &ns.any, &ns.disconnecting, &ns.disconnect]
         .into_iter()
         .chain(ns.events.iter().map(|h| &h.ops));
     for list in lists {
@@ -199,6 +199,10 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
         data: ns_data.clone(),
     };
     ops(app, &ns.unhandled, &catch_all, &format!("{at}.unhandled"))?;
+    ops(app, &ns.any, &catch_all, &format!("{at}.any"))?;
+    for (i, op) in ns.any.iter().enumerate() {
+        any_op(op).map_err(|reason| err(&format!("{at}.any[{i}]"), reason))?;
+    }
     let mut events = BTreeSet::new();
     for (i, handler) in ns.events.iter().enumerate() {
         let at = format!("{at}.events[{i}]");
@@ -207,6 +211,33 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
             let e = &handler.event;
             return Err(err(&at, format!("two handlers for `{e}`")));
         }
+    }
+    Ok(())
+}
+
+/// What `any` (Node's `onAny`) may do: log, and emit without waiting for answers.
+/// It runs before the event's own handler in Node without being awaited, so a
+/// `wait_ms` would let the handler overtake it; the printed Rust calls it with the
+/// event's name as a `&str`, which names no room and no emitted event.
+fn any_op(op: &Op) -> Result<(), String> {
+    let Op::Emit(emit) = op else {
+        return match op {
+            Op::Log(_) => Ok(()),
+            _ => Err("`any` (onAny) logs and emits; the event's own handler does the rest".into()),
+        };
+    };
+    if emit.callback.is_some() {
+        return Err("an emit in `any` waits for no answers (no `callback`)".into());
+    }
+    let param_room = emit
+        .to
+        .iter()
+        .chain(&emit.within)
+        .chain(&emit.except)
+        .flatten()
+        .any(|r| matches!(r.0, Source::Param(_)));
+    if emit.event_param().is_some() || param_room {
+        return Err("in `any`, `$event` is an argument of an emit, not its event or a room".into());
     }
     Ok(())
 }
@@ -572,6 +603,28 @@ mod tests {
             .contains("`hold_early`"));
         let quick = app("[[namespaces]]\nname = \"/\"\nhold_early = true");
         validate(&quick).unwrap();
+    }
+
+    #[test]
+    fn any_logs_and_emits_the_event_name_as_an_argument() {
+        let fine = app(r#"
+            [[namespaces]]
+            name = "/"
+            any = [{ log = "saw {event}" }, { emit = { event = "seen", from = "io", args = ["$event"] } }]
+        "#);
+        validate(&fine).unwrap();
+        for (op, word) in [
+            (r#"{ wait_ms = 5 }"#, "logs and emits"),
+            (r#"{ join = ["$event"] }"#, "logs and emits"),
+            (r#"{ ack = "ok" }"#, "acknowledgement"),
+            (r#"{ emit = { event = "$event" } }"#, "not its event"),
+            (r#"{ log = "{msg}" }"#, "names no text parameter"),
+        ] {
+            let bad = app(&format!("[[namespaces]]\nname = \"/\"\nany = [{op}]"));
+            let e = validate(&bad).unwrap_err();
+            assert_eq!(e.at, "namespaces[0].any[0]", "{op}");
+            assert!(e.reason.contains(word), "{op}: {e}");
+        }
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub async fn run(registry: &Registry, args: &ServeArgs, paint: Paint) -> Result<
         rooms: args.rooms,
         lesson,
         closing: format!("\n{closing}"),
+        allow_origins: args.allow_origin.clone(),
     };
     socketio_lab::serve::serve(listener, options, std::io::stdout(), paint, stop)
         .await
@@ -49,9 +50,7 @@ pub async fn run(registry: &Registry, args: &ServeArgs, paint: Paint) -> Result<
 /// The server application lesson `id` declares.
 fn declared_app(registry: &Registry, id: &str) -> Result<socketio_lab::app::App, Error> {
     let Some(lesson) = registry.lesson(id) else {
-        return Err(Error::Usage(format!(
-            "unknown lesson `{id}` (see `socketio-lab list`)"
-        )));
+        return Err(Error::Usage(registry.unknown(id)));
     };
     lesson.app.clone().ok_or_else(|| {
         Error::Usage(format!(

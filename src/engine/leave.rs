@@ -42,7 +42,7 @@ impl super::Lab {
     /// each has heard it (bounded), it is gone, and the barrier does not ask it.
     pub(super) async fn forget_dropped(&mut self) {
         while let Ok(o) = self.inbox.try_recv() {
-            self.pending.push(o);
+            self.take_in(o);
         }
         // With `[network]`, a connection that dropped comes back by itself (the
         // fault steps wait for it); only a server's kick is final.

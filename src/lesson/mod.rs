@@ -464,8 +464,26 @@ pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(
     toml::from_str(loc.text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
         let message = e.message().trim().replace('\n', " ");
-        loc.at(offset, message)
+        let hint = field_suggestion(&message);
+        loc.at(offset, message + &hint)
     })
+}
+
+/// serde's "unknown field `actr`, expected one of `title`, `actor`, ..." gets the
+/// closest expected field named: "; did you mean `actor`?" (an unknown `op`
+/// variant too).
+fn field_suggestion(message: &str) -> String {
+    let Some(rest) = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))
+    else {
+        return String::new();
+    };
+    let Some((given, expected)) = rest.split_once("`, expected ") else {
+        return String::new();
+    };
+    let fields = expected.split('`').skip(1).step_by(2);
+    crate::suggest::did_you_mean(given, fields)
 }
 
 /// What exercises share with lessons: locating errors, clients, TOML values as JSON.

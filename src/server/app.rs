@@ -89,6 +89,7 @@ pub(crate) fn install<A: Adapter + DefinedAdapter>(
             io.dyn_ns(name.clone(), handler)
                 .map_err(|e| format!("`{name}` is not a namespace pattern: {e}"))?;
         } else {
+            lab.fixed_namespace(&name);
             io.ns(name, handler).spawn();
         }
     }
@@ -271,6 +272,9 @@ pub(super) async fn on_unhandled<A: Adapter>(
     let ns = declared
         .as_ref()
         .and_then(|Declared(app)| app.namespace(socket.ns()));
+    // `any` first, as the printed fallback calls it, and Node registers its
+    // `onAny` before the catch-all's.
+    on_any(&socket, &io, &lab, ns, &event).await;
     let catch_all = ns.map(|ns| ns.unhandled.clone()).unwrap_or_default();
     let mut run = Run::new(&socket, &io, &lab);
     run.args = vec![("event".to_string(), Value::String(event.to_string()))];
@@ -281,6 +285,24 @@ pub(super) async fn on_unhandled<A: Adapter>(
         return;
     }
     handled(&socket, &io, &lab, &event, true);
+}
+
+/// The namespace's `any` (Node's `onAny`), as the printed function every handler
+/// calls first: after the early-event shim's wait, before the packet middleware.
+async fn on_any<A: Adapter>(
+    socket: &SocketRef<A>,
+    io: &SocketIo<A>,
+    lab: &Lab,
+    ns: Option<&Namespace>,
+    event: &str,
+) {
+    let Some(ns) = ns.filter(|ns| !ns.any.is_empty()) else {
+        return;
+    };
+    super::attach::connected(socket).await;
+    let mut run = Run::new(socket, io, lab);
+    run.args = vec![("event".to_string(), Value::String(event.to_string()))];
+    run.ops(&ns.any).await;
 }
 
 fn handled<A: Adapter>(
@@ -371,17 +393,22 @@ pub(super) async fn handle<A: Adapter>(
         Ok(slot) => slot,
         Err(reason) => return refused(&socket, &io, &lab, event, reason),
     };
-    if packet_refused(&socket, &io, &lab, ns, event) {
-        return;
-    }
-    // After the packet middleware, as the printed handler waits.
-    super::attach::connected(&socket).await;
     let fits = args.as_ref().is_ok_and(|args| {
         handler
             .params()
             .zip(args)
             .all(|(param, arg)| param.json || arg.is_string())
     });
+    // The printed handler calls `any` first, once socketioxide has extracted its
+    // arguments: not when they do not fit.
+    if fits {
+        on_any(&socket, &io, &lab, ns, event).await;
+    }
+    if packet_refused(&socket, &io, &lab, ns, event) {
+        return;
+    }
+    // After the packet middleware, as the printed handler waits.
+    super::attach::connected(&socket).await;
     if !fits {
         // Refused, never "handled": no operation of the handler ran.
         let reason = format!(

@@ -2,6 +2,10 @@
 //! within the handshake timeout of being accepted, or that then sends nothing for
 //! the idle timeout, is closed. Without this, half-open connections are kept forever
 //! and, past the file limit, lock every new client out.
+//!
+//! A long-poll is the server's wait, not the client's: once a connection's first
+//! request is a whole `GET` head, nothing more is owed by the client, and the idle
+//! timeout applies instead (the server answers a poll within its ping interval).
 
 use std::future::Future;
 use std::io;
@@ -18,8 +22,9 @@ use tokio::time::{sleep, Instant, Sleep};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
     /// From accept until the server has answered a first request (the Socket.IO
-    /// handshake or the WebSocket upgrade). Bytes sent meanwhile do not extend it, so
-    /// a client that trickles a request in does not hold the connection either.
+    /// handshake or the WebSocket upgrade), or until a first `GET` has arrived whole
+    /// (a long-poll the server holds). Bytes sent meanwhile do not extend it, so a
+    /// client that trickles a request in does not hold the connection either.
     pub handshake: Duration,
     /// engine.io's heartbeat: the server pings every `ping_interval`, and a client
     /// that has not answered within `ping_timeout` is gone.
@@ -71,6 +76,7 @@ impl Listener for Guarded {
             deadline: Box::pin(sleep(self.timeouts.handshake)),
             idle: self.timeouts.idle(),
             answered: false,
+            first: FirstRequest::default(),
         };
         (stream, addr)
     }
@@ -86,9 +92,44 @@ pub(crate) struct GuardedStream {
     tcp: TcpStream,
     deadline: Pin<Box<Sleep>>,
     idle: Duration,
-    /// Whether the server has written to it yet: until then the handshake deadline
-    /// holds; afterwards each byte read moves the deadline `idle` ahead.
+    /// Whether the handshake deadline is over: the server has written to it, or the
+    /// first request is a whole `GET` that the server is holding. Until then the
+    /// handshake deadline holds; afterwards each byte read moves the deadline `idle`
+    /// ahead.
     answered: bool,
+    first: FirstRequest,
+}
+
+/// The start of a connection's first request, read until its head is whole.
+#[derive(Default)]
+struct FirstRequest {
+    method: [u8; 4],
+    read: usize,
+    /// How much of the blank line that ends the head (`\r\n\r\n`) has been read.
+    ending: u8,
+}
+
+impl FirstRequest {
+    /// Reads `bytes`; whether they complete the head of a `GET` (which has no body:
+    /// all that is left is the server's answer).
+    fn whole_get(&mut self, bytes: &[u8]) -> bool {
+        for &b in bytes {
+            if let Some(slot) = self.method.get_mut(self.read) {
+                *slot = b;
+            }
+            self.read += 1;
+            self.ending = match (self.ending, b) {
+                (0 | 2, b'\r') => self.ending + 1,
+                (1 | 3, b'\n') => self.ending + 1,
+                (_, b'\r') => 1,
+                _ => 0,
+            };
+            if self.ending == 4 {
+                return &self.method == b"GET ";
+            }
+        }
+        false
+    }
 }
 
 impl GuardedStream {
@@ -119,7 +160,11 @@ impl AsyncRead for GuardedStream {
         let before = buf.filled().len();
         match Pin::new(&mut self.tcp).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
-                if self.answered && buf.filled().len() > before {
+                let fresh = &buf.filled()[before..];
+                if !self.answered && self.first.whole_get(fresh) {
+                    self.answered = true;
+                }
+                if self.answered && !fresh.is_empty() {
                     self.extend();
                 }
                 Poll::Ready(Ok(()))

@@ -174,6 +174,7 @@ pub(crate) async fn on_disconnect<A: Adapter>(
     lab.tell(&io, &socket, Activity::Note(note));
     lab.left(&io, &socket);
     lab.rooms_changed(&io, Some(&socket));
+    lab.prune(&io, &socket);
     if let Some(super::app::Gone(told)) = socket.extensions.get() {
         told.notify_one();
     }

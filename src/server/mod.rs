@@ -14,6 +14,7 @@ mod attach;
 mod budget;
 mod conn;
 mod emit;
+mod guard;
 mod handlers;
 mod redis;
 mod state;
@@ -32,8 +33,9 @@ use tokio::sync::oneshot;
 
 pub use budget::{APPS_PER_SECOND, APPS_PER_SOCKET, HELD_BYTES, IN_ALL, PER_SOCKET};
 pub use conn::Timeouts;
+pub use guard::{parse_origin, CSP};
 pub use redis::{run_prefix, DEFAULT_REDIS};
-pub use state::{visible_rooms, Activity, Missed, Monitor, MonitorFeed};
+pub use state::{visible_rooms, Activity, Missed, Monitor, MonitorFeed, MAX_NAME};
 
 use crate::protocol::MAX_MESSAGE_BYTES;
 use conn::Guarded;
@@ -73,6 +75,9 @@ pub struct ServerConfig {
     /// The application sockets without a lab session run (`serve --lesson`) in the
     /// namespaces it declares, instead of the fixed chat.
     pub app: Option<crate::app::App>,
+    /// Pages from these origins may use the server besides its own
+    /// (`serve --allow-origin`), as `parse_origin` spells them.
+    pub allow_origins: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -85,6 +90,7 @@ impl Default for ServerConfig {
             room_table: false,
             routes: None,
             app: None,
+            allow_origins: Vec::new(),
         }
     }
 }
@@ -129,10 +135,12 @@ async fn start(
 ) -> Result<(), ServerError> {
     let spans_nodes = config.adapter != AdapterChoice::Local;
     let port = listener.local_addr()?.port();
+    let guard = guard::Guard::new(
+        listener.local_addr()?,
+        &config.allow_origins,
+        config.monitor.clone(),
+    );
     let lab = Shared::new(config.monitor, (spans_nodes, config.room_table), port);
-    let routes = config
-        .routes
-        .unwrap_or_else(|| Router::new().route("/", get(index)));
     let builder = SocketIo::builder()
         .max_buffer_size(config.send_buffer.max(1))
         .max_payload(MAX_MESSAGE_BYTES as u64)
@@ -140,6 +148,10 @@ async fn start(
         .ping_interval(config.timeouts.ping_interval)
         .ping_timeout(config.timeouts.ping_timeout)
         .with_state(lab.clone());
+    let routes = config
+        .routes
+        .unwrap_or_else(|| Router::new().route("/", get(index)));
+    let routes = (routes, guard);
     let listener = Guarded {
         listener,
         timeouts: config.timeouts,
@@ -185,11 +197,14 @@ async fn index() -> &'static str {
 async fn serve<A: Adapter>(
     listener: Guarded,
     (layer, io, lab): (SocketIoLayer<A>, SocketIo<A>, Lab),
-    routes: Router,
+    (routes, guard): (Router, guard::Guard),
     shutdown: impl Future<Output = ()> + Send + 'static,
     ready: Option<oneshot::Sender<()>>,
 ) -> Result<(), ServerError> {
-    let app = routes.layer(layer);
+    // The guard in front of everything, the Socket.IO layer included.
+    let app = Router::new()
+        .fallback_service(routes.layer(layer))
+        .layer(axum::middleware::from_fn_with_state(guard, guard::check));
     if let Some(ready) = ready {
         let _ = ready.send(());
     }

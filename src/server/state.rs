@@ -203,6 +203,9 @@ impl Missed {
 #[derive(Clone)]
 struct LabName(String);
 
+/// The longest name a socket keeps, in characters (a lesson's names are a word).
+pub const MAX_NAME: usize = 64;
+
 /// The server's own state, handed to every handler through socketioxide's `State`.
 pub(crate) struct Shared {
     monitor: Option<Monitor>,
@@ -228,6 +231,11 @@ pub(crate) struct Shared {
     pub(crate) port: u16,
     /// Handler runs waiting or running, bounded (`budget`).
     pub(crate) budget: Arc<super::budget::Budget>,
+    /// The namespaces registered by name (`io.ns`). Any other one beside the lab's
+    /// own is a child of a dynamic namespace (`/t/{x}`), made by a client's
+    /// connection: it is removed once empty, so that clients cannot fill the
+    /// server's namespace limit with children nobody uses.
+    fixed: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 #[derive(Default)]
@@ -259,6 +267,7 @@ impl Shared {
             connections: Mutex::default(),
             apps: Default::default(),
             budget: Arc::default(),
+            fixed: Default::default(),
         })
     }
 
@@ -420,6 +429,32 @@ impl Shared {
         }
     }
 
+    pub(crate) fn fixed_namespace(&self, path: &str) {
+        if let Ok(mut fixed) = self.fixed.lock() {
+            fixed.insert(path.to_string());
+        }
+    }
+
+    /// Removes the dynamic child namespace `leaving` was in once it is empty. On a
+    /// task of its own: socketioxide lists the socket until its disconnect handler
+    /// (the caller) returns, and removing a namespace closes the sockets left in it.
+    pub(crate) fn prune<A: Adapter>(&self, io: &SocketIo<A>, leaving: &SocketRef<A>) {
+        let path = leaving.ns().to_string();
+        let lab_own = [MAIN_NS, ADMIN_NS, CONTROL_NS].contains(&path.as_str());
+        if lab_own || self.fixed.lock().map_or(true, |f| f.contains(&path)) {
+            return;
+        }
+        let (io, id) = (io.clone(), leaving.id);
+        tokio::spawn(async move {
+            let Some(ns) = io.of(path.as_str()) else {
+                return;
+            };
+            if ns.sockets().iter().all(|s| s.id == id) {
+                io.delete_ns(path);
+            }
+        });
+    }
+
     pub(crate) fn close(&self) {
         self.closing.store(true, Ordering::Relaxed);
     }
@@ -442,9 +477,11 @@ impl Shared {
         }
     }
 
+    /// The socket's name from its handshake, cut to `MAX_NAME` characters: the
+    /// server keeps it and shows it in every note and log line about the socket.
     pub(crate) fn name_from_auth(&self, auth: Option<&Value>) -> String {
         match auth.and_then(|a| a.get("name")).and_then(Value::as_str) {
-            Some(name) if !name.is_empty() => name.to_string(),
+            Some(name) if !name.is_empty() => name.chars().take(MAX_NAME).collect(),
             _ => format!("guest-{}", self.guests.fetch_add(1, Ordering::Relaxed) + 1),
         }
     }

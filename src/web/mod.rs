@@ -27,7 +27,8 @@ use crate::lesson::{Lesson, LessonError};
 use crate::paint::Paint;
 use crate::server::{self, Monitor, MonitorFeed, ServerConfig, ServerError};
 
-pub use routes::CSP;
+pub use crate::server::CSP;
+pub use routes::TOKEN_HEADER;
 
 /// The demo's lab name in the pages' addresses (`/demo`, `/api/lab/demo`).
 const DEMO: &str = "demo";
@@ -80,6 +81,9 @@ pub(crate) struct Site {
     drivers: routes::Drivers,
     /// The server's monitor, handed to the demo's lab when it starts.
     feed: std::sync::Mutex<Option<MonitorFeed>>,
+    /// The secret each served page carries and sends back with every request that
+    /// changes something (`routes::TOKEN_HEADER`): fresh for each server.
+    token: String,
     /// Turns true when the server stops: the pages' event streams end then, since
     /// the server waits for every open connection before it is done.
     closing: watch::Receiver<bool>,
@@ -112,6 +116,7 @@ pub async fn run(
         timeout: options.timeout,
         pace: options.pace,
         drivers: Default::default(),
+        token: fresh_token()?,
         feed: std::sync::Mutex::new(Some(feed)),
         closing,
     });
@@ -156,6 +161,13 @@ pub async fn run(
         }
     }
     Ok(Verdict::Passed)
+}
+
+/// 128 random bits in hex, from the operating system.
+fn fresh_token() -> std::io::Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(std::io::Error::other)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[cfg(test)]

@@ -1,15 +1,17 @@
 //! The pages' routes, served by the lab server beside its Socket.IO layer: the
 //! embedded assets, the lesson list, each lab's records as server-sent events, and
-//! the requests a page makes (next step, a visitor's turn). Every response says
-//! `Content-Security-Policy: default-src 'self'`: the page may load nothing from
-//! anywhere but this server.
+//! the requests a page makes (next step, a visitor's turn). The server's guard
+//! (`server::guard`) refuses other origins and hosts and sets the CSP on every
+//! response; a request that changes anything must also carry the token the page
+//! was served with (`x-lab-token`), which no other page can read.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,9 +25,6 @@ use super::driver::{self, Command, Handle};
 use super::{Site, DEMO};
 use crate::engine::LabOptions;
 use crate::lesson::Lesson;
-
-pub const CSP: &str =
-    "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The files of `web/`, embedded: (name, content type, bytes).
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -81,23 +80,26 @@ pub(crate) fn router(site: Arc<Site>) -> Router {
         .route("/api/lab/{name}", get(meta))
         .route("/api/lab/{name}/events", get(events))
         .route("/api/lab/{name}/next", post(next))
+        .route("/api/lab/{name}/restart", post(restart))
         .route("/api/demo/turn", post(turn))
         .fallback(|| async { missing("no such page") })
-        .layer(axum::middleware::map_response(secure))
+        .layer(axum::middleware::from_fn_with_state(site.clone(), tokened))
         .with_state(site)
 }
 
-async fn secure(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    response
+/// The header a page's requests carry its token in.
+pub const TOKEN_HEADER: &str = "x-lab-token";
+
+/// Anything but a read needs the page's token: an origin check alone lets through a
+/// client that sends no `Origin`, and a plain POST needs no preflight.
+async fn tokened(State(site): State<Arc<Site>>, request: Request, next: Next) -> Response {
+    let reads = [Method::GET, Method::HEAD].contains(request.method());
+    let token = request.headers().get(TOKEN_HEADER).map(|v| v.as_bytes());
+    if reads || token == Some(site.token.as_bytes()) {
+        return next.run(request).await;
+    }
+    let why = "this request changes the lab and needs the token of a page this server sent (`x-lab-token`): reload the page";
+    (StatusCode::FORBIDDEN, Json(json!({ "error": why }))).into_response()
 }
 
 fn missing(why: &str) -> Response {
@@ -108,12 +110,19 @@ fn refused(why: String) -> Response {
     (StatusCode::CONFLICT, Json(json!({ "error": why }))).into_response()
 }
 
-async fn page() -> Response {
+/// The page, with the token its requests must carry.
+async fn page(State(site): State<Arc<Site>>) -> Response {
     let html = header::HeaderValue::from_static("text/html; charset=utf-8");
-    ([(header::CONTENT_TYPE, html)], INDEX).into_response()
+    let page = INDEX.replace("{{token}}", &site.token);
+    ([(header::CONTENT_TYPE, html)], page).into_response()
 }
 
 async fn asset(Path(file): Path<String>) -> Response {
+    if file == "highlight.css" {
+        // The code's colours, from the highlighter's own theme (`highlight`).
+        let kind = HeaderValue::from_static("text/css");
+        return ([(header::CONTENT_TYPE, kind)], crate::highlight::css()).into_response();
+    }
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
         Some((_, kind, bytes)) => {
             let kind = HeaderValue::from_static(kind);
@@ -217,9 +226,14 @@ fn records(handle: Handle) -> impl Stream<Item = Result<Event, Infallible>> {
     let start = (handle.records, 0usize);
     stream::unfold(start, |(mut rx, sent)| async move {
         loop {
-            let fresh: Vec<Arc<str>> = rx.borrow_and_update()[sent..].to_vec();
-            if !fresh.is_empty() {
-                let sent = sent + fresh.len();
+            let fresh: Vec<(usize, Arc<str>)> = rx
+                .borrow_and_update()
+                .iter()
+                .filter(|r| r.seq >= sent)
+                .map(|r| (r.seq, r.text.clone()))
+                .collect();
+            if let Some((last, _)) = fresh.last() {
+                let sent = last + 1;
                 return Some((fresh, (rx, sent)));
             }
             rx.changed().await.ok()?;
@@ -229,7 +243,7 @@ fn records(handle: Handle) -> impl Stream<Item = Result<Event, Infallible>> {
         stream::iter(
             fresh
                 .into_iter()
-                .map(|text| Ok(Event::default().event("record").data(&*text))),
+                .map(|(_, text)| Ok(Event::default().event("record").data(&*text))),
         )
     })
 }
@@ -257,6 +271,23 @@ async fn next(
         })
         .await
     {
+        return refused("the lab has stopped".into());
+    }
+    match answer.await {
+        Ok(Ok(())) => Json(json!({ "ok": true })).into_response(),
+        Ok(Err(why)) => refused(why),
+        Err(_) => refused("the lab has stopped".into()),
+    }
+}
+
+/// Starts the lab again from its first step, for every page.
+async fn restart(State(site): State<Arc<Site>>, Path(name): Path<String>) -> Response {
+    let handle = match driver_of(&site, &name).await {
+        Ok(handle) => handle,
+        Err(response) => return response,
+    };
+    let (reply, answer) = oneshot::channel();
+    if !handle.ask(Command::Restart { reply }).await {
         return refused("the lab has stopped".into());
     }
     match answer.await {

@@ -23,26 +23,41 @@ pub mod tenant_broadcast_1 {
             socket.on_disconnect(on_disconnect);
         }
 
+        /// Node's `socket.onAny`: every handler of this namespace calls it first.
+        async fn on_any(event: &str) {
+            println!("in: {event}");
+        }
+
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("join").await;
             socket.join(room.clone());
             ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_move(socket: SocketRef, Data((piece, square)): Data<(String, String)>) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("move").await;
             // shim: Node also leaves out the rest of the sender's own-id room
             socket.broadcast().except(socket.id).emit("moved", &(&piece, &square)).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_news_for_both_teams(io: SocketIo, Data(msg): Data<String>) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("news for both teams").await;
             io.to("red").to("blue").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_goodbye(socket: SocketRef) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("goodbye").await;
             println!("showing someone out");
             socket.clone().disconnect().ok();
         }
 
         async fn on_unhandled(Event(event): Event) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any(&event).await;
             println!("nobody handles {event}");
         }
 
@@ -144,26 +159,41 @@ pub mod tenant_broadcast_2 {
             socket.on_disconnect(on_disconnect);
         }
 
+        /// Node's `socket.onAny`: every handler of this namespace calls it first.
+        async fn on_any(event: &str) {
+            println!("in: {event}");
+        }
+
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("join").await;
             socket.join(room.clone());
             ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_move(socket: SocketRef, Data((piece, square)): Data<(String, String)>) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("move").await;
             // shim: Node also leaves out the rest of the sender's own-id room
             socket.broadcast().except(socket.id).emit("moved", &(&piece, &square)).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_news_for_both_teams(io: SocketIo, Data(msg): Data<String>) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("news for both teams").await;
             io.to("red").to("blue").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_goodbye(socket: SocketRef) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("goodbye").await;
             println!("showing someone out");
             socket.clone().disconnect().ok();
         }
 
         async fn on_unhandled(Event(event): Event) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any(&event).await;
             println!("nobody handles {event}");
         }
 
@@ -264,26 +294,41 @@ pub mod tenant_broadcast_3 {
             socket.on_disconnect(on_disconnect);
         }
 
+        /// Node's `socket.onAny`: every handler of this namespace calls it first.
+        async fn on_any(event: &str) {
+            println!("in: {event}");
+        }
+
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("join").await;
             socket.join(room.clone());
             ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_move(socket: SocketRef, Data((piece, square)): Data<(String, String)>) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("move").await;
             // shim: Node also leaves out the rest of the sender's own-id room
             socket.broadcast().except(socket.id).emit("moved", &(&piece, &square)).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_news_for_both_teams(io: SocketIo, Data(msg): Data<String>) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("news for both teams").await;
             io.to("red").to("blue").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_goodbye(socket: SocketRef) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("goodbye").await;
             println!("showing someone out");
             socket.clone().disconnect().ok();
         }
 
         async fn on_unhandled(Event(event): Event) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any(&event).await;
             println!("nobody handles {event}");
         }
 

@@ -151,10 +151,17 @@ async fn the_lesson_page_shows_the_deliveries_of_the_trace() {
             .js("return document.querySelector('.story h2').textContent")
             .await;
         let title = step["title"].as_str().unwrap();
+        // Backticked names are drawn as code, without their backticks.
         assert!(
-            heading.as_str().unwrap().ends_with(title),
+            heading.as_str().unwrap().ends_with(&title.replace('`', "")),
             "{heading} / {title}"
         );
+        if title.contains('`') {
+            let code = browser
+                .js("return document.querySelectorAll('.story h2 code').length")
+                .await;
+            assert_eq!(code, title.matches('`').count() / 2, "{title}");
+        }
         let cards = cards(&browser).await;
         same_deliveries(step, &cards);
         if title == "Two rooms at once" {
@@ -164,6 +171,11 @@ async fn the_lesson_page_shows_the_deliveries_of_the_trace() {
                 ("✓", 1),
                 "bob receives exactly once"
             );
+            // The server's account names the event it emitted, not the one it was sent.
+            let sent = browser
+                .js("return document.querySelector('.story .sent').textContent")
+                .await;
+            assert_eq!(sent, "server sent news to bob, carol, dave");
             let png = browser.screenshot("web-lesson.png").await;
             assert_eq!(browser::png_size(&png), (1280, 720));
         }
@@ -283,6 +295,17 @@ async fn a_visitor_joins_the_demo_and_ana_ben_and_caro_receive_their_message() {
         .js("return document.querySelector('.delivery').textContent")
         .await;
     assert!(said.as_str().unwrap().contains("Eli"), "{said}");
+    // At the end Next starts the story again, from beat 1, on a fresh lab.
+    let label = browser
+        .js("return document.querySelector('button.primary').textContent")
+        .await;
+    assert_eq!(label, "↺ Start again");
+    browser.click("button.primary").await;
+    let again = "return document.querySelector('main').dataset.beats === '0' && !document.querySelector('[data-person=\"ana\"] .messages li')";
+    browser.until("the story from the start", again).await;
+    beats(&browser, 1..=1).await;
+    let ana = window_has("ana", "Ana joined the chat");
+    browser.until("Ana back in her window", &ana).await;
     browser.finish().await;
 }
 
@@ -339,5 +362,63 @@ fn ctrl_c_stops_the_page_server_with_a_page_open() {
         Some(0),
         "{}",
         server.stderr_text()
+    );
+}
+
+/// One request on a connection of its own (`Connection: close`): the response.
+fn exchange(port: u16, request: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// Issue 28, item 1: a request that changes a lab (Next) needs the token the page
+/// was served with; a plain cross-origin POST, which needs no preflight, is refused,
+/// and so is a foreign `Host` (DNS rebinding) on any route.
+#[test]
+fn a_request_that_changes_the_lab_needs_the_pages_token() {
+    let server = page_server(&["web", "rooms", "--port", "0"]);
+    let own = format!("127.0.0.1:{}", server.port);
+    let page = exchange(
+        server.port,
+        &format!("GET /lesson/rooms HTTP/1.1\r\nHost: {own}\r\nConnection: close\r\n\r\n"),
+    );
+    let token = page
+        .split("<meta name=\"lab-token\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no token in the page: {page}"));
+    assert_eq!(token.len(), 32, "{token}");
+    let next = |extra: &str| {
+        exchange(
+            server.port,
+            &format!(
+                "POST /api/lab/rooms/next?after=0 HTTP/1.1\r\nHost: {own}\r\n{extra}\
+                 Content-Type: text/plain\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            ),
+        )
+    };
+    let status = |response: &str| response.split(' ').nth(1).unwrap_or("none").to_string();
+    let untokened = next("");
+    assert_eq!(status(&untokened), "403", "{untokened}");
+    assert!(untokened.contains("x-lab-token"), "{untokened}");
+    let elsewhere = next(&format!(
+        "Origin: https://attacker.example\r\nx-lab-token: {token}\r\n"
+    ));
+    assert_eq!(status(&elsewhere), "403", "{elsewhere}");
+    let tokened = next(&format!("x-lab-token: {token}\r\n"));
+    assert_eq!(status(&tokened), "200", "{tokened}");
+    let rebound = exchange(
+        server.port,
+        "GET /api/lessons HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status(&rebound), "403", "{rebound}");
+    assert!(
+        rebound
+            .to_lowercase()
+            .contains("content-security-policy: default-src 'self'"),
+        "{rebound}"
     );
 }
