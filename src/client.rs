@@ -462,15 +462,24 @@ fn on_welcome(greeting: Slot<Greeting>, sid: Arc<Mutex<String>>, again: Again) -
 }
 
 /// A `connect_error` is the namespace's refusal; any other error goes to the trace,
-/// if there is one.
+/// if there is one. After a refusal the lab closes the refused connection, and the
+/// transport's errors while it closes are part of that close, not the lesson's
+/// traffic: they are not recorded (they raced the refusal on a loaded machine).
 fn on_error(greeting: Slot<Greeting>, collector: Option<Collector>, name: &str) -> Handler {
     let name = name.to_string();
+    let refused = std::sync::atomic::AtomicBool::new(false);
     Box::new(move |payload, _| {
         let text = match payload_value(payload) {
             Value::String(s) => s,
             other => other.to_string(),
         };
-        match (refusal_reason(&text), &collector) {
+        let reason = refusal_reason(&text);
+        if reason.is_some() {
+            refused.store(true, std::sync::atomic::Ordering::Relaxed);
+        } else if refused.load(std::sync::atomic::Ordering::Relaxed) {
+            return async {}.boxed();
+        }
+        match (reason, &collector) {
             (Some(reason), _) => fill(&greeting, Err(reason)),
             (None, Some(collector)) => collector.record(Observation::ClientError {
                 client: name.clone(),

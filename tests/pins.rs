@@ -84,6 +84,10 @@ fn every_usage_error_is_pinned() {
 fn quiz_json_is_pinned_for_every_lesson() {
     // The first choice of every question: some right, some wrong, all run for real.
     for lesson in socketio_lab::lesson::embedded().expect("embedded lessons load") {
+        // A lesson without questions has no quiz to pin (`quiz` says so, exit 2).
+        if lesson.questions.is_empty() {
+            continue;
+        }
         let answers = vec!["1"; lesson.questions.len()].join(",");
         let state = std::env::temp_dir().join(format!(
             "socketio-lab-pins-{}-{}",

@@ -74,10 +74,17 @@ impl Lab {
         };
         match fault {
             Fault::Cut => {
+                // The network goes away: the open connection carries nothing more,
+                // and a new one waits until the network is back. It comes back once
+                // both sides have given the old connection up, so that the server's
+                // goodbye always comes before its welcome of the reconnected client
+                // (otherwise the two heartbeats race and the transcript's order with
+                // them).
                 link.cut();
-                // The server notes the socket leaving, the client hears its
-                // transport close, then connects again by itself.
-                let left = self.left(actor, self.timeout).await;
+                link.pause();
+                let left = self.left(actor, self.heartbeat()).await;
+                let link = self.connection_of(actor).and_then(|c| self.links.get(&c));
+                link.into_iter().for_each(Link::resume);
                 if left {
                     self.back(actor).await;
                 }

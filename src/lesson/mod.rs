@@ -172,6 +172,11 @@ impl Lesson {
         let mut ms = match &step.action {
             Action::Ask { timeout_ms, .. } if step.expect.timeout => *timeout_ms,
             Action::Emit { emit, .. } => emit.ack_timeout_ms.map_or(0, |t| t.max(late)),
+            // A fault is noticed by a heartbeat (a ping interval, then its timeout),
+            // and a dropped client comes back after its reconnection delay.
+            Action::Fault { .. } => self.network.map_or(0, |n| {
+                n.ping_interval_ms + n.ping_timeout_ms + n.reconnection_delay_ms
+            }),
             _ => 0,
         };
         let Some(app) = &self.app else {
