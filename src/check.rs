@@ -93,7 +93,7 @@ pub async fn question_problems(lesson: &Lesson) -> Vec<String> {
         .iter()
         .map(|q| question_check(lesson, q, &options));
     futures_util::stream::iter(checks)
-        .buffered(quiz::QUESTIONS_AT_ONCE)
+        .buffered(quiz::runs_at_once(&options, lesson.questions.len()))
         .collect::<Vec<Vec<String>>>()
         .await
         .concat()

@@ -29,8 +29,9 @@ use request::{await_answer, send_request};
 pub struct LabClient {
     pub name: String,
     pub namespace: String,
-    /// The socket id the server gave it (never shown; used for own-id rooms).
-    pub sid: String,
+    /// The socket id the server gave it (never shown; used for own-id rooms): a new
+    /// one after each automatic reconnection.
+    sid: Arc<Mutex<String>>,
     socket: Client,
     /// How long any one send may take: the client library's own sends are not
     /// bounded, and a lab must never wait on one for ever.
@@ -171,8 +172,9 @@ pub enum Speaks {
 }
 
 /// One client to connect: where, as whom, and what it does with what it hears.
-/// The transport is always WebSocket and a dropped client never reconnects: a lab
-/// shows what happened, it does not paper over it.
+/// The transport is always WebSocket. A dropped client reconnects by itself only in
+/// a lesson about drops (`reconnect`): elsewhere a lab shows what happened, it does
+/// not paper over it.
 #[derive(Clone)]
 pub struct ClientOptions {
     pub url: String,
@@ -187,6 +189,9 @@ pub struct ClientOptions {
     /// How its handlers answer the server's acknowledgement requests (traced clients).
     pub answers: Vec<ScriptedAnswer>,
     pub speaks: Speaks,
+    /// A dropped connection comes back by itself after this delay (a lesson with
+    /// `[network]`, as socket.io-client's `reconnectionDelay`); `None`: never.
+    pub reconnect: Option<Duration>,
 }
 
 /// A welcome (the namespace accepted the client) or a refusal's reason.
@@ -204,6 +209,7 @@ impl ClientOptions {
             hearing,
             answers: Vec::new(),
             speaks: Speaks::Lab,
+            reconnect: None,
         }
     }
 
@@ -234,7 +240,8 @@ impl ClientOptions {
         early: Option<&Early>,
     ) -> Result<(ConnectOutcome, Option<Answer>), ClientError> {
         let (greeting, greeted) = oneshot::channel::<Greeting>();
-        let builder = self.builder(Arc::new(Mutex::new(Some(greeting))));
+        let sid = Arc::new(Mutex::new(String::new()));
+        let builder = self.builder(Arc::new(Mutex::new(Some(greeting))), &sid);
         let built = async {
             let socket = match over {
                 Some(over) => builder.build_shared(&over.socket)?,
@@ -259,7 +266,7 @@ impl ClientOptions {
                 return Err(self.unreachable(waited));
             }
         };
-        let outcome = self.greeted(socket, greeted).await?;
+        let outcome = self.greeted(socket, greeted, sid).await?;
         let answer = match (asked, &outcome, early) {
             (Some(Ok(Some(rx))), ConnectOutcome::Accepted(_), Some(e)) => {
                 Some(await_answer(rx, e.timeout).await)
@@ -278,15 +285,21 @@ impl ClientOptions {
         &self,
         socket: Client,
         greeted: oneshot::Receiver<Greeting>,
+        sid: Arc<Mutex<String>>,
     ) -> Result<ConnectOutcome, ClientError> {
         match tokio::time::timeout(self.timeout, greeted).await {
-            Ok(Ok(Ok(welcome))) => Ok(ConnectOutcome::Accepted(Box::new(LabClient {
-                name: self.name.clone(),
-                namespace: self.namespace.clone(),
-                sid: welcome.sid,
-                socket,
-                timeout: self.timeout,
-            }))),
+            Ok(Ok(Ok(welcome))) => {
+                if let Ok(mut sid) = sid.lock() {
+                    *sid = welcome.sid;
+                }
+                Ok(ConnectOutcome::Accepted(Box::new(LabClient {
+                    name: self.name.clone(),
+                    namespace: self.namespace.clone(),
+                    sid,
+                    socket,
+                    timeout: self.timeout,
+                })))
+            }
             Ok(Ok(Err(reason))) => {
                 // The namespace leaves the connection, which closes unless another
                 // namespace's socket is still on it.
@@ -320,24 +333,36 @@ impl ClientOptions {
     }
 
     /// The one rust_socketio `ClientBuilder` of the lab.
-    fn builder(&self, greeting: Slot<Greeting>) -> ClientBuilder {
+    fn builder(&self, greeting: Slot<Greeting>, sid: &Arc<Mutex<String>>) -> ClientBuilder {
         let mut auth = self.auth.clone();
         auth.insert("name".into(), Value::String(self.name.clone()));
         let collector = match &self.hearing {
+            // A client that reconnects reports each drop's transport errors (a ping
+            // timeout, a refused attempt) through the library's error callback:
+            // part of the drop, which the trace shows as the connection closing.
+            Hearing::Trace(_) if self.reconnect.is_some() => None,
             Hearing::Trace(collector) => Some(collector.clone()),
             _ => None,
         };
         let builder = ClientBuilder::new(self.url.as_str())
             .namespace(self.namespace.as_str())
             .auth(Value::Object(auth))
-            .transport_type(TransportType::Websocket)
-            .reconnect(false)
-            .on(
-                Event::Error,
-                on_error(greeting.clone(), collector, &self.name),
-            );
+            .transport_type(TransportType::Websocket);
+        let builder = match self.reconnect {
+            // Connection errors and drops only: a server's kick is final, as in
+            // socket.io-client.
+            Some(delay) => {
+                let ms = delay.as_millis() as u64;
+                builder.reconnect(true).reconnect_delay(ms, ms)
+            }
+            None => builder.reconnect(false),
+        };
+        let builder = builder.on(
+            Event::Error,
+            on_error(greeting.clone(), collector, &self.name),
+        );
         let builder = match self.speaks {
-            Speaks::Lab => builder.on(WELCOME, on_welcome(greeting)),
+            Speaks::Lab => builder.on(WELCOME, on_welcome(greeting, sid.clone(), self.again())),
             Speaks::Plain => builder.on(Event::Connect, on_connect(greeting, self)),
         };
         match &self.hearing {
@@ -402,9 +427,32 @@ fn on_connect(greeting: Slot<Greeting>, options: &ClientOptions) -> Handler {
     })
 }
 
-fn on_welcome(greeting: Slot<Greeting>) -> Handler {
+/// Who to tell when a reconnected client is welcomed again: the trace, as this name.
+type Again = Option<(Collector, String)>;
+
+impl ClientOptions {
+    fn again(&self) -> Again {
+        match (&self.hearing, self.reconnect) {
+            (Hearing::Trace(collector), Some(_)) => Some((collector.clone(), self.name.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// The first welcome answers `connect`; a later one is an automatic reconnection,
+/// with a new socket id, and the trace hears of it.
+fn on_welcome(greeting: Slot<Greeting>, sid: Arc<Mutex<String>>, again: Again) -> Handler {
     Box::new(move |payload, _| {
         let welcome = serde_json::from_value::<Welcome>(payload_value(payload));
+        let first = greeting.lock().map(|g| g.is_some()).unwrap_or(false);
+        if let (false, Ok(welcome), Some((collector, name))) = (first, &welcome, &again) {
+            if let Ok(mut sid) = sid.lock() {
+                *sid = welcome.sid.clone();
+            }
+            collector.record(Observation::Connected {
+                client: name.clone(),
+            });
+        }
         fill(
             &greeting,
             welcome.map_err(|e| format!("malformed `{WELCOME}`: {e}")),
@@ -508,6 +556,11 @@ fn on_only(hook: Hook) -> Handler {
 }
 
 impl LabClient {
+    /// The socket id the server gave it on its latest connection.
+    pub fn sid(&self) -> String {
+        self.sid.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
     /// Emits `event` with `data` and waits for the server's acknowledgement.
     pub async fn request(&self, event: &str, data: Value, timeout: Duration) -> Answer {
         let what = || format!("{}: request `{}`", self.name, crate::safe::capped(event));

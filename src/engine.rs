@@ -15,7 +15,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::app::App;
 use crate::client::{self, Answer, ClientError, ConnectOutcome, LabClient, CONTROL_CLIENT};
-use crate::lesson::{Action, Client, Lesson, Step};
+use crate::lesson::{Action, Client, Lesson, Network, Step};
 use crate::protocol::{
     Emit, EmitRequest, Reply, RoomsRequest, ServerState, StateRequest, APP, CONTROL_NS, EMIT, JOIN,
     LEAVE, MARK, SESSION_AUTH, STATE,
@@ -29,6 +29,7 @@ mod callbacks;
 mod connect;
 mod error;
 mod exchange;
+mod fault;
 mod ids;
 mod leave;
 mod nodes;
@@ -83,24 +84,43 @@ pub struct Lab {
     foreign_counted: bool,
     /// The line the declared application logged when it started (`listening`).
     listening: Option<String>,
+    /// `[network]`: its timers, and each connection's proxy, by connection name.
+    network: Option<crate::lesson::Network>,
+    links: BTreeMap<String, crate::netfault::Link>,
 }
 
 impl Lab {
     /// Starts the embedded server (unless a URL is given) and the control connection.
     pub async fn start(clients: &[Client], options: &LabOptions) -> Result<Lab, LabError> {
+        Lab::start_networked(clients, None, options).await
+    }
+
+    /// `start`, with `[network]`'s timers on the embedded server and a proxy in front
+    /// of each client connection. A `--server` keeps its own timers.
+    async fn start_networked(
+        clients: &[Client],
+        network: Option<Network>,
+        options: &LabOptions,
+    ) -> Result<Lab, LabError> {
         let (url, embedded) = match &options.server_url {
             Some(url) => (url.clone(), None),
             None => {
-                let start = EmbeddedServer::start();
+                let mut config = crate::server::ServerConfig::default();
+                if let Some(network) = network {
+                    config.timeouts.ping_interval = Duration::from_millis(network.ping_interval_ms);
+                    config.timeouts.ping_timeout = Duration::from_millis(network.ping_timeout_ms);
+                }
+                let start = EmbeddedServer::start_with(config);
                 let server = watched(|| "start an embedded server".into(), start)
                     .await
-                    .map_err(LabError::Bind)?;
+                    .map_err(|e| LabError::Bind(e.into()))?;
                 (server.url.clone(), Some(server))
             }
         };
         let nodes = (vec![url], vec![embedded]);
         let mut lab = Lab::open(clients, nodes, BTreeMap::new(), options.timeout).await?;
         lab.unmasked = options.unmasked;
+        lab.network = network;
         Ok(lab)
     }
 
@@ -159,6 +179,8 @@ impl Lab {
             unmasked: false,
             listening: None,
             foreign_counted: false,
+            network: None,
+            links: BTreeMap::new(),
         })
     }
 
@@ -188,7 +210,13 @@ impl Lab {
 
     /// Starts the lab for a lesson: with its declared server application, if any.
     pub async fn for_lesson(lesson: &Lesson, options: &LabOptions) -> Result<Lab, LabError> {
-        Lab::with_app(&lesson.clients, lesson.app.as_ref(), options).await
+        Lab::with_app(
+            &lesson.clients,
+            lesson.app.as_ref(),
+            lesson.network,
+            options,
+        )
+        .await
     }
 
     /// Starts the lab with these clients and, if given, the application the server
@@ -196,9 +224,10 @@ impl Lab {
     pub async fn with_app(
         clients: &[Client],
         app: Option<&App>,
+        network: Option<Network>,
         options: &LabOptions,
     ) -> Result<Lab, LabError> {
-        let mut lab = Lab::start(clients, options).await?;
+        let mut lab = Lab::start_networked(clients, network, options).await?;
         if let Some(app) = app {
             if let Err(e) = lab.declare(app).await {
                 lab.finish().await;
@@ -292,8 +321,11 @@ impl Lab {
             .flat_map(|c| c.answers.iter().map(|a| a.after_ms))
             .max()
             .unwrap_or(0);
+        let heartbeat = self.network.map_or(0, |n| {
+            2 * (n.ping_interval_ms + n.ping_timeout_ms) + n.reconnection_delay_ms
+        });
         self.timeout * (8 + 2 * actors)
-            + Duration::from_millis(late)
+            + Duration::from_millis(late + heartbeat)
             + Duration::from_millis(crate::app::MAX_WAIT_MS * 2)
     }
 
@@ -382,6 +414,7 @@ impl Lab {
                 let wait = Duration::from_millis(*timeout_ms);
                 self.ask(actor, event, data, wait).await;
             }
+            Action::Fault { actor, fault } => self.fault(actor, *fault).await,
         }
     }
 
@@ -558,7 +591,10 @@ impl Lab {
     /// a client has not received by then was never sent to it.
     async fn settle(&mut self) {
         self.await_marker().await;
-        let everyone = self.clients.values().chain(std::iter::once(&self.control));
+        // A paused connection answers nothing until it is resumed: not asked.
+        let paused = |c: &&LabClient| self.is_paused(&c.name);
+        let reachable = self.clients.values().filter(|c| !paused(c));
+        let everyone = reachable.chain(std::iter::once(&self.control));
         for missing in sync_all(everyone, self.timeout).await {
             self.collector.record(missing);
         }
@@ -607,6 +643,8 @@ impl Lab {
     }
 
     async fn finish_now(mut self) {
+        // A paused connection would hold its client's goodbye until the timeout.
+        self.links.values().for_each(crate::netfault::Link::resume);
         let clients = std::mem::take(&mut self.clients);
         // Bounded: a client stuck on a dead or busy connection must not hold the lab
         // open (one hung quiz run was seen on a loaded machine); the server's stop
@@ -615,6 +653,7 @@ impl Lab {
         let _ = tokio::time::timeout(self.timeout, everyone).await;
         let _ = tokio::time::timeout(self.timeout, self.control.disconnect()).await;
         stop_embedded(std::mem::take(&mut self.embedded)).await;
+        self.links.clear();
     }
 }
 

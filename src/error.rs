@@ -127,7 +127,8 @@ pub fn report(error: Error, paint: Paint) -> ExitCode {
             crate::term::restore_cursor();
             eprintln!("\n{} {}", paint.warn("note:"), Error::Interrupted);
         }
-        Error::Quiz(QuizError::Stopped { .. }) => eprintln!("{error}"),
+        // Said by `quiz` itself, before its `next:` line.
+        Error::Quiz(QuizError::Stopped { .. }) => {}
         // A message may quote a lesson file or a server: printed escaped.
         _ => eprintln!("{} {}", paint.bad("error:"), safe::text(&error.to_string())),
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::lesson::{Action, Step};
+use crate::lesson::{Action, Fault, Step};
 
 mod callback;
 use crate::trace::{Observation, StepRecord};
@@ -219,6 +219,21 @@ impl StepRecord {
                     if !self.saw(actor, |o| matches!(o, Observation::ServerDisconnect { .. })) {
                         problems.push(format!("the server made no note of `{actor}` leaving"));
                     }
+                }
+            }
+            Action::Fault { actor, fault } if !troubled(actor) => {
+                let leaves = matches!(fault, Fault::Cut | Fault::Pause);
+                let returns = matches!(fault, Fault::Cut | Fault::Resume);
+                if leaves && !self.saw(actor, |o| matches!(o, Observation::ServerDisconnect { .. }))
+                {
+                    problems.push(format!("the server made no note of `{actor}` leaving"));
+                }
+                if leaves && !self.saw(actor, |o| matches!(o, Observation::DroppedByServer { .. }))
+                {
+                    problems.push(format!("`{actor}` never heard its connection close"));
+                }
+                if returns && !self.saw(actor, |o| matches!(o, Observation::Connected { .. })) {
+                    problems.push(format!("`{actor}` did not connect again by itself"));
                 }
             }
             Action::Join { actor, rooms } if !troubled(actor) => {

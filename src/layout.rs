@@ -304,6 +304,11 @@ mod tests {
                 "{lines:?}"
             );
         }
+        // Rust's `..` stays whole too.
+        for w in 4..30 {
+            let lines = wrap_code("Config { ..Config::default() }", w, w, Lang::Rust);
+            assert!(lines.iter().any(|l| l.contains("..Config")), "{lines:?}");
+        }
         let chained = "console.log(err?.message ?? 'no error, it said');";
         for lines in js_lines(chained) {
             assert!(

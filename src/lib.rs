@@ -19,6 +19,8 @@
 //! - [`server`]: the one lab server (socketioxide on axum), generic over the adapter,
 //!   started one way: `server::run(listener, config, shutdown)`.
 //! - [`client`]: the one lab client (rust_socketio over WebSocket).
+//! - [`netfault`]: a TCP proxy in front of a client's connection, for the steps
+//!   that cut, pause and resume it (lessons with `[network]`).
 //! - [`protocol`]: the lab protocol both sides speak (`docs/lab-protocol.md`).
 //! - [`trace`]: the observations of a run, collected in one place.
 //! - [`judge`]: the one answer to "did this step do what it claims".
@@ -40,9 +42,11 @@
 //! - [`progress`] and [`paint`]: quiz scores and runs on disk; colour as a value.
 //! - [`path`]: the learner's path (lessons, quizzes, labs, demo) with its progress,
 //!   and the one decision of what to do next that every command ends with.
+//! - [`highlight`]: code painted by language (syntect), for the terminal and the page.
 //! - [`safe`]: text from the network or a file, its control characters escaped.
 //! - [`watchdog`]: with `SOCKETIO_LAB_WATCHDOG=SECONDS`, every wait under way is
 //!   printed once one lasts longer (a stalled lab says where it waits).
+//! - [`suggest`]: "did you mean" for a mistyped lesson, exercise or field name.
 //!
 //! Library operations return data (`judge::Verdict` or an error); the binary
 //! (`src/main.rs`, `src/commands/`) owns the command line, exit codes and terminal.
@@ -55,9 +59,11 @@ pub mod demo;
 pub mod engine;
 pub mod exercise;
 pub mod fanout;
+pub mod highlight;
 pub mod judge;
 pub mod layout;
 pub mod lesson;
+pub mod netfault;
 pub mod paint;
 pub mod path;
 pub mod predict;
@@ -72,6 +78,7 @@ pub mod serve;
 pub mod server;
 pub mod session;
 pub mod snippet;
+pub mod suggest;
 pub mod trace;
 pub mod verify;
 pub mod view;

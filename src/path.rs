@@ -129,26 +129,31 @@ impl Item {
     /// The menu's label: the command, the progress, the summary, cut to `width`
     /// columns so that a line never wraps.
     pub fn menu_label(&self, registry: &Registry, progress: &Progress, width: usize) -> String {
-        use unicode_width::UnicodeWidthChar;
         let line = format!(
             "{:<17} {:<20} {}",
             self.args(),
             self.status(progress),
             self.summary(registry)
         );
-        let mut out = String::new();
-        let mut used = 0;
-        for c in line.chars() {
-            let w = c.width().unwrap_or(0);
-            if used + w > width.saturating_sub(1) {
-                out.push('…');
-                return out;
-            }
-            used += w;
-            out.push(c);
-        }
-        out
+        fit(&line, width)
     }
+}
+
+/// `line` cut to `width` columns, ending in `…` where it was cut.
+pub fn fit(line: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    for c in line.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width.saturating_sub(1) {
+            out.push('…');
+            return out;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
 }
 
 /// The text of `list`: each lesson with its run and its quiz, the labs, the demo,
@@ -165,12 +170,14 @@ pub fn list_text(registry: &Registry, progress: &Progress, paint: Paint) -> Stri
     let row = |id: &str, summary: &str, marks: &[String]| {
         let pad = " ".repeat(width.saturating_sub(id.len()));
         let marks: Vec<String> = marks.iter().map(|m| paint.dim(&format!("[{m}]"))).collect();
-        format!(
-            "  {}{pad}{summary}\n  {}{}\n",
-            paint.bold(id),
-            " ".repeat(width),
-            marks.join(" ")
-        )
+        // The summary wraps at spaces under itself, never inside a word.
+        let summary = crate::layout::wrap(summary, 2 + width, paint.width);
+        let summary = summary.trim_start();
+        let mut text = format!("  {}{pad}{summary}", paint.bold(id));
+        if !marks.is_empty() {
+            text.push_str(&format!("  {}{}\n", " ".repeat(width), marks.join(" ")));
+        }
+        text
     };
     let mut out = String::from("Lessons, each with its quiz:\n");
     for l in registry.lessons() {
@@ -194,8 +201,28 @@ pub fn list_text(registry: &Registry, progress: &Progress, paint: Paint) -> Stri
         &Item::Demo.summary(registry),
         &[Item::Demo.status(progress)],
     ));
-    out.push_str("\nRun one with `socketio-lab run NAME` (add `--step` to go at your own pace);\n");
-    out.push_str("test yourself with `socketio-lab quiz NAME`.\n");
+    out.push_str("\nIn your browser:\n");
+    out.push_str(&row(
+        "web",
+        "every lesson as a page: `socketio-lab web NAME` (`demo --web` for the demo)",
+        &[],
+    ));
+    out.push_str("\nYour own server, judged by its traffic:\n");
+    let passed = progress
+        .exercises
+        .values()
+        .filter(|r| r.ever_passed)
+        .count();
+    let exercises = crate::exercise::EMBEDDED.len();
+    out.push_str(&row(
+        "verify",
+        "write a server; the lab's clients check it: `socketio-lab verify --list`",
+        &[format!("{passed} of {exercises} passed")],
+    ));
+    let ending = "Run one with `socketio-lab run NAME` (add `--step` to go at your own pace); \
+                  test yourself with `socketio-lab quiz NAME`.";
+    out.push('\n');
+    out.push_str(&crate::layout::wrap(ending, 0, paint.width));
     out
 }
 
@@ -256,6 +283,13 @@ pub enum After<'a> {
     },
     /// `completions SHELL`.
     Completions,
+    /// `verify EXERCISE -- COMMAND`: whether the learner's server passed.
+    Verify {
+        exercise: &'a str,
+        passed: bool,
+        /// The learner's server: `-- COMMAND...` or `--url URL`, as given.
+        target: &'a [String],
+    },
 }
 
 /// A command to run next, and why, in a few words.
@@ -388,6 +422,42 @@ pub fn next(after: &After<'_>, registry: &Registry, progress: &Progress) -> Vec<
             why: "make sure it runs as it claims".to_string(),
         },
         After::Completions => onward(registry, progress, None),
+        After::Verify {
+            exercise,
+            passed: false,
+            target,
+        } => {
+            let target: Vec<String> = target.iter().map(|w| shell_word(Path::new(w))).collect();
+            let (watch, why) = match target.first().map(String::as_str) {
+                Some("--") => ("--watch ", "again on every save of your server"),
+                _ => ("", "again, once the problem above is fixed"),
+            };
+            Next {
+                command: format!("socketio-lab verify {exercise} {watch}{}", target.join(" ")),
+                why: why.to_string(),
+            }
+        }
+        After::Verify { exercise, .. } => {
+            // The exercises in their order, from the one just passed, wrapping round:
+            // the first one not yet passed.
+            let ids: Vec<&str> = crate::exercise::EMBEDDED
+                .iter()
+                .map(|(id, _)| *id)
+                .collect();
+            let at = ids.iter().position(|id| id == exercise).unwrap_or(0);
+            let passed = |id: &str| progress.exercises.get(id).is_some_and(|r| r.ever_passed);
+            let following = ids[at + 1..]
+                .iter()
+                .chain(&ids[..at])
+                .find(|id| !passed(id));
+            match following {
+                Some(id) => Next {
+                    command: format!("socketio-lab verify {id} --init js"),
+                    why: "the next exercise's starter (`--init rust` for Rust)".to_string(),
+                },
+                None => onward(registry, progress, None),
+            }
+        }
     };
     vec![one]
 }

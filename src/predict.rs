@@ -31,12 +31,62 @@ pub trait Predictor {
     /// Who the learner expects `step`'s event to reach, picked from `present` (the
     /// sockets connected before it, in lesson order); `number` counts predictions
     /// from 0. `None` when the learner stops.
+    /// `event` is the event asked about: the one the server emits ([`asked_event`]).
     fn predict(
         &mut self,
         number: usize,
-        step: &Step,
+        event: &str,
         present: &[String],
     ) -> Result<Option<Vec<String>>, PredictError>;
+
+    /// Shows what happened and whether the prediction held, and holds it until the
+    /// learner moves on: false when they stop instead. `last`: no prediction
+    /// follows. A script does not wait.
+    fn reveal(
+        &mut self,
+        text: &str,
+        out: &mut dyn std::io::Write,
+        last: bool,
+    ) -> Result<bool, PredictError> {
+        let _ = last;
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| PredictError::Terminal(format!("cannot write the step: {e}")))?;
+        Ok(true)
+    }
+}
+
+/// The event a prediction is about: what the server's declared handler for the
+/// step's event emits (`tell` makes it emit `news`), else the step's own event.
+pub fn asked_event(lesson: &Lesson, step: &Step) -> String {
+    let sent = step.action.event().unwrap_or_default();
+    let namespace = lesson
+        .client(step.action.actor())
+        .map_or("/", |c| c.namespace.as_str());
+    let handler = lesson
+        .app
+        .as_ref()
+        .and_then(|app| app.namespace(namespace))
+        .and_then(|ns| ns.handler(sent));
+    let mut emitted: Vec<&str> = handler
+        .map(|h| {
+            h.ops
+                .iter()
+                .filter_map(|op| match op {
+                    // A name read from a parameter is known only once it ran.
+                    crate::app::Op::Emit(emit) if emit.event_param().is_none() => {
+                        Some(emit.event.as_str())
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    emitted.dedup();
+    match emitted.as_slice() {
+        [one] => one.to_string(),
+        _ => sent.to_string(),
+    }
 }
 
 /// Predictions given up front (`--predictions "bob,carol;alice"`), one per emit.
@@ -46,7 +96,7 @@ impl Predictor for Scripted {
     fn predict(
         &mut self,
         number: usize,
-        _: &Step,
+        _: &str,
         _: &[String],
     ) -> Result<Option<Vec<String>>, PredictError> {
         Ok(self.0.get(number).cloned())
@@ -247,6 +297,19 @@ mod tests {
     use super::*;
     use crate::lesson::{parse as parse_lesson, tests::GOOD};
     use crate::trace::{Observation, RoomTable};
+
+    #[test]
+    fn the_question_names_the_event_the_server_emits() {
+        let registry = crate::registry::Registry::load(None).unwrap();
+        let rooms = registry.lesson("rooms").unwrap();
+        let step = rooms
+            .steps
+            .iter()
+            .find(|s| s.title == "Two rooms at once")
+            .unwrap();
+        assert_eq!(step.action.event(), Some("tell two"));
+        assert_eq!(asked_event(rooms, step), "news");
+    }
 
     fn received_by(names: &[&str]) -> StepRecord {
         StepRecord {

@@ -55,18 +55,23 @@ impl ChoiceRun {
     }
 }
 
-/// Plays the question's setup and one choice on a fresh lab.
+/// Plays the question's setup and one choice on a fresh lab (a permit of
+/// `lab_permits` held while its own embedded server runs).
 pub async fn run_choice(
     lesson: &Lesson,
     question: &Question,
     choice: usize,
     options: &LabOptions,
 ) -> Result<ChoiceRun, LabError> {
+    let _permit = match options.server_url {
+        Some(_) => None,
+        None => lab_permits().acquire().await.ok(),
+    };
     let app = question.choices[choice]
         .app
         .as_ref()
         .or(lesson.app.as_ref());
-    let mut lab = Lab::with_app(&lesson.clients, app, options).await?;
+    let mut lab = Lab::with_app(&lesson.clients, app, lesson.network, options).await?;
     let outcome = async {
         for step in &question.setup {
             lab.run_step(step).await?;
@@ -82,15 +87,33 @@ pub async fn run_choice(
     outcome.map(|records| ChoiceRun { records })
 }
 
-/// How many questions' runs may be under way at once when they need not wait for a
-/// person (scripted answers, `check`); each runs its choices on fresh servers of its
-/// own, all at once. Bounded so that a long quiz does not open every socket at once.
-pub const QUESTIONS_AT_ONCE: usize = 8;
+/// The most embedded lab servers the runs of this process keep at once, whatever
+/// asks for them (a scripted quiz, `check`). A quiz's runs are mostly idle, waiting
+/// on loopback and on declared waits, so the pace is set by the slowest question, not
+/// by this bound: it protects the machine (sockets, memory) when a long quiz or
+/// many lesson files start hundreds of runs.
+pub const LABS_AT_ONCE: usize = 128;
+/// Open files one lab holds at most: both ends of each client's connection and the
+/// control socket's (up to 8 clients is typical), its listener, and some spare.
+const FILES_PER_LAB: u64 = 32;
+/// Open files kept for the rest of the process.
+const FILES_BESIDES_LABS: u64 = 256;
 
-/// How many runs may share the server at once: all of them on fresh embedded
-/// servers, one at a time on a server given with `--server`. Labs sharing one
-/// server share its namespaces and rooms, so one lab's `io.emit` would reach the
-/// sockets of another.
+/// The permits for embedded labs: `LABS_AT_ONCE`, fewer when the open-file limit
+/// (raised as far as allowed) could not hold them.
+fn lab_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let files = crate::fanout::raise_nofile().unwrap_or(1024);
+        let fit = files.saturating_sub(FILES_BESIDES_LABS) / FILES_PER_LAB;
+        tokio::sync::Semaphore::new((fit as usize).clamp(4, LABS_AT_ONCE))
+    })
+}
+
+/// How many runs (or questions, each with its runs) may be under way at once: all
+/// of them on fresh embedded servers, bounded only by `LABS_AT_ONCE`; one at a time
+/// on a server given with `--server`. Labs sharing one server share its namespaces
+/// and rooms, so one lab's `io.emit` would reach the sockets of another.
 pub fn runs_at_once(options: &LabOptions, wanted: usize) -> usize {
     match options.server_url {
         Some(_) => 1,
@@ -353,37 +376,43 @@ fn every_choice_verdict(
             numbers(picks)
         }
     };
-    let line = if passed {
-        let right = paint.good("✓ right:");
-        format!(
-            "{right} exactly the choices the runs confirm ({})",
+    if passed {
+        let why = format!(
+            "exactly the choices the runs confirm ({})",
             numbers(&confirmed)
-        )
+        );
+        out.push_str(&marked(("✓ right:", Paint::good), &why, paint));
     } else {
         let (you, runs) = (listed(given, "nothing"), listed(&confirmed, "none"));
-        let wrong = paint.bad("✗ not quite:");
-        format!("{wrong} you picked {you}; the runs confirm {runs}")
-    };
-    let _ = writeln!(out, "  {line}");
+        let why = format!("you picked {you}; the runs confirm {runs}");
+        out.push_str(&marked(("✗ not quite:", Paint::bad), &why, paint));
+    }
     out
 }
 
 /// A single-answer question: whether the chosen run held, and if not why.
 fn one_choice_verdict(choice: &Choice, run: &ChoiceRun, passed: bool, paint: Paint) -> String {
     let faults = run.faults(choice);
-    let (mark, why) = if passed {
-        (
-            paint.good("✓ right:"),
-            "the traffic matched the goal".to_string(),
-        )
-    } else if !faults.is_empty() {
-        (
-            paint.bad("✗"),
-            format!("the run failed: {}", faults.join("; ")),
-        )
-    } else {
-        let mismatches = run.mismatches(choice).join("; ");
-        (paint.bad("✗ not this one:"), mismatches)
-    };
-    format!("  {mark} {why}\n")
+    if passed {
+        return marked(
+            ("✓ right:", Paint::good),
+            "the traffic matched the goal",
+            paint,
+        );
+    }
+    if !faults.is_empty() {
+        let why = format!("the run failed: {}", faults.join("; "));
+        return marked(("✗", Paint::bad), &why, paint);
+    }
+    let mismatches = run.mismatches(choice).join("; ");
+    marked(("✗ not this one:", Paint::bad), &mismatches, paint)
+}
+
+/// `  mark why`, wrapped to the width at spaces (the mark painted): a verdict never
+/// runs past the edge of the terminal.
+fn marked((mark, painter): (&str, fn(Paint, &str) -> String), why: &str, paint: Paint) -> String {
+    // Continuation lines hang two columns further in than the mark.
+    let text = view::wrap(&format!("{mark} {why}"), 4, paint.width);
+    let text = text.strip_prefix("  ").unwrap_or(&text);
+    text.replacen(mark, &painter(paint, mark), 1)
 }

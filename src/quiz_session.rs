@@ -33,6 +33,16 @@ pub trait Answers {
     fn upfront(&self) -> Option<Vec<Vec<usize>>> {
         None
     }
+
+    /// Shows an answer's reveal (its code, who received it, the verdict) and holds
+    /// it until the person moves on: false when they stop instead. `last`: no
+    /// question follows. A script does not wait.
+    fn reveal(&mut self, text: &str, out: &mut dyn Write, last: bool) -> Result<bool, QuizError> {
+        let _ = last;
+        write!(out, "{text}")?;
+        out.flush()?;
+        Ok(true)
+    }
 }
 
 /// Answers given up front (`--answers 3,1,2+4`), one per question in order.
@@ -110,9 +120,9 @@ pub fn questions<'a>(
     lesson: Option<&str>,
 ) -> Result<Vec<(&'a Lesson, &'a Question)>, QuizError> {
     let chosen: Vec<&Lesson> = match lesson {
-        Some(id) => vec![registry.lesson(id).ok_or_else(|| {
-            QuizError::Usage(format!("unknown lesson `{id}` (see `socketio-lab list`)"))
-        })?],
+        Some(id) => vec![registry
+            .lesson(id)
+            .ok_or_else(|| QuizError::Usage(registry.unknown(id)))?],
         None => registry.lessons().iter().collect(),
     };
     let questions: Vec<(&Lesson, &Question)> = chosen
@@ -144,15 +154,16 @@ pub async fn run(
 ) -> Result<Finished, QuizError> {
     let mut results = Vec::new();
     let mut stopped = false;
-    // With every answer known, every question's runs start now (a few at a time),
-    // and are shown in quiz order as they come: the transcript stays the same.
+    // With every answer known, every question's runs start now (as many labs at once
+    // as `quiz::LABS_AT_ONCE` allows), and are shown in quiz order as they come: the
+    // transcript stays the same.
     let known = answers.upfront();
     let mut ahead = known.as_ref().map(|all| {
         let runs = questions
             .iter()
             .zip(all)
             .map(|((lesson, q), given)| runs_for(lesson, q, given, &options.lab));
-        let at_once = quiz::runs_at_once(&options.lab, quiz::QUESTIONS_AT_ONCE);
+        let at_once = quiz::runs_at_once(&options.lab, questions.len());
         Box::pin(futures_util::stream::iter(runs).buffered(at_once))
     });
     for (n, (lesson, q)) in questions.iter().enumerate() {
@@ -178,7 +189,12 @@ pub async fn run(
                 .unwrap_or_else(|| unreachable!("one run per question"))?,
             None => runs_for(lesson, q, &given, &options.lab).await?,
         };
-        results.push(show_answer(lesson, q, given, &runs, options, out, paint)?);
+        let (answered, reveal) = show_answer(lesson, q, given, &runs, options, paint);
+        results.push(answered);
+        if !options.json && !answers.reveal(&reveal, out, n + 1 == questions.len())? {
+            stopped = results.len() < questions.len();
+            break;
+        }
     }
     let mut scores: BTreeMap<String, Score> = BTreeMap::new();
     for r in &results {
@@ -227,17 +243,19 @@ pub async fn run(
     })
 }
 
-/// Shows the verdict of an answer from the runs of its choices.
+/// Judges an answer from the runs of its choices, and words its reveal: the
+/// verdict and the evidence (empty with `--json`).
 fn show_answer(
     lesson: &Lesson,
     q: &Question,
     given: Vec<usize>,
     runs: &BTreeMap<usize, ChoiceRun>,
     options: &QuizOptions,
-    out: &mut dyn Write,
     paint: Paint,
-) -> Result<Answered, QuizError> {
+) -> (Answered, String) {
+    use std::fmt::Write as _;
     let passed = quiz::judge(q, &given, runs);
+    let mut out = String::new();
     if !options.json {
         let picked = match given.as_slice() {
             [one] if !q.multiple => format!("{}) {}", one + 1, q.choices[*one].text),
@@ -248,34 +266,30 @@ fn show_answer(
                 .collect::<Vec<_>>()
                 .join("+"),
         };
-        writeln!(out, "  {} {picked}", paint.dim("answer:"))?;
+        let _ = writeln!(out, "  {} {picked}", paint.dim("answer:"));
         // A multiple-answer verdict goes through every choice; a single answer shows
         // the chosen run, and after a wrong one the right choices and their runs.
         let all: Vec<usize> = runs.keys().copied().collect();
         let shown = if q.multiple { &all } else { &given };
         if !passed || options.explain {
-            writeln!(out, "  {}", paint.dim("the lab ran it on a fresh server:"))?;
-            write!(out, "{}", quiz::evidence(lesson, q, runs, shown, paint))?;
+            let _ = writeln!(out, "  {}", paint.dim("the lab ran it on a fresh server:"));
+            out.push_str(&quiz::evidence(lesson, q, runs, shown, paint));
         }
-        write!(
-            out,
-            "{}",
-            quiz::verdict_text(q, &given, runs, passed, paint)
-        )?;
+        out.push_str(&quiz::verdict_text(q, &given, runs, passed, paint));
         if !passed && !q.multiple {
-            write!(out, "{}", quiz::right_answer(lesson, q, runs, paint))?;
+            out.push_str(&quiz::right_answer(lesson, q, runs, paint));
         }
         if let (false, Some(hint)) = (passed, &q.hint) {
             let hint = format!("hint: {hint}");
-            write!(out, "{}", crate::view::wrap(&hint, 2, paint.width))?;
+            out.push_str(&crate::view::wrap(&hint, 2, paint.width));
         }
-        out.flush()?;
     }
-    Ok(Answered {
+    let answered = Answered {
         lesson: lesson.id.clone(),
         passed,
         json: quiz::question_json(lesson, q, &given, runs, passed),
-    })
+    };
+    (answered, out)
 }
 
 /// Adds this session's scores to the stored ones; says what could not be kept.

@@ -128,6 +128,20 @@ impl Registry {
             .map(Entry::Measuring)
     }
 
+    /// Why `name` names nothing here, with the closest lesson or lab if one is near.
+    pub fn unknown(&self, name: &str) -> String {
+        let names = self
+            .lessons
+            .iter()
+            .map(|l| l.id.as_str())
+            .chain(MeasuringLab::ALL.iter().map(|m| m.name()));
+        format!(
+            "unknown lesson `{}`{} (see `socketio-lab list`)",
+            crate::safe::text(name),
+            crate::suggest::did_you_mean(name, names)
+        )
+    }
+
     /// The text of `list` (and of the menu without a terminal): every stop of the
     /// learner's path with its progress.
     pub fn list_text(&self, progress: &Progress, paint: Paint) -> String {

@@ -31,6 +31,9 @@ pub struct ServeOptions {
     pub allow_origins: Vec<String>,
 }
 
+/// Names listed in one line of the log, at most.
+pub const LISTED: usize = 20;
+
 /// One line of the live log for something the server did. Names, rooms, event
 /// names and reasons come from clients: each is shown escaped and capped (`safe`).
 /// Connections and disconnections are plain facts: the application logs its own
@@ -43,9 +46,15 @@ pub fn describe(activity: &Activity, paint: Paint) -> String {
             format!(" on {}", safe::capped(namespace))
         }
     };
+    // A list from a client (rooms joined at once, say) is cut after `LISTED` names:
+    // one join to 10,000 rooms is a line, not 129 KB.
     let names = |names: &[String]| {
-        let shown: Vec<_> = names.iter().map(|n| safe::capped(n)).collect();
-        shown.join(", ")
+        let shown: Vec<_> = names.iter().take(LISTED).map(|n| safe::capped(n)).collect();
+        let mut line = shown.join(", ");
+        if names.len() > LISTED {
+            line.push_str(&format!(" and {} more", names.len() - LISTED));
+        }
+        line
     };
     match activity {
         Activity::Note(Note::Connect { name, namespace }) => paint.dim(&format!(

@@ -177,7 +177,8 @@ async fn run_steps(
             }
             // Offered: the sockets the trace saw connected when the last step ended.
             let present = records.last().map(|r| r.present.as_slice()).unwrap_or(&[]);
-            let Some(names) = p.from.predict(p.made.len(), step, present)? else {
+            let event = predict::asked_event(lesson, step);
+            let Some(names) = p.from.predict(p.made.len(), &event, present)? else {
                 break;
             };
             if transcript {
@@ -189,20 +190,25 @@ async fn run_steps(
             step: i + 1,
             source,
         })?;
-        if transcript && predicted.is_some() {
-            write!(out, "{}", view::step_answer(lesson, step, &record, paint))?;
-        } else if transcript {
+        if transcript && predicted.is_none() {
             write!(out, "\n{}", view::step(lesson, step, &record, paint))?;
         }
+        let mut moving_on = true;
         if let (Some(names), Some(p)) = (predicted, predicting.as_deref_mut()) {
             let judged = Prediction::judged(record.index, names, &record);
             if transcript {
-                write!(out, "{}", predict::verdict_line(&judged, paint))?;
+                let mut reveal = view::step_answer(lesson, step, &record, paint);
+                reveal.push_str(&predict::verdict_line(&judged, paint));
+                let last = !lesson.steps[i + 1..].iter().any(predict::asks);
+                moving_on = p.from.reveal(&reveal, out, last)?;
             }
             p.made.push(judged);
         }
         out.flush()?;
         records.push(record);
+        if !moving_on {
+            break;
+        }
     }
     Ok(records)
 }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::app::{js as app_js, App};
-use crate::lesson::{Action, Client, Lesson, Step};
+use crate::lesson::{Action, Client, Fault, Lesson, Step};
 use crate::protocol::{Emit, EmitFrom, ADMIN_NS, MAIN_NS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -301,7 +301,37 @@ fn declared(app: &App, step: &Step, client: &Client) -> Snippet {
                 rust,
             }
         }
+        Action::Fault { fault, .. } => {
+            let gone = app_js::disconnection(ns).unwrap_or_else(|| none("disconnect handler"));
+            let gone_rust = printed
+                .disconnect
+                .clone()
+                .unwrap_or_else(|| none("disconnect handler"));
+            // A cut and a resume end with the client back: the connection handler
+            // runs again, for a new socket.
+            let (js, rust) = match fault {
+                Fault::Pause => (gone, gone_rust),
+                _ => (
+                    format!("{gone}\n{}", app_js::connection(ns)),
+                    format!("{gone_rust}\n{}", printed.connect),
+                ),
+            };
+            Snippet {
+                client: Some(network_line(*fault)),
+                js,
+                rust,
+            }
+        }
         _ => for_step(step, client),
+    }
+}
+
+/// A network fault runs no client code: a comment says what the network did.
+fn network_line(fault: Fault) -> String {
+    match fault {
+        Fault::Cut => "// the network drops: the TCP connection is cut, no close frame".into(),
+        Fault::Pause => "// the network freezes: nothing gets through either way".into(),
+        Fault::Resume => "// the network is back: what waited gets through".into(),
     }
 }
 
@@ -341,6 +371,11 @@ pub fn for_step(step: &Step, client: &Client) -> Snippet {
             close_transport, ..
         } => Snippet {
             client: Some(leaving(*close_transport)),
+            js: "socket.on(\"disconnect\", (reason) => { console.log(\"user disconnected\"); })".into(),
+            rust: "socket.on_disconnect(async |reason: DisconnectReason| println!(\"user disconnected\"))".into(),
+        },
+        Action::Fault { fault, .. } => Snippet {
+            client: Some(network_line(*fault)),
             js: "socket.on(\"disconnect\", (reason) => { console.log(\"user disconnected\"); })".into(),
             rust: "socket.on_disconnect(async |reason: DisconnectReason| println!(\"user disconnected\"))".into(),
         },

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use socketio_lab::lesson::Question;
-use socketio_lab::lesson::Step;
 use socketio_lab::paint::Paint;
 use socketio_lab::predict::{PredictError, Predictor};
 use socketio_lab::quiz_session::{Answers, Asked, QuizError};
@@ -15,6 +14,7 @@ use socketio_lab::quiz_session::{Answers, Asked, QuizError};
 use crate::cli::ColorChoice;
 
 mod choose;
+mod reveal;
 use crate::error::Error;
 
 /// `auto` colours a terminal unless `NO_COLOR` is set (to anything but empty).
@@ -245,20 +245,45 @@ impl Answers for Prompted {
             ))),
         }
     }
+
+    fn reveal(&mut self, text: &str, out: &mut dyn Write, last: bool) -> Result<bool, QuizError> {
+        let done = if last { "the score" } else { "next question" };
+        match hold(text, out, done) {
+            Ok(reveal::Held::Next) => Ok(true),
+            Ok(reveal::Held::Stop) => Ok(false),
+            Ok(reveal::Held::Interrupt) => Err(QuizError::Interrupted),
+            Err(e) => Err(QuizError::Terminal(format!(
+                "cannot show the answer on this terminal: {e}"
+            ))),
+        }
+    }
+}
+
+/// Shows a reveal and holds it until a key, a page at a time when it is taller than
+/// the terminal; without a terminal to show it on and to read a key from, it is only
+/// written.
+fn hold(text: &str, out: &mut dyn Write, done: &str) -> std::io::Result<reveal::Held> {
+    let Some(size) = size().filter(|_| std::io::stdin().is_terminal()) else {
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+        return Ok(reveal::Held::Next);
+    };
+    let held = prompting(|| reveal::show(text, out, size, done));
+    restore_cursor();
+    held
 }
 
 impl Predictor for Prompted {
     fn predict(
         &mut self,
         _: usize,
-        step: &Step,
+        event: &str,
         present: &[String],
     ) -> Result<Option<Vec<String>>, PredictError> {
         if present.is_empty() {
             // Nobody is connected: there is no one to pick, and nobody can receive it.
             return Ok(Some(Vec::new()));
         }
-        let event = step.action.event().unwrap_or_default();
         let prompt = format!(
             "Who will receive `{}`? (Space picks; none = nobody; Enter confirms)",
             socketio_lab::safe::text(event)
@@ -275,6 +300,27 @@ impl Predictor for Prompted {
             other => PredictError::Terminal(other.to_string()),
         })?;
         Ok(picked.map(|i| i.into_iter().map(|i| present[i].clone()).collect()))
+    }
+
+    fn reveal(
+        &mut self,
+        text: &str,
+        out: &mut dyn Write,
+        last: bool,
+    ) -> Result<bool, PredictError> {
+        let done = if last {
+            "the rest of the lesson"
+        } else {
+            "next step"
+        };
+        match hold(text, out, done) {
+            Ok(reveal::Held::Next) => Ok(true),
+            Ok(reveal::Held::Stop) => Ok(false),
+            Ok(reveal::Held::Interrupt) => Err(PredictError::Interrupted),
+            Err(e) => Err(PredictError::Terminal(format!(
+                "cannot show the step on this terminal: {e}"
+            ))),
+        }
     }
 }
 

@@ -196,7 +196,7 @@ pub(crate) fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> Strin
         } else {
             " ".repeat(start + 2)
         };
-        let _ = writeln!(out, "{lead}{}", paint.code(piece));
+        let _ = writeln!(out, "{lead}{}", highlighted(label, piece, paint));
     }
     out
 }
@@ -207,6 +207,19 @@ fn lang(label: Option<&str>) -> crate::layout::Lang {
     match label.map(str::trim) {
         Some("Rust") => crate::layout::Lang::Rust,
         _ => crate::layout::Lang::Js,
+    }
+}
+
+/// A laid-out piece of code, highlighted in its language when colour is on: the
+/// label names it (`Rust`; `JS` and a client's line are JavaScript).
+fn highlighted(label: Option<&str>, piece: &str, paint: Paint) -> String {
+    use crate::highlight::{terminal, Lang};
+    if !paint.enabled {
+        return piece.to_string();
+    }
+    match label.map(str::trim) {
+        Some("Rust") => terminal(Lang::Rust, piece),
+        _ => terminal(Lang::JavaScript, piece),
     }
 }
 
@@ -233,7 +246,12 @@ fn code_block(label: Option<&str>, code: &str, paint: Paint) -> String {
             .enumerate()
         {
             let pad = if i == 0 { lead } else { lead + 4 };
-            let _ = writeln!(out, "{}{}", " ".repeat(pad), paint.code(piece));
+            let _ = writeln!(
+                out,
+                "{}{}",
+                " ".repeat(pad),
+                highlighted(label, piece, paint)
+            );
         }
     }
     out
@@ -381,7 +399,7 @@ fn outcome(step: &Step, record: &StepRecord, one: bool, width: usize, paint: Pai
             out.push_str(&client_answers(record, width, paint));
             out.push_str(&server_side(step, record, one, width, paint));
         }
-        Action::Connect { .. } | Action::Disconnect { .. } => {}
+        Action::Connect { .. } | Action::Disconnect { .. } | Action::Fault { .. } => {}
     }
     out
 }

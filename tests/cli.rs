@@ -58,6 +58,19 @@ fn unknown_lesson_is_a_usage_error() {
 }
 
 #[test]
+fn a_near_name_is_suggested() {
+    for (args, said) in [
+        (&["run", "room"][..], "error: unknown lesson `room`; did you mean `rooms`? (see `socketio-lab list`)"),
+        (&["quiz", "namespace"][..], "error: unknown lesson `namespace`; did you mean `namespaces`? (see `socketio-lab list`)"),
+        (&["run", "fanot"][..], "error: unknown lesson `fanot`; did you mean `fanout`? (see `socketio-lab list`)"),
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&out).trim(), said);
+    }
+}
+
+#[test]
 fn check_accepts_the_shipped_lessons() {
     let out = run(&["check", repo().join("lessons").to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -142,7 +142,7 @@ async fn each_redrawn_frame_fits_80_by_24() {
         assert!(frame.starts_with("┌ Ana's page"), "{frame}");
     }
     assert!(
-        frames[5].contains("▸ \"Welcome to the si…"),
+        frames[5].contains("▸ Chat server: \"Welc…"),
         "{}",
         frames[5]
     );

@@ -966,3 +966,42 @@ async fn empty_dynamic_children_are_removed() {
     drop(opened);
     server.stop().await;
 }
+
+/// Issue 28, item 5: a name is kept to `MAX_NAME` characters, however long the
+/// handshake's, and one join to 10,000 rooms is logged as one short line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_and_log_lines_are_bounded() {
+    let (monitor, mut activity) = Monitor::new(4096);
+    let config = ServerConfig {
+        monitor: Some(monitor),
+        ..ServerConfig::default()
+    };
+    let server = EmbeddedServer::start_with(config).await.unwrap();
+    let port = port(&server);
+    let long = "n".repeat(100_000);
+    let tcp = tokio::task::spawn_blocking(move || raw_client(port, json!({ "name": long })))
+        .await
+        .unwrap();
+    let kept = next(&mut activity, |a| match a {
+        Activity::Note(Note::Connect { name, .. }) => Some(name.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        kept.chars().count(),
+        socketio_lab::server::MAX_NAME,
+        "{kept}"
+    );
+    drop(tcp);
+    server.stop().await;
+
+    let rooms: Vec<String> = (0..10_000).map(|i| format!("room-{i}")).collect();
+    let joined = Activity::Joined {
+        name: "alice".into(),
+        namespace: "/".into(),
+        rooms,
+    };
+    let line = describe(&joined, Paint::PLAIN);
+    assert!(line.len() < 1_000, "{} bytes", line.len());
+    assert!(line.ends_with("and 9980 more"), "{line}");
+}

@@ -98,8 +98,15 @@ fn a_wrong_broadcast_answer_shows_who_really_received_it() {
     let out = quiz(&state, &["emit", "--answers", "1,2", "--color", "never"]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
+    // The verdict wraps at the width, between words.
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        text.contains("expected `news` to reach bob, carol but it reached alice, bob, carol"),
+        joined.contains("expected `news` to reach bob, carol but it reached alice, bob, carol"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .all(|l| l.chars().count() <= 78 || l.starts_with("    ")),
         "{text}"
     );
     assert!(text.contains("alice  ✓  news \"hi\""), "{text}");

@@ -118,7 +118,7 @@ fn the_scripted_cheatsheet_quiz_never_hangs_under_load() {
             ])
             .env("SOCKETIO_LAB_STATE_DIR", state.path())
             .env(socketio_lab::watchdog::VAR, "20")
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
@@ -144,7 +144,12 @@ fn the_scripted_cheatsheet_quiz_never_hangs_under_load() {
             "run {i} hung for 60 s; its watchdog said:\n{}",
             stderr(&out)
         );
-        assert!(out.status.success(), "run {i}: {}", stderr(&out));
+        assert!(
+            out.status.success(),
+            "run {i}: {}\n{}",
+            stderr(&out),
+            stdout(&out)
+        );
     }
     println!(
         "{runs} scripted cheatsheet quizzes under load in {:.1?}, the slowest {slowest:.1?}",

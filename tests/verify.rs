@@ -117,6 +117,9 @@ fn assert_verdict(out: &Output, passed: bool, what: &str) -> String {
     assert!(text.contains(banner), "{what}:\n{text}");
     // A failure ends with the exercise's hints.
     assert_eq!(text.contains("  hint: "), !passed, "{what}:\n{text}");
+    // Then, pass or not, with what to do next.
+    let last = text.lines().last().unwrap_or_default();
+    assert!(last.starts_with("next: socketio-lab "), "{what}:\n{text}");
     text
 }
 
@@ -267,11 +270,17 @@ fn a_failure_shows_who_received_what_and_what_was_expected_also_as_json() {
         "  who received it\n    alice  ✓  chat message \"hello\"\n    bob    ✓  chat message \"hello\"\n",
         "  expected `chat message` reaches bob, carol with \"hello\", and no one else\n",
         "  ✗ expected `chat message` to reach bob, carol but it reached alice, bob, carol\n",
-        "  hint: `socket.broadcast.emit(...)` sends to every socket except `socket`.",
+        // A Rust server (a `target/` binary) gets the Rust hint alone.
+        "  hint: `socket.broadcast().emit(\"chat message\", &msg).await`.",
         "  server  ",
     ] {
         assert!(text.contains(line), "{line:?} missing:\n{text}");
     }
+    assert!(!text.contains("socket.broadcast.emit(...)"), "{text}");
+    assert!(
+        text.contains("\nnext: socketio-lab verify broadcast --watch -- "),
+        "{text}"
+    );
     let out = verify(
         dir.path(),
         "broadcast",
@@ -299,6 +308,12 @@ fn a_failure_shows_who_received_what_and_what_was_expected_also_as_json() {
     );
     assert_passes(&out, "broadcast");
     assert!(stdout(&out).contains("  ✓ no other socket received `chat message` within 300 ms\n"));
+    // The exercise after it, not yet passed, is next.
+    assert!(
+        stdout(&out).contains("\nnext: socketio-lab verify rooms --init js   #"),
+        "{}",
+        stdout(&out)
+    );
     let list = listed(&dir.path().join("state"));
     assert!(list.contains("  ✓ broadcast "), "{list}");
     assert!(list.contains("    chat "), "never tried:\n{list}");
@@ -676,4 +691,28 @@ fn watch_ignores_reads_and_runs_one_server_at_a_time() {
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+}
+
+/// Issue 28, item 9: a server that cannot listen because a process verify did not
+/// start holds its port (one left running from before) is told so, with the port.
+#[test]
+fn a_port_held_by_another_process_is_named() {
+    // Only `node` itself is needed; the solutions' folder is where CI has it ready.
+    if !node_ready_in("a_port_held", "examples/solutions", "socket.io") {
+        return;
+    }
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!("require('http').createServer().listen({port}, '127.0.0.1')");
+    let out = verify(dir.path(), "chat", &[], &["node", "-e", &script]);
+    let text = assert_fails(&out, "a server whose port is held");
+    assert!(
+        text.contains(&format!(
+            "✗ port {port} is already held by a process verify did not start (a server left \
+             running?): stop it, or listen on `PORT`, which verify chooses free"
+        )),
+        "{text}"
+    );
+    drop(held);
 }

@@ -17,6 +17,22 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** Prose with its `backticked` names as code: the text between backticks, never HTML. */
+export function prose(text) {
+  return String(text ?? "").split("`").map((part, i) => (i % 2 ? el("code", {}, part) : part));
+}
+
+/**
+ * A code block: the server's highlighted HTML when it sent one (syntect's classes,
+ * its text escaped by the server), else the plain text.
+ */
+export function codeBlock(text, html) {
+  const code = el("code", {});
+  if (html) code.innerHTML = html;
+  else code.textContent = text;
+  return code;
+}
+
 export async function getJson(url) {
   const response = await fetch(url);
   const body = await response.json();

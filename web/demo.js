@@ -60,7 +60,7 @@ export async function show(main) {
       el("li", { "data-socket": s.name, "data-mark": s.mark },
         el("span", { class: "mark", "aria-hidden": "true" }, s.mark || "–"), " ",
         el("b", {}, title(s.name)), " ",
-        s.received.length ? `got ${s.received.map((r) => r.payload).join("; ")}` : s.present ? "got nothing" : "not here"));
+        s.received.length ? `got ${s.received.map((r) => r.payload).join("; ")}` : !s.present ? "not here" : s.mark === "·" ? "got nothing" : "online; no message was sent"));
     fill(delivery, 
       el("h2", {}, `What arrived: ${record.title}`),
       el("ul", {}, rows),
@@ -85,6 +85,24 @@ export async function show(main) {
   follow("demo", (record) => {
     seen = record.seq + 1;
     main.dataset.records = String(seen);
+    if (record.kind === "restart") {
+      // The story starts again: every window empties, the intro is back.
+      beats = 0;
+      main.dataset.beats = "0";
+      for (const { list, state, box } of windows.values()) {
+        list.replaceChildren();
+        state.textContent = "not here yet";
+        box.classList.remove("closed");
+      }
+      heading.textContent = "Nobody is here yet";
+      plain.textContent = meta.intro;
+      glossary.replaceChildren();
+      delivery.replaceChildren();
+      reading = meta.intro;
+      endOfStory();
+      scheduleAuto();
+      return;
+    }
     if (record.kind === "error") {
       fill(delivery, el("p", { class: "bad", role: "alert" }, record.message));
       return;
@@ -98,8 +116,16 @@ export async function show(main) {
       scheduleAuto();
     }
     add(record);
-    next.disabled = beats >= meta.steps.length;
+    endOfStory();
   });
+
+  // At the end (also for a visitor who arrives after it), Next becomes a way back
+  // to the first beat.
+  function endOfStory() {
+    const ended = beats >= meta.steps.length;
+    next.textContent = ended ? "↺ Start again" : "Next ▶";
+    next.dataset.restart = String(ended);
+  }
 
   function scheduleAuto() {
     clearTimeout(timer);
@@ -108,10 +134,11 @@ export async function show(main) {
   }
 
   async function go() {
-    if (waiting || beats >= meta.steps.length) return;
+    if (waiting || (beats >= meta.steps.length && next.dataset.restart !== "true")) return;
     waiting = true;
     try {
-      await postJson(`/api/lab/demo/next?after=${seen}`);
+      const restart = beats >= meta.steps.length;
+      await postJson(restart ? "/api/lab/demo/restart" : `/api/lab/demo/next?after=${seen}`);
     } catch (error) {
       delivery.prepend(el("p", { class: "bad", role: "alert" }, error.message));
     } finally {

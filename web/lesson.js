@@ -1,7 +1,7 @@
 // The lesson view: sockets as cards by namespace, the step's code and narration,
 // and each delivery drawn from the server to the socket that received it. Every
 // mark and line is taken from the record the lab server sends.
-import { el, fill, getJson, postJson, follow, fly, keys, toggle, readingMs } from "./common.js";
+import { el, fill, getJson, postJson, follow, fly, keys, toggle, readingMs, prose, codeBlock } from "./common.js";
 
 export async function show(main, name) {
   const meta = await getJson(`/api/lab/${encodeURIComponent(name)}`);
@@ -50,7 +50,7 @@ export async function show(main, name) {
     fill(steps, meta.steps.map((title, i) => {
       const n = i + 1;
       const current = n === shown ? "step" : null;
-      const label = `${n}. ${title}`;
+      const label = [`${n}. `, ...prose(title)];
       if (n > records.length) return el("li", { class: "todo" }, label);
       const jump = el("button", { type: "button", class: "link", "aria-current": current }, label);
       jump.addEventListener("click", () => { shown = n; draw(false); });
@@ -65,7 +65,7 @@ export async function show(main, name) {
     );
     fill(story, 
       el("h2", {}, "Before the first step"),
-      el("p", {}, meta.intro),
+      el("p", {}, prose(meta.intro)),
       el("p", { class: "muted" }, "Next runs each step on the lab server and shows what it observed. Keys: → next, ← back, A auto."),
     );
   }
@@ -113,13 +113,13 @@ export async function show(main, name) {
     const who = record.actors.join(", ");
     const lines = [];
     if (code?.client) {
-      lines.push(el("div", { class: "who" }, el("b", {}, who), " (client)"), el("pre", {}, el("code", {}, code.client)), el("div", { class: "who" }, "server"));
+      lines.push(el("div", { class: "who" }, el("b", {}, who), " (client)"), el("pre", { class: "js" }, codeBlock(code.client, code.client_html)), el("div", { class: "who" }, "server"));
     } else {
       lines.push(el("div", { class: "who" }, el("b", {}, who), " asks the server to run"));
     }
     if (code) {
-      lines.push(el("pre", { class: "js", "aria-label": "JavaScript" }, el("span", { class: "lang" }, "JS"), el("code", {}, code.js)));
-      lines.push(el("pre", { class: "rust", "aria-label": "Rust" }, el("span", { class: "lang" }, "Rust"), el("code", {}, code.rust)));
+      lines.push(el("pre", { class: "js", "aria-label": "JavaScript" }, el("span", { class: "lang" }, "JS"), codeBlock(code.js, code.js_html)));
+      lines.push(el("pre", { class: "rust", "aria-label": "Rust" }, el("span", { class: "lang" }, "Rust"), codeBlock(code.rust, code.rust_html)));
     }
     const outcomes = record.outcomes.map((o) =>
       el("li", { class: o.ok ? "good" : "warn" }, el("b", {}, o.name), ` ${o.text}`));
@@ -129,12 +129,12 @@ export async function show(main, name) {
       ? record.problems.map((p) => el("p", { class: "bad" }, `✗ ${p}`))
       : record.expected ? [el("p", { class: "good" }, `✓ as the lesson predicted: ${record.expected.join(", ") || "nobody"}`)] : [];
     fill(story, 
-      el("h2", {}, `${record.index}/${record.total}  ${record.title}`),
+      el("h2", {}, `${record.index}/${record.total}  `, ...prose(record.title)),
       earlier ? el("p", { class: "note" }, `This is the recorded result of step ${record.index}; Next goes on to step ${record.index + 1}.`) : null,
       el("div", { class: "code" }, lines),
-      el("p", { class: "narration" }, record.narration),
+      el("p", { class: "narration" }, prose(record.narration)),
       outcomes.length ? el("ul", { class: "outcomes" }, outcomes) : null,
-      sent ? el("p", { class: "sent" }, `server sent `, el("code", {}, record.event ?? ""), ` to ${sent.length ? sent.join(", ") : "nobody"}`) : null,
+      sent ? el("p", { class: "sent" }, `server sent `, el("code", {}, record.sent_event ?? record.event ?? ""), ` to ${sent.length ? sent.join(", ") : "nobody"}`) : null,
       log.length ? el("ul", { class: "log", "aria-label": "server log" }, log) : null,
       ...verdict,
       record.summary ? el("p", { class: record.summary.length > 1 ? "bad" : "good" }, record.summary.join(" ")) : null,

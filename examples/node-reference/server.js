@@ -35,6 +35,27 @@ function portFromArgs(argv, env) {
   return port;
 }
 
+// `--ping-interval MS --ping-timeout MS`: engine.io's heartbeat, shortened for a
+// lesson about drops (its `[network]` table); the defaults otherwise.
+function heartbeatFromArgs(argv) {
+  const option = (flag) => {
+    const at = argv.indexOf(flag);
+    if (at < 0) return undefined;
+    const ms = Number(argv[at + 1]);
+    if (!Number.isInteger(ms) || ms < 1) {
+      console.error(`error: \`${flag}\` must be a number of milliseconds, not \`${argv[at + 1]}\``);
+      process.exit(2);
+    }
+    return ms;
+  };
+  const timers = {};
+  const interval = option("--ping-interval");
+  const timeout = option("--ping-timeout");
+  if (interval !== undefined) timers.pingInterval = interval;
+  if (timeout !== undefined) timers.pingTimeout = timeout;
+  return timers;
+}
+
 // --- names -----------------------------------------------------------------------
 
 // Learners never see socket ids: every socket is reported by the name its client sent
@@ -119,7 +140,8 @@ const httpServer = http.createServer((req, res) => {
   res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
   res.end("socketio-lab node reference: connect a Socket.IO client to this address\n");
 });
-const io = new Server(httpServer); // polling and WebSocket, as by default
+// polling and WebSocket, as by default
+const io = new Server(httpServer, heartbeatFromArgs(process.argv.slice(2)));
 
 // Everything the server logs is also told to the lab's control sockets, which is how
 // the lab shows `a user connected` without reading this process's output.

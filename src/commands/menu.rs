@@ -11,8 +11,14 @@ use socketio_lab::path::{self, After, Item};
 use socketio_lab::progress;
 use socketio_lab::registry::Registry;
 
-use crate::cli::{DemoArgs, PageArgs, QuizArgs, RunArgs};
+use crate::cli::{DemoArgs, PageArgs, QuizArgs, RunArgs, WebArgs};
 use crate::error::Error;
+
+/// The menu's entries after the path's stops: the page, and `verify`'s exercises.
+const OTHERS: [(&str, &str); 2] = [
+    ("web", "every lesson as a page in your browser"),
+    ("verify --list", "your own server, judged by its traffic"),
+];
 
 pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
     if !crate::term::interactive() {
@@ -28,10 +34,15 @@ pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
     let progress = progress::current();
     let items = path::items(registry);
     let width = dialoguer::console::Term::stderr().size().1 as usize;
-    let labels: Vec<String> = items
+    let width = width.clamp(40, 120) - 2;
+    let mut labels: Vec<String> = items
         .iter()
-        .map(|i| i.menu_label(registry, &progress, width.clamp(40, 120) - 2))
+        .map(|i| i.menu_label(registry, &progress, width))
         .collect();
+    // Two ways in that are not stops of the path: the page, and the learner's own server.
+    for (command, summary) in OTHERS {
+        labels.push(path::fit(&format!("{command:<38} {summary}"), width));
+    }
     let preselected = path::next_unfinished(registry, &progress, None)
         .and_then(|next| items.iter().position(|i| *i == next))
         .unwrap_or(0);
@@ -41,7 +52,23 @@ pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
         super::next::show(&After::Start, registry, false, paint)?;
         return Ok(Verdict::Passed);
     };
-    match &items[index] {
+    let Some(item) = items.get(index) else {
+        return match index - items.len() {
+            0 => {
+                let args = WebArgs {
+                    lesson: None,
+                    page: PageArgs {
+                        port: None,
+                        no_open: false,
+                    },
+                    timeout: LabOptions::default().timeout.as_millis() as u64,
+                };
+                super::web::run(registry, &args, paint).await
+            }
+            _ => super::verify::list_exercises(paint),
+        };
+    };
+    match item {
         Item::Run(id) => match registry.lesson(id) {
             Some(lesson) => {
                 let how = super::run::How {

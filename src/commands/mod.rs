@@ -32,7 +32,9 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
     if let Some(Command::Verify(args)) = &cli.command {
         // Exercises are not lessons: a broken `--lessons` folder does not stop it.
         // Its own signal handling: SIGINT and SIGTERM stop the learner's server too.
-        return verify::run(args, paint).await.map(verdict_code);
+        return verify::run(&Registry::load(None)?, args, paint)
+            .await
+            .map(verdict_code);
     }
     // Neither needs the `--lessons` folder, so a broken one cannot stop them.
     match &cli.command {

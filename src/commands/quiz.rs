@@ -52,6 +52,11 @@ pub async fn run(registry: &Registry, args: &QuizArgs, paint: Paint) -> Result<V
     for warning in &finished.warnings {
         eprintln!("{} {warning}", paint.warn("warning:"));
     }
+    if let Some((answered, total)) = finished.stopped {
+        // Said before the `next:` line, which is always last; wrapped to the width.
+        let stopped = QuizError::Stopped { answered, total }.to_string();
+        eprint!("{}", socketio_lab::layout::wrap(&stopped, 0, paint.width));
+    }
     let after = After::Quiz {
         lesson: args.lesson.as_deref(),
         missed: &finished.missed,
@@ -80,10 +85,7 @@ fn scripted_answers(args: &QuizArgs) -> Result<Option<Vec<Vec<usize>>>, QuizErro
 fn reset(registry: &Registry, lesson: Option<&str>, paint: Paint) -> Result<Verdict, Error> {
     if let Some(id) = lesson {
         if registry.lesson(id).is_none() {
-            return Err(QuizError::Usage(format!(
-                "unknown lesson `{id}` (see `socketio-lab list`)"
-            ))
-            .into());
+            return Err(QuizError::Usage(registry.unknown(id)).into());
         }
     }
     let dir = progress::state_dir().ok_or_else(|| {

@@ -54,10 +54,7 @@ pub async fn run(
             super::next::show(&After::Measuring { lab, passed }, registry, false, paint)?;
             Ok(verdict)
         }
-        None => Err(Error::Usage(format!(
-            "unknown lesson `{}` (see `socketio-lab list`)",
-            args.lesson
-        ))),
+        None => Err(Error::Usage(registry.unknown(&args.lesson))),
     }
 }
 

@@ -50,9 +50,7 @@ pub async fn run(registry: &Registry, args: &ServeArgs, paint: Paint) -> Result<
 /// The server application lesson `id` declares.
 fn declared_app(registry: &Registry, id: &str) -> Result<socketio_lab::app::App, Error> {
     let Some(lesson) = registry.lesson(id) else {
-        return Err(Error::Usage(format!(
-            "unknown lesson `{id}` (see `socketio-lab list`)"
-        )));
+        return Err(Error::Usage(registry.unknown(id)));
     };
     lesson.app.clone().ok_or_else(|| {
         Error::Usage(format!(

@@ -6,22 +6,26 @@ use std::time::Duration;
 use socketio_lab::exercise::{self, Exercise};
 use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
+use socketio_lab::path::After;
 use socketio_lab::progress;
+use socketio_lab::registry::Registry;
 use socketio_lab::verify::{self, init, Target, VerifyOptions, START_TIMEOUT};
 
 use crate::cli::{Lang, VerifyArgs};
 use crate::error::Error;
 
-pub async fn run(args: &VerifyArgs, paint: Paint) -> Result<Verdict, Error> {
+pub async fn run(registry: &Registry, args: &VerifyArgs, paint: Paint) -> Result<Verdict, Error> {
     let exercises = exercise::embedded().map_err(|e| Error::Usage(e.to_string()))?;
     if args.list {
         return list(&exercises, paint);
     }
     let id = args.exercise.as_deref().unwrap_or_default();
     let Some(exercise) = exercises.iter().find(|e| e.id == id) else {
+        let names = exercises.iter().map(|e| e.id.as_str());
         return Err(Error::Usage(format!(
-            "unknown exercise `{}` (see `socketio-lab verify --list`)",
-            socketio_lab::safe::text(id)
+            "unknown exercise `{}`{} (see `socketio-lab verify --list`)",
+            socketio_lab::safe::text(id),
+            socketio_lab::suggest::did_you_mean(id, names)
         )));
     };
     if let Some(lang) = args.init {
@@ -60,13 +64,32 @@ pub async fn run(args: &VerifyArgs, paint: Paint) -> Result<Verdict, Error> {
                 .await
                 .into());
         }
-        Ok(verify::run(exercise, &options, &mut std::io::stdout(), paint).await?)
+        let verdict = verify::run(exercise, &options, &mut std::io::stdout(), paint).await?;
+        let target: Vec<String> = match &args.url {
+            Some(url) => vec!["--url".into(), url.clone()],
+            None => std::iter::once("--".to_string())
+                .chain(args.command.iter().cloned())
+                .collect(),
+        };
+        let after = After::Verify {
+            exercise: &exercise.id,
+            passed: verdict == Verdict::Passed,
+            target: &target,
+        };
+        super::next::show(&after, registry, args.json, paint)?;
+        Ok(verdict)
     };
     // Dropping the work stops the learner's whole process group (its guard's Drop).
     tokio::select! {
         result = work => result,
         _ = crate::term::stop_requested() => Err(Error::Interrupted),
     }
+}
+
+/// `verify --list` (also from the menu).
+pub fn list_exercises(paint: Paint) -> Result<Verdict, Error> {
+    let exercises = exercise::embedded().map_err(|e| Error::Usage(e.to_string()))?;
+    list(&exercises, paint)
 }
 
 fn list(exercises: &[Exercise], paint: Paint) -> Result<Verdict, Error> {

@@ -25,11 +25,7 @@ pub async fn run(registry: &Registry, args: &WebArgs, paint: Paint) -> Result<Ve
                     "`{name}` measures and has no page: run it with `socketio-lab run {name}`"
                 )))
             }
-            None => {
-                return Err(Error::Usage(format!(
-                    "unknown lesson `{name}` (see `socketio-lab list`)"
-                )))
-            }
+            None => return Err(Error::Usage(registry.unknown(name))),
         },
     };
     let timeout = Duration::from_millis(args.timeout);

@@ -31,7 +31,9 @@ use crate::view::{self, rule, step_rule, wrap};
 
 pub use screen::word_count;
 use words::{and_list, DETAIL_PREFIX, GLOSSARY_PREFIX};
-pub use words::{display_name, is_jargon, jargon_in, split_narration, JARGON, TECHNICAL_COMMAND};
+pub use words::{
+    display_name, is_jargon, jargon_in, sender, split_narration, JARGON, TECHNICAL_COMMAND,
+};
 
 /// The story, in the lesson format.
 pub const STORY: &str = include_str!("story.toml");
@@ -264,7 +266,7 @@ async fn tell(
         if !record.problems(step).is_empty() {
             failed += 1;
         }
-        teller.windows.update(story, &record);
+        teller.windows.update(story, &record, &sender(step));
         let read = teller.show(&format!("{gap}{}", beat(story, step, &record, paint)))?;
         rest.rest(read).await;
     }

@@ -28,6 +28,8 @@ pub(super) fn picture(story: &Lesson, step: &Step, record: &StepRecord, paint: P
         Action::Emit { .. } | Action::Send { .. } | Action::Ask { .. } => {
             delivery(story, step, record, paint)
         }
+        // The demo's story has no `[network]`.
+        Action::Fault { .. } => String::new(),
     }
 }
 

@@ -45,8 +45,8 @@ impl Windows {
     }
 
     /// Takes in one beat's record: who is online after it, the rooms the server
-    /// reported, and what each page received.
-    pub(super) fn update(&mut self, story: &Lesson, record: &StepRecord) {
+    /// reported, and what each page received (sent by `from`, as a chat line says).
+    pub(super) fn update(&mut self, story: &Lesson, record: &StepRecord, from: &str) {
         for (name, page) in self.names.iter().zip(&mut self.pages) {
             page.online = record.present.contains(name);
             page.opened |= page.online;
@@ -69,7 +69,8 @@ impl Windows {
                 *seen = false;
             }
             for (_, payload) in record.received_by(name) {
-                page.messages.push((message_text(payload), true));
+                page.messages
+                    .push((format!("{from}: {}", message_text(payload)), true));
             }
             let extra = page.messages.len().saturating_sub(KEPT);
             page.messages.drain(..extra);
@@ -208,15 +209,19 @@ mod tests {
         let mut w = Windows::new(&story);
         let text = w.render(78, Paint::PLAIN);
         assert_eq!(text.matches("not open yet").count(), 3, "{text}");
-        w.update(&story, &record(&["ana", "ben"], &[("ben", "hi")], &["ben"]));
+        w.update(
+            &story,
+            &record(&["ana", "ben"], &[("ben", "hi")], &["ben"]),
+            "Ana",
+        );
         let text = w.render(78, Paint::PLAIN);
-        assert!(text.contains("▸ \"hi\""), "{text}");
+        assert!(text.contains("▸ Ana: \"hi\""), "{text}");
         assert!(text.contains("online · side room"), "{text}");
         assert_eq!(text.matches("not open yet").count(), 1, "{text}");
         // The next beat: the message is no longer new, and Ben has left.
-        w.update(&story, &record(&["ana"], &[], &[]));
+        w.update(&story, &record(&["ana"], &[], &[]), "Ana");
         let text = w.render(78, Paint::PLAIN);
-        assert!(text.contains("  \"hi\""), "{text}");
+        assert!(text.contains("  Ana: \"hi\""), "{text}");
         assert!(!text.contains('▸'), "{text}");
         assert!(text.contains("closed"), "{text}");
     }
@@ -227,7 +232,11 @@ mod tests {
         let mut w = Windows::new(&story);
         for n in 0..5 {
             let text = format!("m{n}, a message with a long tail of words");
-            w.update(&story, &record(&["ana"], &[("ana", text.as_str())], &[]));
+            w.update(
+                &story,
+                &record(&["ana"], &[("ana", text.as_str())], &[]),
+                "Ana",
+            );
         }
         for width in [60, 78, 118] {
             let text = w.render(width, Paint::PLAIN);
@@ -235,7 +244,7 @@ mod tests {
                 assert!(line.width() <= width, "{width}: {line:?}");
             }
             assert!(!text.contains("\"m1"), "{text}");
-            assert!(text.contains("▸ \"m4"), "{text}");
+            assert!(text.contains("▸ Ana: \"m4"), "{text}");
         }
     }
 

@@ -101,6 +101,15 @@ pub fn display_name(name: &str) -> String {
     }
 }
 
+/// Who a beat's messages come from, as a chat line names them: the person who
+/// sent one (`Ana`), or the chat server for a note it posts itself.
+pub fn sender(step: &crate::lesson::Step) -> String {
+    match &step.action {
+        crate::lesson::Action::Send { actor, .. } => display_name(actor),
+        _ => "Chat server".to_string(),
+    }
+}
+
 /// `side-room` as people say it: `side room`.
 pub(super) fn room_name(room: &str) -> String {
     room.replace(['-', '_'], " ")

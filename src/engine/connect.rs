@@ -51,6 +51,21 @@ impl Lab {
             return None;
         }
         let connection = spec.connection_name().to_string();
+        let url = match self.network {
+            Some(_) => match self.link(&connection).await {
+                Ok(url) => url,
+                Err(message) => {
+                    let client = name.to_string();
+                    self.collector
+                        .record(Observation::ClientError { client, message });
+                    return None;
+                }
+            },
+            None => self.urls[self.node_of(name)].clone(),
+        };
+        let reconnect = self
+            .network
+            .map(|n| std::time::Duration::from_millis(n.reconnection_delay_ms));
         let over: Option<&LabClient> = self.specs.iter().find_map(|other| {
             let shared = other.name != name && other.connection_name() == connection;
             shared.then(|| self.clients.get(&other.name)).flatten()
@@ -64,8 +79,9 @@ impl Lab {
             namespace: spec.namespace.clone(),
             auth,
             answers: spec.answers.clone(),
+            reconnect,
             ..ClientOptions::new(
-                &self.urls[self.node_of(name)],
+                &url,
                 &spec.name,
                 self.timeout,
                 Hearing::Trace(self.collector.clone()),

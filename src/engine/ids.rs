@@ -80,7 +80,7 @@ impl super::Lab {
         let ids = self
             .clients
             .iter()
-            .map(|(name, c)| (c.sid.clone(), format!("{name}Id")));
+            .map(|(name, c)| (c.sid(), format!("{name}Id")));
         mask(ids.collect(), observations);
     }
 
@@ -92,7 +92,7 @@ impl super::Lab {
                 Some(name) => self
                     .clients
                     .get(name)
-                    .map(|c| c.sid.clone())
+                    .map(|c| c.sid())
                     .unwrap_or_else(|| room.clone()),
                 None => room.clone(),
             })

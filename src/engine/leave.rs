@@ -44,6 +44,19 @@ impl super::Lab {
         while let Ok(o) = self.inbox.try_recv() {
             self.take_in(o);
         }
+        // With `[network]`, a connection that dropped comes back by itself (the
+        // fault steps wait for it); only a server's kick is final.
+        let comes_back = |o: &Observation| {
+            self.network.is_some()
+                && matches!(o, Observation::ServerDisconnect { reason, .. }
+                    if reason == "transport close" || reason == "ping timeout")
+        };
+        let back: Vec<&str> = self
+            .pending
+            .iter()
+            .filter(|o| comes_back(o))
+            .map(Observation::client)
+            .collect();
         let leaving: Vec<String> = self
             .pending
             .iter()
@@ -52,7 +65,7 @@ impl super::Lab {
                 | Observation::DroppedByServer { client } => Some(client.clone()),
                 _ => None,
             })
-            .filter(|name| self.clients.contains_key(name))
+            .filter(|name| self.clients.contains_key(name) && !back.contains(&name.as_str()))
             .collect();
         if leaving.is_empty() {
             return;

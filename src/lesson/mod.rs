@@ -37,6 +37,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("lobby", include_str!("../../lessons/lobby.toml")),
     ("handlers", include_str!("../../lessons/handlers.toml")),
     ("early", include_str!("../../lessons/early.toml")),
+    ("drops", include_str!("../../lessons/drops.toml")),
 ];
 
 /// Namespaces the lab server serves to lesson clients.
@@ -57,11 +58,14 @@ pub enum Op {
     Emit,
     Send,
     Ask,
+    Cut,
+    Pause,
+    Resume,
 }
 
 impl Op {
     /// Every operation, in the order the variants are declared.
-    pub const ALL: [Op; 7] = [
+    pub const ALL: [Op; 10] = [
         Op::Connect,
         Op::Disconnect,
         Op::Join,
@@ -69,13 +73,16 @@ impl Op {
         Op::Emit,
         Op::Send,
         Op::Ask,
+        Op::Cut,
+        Op::Pause,
+        Op::Resume,
     ];
 }
 
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The name a lesson file uses, in the order the variants are declared.
-        const NAMES: [&str; 7] = [
+        const NAMES: [&str; 10] = [
             "connect",
             "disconnect",
             "join",
@@ -83,6 +90,9 @@ impl fmt::Display for Op {
             "emit",
             "send",
             "ask",
+            "cut",
+            "pause",
+            "resume",
         ];
         f.write_str(NAMES[*self as usize])
     }
@@ -106,12 +116,111 @@ pub struct Lesson {
     pub questions: Vec<Question>,
     /// Format 2: the server application, which the lab sends to the server.
     pub app: Option<crate::app::App>,
+    /// `[network]`: each client's connection goes through a proxy that steps can
+    /// cut, pause and resume, with these timers.
+    pub network: Option<Network>,
+}
+
+/// A lesson's network: its heartbeat and its clients' reconnection, shortened so
+/// that a drop shows in a fraction of a second. Both servers run these timers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// The server pings every client this often (`pingInterval`).
+    pub ping_interval_ms: u64,
+    /// and drops one that has not answered within this (`pingTimeout`).
+    pub ping_timeout_ms: u64,
+    /// A client whose connection dropped connects again after this long
+    /// (`reconnectionDelay`; the lab's clients do not randomize it).
+    pub reconnection_delay_ms: u64,
+}
+
+impl Network {
+    /// What each timer may be: short enough for a lesson, long enough for a loaded machine.
+    pub const RANGE_MS: std::ops::RangeInclusive<u64> = 50..=10_000;
+}
+
+/// What a network step does to the actor's connection (see [`crate::netfault`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Both TCP connections closed at once, no close frame: the server says
+    /// `transport close`, the client reconnects by itself.
+    Cut,
+    /// Nothing forwarded either way, as a frozen network.
+    Pause,
+    /// Forwarding again.
+    Resume,
 }
 
 impl Lesson {
     pub fn client(&self, name: &str) -> Option<&Client> {
         self.clients.iter().find(|c| c.name == name)
     }
+
+    /// The most a step of this lesson may wait on purpose, as the lesson declares it:
+    /// an acknowledgement it expects to time out, a client's late answer
+    /// (`after_ms`), and what the server's handlers for the step declare (`wait_ms`,
+    /// an emit's `.timeout(..)`). An upper bound: everything else a step does is
+    /// loopback traffic, which takes a few milliseconds, never tens.
+    pub fn declared_wait(&self, step: &Step) -> std::time::Duration {
+        let late = self
+            .clients
+            .iter()
+            .flat_map(|c| c.answers.iter().map(|a| a.after_ms))
+            .max()
+            .unwrap_or(0);
+        let mut ms = match &step.action {
+            Action::Ask { timeout_ms, .. } if step.expect.timeout => *timeout_ms,
+            Action::Emit { emit, .. } => emit.ack_timeout_ms.map_or(0, |t| t.max(late)),
+            _ => 0,
+        };
+        let Some(app) = &self.app else {
+            return std::time::Duration::from_millis(ms);
+        };
+        for nsp in &app.namespaces {
+            let ops: Vec<&[crate::app::Op]> = match &step.action {
+                Action::Connect { .. } => vec![&nsp.connection],
+                Action::Disconnect { .. } => vec![&nsp.disconnecting, &nsp.disconnect],
+                Action::Send {
+                    event,
+                    before_connect,
+                    ..
+                } => {
+                    let mut ops = vec![nsp.ops_for(event)];
+                    if *before_connect {
+                        ops.push(&nsp.connection);
+                    }
+                    ops
+                }
+                Action::Ask { event, .. } => vec![nsp.ops_for(event)],
+                _ => Vec::new(),
+            };
+            let (waits, asks_acks) = declared_in(ops.into_iter().flatten());
+            ms += waits + if asks_acks { late } else { 0 };
+        }
+        std::time::Duration::from_millis(ms)
+    }
+}
+
+/// The waits `ops` declare (`wait_ms`, an emit's `.timeout(..)`, its callback's
+/// own), summed, and whether any of them asks recipients for an acknowledgement.
+fn declared_in<'a>(ops: impl Iterator<Item = &'a crate::app::Op>) -> (u64, bool) {
+    let mut ms = 0;
+    let mut asks_acks = false;
+    for op in ops {
+        match op {
+            crate::app::Op::WaitMs(wait) => ms += wait,
+            crate::app::Op::Emit(emit) => {
+                ms += emit.timeout.unwrap_or(0);
+                asks_acks |= emit.callback.is_some();
+                let (inner, acks) = declared_in(emit.callback.iter().flatten());
+                ms += inner;
+                asks_acks |= acks;
+            }
+            _ => {}
+        }
+    }
+    (ms, asks_acks)
 }
 
 /// A named scripted client of the lesson.
@@ -204,6 +313,9 @@ pub enum Action {
         payload: Option<Value>,
         timeout_ms: u64,
     },
+    /// The network between the actor's client and the server fails or comes back
+    /// (a lesson with `[network]`).
+    Fault { actor: String, fault: Fault },
 }
 
 impl Action {
@@ -216,6 +328,11 @@ impl Action {
             Action::Emit { .. } => Op::Emit,
             Action::Send { .. } => Op::Send,
             Action::Ask { .. } => Op::Ask,
+            Action::Fault { fault, .. } => match fault {
+                Fault::Cut => Op::Cut,
+                Fault::Pause => Op::Pause,
+                Fault::Resume => Op::Resume,
+            },
         }
     }
 
@@ -227,7 +344,8 @@ impl Action {
             | Action::Leave { actor, .. }
             | Action::Emit { actor, .. }
             | Action::Send { actor, .. }
-            | Action::Ask { actor, .. } => std::slice::from_ref(actor),
+            | Action::Ask { actor, .. }
+            | Action::Fault { actor, .. } => std::slice::from_ref(actor),
         }
     }
 
@@ -415,8 +533,26 @@ pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(
     toml::from_str(loc.text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
         let message = e.message().trim().replace('\n', " ");
-        loc.at(offset, message)
+        let hint = field_suggestion(&message);
+        loc.at(offset, message + &hint)
     })
+}
+
+/// serde's "unknown field `actr`, expected one of `title`, `actor`, ..." gets the
+/// closest expected field named: "; did you mean `actor`?" (an unknown `op`
+/// variant too).
+fn field_suggestion(message: &str) -> String {
+    let Some(rest) = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))
+    else {
+        return String::new();
+    };
+    let Some((given, expected)) = rest.split_once("`, expected ") else {
+        return String::new();
+    };
+    let fields = expected.split('`').skip(1).step_by(2);
+    crate::suggest::did_you_mean(given, fields)
 }
 
 /// What exercises share with lessons: locating errors, clients, TOML values as JSON.

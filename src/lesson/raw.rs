@@ -25,6 +25,8 @@ pub(super) struct RawLesson {
     pub questions: Vec<RawQuestion>,
     /// Format 2: the server application both servers run.
     pub server: Option<Spanned<crate::app::App>>,
+    /// Clients behind proxies that steps can cut, pause and resume; shortened timers.
+    pub network: Option<Spanned<super::Network>>,
 }
 
 /// A quiz question. Its choices are judged by running them, never by a key: a

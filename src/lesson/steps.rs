@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::raw::{to_json, RawStep};
 use super::validate::{namespace, Locator, Result};
-use super::{Action, Expectations, Op, Step, RESERVED_EVENTS};
+use super::{Action, Expectations, Fault, Op, Step, RESERVED_EVENTS};
 use crate::protocol::{Emit, EmitFrom, MAX_MESSAGE_BYTES, MESSAGE_HEADROOM};
 use crate::safe;
 
@@ -23,6 +23,8 @@ pub(super) struct Checker<'a> {
     /// Format 2: the server's application. Its handlers are declared, so no step
     /// asks the lab's fixed server to join, leave or emit for a client.
     pub app: Option<&'a crate::app::App>,
+    /// The lesson has `[network]`: its clients' connections can fail.
+    pub network: bool,
 }
 
 /// Who is connected after `action` (a refused `connect` leaves it as it was): a
@@ -99,6 +101,7 @@ impl Checker<'_> {
             }
             Op::Emit => self.emit(s, at, connected)?,
             Op::Send | Op::Ask => self.client_event(s, at, connected)?,
+            Op::Cut | Op::Pause | Op::Resume => self.fault(s, at, connected)?,
         };
         let expect = self.expectations(s, at, &action)?;
         track_connections(&action, expect.refused, connected);
@@ -130,6 +133,30 @@ impl Checker<'_> {
         self.no_selection(s, at)?;
         self.timeout(s, false)?;
         Ok(actors)
+    }
+
+    /// `cut`, `pause`, `resume`: one connected actor, in a lesson with `[network]`.
+    fn fault(&self, s: &RawStep, at: usize, connected: &BTreeSet<String>) -> Result<Action> {
+        if !self.network {
+            return Err(self.loc.at(
+                at,
+                format!(
+                    "`op = \"{}\"` acts on a client's network: the lesson needs a `[network]` table",
+                    s.op
+                ),
+            ));
+        }
+        let actor = self.actor(s, at, connected)?;
+        self.no_event(s, at)?;
+        self.no_rooms(s)?;
+        self.no_selection(s, at)?;
+        self.timeout(s, false)?;
+        let fault = match s.op {
+            Op::Cut => Fault::Cut,
+            Op::Pause => Fault::Pause,
+            _ => Fault::Resume,
+        };
+        Ok(Action::Fault { actor, fault })
     }
 
     /// `join` and `leave`: one actor and its rooms.
@@ -286,8 +313,14 @@ impl Checker<'_> {
         if s.expect_unhandled && !matches!(op, Op::Send | Op::Ask) {
             return refuse("`expect_unhandled` applies to `send` and `ask` only");
         }
-        if s.expect_disconnect.is_some() && !matches!(op, Op::Send | Op::Ask | Op::Disconnect) {
-            return refuse("`expect_disconnect` applies to `send`, `ask` and `disconnect`");
+        let leaves = matches!(
+            op,
+            Op::Send | Op::Ask | Op::Disconnect | Op::Cut | Op::Pause
+        );
+        if s.expect_disconnect.is_some() && !leaves {
+            return refuse(
+                "`expect_disconnect` applies to `send`, `ask`, `disconnect`, `cut` and `pause`",
+            );
         }
         if s.expect_unheard && !(s.before_connect && self.app.is_some()) {
             // Only an event sent before the socket is accepted can find no handler.

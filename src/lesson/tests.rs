@@ -49,6 +49,8 @@ fn a_good_lesson_parses() {
 /// GOOD with its first `from` replaced by `to`: where the error is and what it says.
 const BROKEN: &[(&str, &str, (usize, usize), &str)] = &[
     ("actor = ", "acter = ", (24, 1), "unknown field `acter`, expected one of"),
+    ("actor = ", "actr = ", (24, 1), "; did you mean `actor`?"),
+    ("\"emit\"", "\"emti\"", (23, 6), "; did you mean `emit`?"),
     ("\"alice\"\nbroad", "\"zed\"\nbroad", (24, 9), "unknown client `zed` in `actor`"),
     ("\"bob\"\n\n[[clients]]", "\"alice\"\n\n[[clients]]", (11, 8), "duplicate client name `alice`"),
     ("\"emit\"", "\"shout\"", (23, 6), "unknown variant `shout`, expected one of"),
@@ -78,7 +80,12 @@ fn broken_lessons_are_located() {
         assert!(GOOD.contains(from), "GOOD lacks {from:?}");
         let e = parse("x", "x.toml", &GOOD.replacen(from, to, 1)).expect_err(to);
         assert_eq!((e.line, e.column), *at, "{e}");
-        assert!(e.message.starts_with(message), "{e}");
+        // A suggestion ("; did you mean ..") ends the message.
+        let found = match message.strip_prefix("; ") {
+            Some(_) => e.message.ends_with(message),
+            None => e.message.starts_with(message),
+        };
+        assert!(found, "{e}");
     }
 }
 
@@ -226,7 +233,7 @@ fn connection_and_ack_claims_are_read_and_checked() {
         ("op = \"emit\"\nactor = \"alice\"\nack = true\ntimeout = 9\nevent = \"e\"\nexpect_acks = { zed = 1 }", "unknown client `zed` in `expect_acks`"),
         ("op = \"emit\"\nactor = \"alice\"\nack = true\ntimeout = 9\nevent = \"e\"\nexpect_timeout = true\nexpect_acks = { bob = 1 }", "give `expect_acks`, or `expect_answer` or `expect_timeout`, not both"),
         ("op = \"leave\"\nactor = \"alice\"\nrooms = [\"r\"]\nexpect_connections = 0", "`expect_connections` is at least 1"),
-        ("op = \"leave\"\nactor = \"alice\"\nrooms = [\"r\"]\nexpect_disconnect = \"x\"", "`expect_disconnect` applies to `send`, `ask` and `disconnect`"),
+        ("op = \"leave\"\nactor = \"alice\"\nrooms = [\"r\"]\nexpect_disconnect = \"x\"", "`expect_disconnect` applies to `send`, `ask`, `disconnect`, `cut` and `pause`"),
     ];
     for (step, message) in refused {
         let e = parse("x", "x.toml", &with(step)).expect_err(step);
@@ -332,4 +339,45 @@ name = "/other"
         ),
         "{e}"
     );
+}
+
+/// GOOD with a network fault step appended, and `network` as its `[network]` table.
+fn with_fault(network: &str, op: &str) -> Result<Lesson, LessonError> {
+    let text =
+        format!("{GOOD}\n[[steps]]\ntitle = \"drop\"\nop = \"{op}\"\nactor = \"bob\"\n\n{network}");
+    parse("x", "x.toml", &text)
+}
+
+const NETWORK: &str =
+    "[network]\nping_interval_ms = 300\nping_timeout_ms = 200\nreconnection_delay_ms = 100\n";
+
+#[test]
+fn network_faults_need_a_network_table() {
+    let lesson = with_fault(NETWORK, "cut").unwrap();
+    assert_eq!(lesson.network.map(|n| n.ping_timeout_ms), Some(200));
+    assert_eq!(lesson.steps[2].action.op(), Op::Cut);
+    for op in ["cut", "pause", "resume"] {
+        let e = with_fault("", op).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!(
+                "`op = \"{op}\"` acts on a client's network: the lesson needs a `[network]` table"
+            )),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn network_timers_are_bounded() {
+    let e = with_fault(&NETWORK.replace("= 200", "= 20"), "pause")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("`ping_timeout_ms` is 20: it must be from 50 to 10000 ms"),
+        "{e}"
+    );
+    let e = with_fault(&NETWORK.replace("ping_interval_ms", "ping_every"), "pause")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown field `ping_every`"), "{e}");
 }

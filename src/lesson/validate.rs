@@ -8,6 +8,7 @@ use toml::Spanned;
 
 use super::raw::{to_json, RawAnswer, RawChoice, RawClient, RawLesson, RawQuestion};
 use super::steps::Checker;
+use super::Network;
 use super::{
     Action, Choice, Client, Lesson, LessonError, Question, ScriptedAnswer, FIXED_SERVER_FORMAT,
     FORMAT_VERSION, LESSON_NAMESPACES,
@@ -77,6 +78,7 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
         ));
     }
     let app = server(loc, &raw)?;
+    let network = network(loc, &raw)?;
     let (clients, known) = clients_of(loc, &raw.clients, app.as_ref())?;
     if raw.steps.is_empty() {
         return Err(loc.at(0, "a lesson needs at least one `[[steps]]` entry"));
@@ -85,6 +87,7 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
         loc,
         known: &known,
         app: app.as_ref(),
+        network: network.is_some(),
     };
     // Simulate who is connected so a step cannot act through a closed socket.
     let steps = checker.steps(&raw.steps, &mut BTreeSet::new())?;
@@ -114,7 +117,35 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
         steps,
         questions,
         app,
+        network,
     })
+}
+
+/// `[network]`: each timer within [`Network::RANGE_MS`], and a ping timeout a
+/// client can meet.
+fn network(loc: &Locator, raw: &RawLesson) -> Result<Option<Network>> {
+    let Some(spanned) = &raw.network else {
+        return Ok(None);
+    };
+    let (network, at) = (*spanned.get_ref(), spanned.span().start);
+    let timers = [
+        ("ping_interval_ms", network.ping_interval_ms),
+        ("ping_timeout_ms", network.ping_timeout_ms),
+        ("reconnection_delay_ms", network.reconnection_delay_ms),
+    ];
+    for (name, value) in timers {
+        if !Network::RANGE_MS.contains(&value) {
+            return Err(loc.at(
+                at,
+                format!(
+                    "`{name}` is {value}: it must be from {} to {} ms",
+                    Network::RANGE_MS.start(),
+                    Network::RANGE_MS.end()
+                ),
+            ));
+        }
+    }
+    Ok(Some(network))
 }
 
 /// Puts socketioxide's early-event shim ([`App`]'s `Namespace::hold_early`) in

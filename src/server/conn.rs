@@ -47,8 +47,12 @@ impl Timeouts {
     /// The longest silence from a client once answered: a live Socket.IO client
     /// answers every ping, so it is never silent for a ping interval and twice the
     /// time it has to answer (65 s by default). Anything else is closed then.
+    ///
+    /// Never shorter than the handshake timeout: with a lesson's shortened heartbeat
+    /// (`[network]`) this guard would otherwise race the heartbeat itself, and a
+    /// frozen client would leave with `transport error` instead of `ping timeout`.
     pub fn idle(&self) -> Duration {
-        self.ping_interval + 2 * self.ping_timeout
+        (self.ping_interval + 2 * self.ping_timeout).max(self.handshake)
     }
 }
 

@@ -35,7 +35,7 @@ pub use budget::{APPS_PER_SECOND, APPS_PER_SOCKET, HELD_BYTES, IN_ALL, PER_SOCKE
 pub use conn::Timeouts;
 pub use guard::{parse_origin, CSP};
 pub use redis::{run_prefix, DEFAULT_REDIS};
-pub use state::{visible_rooms, Activity, Missed, Monitor, MonitorFeed};
+pub use state::{visible_rooms, Activity, Missed, Monitor, MonitorFeed, MAX_NAME};
 
 use crate::protocol::MAX_MESSAGE_BYTES;
 use conn::Guarded;

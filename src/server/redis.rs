@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use socketioxide_redis::drivers::redis::redis_client::Client;
+use socketioxide_redis::drivers::redis::redis_client::io::tcp::TcpSettings;
+use socketioxide_redis::drivers::redis::redis_client::{Client, IntoConnectionInfo};
 use socketioxide_redis::drivers::redis::RedisDriver;
 use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
 
@@ -49,10 +50,19 @@ pub(crate) async fn connect(
     url: &str,
     prefix: &str,
 ) -> Result<RedisAdapterCtr<RedisDriver>, ServerError> {
-    let client = Client::open(resp3(url)).map_err(|e| ServerError::RedisUrl {
-        url: url.to_string(),
-        detail: e.to_string(),
-    })?;
+    let bad_url =
+        |e: socketioxide_redis::drivers::redis::redis_client::RedisError| ServerError::RedisUrl {
+            url: url.to_string(),
+            detail: e.to_string(),
+        };
+    // TCP_NODELAY, as on every other connection of the lab: a broadcast relayed
+    // through Redis is a small write that must not wait for a delayed ACK. The redis
+    // crate leaves Nagle on by default.
+    let info = resp3(url)
+        .into_connection_info()
+        .map_err(bad_url)?
+        .set_tcp_settings(TcpSettings::default().set_nodelay(true));
+    let client = Client::open(info).map_err(bad_url)?;
     let config = RedisAdapterConfig::new().with_prefix(prefix.to_string());
     let connecting = RedisAdapterCtr::new_with_redis_config(&client, config);
     let limit = format!("no answer within {} ms", REDIS_CONNECT.as_millis());

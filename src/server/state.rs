@@ -203,6 +203,9 @@ impl Missed {
 #[derive(Clone)]
 struct LabName(String);
 
+/// The longest name a socket keeps, in characters (a lesson's names are a word).
+pub const MAX_NAME: usize = 64;
+
 /// The server's own state, handed to every handler through socketioxide's `State`.
 pub(crate) struct Shared {
     monitor: Option<Monitor>,
@@ -474,9 +477,11 @@ impl Shared {
         }
     }
 
+    /// The socket's name from its handshake, cut to `MAX_NAME` characters: the
+    /// server keeps it and shows it in every note and log line about the socket.
     pub(crate) fn name_from_auth(&self, auth: Option<&Value>) -> String {
         match auth.and_then(|a| a.get("name")).and_then(Value::as_str) {
-            Some(name) if !name.is_empty() => name.to_string(),
+            Some(name) if !name.is_empty() => name.chars().take(MAX_NAME).collect(),
             _ => format!("guest-{}", self.guests.fetch_add(1, Ordering::Relaxed) + 1),
         }
     }

@@ -149,6 +149,8 @@ impl<'a> Clients<'a> {
             Action::Send { .. } | Action::Ask { .. } => self.send(action).await,
             // Server-side operations: an exercise's validation refuses them.
             Action::Join { .. } | Action::Leave { .. } | Action::Emit { .. } => {}
+            // An exercise has no `[network]`: its validation refuses faults.
+            Action::Fault { .. } => {}
         }
     }
 
@@ -204,7 +206,7 @@ impl<'a> Clients<'a> {
         let client = name.to_string();
         match options.connect().await {
             Ok(ConnectOutcome::Accepted(socket)) => {
-                self.sids.insert(client.clone(), socket.sid.clone());
+                self.sids.insert(client.clone(), socket.sid());
                 self.connected.insert(client.clone(), *socket);
                 self.record(Observation::Connected { client });
             }

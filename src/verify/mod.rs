@@ -146,6 +146,10 @@ pub async fn run(
     // The clients go first, then the whole process group.
     drop(server);
     let warnings = save_result(&exercise.id, passed);
+    let lang = match &options.target {
+        Target::Command(command) => report::lang_of(command),
+        Target::Url(_) => None,
+    };
     if options.json {
         let mut doc = report::json(exercise, &records, &diagnosis, quiet_ms);
         doc["note"] = note.into();
@@ -154,7 +158,7 @@ pub async fn run(
         write!(
             out,
             "{}",
-            report::summary(exercise, &records, &diagnosis, paint)
+            report::summary(exercise, &records, &diagnosis, lang, paint)
         )?;
         for w in warnings {
             writeln!(out, "{} {w}", paint.warn("warning:"))?;
@@ -218,6 +222,9 @@ async fn start(
 
 /// Adds what the server's log says about a failure: a stack trace, its last lines.
 fn explain(process: &ServerProcess, diagnosis: &mut Vec<String>) {
+    if let Some(held) = port_held(&process.last_lines(200)) {
+        diagnosis.push(held);
+    }
     if let Some(trace) = process.stack_trace() {
         diagnosis.push(format!("✗ the server printed a stack trace: {trace}"));
     }
@@ -226,6 +233,26 @@ fn explain(process: &ServerProcess, diagnosis: &mut Vec<String>) {
         let tail = process.last_lines(TAIL);
         diagnosis.extend(tail.iter().map(|l| format!("    | {l}")));
     }
+}
+
+/// When the server could not listen because its port is taken (Node's `EADDRINUSE`,
+/// Rust's "Address already in use"), the words that say so: most often a server
+/// verify did not start, one left running from before, holds it.
+fn port_held(lines: &[String]) -> Option<String> {
+    let in_use = |l: &&String| l.to_ascii_lowercase().contains("address already in use");
+    let line =
+        (lines.iter().find(in_use)).or_else(|| lines.iter().find(|l| l.contains("EADDRINUSE")))?;
+    // Node ends the line with the address: `... in use :::3000` or `127.0.0.1:3000`.
+    let port = line
+        .rsplit_once(':')
+        .map(|(_, p)| p.trim())
+        .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    Some(match port {
+        Some(port) => format!(
+            "✗ port {port} is already held by a process verify did not start (a server left running?): stop it, or listen on `PORT`, which verify chooses free"
+        ),
+        None => "✗ the port the server asked for is already held by a process verify did not start (a server left running?): stop it, or listen on `PORT`, which verify chooses free".to_string(),
+    })
 }
 
 /// The command as a shell would read it: an argument with spaces is quoted.

@@ -48,6 +48,7 @@ fn client_code(action: &Action, exercise: &Exercise) -> String {
         ),
         // Server-side operations: an exercise's validation refuses them.
         Action::Join { .. } | Action::Leave { .. } | Action::Emit { .. } => String::new(),
+        Action::Fault { .. } => String::new(),
     }
 }
 
@@ -131,6 +132,7 @@ pub fn summary(
     exercise: &Exercise,
     records: &[StepRecord],
     diagnosis: &[String],
+    lang: Option<Lang>,
     paint: Paint,
 ) -> String {
     let mut out = String::new();
@@ -161,12 +163,62 @@ pub fn summary(
         let _ = writeln!(out, "  {}", safe::text(line));
     }
     if !passed {
-        for hint in &exercise.hints {
+        for hint in hints_for(&exercise.hints, lang) {
             let text = wrap(&format!("hint: {hint}"), 2, WIDTH);
             out.push_str(&text);
         }
     }
     out
+}
+
+/// The language a learner's server is written in, as far as its command tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    JavaScript,
+    Rust,
+}
+
+/// `node server.js` is JavaScript, `cargo run` or a `target/` binary Rust; a URL
+/// or another command says nothing.
+pub fn lang_of(command: &[String]) -> Option<Lang> {
+    let program = command.first()?;
+    let name = std::path::Path::new(program)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let js_file = |w: &String| {
+        [".js", ".mjs", ".cjs", ".ts"]
+            .iter()
+            .any(|e| w.ends_with(e))
+    };
+    if ["node", "nodejs", "npm", "npx", "bun", "deno", "nodemon"].contains(&name.as_str())
+        || command.iter().any(js_file)
+    {
+        Some(Lang::JavaScript)
+    } else if name == "cargo" || program.contains("target/") {
+        Some(Lang::Rust)
+    } else {
+        None
+    }
+}
+
+/// The hints in the learner's language: an exercise's Rust hints start with
+/// `In Rust:`, the others are about the JavaScript; with no language known, all.
+pub fn hints_for(hints: &[String], lang: Option<Lang>) -> Vec<String> {
+    const RUST: &str = "In Rust: ";
+    let rust: Vec<String> = hints
+        .iter()
+        .filter_map(|h| h.strip_prefix(RUST).map(str::to_string))
+        .collect();
+    match lang {
+        Some(Lang::JavaScript) => hints
+            .iter()
+            .filter(|h| !h.starts_with(RUST))
+            .cloned()
+            .collect(),
+        Some(Lang::Rust) if !rust.is_empty() => rust,
+        _ => hints.to_vec(),
+    }
 }
 
 /// Whether the run passed: every step ran and held, and nothing was diagnosed.
@@ -223,4 +275,35 @@ pub fn json(
         "diagnosis": diagnosis,
         "steps": steps,
     })
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::*;
+
+    fn words(list: &[&str]) -> Vec<String> {
+        list.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn hints_follow_the_language_of_the_command() {
+        let hints = words(&[
+            "use `socket.broadcast.emit`",
+            "In Rust: `socket.broadcast()`",
+        ]);
+        let js = lang_of(&words(&["node", "server.js"]));
+        assert_eq!(js, Some(Lang::JavaScript));
+        assert_eq!(
+            hints_for(&hints, js),
+            words(&["use `socket.broadcast.emit`"])
+        );
+        let rust = lang_of(&words(&["./target/debug/chat"]));
+        assert_eq!(rust, Some(Lang::Rust));
+        assert_eq!(lang_of(&words(&["cargo", "run"])), Some(Lang::Rust));
+        assert_eq!(hints_for(&hints, rust), words(&["`socket.broadcast()`"]));
+        assert_eq!(
+            hints_for(&hints, lang_of(&words(&["python3", "s.py"]))),
+            hints
+        );
+    }
 }

@@ -20,7 +20,21 @@ pub fn opening(title: &str, intro: &str, paint: Paint) -> String {
 
 pub fn header(lesson: &Lesson, server: &str, paint: Paint) -> String {
     let title = format!("socketio-lab · {}", lesson.title);
-    header_of(&title, &lesson.intro, server, &lesson.clients, paint)
+    let mut out = header_of(&title, &lesson.intro, server, &lesson.clients, paint);
+    if let Some(n) = lesson.network {
+        // The timers the lesson runs, from its `[network]` table, in the options'
+        // own names (the server's, then the client's).
+        let _ = writeln!(
+            out,
+            "  {} pingInterval {} ms, pingTimeout {} ms, reconnectionDelay {} ms\n          \
+             each client's connection goes through a proxy on 127.0.0.1",
+            paint.dim("network"),
+            n.ping_interval_ms,
+            n.ping_timeout_ms,
+            n.reconnection_delay_ms
+        );
+    }
+    out
 }
 
 /// A heading, its paragraph, the server and the clients (lessons and exercises).

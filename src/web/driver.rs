@@ -34,6 +34,11 @@ pub(crate) enum Command {
         joining: bool,
         reply: oneshot::Sender<Result<String, String>>,
     },
+    /// Start the story again from its first step, on a fresh lab: the pages get a
+    /// `restart` record and draw from there.
+    Restart {
+        reply: oneshot::Sender<Result<(), String>>,
+    },
     Stop(oneshot::Sender<()>),
 }
 
@@ -41,8 +46,22 @@ pub(crate) enum Command {
 #[derive(Clone)]
 pub(crate) struct Handle {
     commands: mpsc::Sender<Command>,
-    /// Every record published so far, as JSON text, in order.
-    pub(crate) records: watch::Receiver<Vec<Arc<str>>>,
+    /// The records a new page is drawn from, in order.
+    pub(crate) records: watch::Receiver<Vec<Published>>,
+}
+
+/// Visitor records kept for new pages: a visitor's arrivals, departures and
+/// messages are kept only this far back, since each carries who is online then (the
+/// page draws the chat from the latest); the story's own steps are all kept.
+pub const VISITOR_RECORDS: usize = 50;
+
+/// One record as the pages get it.
+#[derive(Debug, Clone)]
+pub(crate) struct Published {
+    /// Its place among every record published so far (`seq` in its JSON).
+    pub(crate) seq: usize,
+    pub(crate) text: Arc<str>,
+    pub(crate) visitor: bool,
 }
 
 impl Handle {
@@ -62,12 +81,26 @@ struct Driver {
     lab: Lab,
     /// The story's own steps, for the closing summary.
     records: Vec<StepRecord>,
-    published: watch::Sender<Vec<Arc<str>>>,
+    published: watch::Sender<Vec<Published>>,
+    /// The `seq` of the next record.
+    next_seq: usize,
     /// The server's monitor, in the demo: how a visitor's traffic is noticed.
     feed: Option<MonitorFeed>,
     visitors: BTreeSet<String>,
     timeout: Duration,
     broken: bool,
+    /// How the lab was started, to start it again.
+    options: LabOptions,
+}
+
+/// Adds `record`, dropping the oldest visitor record past `VISITOR_RECORDS`.
+pub(crate) fn push_bounded(all: &mut Vec<Published>, record: Published) {
+    all.push(record);
+    if all.iter().filter(|r| r.visitor).count() > VISITOR_RECORDS {
+        if let Some(oldest) = all.iter().position(|r| r.visitor) {
+            all.remove(oldest);
+        }
+    }
 }
 
 /// Starts the lesson's lab and the task that drives it.
@@ -89,10 +122,12 @@ pub(crate) async fn start(
         lab,
         records: Vec::new(),
         published,
+        next_seq: 0,
         feed,
         visitors: BTreeSet::new(),
         timeout: options.timeout,
         broken: false,
+        options: options.clone(),
     };
     tokio::spawn(driver.run(inbox));
     Ok(Handle { commands, records })
@@ -119,7 +154,7 @@ impl Driver {
             };
             match command {
                 Some(Command::Next { after, reply }) => {
-                    let out = self.published.borrow().len();
+                    let out = self.next_seq;
                     let fresh = after.is_none_or(|after| after >= out);
                     let _ = reply.send(if fresh { self.next().await } else { Ok(()) });
                 }
@@ -136,6 +171,9 @@ impl Driver {
                         let _ = reply.send(Err(why));
                     }
                 },
+                Some(Command::Restart { reply }) => {
+                    let _ = reply.send(self.restart().await);
+                }
                 Some(Command::Stop(done)) => {
                     self.lab.finish().await;
                     let _ = done.send(());
@@ -149,11 +187,19 @@ impl Driver {
 
     /// Sends a record to every page; `seq` is its place among all records, so that a
     /// page that reconnects can skip what it has.
-    fn publish(&self, mut doc: Value) {
-        self.published.send_modify(|all| {
-            doc["seq"] = json!(all.len());
-            all.push(Arc::from(doc.to_string()));
-        });
+    /// Past `VISITOR_RECORDS` visitor records, the oldest one goes: however many
+    /// tabs come and go, a new page is sent the story and the latest visitors.
+    fn publish(&mut self, mut doc: Value) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        doc["seq"] = json!(seq);
+        let visitor = doc["kind"] == "visitor";
+        let record = Published {
+            seq,
+            text: Arc::from(doc.to_string()),
+            visitor,
+        };
+        self.published.send_modify(|all| push_bounded(all, record));
     }
 
     /// Runs the next step of the lesson and publishes its record.
@@ -196,6 +242,24 @@ impl Driver {
             doc["story_summary"] = json!(self.lesson.summary);
         }
         self.publish(doc);
+        Ok(())
+    }
+
+    /// Ends the lab (its people leave the chat) and starts a fresh one for the
+    /// first step; visitors' tabs stay connected.
+    async fn restart(&mut self) -> Result<(), String> {
+        if self.records.len() < self.lesson.steps.len() && !self.broken {
+            // Another page restarted it already, or it has not ended: nothing to do.
+            return Ok(());
+        }
+        let fresh = Lab::for_lesson(&self.lesson, &self.options)
+            .await
+            .map_err(|e| format!("cannot start the lab again: {e}"))?;
+        let old = std::mem::replace(&mut self.lab, fresh);
+        old.finish().await;
+        self.records.clear();
+        self.broken = false;
+        self.publish(json!({ "kind": "restart" }));
         Ok(())
     }
 

@@ -124,8 +124,21 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord) -> Value {
         "kind": "step",
         "total": lesson.steps.len(),
         "narration": step.narration,
-        "code": code.map(|c| json!({ "client": c.client, "js": c.js, "rust": c.rust })),
+        "code": code.map(|c| {
+            use crate::highlight::{html, Lang};
+            json!({
+                "client_html": c.client.as_deref().and_then(|client| html(Lang::JavaScript, client)),
+                "js_html": html(Lang::JavaScript, &c.js),
+                "rust_html": html(Lang::Rust, &c.rust),
+                "client": c.client,
+                "js": c.js,
+                "rust": c.rust,
+            })
+        }),
         "delivers": delivers,
+        // What the server emitted (from its own note), which need not be what the
+        // client sent: `tell` makes the server emit `news`.
+        "sent_event": safe::text(&record.event_name(step)),
         "expected": step.expect.delivered_to.clone().map(|mut names| { names.sort(); names }),
         "shown": view::shown_sockets(record),
         "sockets": names.iter().map(|n| card(lesson, record, n, delivers)).collect::<Vec<_>>(),
@@ -146,7 +159,7 @@ fn merge(doc: &mut Value, extra: Value) {
 pub fn beat(story: &Lesson, step: &Step, record: &StepRecord) -> Value {
     let mut doc = self::step(story, step, record);
     let (plain, glossary) = split_narration(&step.narration);
-    let from = display_name(step.action.actor());
+    let from = crate::demo::sender(step);
     let extra = json!({
         "plain": plain,
         "glossary": glossary.iter().map(|(t, m)| json!({ "term": t, "meaning": m })).collect::<Vec<_>>(),

@@ -80,6 +80,7 @@ pub(crate) fn router(site: Arc<Site>) -> Router {
         .route("/api/lab/{name}", get(meta))
         .route("/api/lab/{name}/events", get(events))
         .route("/api/lab/{name}/next", post(next))
+        .route("/api/lab/{name}/restart", post(restart))
         .route("/api/demo/turn", post(turn))
         .fallback(|| async { missing("no such page") })
         .layer(axum::middleware::from_fn_with_state(site.clone(), tokened))
@@ -117,6 +118,11 @@ async fn page(State(site): State<Arc<Site>>) -> Response {
 }
 
 async fn asset(Path(file): Path<String>) -> Response {
+    if file == "highlight.css" {
+        // The code's colours, from the highlighter's own theme (`highlight`).
+        let kind = HeaderValue::from_static("text/css");
+        return ([(header::CONTENT_TYPE, kind)], crate::highlight::css()).into_response();
+    }
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
         Some((_, kind, bytes)) => {
             let kind = HeaderValue::from_static(kind);
@@ -220,9 +226,14 @@ fn records(handle: Handle) -> impl Stream<Item = Result<Event, Infallible>> {
     let start = (handle.records, 0usize);
     stream::unfold(start, |(mut rx, sent)| async move {
         loop {
-            let fresh: Vec<Arc<str>> = rx.borrow_and_update()[sent..].to_vec();
-            if !fresh.is_empty() {
-                let sent = sent + fresh.len();
+            let fresh: Vec<(usize, Arc<str>)> = rx
+                .borrow_and_update()
+                .iter()
+                .filter(|r| r.seq >= sent)
+                .map(|r| (r.seq, r.text.clone()))
+                .collect();
+            if let Some((last, _)) = fresh.last() {
+                let sent = last + 1;
                 return Some((fresh, (rx, sent)));
             }
             rx.changed().await.ok()?;
@@ -232,7 +243,7 @@ fn records(handle: Handle) -> impl Stream<Item = Result<Event, Infallible>> {
         stream::iter(
             fresh
                 .into_iter()
-                .map(|text| Ok(Event::default().event("record").data(&*text))),
+                .map(|(_, text)| Ok(Event::default().event("record").data(&*text))),
         )
     })
 }
@@ -260,6 +271,23 @@ async fn next(
         })
         .await
     {
+        return refused("the lab has stopped".into());
+    }
+    match answer.await {
+        Ok(Ok(())) => Json(json!({ "ok": true })).into_response(),
+        Ok(Err(why)) => refused(why),
+        Err(_) => refused("the lab has stopped".into()),
+    }
+}
+
+/// Starts the lab again from its first step, for every page.
+async fn restart(State(site): State<Arc<Site>>, Path(name): Path<String>) -> Response {
+    let handle = match driver_of(&site, &name).await {
+        Ok(handle) => handle,
+        Err(response) => return response,
+    };
+    let (reply, answer) = oneshot::channel();
+    if !handle.ask(Command::Restart { reply }).await {
         return refused("the lab has stopped".into());
     }
     match answer.await {

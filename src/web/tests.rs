@@ -82,3 +82,35 @@ fn a_visitor_shows_in_every_window_by_the_server_notes() {
     }
     assert_eq!(windows[2]["open"], false);
 }
+
+/// Issue 28, item 7: 3,000 visitor records (tabs arriving, writing, leaving) beside the story's beats leave a new page the beats and the last
+/// `VISITOR_RECORDS` visitor records, the latest carrying who is online now.
+#[test]
+fn the_demos_record_keeps_the_beats_and_the_latest_visitors() {
+    use super::driver::{push_bounded, Published, VISITOR_RECORDS};
+    let mut all = Vec::new();
+    let mut seq = 0;
+    let mut push = |all: &mut Vec<Published>, visitor: bool| {
+        let text = format!("{{\"seq\":{seq}}}");
+        push_bounded(
+            all,
+            Published {
+                seq,
+                text: text.into(),
+                visitor,
+            },
+        );
+        seq += 1;
+    };
+    for beat in 0..20 {
+        push(&mut all, false);
+        for _ in 0..300 * (beat % 2) {
+            push(&mut all, true);
+        }
+    }
+    assert_eq!(all.iter().filter(|r| !r.visitor).count(), 20);
+    let visitors: Vec<usize> = all.iter().filter(|r| r.visitor).map(|r| r.seq).collect();
+    assert_eq!(visitors.len(), VISITOR_RECORDS);
+    assert_eq!(*visitors.last().unwrap(), seq - 1);
+    assert!(all.windows(2).all(|w| w[0].seq < w[1].seq), "in order");
+}

@@ -307,9 +307,15 @@ impl Drop for ChildServer {
 
 /// The Node reference server (`examples/node-reference/server.js`) on a free port.
 pub fn node_reference() -> Result<ChildServer, String> {
+    node_reference_with(&[])
+}
+
+/// The Node reference with more command-line options (`--ping-interval MS`, say).
+pub fn node_reference_with(options: &[String]) -> Result<ChildServer, String> {
     let mut cmd = Command::new("node");
     cmd.arg(repo().join("examples/node-reference/server.js"))
         .args(["--port", "0"])
+        .args(options)
         .env_remove("PORT");
     ChildServer::start(cmd, Ready::PortLine, Duration::from_secs(15))
 }

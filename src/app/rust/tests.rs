@@ -59,3 +59,20 @@ fn any_is_called_first_in_every_handler_and_the_fallback() {
         "{js}"
     );
 }
+
+#[test]
+fn a_namespace_named_by_digits_gives_rust_names() {
+    let ns = Namespace {
+        name: "/1".into(),
+        events: vec![Handler {
+            event: "go".into(),
+            args: vec![],
+            ops: vec![Op::Log("went".into())],
+        }],
+        ..Namespace::default()
+    };
+    let (code, install) = namespace(&ns);
+    assert!(install.contains("ns_1_on_connect"), "{install}");
+    assert!(code.contains("async fn ns_1_on_connect("), "{code}");
+    assert!(code.contains("async fn ns_1_on_go("), "{code}");
+}

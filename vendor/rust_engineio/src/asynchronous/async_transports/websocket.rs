@@ -10,7 +10,7 @@ use futures_util::stream::StreamExt;
 use futures_util::Stream;
 use http::HeaderMap;
 use tokio::sync::RwLock;
-use tokio_tungstenite::connect_async;
+use tokio_tungstenite::connect_async_with_config;
 use tungstenite::client::IntoClientRequest;
 use url::Url;
 
@@ -38,7 +38,10 @@ impl WebsocketTransport {
             req.headers_mut().extend(map);
         }
 
-        let (ws_stream, _) = connect_async(req).await?;
+        // TCP_NODELAY: engine.io packets are small and often follow one another (an
+        // event, then its ack); with Nagle on, the second waits for the server's
+        // delayed ACK, about 40 ms on Linux.
+        let (ws_stream, _) = connect_async_with_config(req, None, true).await?;
         let fd = super::websocket_general::raw_fd(&ws_stream);
         let (sen, rec) = ws_stream.split();
 
