@@ -52,6 +52,24 @@ pub fn reach_mismatch(event: &str, expected: &[String], observed: &[String]) -> 
     })
 }
 
+/// "once", "twice", "3 times".
+fn times(n: usize) -> String {
+    match n {
+        1 => "once".to_string(),
+        2 => "twice".to_string(),
+        n => format!("{n} times"),
+    }
+}
+
+/// "1 copy", "2 copies", "no copy".
+fn copies(n: usize) -> String {
+    match n {
+        0 => "no copy".to_string(),
+        1 => "1 copy".to_string(),
+        n => format!("{n} copies"),
+    }
+}
+
 /// Whether a learner's prediction of who receives a step's event held: it names
 /// exactly the sockets the trace shows receiving it (`predicted` sorted, no repeats).
 pub fn prediction_held(record: &StepRecord, predicted: &[String]) -> bool {
@@ -109,13 +127,57 @@ impl StepRecord {
             }
         }
 
+        // A handler may emit an event twice, so a second copy is a fault only when
+        // the server says it sent fewer.
         for name in self.delivered_to() {
             let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
             for (event, _) in self.received_by(&name) {
                 *counts.entry(event).or_default() += 1;
             }
-            for (event, n) in counts.into_iter().filter(|(_, n)| *n > 1) {
-                problems.push(format!("`{name}` received `{event}` {n} times in one step"));
+            for (event, n) in counts {
+                let sent = self.server_copies(&name, event).max(1);
+                if n > sent {
+                    problems.push(format!(
+                        "`{name}` received `{event}` {n} times in one step, but the server sent it {}",
+                        times(sent)
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
+    /// How many of the server's emits in this step selected `client` for `event`.
+    fn server_copies(&self, client: &str, event: &str) -> usize {
+        self.observations
+            .iter()
+            .filter(|o| match o {
+                Observation::ServerEmitted {
+                    event: e,
+                    delivered_to,
+                    ..
+                } => e == event && delivered_to.iter().any(|n| n == client),
+                _ => false,
+            })
+            .count()
+    }
+
+    /// `expect_copies`: each listed client received the step's event (`event`, as
+    /// `event_name` words it) this many times.
+    fn copies_mismatches(&self, event: &str, want: &BTreeMap<String, usize>) -> Vec<String> {
+        let events: Vec<&str> = event.split("`, `").collect();
+        let mut problems = Vec::new();
+        for (name, &want) in want {
+            let got = self
+                .received_by(name)
+                .filter(|(e, _)| events.contains(e))
+                .count();
+            if got != want {
+                problems.push(format!(
+                    "expected `{name}` to receive {} of `{event}`, but it received {}",
+                    copies(want),
+                    copies(got)
+                ));
             }
         }
         problems
@@ -262,6 +324,9 @@ impl StepRecord {
         }
         if let Some(want) = &expect.disconnect {
             problems.extend(self.disconnect_mismatches(step.action.actors(), want));
+        }
+        if let Some(want) = &expect.copies {
+            problems.extend(self.copies_mismatches(&event, want));
         }
         if let Some(want) = expect.connections {
             problems.extend(self.connections_mismatch(step.action.actors(), want));
@@ -540,5 +605,68 @@ pub mod exercise {
             lines.push(format!("the server logged `{line}`"));
         }
         lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(observations: Vec<Observation>) -> StepRecord {
+        StepRecord {
+            index: 1,
+            observations,
+            present: vec!["ann".into(), "bob".into()],
+            rooms: Default::default(),
+            own_id_rooms: Default::default(),
+            connections: Vec::new(),
+            declared: true,
+        }
+    }
+
+    fn emitted(to: &[&str]) -> Observation {
+        Observation::ServerEmitted {
+            client: "ann".into(),
+            namespace: "/".into(),
+            event: "alert".into(),
+            delivered_to: to.iter().map(|n| n.to_string()).collect(),
+            error: None,
+            timeout_ms: None,
+        }
+    }
+
+    fn received(client: &str) -> Observation {
+        Observation::Received {
+            client: client.into(),
+            event: "alert".into(),
+            payload: Value::Null,
+        }
+    }
+
+    /// Two copies are a fault only beyond what the server says it sent, and
+    /// `expect_copies` counts what each client received.
+    #[test]
+    fn copies_are_judged_against_the_servers_emits() {
+        let twice = record(vec![
+            emitted(&["ann", "bob"]),
+            emitted(&["bob"]),
+            received("ann"),
+            received("bob"),
+            received("bob"),
+        ]);
+        assert!(twice.traffic_faults("alert", false).is_empty());
+        let want = BTreeMap::from([("ann".to_string(), 1), ("bob".to_string(), 2)]);
+        assert!(twice.copies_mismatches("alert", &want).is_empty());
+        let wrong = BTreeMap::from([("ann".to_string(), 2)]);
+        assert_eq!(
+            twice.copies_mismatches("alert", &wrong),
+            ["expected `ann` to receive 2 copies of `alert`, but it received 1 copy"]
+        );
+
+        let once = record(vec![emitted(&["bob"]), received("bob"), received("bob")]);
+        assert_eq!(
+            once.traffic_faults("alert", false),
+            ["`bob` received `alert` 2 times in one step, but the server sent it once"]
+        );
     }
 }

@@ -440,6 +440,9 @@ pub struct Expectations {
     /// `send`, `ask`, `disconnect`: the server notes each actor leaving, with this
     /// reason (one a message too large gets, say).
     pub disconnect: Option<String>,
+    /// `emit`, `send`, `ask`: how many copies of the step's event each listed client
+    /// receives.
+    pub copies: Option<std::collections::BTreeMap<String, usize>>,
 }
 
 impl Expectations {
@@ -454,6 +457,7 @@ impl Expectations {
             && !self.timeout
             && !self.rejected
             && self.connections.is_none()
+            && self.copies.is_none()
             && self.acks.is_none()
             && self.disconnect.is_none()
     }

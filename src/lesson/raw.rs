@@ -165,6 +165,9 @@ pub(super) struct RawStep {
     pub expect_connections: Option<Spanned<u64>>,
     /// `emit` with `ack`: who answers what; every other recipient's wait times out.
     pub expect_acks: Option<Spanned<toml::Table>>,
+    /// How many copies of the step's event each listed client receives (a handler
+    /// that emits twice sends two).
+    pub expect_copies: Option<Spanned<toml::Table>>,
 }
 
 impl RawStep {

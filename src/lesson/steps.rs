@@ -349,7 +349,46 @@ impl Checker<'_> {
             timeout: s.expect_timeout,
             rejected: s.expect_rejected,
             disconnect: s.expect_disconnect.clone(),
+            copies: self.expect_copies(s, action)?,
         })
+    }
+
+    /// `expect_copies`: a table of client names and how many copies of the step's
+    /// event each receives, from 1 up (a client that receives none is left out of
+    /// `expect`, not given 0).
+    fn expect_copies(
+        &self,
+        s: &RawStep,
+        action: &Action,
+    ) -> Result<Option<std::collections::BTreeMap<String, usize>>> {
+        let Some(table) = &s.expect_copies else {
+            return Ok(None);
+        };
+        let at = table.span().start;
+        if action.event().is_none() {
+            return Err(self.loc.at(
+                at,
+                format!("`expect_copies` counts an event; `{}` sends none", s.op),
+            ));
+        }
+        let mut copies = std::collections::BTreeMap::new();
+        for (name, value) in table.get_ref() {
+            if !self.known.contains_key(name) {
+                return Err(self
+                    .loc
+                    .at(at, format!("unknown client `{name}` in `expect_copies`")));
+            }
+            match value.as_integer() {
+                Some(n) if n >= 1 => copies.insert(name.clone(), n as usize),
+                _ => {
+                    return Err(self.loc.at(
+                        at,
+                        format!("`expect_copies` gives `{name}` a count from 1 up"),
+                    ))
+                }
+            };
+        }
+        Ok(Some(copies))
     }
 
     /// `expect_acks`: a table of recipients and their answers, on an `emit` that asks

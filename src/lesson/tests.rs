@@ -241,6 +241,41 @@ fn connection_and_ack_claims_are_read_and_checked() {
     }
 }
 
+#[test]
+fn copies_claims_are_read_and_checked() {
+    let with = |step: &str| format!("{GOOD}\n[[steps]]\ntitle = \"claim\"\n{step}\n");
+    let lesson = parse(
+        "x",
+        "x.toml",
+        &with("op = \"emit\"\nactor = \"alice\"\nfrom = \"io\"\nevent = \"e\"\nexpect_copies = { bob = 2 }"),
+    )
+    .unwrap();
+    let copies = lesson.steps[2].expect.copies.as_ref().unwrap();
+    assert_eq!(copies.get("bob"), Some(&2));
+    let refused = [
+        (
+            "op = \"emit\"\nactor = \"alice\"\nevent = \"e\"\nexpect_copies = { zed = 1 }",
+            "unknown client `zed` in `expect_copies`",
+        ),
+        (
+            "op = \"emit\"\nactor = \"alice\"\nevent = \"e\"\nexpect_copies = { bob = 0 }",
+            "`expect_copies` gives `bob` a count from 1 up",
+        ),
+        (
+            "op = \"emit\"\nactor = \"alice\"\nevent = \"e\"\nexpect_copies = { bob = \"2\" }",
+            "`expect_copies` gives `bob` a count from 1 up",
+        ),
+        (
+            "op = \"leave\"\nactor = \"alice\"\nrooms = [\"r\"]\nexpect_copies = { bob = 1 }",
+            "`expect_copies` counts an event; `leave` sends none",
+        ),
+    ];
+    for (step, message) in refused {
+        let e = parse("x", "x.toml", &with(step)).expect_err(step);
+        assert!(e.message.starts_with(message), "{step}: {e}");
+    }
+}
+
 /// Format 2: `before_connect` is read, `expect_unheard` goes with it only, and the
 /// early-event shim is set where a client sends early and the connection handler
 /// does not wait.

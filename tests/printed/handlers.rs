@@ -14,6 +14,7 @@ mod app {
         socket.on("join", on_join);
         socket.on("move", on_move);
         socket.on("news for both teams", on_news_for_both_teams);
+        socket.on("alarm", on_alarm);
         socket.on("goodbye", on_goodbye);
         socket.on_fallback(on_unhandled);
         socket.on_disconnect(on_disconnect);
@@ -42,6 +43,13 @@ mod app {
         // shim: socketioxide has no `onAny`; each handler calls it first
         on_any("news for both teams").await;
         io.to("red").to("blue").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_alarm(io: SocketIo, Data(msg): Data<String>) {
+        // shim: socketioxide has no `onAny`; each handler calls it first
+        on_any("alarm").await;
+        io.to("red").emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
     }
 
     async fn on_goodbye(socket: SocketRef) {

@@ -18,6 +18,7 @@ pub mod tenant_broadcast_1 {
             socket.on("join", on_join);
             socket.on("move", on_move);
             socket.on("news for both teams", on_news_for_both_teams);
+            socket.on("alarm", on_alarm);
             socket.on("goodbye", on_goodbye);
             socket.on_fallback(on_unhandled);
             socket.on_disconnect(on_disconnect);
@@ -46,6 +47,13 @@ pub mod tenant_broadcast_1 {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("news for both teams").await;
             io.to("red").to("blue").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_alarm(io: SocketIo, Data(msg): Data<String>) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("alarm").await;
+            io.to("red").emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_goodbye(socket: SocketRef) {
@@ -154,6 +162,7 @@ pub mod tenant_broadcast_2 {
             socket.on("join", on_join);
             socket.on("move", on_move);
             socket.on("news for both teams", on_news_for_both_teams);
+            socket.on("alarm", on_alarm);
             socket.on("goodbye", on_goodbye);
             socket.on_fallback(on_unhandled);
             socket.on_disconnect(on_disconnect);
@@ -182,6 +191,13 @@ pub mod tenant_broadcast_2 {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("news for both teams").await;
             io.to("red").to("blue").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_alarm(io: SocketIo, Data(msg): Data<String>) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("alarm").await;
+            io.to("red").emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_goodbye(socket: SocketRef) {
@@ -289,6 +305,7 @@ pub mod tenant_broadcast_3 {
             socket.on("join", on_join);
             socket.on("move", on_move);
             socket.on("news for both teams", on_news_for_both_teams);
+            socket.on("alarm", on_alarm);
             socket.on("goodbye", on_goodbye);
             socket.on_fallback(on_unhandled);
             socket.on_disconnect(on_disconnect);
@@ -317,6 +334,13 @@ pub mod tenant_broadcast_3 {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("news for both teams").await;
             io.to("red").to("blue").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_alarm(io: SocketIo, Data(msg): Data<String>) {
+            // shim: socketioxide has no `onAny`; each handler calls it first
+            on_any("alarm").await;
+            io.to("red").emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_goodbye(socket: SocketRef) {
