@@ -1,22 +1,32 @@
-//! `cargo bench`: one lab step's settle time, and broadcast fan-out, on the embedded
-//! server and (when `node` and `examples/node-reference/node_modules` are there) on
-//! the Node reference server. Figures, not assertions: nothing here fails because
-//! something is slow.
+//! `cargo bench`: every lesson's run, one lab step's settle time, and broadcast
+//! fan-out, on the embedded server and (when `node` and
+//! `examples/node-reference/node_modules` are there) on the Node reference server.
+//! Figures, not assertions: nothing here fails because something is slow.
+//!
+//! Before divan's figures it prints each lesson's run time and its slowest step
+//! beyond what the lesson declares it waits (`Lesson::declared_wait`), medians of
+//! a few runs: a step that waits for nothing should take a few milliseconds.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use divan::Bencher;
 use indicatif::ProgressBar;
 use socketio_lab::engine::{Lab, LabOptions};
 use socketio_lab::fanout::{self, Swarm, Target};
-use socketio_lab::lesson::{self, Op};
+use socketio_lab::lesson::{self, Lesson, Op};
 use socketio_lab::server::EmbeddedServer;
 
+/// Runs of each lesson for the slowest-step table.
+const LESSON_RUNS: usize = 5;
+
 fn main() {
+    if !std::env::args().any(|a| a == "--list") {
+        slowest_steps();
+    }
     let mut divan = divan::Divan::from_args();
     if let Err(reason) = node_available() {
         eprintln!("skipping the `node::` benchmarks: {reason}");
@@ -44,6 +54,85 @@ fn node_available() -> Result<(), String> {
         Ok(o) if o.status.success() => Ok(()),
         _ => Err("`node` is not installed".into()),
     }
+}
+
+/// One run of `lesson` from its first step to its last: each step's time.
+fn lesson_run(rt: &tokio::runtime::Runtime, lesson: &Lesson) -> Vec<Duration> {
+    rt.block_on(async {
+        let mut lab = Lab::for_lesson(lesson, &LabOptions::default())
+            .await
+            .expect("the lab starts");
+        let mut times = Vec::new();
+        for step in &lesson.steps {
+            let started = Instant::now();
+            lab.run_step(step).await.expect("the step runs");
+            times.push(started.elapsed());
+        }
+        lab.finish().await;
+        times
+    })
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Each lesson's whole run (start to finish, its server's start included) and its
+/// slowest step beyond the step's declared waits, medians of `LESSON_RUNS` runs.
+fn slowest_steps() {
+    let rt = runtime();
+    let lessons = lesson::embedded().expect("the built-in lessons");
+    println!("lesson runs, medians of {LESSON_RUNS} (step time beyond its declared waits):");
+    for lesson in &lessons {
+        let mut whole = Vec::new();
+        let mut steps: Vec<Vec<Duration>> = vec![Vec::new(); lesson.steps.len()];
+        for _ in 0..LESSON_RUNS {
+            let started = Instant::now();
+            let times = lesson_run(&rt, lesson);
+            whole.push(started.elapsed());
+            for (all, t) in steps.iter_mut().zip(times) {
+                all.push(t);
+            }
+        }
+        let beyond = |(i, times): (usize, &Vec<Duration>)| {
+            let took = median(times.clone());
+            let declared = lesson.declared_wait(&lesson.steps[i]);
+            (took.saturating_sub(declared), i, took, declared)
+        };
+        let Some((over, i, took, declared)) = steps.iter().enumerate().map(beyond).max() else {
+            continue;
+        };
+        println!(
+            "  {:<11} {:>7.1} ms, {:>2} steps; slowest: step {} `{}` {:.1} ms ({:.1} ms beyond {} ms declared)",
+            lesson.id,
+            ms(median(whole)),
+            lesson.steps.len(),
+            i + 1,
+            lesson.steps[i].title,
+            ms(took),
+            ms(over),
+            declared.as_millis()
+        );
+    }
+    println!();
+}
+
+/// Every lesson, run from its server's start to its last step.
+fn lesson_ids() -> impl Iterator<Item = &'static str> {
+    lesson::EMBEDDED.iter().map(|(id, _)| *id)
+}
+
+#[divan::bench(args = lesson_ids(), sample_count = 20)]
+fn lesson(bencher: Bencher, id: &str) {
+    let rt = runtime();
+    let lessons = lesson::embedded().expect("the built-in lessons");
+    let lesson = lessons.iter().find(|l| l.id == id).expect("the lesson");
+    bencher.bench_local(|| lesson_run(&rt, lesson));
 }
 
 /// The Node reference server on a free loopback port; killed when dropped.

@@ -16,6 +16,9 @@ use socketio_lab::lesson;
 #[path = "printed/cheatsheet.rs"]
 mod cheatsheet;
 #[rustfmt::skip]
+#[path = "printed/drops.rs"]
+mod drops;
+#[rustfmt::skip]
 #[path = "printed/early.rs"]
 mod early;
 #[rustfmt::skip]
@@ -179,8 +182,9 @@ fn every_printed_file_is_compiled_here() {
 #[tokio::test]
 async fn the_printed_apps_install_on_a_server() {
     type Install = fn(&socketioxide::SocketIo);
-    let apps: [(Install, &[&str]); 8] = [
+    let apps: [(Install, &[&str]); 9] = [
         (tutorial_chat::install, &["/"]),
+        (drops::install, &["/"]),
         (lobby::install, &["/"]),
         (handlers::install, &["/"]),
         (early::install, &["/", "/slow"]),

@@ -389,6 +389,11 @@ impl Namespace {
     pub fn handler(&self, event: &str) -> Option<&Handler> {
         self.events.iter().find(|h| h.event == event)
     }
+
+    /// What the namespace runs for `event`: its handler, or the catch-all.
+    pub fn ops_for(&self, event: &str) -> &[Op] {
+        self.handler(event).map_or(&self.unhandled, |h| &h.ops)
+    }
 }
 
 impl App {

@@ -156,6 +156,71 @@ impl Lesson {
     pub fn client(&self, name: &str) -> Option<&Client> {
         self.clients.iter().find(|c| c.name == name)
     }
+
+    /// The most a step of this lesson may wait on purpose, as the lesson declares it:
+    /// an acknowledgement it expects to time out, a client's late answer
+    /// (`after_ms`), and what the server's handlers for the step declare (`wait_ms`,
+    /// an emit's `.timeout(..)`). An upper bound: everything else a step does is
+    /// loopback traffic, which takes a few milliseconds, never tens.
+    pub fn declared_wait(&self, step: &Step) -> std::time::Duration {
+        let late = self
+            .clients
+            .iter()
+            .flat_map(|c| c.answers.iter().map(|a| a.after_ms))
+            .max()
+            .unwrap_or(0);
+        let mut ms = match &step.action {
+            Action::Ask { timeout_ms, .. } if step.expect.timeout => *timeout_ms,
+            Action::Emit { emit, .. } => emit.ack_timeout_ms.map_or(0, |t| t.max(late)),
+            _ => 0,
+        };
+        let Some(app) = &self.app else {
+            return std::time::Duration::from_millis(ms);
+        };
+        for nsp in &app.namespaces {
+            let ops: Vec<&[crate::app::Op]> = match &step.action {
+                Action::Connect { .. } => vec![&nsp.connection],
+                Action::Disconnect { .. } => vec![&nsp.disconnecting, &nsp.disconnect],
+                Action::Send {
+                    event,
+                    before_connect,
+                    ..
+                } => {
+                    let mut ops = vec![nsp.ops_for(event)];
+                    if *before_connect {
+                        ops.push(&nsp.connection);
+                    }
+                    ops
+                }
+                Action::Ask { event, .. } => vec![nsp.ops_for(event)],
+                _ => Vec::new(),
+            };
+            let (waits, asks_acks) = declared_in(ops.into_iter().flatten());
+            ms += waits + if asks_acks { late } else { 0 };
+        }
+        std::time::Duration::from_millis(ms)
+    }
+}
+
+/// The waits `ops` declare (`wait_ms`, an emit's `.timeout(..)`, its callback's
+/// own), summed, and whether any of them asks recipients for an acknowledgement.
+fn declared_in<'a>(ops: impl Iterator<Item = &'a crate::app::Op>) -> (u64, bool) {
+    let mut ms = 0;
+    let mut asks_acks = false;
+    for op in ops {
+        match op {
+            crate::app::Op::WaitMs(wait) => ms += wait,
+            crate::app::Op::Emit(emit) => {
+                ms += emit.timeout.unwrap_or(0);
+                asks_acks |= emit.callback.is_some();
+                let (inner, acks) = declared_in(emit.callback.iter().flatten());
+                ms += inner;
+                asks_acks |= acks;
+            }
+            _ => {}
+        }
+    }
+    (ms, asks_acks)
 }
 
 /// A named scripted client of the lesson.

@@ -144,6 +144,12 @@ impl ServerProcess {
         while Instant::now() < deadline {
             self.exited();
             if !group_alive(self.pgid) {
+                // The first process may have ended after `exited` looked: reap it
+                // (bounded), so that no zombie of this run is left when the next starts.
+                let reaped = Instant::now() + Duration::from_secs(1);
+                while self.exited().is_none() && Instant::now() < reaped {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
                 return;
             }
             // Polling a process's end is bounded; there is no portable wait for a group.
