@@ -246,6 +246,11 @@ pub struct EmitOp {
     /// `{answer}`); see [`EmitOp::callback_names`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback: Option<Vec<Op>>,
+    /// Set by [`Namespace::mark_own_room_left`], never written: the namespace lets a
+    /// socket leave its own-id room, so a socket broadcast starts from the namespace
+    /// and leaves out that room, as Node does, instead of `socket.broadcast()`.
+    #[serde(skip)]
+    pub own_room_left: bool,
 }
 
 fn is_socket(from: &crate::protocol::EmitFrom) -> bool {
@@ -291,6 +296,58 @@ impl EmitOp {
 }
 
 impl Namespace {
+    /// Whether a handler makes the socket leave its own-id room
+    /// (`socket.leave(socket.id)`): then Node's `socket.to(..)` reaches the sender,
+    /// which socketioxide's `socket.broadcast()` never does.
+    pub fn leaves_own_room(&self) -> bool {
+        fn any(list: &[Op]) -> bool {
+            list.iter().any(|op| match op {
+                Op::Leave(rooms) => rooms.iter().any(|r| r.0 == Source::SocketId),
+                Op::Emit(emit) => emit.callback.as_deref().is_some_and(any),
+                _ => false,
+            })
+        }
+        [
+            &self.connection,
+            &self.unhandled,
+            &self.disconnecting,
+            &self.disconnect,
+            &self.any,
+        ]
+        .into_iter()
+        .chain(self.events.iter().map(|h| &h.ops))
+        .any(|list| any(list))
+    }
+
+    /// Marks every socket broadcast `own_room_left` when [`Self::leaves_own_room`].
+    pub fn mark_own_room_left(&mut self) {
+        fn mark(list: &mut [Op]) {
+            for op in list {
+                if let Op::Emit(emit) = op {
+                    emit.own_room_left = emit.socket_broadcast();
+                    if let Some(callback) = &mut emit.callback {
+                        mark(callback);
+                    }
+                }
+            }
+        }
+        if !self.leaves_own_room() {
+            return;
+        }
+        for list in [
+            &mut self.connection,
+            &mut self.unhandled,
+            &mut self.disconnecting,
+            &mut self.disconnect,
+            &mut self.any,
+        ] {
+            mark(list);
+        }
+        for handler in &mut self.events {
+            mark(&mut handler.ops);
+        }
+    }
+
     /// The `socket.data` fields its middlewares keep, in order, once each.
     pub fn kept(&self) -> Vec<&str> {
         let mut keys: Vec<&str> = Vec::new();

@@ -30,6 +30,10 @@ pub use names::Names;
 pub const OWN_ID_ROOM: &str = "// shim (Node does this itself): a room named by the socket's id";
 /// The comment above a socket's broadcast.
 pub const SENDER_ROOM: &str = "// shim: Node also leaves out the rest of the sender's own-id room";
+/// The comment above a socket's broadcast in a namespace whose sockets may leave
+/// their own-id room.
+pub const LEFT_ROOM: &str = "// shim: Node leaves out the sender's own-id room, not the sender: \
+     after socket.leave(socket.id) it is reached; socket.to(..) would skip it";
 
 /// The whole application as a module: the handlers, then `install`, which registers
 /// the namespaces on a `SocketIo` (what `main` calls once).
@@ -140,6 +144,9 @@ pub fn namespace(ns: &Namespace) -> (String, String) {
 }
 
 pub fn printed(ns: &Namespace) -> Printed {
+    let mut marked = ns.clone();
+    marked.mark_own_room_left();
+    let ns = &marked;
     let mut names = Names::new(ns);
     let connect = names.of("on connect");
     let data_ty = names.data_type();
@@ -488,7 +495,7 @@ fn extractors(list: &[Op], params: &[super::Param], ack: bool) -> Vec<String> {
     }
     if list
         .iter()
-        .any(|op| matches!(op, Op::Emit(e) if e.from == EmitFrom::Io))
+        .any(|op| matches!(op, Op::Emit(e) if e.from == EmitFrom::Io || e.own_room_left))
     {
         args.push("io: SocketIo".to_string());
     }

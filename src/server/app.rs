@@ -62,9 +62,12 @@ pub(crate) fn install<A: Adapter + DefinedAdapter>(
     io: &SocketIo<A>,
     lab: &Lab,
     session: &str,
-    app: App,
+    mut app: App,
 ) -> Result<Option<String>, String> {
     app::validate(&app).map_err(|e| e.to_string())?;
+    for ns in &mut app.namespaces {
+        ns.mark_own_room_left();
+    }
     let new: Vec<String> = app
         .namespaces
         .iter()

@@ -16,6 +16,8 @@ pub mod own_what_5 {
             socket.join(socket.id);
             socket.on("join", on_join);
             socket.on("team news", on_team_news);
+            socket.on("leave own room", on_leave_own_room);
+            socket.on("tell team", on_tell_team);
             socket.on("news", on_news);
             socket.on("report", on_report);
         }
@@ -27,6 +29,16 @@ pub mod own_what_5 {
 
         async fn on_team_news(io: SocketIo, Data(msg): Data<String>) {
             io.to("team").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_leave_own_room(socket: SocketRef, ack: AckSender) {
+            socket.leave(socket.id);
+            ack.send(&"left").unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_tell_team(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
+            // shim: Node leaves out the sender's own-id room, not the sender: after socket.leave(socket.id) it is reached; socket.to(..) would skip it
+            io.of(socket.ns()).unwrap().to("team").except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_news(io: SocketIo, Data(msg): Data<String>) {
@@ -89,6 +101,8 @@ pub mod keep_eve_out_2 {
             socket.join(socket.id);
             socket.on("join", on_join);
             socket.on("team news", on_team_news);
+            socket.on("leave own room", on_leave_own_room);
+            socket.on("tell team", on_tell_team);
             socket.on("news", on_news);
             socket.on("report", on_report);
             socket.on("post secret", on_post_secret);
@@ -101,6 +115,16 @@ pub mod keep_eve_out_2 {
 
         async fn on_team_news(io: SocketIo, Data(msg): Data<String>) {
             io.to("team").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_leave_own_room(socket: SocketRef, ack: AckSender) {
+            socket.leave(socket.id);
+            ack.send(&"left").unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_tell_team(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
+            // shim: Node leaves out the sender's own-id room, not the sender: after socket.leave(socket.id) it is reached; socket.to(..) would skip it
+            io.of(socket.ns()).unwrap().to("team").except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_news(io: SocketIo, Data(msg): Data<String>) {
@@ -162,6 +186,8 @@ pub mod keep_eve_out_3 {
             socket.join(socket.id);
             socket.on("join", on_join);
             socket.on("team news", on_team_news);
+            socket.on("leave own room", on_leave_own_room);
+            socket.on("tell team", on_tell_team);
             socket.on("news", on_news);
             socket.on("report", on_report);
             socket.on("post secret", on_post_secret);
@@ -174,6 +200,16 @@ pub mod keep_eve_out_3 {
 
         async fn on_team_news(io: SocketIo, Data(msg): Data<String>) {
             io.to("team").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_leave_own_room(socket: SocketRef, ack: AckSender) {
+            socket.leave(socket.id);
+            ack.send(&"left").unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_tell_team(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
+            // shim: Node leaves out the sender's own-id room, not the sender: after socket.leave(socket.id) it is reached; socket.to(..) would skip it
+            io.of(socket.ns()).unwrap().to("team").except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_news(io: SocketIo, Data(msg): Data<String>) {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::{string, SENDER_ROOM};
+use super::{string, LEFT_ROOM, SENDER_ROOM};
 use crate::app::validate::placeholders;
 use crate::app::{EmitOp, Expr, Op, Source};
 use crate::protocol::{EmitFrom, RESERVED_EVENTS};
@@ -37,6 +37,11 @@ pub fn emit_call(emit: &EmitOp) -> String {
         );
     }
     let start = match (emit.from, &emit.of) {
+        (EmitFrom::Socket, _) if emit.own_room_left => {
+            out.push_str(LEFT_ROOM);
+            out.push('\n');
+            "io.of(socket.ns()).unwrap()".to_string()
+        }
         (EmitFrom::Socket, _) if emit.socket_broadcast() => {
             out.push_str(SENDER_ROOM);
             out.push('\n');

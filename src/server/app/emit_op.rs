@@ -22,6 +22,8 @@ impl<A: Adapter> Run<'_, A> {
     /// The operator `app::rust::emit_call` prints; `None` for a plain `socket.emit`.
     fn operator(&self, emit: &EmitOp) -> Option<BroadcastOperators<A>> {
         let mut op = match (emit.from, &emit.of) {
+            // The shim `app::rust::LEFT_ROOM` prints.
+            (EmitFrom::Socket, _) if emit.own_room_left => self.io.of(self.socket.ns())?,
             (EmitFrom::Socket, _) if emit.socket_broadcast() => self.socket.broadcast(),
             (EmitFrom::Socket, _) => return None,
             (EmitFrom::Io, None) => self.io.of(MAIN_NS)?,
