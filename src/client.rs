@@ -32,6 +32,9 @@ pub struct LabClient {
     /// The socket id the server gave it (never shown; used for own-id rooms): a new
     /// one after each automatic reconnection.
     sid: Arc<Mutex<String>>,
+    /// Set once the lab closes this client (or its namespace refused it): the
+    /// transport's errors while it closes are part of that close, not traffic.
+    closing: Arc<std::sync::atomic::AtomicBool>,
     socket: Client,
     /// How long any one send may take: the client library's own sends are not
     /// bounded, and a lab must never wait on one for ever.
@@ -241,7 +244,8 @@ impl ClientOptions {
     ) -> Result<(ConnectOutcome, Option<Answer>), ClientError> {
         let (greeting, greeted) = oneshot::channel::<Greeting>();
         let sid = Arc::new(Mutex::new(String::new()));
-        let builder = self.builder(Arc::new(Mutex::new(Some(greeting))), &sid);
+        let closing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let builder = self.builder(Arc::new(Mutex::new(Some(greeting))), &sid, &closing);
         let built = async {
             let socket = match over {
                 Some(over) => builder.build_shared(&over.socket)?,
@@ -266,7 +270,7 @@ impl ClientOptions {
                 return Err(self.unreachable(waited));
             }
         };
-        let outcome = self.greeted(socket, greeted, sid).await?;
+        let outcome = self.greeted(socket, greeted, sid, closing).await?;
         let answer = match (asked, &outcome, early) {
             (Some(Ok(Some(rx))), ConnectOutcome::Accepted(_), Some(e)) => {
                 Some(await_answer(rx, e.timeout).await)
@@ -286,6 +290,7 @@ impl ClientOptions {
         socket: Client,
         greeted: oneshot::Receiver<Greeting>,
         sid: Arc<Mutex<String>>,
+        closing: Arc<std::sync::atomic::AtomicBool>,
     ) -> Result<ConnectOutcome, ClientError> {
         match tokio::time::timeout(self.timeout, greeted).await {
             Ok(Ok(Ok(welcome))) => {
@@ -296,6 +301,7 @@ impl ClientOptions {
                     name: self.name.clone(),
                     namespace: self.namespace.clone(),
                     sid,
+                    closing,
                     socket,
                     timeout: self.timeout,
                 })))
@@ -333,7 +339,12 @@ impl ClientOptions {
     }
 
     /// The one rust_socketio `ClientBuilder` of the lab.
-    fn builder(&self, greeting: Slot<Greeting>, sid: &Arc<Mutex<String>>) -> ClientBuilder {
+    fn builder(
+        &self,
+        greeting: Slot<Greeting>,
+        sid: &Arc<Mutex<String>>,
+        closing: &Arc<std::sync::atomic::AtomicBool>,
+    ) -> ClientBuilder {
         let mut auth = self.auth.clone();
         auth.insert("name".into(), Value::String(self.name.clone()));
         let collector = match &self.hearing {
@@ -359,7 +370,7 @@ impl ClientOptions {
         };
         let builder = builder.on(
             Event::Error,
-            on_error(greeting.clone(), collector, &self.name),
+            on_error(greeting.clone(), collector, &self.name, closing.clone()),
         );
         let builder = match self.speaks {
             Speaks::Lab => builder.on(WELCOME, on_welcome(greeting, sid.clone(), self.again())),
@@ -462,12 +473,16 @@ fn on_welcome(greeting: Slot<Greeting>, sid: Arc<Mutex<String>>, again: Again) -
 }
 
 /// A `connect_error` is the namespace's refusal; any other error goes to the trace,
-/// if there is one. After a refusal the lab closes the refused connection, and the
+/// if there is one. After a refusal, or once the lab closes the client, the
 /// transport's errors while it closes are part of that close, not the lesson's
-/// traffic: they are not recorded (they raced the refusal on a loaded machine).
-fn on_error(greeting: Slot<Greeting>, collector: Option<Collector>, name: &str) -> Handler {
+/// traffic: they are not recorded (with TCP_NODELAY they race the close).
+fn on_error(
+    greeting: Slot<Greeting>,
+    collector: Option<Collector>,
+    name: &str,
+    closing: Arc<std::sync::atomic::AtomicBool>,
+) -> Handler {
     let name = name.to_string();
-    let refused = std::sync::atomic::AtomicBool::new(false);
     Box::new(move |payload, _| {
         let text = match payload_value(payload) {
             Value::String(s) => s,
@@ -475,8 +490,8 @@ fn on_error(greeting: Slot<Greeting>, collector: Option<Collector>, name: &str) 
         };
         let reason = refusal_reason(&text);
         if reason.is_some() {
-            refused.store(true, std::sync::atomic::Ordering::Relaxed);
-        } else if refused.load(std::sync::atomic::Ordering::Relaxed) {
+            closing.store(true, std::sync::atomic::Ordering::Relaxed);
+        } else if closing.load(std::sync::atomic::Ordering::Relaxed) {
             return async {}.boxed();
         }
         match (reason, &collector) {
@@ -602,11 +617,15 @@ impl LabClient {
 
     /// The tab closes: the transport drops with no Socket.IO disconnect first.
     pub async fn close_transport(&self) -> Result<(), String> {
+        self.closing
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         self.bounded(self.socket.close_transport()).await
     }
 
     /// `socket.disconnect()`: the client leaves its namespace, then closes.
     pub async fn disconnect(&self) -> Result<(), String> {
+        self.closing
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         self.bounded(self.socket.disconnect()).await
     }
 
