@@ -5,8 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::lesson::{self, Lesson, LessonError};
-use crate::paint::Paint;
-use crate::progress::Progress;
 
 /// Labs written in code rather than as lesson files, because they measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,11 +124,5 @@ impl Registry {
             .into_iter()
             .find(|m| m.name() == name)
             .map(Entry::Measuring)
-    }
-
-    /// The text of `list` (and of the menu without a terminal): every stop of the
-    /// learner's path with its progress.
-    pub fn list_text(&self, progress: &Progress, paint: Paint) -> String {
-        crate::path::list_text(self, progress, paint)
     }
 }
