@@ -82,6 +82,16 @@ impl Error {
     }
 
     /// A closed stdout (`socketio-lab list | head -1`): the reader has what it wanted.
+    /// Whether this is Ctrl-C, however deep it was noticed.
+    pub fn is_interrupt(&self) -> bool {
+        matches!(
+            self,
+            Error::Interrupted
+                | Error::Quiz(QuizError::Interrupted)
+                | Error::Run(RunError::Predict(PredictError::Interrupted))
+        )
+    }
+
     fn is_broken_pipe(&self) -> bool {
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(self);
         while let Some(e) = source {
@@ -121,11 +131,8 @@ pub fn report(error: Error, paint: Paint) -> ExitCode {
             }
             eprintln!("{} valid, {} invalid", report.valid, report.invalid);
         }
-        Error::Interrupted
-        | Error::Quiz(QuizError::Interrupted)
-        | Error::Run(RunError::Predict(PredictError::Interrupted)) => {
-            crate::term::restore_cursor();
-            eprintln!("\n{} {}", paint.warn("note:"), Error::Interrupted);
+        _ if error.is_interrupt() => {
+            eprintln!("\n{} {}", paint.warn("note:"), Error::Interrupted)
         }
         // Said by `quiz` itself, before its `next:` line.
         Error::Quiz(QuizError::Stopped { .. }) => {}
@@ -133,12 +140,4 @@ pub fn report(error: Error, paint: Paint) -> ExitCode {
         _ => eprintln!("{} {}", paint.bad("error:"), safe::text(&error.to_string())),
     }
     ExitCode::from(code)
-}
-
-/// Ends the program as Ctrl-C does, from a place that cannot return an error (a
-/// blocking wait for Enter): the note, the terminal given back, exit 130.
-pub fn exit_interrupted() -> ! {
-    let code = Error::Interrupted.code();
-    let _ = report(Error::Interrupted, Paint::PLAIN);
-    std::process::exit(i32::from(code))
 }

@@ -31,6 +31,12 @@ fn main() -> ExitCode {
     runtime.shutdown_timeout(Duration::from_millis(200));
     match outcome {
         Ok(code) => code,
-        Err(e) => error::report(e, paint),
+        Err(e) => {
+            // A prompt may have hidden the cursor.
+            if e.is_interrupt() {
+                term::restore_cursor();
+            }
+            error::report(e, paint)
+        }
     }
 }

@@ -5,8 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::lesson::{self, Lesson, LessonError};
-use crate::paint::Paint;
-use crate::progress::Progress;
 
 /// Labs written in code rather than as lesson files, because they measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,11 +138,5 @@ impl Registry {
             crate::safe::text(name),
             crate::suggest::did_you_mean(name, names)
         )
-    }
-
-    /// The text of `list` (and of the menu without a terminal): every stop of the
-    /// learner's path with its progress.
-    pub fn list_text(&self, progress: &Progress, paint: Paint) -> String {
-        crate::path::list_text(self, progress, paint)
     }
 }

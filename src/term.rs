@@ -72,6 +72,15 @@ pub fn restore_cursor() {
     }
 }
 
+/// Ends the program as Ctrl-C does, from a place that cannot return an error (a
+/// blocking wait for Enter): the terminal given back, the note, exit 130.
+pub fn exit_interrupted() -> ! {
+    restore_cursor();
+    let code = Error::Interrupted.code();
+    let _ = crate::error::report(Error::Interrupted, Paint::PLAIN);
+    std::process::exit(i32::from(code))
+}
+
 /// Set once Ctrl-C (SIGINT) has come.
 static INTERRUPTED: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 
@@ -93,7 +102,7 @@ pub fn watch_interrupts() {
             for _ in signals.forever() {
                 if PROMPTING.load(Ordering::SeqCst) {
                     restore_cursor();
-                    crate::error::exit_interrupted();
+                    exit_interrupted();
                 }
             }
         });
@@ -109,7 +118,7 @@ fn prompting<T>(prompt: impl FnOnce() -> T) -> T {
     PROMPTING.store(true, Ordering::SeqCst);
     if interrupted() {
         restore_cursor();
-        crate::error::exit_interrupted();
+        exit_interrupted();
     }
     let result = tokio::task::block_in_place(prompt);
     PROMPTING.store(false, Ordering::SeqCst);
@@ -139,10 +148,10 @@ pub fn wait_for_enter(prompt: &str) -> bool {
             Ok(Ok(0)) => {
                 // The shell's next prompt starts on a line of its own.
                 eprintln!();
-                crate::error::exit_interrupted()
+                exit_interrupted()
             }
             Ok(got) => return got.is_ok(),
-            Err(RecvTimeoutError::Timeout) if interrupted() => crate::error::exit_interrupted(),
+            Err(RecvTimeoutError::Timeout) if interrupted() => exit_interrupted(),
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return false,
         }

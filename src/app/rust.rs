@@ -3,7 +3,7 @@
 //! socketioxide behave as Node does written out where they apply, each with one line
 //! saying how plain socketioxide differs.
 //!
-//! `tests/printed_rust.rs` compiles what this prints for every lesson, so a printed
+//! `tests/it/printed_rust.rs` compiles what this prints for every lesson, so a printed
 //! line that would not compile fails CI.
 
 use std::fmt::Write;

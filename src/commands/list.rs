@@ -4,7 +4,7 @@ use std::io::Write;
 
 use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
-use socketio_lab::path::After;
+use socketio_lab::path::{self, After};
 use socketio_lab::progress;
 use socketio_lab::registry::Registry;
 
@@ -19,7 +19,11 @@ pub fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
 /// The list alone, without its `next:` line.
 pub fn write_list(registry: &Registry, paint: Paint) -> Result<(), Error> {
     let mut out = std::io::stdout();
-    write!(out, "{}", registry.list_text(&progress::current(), paint))?;
+    write!(
+        out,
+        "{}",
+        path::list_text(registry, &progress::current(), paint)
+    )?;
     out.flush()?;
     Ok(())
 }

@@ -15,7 +15,7 @@ use crate::lesson::{Client, LessonError, Locator};
 pub const FORMAT_VERSION: u32 = 1;
 
 /// The exercises shipped inside the binary, in the order of the reading.
-/// `tests/verify.rs` checks that every file under `exercises/` is listed here.
+/// `tests/it/verify.rs` checks that every file under `exercises/` is listed here.
 pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "proof-of-life",

@@ -130,7 +130,7 @@ mod tests {
         assert!(e.message.starts_with(misplaced), "{e}");
     }
 
-    /// The size counted is the whole message the client writes: what `tests/hostile.rs`
+    /// The size counted is the whole message the client writes: what `tests/it/hostile.rs`
     /// sends by hand, and what the chat lesson's steps at the limit prove on both servers.
     #[test]
     fn the_message_size_counts_the_framing() {

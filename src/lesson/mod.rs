@@ -26,7 +26,7 @@ pub const FORMAT_VERSION: u32 = 2;
 /// The format whose lessons ask the lab's fixed server to act for a client.
 pub const FIXED_SERVER_FORMAT: u32 = 1;
 
-/// The lessons shipped inside the binary, in teaching order. `tests/lessons.rs` checks
+/// The lessons shipped inside the binary, in teaching order. `tests/it/lessons.rs` checks
 /// that every file under `lessons/` is listed here.
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("chat", include_str!("../../lessons/chat.toml")),

@@ -1,0 +1,383 @@
+// Printed by `socketio_lab::app::rust::module`; compiled by tests/it/printed_rust.rs.
+// The quiz's choices that are handler code.
+
+/// Question `everyone-but-me`, choice 1.
+pub mod everyone_but_me_1 {
+    #[allow(unused_imports)]
+    mod app {
+        use serde_json::{json, Value};
+        use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
+        use socketioxide::handler::ConnectHandler;
+        use socketioxide::SocketIo;
+        use std::time::Duration;
+
+        async fn on_connect(socket: SocketRef) {
+            // shim (Node does this itself): a room named by the socket's id
+            socket.join(socket.id);
+            socket.on("echo", on_echo);
+            socket.on("news", on_news);
+            socket.on("typing", on_typing);
+            socket.on("join", on_join);
+        }
+
+        async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
+            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_news(io: SocketIo, Data(msg): Data<String>) {
+            io.emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
+            // shim: Node also leaves out the rest of the sender's own-id room
+            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+            socket.join(room.clone());
+            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        pub fn install(io: &SocketIo) {
+            io.ns("/", on_connect);
+        }
+    }
+    pub use app::*;
+}
+
+/// Question `everyone-but-me`, choice 2.
+pub mod everyone_but_me_2 {
+    #[allow(unused_imports)]
+    mod app {
+        use serde_json::{json, Value};
+        use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
+        use socketioxide::handler::ConnectHandler;
+        use socketioxide::SocketIo;
+        use std::time::Duration;
+
+        async fn on_connect(socket: SocketRef) {
+            // shim (Node does this itself): a room named by the socket's id
+            socket.join(socket.id);
+            socket.on("echo", on_echo);
+            socket.on("news", on_news);
+            socket.on("typing", on_typing);
+            socket.on("join", on_join);
+        }
+
+        async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
+            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_news(socket: SocketRef, Data(msg): Data<String>) {
+            socket.emit("news", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
+            // shim: Node also leaves out the rest of the sender's own-id room
+            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+            socket.join(room.clone());
+            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        pub fn install(io: &SocketIo) {
+            io.ns("/", on_connect);
+        }
+    }
+    pub use app::*;
+}
+
+/// Question `everyone-but-me`, choice 3.
+pub mod everyone_but_me_3 {
+    #[allow(unused_imports)]
+    mod app {
+        use serde_json::{json, Value};
+        use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
+        use socketioxide::handler::ConnectHandler;
+        use socketioxide::SocketIo;
+        use std::time::Duration;
+
+        async fn on_connect(socket: SocketRef) {
+            // shim (Node does this itself): a room named by the socket's id
+            socket.join(socket.id);
+            socket.on("echo", on_echo);
+            socket.on("news", on_news);
+            socket.on("typing", on_typing);
+            socket.on("join", on_join);
+        }
+
+        async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
+            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_news(socket: SocketRef, Data(msg): Data<String>) {
+            // shim: Node also leaves out the rest of the sender's own-id room
+            socket.broadcast().except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
+            // shim: Node also leaves out the rest of the sender's own-id room
+            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+            socket.join(room.clone());
+            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        pub fn install(io: &SocketIo) {
+            io.ns("/", on_connect);
+        }
+    }
+    pub use app::*;
+}
+
+/// Question `everyone-but-me`, choice 4.
+pub mod everyone_but_me_4 {
+    #[allow(unused_imports)]
+    mod app {
+        use serde_json::{json, Value};
+        use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
+        use socketioxide::handler::ConnectHandler;
+        use socketioxide::SocketIo;
+        use std::time::Duration;
+
+        async fn on_connect(socket: SocketRef) {
+            // shim (Node does this itself): a room named by the socket's id
+            socket.join(socket.id);
+            socket.on("echo", on_echo);
+            socket.on("news", on_news);
+            socket.on("typing", on_typing);
+            socket.on("join", on_join);
+        }
+
+        async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
+            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_news(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
+            io.except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
+            // shim: Node also leaves out the rest of the sender's own-id room
+            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+            socket.join(room.clone());
+            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        pub fn install(io: &SocketIo) {
+            io.ns("/", on_connect);
+        }
+    }
+    pub use app::*;
+}
+
+/// Question `everyone-but-me`, choice 5.
+pub mod everyone_but_me_5 {
+    #[allow(unused_imports)]
+    mod app {
+        use serde_json::{json, Value};
+        use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
+        use socketioxide::handler::ConnectHandler;
+        use socketioxide::SocketIo;
+        use std::time::Duration;
+
+        async fn on_connect(socket: SocketRef) {
+            // shim (Node does this itself): a room named by the socket's id
+            socket.join(socket.id);
+            socket.on("echo", on_echo);
+            socket.on("news", on_news);
+            socket.on("typing", on_typing);
+            socket.on("join", on_join);
+        }
+
+        async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
+            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_news(io: SocketIo, Data(msg): Data<String>) {
+            io.except("lobby").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
+            // shim: Node also leaves out the rest of the sender's own-id room
+            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+            socket.join(room.clone());
+            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        pub fn install(io: &SocketIo) {
+            io.ns("/", on_connect);
+        }
+    }
+    pub use app::*;
+}
+
+/// Question `answer-the-asker`, choice 1.
+pub mod answer_the_asker_1 {
+    #[allow(unused_imports)]
+    mod app {
+        use serde_json::{json, Value};
+        use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
+        use socketioxide::handler::ConnectHandler;
+        use socketioxide::SocketIo;
+        use std::time::Duration;
+
+        async fn on_connect(socket: SocketRef) {
+            // shim (Node does this itself): a room named by the socket's id
+            socket.join(socket.id);
+            socket.on("echo", on_echo);
+            socket.on("news", on_news);
+            socket.on("typing", on_typing);
+            socket.on("join", on_join);
+            socket.on("question", on_question);
+        }
+
+        async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
+            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_news(io: SocketIo, Data(msg): Data<String>) {
+            io.emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
+            // shim: Node also leaves out the rest of the sender's own-id room
+            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+            socket.join(room.clone());
+            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_question(io: SocketIo, Data(_text): Data<String>) {
+            io.emit("reply", &42).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        pub fn install(io: &SocketIo) {
+            io.ns("/", on_connect);
+        }
+    }
+    pub use app::*;
+}
+
+/// Question `answer-the-asker`, choice 2.
+pub mod answer_the_asker_2 {
+    #[allow(unused_imports)]
+    mod app {
+        use serde_json::{json, Value};
+        use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
+        use socketioxide::handler::ConnectHandler;
+        use socketioxide::SocketIo;
+        use std::time::Duration;
+
+        async fn on_connect(socket: SocketRef) {
+            // shim (Node does this itself): a room named by the socket's id
+            socket.join(socket.id);
+            socket.on("echo", on_echo);
+            socket.on("news", on_news);
+            socket.on("typing", on_typing);
+            socket.on("join", on_join);
+            socket.on("question", on_question);
+        }
+
+        async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
+            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_news(io: SocketIo, Data(msg): Data<String>) {
+            io.emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
+            // shim: Node also leaves out the rest of the sender's own-id room
+            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+            socket.join(room.clone());
+            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_question(socket: SocketRef, Data(_text): Data<String>) {
+            socket.emit("reply", &42).unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        pub fn install(io: &SocketIo) {
+            io.ns("/", on_connect);
+        }
+    }
+    pub use app::*;
+}
+
+/// Question `answer-the-asker`, choice 3.
+pub mod answer_the_asker_3 {
+    #[allow(unused_imports)]
+    mod app {
+        use serde_json::{json, Value};
+        use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
+        use socketioxide::handler::ConnectHandler;
+        use socketioxide::SocketIo;
+        use std::time::Duration;
+
+        async fn on_connect(socket: SocketRef) {
+            // shim (Node does this itself): a room named by the socket's id
+            socket.join(socket.id);
+            socket.on("echo", on_echo);
+            socket.on("news", on_news);
+            socket.on("typing", on_typing);
+            socket.on("join", on_join);
+            socket.on("question", on_question);
+        }
+
+        async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
+            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_news(io: SocketIo, Data(msg): Data<String>) {
+            io.emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
+            // shim: Node also leaves out the rest of the sender's own-id room
+            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+            socket.join(room.clone());
+            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        async fn on_question(socket: SocketRef, Data(_text): Data<String>) {
+            // shim: Node also leaves out the rest of the sender's own-id room
+            socket.broadcast().except(socket.id).emit("reply", &42).await.unwrap_or_else(|e| eprintln!("{e}"));
+        }
+
+        pub fn install(io: &SocketIo) {
+            io.ns("/", on_connect);
+        }
+    }
+    pub use app::*;
+}
+
+/// Each choice's `install`, with the namespaces it names (not the dynamic ones).
+pub const CHOICES: &[super::PrintedChoice] = &[
+    ("everyone_but_me_1", everyone_but_me_1::install, &["/"]),
+    ("everyone_but_me_2", everyone_but_me_2::install, &["/"]),
+    ("everyone_but_me_3", everyone_but_me_3::install, &["/"]),
+    ("everyone_but_me_4", everyone_but_me_4::install, &["/"]),
+    ("everyone_but_me_5", everyone_but_me_5::install, &["/"]),
+    ("answer_the_asker_1", answer_the_asker_1::install, &["/"]),
+    ("answer_the_asker_2", answer_the_asker_2::install, &["/"]),
+    ("answer_the_asker_3", answer_the_asker_3::install, &["/"]),
+];

@@ -1,0 +1,49 @@
+// Printed by `socketio_lab::app::rust::module`; compiled by tests/it/printed_rust.rs.
+#[allow(unused_imports)]
+mod app {
+    use serde_json::{json, Value};
+    use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
+    use socketioxide::handler::ConnectHandler;
+    use socketioxide::SocketIo;
+    use std::time::Duration;
+
+    async fn on_connect(socket: SocketRef) {
+        // shim (Node does this itself): a room named by the socket's id
+        socket.join(socket.id);
+        println!("a player connected");
+        socket.on("private message", on_private_message);
+        socket.on("join game", on_join_game);
+        socket.on("announce", on_announce);
+        socket.on("start game", on_start_game);
+        socket.on_disconnect(on_disconnect);
+    }
+
+    async fn on_private_message(socket: SocketRef, Data((to, text)): Data<(String, String)>) {
+        // shim: Node also leaves out the rest of the sender's own-id room
+        socket.broadcast().to(to.clone()).except(socket.id).emit("private message", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_join_game(socket: SocketRef, Data(game): Data<String>, ack: AckSender) {
+        socket.join(game.clone());
+        println!("someone joined game room {game}");
+        ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_announce(socket: SocketRef, Data(text): Data<String>) {
+        // shim: Node also leaves out the rest of the sender's own-id room
+        socket.broadcast().to(socket.id).except(socket.id).emit("announcement", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_start_game(socket: SocketRef, io: SocketIo) {
+        io.to(socket.id).emit("game started", &[(); 0]).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_disconnect() {
+        println!("a player left");
+    }
+
+    pub fn install(io: &SocketIo) {
+        io.ns("/", on_connect);
+    }
+}
+pub use app::*;

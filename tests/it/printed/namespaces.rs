@@ -1,0 +1,77 @@
+// Printed by `socketio_lab::app::rust::module`; compiled by tests/it/printed_rust.rs.
+#[allow(unused_imports)]
+mod app {
+    use serde_json::{json, Value};
+    use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
+    use socketioxide::handler::ConnectHandler;
+    use socketioxide::SocketIo;
+    use std::time::Duration;
+
+    async fn on_connect(socket: SocketRef) {
+        // shim (Node does this itself): a room named by the socket's id
+        socket.join(socket.id);
+        socket.on("join", on_join);
+        socket.on("team news", on_team_news);
+        socket.on("leave own room", on_leave_own_room);
+        socket.on("tell team", on_tell_team);
+        socket.on("news", on_news);
+        socket.on("report", on_report);
+    }
+
+    async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+        socket.join(room.clone());
+        ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_team_news(io: SocketIo, Data(msg): Data<String>) {
+        io.to("team").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_leave_own_room(socket: SocketRef, ack: AckSender) {
+        socket.leave(socket.id);
+        ack.send(&"left").unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_tell_team(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
+        // shim: Node leaves out the sender's own-id room, not the sender: after socket.leave(socket.id) it is reached; socket.to(..) would skip it
+        io.of(socket.ns()).unwrap().to("team").except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_news(io: SocketIo, Data(msg): Data<String>) {
+        io.emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_report(io: SocketIo, Data(msg): Data<String>) {
+        io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {
+        let auth = auth.unwrap_or_default();
+        if auth["token"] != json!("let-me-in") {
+            return Err("staff only: a valid token is required".into());
+        }
+        Ok(())
+    }
+
+    async fn admin_on_connect(socket: SocketRef) {
+        // shim (Node does this itself): a room named by the socket's id
+        socket.join(socket.id);
+        socket.on("join", admin_on_join);
+        socket.on("announce", admin_on_announce);
+    }
+
+    async fn admin_on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
+        socket.join(room.clone());
+        ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn admin_on_announce(io: SocketIo, Data(text): Data<String>) {
+        io.of("/").unwrap().emit("announcement", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    pub fn install(io: &SocketIo) {
+        io.ns("/", on_connect);
+        io.ns("/admin", admin_on_connect.with(admin_guard));
+    }
+}
+pub use app::*;
