@@ -424,12 +424,10 @@ pub async fn serve(
         }
     })
     .await?;
-    if writing.stuck() {
-        // Nobody reads the output: nothing more can be written, so nothing is waited for.
-        return Ok(());
-    }
-    // The last lines are written unless the output is stuck; then give up quietly:
-    // this thread never writes once the log's thread has the output.
+    // The last lines are written unless the output stays stuck; then give up quietly:
+    // this thread never writes once the log's thread has the output. A stdout that
+    // was stuck a moment ago may be read again now (a pager, a slow reader), so it
+    // gets the same bounded wait, which keeps Ctrl-C within its 2 s.
     let finished = async {
         monitor.end().await;
         printed.await
