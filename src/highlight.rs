@@ -106,7 +106,7 @@ mod tests {
         assert!(js.contains("\x1b[38;2;"), "{js:?}");
         assert!(js.ends_with("\x1b[0m"), "{js:?}");
         // The text itself is unchanged once the colours are taken out.
-        let plain: String = strip(&js);
+        let plain: String = crate::paint::without_colour(&js);
         assert_eq!(plain, r#"socket.to("r1").emit("news", msg);"#);
         let rust = html(Lang::Rust, "async fn on_chat(socket: SocketRef) {}").unwrap();
         assert!(
@@ -121,22 +121,5 @@ mod tests {
         let page = html(Lang::JavaScript, r#"emit("<b>&")"#).unwrap();
         assert!(page.contains("&lt;b&gt;&amp;"), "{page}");
         assert!(!page.contains("<b>"), "{page}");
-    }
-
-    fn strip(text: &str) -> String {
-        let mut out = String::new();
-        let mut chars = text.chars();
-        while let Some(c) = chars.next() {
-            if c == '\x1b' {
-                for c in chars.by_ref() {
-                    if c.is_ascii_alphabetic() {
-                        break;
-                    }
-                }
-                continue;
-            }
-            out.push(c);
-        }
-        out
     }
 }

@@ -51,3 +51,22 @@ styles! {
     code => |t| t.cyan();
     name => |t| t.magenta().bold();
 }
+
+/// `text` with its colour codes left out: each CSI sequence (`ESC [ ... letter`)
+/// draws nothing.
+pub fn without_colour(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}

@@ -52,21 +52,10 @@ pub fn pages(text: &str, cols: usize, rows: usize) -> Vec<Vec<&str>> {
 /// The columns `line` takes on screen, colour codes left out.
 fn shown_width(line: &str) -> usize {
     use unicode_width::UnicodeWidthChar;
-    let mut width = 0;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            // A CSI sequence (`ESC [ ... letter`) draws nothing.
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-            continue;
-        }
-        width += c.width().unwrap_or(0);
-    }
-    width
+    socketio_lab::paint::without_colour(line)
+        .chars()
+        .map(|c| c.width().unwrap_or(0))
+        .sum()
 }
 
 /// The prompt under page `page` (0-based) of `count`: `done` names what the last
