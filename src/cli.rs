@@ -201,7 +201,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub quiet_ms: u64,
     /// How long, in milliseconds, any expected observation may take
-    #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub timeout: u64,
     /// Print one JSON document instead of the transcript
     #[arg(long)]

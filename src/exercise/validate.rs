@@ -16,7 +16,7 @@ use crate::lesson::{
 type Result<T> = std::result::Result<T, LessonError>;
 
 /// How long an `ask` waits for its answer when the step gives no `timeout`.
-const DEFAULT_ASK_TIMEOUT_MS: u64 = 2000;
+const DEFAULT_ASK_TIMEOUT_MS: u64 = 5000;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

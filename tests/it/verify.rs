@@ -56,7 +56,7 @@ const WRONG: [(&str, &str); 9] = [
     ),
     (
         "acks",
-        "✗ step 2: `alice` got no answer to `double` within 1000 ms",
+        "✗ step 2: `alice` got no answer to `double` within 3000 ms",
     ),
     (
         "typing",
