@@ -99,7 +99,7 @@ pub async fn run_lesson(
         }
         Format::Transcript => {
             let text = format!(
-                "cut short after {} of {} steps: the input closed, or a prompt was left with Esc",
+                "stopped after {} of {} steps (not judged as a whole)",
                 records.len(),
                 lesson.steps.len()
             );

@@ -130,7 +130,7 @@ pub fn interrupted() -> bool {
 }
 
 /// Waits for Enter after showing `prompt` on stderr; false when the input cannot be
-/// read. Ctrl-C meanwhile ends the program at once with its exit code (130): the line
+/// read or the line is `q`. Ctrl-C meanwhile ends the program at once with its exit code (130): the line
 /// is read on a thread of its own so that the wait can notice it. Ctrl-D (the input
 /// closed: only a terminal is ever asked) ends it the same way, as a shell's Ctrl-D
 /// ends what it runs.
@@ -141,16 +141,19 @@ pub fn wait_for_enter(prompt: &str) -> bool {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
-        let _ = tx.send(std::io::stdin().read_line(&mut line));
+        let read = std::io::stdin().read_line(&mut line);
+        let _ = tx.send(read.map(|n| (n, line)));
     });
     tokio::task::block_in_place(|| loop {
         match rx.recv_timeout(std::time::Duration::from_millis(50)) {
-            Ok(Ok(0)) => {
+            Ok(Ok((0, _))) => {
                 // The shell's next prompt starts on a line of its own.
                 eprintln!();
                 exit_interrupted()
             }
-            Ok(got) => return got.is_ok(),
+            // `q` (then Enter: the line is read whole) stops, as in a pager.
+            Ok(Ok((_, line))) => return !line.trim().eq_ignore_ascii_case("q"),
+            Ok(Err(_)) => return false,
             Err(RecvTimeoutError::Timeout) if interrupted() => exit_interrupted(),
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return false,

@@ -116,11 +116,15 @@ pub async fn lesson_run(
     let mut next_step = |done: usize| {
         let title = socketio_lab::safe::text(&lesson.steps[done - 1].title);
         let total = lesson.steps.len();
-        !pause
-            || crate::term::wait_for_enter(&format!(
-                "{done}/{total} {title} · Enter for step {}",
-                done + 1
-            ))
+        let keys = format!("Enter: step {}, q: stop, Ctrl-C: quit", done + 1);
+        let prompt = format!("{done}/{total} {title} · {keys}");
+        // The prompt keeps to one line: a long title gives way to the keys.
+        let prompt = if prompt.chars().count() + 5 > socketio_lab::view::WIDTH {
+            format!("{done}/{total} · {keys}")
+        } else {
+            prompt
+        };
+        !pause || crate::term::wait_for_enter(&prompt)
     };
     let mut asked = crate::term::Prompted;
     let mut scripted;

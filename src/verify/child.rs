@@ -3,7 +3,6 @@
 //! whole group, whenever the guard is dropped (success, failure, error, Ctrl-C,
 //! panic). Unix only: process groups and signals.
 
-use std::io::BufRead;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
@@ -30,6 +29,8 @@ pub struct ServerProcess {
     /// The group's id: the child's pid (`process_group(0)`).
     pgid: i32,
     log: Arc<Mutex<Vec<String>>>,
+    /// Its stdout and stderr, which a step's end reads to the last byte written.
+    pipes: LogPipes,
     /// The pipe readers, done once the pipes close.
     readers: Vec<std::thread::JoinHandle<()>>,
     status: Option<ExitStatus>,
@@ -68,26 +69,31 @@ impl ServerProcess {
         let log = Arc::new(Mutex::new(Vec::new()));
         let port_text = port.to_string();
         let shown = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let readers: Vec<Box<dyn std::io::Read + Send>> = vec![
-            Box::new(child.stdout.take().expect("piped")),
-            Box::new(child.stderr.take().expect("piped")),
+        let pipes: Vec<std::os::fd::OwnedFd> = vec![
+            child.stdout.take().expect("piped").into(),
+            child.stderr.take().expect("piped").into(),
         ];
-        let readers = readers
-            .into_iter()
-            .map(|pipe| {
-                let (log, port) = (log.clone(), port_text.clone());
-                let sink = Sink {
+        let mut readers = Vec::new();
+        let mut logs = Vec::new();
+        for fd in pipes {
+            let pipe = Arc::new(Mutex::new(Pipe::new(
+                fd,
+                port_text.clone(),
+                log.clone(),
+                Sink {
                     collector: collector.clone(),
                     shown: shown.clone(),
-                };
-                std::thread::spawn(move || read_lines(pipe, &port, &log, &sink))
-            })
-            .collect();
+                },
+            )?));
+            logs.push(pipe.clone());
+            readers.push(std::thread::spawn(move || follow(&pipe)));
+        }
         Ok(ServerProcess {
             pgid,
             child,
             warden,
             log,
+            pipes: LogPipes(logs),
             readers,
             status: None,
         })
@@ -107,6 +113,11 @@ impl ServerProcess {
             }
         }
         self.status
+    }
+
+    /// Its two pipes, for [`LogPipes::catch_up`] at the end of each step.
+    pub fn pipes(&self) -> LogPipes {
+        self.pipes.clone()
     }
 
     /// The last `n` lines of its log (stdout and stderr as they came).
@@ -246,29 +257,132 @@ impl Sink {
     }
 }
 
-fn read_lines(
-    pipe: Box<dyn std::io::Read + Send>,
-    port: &str,
-    log: &Mutex<Vec<String>>,
-    sink: &Sink,
-) {
-    let mut reader = std::io::BufReader::new(pipe);
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        match std::io::Read::take(&mut reader, LINE_BYTES as u64).read_until(b'\n', &mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
+/// The server's stdout and stderr, shared between their reader threads and the step
+/// that ends: whoever holds a pipe's lock reads it, so once [`LogPipes::catch_up`]
+/// returns, every line the server wrote before the call is in the collector. A step
+/// that ends therefore keeps the log lines printed during it, which arrival order
+/// alone (a thread reading a pipe when it gets to it) did not promise.
+#[derive(Clone)]
+pub struct LogPipes(Vec<Arc<Mutex<Pipe>>>);
+
+impl LogPipes {
+    /// Reads what both pipes hold now, to its last complete line.
+    pub fn catch_up(&self) {
+        for pipe in &self.0 {
+            if let Ok(mut pipe) = pipe.lock() {
+                pipe.drain();
+            }
         }
-        let text = String::from_utf8_lossy(&buf);
-        let line = with_port_hidden(text.trim_end_matches(['\n', '\r']), port);
-        if let Ok(mut log) = log.lock() {
+    }
+}
+
+/// One pipe, non-blocking, with the line it has begun.
+pub struct Pipe {
+    file: std::fs::File,
+    partial: Vec<u8>,
+    closed: bool,
+    port: String,
+    log: Arc<Mutex<Vec<String>>>,
+    sink: Sink,
+}
+
+impl Pipe {
+    fn new(
+        fd: std::os::fd::OwnedFd,
+        port: String,
+        log: Arc<Mutex<Vec<String>>>,
+        sink: Sink,
+    ) -> std::io::Result<Pipe> {
+        use std::os::fd::AsRawFd;
+        // SAFETY: fcntl(2) on a descriptor this value owns; no memory involved.
+        let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) };
+        if flags < 0
+            || unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0
+        {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(Pipe {
+            file: fd.into(),
+            partial: Vec::new(),
+            closed: false,
+            port,
+            log,
+            sink,
+        })
+    }
+
+    /// Reads until the pipe is empty (or closed), sending each complete line; a line
+    /// longer than [`LINE_BYTES`] is sent in pieces of that size.
+    fn drain(&mut self) {
+        let mut chunk = [0u8; 8192];
+        while !self.closed {
+            match std::io::Read::read(&mut self.file, &mut chunk) {
+                Ok(0) => {
+                    self.closed = true;
+                    if !self.partial.is_empty() {
+                        let rest = std::mem::take(&mut self.partial);
+                        self.send(&rest);
+                    }
+                }
+                Ok(n) => {
+                    self.partial.extend_from_slice(&chunk[..n]);
+                    self.send_lines();
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+                Err(_) => self.closed = true,
+            }
+        }
+    }
+
+    fn send_lines(&mut self) {
+        loop {
+            let end = match self.partial.iter().position(|&b| b == b'\n') {
+                Some(at) if at < LINE_BYTES => at + 1,
+                _ if self.partial.len() >= LINE_BYTES => LINE_BYTES,
+                _ => return,
+            };
+            let line: Vec<u8> = self.partial.drain(..end).collect();
+            self.send(&line);
+        }
+    }
+
+    fn send(&self, bytes: &[u8]) {
+        let text = String::from_utf8_lossy(bytes);
+        let line = with_port_hidden(text.trim_end_matches(['\n', '\r']), &self.port);
+        if let Ok(mut log) = self.log.lock() {
             if log.len() == KEPT_LINES {
                 log.remove(0);
             }
             log.push(line.clone());
         }
-        sink.send(line);
+        self.sink.send(line);
+    }
+}
+
+/// A pipe's reader thread: waits (without holding the lock) until the pipe has
+/// something, then reads it, until it closes.
+fn follow(pipe: &Mutex<Pipe>) {
+    use std::os::fd::AsRawFd;
+    let Ok(fd) = pipe.lock().map(|p| p.file.as_raw_fd()) else {
+        return;
+    };
+    loop {
+        let mut ready = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one pollfd on the stack; the descriptor lives as long as `pipe`.
+        let polled = unsafe { libc::poll(&mut ready, 1, -1) };
+        if polled < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return;
+        }
+        let Ok(mut pipe) = pipe.lock() else { return };
+        pipe.drain();
+        if pipe.closed {
+            return;
+        }
     }
 }
 

@@ -14,6 +14,33 @@ use crate::client::{Answer, ClientOptions, ConnectOutcome, Hearing, LabClient, S
 use crate::exercise::{id_placeholder, Action, Exercise, Step};
 use crate::trace::{canonical_order, Collector, Observation, RoomTable, StepRecord};
 
+use super::child::LogPipes;
+
+/// One HTTP request the server answers without keeping anything: engine.io refuses
+/// an unknown session id (`400`); a server on another path answers `404`. Either
+/// way the answer comes from its event loop.
+async fn round_trip(url: &str) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Some(host) = url
+        .strip_prefix("http://")
+        .map(|rest| rest.split('/').next().unwrap_or(rest).to_string())
+    else {
+        return;
+    };
+    let Ok(mut stream) = tokio::net::TcpStream::connect(&host).await else {
+        return;
+    };
+    let request = format!(
+        "GET /socket.io/?EIO=4&transport=polling&sid=socketio-lab-step-end HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return;
+    }
+    // The status line is enough: the answer was written after the step's work.
+    let mut answer = [0u8; 64];
+    let _ = stream.read(&mut answer).await;
+}
+
 pub struct Clients<'a> {
     url: String,
     exercise: &'a Exercise,
@@ -27,6 +54,8 @@ pub struct Clients<'a> {
     timeout: Duration,
     quiet: Duration,
     steps_run: usize,
+    /// The server's log pipes, when verify started the server.
+    log: Option<LogPipes>,
 }
 
 impl<'a> Clients<'a> {
@@ -48,7 +77,14 @@ impl<'a> Clients<'a> {
             timeout,
             quiet,
             steps_run: 0,
+            log: None,
         }
+    }
+
+    /// Read the server's log to its last line at the end of every step.
+    pub fn with_log(mut self, log: Option<LogPipes>) -> Self {
+        self.log = log;
+        self
     }
 
     /// What arrived outside any step (the server's first lines), oldest first.
@@ -78,6 +114,7 @@ impl<'a> Clients<'a> {
                 seen.push(o);
             }
         }
+        self.settle().await;
         seen.extend(self.drain());
         for o in &mut seen {
             if let Observation::Received { payload, .. }
@@ -96,6 +133,22 @@ impl<'a> Clients<'a> {
             own_id_rooms: BTreeMap::new(),
             connections: Vec::new(),
         }
+    }
+
+    /// The step's end: every line the server printed during it is collected. One HTTP
+    /// round trip first (a polling request for a session that does not exist, which
+    /// any Socket.IO server answers at once with an error and no state) proves that
+    /// the server's event loop went past whatever it did for the step, so a line it
+    /// printed just after sending the step's last packet is written too; then both
+    /// pipes are read to their last byte. The round trip is bounded by the quiet
+    /// window: a server that does not answer it only loses that guarantee.
+    async fn settle(&mut self) {
+        let Some(log) = self.log.clone() else {
+            return;
+        };
+        let limit = self.quiet.max(Duration::from_millis(100));
+        let _ = tokio::time::timeout(limit, round_trip(&self.url)).await;
+        let _ = tokio::task::spawn_blocking(move || log.catch_up()).await;
     }
 
     /// Connected clients, in the exercise's order.

@@ -4,6 +4,7 @@
 //! the server's log when verify started it. "Nobody else got it" is proven by a quiet
 //! window after the expected deliveries, stated in the verdict.
 
+mod advice;
 mod child;
 mod clients;
 pub mod init;
@@ -106,7 +107,8 @@ pub async fn run(
             (collector, inbox),
             options.timeout,
             options.quiet,
-        );
+        )
+        .with_log(server.as_ref().map(ServerProcess::pipes));
         if !options.json {
             let startup = StepRecord {
                 declared: false,
@@ -151,7 +153,7 @@ pub async fn run(
         Target::Url(_) => None,
     };
     if options.json {
-        let mut doc = report::json(exercise, &records, &diagnosis, quiet_ms);
+        let mut doc = report::json(exercise, &records, &diagnosis, quiet_ms, lang);
         doc["note"] = note.into();
         writeln!(out, "{doc:#}")?;
     } else {

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
+use super::advice;
 use crate::exercise::{Action, Exercise, Step};
 use crate::judge::{exercise as judge, name_list};
 use crate::paint::Paint;
@@ -156,7 +157,15 @@ pub fn summary(
     let _ = writeln!(out, "{}", rule(&title, paint));
     for (index, problems) in failed {
         for p in problems {
-            let _ = writeln!(out, "  {} step {index}: {}", paint.bad("✗"), safe::text(&p));
+            // Wrapped plain, so that the colour's codes do not count as columns.
+            let text = wrap(&format!("✗ step {index}: {}", safe::text(&p)), 4, WIDTH);
+            out.push_str(&text.replacen("    ✗", &format!("  {}", paint.bad("✗")), 1));
+        }
+        let (step, record) = (&exercise.steps[index - 1], &records[index - 1]);
+        for line in advice::for_step(exercise, step, record, lang) {
+            // Continuation lines indented under the advice, past its arrow.
+            let text = format!("→ {}", safe::text(&line));
+            out.push_str(&wrap(&text, 4, WIDTH).replacen("    ", "  ", 1));
         }
     }
     for line in diagnosis {
@@ -238,6 +247,7 @@ pub fn json(
     records: &[StepRecord],
     diagnosis: &[String],
     quiet_ms: u64,
+    lang: Option<Lang>,
 ) -> Value {
     let steps: Vec<Value> = exercise
         .steps
@@ -264,6 +274,7 @@ pub fn json(
                 "answer": r.ack_answer(),
                 "log": r.log_lines(),
                 "passed": problems.is_empty(),
+                "advice": if problems.is_empty() { Vec::new() } else { advice::for_step(exercise, s, r, lang) },
                 "problems": problems,
             })
         })

@@ -103,16 +103,41 @@ fn ctrl_c_in_the_lesson_menu_exits_130() {
 fn ctrl_c_at_a_step_prompt_exits_130() {
     // The first step is shown, then the program waits for Enter.
     // The prompt names the step just shown and the next one.
-    always_130(&["run", "chat", "--step"], "Enter for step 2", false);
+    always_130(&["run", "chat", "--step"], "Enter: step 2", false);
 }
 
 /// Issue 28, item 11: Ctrl-D at a step prompt ends the lesson as Ctrl-C does (it
 /// exited 1, as if the lab had failed).
 #[test]
 fn ctrl_d_at_a_step_prompt_exits_130() {
-    let (code, after) = key_at(&["run", "chat", "--step"], "Enter for step 2", 'd');
+    let (code, after) = key_at(&["run", "chat", "--step"], "Enter: step 2", 'd');
     assert_eq!(code, 130, "{after:?}");
     assert!(after.contains("interrupted"), "{after:?}");
+}
+
+/// Issue 27: `q` then Enter at a step prompt stops the lesson there (it was echoed
+/// and taken as Enter).
+#[test]
+fn q_at_a_step_prompt_stops_the_lesson() {
+    let state = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_socketio-lab"));
+    cmd.args(["run", "chat", "--step", "--color", "never"])
+        .env("SOCKETIO_LAB_STATE_DIR", state.path())
+        .env("TERM", "xterm-256color");
+    let mut session = rexpect::session::spawn_command(cmd, Some(15_000)).unwrap();
+    session
+        .exp_string("Enter: step 2, q: stop, Ctrl-C: quit")
+        .unwrap();
+    session.send_line("q").unwrap();
+    session.exp_string("stopped after 1 of").unwrap();
+    let rest = session.exp_eof().unwrap_or_default();
+    assert!(!rest.contains("── 2/"), "step 2 ran after `q`: {rest:?}");
+    match session.process().wait() {
+        Ok(WaitStatus::Exited(_, code)) => {
+            assert_eq!(code, 1, "a lesson stopped early is not passed")
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
