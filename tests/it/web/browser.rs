@@ -197,8 +197,59 @@ impl Browser {
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
         std::fs::write(dir.join(file), &png).unwrap();
+        if std::env::var_os("SOCKETIO_LAB_SCREENSHOTS").is_none() {
+            same_picture(&png, file);
+        }
         png
     }
+}
+
+/// Decoded to 8-bit RGBA, with its size.
+fn rgba(png: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+    decoder.set_transformations(
+        png::Transformations::normalize_to_color8() | png::Transformations::ALPHA,
+    );
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    pixels.truncate(info.buffer_size());
+    (info.width, info.height, pixels)
+}
+
+/// The share of pixels that differ clearly (a channel by more than 48 of 255):
+/// font smoothing moves a few, a changed layout or text moves many.
+fn differing_share(a: &[u8], b: &[u8]) -> f64 {
+    let differ = a
+        .chunks(4)
+        .zip(b.chunks(4))
+        .filter(|(p, q)| p.iter().zip(q.iter()).any(|(x, y)| x.abs_diff(*y) > 48))
+        .count();
+    differ as f64 / (a.len() / 4).max(1) as f64
+}
+
+/// The README's picture `docs/FILE` must still be what the page draws (issue 27:
+/// pictures that cannot go stale): at most 2% of its pixels may differ clearly.
+/// `SOCKETIO_LAB_SCREENSHOTS=docs cargo test --test it web::` draws them again.
+fn same_picture(png: &[u8], file: &str) {
+    let committed = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("docs")
+        .join(file);
+    let old = std::fs::read(&committed).unwrap_or_else(|e| panic!("{}: {e}", committed.display()));
+    let (w, h, now) = rgba(png);
+    let (ow, oh, before) = rgba(&old);
+    let fix = "draw them again: SOCKETIO_LAB_SCREENSHOTS=docs cargo test --test it web::";
+    assert_eq!(
+        (w, h),
+        (ow, oh),
+        "docs/{file} has another size than the page's picture; {fix}"
+    );
+    let share = differing_share(&now, &before);
+    assert!(
+        share <= 0.02,
+        "docs/{file} is stale: {:.1}% of its pixels differ from what the page draws now; {fix}",
+        share * 100.0
+    );
 }
 
 /// Width and height of a PNG, from its header.
