@@ -10,6 +10,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, Value
 #[derive(Debug, Parser)]
 #[command(
     name = "socketio-lab",
+    max_term_width = 80,
     version,
     about = "Learn Socket.IO by watching it work: a real server, named clients, and who received what",
     after_help = "Run `socketio-lab list` to see the lessons, then `socketio-lab run rooms`."

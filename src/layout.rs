@@ -89,6 +89,9 @@ fn segments(code: &str, lang: Lang) -> Vec<&str> {
     let mut inside = Inside::Code;
     let mut escaped = false;
     let mut generics = 0usize;
+    // Open `${` substitutions of JavaScript template literals, each with the braces
+    // opened inside it: their code may break as any code may.
+    let mut substitutions: Vec<usize> = Vec::new();
     // The last character of code (outside a literal) that is not a space.
     let mut last: Option<char> = None;
     for (i, &(at, c)) in chars.iter().enumerate() {
@@ -98,6 +101,13 @@ fn segments(code: &str, lang: Lang) -> Vec<&str> {
             match (inside, c) {
                 _ if escaped => escaped = false,
                 (_, '\\') => escaped = true,
+                (Inside::Quote('`'), '$') if next == Some('{') && lang == Lang::Js => {
+                    substitutions.push(0);
+                    inside = Inside::Code;
+                    // The `{` is read as code next, and counted there.
+                    last = Some(c);
+                    continue;
+                }
                 (Inside::Quote(q), _) if c == q => inside = Inside::Code,
                 (Inside::Regex(false), '[') => inside = Inside::Regex(true),
                 (Inside::Regex(true), ']') => inside = Inside::Regex(false),
@@ -116,6 +126,27 @@ fn segments(code: &str, lang: Lang) -> Vec<&str> {
             // A regular expression where an operand starts (not a division).
             '/' if lang == Lang::Js && last.is_none_or(|l| "(,=:[!&|?{};".contains(l)) => {
                 inside = Inside::Regex(false)
+            }
+            // The brace that closes a substitution returns to its template literal.
+            '}' if substitutions.last() == Some(&1) => {
+                substitutions.pop();
+                inside = Inside::Quote('`');
+                last = Some(c);
+                continue;
+            }
+            '{' | '}' if !substitutions.is_empty() => {
+                let depth = substitutions.last_mut().expect("not empty");
+                if c == '{' {
+                    *depth += 1;
+                    // Never a break between `${` and the code inside.
+                    if *depth == 1 {
+                        last = Some(c);
+                        continue;
+                    }
+                    cuts.push(at + 1);
+                } else {
+                    *depth -= 1;
+                }
             }
             '"' => inside = Inside::Quote('"'),
             '\'' | '`' if lang == Lang::Js => inside = Inside::Quote(c),

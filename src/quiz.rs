@@ -250,7 +250,12 @@ pub fn question_text(
         let _ = writeln!(out, "  {}", paint.dim("(pick every choice that holds)"));
     }
     for (i, c) in q.choices.iter().enumerate() {
-        let _ = writeln!(out, "    {}) {}", i + 1, c.text);
+        out.push_str(&view::hang(
+            &format!("{}) {}", i + 1, c.text),
+            4,
+            7,
+            paint.width,
+        ));
     }
     out
 }
@@ -266,19 +271,20 @@ pub fn evidence(
     let mut out = String::new();
     for (i, run) in runs.iter().filter(|(i, _)| shown.contains(i)) {
         let choice = &q.choices[*i];
-        let _ = writeln!(
-            out,
-            "  {} {}",
-            paint.bold(&format!("{})", i + 1)),
-            paint.bold(&choice.text)
-        );
+        let heading = view::hang(&format!("{}) {}", i + 1, choice.text), 2, 5, paint.width);
+        out.push_str(&paint_lines(&heading, |l| paint.bold(l)));
         let app = choice.app.as_ref().or(lesson.app.as_ref());
         // A choice that is handler code shows the handler it ran, on both servers.
         if let Some(code) = choice_code::of(lesson, choice) {
             out.push_str(&choice_code::shown(&code, paint));
         }
         for (step, record) in choice.steps.iter().zip(&run.records) {
-            for line in evidence::step(lesson, app, step, record, paint).lines() {
+            // Laid out two columns narrower: each line is indented by two more.
+            let inner = Paint {
+                width: paint.width.saturating_sub(2),
+                ..paint
+            };
+            for line in evidence::step(lesson, app, step, record, inner).lines() {
                 let _ = writeln!(out, "  {line}");
             }
         }
@@ -358,15 +364,31 @@ fn every_choice_verdict(
         let faults = run.faults(choice);
         let mismatches = run.mismatches(choice);
         let (mark, why) = if !faults.is_empty() {
-            (paint.bad("✗ could not run"), faults[0].clone())
+            (
+                ("✗ could not run", paint.bad("✗ could not run")),
+                faults[0].clone(),
+            )
         } else if mismatches.is_empty() {
-            (paint.good("✓ holds"), "the run matched".to_string())
+            (
+                ("✓ holds", paint.good("✓ holds")),
+                "the run matched".to_string(),
+            )
         } else {
-            (paint.warn("✗ does not hold"), mismatches[0].clone())
+            (
+                ("✗ does not hold", paint.warn("✗ does not hold")),
+                mismatches[0].clone(),
+            )
         };
-        let picked = paint.dim(&format!("[{picked}]"));
-        let _ = writeln!(out, "  {mark}  {}) {}  {picked}", i + 1, choice.text);
-        let _ = writeln!(out, "      {}", paint.dim(&why));
+        let (mark_text, mark) = mark;
+        let picked = format!("[{picked}]");
+        let line = format!("{mark_text}  {}) {}  {picked}", i + 1, choice.text);
+        let line = view::hang(&line, 2, 6, paint.width)
+            .replacen(mark_text, &mark, 1)
+            .replacen(&picked, &paint.dim(&picked), 1);
+        out.push_str(&line);
+        out.push_str(&paint_lines(&view::wrap(&why, 6, paint.width), |l| {
+            paint.dim(l)
+        }));
     }
     let confirmed: Vec<usize> = holding(q, runs).into_iter().collect();
     let listed = |picks: &[usize], none: &str| {
@@ -406,6 +428,16 @@ fn one_choice_verdict(choice: &Choice, run: &ChoiceRun, passed: bool, paint: Pai
     }
     let mismatches = run.mismatches(choice).join("; ");
     marked(("✗ not this one:", Paint::bad), &mismatches, paint)
+}
+
+/// Each line painted alone, its indent left plain.
+fn paint_lines(text: &str, painter: impl Fn(&str) -> String) -> String {
+    text.lines()
+        .map(|l| {
+            let body = l.trim_start();
+            format!("{}{}\n", &l[..l.len() - body.len()], painter(body))
+        })
+        .collect()
 }
 
 /// `  mark why`, wrapped to the width at spaces (the mark painted): a verdict never

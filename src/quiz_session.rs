@@ -266,7 +266,8 @@ fn show_answer(
                 .collect::<Vec<_>>()
                 .join("+"),
         };
-        let _ = writeln!(out, "  {} {picked}", paint.dim("answer:"));
+        let line = crate::view::hang(&format!("answer: {picked}"), 2, 10, paint.width);
+        out.push_str(&line.replacen("answer:", &paint.dim("answer:"), 1));
         // A multiple-answer verdict goes through every choice; a single answer shows
         // the chosen run, and after a wrong one the right choices and their runs.
         let all: Vec<usize> = runs.keys().copied().collect();

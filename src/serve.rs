@@ -394,7 +394,9 @@ pub async fn serve(
         "a client without a lab session runs {what}, as Node would run it (the lab's own \
          `lab:` events aside):"
     );
-    writeln!(out, "{}", paint.dim(&what))?;
+    for line in crate::view::wrap(&what, 0, crate::view::WIDTH).lines() {
+        writeln!(out, "{}", paint.dim(line))?;
+    }
     for line in crate::app::js::app(&app).lines() {
         writeln!(out, "  {}", paint.code(line))?;
     }

@@ -28,15 +28,57 @@ pub const WIDTH: usize = Paint::WIDTH;
 pub use crate::layout::wrap;
 
 /// A heading line: `── title ─────`, as wide as the transcript.
+/// `text` wrapped to `width`, its first line indented `first` columns and the others
+/// `rest` (a hanging indent: `rest` more than `first`). Plain text only: colour's
+/// codes would count as columns, so paint after.
+pub fn hang(text: &str, first: usize, rest: usize, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    let mut indent = first;
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent + line.width() + 1 + word.width() > width {
+            let _ = writeln!(out, "{}{line}", " ".repeat(indent));
+            line.clear();
+            indent = rest;
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        let _ = writeln!(out, "{}{line}", " ".repeat(indent));
+    }
+    out
+}
+
 pub fn rule(title: &str, paint: Paint) -> String {
-    let used = title.width() + 4;
-    let tail = "─".repeat(paint.width.saturating_sub(used).max(3));
-    format!(
-        "{} {} {}",
-        paint.dim("──"),
-        paint.bold(title),
-        paint.dim(&tail)
-    )
+    // A title too long for one line wraps under itself; the rule ends its last line.
+    let room = paint.width.saturating_sub(7).max(20);
+    let pieces: Vec<String> = if title.width() <= room {
+        vec![title.to_string()]
+    } else {
+        wrap(title, 0, room).lines().map(str::to_string).collect()
+    };
+    let mut out = String::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        let lead = if i == 0 {
+            paint.dim("──")
+        } else {
+            "  ".to_string()
+        };
+        if i + 1 < pieces.len() {
+            out.push_str(&format!("{lead} {}\n", paint.bold(piece)));
+        } else {
+            let tail = "─".repeat(paint.width.saturating_sub(piece.width() + 4).max(3));
+            out.push_str(&format!(
+                "{lead} {} {}",
+                paint.bold(piece),
+                paint.dim(&tail)
+            ));
+        }
+    }
+    out
 }
 
 pub(crate) fn compact(value: &Value) -> String {
@@ -241,6 +283,20 @@ fn code_block(label: Option<&str>, code: &str, paint: Paint) -> String {
         let base = if label.is_some() { 6 } else { 4 };
         let lead = base + (line.len() - body.len());
         let room = paint.width.saturating_sub(lead).max(20);
+        // A comment is prose: too long, it goes on as more comment lines.
+        if let Some(marker) = ["/// ", "// "].into_iter().find(|m| body.starts_with(m)) {
+            let text = &body[marker.len()..];
+            for piece in wrap(text, 0, room.saturating_sub(marker.len())).lines() {
+                let piece = format!("{marker}{piece}");
+                let _ = writeln!(
+                    out,
+                    "{}{}",
+                    " ".repeat(lead),
+                    highlighted(label, &piece, paint)
+                );
+            }
+            continue;
+        }
         for (i, piece) in crate::layout::wrap_code(body, room, room.saturating_sub(4), lang(label))
             .iter()
             .enumerate()

@@ -33,12 +33,19 @@ pub(super) fn step(
             }
             _ => code.js.clone(),
         };
-        let _ = writeln!(
-            out,
-            "  {} {}",
-            paint.name(&step.action.actors().join(", ")),
-            paint.code(&line)
-        );
+        let actors = step.action.actors().join(", ");
+        let plain = format!("  {actors} {}", crate::paint::without_colour(&line));
+        if unicode_width::UnicodeWidthStr::width(plain.as_str()) <= paint.width {
+            let _ = writeln!(out, "  {} {}", paint.name(&actors), paint.code(&line));
+        } else if let Some(client) = &code.client {
+            // Too long for one line: the client's code on lines of its own, as `run`
+            // shows it, wrapped between tokens.
+            let _ = writeln!(out, "  {} {}", paint.name(&actors), paint.dim("(client)"));
+            out.push_str(&view::code_lines(None, client, paint));
+        } else {
+            let _ = writeln!(out, "  {}", paint.name(&actors));
+            out.push_str(&view::code_lines(Some("JS"), &code.js, paint));
+        }
     }
     for line in record.log_lines() {
         let line = safe::line(&line);

@@ -30,6 +30,7 @@ mod soak;
 mod terminal;
 mod verify;
 mod web;
+mod width;
 
 /// Every file of `tests/it/` is a module of this binary, and `tests/` holds no other
 /// test binary: a test file that cargo would build apart, or that nothing compiles,
