@@ -3,7 +3,7 @@
 //! at most [`PER_SOCKET`] per socket, [`IN_ALL`] in the whole server, and the events'
 //! arguments they keep at most [`HELD_BYTES`] in all. An event beyond a limit is
 //! refused: nothing of its handler runs, and the `handled` note says why
-//! (`refused`). Node would queue it in the socket's order; here a flood from one
+//! (`refused`). A socket's first run is always taken (see [`admit`]). Node would queue it in the socket's order; here a flood from one
 //! socket fills that socket's slots alone, and the others are still served.
 //! Declared applications are bounded too: [`APPS_PER_SOCKET`] per control socket and
 //! [`APPS_PER_SECOND`] in the whole server. (docs/lab-protocol.md, "Bounds on a
@@ -23,6 +23,10 @@ pub const IN_ALL: usize = 4096;
 /// Bytes of event arguments (as JSON text, about) that waiting handler runs may keep,
 /// all together.
 pub const HELD_BYTES: usize = 64 << 20;
+
+/// The arguments' bytes (about) up to which a socket's only run is taken beyond the
+/// limits in all.
+pub const SMALL_EVENT: usize = 4096;
 
 /// Applications (`lab:app`) one control socket may declare; a lab declares one.
 pub const APPS_PER_SOCKET: usize = 16;
@@ -121,17 +125,35 @@ fn take(counter: &AtomicUsize, amount: usize, limit: usize) -> bool {
 }
 
 /// A slot for a handler run of `socket` keeping `args`, or why there is none.
+///
+/// A socket with no run waiting or running gets one even when the server is at its
+/// limits, for an event of at most [`SMALL_EVENT`] bytes of arguments: a crowd of
+/// flooding sockets cannot lock every other socket out (a lab's client, a fresh
+/// page). That adds at most one run and `SMALL_EVENT` bytes per connected socket to
+/// the limits in all.
 pub(crate) fn admit<A: Adapter>(
     budget: &Arc<Budget>,
     socket: &SocketRef<A>,
     args: &[Value],
 ) -> Result<Slot, String> {
     let runs = runs_of(socket);
-    if !take(&runs, 1, PER_SOCKET) {
+    let Ok(before) = runs.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+        (n < PER_SOCKET).then_some(n + 1)
+    }) else {
         return Err(format!(
             "this socket already has {PER_SOCKET} handlers waiting or running, the lab \
              server's limit per socket: the event was refused"
         ));
+    };
+    let bytes = weight(args);
+    if before == 0 && bytes <= SMALL_EVENT {
+        budget.running.fetch_add(1, Ordering::AcqRel);
+        budget.bytes.fetch_add(bytes, Ordering::AcqRel);
+        return Ok(Slot {
+            budget: budget.clone(),
+            socket: runs,
+            bytes,
+        });
     }
     if !take(&budget.running, 1, IN_ALL) {
         runs.fetch_sub(1, Ordering::AcqRel);
@@ -141,7 +163,6 @@ pub(crate) fn admit<A: Adapter>(
             crate::safe::thousands(IN_ALL as u64)
         ));
     }
-    let bytes = weight(args);
     if !take(&budget.bytes, bytes, HELD_BYTES) {
         runs.fetch_sub(1, Ordering::AcqRel);
         budget.running.fetch_sub(1, Ordering::AcqRel);
