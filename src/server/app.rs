@@ -85,7 +85,7 @@ pub(crate) fn install<A: Adapter + DefinedAdapter>(
     }
     // The application starts here: its startup line, as `server.listen` logs it.
     let listening = app.listening_line(lab.port);
-    lab.set_app(session, app);
+    lab.set_app(session, app)?;
     for name in new {
         let handler = on_lesson_connect::<A>.with(lesson_guard::<A>);
         if name.contains('{') {

@@ -247,6 +247,10 @@ struct ConnectionNumbers {
 /// The state as the handlers extract it.
 pub(crate) type Lab = Arc<Shared>;
 
+/// Lab sessions whose applications one server keeps at once (a quiz runs up to
+/// `quiz::LABS_AT_ONCE` of them; the rest is room for `serve`'s other visitors).
+pub const MAX_SESSIONS: usize = 1024;
+
 /// Where the server's own application is kept among the labs' ones: no lab session
 /// is empty, and one that names itself so cannot replace or drop it.
 pub(crate) const SESSIONLESS: &str = "";
@@ -287,10 +291,20 @@ impl Shared {
         apps.get(session.unwrap_or(SESSIONLESS)).cloned()
     }
 
-    pub(crate) fn set_app(&self, session: &str, app: crate::app::App) {
-        if let Ok(mut apps) = self.apps.lock() {
-            apps.insert(session.to_string(), Arc::new(app));
+    /// Keeps `app` for `session`, replacing the one it declared before; a session
+    /// beyond [`MAX_SESSIONS`] is refused (each keeps its application until its
+    /// control socket leaves).
+    pub(crate) fn set_app(&self, session: &str, app: crate::app::App) -> Result<(), String> {
+        let mut apps = self.apps.lock().unwrap_or_else(|e| e.into_inner());
+        if !apps.contains_key(session) && apps.len() >= MAX_SESSIONS {
+            return Err(format!(
+                "this server already keeps the applications of {} lab sessions, its limit: \
+                 end another lab first",
+                crate::safe::thousands(MAX_SESSIONS as u64)
+            ));
         }
+        apps.insert(session.to_string(), Arc::new(app));
+        Ok(())
     }
 
     /// The session's control socket left: its application goes with it.
@@ -551,4 +565,27 @@ pub(crate) fn state<A: Adapter>(
         state.namespaces.insert(ns.to_string(), entry);
     }
     state
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+
+    /// Issue 28, item 5: lab sessions are bounded in all; a session already kept may
+    /// still replace its application, and one that ended makes room.
+    #[test]
+    fn sessions_beyond_the_limit_are_refused_and_an_ended_one_makes_room() {
+        let lab = Shared::new(None, (false, false), 0);
+        let app = crate::app::App::default();
+        for n in 0..MAX_SESSIONS {
+            lab.set_app(&format!("s{n}"), app.clone()).unwrap();
+        }
+        let refused = lab.set_app("one-more", app.clone()).unwrap_err();
+        assert!(refused.contains("1,024 lab sessions"), "{refused}");
+        lab.set_app("s0", app.clone())
+            .expect("a kept session replaces its own");
+        lab.drop_app("s1");
+        lab.set_app("one-more", app)
+            .expect("an ended session made room");
+    }
 }
