@@ -131,6 +131,9 @@ mod tests {
         let lesson = lesson::parse("mine", "mine.toml", &text).unwrap();
         assert_eq!(lesson.title, "Mine");
         assert!(!lesson.questions.is_empty());
+        // Issue 23: a new lesson declares its server (format 2), as every built-in does.
+        assert!(text.contains("\nformat_version = 2\n"));
+        assert!(lesson.app.is_some(), "the starter declares no server");
     }
 
     #[test]
