@@ -60,6 +60,8 @@ pub enum Command {
     },
     /// Write a commented starter lesson, NAME.toml, that `check` accepts
     New(NewArgs),
+    /// Write a lesson's server as a project you can run (Node: index.js, package.json)
+    Export(ExportArgs),
     /// Print a completion script for your shell (see README: "Shell completions")
     Completions {
         /// The shell to complete in
@@ -75,6 +77,25 @@ pub struct NewArgs {
     /// The folder to write it in
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The lesson whose server to write (see `socketio-lab list`)
+    pub lesson: String,
+    /// The language of the project
+    #[arg(long, value_enum, default_value = "js")]
+    pub lang: ExportLang,
+    /// The folder to write it in (made if missing; default: LESSON-server)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// The languages `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportLang {
+    /// Node and socket.io 4.8
+    Js,
 }
 
 #[derive(Debug, clap::Args)]

@@ -253,7 +253,13 @@ impl ClientOptions {
             };
             let asked = match early {
                 Some(e) if e.ack => {
-                    let rx = send_request(&socket, &e.event, e.data.clone(), e.timeout).await;
+                    let rx = send_request(
+                        &socket,
+                        &e.event,
+                        Payload::Text(vec![e.data.clone()]),
+                        e.timeout,
+                    )
+                    .await;
                     Some(rx.map(Some))
                 }
                 Some(e) => Some(emit_early(&socket, e).await.map(|()| None)),
@@ -587,10 +593,16 @@ impl LabClient {
 
     /// Emits `event` with `data` and waits for the server's acknowledgement.
     pub async fn request(&self, event: &str, data: Value, timeout: Duration) -> Answer {
+        self.request_args(event, vec![data], timeout).await
+    }
+
+    /// Emits `event` with these arguments (none, one or several) and an
+    /// acknowledgement, and waits for the answer: `socket.emitWithAck(event, ...args)`.
+    pub async fn request_args(&self, event: &str, args: Vec<Value>, timeout: Duration) -> Answer {
         let what = || format!("{}: request `{}`", self.name, crate::safe::capped(event));
         crate::watchdog::watched(what, async {
             // Bounded as a whole: the library's own send is not.
-            let sent = send_request(&self.socket, event, data, timeout);
+            let sent = send_request(&self.socket, event, Payload::Text(args), timeout);
             match tokio::time::timeout(timeout, sent).await {
                 Ok(Ok(rx)) => await_answer(rx, timeout).await,
                 Ok(Err(message)) => Answer::SendFailed(message),

@@ -407,12 +407,16 @@ impl Lab {
                 payload,
                 timeout_ms,
             } => {
-                let mut data = payload.clone().unwrap_or(Value::Null);
-                if self.declared {
-                    data = self.resolve_id(data);
-                }
                 let wait = Duration::from_millis(*timeout_ms);
-                self.ask(actor, event, data, wait).await;
+                // A declared lesson's client emits what its printed line shows:
+                // `emitWithAck("join r1 and r2")` sends no argument, so the handler's
+                // first parameter is its callback, as in Node.
+                let args = if self.declared {
+                    payload.iter().map(|p| self.resolve_id(p.clone())).collect()
+                } else {
+                    vec![payload.clone().unwrap_or(Value::Null)]
+                };
+                self.ask(actor, event, args, wait).await;
             }
             Action::Fault { actor, fault } => self.fault(actor, *fault).await,
         }
@@ -553,11 +557,12 @@ impl Lab {
 
     /// An application-level acknowledgement: whatever the server answers is the
     /// observation; no answer within `wait` is one too.
-    async fn ask(&mut self, actor: &str, event: &str, data: Value, wait: Duration) {
+    async fn ask(&mut self, actor: &str, event: &str, args: Vec<Value>, wait: Duration) {
         let Some(client) = self.clients.get(actor) else {
+            let data = args.into_iter().next().unwrap_or(Value::Null);
             return self.request(actor, event, data).await;
         };
-        let observation = match client.request(event, data, wait).await {
+        let observation = match client.request_args(event, args, wait).await {
             Answer::Reply(value) => match serde_json::from_value::<Reply>(value.clone()) {
                 // The lab server's catch-all: no handler exists for the event.
                 Ok(reply) if reply.unhandled => Observation::Answered {

@@ -47,6 +47,8 @@ pub enum Error {
     #[error(transparent)]
     Scaling(#[from] ScalingError),
     #[error(transparent)]
+    Export(#[from] socketio_lab::export::ExportError),
+    #[error(transparent)]
     Verify(#[from] socketio_lab::verify::VerifyError),
     #[error("the server failed: {0}")]
     Serve(#[source] std::io::Error),
@@ -72,6 +74,10 @@ impl Error {
             Error::Run(RunError::Predict(PredictError::Interrupted)) => EXIT_INTERRUPTED,
             Error::Fanout(FanoutError::NoClients | FanoutError::TooMany { .. }) => EXIT_USAGE,
             Error::Web(WebError::PortInUse(_)) => EXIT_USAGE,
+            Error::Export(
+                socketio_lab::export::ExportError::NoServer(_)
+                | socketio_lab::export::ExportError::Exists(_),
+            ) => EXIT_USAGE,
             Error::New(NewError::BadName(_) | NewError::Taken { .. } | NewError::Exists(_)) => {
                 EXIT_USAGE
             }

@@ -33,6 +33,8 @@
 //! - [`quiz`] and [`quiz_session`]: questions whose choices are run and judged.
 //! - [`check`]: lesson files validated, their steps and questions run.
 //! - [`authoring`]: `new NAME`, a commented starter lesson that `check` accepts.
+//! - [`export`]: a lesson's server as a Node project (`index.js` as the lesson
+//!   prints it, and `lab-probe.js`, which lets the lab watch it).
 //! - [`demo`]: the chat example in plain words, on the same engine and judge.
 //! - [`fanout`] and [`scaling`]: the labs that measure (many clients; two nodes).
 //! - [`serve`]: the lab server alone, with a live log.
@@ -58,6 +60,7 @@ pub mod client;
 pub mod demo;
 pub mod engine;
 pub mod exercise;
+pub mod export;
 pub mod fanout;
 pub mod highlight;
 pub mod judge;

@@ -15,7 +15,7 @@ use super::{fill, payload_value, Answer, Slot};
 pub(super) async fn send_request(
     socket: &Client,
     event: &str,
-    data: Value,
+    data: Payload,
     timeout: Duration,
 ) -> Result<oneshot::Receiver<Value>, String> {
     let (tx, rx) = oneshot::channel::<Value>();

@@ -3,6 +3,7 @@
 mod check;
 mod completions;
 mod demo;
+mod export;
 mod list;
 mod menu;
 mod new;
@@ -47,6 +48,9 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
         _ => {}
     }
     let registry = Registry::load(cli.lessons.as_deref())?;
+    if let Some(Command::Export(args)) = &cli.command {
+        return export::run(&registry, args, paint).map(verdict_code);
+    }
     if let Some(Command::Serve(args)) = &cli.command {
         return serve::run(&registry, args, paint).await.map(verdict_code);
     }
@@ -67,6 +71,7 @@ pub async fn dispatch(cli: Cli, given: Given, paint: Paint) -> Result<ExitCode, 
                 | Command::Check { .. }
                 | Command::Verify(_)
                 | Command::New(_)
+                | Command::Export(_)
                 | Command::Completions { .. },
             ) => unreachable!("handled above"),
         }

@@ -218,8 +218,12 @@ impl<'a> Clients<'a> {
         let observation = match action {
             Action::Ask { timeout_ms, .. } => {
                 let wait = Duration::from_millis(*timeout_ms);
-                let data = data.unwrap_or(Value::Null);
-                match socket.request(event, data, wait).await {
+                // No payload: no argument, so the handler's first parameter is its
+                // callback, as a page's `socket.emitWithAck(event)` makes it.
+                match socket
+                    .request_args(event, data.into_iter().collect(), wait)
+                    .await
+                {
                     Answer::Reply(value) => Observation::AckAnswered {
                         client,
                         event: event_name,

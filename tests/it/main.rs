@@ -10,6 +10,7 @@ mod choice_code;
 mod cli;
 mod demo;
 mod engine;
+mod export;
 mod fanout;
 mod hostile;
 mod judge;

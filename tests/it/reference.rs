@@ -26,7 +26,7 @@ fn node_server(test: &str) -> Option<ChildServer> {
 
 /// The `--json` document of a run and its exit code. A failing lesson still prints
 /// its document, and the difference is what the test reports.
-fn json_run(args: &[&str]) -> (Value, Option<i32>) {
+pub(crate) fn json_run(args: &[&str]) -> (Value, Option<i32>) {
     let out = run(args);
     let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -41,7 +41,7 @@ fn json_run(args: &[&str]) -> (Value, Option<i32>) {
 
 /// `None` when both documents agree; otherwise the first differing step (or the
 /// top-level fields), as a diff.
-fn first_difference(id: &str, embedded: &Value, node: &Value) -> Option<String> {
+pub(crate) fn first_difference(id: &str, embedded: &Value, node: &Value) -> Option<String> {
     if embedded == node {
         return None;
     }
@@ -79,7 +79,7 @@ fn first_difference(id: &str, embedded: &Value, node: &Value) -> Option<String> 
 /// carries in several namespaces have one id on socketioxide (the engine.io
 /// session's) and one each on Node. Checks that each server did its own, then leaves
 /// the field out of both documents so that the rest must agree.
-fn socket_ids_as_each_server_gives_them(
+pub(crate) fn socket_ids_as_each_server_gives_them(
     id: &str,
     embedded: &mut Value,
     node: &mut Value,

@@ -1,0 +1,45 @@
+//! `socketio-lab export LESSON --lang js [--dir DIR]`: the lesson's server as a
+//! project, then how to run it and point the lesson at it.
+
+use std::path::PathBuf;
+
+use socketio_lab::export;
+use socketio_lab::judge::Verdict;
+use socketio_lab::paint::Paint;
+use socketio_lab::registry::Registry;
+
+use crate::cli::{ExportArgs, ExportLang};
+use crate::error::Error;
+
+pub fn run(registry: &Registry, args: &ExportArgs, paint: Paint) -> Result<Verdict, Error> {
+    let lesson = registry
+        .lesson(&args.lesson)
+        .ok_or_else(|| Error::Usage(registry.unknown(&args.lesson)))?;
+    let files = match args.lang {
+        ExportLang::Js => export::js_project(lesson)?,
+    };
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}-server", lesson.id)));
+    let written = export::write(&dir, &files)?;
+    for path in &written {
+        println!(
+            "wrote {}",
+            socketio_lab::safe::text(&path.display().to_string())
+        );
+    }
+    let dir = socketio_lab::safe::text(&dir.display().to_string()).into_owned();
+    println!();
+    println!("{}", paint.dim("run it (Node 18 or later):"));
+    println!("  cd {dir} && npm install && node index.js");
+    println!(
+        "{}",
+        paint.dim("then, in another terminal, the lesson against it:")
+    );
+    println!(
+        "  socketio-lab run {} --server http://localhost:3000",
+        lesson.id
+    );
+    Ok(Verdict::Passed)
+}

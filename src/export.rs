@@ -1,0 +1,124 @@
+//! `export`: a lesson's server as a project a learner runs with Node, the same text
+//! the lesson prints. `index.js` is the declared application as `app::js` prints it,
+//! inside a complete server (`node:http`, `new Server`, `server.listen` on `PORT`),
+//! with one visible line, `instrument(io)`, that lets the lab watch it through
+//! `lab-probe.js`, written beside it. `socketio-lab run LESSON --server URL` then runs
+//! the lesson's steps against the learner's own copy.
+
+use std::path::{Path, PathBuf};
+
+use crate::app::js;
+use crate::lesson::Lesson;
+
+/// The probe: names sockets, answers the sync barrier, and reports what the server
+/// did to the lab, by wrapping socket.io's own methods.
+pub const PROBE_JS: &str = include_str!("export/lab-probe.js");
+
+/// The version of socket.io the project asks for: the one the Node reference locks.
+pub const SOCKET_IO: &str = "^4.8.1";
+
+/// One file of an exported project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    pub name: &'static str,
+    pub text: String,
+}
+
+/// Why a lesson cannot be exported, or its files written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("lesson `{0}` runs the lab's fixed server (format 1): only a lesson that declares its server (format 2) can be exported")]
+    NoServer(String),
+    #[error("`{}` already exists: export into an empty or new folder (`--dir`)", .0.display())]
+    Exists(PathBuf),
+    #[error("cannot write `{}`: {}", .0.display(), .1)]
+    Write(PathBuf, #[source] std::io::Error),
+}
+
+/// The files of the JavaScript project for `lesson`.
+pub fn js_project(lesson: &Lesson) -> Result<Vec<File>, ExportError> {
+    let app = lesson
+        .app
+        .as_ref()
+        .ok_or_else(|| ExportError::NoServer(lesson.id.clone()))?;
+    let package = serde_json::json!({
+        "name": format!("socketio-lab-{}", lesson.id),
+        "private": true,
+        "description": format!("The server of the socketio-lab lesson `{}`", lesson.id),
+        "main": "index.js",
+        "scripts": { "start": "node index.js" },
+        "dependencies": { "socket.io": SOCKET_IO },
+    });
+    Ok(vec![
+        File {
+            name: "package.json",
+            text: format!("{package:#}\n"),
+        },
+        File {
+            name: "index.js",
+            text: index_js(lesson, app),
+        },
+        File {
+            name: "lab-probe.js",
+            text: PROBE_JS.to_string(),
+        },
+    ])
+}
+
+/// The server: the lesson's application, printed as the lesson shows it, in a
+/// complete program.
+fn index_js(lesson: &Lesson, app: &crate::app::App) -> String {
+    let options = match &lesson.network {
+        // The lesson's shortened heartbeat: part of its server, as the lesson says.
+        Some(n) => format!(
+            ", {{ pingInterval: {}, pingTimeout: {} }}",
+            n.ping_interval_ms, n.ping_timeout_ms
+        ),
+        None => String::new(),
+    };
+    let listen = js::listening(app).unwrap_or_else(|| {
+        "server.listen(port, () => {\n  console.log(`listening on *:${server.address().port}`);\n});\n"
+            .to_string()
+    });
+    format!(
+        "// The server of the socketio-lab lesson `{id}`: {title}.\n\
+         // Written by `socketio-lab export {id} --lang js`; the lesson prints the same code.\n\
+         //   npm install && node index.js        (PORT=3000 unless set)\n\
+         //   socketio-lab run {id} --server http://localhost:3000\n\
+         \n\
+         const {{ createServer }} = require(\"node:http\");\n\
+         const {{ Server }} = require(\"socket.io\");\n\
+         const {{ instrument }} = require(\"./lab-probe\");\n\
+         \n\
+         const server = createServer();\n\
+         const io = new Server(server{options});\n\
+         // The lab watches this server through this one call (lab-probe.js): it names\n\
+         // each socket, answers the lab's sync barrier and tells the lab what ran.\n\
+         instrument(io);\n\
+         \n\
+         {code}\n\
+         const port = Number(process.env.PORT ?? 3000);\n\
+         {listen}",
+        id = lesson.id,
+        title = lesson.title,
+        code = js::app(app),
+    )
+}
+
+/// Writes `files` into `dir` (made if missing), never over an existing file.
+pub fn write(dir: &Path, files: &[File]) -> Result<Vec<PathBuf>, ExportError> {
+    for file in files {
+        let path = dir.join(file.name);
+        if path.exists() {
+            return Err(ExportError::Exists(path));
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| ExportError::Write(dir.to_path_buf(), e))?;
+    let mut written = Vec::new();
+    for file in files {
+        let path = dir.join(file.name);
+        std::fs::write(&path, &file.text).map_err(|e| ExportError::Write(path.clone(), e))?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -1,0 +1,149 @@
+//! Issue 22: the printed program runs as printed. `export LESSON --lang js` writes
+//! the lesson's server as a Node project; each one runs on Node (socket.io 4.8, the
+//! Node reference's locked `node_modules`), and the lesson run against it must give
+//! the same `--json` document, step by step, as on the embedded server. The code a
+//! step shows must be the exported code too.
+
+use std::process::Command;
+use std::time::Duration;
+
+use crate::common::{self, repo, ChildServer, Ready};
+use crate::reference::{first_difference, json_run, socket_ids_as_each_server_gives_them};
+use socketio_lab::lesson::EMBEDDED;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `socketio-lab export ID` into `dir`, with the Node reference's `node_modules`
+/// linked in (CI has no network for `npm install`; the versions are the same).
+fn export(id: &str, dir: &std::path::Path) -> std::path::PathBuf {
+    let project = dir.join(id);
+    let out = common::run(&["export", id, "--dir", project.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    std::os::unix::fs::symlink(
+        repo().join("examples/node-reference/node_modules"),
+        project.join("node_modules"),
+    )
+    .unwrap();
+    project
+}
+
+/// The JavaScript blocks a transcript shows (under `JS`), each as its lines with no
+/// whitespace, comments left out: a connection handler shown with "// then it
+/// attaches handlers for ..." in place of its `socket.on` calls must still be the
+/// exported one, those calls aside; a line wrapped on screen is two pieces.
+fn shown_js(transcript: &str) -> Vec<Vec<String>> {
+    let mut blocks = Vec::new();
+    let mut block: Option<Vec<String>> = None;
+    for line in transcript.lines() {
+        if line == "    JS" {
+            block = Some(Vec::new());
+            continue;
+        }
+        let Some(pieces) = block.as_mut() else {
+            continue;
+        };
+        if line.starts_with("      ") {
+            let code = line.trim();
+            // Each line is a piece: a step shows the lines that ran for it (a
+            // catch-all, then the event's handler), which the file may hold apart.
+            if !code.starts_with("//") {
+                pieces.push(code.chars().filter(|c| !c.is_whitespace()).collect());
+            }
+        } else if let Some(pieces) = block.take() {
+            blocks.push(pieces.into_iter().filter(|p| !p.is_empty()).collect());
+        }
+    }
+    blocks
+}
+
+/// Whether `pieces` are found in `text` in their order.
+fn in_order(text: &str, pieces: &[String]) -> bool {
+    let mut rest = text;
+    for piece in pieces {
+        match rest.find(piece.as_str()) {
+            Some(at) => rest = &rest[at + piece.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[test]
+fn every_lesson_runs_the_same_on_its_exported_javascript() {
+    if !common::node_ready("every_lesson_runs_the_same_on_its_exported", "socket.io") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut differences = Vec::new();
+    for (id, _) in EMBEDDED {
+        let project = export(id, dir.path());
+        let index = std::fs::read_to_string(project.join("index.js")).unwrap();
+        // Every block a step shows is in the file, as shown (line breaks aside).
+        let exported: String = index
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
+            .collect();
+        let transcript = common::stdout(&common::run(&["run", id, "--color", "never"]));
+        for pieces in shown_js(&transcript) {
+            if !in_order(&exported, &pieces) {
+                differences.push(format!(
+                    "lesson `{id}` shows code its export lacks: {}",
+                    pieces.join(" … ")
+                ));
+            }
+        }
+        let port = free_port();
+        let mut cmd = Command::new("node");
+        cmd.arg("index.js")
+            .current_dir(&project)
+            .env("PORT", port.to_string());
+        let server = ChildServer::start(cmd, Ready::Accepts(port), Duration::from_secs(15))
+            .unwrap_or_else(|e| panic!("lesson `{id}`: {e}"));
+        let url = format!("http://127.0.0.1:{port}");
+        let (mut on_export, code) = json_run(&["run", id, "--server", &url, "--json"]);
+        let (mut embedded, _) = json_run(&["run", id, "--json"]);
+        differences.extend(socket_ids_as_each_server_gives_them(
+            id,
+            &mut embedded,
+            &mut on_export,
+        ));
+        if let Some(diff) = first_difference(id, &embedded, &on_export) {
+            differences.push(format!(
+                "{diff}\nthe exported server's log:\n{}",
+                server.stderr_text()
+            ));
+        } else if code != Some(0) {
+            differences.push(format!("lesson `{id}` exited {code:?} on its export"));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n\n"));
+}
+
+#[test]
+fn a_taken_folder_and_an_unknown_lesson_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p");
+    let out = common::run(&["export", "rooms", "--dir", project.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let again = common::run(&["export", "rooms", "--dir", project.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        common::stderr(&again).contains("already exists"),
+        "{}",
+        common::stderr(&again)
+    );
+    let unknown = common::run(&["export", "room"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        common::stderr(&unknown).contains("did you mean `rooms`"),
+        "{}",
+        common::stderr(&unknown)
+    );
+}
