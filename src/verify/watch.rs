@@ -1,7 +1,8 @@
 //! `verify --watch`: run, then run again whenever a file in the server's folder
 //! changes, until Ctrl-C (the caller's). notify-debouncer-full (maintained with
 //! notify) turns an editor's burst of events into one; `node_modules`, `target` and
-//! `.git` are left out, since installs and builds touch them without the learner.
+//! `.git` are left out, since installs and builds touch them without the learner,
+//! and so are the files verify's own output goes to.
 
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -47,9 +48,40 @@ fn changes_content(kind: &EventKind) -> bool {
     }
 }
 
-fn ignored(path: &Path) -> bool {
+fn ignored(path: &Path, outputs: &[(u64, u64)]) -> bool {
     path.components()
         .any(|c| matches!(c, Component::Normal(name) if IGNORED.iter().any(|i| name == *i)))
+        || is_one_of(path, outputs)
+}
+
+/// The files verify's own stdout and stderr write to, when they are files (as with
+/// `verify --watch ... > log.txt`): a log kept in the server's folder changes with
+/// every run, and reacting to it would verify again without end.
+#[cfg(unix)]
+fn own_outputs() -> Vec<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    ["/dev/stdout", "/dev/stderr"]
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .filter(|m| m.is_file())
+        .map(|m| (m.dev(), m.ino()))
+        .collect()
+}
+
+#[cfg(not(unix))]
+fn own_outputs() -> Vec<(u64, u64)> {
+    Vec::new()
+}
+
+#[cfg(unix)]
+fn is_one_of(path: &Path, files: &[(u64, u64)]) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    !files.is_empty() && std::fs::metadata(path).is_ok_and(|m| files.contains(&(m.dev(), m.ino())))
+}
+
+#[cfg(not(unix))]
+fn is_one_of(_path: &Path, _files: &[(u64, u64)]) -> bool {
+    false
 }
 
 /// Runs until the caller stops it (Ctrl-C); returns only when watching or
@@ -75,14 +107,15 @@ async fn watch(
     let fail =
         |e: notify_debouncer_full::notify::Error| VerifyError::Watch(shown.clone(), e.to_string());
     let (tx, mut changes) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let outputs = own_outputs();
     let mut debouncer = new_debouncer(
         Duration::from_millis(200),
         None,
         move |result: DebounceEventResult| {
             let relevant = result.is_ok_and(|events| {
-                events
-                    .iter()
-                    .any(|e| changes_content(&e.kind) && e.paths.iter().any(|p| !ignored(p)))
+                events.iter().any(|e| {
+                    changes_content(&e.kind) && e.paths.iter().any(|p| !ignored(p, &outputs))
+                })
             });
             if relevant {
                 let _ = tx.send(());

@@ -769,3 +769,45 @@ fn a_port_held_by_another_process_is_named() {
     );
     drop(held);
 }
+
+/// Issue 28, item 9: `verify --watch ... > log.txt` in the server's own folder. The
+/// log changes with every run; reacting to it verified again without end (145 runs
+/// in a minute). verify's own output files are not the learner's changes.
+#[test]
+fn watch_ignores_the_file_its_own_output_goes_to() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("server.sh"),
+        format!("exec {} chat\n", rust_solutions().display()),
+    )
+    .unwrap();
+    let log = std::fs::File::create(dir.path().join("log.txt")).unwrap();
+    let mut child = common::bin()
+        .current_dir(dir.path())
+        .args(["verify", "chat", "--watch", "--color", "never", "--"])
+        .args(["sh", "server.sh"])
+        .stdout(log)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let read = || std::fs::read_to_string(dir.path().join("log.txt")).unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !read().contains("watching . for changes") {
+        assert!(
+            Instant::now() < deadline,
+            "the first run never ended:\n{}",
+            read()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The debouncer reports within 200 ms; 2 s leaves room for a loaded machine.
+    std::thread::sleep(Duration::from_secs(2));
+    let text = read();
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let _ = child.wait();
+    assert!(
+        !text.contains("a file changed"),
+        "its own log ran it again:\n{text}"
+    );
+}
