@@ -89,6 +89,9 @@ pub struct ExportArgs {
     /// The folder to write it in (made if missing; default: LESSON-server)
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    /// A quiz choice that is handler code, as QUESTION:N (N from 1): its server
+    #[arg(long, value_name = "QUESTION:N")]
+    pub choice: Option<String>,
 }
 
 /// The languages `export` writes.

@@ -76,6 +76,7 @@ impl Error {
             Error::Web(WebError::PortInUse(_)) => EXIT_USAGE,
             Error::Export(
                 socketio_lab::export::ExportError::NoServer(_)
+                | socketio_lab::export::ExportError::Choice(..)
                 | socketio_lab::export::ExportError::Exists(_),
             ) => EXIT_USAGE,
             Error::New(NewError::BadName(_) | NewError::Taken { .. } | NewError::Exists(_)) => {

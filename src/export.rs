@@ -29,18 +29,24 @@ pub struct File {
 pub enum ExportError {
     #[error("lesson `{0}` runs the lab's fixed server (format 1): only a lesson that declares its server (format 2) can be exported")]
     NoServer(String),
+    #[error("`--choice {0}`: {1}")]
+    Choice(String, String),
     #[error("`{}` already exists: export into an empty or new folder (`--dir`)", .0.display())]
     Exists(PathBuf),
     #[error("cannot write `{}`: {}", .0.display(), .1)]
     Write(PathBuf, #[source] std::io::Error),
 }
 
-/// The files of the JavaScript project for `lesson`.
-pub fn js_project(lesson: &Lesson) -> Result<Vec<File>, ExportError> {
-    let app = lesson
-        .app
-        .as_ref()
-        .ok_or_else(|| ExportError::NoServer(lesson.id.clone()))?;
+/// The files of the JavaScript project for `lesson`, or for one of its quiz choices
+/// that is handler code (`QUESTION:N`, N from 1): the server that choice runs.
+pub fn js_project(lesson: &Lesson, choice: Option<&str>) -> Result<Vec<File>, ExportError> {
+    let app = match choice {
+        None => lesson
+            .app
+            .as_ref()
+            .ok_or_else(|| ExportError::NoServer(lesson.id.clone()))?,
+        Some(id) => choice_app(lesson, id)?,
+    };
     let package = serde_json::json!({
         "name": format!("socketio-lab-{}", lesson.id),
         "private": true,
@@ -56,7 +62,7 @@ pub fn js_project(lesson: &Lesson) -> Result<Vec<File>, ExportError> {
         },
         File {
             name: "index.js",
-            text: index_js(lesson, app),
+            text: index_js(lesson, app, choice),
         },
         File {
             name: "lab-probe.js",
@@ -67,7 +73,47 @@ pub fn js_project(lesson: &Lesson) -> Result<Vec<File>, ExportError> {
 
 /// The server: the lesson's application, printed as the lesson shows it, in a
 /// complete program.
-fn index_js(lesson: &Lesson, app: &crate::app::App) -> String {
+/// The application a quiz choice runs, by `QUESTION:N`.
+fn choice_app<'a>(lesson: &'a Lesson, id: &str) -> Result<&'a crate::app::App, ExportError> {
+    let bad = |why: String| ExportError::Choice(crate::safe::text(id).into_owned(), why);
+    let (question, number) = id
+        .rsplit_once(':')
+        .ok_or_else(|| bad("expected `QUESTION:N`, as in `room-subset:2`".into()))?;
+    let q = lesson
+        .questions
+        .iter()
+        .find(|q| q.id == question)
+        .ok_or_else(|| {
+            let names = lesson.questions.iter().map(|q| q.id.as_str());
+            bad(format!(
+                "lesson `{}` has no question `{}`{}",
+                lesson.id,
+                crate::safe::text(question),
+                crate::suggest::did_you_mean(question, names)
+            ))
+        })?;
+    let n: usize = number
+        .parse()
+        .ok()
+        .filter(|n| (1..=q.choices.len()).contains(n))
+        .ok_or_else(|| {
+            bad(format!(
+                "question `{question}` has choices 1 to {}",
+                q.choices.len()
+            ))
+        })?;
+    q.choices[n - 1]
+        .app
+        .as_ref()
+        .filter(|_| q.choices[n - 1].app.as_ref() != lesson.app.as_ref())
+        .ok_or_else(|| {
+            bad(format!(
+                "choice {n} of `{question}` is not handler code: it runs the lesson's own server"
+            ))
+        })
+}
+
+fn index_js(lesson: &Lesson, app: &crate::app::App, choice: Option<&str>) -> String {
     let options = match &lesson.network {
         // The lesson's shortened heartbeat: part of its server, as the lesson says.
         Some(n) => format!(
@@ -80,9 +126,13 @@ fn index_js(lesson: &Lesson, app: &crate::app::App) -> String {
         "server.listen(port, () => {\n  console.log(`listening on *:${server.address().port}`);\n});\n"
             .to_string()
     });
+    let (what, flag) = match choice {
+        Some(c) => (format!("quiz choice `{c}` of"), format!(" --choice {c}")),
+        None => ("the".to_string(), String::new()),
+    };
     format!(
-        "// The server of the socketio-lab lesson `{id}`: {title}.\n\
-         // Written by `socketio-lab export {id} --lang js`; the lesson prints the same code.\n\
+        "// The server of {what} the socketio-lab lesson `{id}`: {title}.\n\
+         // Written by `socketio-lab export {id} --lang js{flag}`; the lab prints the same code.\n\
          //   npm install && node index.js        (PORT=3000 unless set)\n\
          //   socketio-lab run {id} --server http://localhost:3000\n\
          \n\

@@ -16,7 +16,7 @@ pub fn run(registry: &Registry, args: &ExportArgs, paint: Paint) -> Result<Verdi
         .lesson(&args.lesson)
         .ok_or_else(|| Error::Usage(registry.unknown(&args.lesson)))?;
     let files = match args.lang {
-        ExportLang::Js => export::js_project(lesson)?,
+        ExportLang::Js => export::js_project(lesson, args.choice.as_deref())?,
     };
     let dir = args
         .dir
@@ -33,13 +33,17 @@ pub fn run(registry: &Registry, args: &ExportArgs, paint: Paint) -> Result<Verdi
     println!();
     println!("{}", paint.dim("run it (Node 18 or later):"));
     println!("  cd {dir} && npm install && node index.js");
-    println!(
-        "{}",
-        paint.dim("then, in another terminal, the lesson against it:")
-    );
-    println!(
-        "  socketio-lab run {} --server http://localhost:3000",
-        lesson.id
-    );
+    if args.choice.is_some() {
+        let next = "then connect your own clients to http://localhost:3000; the quiz runs this choice too:";
+        println!("{}", paint.dim(next));
+        println!("  socketio-lab quiz {} --explain", lesson.id);
+    } else {
+        let next = "then, in another terminal, the lesson against it:";
+        println!("{}", paint.dim(next));
+        println!(
+            "  socketio-lab run {} --server http://localhost:3000",
+            lesson.id
+        );
+    }
     Ok(Verdict::Passed)
 }

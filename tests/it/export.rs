@@ -147,3 +147,54 @@ fn a_taken_folder_and_an_unknown_lesson_are_refused() {
         common::stderr(&unknown)
     );
 }
+
+/// Every quiz choice that is handler code exports too (`--choice QUESTION:N`): each
+/// server starts on Node and takes a connection.
+#[test]
+fn every_handler_code_choice_exports_a_server_that_starts() {
+    if !common::node_ready("every_handler_code_choice_exports", "socket.io") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut exported = 0;
+    for (id, text) in EMBEDDED {
+        let lesson = socketio_lab::lesson::parse(id, id, text).unwrap();
+        for q in &lesson.questions {
+            for (n, choice) in q.choices.iter().enumerate() {
+                if choice.app.is_none() || choice.app == lesson.app {
+                    continue;
+                }
+                let project = dir.path().join(format!("{id}-{}-{}", q.id, n + 1));
+                let spec = format!("{}:{}", q.id, n + 1);
+                let dir_arg = project.to_str().unwrap();
+                let out = common::run(&["export", id, "--choice", &spec, "--dir", dir_arg]);
+                assert!(
+                    out.status.success(),
+                    "{id} {spec}: {}",
+                    common::stderr(&out)
+                );
+                std::os::unix::fs::symlink(
+                    repo().join("examples/node-reference/node_modules"),
+                    project.join("node_modules"),
+                )
+                .unwrap();
+                let port = free_port();
+                let mut cmd = Command::new("node");
+                cmd.arg("index.js")
+                    .current_dir(&project)
+                    .env("PORT", port.to_string());
+                ChildServer::start(cmd, Ready::Accepts(port), Duration::from_secs(15))
+                    .unwrap_or_else(|e| panic!("lesson `{id}`, choice {spec}: {e}"));
+                exported += 1;
+            }
+        }
+    }
+    assert!(exported >= 10, "only {exported} choices are handler code");
+    let wrong = common::run(&["export", "rooms", "--choice", "room-subst:1"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        common::stderr(&wrong).contains("did you mean `room-subset`"),
+        "{}",
+        common::stderr(&wrong)
+    );
+}
