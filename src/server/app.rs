@@ -215,6 +215,7 @@ pub(crate) async fn connect<A: Adapter>(
     // Before the connection's own operations, so that a socket that leaves while a
     // slow one runs is still reported, as Node reports it.
     socket.on_disconnect(super::handlers::on_disconnect::<A>);
+    super::handlers::left_before_its_handler(&socket, &io, &lab);
     let mut run = Run::new(&socket, &io, &lab);
     run.ops(&ns.connection).await;
     if ns.hold_early {

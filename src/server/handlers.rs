@@ -121,6 +121,24 @@ async fn prepare<A: Adapter>(
     Ok(())
 }
 
+/// For a connection handler (not a middleware, where no socket is connected yet).
+/// socketioxide answers a namespace's CONNECT before its connection handler runs
+/// (on a task of its own), so a client may leave before `on_disconnect` is set, and
+/// then no disconnect handler ever runs for it. Its bookkeeping is done here
+/// instead: a child namespace left empty that way stayed for good (7,591 of 20,000
+/// opened and closed at once), until the server's namespace limit refused every
+/// later lab. No note: the reason is not known any more, and no lab waits for it.
+pub(crate) fn left_before_its_handler<A: Adapter>(
+    socket: &SocketRef<A>,
+    io: &SocketIo<A>,
+    lab: &Lab,
+) {
+    if !socket.connected() {
+        lab.left(io, socket);
+        lab.prune(io, socket);
+    }
+}
+
 /// Every lesson namespace: the declared application when a lesson sent one that
 /// declares the namespace, else the fixed one the namespace names, whose handlers
 /// `prepare` put in place: the chat example's `a user connected`, then the welcome.
