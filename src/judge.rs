@@ -272,13 +272,19 @@ impl StepRecord {
         }
         if let Action::Connect { actors } = &step.action {
             for actor in actors {
-                match (expect.refused, self.refusal_of(actor).is_some()) {
-                    (true, false) => problems.push(format!(
+                match (expect.refused, self.refusal_of(actor)) {
+                    (true, None) => problems.push(format!(
                         "expected `{actor}` to be refused, but it was accepted"
                     )),
-                    (false, true) => problems.push(format!(
+                    (false, Some(_)) => problems.push(format!(
                         "expected `{actor}` to be accepted, but it was refused"
                     )),
+                    (true, Some(got)) => match &expect.connect_error {
+                        Some(want) if want != got => problems.push(format!(
+                            "expected `{actor}`'s connect_error to be {want:?}, but it was {got:?}"
+                        )),
+                        _ => {}
+                    },
                     _ => {}
                 }
             }

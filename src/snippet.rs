@@ -202,7 +202,17 @@ pub fn code_in(app: Option<&App>, step: &Step, client: &Client) -> Snippet {
 /// declared code that ran on the server for it, as each server ran it.
 fn declared(app: &App, step: &Step, client: &Client) -> Snippet {
     let Some(ns) = app.namespace(&client.namespace) else {
-        return for_step(step, client);
+        // A namespace the server never declared: no code of its runs, and Socket.IO
+        // itself answers `Invalid namespace`.
+        let nothing = format!(
+            "// nothing declares \"{}\": Socket.IO answers \"Invalid namespace\"",
+            client.namespace
+        );
+        return Snippet {
+            client: Some(client_connect(client)),
+            js: nothing.clone(),
+            rust: nothing,
+        };
     };
     let printed = crate::app::rust::printed(ns);
     let none = |what: &str| format!("// no {what} in `{}`", ns.name);

@@ -418,6 +418,8 @@ pub struct Expectations {
     pub delivered_to: Option<Vec<String>>,
     /// `connect`: the namespace refuses the actors.
     pub refused: bool,
+    /// `connect`: the `connect_error` message each actor gets (implies `refused`).
+    pub connect_error: Option<String>,
     /// `send`, `ask`: the server has no handler for the event.
     pub unhandled: bool,
     /// `send` with `before_connect` (format 2): the event arrived before the

@@ -129,6 +129,9 @@ pub(super) struct RawStep {
     pub expect: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     pub expect_refused: bool,
+    /// `connect`: the namespace answers `connect_error` with this message (`Invalid
+    /// namespace` for one the server never declared).
+    pub expect_connect_error: Option<Spanned<String>>,
     #[serde(default)]
     pub expect_unhandled: bool,
     /// `send` with `before_connect` (format 2): the event arrives before the

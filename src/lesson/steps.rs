@@ -310,6 +310,14 @@ impl Checker<'_> {
         if s.expect_refused && !matches!(op, Op::Connect | Op::Send | Op::Ask) {
             return refuse("`expect_refused` applies to `connect`, `send` and `ask` only");
         }
+        if let Some(message) = &s.expect_connect_error {
+            if op != Op::Connect {
+                return Err(self.loc.at(
+                    message.span().start,
+                    "`expect_connect_error` applies to `connect` only",
+                ));
+            }
+        }
         if s.expect_unhandled && !matches!(op, Op::Send | Op::Ask) {
             return refuse("`expect_unhandled` applies to `send` and `ask` only");
         }
@@ -341,7 +349,8 @@ impl Checker<'_> {
             connections,
             acks: self.expect_acks(s, at, action)?,
             delivered_to,
-            refused: s.expect_refused,
+            refused: s.expect_refused || s.expect_connect_error.is_some(),
+            connect_error: s.expect_connect_error.as_ref().map(|m| m.get_ref().clone()),
             unhandled: s.expect_unhandled,
             unheard: s.expect_unheard,
             log: s.expect_log.clone(),

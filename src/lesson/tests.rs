@@ -381,3 +381,55 @@ fn network_timers_are_bounded() {
         .to_string();
     assert!(e.contains("unknown field `ping_every`"), "{e}");
 }
+
+/// Issue 26: a client on a namespace `[server]` never declared is allowed when its
+/// connect claims the refusal (`expect_connect_error`), and refused otherwise.
+#[test]
+fn a_client_on_an_undeclared_namespace_needs_its_refusal_claimed() {
+    let lesson = |claim: &str| {
+        format!(
+            r#"
+format_version = 2
+title = "t"
+summary = "s"
+intro = "i"
+
+[[clients]]
+name = "gus"
+namespace = "/games"
+
+[[server.namespaces]]
+name = "/"
+
+[[steps]]
+title = "gus"
+op = "connect"
+actor = "gus"
+{claim}
+"#
+        )
+    };
+    let read = parse(
+        "x",
+        "x.toml",
+        &lesson("expect_connect_error = \"Invalid namespace\""),
+    )
+    .unwrap();
+    let expect = &read.steps[0].expect;
+    assert!(expect.refused);
+    assert_eq!(expect.connect_error.as_deref(), Some("Invalid namespace"));
+    let e = parse("x", "x.toml", &lesson("")).unwrap_err();
+    assert!(
+        e.message
+            .contains("`gus` connects to `/games`, which `[server]` does not declare"),
+        "{e}"
+    );
+    let lab = lesson("expect_connect_error = \"x\"").replace("\"/games\"", "\"/lab\"");
+    let e = parse("x", "x.toml", &lab).unwrap_err();
+    assert!(e.message.contains("is not one `[server]` declares"), "{e}");
+    let sent = lesson("").replace(
+        "op = \"connect\"",
+        "op = \"disconnect\"\nexpect_connect_error = \"x\"",
+    );
+    assert!(parse("x", "x.toml", &sent).is_err());
+}

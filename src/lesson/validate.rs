@@ -105,6 +105,7 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
         }
         questions.push(checker.question(q)?);
     }
+    undeclared_connects(loc, &raw, app.as_ref(), &clients, &steps, &questions)?;
     let mut app = app;
     hold_early(&clients, &steps, &mut questions, app.as_mut());
     Ok(Lesson {
@@ -279,6 +280,10 @@ fn client(
         {
             ns.get_ref().clone()
         }
+        // A namespace the server never declared: its clients are refused with
+        // `Invalid namespace`, which their connect steps must claim (checked with
+        // the steps, `undeclared_connects`).
+        (Some(ns), Some(_)) if undeclarable(ns.get_ref()) => ns.get_ref().clone(),
         (Some(ns), Some(_)) => {
             return Err(loc.at(
                 ns.span().start,
@@ -369,6 +374,66 @@ fn answers(loc: &Locator, raw: &[Spanned<RawAnswer>]) -> Result<Vec<ScriptedAnsw
 }
 
 /// A namespace the lab server serves to lesson clients.
+/// Whether a client may name `name` though `[server]` does not declare it: a plain
+/// namespace path (no `{param}`), never the lab's own.
+fn undeclarable(name: &str) -> bool {
+    name.len() > 1
+        && name.starts_with('/')
+        && name != CONTROL_NS
+        && !name.starts_with("/lab/")
+        && name[1..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-'))
+}
+
+/// Each connect step (of the lesson and of its questions) with a client on a
+/// namespace `[server]` does not declare claims the refusal: such a client is never
+/// accepted, on either server.
+fn undeclared_connects(
+    loc: &Locator,
+    raw: &RawLesson,
+    app: Option<&App>,
+    clients: &[Client],
+    steps: &[super::Step],
+    questions: &[Question],
+) -> Result<()> {
+    let Some(app) = app else { return Ok(()) };
+    let outside = |name: &str| {
+        clients
+            .iter()
+            .find(|c| c.name == name)
+            .filter(|c| app.namespace(&c.namespace).is_none())
+            .map(|c| c.namespace.clone())
+    };
+    let unclaimed = |step: &super::Step| match &step.action {
+        Action::Connect { actors } if !step.expect.refused => actors
+            .iter()
+            .find_map(|a| outside(a).map(|ns| (a.clone(), ns))),
+        _ => None,
+    };
+    let why = |(actor, ns): (String, String)| {
+        format!(
+            "`{actor}` connects to `{ns}`, which `[server]` does not declare: the server \
+             refuses it, so the step needs `expect_connect_error = \"Invalid namespace\"`"
+        )
+    };
+    for (raw_step, step) in raw.steps.iter().zip(steps) {
+        if let Some(found) = unclaimed(step) {
+            return Err(loc.at(raw_step.span().start, why(found)));
+        }
+    }
+    for (raw_q, q) in raw.questions.iter().zip(questions) {
+        let all = q
+            .setup
+            .iter()
+            .chain(q.choices.iter().flat_map(|c| &c.steps));
+        if let Some(found) = all.filter_map(unclaimed).next() {
+            return Err(loc.at(raw_q.id.span().start, why(found)));
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn namespace(loc: &Locator, ns: &Spanned<String>) -> Result<String> {
     let name = ns.get_ref();
     if LESSON_NAMESPACES.contains(&name.as_str()) {

@@ -604,3 +604,80 @@ fn unmasked_shows_the_real_port_masked_a_stand_in() {
     );
     common::one_line_error(&["run", "fanout", "--unmasked"], 2, "error: `--unmasked`");
 }
+
+/// Issue 26: a client on a namespace the server never declared, refused with
+/// `Invalid namespace`, claimed per step; a wrong message is a failure that says
+/// what came. Run on the embedded server, and on the Node reference when it is here.
+#[test]
+fn a_namespace_nobody_declared_answers_invalid_namespace() {
+    let lesson = |message: &str| {
+        format!(
+            r#"format_version = 2
+title = "Games"
+summary = "a namespace nobody declared"
+intro = "gus asks for /games."
+
+[[clients]]
+name = "ann"
+
+[[clients]]
+name = "gus"
+namespace = "/games"
+
+[[server.namespaces]]
+name = "/"
+
+[[steps]]
+title = "ann connects"
+op = "connect"
+actor = "ann"
+
+[[steps]]
+title = "gus asks for /games"
+op = "connect"
+actor = "gus"
+expect_connect_error = "{message}"
+"#
+        )
+    };
+    let good = common::Test::new().write("mine/games.toml", &lesson("Invalid namespace"));
+    let dir = good.path("mine");
+    let out = good
+        .args(&["--lessons", &dir, "run", "games", "--json"])
+        .output();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["steps"][1]["passed"], true, "{doc:#}");
+    let wrong = common::Test::new().write("mine/games.toml", &lesson("Nope"));
+    let dir = wrong.path("mine");
+    let out = wrong
+        .args(&["--lessons", &dir, "run", "games", "--color", "never"])
+        .output();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains(
+            r#"expected `gus`'s connect_error to be "Nope", but it was "Invalid namespace""#
+        ),
+        "{}",
+        stdout(&out)
+    );
+    if !common::node_ready("a_namespace_nobody_declared", "socket.io") {
+        return;
+    }
+    let node = common::node_reference().unwrap_or_else(|e| panic!("{e}"));
+    let on_node = common::Test::new().write("mine/games.toml", &lesson("Invalid namespace"));
+    let dir = on_node.path("mine");
+    let url = node.url();
+    let out = on_node
+        .args(&[
+            "--lessons",
+            &dir,
+            "run",
+            "games",
+            "--server",
+            &url,
+            "--json",
+        ])
+        .output();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+}
