@@ -182,7 +182,7 @@ fn log(text: &str) -> String {
 /// array as separate arguments).
 pub(super) fn data(args: &[Expr]) -> String {
     match args {
-        [] => "&[(); 0]".into(),
+        [] => "&[(); 0] /* no argument: `&()` would send one null */".into(),
         [one] => format!("&{}", value(one)),
         // References, so that one value may be sent twice.
         many => format!(

@@ -700,7 +700,7 @@ pub mod except_1 {
         }
 
         async fn on_news(io: SocketIo) {
-            io.to("r1").except("r2").emit("hello", &[(); 0]).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to("r1").except("r2").emit("hello", &[(); 0] /* no argument: `&()` would send one null */).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_disconnect() {
@@ -894,7 +894,7 @@ pub mod except_2 {
         }
 
         async fn on_news(io: SocketIo) {
-            io.to(vec!["r1".to_string(), "r2".to_string()]).emit("hello", &[(); 0]).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(vec!["r1".to_string(), "r2".to_string()]).emit("hello", &[(); 0] /* no argument: `&()` would send one null */).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_disconnect() {
@@ -1088,7 +1088,7 @@ pub mod except_3 {
         }
 
         async fn on_news(io: SocketIo) {
-            io.except("r1").emit("hello", &[(); 0]).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.except("r1").emit("hello", &[(); 0] /* no argument: `&()` would send one null */).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_disconnect() {

@@ -35,7 +35,7 @@ mod app {
     }
 
     async fn on_start_game(socket: SocketRef, io: SocketIo) {
-        io.to(socket.id).emit("game started", &[(); 0]).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.to(socket.id).emit("game started", &[(); 0] /* no argument: `&()` would send one null */).await.unwrap_or_else(|e| eprintln!("{e}"));
     }
 
     async fn on_disconnect() {

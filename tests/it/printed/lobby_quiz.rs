@@ -40,7 +40,7 @@ pub mod start_everyone_in_the_game_1 {
 
         async fn on_start_game(socket: SocketRef) {
             // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(socket.id).except(socket.id).emit("game started", &[(); 0]).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().to(socket.id).except(socket.id).emit("game started", &[(); 0] /* no argument: `&()` would send one null */).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_disconnect() {
@@ -92,7 +92,7 @@ pub mod start_everyone_in_the_game_2 {
         }
 
         async fn on_start_game(socket: SocketRef, io: SocketIo) {
-            io.to(socket.id).emit("game started", &[(); 0]).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(socket.id).emit("game started", &[(); 0] /* no argument: `&()` would send one null */).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_disconnect() {
@@ -145,7 +145,7 @@ pub mod start_everyone_in_the_game_3 {
 
         async fn on_start_game(socket: SocketRef) {
             // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("game started", &[(); 0]).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().except(socket.id).emit("game started", &[(); 0] /* no argument: `&()` would send one null */).await.unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_disconnect() {
@@ -197,7 +197,7 @@ pub mod start_everyone_in_the_game_4 {
         }
 
         async fn on_start_game(socket: SocketRef) {
-            socket.emit("game started", &[(); 0]).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("game started", &[(); 0] /* no argument: `&()` would send one null */).unwrap_or_else(|e| eprintln!("{e}"));
         }
 
         async fn on_disconnect() {
