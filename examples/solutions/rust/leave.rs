@@ -2,12 +2,13 @@
 
 use serde_json::Value;
 use socketioxide::extract::{AckSender, Data, SocketRef, TryData};
+use socketioxide::handler::ConnectHandler;
 use socketioxide::SocketIo;
 
 pub fn setup(io: &SocketIo) {
     io.ns(
         "/",
-        async |socket: SocketRef, TryData(auth): TryData<Value>| {
+        super::connected.with(async |socket: SocketRef, TryData(auth): TryData<Value>| {
             let name = auth
                 .ok()
                 .and_then(|a| a["name"].as_str().map(str::to_string));
@@ -25,6 +26,7 @@ pub fn setup(io: &SocketIo) {
                 let rooms = socket.rooms();
                 let _ = socket.to(rooms).emit("left", &name).await;
             });
-        },
+            Ok::<(), std::convert::Infallible>(())
+        }),
     );
 }

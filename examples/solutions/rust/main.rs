@@ -17,6 +17,14 @@ mod typing;
 
 use socketioxide::SocketIo;
 
+/// The connect handler of every solution: empty, since each attaches its event
+/// handlers in a middleware (`connected.with(attach)`). socketioxide 0.18 answers a
+/// namespace's CONNECT first and runs the connect handler after, on a task of its
+/// own: an event a client sends as soon as it is accepted can arrive before that
+/// task has attached `socket.on(..)`, and is dropped (Node runs the handler before it
+/// reads the next packet). A middleware runs before the answer, so nothing is missed.
+pub async fn connected() {}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let exercise = std::env::args().nth(1).unwrap_or_default();

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 use socketioxide::extract::{AckSender, Data, SocketRef};
+use socketioxide::handler::ConnectHandler;
 use socketioxide::SocketIo;
 
 /// `join` and `room message`, shared with `leave`.
@@ -23,5 +24,11 @@ pub fn handlers(socket: &SocketRef) {
 }
 
 pub fn setup(io: &SocketIo) {
-    io.ns("/", async |socket: SocketRef| handlers(&socket));
+    io.ns(
+        "/",
+        super::connected.with(async |socket: SocketRef| {
+            handlers(&socket);
+            Ok::<(), std::convert::Infallible>(())
+        }),
+    );
 }

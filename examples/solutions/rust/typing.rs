@@ -2,10 +2,14 @@
 
 use serde_json::Value;
 use socketioxide::extract::{SocketRef, TryData};
+use socketioxide::handler::ConnectHandler;
 use socketioxide::SocketIo;
 
 /// The typist's name comes from the client's `auth.name`, read once per socket.
-async fn on_connect(socket: SocketRef, TryData(auth): TryData<Value>) {
+async fn attach(
+    socket: SocketRef,
+    TryData(auth): TryData<Value>,
+) -> Result<(), std::convert::Infallible> {
     let name: Option<String> = auth.ok().and_then(|a| a["name"].as_str().map(Into::into));
     for event in ["typing", "stop typing"] {
         let name = name.clone();
@@ -16,8 +20,9 @@ async fn on_connect(socket: SocketRef, TryData(auth): TryData<Value>) {
             }
         });
     }
+    Ok(())
 }
 
 pub fn setup(io: &SocketIo) {
-    io.ns("/", on_connect);
+    io.ns("/", super::connected.with(attach));
 }
