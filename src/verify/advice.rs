@@ -249,7 +249,7 @@ fn nothing_arrived(step: &Step, record: &StepRecord, event: &str) -> Said {
     };
     Said {
         js: format!("nobody got `{event}`: does the server listen for `{sent}` with `socket.on(\"{sent}\", …)` inside its connection handler, and emit `{event}` there?"),
-        rust: format!("nobody got `{event}`: does `on_connect` register `socket.on(\"{sent}\", …)`, and does that handler emit `{event}`?"),
+        rust: format!("nobody got `{event}`: does `on_connect` register `socket.on(\"{sent}\", …)`, and does that handler emit `{event}`? An event sent right after connecting can come before `on_connect` ran: attach handlers in a middleware, `io.ns(\"/\", connected.with(attach))`"),
     }
 }
 
@@ -263,7 +263,7 @@ fn answer(step: &Step, record: &StepRecord) -> Option<Said> {
         .any(|o| matches!(o, Observation::Unanswered { .. }));
     silent.then(|| Said {
         js: format!("the handler for `{event}` never answered: take the callback, its last parameter, and call it, `callback(value)`"),
-        rust: format!("the handler for `{event}` never answered: take `ack: AckSender` as a parameter and call `ack.send(&value)`"),
+        rust: format!("the handler for `{event}` never answered: take `ack: AckSender` as a parameter and call `ack.send(&value)`; if it does, the event may have come before `on_connect` attached it (socketioxide runs that after accepting the client): attach handlers in a middleware, `io.ns(\"/\", connected.with(attach))`"),
     })
 }
 
