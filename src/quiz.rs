@@ -443,8 +443,5 @@ fn paint_lines(text: &str, painter: impl Fn(&str) -> String) -> String {
 /// `  mark why`, wrapped to the width at spaces (the mark painted): a verdict never
 /// runs past the edge of the terminal.
 fn marked((mark, painter): (&str, fn(Paint, &str) -> String), why: &str, paint: Paint) -> String {
-    // Continuation lines hang two columns further in than the mark.
-    let text = view::wrap(&format!("{mark} {why}"), 4, paint.width);
-    let text = text.strip_prefix("  ").unwrap_or(&text);
-    text.replacen(mark, &painter(paint, mark), 1)
+    view::led(&format!("{mark} {why}"), paint.width).replacen(mark, &painter(paint, mark), 1)
 }

@@ -28,6 +28,16 @@ pub const WIDTH: usize = Paint::WIDTH;
 pub use crate::layout::wrap;
 
 /// A heading line: `── title ─────`, as wide as the transcript.
+/// A line led by a mark (`✗ …`, `→ …`), wrapped to `width`: two columns in, its
+/// continuation lines four, past the mark. Plain text only: paint the mark after.
+pub fn led(text: &str, width: usize) -> String {
+    let wrapped = wrap(text, 4, width);
+    match wrapped.strip_prefix("  ") {
+        Some(rest) => rest.to_string(),
+        None => wrapped,
+    }
+}
+
 /// `text` wrapped to `width`, its first line indented `first` columns and the others
 /// `rest` (a hanging indent: `rest` more than `first`). Plain text only: colour's
 /// codes would count as columns, so paint after.

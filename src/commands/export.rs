@@ -1,6 +1,7 @@
 //! `socketio-lab export LESSON --lang js [--dir DIR]`: the lesson's server as a
 //! project, then how to run it and point the lesson at it.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use socketio_lab::export;
@@ -23,27 +24,28 @@ pub fn run(registry: &Registry, args: &ExportArgs, paint: Paint) -> Result<Verdi
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{}-server", lesson.id)));
     let written = export::write(&dir, &files)?;
+    // A locked handle and `?`: a closed stdout ends quietly (see `error.rs`), where
+    // `println!` would panic.
+    let mut out = std::io::stdout().lock();
     for path in &written {
-        println!(
-            "wrote {}",
-            socketio_lab::safe::text(&path.display().to_string())
-        );
+        let shown = socketio_lab::safe::text(&path.display().to_string()).into_owned();
+        writeln!(out, "wrote {shown}")?;
     }
     let dir = socketio_lab::safe::text(&dir.display().to_string()).into_owned();
-    println!();
-    println!("{}", paint.dim("run it (Node 18 or later):"));
-    println!("  cd {dir} && npm install && node index.js");
-    if args.choice.is_some() {
-        let next = "then connect your own clients to http://localhost:3000; the quiz runs this choice too:";
-        println!("{}", paint.dim(next));
-        println!("  socketio-lab quiz {} --explain", lesson.id);
-    } else {
-        let next = "then, in another terminal, the lesson against it:";
-        println!("{}", paint.dim(next));
-        println!(
-            "  socketio-lab run {} --server http://localhost:3000",
-            lesson.id
-        );
-    }
+    writeln!(out)?;
+    writeln!(out, "{}", paint.dim("run it (Node 18 or later):"))?;
+    writeln!(out, "  cd {dir} && npm install && node index.js")?;
+    let (next, command) = match args.choice {
+        Some(_) => (
+            "then connect your own clients to http://localhost:3000; the quiz runs this choice too:",
+            format!("socketio-lab quiz {} --explain", lesson.id),
+        ),
+        None => (
+            "then, in another terminal, the lesson against it:",
+            format!("socketio-lab run {} --server http://localhost:3000", lesson.id),
+        ),
+    };
+    writeln!(out, "{}", paint.dim(next))?;
+    writeln!(out, "  {command}")?;
     Ok(Verdict::Passed)
 }

@@ -157,15 +157,12 @@ pub fn summary(
     let _ = writeln!(out, "{}", rule(&title, paint));
     for (index, problems) in failed {
         for p in problems {
-            // Wrapped plain, so that the colour's codes do not count as columns.
-            let text = wrap(&format!("✗ step {index}: {}", safe::text(&p)), 4, WIDTH);
-            out.push_str(&text.replacen("    ✗", &format!("  {}", paint.bad("✗")), 1));
+            let text = view::led(&format!("✗ step {index}: {}", safe::text(&p)), WIDTH);
+            out.push_str(&text.replacen('✗', &paint.bad("✗"), 1));
         }
         let (step, record) = (&exercise.steps[index - 1], &records[index - 1]);
         for line in advice::for_step(exercise, step, record, lang) {
-            // Continuation lines indented under the advice, past its arrow.
-            let text = format!("→ {}", safe::text(&line));
-            out.push_str(&wrap(&text, 4, WIDTH).replacen("    ", "  ", 1));
+            out.push_str(&view::led(&format!("→ {}", safe::text(&line)), WIDTH));
         }
     }
     for line in diagnosis {
