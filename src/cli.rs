@@ -123,16 +123,16 @@ pub struct RunArgs {
     /// How long, in milliseconds, any expected answer may take before it counts as missing
     #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub timeout: u64,
-    /// Use a lab server you started (it must speak docs/lab-protocol.md) instead of the embedded one
+    /// Use a lab server you started (it must speak docs/lab-protocol.md) instead of the embedded one; a lesson with several nodes takes one per node, in order
     #[arg(long, value_name = "URL", value_parser = server_url)]
-    pub server: Option<String>,
+    pub server: Vec<String>,
     /// Show socket ids and the server's port as they are instead of stand-ins (`bobId`, `PORT`); the transcript then changes from run to run
     #[arg(long)]
     pub unmasked: bool,
     /// `run fanout` only: how many clients to connect (default 1000)
     #[arg(long, value_name = "N")]
     pub clients: Option<usize>,
-    /// `run scaling` only: the Redis its two nodes share (default redis://127.0.0.1:6379)
+    /// The Redis that nodes joined by the Redis adapter share (`run scaling`: default redis://127.0.0.1:6379; a lesson starts its own without it)
     #[arg(long, value_name = "URL")]
     pub redis: Option<String>,
 }

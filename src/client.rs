@@ -147,6 +147,16 @@ fn refusal_reason(text: &str) -> Option<String> {
     })
 }
 
+/// An engine.io server's refusal of an HTTP request, as the vendored rust_engineio
+/// words it (`the server answered HTTP 400: Session ID unknown`): the server's own
+/// message. A polling request that a load balancer sent to a node without the
+/// session gets it; socket.io-client reports it as a `connect_error` too.
+fn http_refusal(text: &str) -> Option<String> {
+    let (_, rest) = text.split_once("the server answered HTTP ")?;
+    let (_, message) = rest.split_once(": ")?;
+    Some(message.trim_end_matches(')').to_string())
+}
+
 /// What a connected client does with what it hears.
 #[derive(Clone)]
 pub enum Hearing {
@@ -175,7 +185,7 @@ pub enum Speaks {
 }
 
 /// One client to connect: where, as whom, and what it does with what it hears.
-/// The transport is always WebSocket. A dropped client reconnects by itself only in
+/// The transport is WebSocket unless a lesson client asks for polling. A dropped client reconnects by itself only in
 /// a lesson about drops (`reconnect`): elsewhere a lab shows what happened, it does
 /// not paper over it.
 #[derive(Clone)]
@@ -195,6 +205,8 @@ pub struct ClientOptions {
     /// A dropped connection comes back by itself after this delay (a lesson with
     /// `[network]`, as socket.io-client's `reconnectionDelay`); `None`: never.
     pub reconnect: Option<Duration>,
+    /// WebSocket, or HTTP long-polling never upgraded (a lesson client's `transport`).
+    pub transport: crate::lesson::Transport,
 }
 
 /// A welcome (the namespace accepted the client) or a refusal's reason.
@@ -213,6 +225,7 @@ impl ClientOptions {
             answers: Vec::new(),
             speaks: Speaks::Lab,
             reconnect: None,
+            transport: crate::lesson::Transport::Websocket,
         }
     }
 
@@ -270,7 +283,13 @@ impl ClientOptions {
         };
         let (socket, asked) = match tokio::time::timeout(self.timeout, built).await {
             Ok(Ok(built)) => built,
-            Ok(Err(e)) => return Err(self.unreachable(root_cause(&e))),
+            Ok(Err(e)) => {
+                let cause = root_cause(&e);
+                if let Some(reason) = http_refusal(&cause) {
+                    return Ok((ConnectOutcome::Refused(reason), None));
+                }
+                return Err(self.unreachable(cause));
+            }
             Err(_) => {
                 let waited = format!("no answer within {} ms", self.timeout.as_millis());
                 return Err(self.unreachable(waited));
@@ -364,7 +383,10 @@ impl ClientOptions {
         let builder = ClientBuilder::new(self.url.as_str())
             .namespace(self.namespace.as_str())
             .auth(Value::Object(auth))
-            .transport_type(TransportType::Websocket);
+            .transport_type(match self.transport {
+                crate::lesson::Transport::Websocket => TransportType::Websocket,
+                crate::lesson::Transport::Polling => TransportType::Polling,
+            });
         let builder = match self.reconnect {
             // Connection errors and drops only: a server's kick is final, as in
             // socket.io-client.
@@ -383,14 +405,22 @@ impl ClientOptions {
             Speaks::Plain => builder.on(Event::Connect, on_connect(greeting, self)),
         };
         match &self.hearing {
-            Hearing::Trace(collector) => self.traced(builder, collector),
+            Hearing::Trace(collector) => self.traced(builder, collector, closing),
             Hearing::Only { event, hook } => builder.on(*event, on_only(hook.clone())),
             Hearing::Nothing => builder,
         }
     }
 
     /// Everything the client hears goes to the trace.
-    fn traced(&self, builder: ClientBuilder, collector: &Collector) -> ClientBuilder {
+    fn traced(
+        &self,
+        builder: ClientBuilder,
+        collector: &Collector,
+        closing: &Arc<std::sync::atomic::AtomicBool>,
+    ) -> ClientBuilder {
+        // A control connection the lab let go (its node is redeployed) ends as its
+        // server stops: that end is the lab's doing, not a lost server.
+        let closing = (self.namespace == CONTROL_NS).then(|| closing.clone());
         let builder = if self.namespace == CONTROL_NS {
             builder.on(NOTE, on_note(collector.clone()))
         } else {
@@ -398,7 +428,10 @@ impl ClientOptions {
         };
         let answers = Arc::new(self.answers.clone());
         builder
-            .on(Event::Close, on_close(collector.clone(), &self.name))
+            .on(
+                Event::Close,
+                on_close(collector.clone(), &self.name, closing),
+            )
             .on_any_with_ack(on_any(collector.clone(), &self.name, answers))
     }
 }
@@ -494,7 +527,9 @@ fn on_error(
             Value::String(s) => s,
             other => other.to_string(),
         };
-        let reason = refusal_reason(&text);
+        let pending = greeting.lock().map(|g| g.is_some()).unwrap_or(false);
+        let refused_http = http_refusal(&text).filter(|_| pending);
+        let reason = refusal_reason(&text).or(refused_http);
         if reason.is_some() {
             closing.store(true, std::sync::atomic::Ordering::Relaxed);
         } else if closing.load(std::sync::atomic::Ordering::Relaxed) {
@@ -559,9 +594,19 @@ fn on_any(
     }
 }
 
-fn on_close(collector: Collector, name: &str) -> Handler {
+fn on_close(
+    collector: Collector,
+    name: &str,
+    let_go: Option<Arc<std::sync::atomic::AtomicBool>>,
+) -> Handler {
     let name = name.to_string();
     Box::new(move |_, _| {
+        if let_go
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            return async {}.boxed();
+        }
         collector.record(Observation::DroppedByServer {
             client: name.clone(),
         });

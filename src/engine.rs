@@ -41,11 +41,13 @@ mod send;
 
 use exchange::{request, send_failed, sync_all};
 
-/// The room table, the own-id rooms and the connections a step's record holds.
+/// The room table, the own-id rooms, the connections and each socket's node (with
+/// `[nodes]`) a step's record holds.
 type ServerView = (
     RoomTable,
     BTreeMap<String, Vec<String>>,
     Vec<crate::trace::Connection>,
+    BTreeMap<String, usize>,
 );
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(2000);
@@ -87,6 +89,12 @@ pub struct Lab {
     /// `[network]`: its timers, and each connection's proxy, by connection name.
     network: Option<crate::lesson::Network>,
     links: BTreeMap<String, crate::netfault::Link>,
+    /// `[nodes]`: the control connections to nodes 2 and up, and what runs besides
+    /// the servers (Redis, the balancer).
+    node_controls: Vec<LabClient>,
+    deployed: Option<nodes::Deployed>,
+    /// The application declared on every node, again after a redeploy.
+    app: Option<App>,
 }
 
 impl Lab {
@@ -136,26 +144,11 @@ impl Lab {
         let session = ids::new_session();
         let mut session_auth = serde_json::Map::new();
         session_auth.insert(SESSION_AUTH.to_string(), Value::String(session.clone()));
-        let control = client::connect(
-            &url,
-            CONTROL_CLIENT,
-            CONTROL_NS,
-            &session_auth,
-            collector.clone(),
-            timeout,
-        );
-        let control = match control.await {
-            Ok(ConnectOutcome::Accepted(control)) => *control,
-            Ok(ConnectOutcome::Refused(reason)) => {
-                stop_embedded(embedded).await;
-                return Err(LabError::Control(ClientError::NotALabServer {
-                    url,
-                    detail: format!("its namespace `{CONTROL_NS}` refused the lab ({reason})"),
-                }));
-            }
+        let control = match control_connection(&url, &session_auth, &collector, timeout).await {
+            Ok(control) => control,
             Err(e) => {
                 stop_embedded(embedded).await;
-                return Err(LabError::Control(e));
+                return Err(e);
             }
         };
         Ok(Lab {
@@ -181,7 +174,20 @@ impl Lab {
             foreign_counted: false,
             network: None,
             links: BTreeMap::new(),
+            node_controls: Vec::new(),
+            deployed: None,
+            app: None,
         })
+    }
+
+    /// Another control connection of this lab's session (to another node).
+    async fn connect_control(&self, url: &str) -> Result<LabClient, LabError> {
+        let mut auth = serde_json::Map::new();
+        auth.insert(
+            SESSION_AUTH.to_string(),
+            Value::String(self.session.clone()),
+        );
+        control_connection(url, &auth, &self.collector, self.timeout).await
     }
 
     /// Counts the sockets that are not the lab's in what the server says it sent
@@ -210,6 +216,16 @@ impl Lab {
 
     /// Starts the lab for a lesson: with its declared server application, if any.
     pub async fn for_lesson(lesson: &Lesson, options: &LabOptions) -> Result<Lab, LabError> {
+        if let Some(nodes) = lesson.nodes {
+            let mut lab = Lab::start_nodes(&lesson.clients, nodes, options).await?;
+            if let Some(app) = &lesson.app {
+                if let Err(e) = lab.declare(app).await {
+                    lab.finish().await;
+                    return Err(e);
+                }
+            }
+            return Ok(lab);
+        }
         Lab::with_app(
             &lesson.clients,
             lesson.app.as_ref(),
@@ -245,6 +261,25 @@ impl Lab {
             url: self.urls[0].clone(),
             error,
         };
+        for control in &self.node_controls {
+            let answer = control.request(APP, data.clone(), self.timeout).await;
+            match answer {
+                Answer::Reply(value) => match serde_json::from_value::<Reply>(value) {
+                    Ok(reply) if reply.ok => {}
+                    Ok(reply) => return Err(refused(reply.error.unwrap_or_default())),
+                    Err(e) => {
+                        return Err(refused(format!("its answer to `{APP}` is no reply ({e})")))
+                    }
+                },
+                Answer::Silent => {
+                    return Err(refused(format!(
+                        "a node did not answer `{APP}` within {} ms",
+                        self.timeout_ms()
+                    )))
+                }
+                Answer::SendFailed(_) => return Err(self.lost(exchange::Lost::Closed)),
+            }
+        }
         match self.control.request(APP, data, self.timeout).await {
             Answer::Reply(value) => match serde_json::from_value::<Reply>(value) {
                 Ok(reply) if reply.ok => self.listening = reply.listening,
@@ -260,6 +295,7 @@ impl Lab {
             Answer::SendFailed(_) => return Err(self.lost(exchange::Lost::Closed)),
         }
         self.declared = true;
+        self.app = Some(app.clone());
         Ok(())
     }
 
@@ -281,6 +317,15 @@ impl Lab {
         &self.urls[0]
     }
 
+    /// Every node's URL, node 1's first.
+    pub fn urls(&self) -> &[String] {
+        &self.urls
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.urls.len()
+    }
+
     fn node_of(&self, name: &str) -> usize {
         self.placement.get(name).copied().unwrap_or(0)
     }
@@ -298,6 +343,9 @@ impl Lab {
         let title: String = step.title.chars().take(60).collect();
         let what = format!("lab {}: step {number} ({title})", self.session);
         let run = async {
+            if let Action::Redeploy { adapter, balancer } = &step.action {
+                self.redeploy(*adapter, *balancer).await?;
+            }
             self.act(&step.action).await;
             self.end_step().await
         };
@@ -419,6 +467,8 @@ impl Lab {
                 self.ask(actor, event, args, wait).await;
             }
             Action::Fault { actor, fault } => self.fault(actor, *fault).await,
+            // Done before the step's traffic (`run_step`), where its error can end the lab.
+            Action::Redeploy { .. } => {}
         }
     }
 
@@ -459,7 +509,7 @@ impl Lab {
         if let Some(lost) = exchange::lost(&self.pending, &self.dropped) {
             return Err(self.lost(lost));
         }
-        let (rooms, own_id_rooms, connections) = self.rooms().await?;
+        let (rooms, own_id_rooms, connections, nodes) = self.rooms().await?;
 
         while let Ok(o) = self.inbox.try_recv() {
             self.take_in(o);
@@ -482,6 +532,7 @@ impl Lab {
             rooms,
             own_id_rooms,
             connections,
+            nodes,
         })
     }
 
@@ -595,11 +646,15 @@ impl Lab {
     /// a client has its answer, everything the server sent it before has arrived; what
     /// a client has not received by then was never sent to it.
     async fn settle(&mut self) {
-        self.await_marker().await;
+        if self.deployed.is_some() {
+            self.await_node_marks().await;
+        } else {
+            self.await_marker().await;
+        }
         // A paused connection answers nothing until it is resumed: not asked.
         let paused = |c: &&LabClient| self.is_paused(&c.name);
         let reachable = self.clients.values().filter(|c| !paused(c));
-        let everyone = reachable.chain(std::iter::once(&self.control));
+        let everyone = reachable.chain(self.controls());
         for missing in sync_all(everyone, self.timeout).await {
             self.collector.record(missing);
         }
@@ -607,16 +662,63 @@ impl Lab {
 
     /// The server's rooms, with socket ids turned into names, and its connections.
     async fn rooms(&mut self) -> Result<ServerView, LabError> {
-        if self.urls.len() > 1 {
+        if self.urls.len() > 1 && self.deployed.is_none() {
             // Each node knows only its own rooms: no one table to show.
             return Ok(Default::default());
         }
+        if self.deployed.is_some() {
+            return self.rooms_of_nodes().await;
+        }
+        let state = self.state_of(&self.control).await?;
+        let (rooms, own) = room_table(&state, &self.specs);
+        Ok((
+            rooms,
+            own,
+            connect::connection_table(&state, &self.specs),
+            BTreeMap::new(),
+        ))
+    }
+
+    /// Every node's rooms, each room's members from all nodes together, and the node
+    /// (from 1) that holds each lesson socket.
+    async fn rooms_of_nodes(&mut self) -> Result<ServerView, LabError> {
+        let mut rooms = RoomTable::new();
+        let mut own_id_rooms: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut nodes = BTreeMap::new();
+        let controls: Vec<&LabClient> = self.controls().collect();
+        for (i, control) in controls.into_iter().enumerate() {
+            let state = self.state_of(control).await?;
+            for socket in state.namespaces.values().flat_map(|ns| &ns.sockets) {
+                if self.client_order.contains(&socket.name) {
+                    nodes.insert(socket.name.clone(), i + 1);
+                }
+            }
+            let (node_rooms, own) = room_table(&state, &self.specs);
+            for (ns, table) in node_rooms {
+                let merged = rooms.entry(ns).or_default();
+                for (room, members) in table {
+                    let all = merged.entry(room).or_default();
+                    all.extend(members);
+                    all.sort();
+                }
+            }
+            for (ns, names) in own {
+                let all = own_id_rooms.entry(ns).or_default();
+                all.extend(names);
+                all.sort();
+            }
+        }
+        Ok((rooms, own_id_rooms, Vec::new(), nodes))
+    }
+
+    /// One server's `lab:state`.
+    async fn state_of(&self, control: &LabClient) -> Result<ServerState, LabError> {
         // Every namespace a client of the lesson uses, dynamic ones by their paths.
         let mut namespaces: Vec<String> = self.specs.iter().map(|c| c.namespace.clone()).collect();
         namespaces.sort();
         namespaces.dedup();
         let request = serde_json::to_value(StateRequest { namespaces }).unwrap_or(Value::Null);
-        let answer = self.control.request(STATE, request, self.timeout).await;
+        let answer = control.request(STATE, request, self.timeout).await;
         let value = match answer {
             Answer::Reply(v) => v,
             Answer::Silent => {
@@ -628,10 +730,7 @@ impl Lab {
             }
             Answer::SendFailed(_) => return Err(self.lost(exchange::Lost::Closed)),
         };
-        let state: ServerState =
-            serde_json::from_value(value).map_err(|e| LabError::BadState(e.to_string()))?;
-        let (rooms, own) = room_table(&state, &self.specs);
-        Ok((rooms, own, connect::connection_table(&state, &self.specs)))
+        serde_json::from_value(value).map_err(|e| LabError::BadState(e.to_string()))
     }
 
     fn lost(&self, lost: exchange::Lost) -> LabError {
@@ -657,8 +756,38 @@ impl Lab {
         let everyone = join_all(clients.values().map(|c| c.disconnect()));
         let _ = tokio::time::timeout(self.timeout, everyone).await;
         let _ = tokio::time::timeout(self.timeout, self.control.disconnect()).await;
+        for control in std::mem::take(&mut self.node_controls) {
+            let _ = tokio::time::timeout(self.timeout, control.disconnect()).await;
+        }
         stop_embedded(std::mem::take(&mut self.embedded)).await;
         self.links.clear();
+        // The balancer and a Redis the lab started end with it.
+        self.deployed = None;
+    }
+}
+
+/// The lab's control connection to the server at `url`.
+async fn control_connection(
+    url: &str,
+    session_auth: &serde_json::Map<String, Value>,
+    collector: &Collector,
+    timeout: Duration,
+) -> Result<LabClient, LabError> {
+    let control = client::connect(
+        url,
+        CONTROL_CLIENT,
+        CONTROL_NS,
+        session_auth,
+        collector.clone(),
+        timeout,
+    );
+    match control.await {
+        Ok(ConnectOutcome::Accepted(control)) => Ok(*control),
+        Ok(ConnectOutcome::Refused(reason)) => Err(LabError::Control(ClientError::NotALabServer {
+            url: url.to_string(),
+            detail: format!("its namespace `{CONTROL_NS}` refused the lab ({reason})"),
+        })),
+        Err(e) => Err(LabError::Control(e)),
     }
 }
 

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use socketio_lab::authoring::NewError;
 use socketio_lab::check::Report;
 use socketio_lab::demo::DemoError;
+use socketio_lab::engine::LabError;
 use socketio_lab::fanout::FanoutError;
 use socketio_lab::judge::Verdict;
 use socketio_lab::paint::Paint;
@@ -72,6 +73,9 @@ impl Error {
             Error::Quiz(QuizError::Usage(_) | QuizError::Terminal(_)) => EXIT_USAGE,
             Error::Run(RunError::Predict(PredictError::Terminal(_))) => EXIT_USAGE,
             Error::Run(RunError::Predict(PredictError::Interrupted)) => EXIT_INTERRUPTED,
+            // A program the lesson needs is not installed (HAProxy, redis-server), or
+            // the `--server`s do not match its nodes: the learner's setup to fix.
+            Error::Run(RunError::Start(LabError::Missing(_) | LabError::Topology(_))) => EXIT_USAGE,
             Error::Fanout(FanoutError::NoClients | FanoutError::TooMany { .. }) => EXIT_USAGE,
             Error::Web(WebError::PortInUse(_)) => EXIT_USAGE,
             Error::Export(

@@ -82,6 +82,7 @@ pub mod server;
 pub mod session;
 pub mod snippet;
 pub mod suggest;
+pub mod topology;
 pub mod trace;
 pub mod verify;
 pub mod view;

@@ -327,6 +327,7 @@ mod tests {
             rooms: RoomTable::new(),
             own_id_rooms: BTreeMap::new(),
             connections: Vec::new(),
+            nodes: Default::default(),
         }
     }
 

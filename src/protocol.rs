@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 pub const MAIN_NS: &str = "/";
 pub const ADMIN_NS: &str = "/admin";
@@ -29,6 +30,31 @@ pub const NOTE: &str = "lab:note";
 /// Control namespace only: the application the server runs from now on
 /// (`app::App` as JSON), answered with a reply.
 pub const APP: &str = "lab:app";
+/// Control namespace only, on every node of a lesson with `[nodes]` whose nodes an
+/// adapter joins: `io.of(ns).emit(MARK, mark)` in each namespace named
+/// ([`MarkRequest`]), through the adapter, then a reply. A client that has every
+/// node's mark has all that each node published before it (docs/lab-protocol.md,
+/// "Several nodes").
+pub const MARK_REQUEST: &str = "lab:mark";
+/// Control namespace only: the adapter the server's namespaces use from now on
+/// ([`AdapterRequest`]), for a lesson with `[nodes]` on servers the lab did not
+/// start. A server whose adapter is fixed refuses any other.
+pub const ADAPTER: &str = "lab:adapter";
+
+/// `lab:mark`'s request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct MarkRequest {
+    pub namespaces: Vec<String>,
+    pub mark: Value,
+}
+
+/// `lab:adapter`'s request: `"none"` (in memory) or `"redis"`, with the Redis URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AdapterRequest {
+    pub adapter: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redis: Option<String>,
+}
 
 /// The largest message the lab server accepts, in bytes, on either transport: Node's
 /// default `maxHttpBufferSize` (socketioxide's own defaults are 100 KB for polling and

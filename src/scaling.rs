@@ -96,6 +96,8 @@ async fn start(nodes: Vec<EmbeddedServer>, timeout: Duration) -> Result<Lab, Sca
             name: name.to_string(),
             namespace: MAIN_NS.to_string(),
             auth: serde_json::Map::new(),
+            node: None,
+            transport: Default::default(),
         })
         .collect();
     let placement: BTreeMap<String, usize> = NODE_B.iter().map(|n| (n.to_string(), 1)).collect();

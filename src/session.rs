@@ -36,7 +36,12 @@ pub enum Format {
 
 /// Where the lab runs, for the header: the embedded server or the one at a URL.
 fn server_line(lab: &Lab) -> String {
-    if lab.is_embedded() {
+    let nodes = lab.node_count();
+    if nodes > 1 && lab.is_embedded() {
+        format!("socketioxide, embedded, {nodes} nodes on 127.0.0.1 (free ports)")
+    } else if nodes > 1 {
+        format!("the lab servers at {}", lab.urls().join(", "))
+    } else if lab.is_embedded() {
         "socketioxide, embedded, on 127.0.0.1 (a free port)".to_string()
     } else {
         format!("the lab server at {}", lab.url())

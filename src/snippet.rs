@@ -389,6 +389,12 @@ pub fn for_step(step: &Step, client: &Client) -> Snippet {
             js: "socket.on(\"disconnect\", (reason) => { console.log(\"user disconnected\"); })".into(),
             rust: "socket.on_disconnect(async |reason: DisconnectReason| println!(\"user disconnected\"))".into(),
         },
+        // The servers' configuration, which the step shows in its own words.
+        Action::Redeploy { .. } => Snippet {
+            client: None,
+            js: String::new(),
+            rust: String::new(),
+        },
         Action::Join { rooms, .. } => Snippet {
             client: None,
             js: format!("socket.join({})", rooms_arg(rooms, room_js)),
@@ -484,6 +490,8 @@ mod tests {
             auth: Default::default(),
             answers: Vec::new(),
             connection: None,
+            node: None,
+            transport: Default::default(),
         }
     }
 

@@ -242,6 +242,10 @@ pub struct StepRecord {
     /// The server's engine.io connections after the step, with the lesson sockets
     /// each carries; empty from a server that does not number them.
     pub connections: Vec<Connection>,
+    /// A lesson with `[nodes]`: the node (from 1) that holds each connected lesson
+    /// socket after the step, as each node's own state says.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub nodes: BTreeMap<String, usize>,
     /// The server ran a lesson's declared application: its log is only what that
     /// code printed (the lab's own connection notes are not log lines then).
     #[serde(skip)]
@@ -327,6 +331,21 @@ impl StepRecord {
     }
 
     /// The server's own account of where it sent the step's event, if it gave one.
+    /// Whether `name` sits on another node than a socket whose handler emitted in
+    /// this step: each node notes only what it sent its own sockets, and the other
+    /// nodes' deliveries come through the adapter (a lesson with `[nodes]`).
+    pub fn from_another_node(&self, name: &str) -> bool {
+        let Some(node) = self.nodes.get(name) else {
+            return false;
+        };
+        self.observations.iter().any(|o| match o {
+            Observation::ServerEmitted { client, .. } => {
+                self.nodes.get(client).is_some_and(|n| n != node)
+            }
+            _ => false,
+        })
+    }
+
     pub fn server_delivered_to(&self) -> Option<Vec<String>> {
         claimed_deliveries(&self.observations)
     }
@@ -522,6 +541,7 @@ mod tests {
             rooms: RoomTable::new(),
             own_id_rooms: BTreeMap::new(),
             connections: Vec::new(),
+            nodes: Default::default(),
         }
     }
 

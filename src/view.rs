@@ -145,7 +145,22 @@ pub fn name_width_of(clients: &[Client]) -> usize {
 pub fn who_received(record: &StepRecord, width: usize, paint: Paint) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "  {}", paint.bold("who received it"));
-    for name in &shown_sockets(record) {
+    let mut last_node = None;
+    let mut shown = shown_sockets(record);
+    // Stable: lesson order within each node, nodes in order, sockets on none last.
+    shown.sort_by_key(|name| record.nodes.get(name).copied().unwrap_or(usize::MAX));
+    for name in &shown {
+        // With `[nodes]`, the sockets of each node under its name.
+        let node = record.nodes.get(name);
+        if node.is_some() && node != last_node {
+            let _ = writeln!(
+                out,
+                "    {}",
+                paint.dim(&format!("node {}", node.unwrap_or(&0)))
+            );
+        }
+        last_node = node;
+        let indent = if node.is_some() { "  " } else { "" };
         let got: Vec<String> = record
             .received_by(name)
             .map(|(event, payload)| format!("{} {}", safe::text(event), compact(payload)))
@@ -156,7 +171,7 @@ pub fn who_received(record: &StepRecord, width: usize, paint: Paint) -> String {
         } else {
             (paint.good("✓"), got.join("; "))
         };
-        let _ = writeln!(out, "    {cell}{mark}  {what}");
+        let _ = writeln!(out, "    {indent}{cell}{mark}  {what}");
     }
     out
 }
@@ -193,6 +208,14 @@ pub fn step_question(lesson: &Lesson, step: &Step, index: usize, paint: Paint) -
 /// The rest of a step, once its traffic is in: the narration, then what was observed.
 pub fn step_answer(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
     let mut out = String::new();
+    if let Action::Redeploy { .. } = step.action {
+        out.push_str(&narration(step, paint));
+        if let Some(nodes) = lesson.nodes_at(record.index) {
+            out.push_str(&header::topology(nodes, paint));
+        }
+        out.push_str(&verdict(step, record, paint));
+        return out;
+    }
     if lesson.client(step.action.actor()).is_none() {
         return out;
     }
@@ -465,7 +488,10 @@ fn outcome(step: &Step, record: &StepRecord, one: bool, width: usize, paint: Pai
             out.push_str(&client_answers(record, width, paint));
             out.push_str(&server_side(step, record, one, width, paint));
         }
-        Action::Connect { .. } | Action::Disconnect { .. } | Action::Fault { .. } => {}
+        Action::Connect { .. }
+        | Action::Disconnect { .. }
+        | Action::Fault { .. }
+        | Action::Redeploy { .. } => {}
     }
     out
 }
@@ -511,7 +537,17 @@ fn server_side(step: &Step, record: &StepRecord, one: bool, width: usize, paint:
         .filter(|claim| !(claim.is_empty() && record.emit_refused()));
     if let Some(claim) = claim {
         let event = record.event_name(step);
-        let _ = writeln!(out, "  {server} sent `{event}` to {}", name_list(&claim));
+        // With `[nodes]`, the node whose handler emitted says what it sent its own
+        // sockets; the others' come through the adapter.
+        let sender = record.observations.iter().find_map(|o| match o {
+            Observation::ServerEmitted { client, .. } => record.nodes.get(client),
+            _ => None,
+        });
+        let who = match sender {
+            Some(node) => paint.dim(&format!("node {node}")),
+            None => server.clone(),
+        };
+        let _ = writeln!(out, "  {who} sent `{event}` to {}", name_list(&claim));
     }
     for (name, outcome) in record.server_acks() {
         let cell = name_cell(&name, width, paint);

@@ -92,6 +92,25 @@ pub fn step_json(s: &Step, r: &StepRecord) -> Value {
     if r.unheard() {
         step["unheard"] = json!(true);
     }
+    // Only where a namespace or the HTTP layer turned a client away: its reason
+    // (the `connect_error` message).
+    let refused: serde_json::Map<String, Value> = r
+        .observations
+        .iter()
+        .filter_map(|o| match o {
+            Observation::Refused { client, reason } => {
+                Some((client.clone(), Value::String(reason.clone())))
+            }
+            _ => None,
+        })
+        .collect();
+    if !refused.is_empty() {
+        step["refused"] = Value::Object(refused);
+    }
+    // Only with `[nodes]`: the node that holds each socket.
+    if !r.nodes.is_empty() {
+        step["nodes"] = json!(r.nodes);
+    }
     // Only where a connection carries several sockets, as the transcript shows it.
     if r.multiplexed() {
         step["connections"] = json!(r.connections);

@@ -389,10 +389,72 @@ function state(req) {
   return { namespaces };
 }
 
+// --- several nodes ---------------------------------------------------------------
+
+// `lab:adapter`: the adapter every namespace uses from now on. A lesson with several
+// nodes runs this server once per node and joins them, or not, through one Redis
+// (`@socket.io/redis-adapter`, as the docs' "Using multiple nodes" does).
+let redisClients = null;
+
+async function useAdapter(request) {
+  const wanted = request && request.adapter;
+  if (wanted !== "none" && wanted !== "redis") {
+    return { ok: false, error: `unknown adapter ${JSON.stringify(wanted)} (none or redis)` };
+  }
+  if (redisClients) {
+    const old = redisClients;
+    redisClients = null;
+    await Promise.allSettled([old.pub.quit(), old.sub.quit()]);
+  }
+  if (wanted === "none") {
+    io.adapter(require("socket.io-adapter").Adapter);
+    return { ok: true };
+  }
+  const url = String(request.redis || "");
+  // The lab only ever names a Redis on this machine.
+  if (!/^redis:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(url)) {
+    return { ok: false, error: `the Redis must be on this machine, not ${JSON.stringify(url)}` };
+  }
+  const { createClient } = require("redis");
+  const { createAdapter } = require("@socket.io/redis-adapter");
+  const pub = createClient({ url });
+  const sub = pub.duplicate();
+  // A Redis that goes away mid-lesson is the lesson's failure, not this process's.
+  pub.on("error", () => {});
+  sub.on("error", () => {});
+  try {
+    await Promise.all([pub.connect(), sub.connect()]);
+  } catch (e) {
+    return { ok: false, error: `no Redis answered at ${url} (${e.message})` };
+  }
+  redisClients = { pub, sub };
+  io.adapter(createAdapter(pub, sub));
+  // The namespaces' subscriptions were sent in order on `sub`: once this one is
+  // acknowledged, so are they, and nothing another node publishes is missed.
+  await sub.pSubscribe("socketio-lab-barrier#*", () => {});
+  return { ok: true };
+}
+
+// `lab:mark`: the settling marker, emitted in each namespace named through the adapter.
+function emitMarks(request) {
+  const namespaces = Array.isArray(request && request.namespaces) ? request.namespaces : [];
+  for (const ns of namespaces.slice(0, 64)) {
+    if (typeof ns === "string" && io._nsps.has(ns)) io.of(ns).emit("scaling:mark", request.mark);
+  }
+  return { ok: true };
+}
+
 io.of(CONTROL_NS).on("connection", (socket) => {
   socket.data.name = "lab";
   on(socket, "lab:state", (req, ack) => reply(ack, state(req)));
   on(socket, "lab:sync", (_, ack) => reply(ack, { ok: true }));
+  on(socket, "lab:mark", (req, ack) => reply(ack, emitMarks(req)));
+  on(socket, "lab:adapter", (req, ack) => {
+    useAdapter(req).then(
+      (answer) => reply(ack, answer),
+      (e) => reply(ack, { ok: false, error: String(e && e.message) }),
+    );
+  });
   const session = apps.sessionOf(socket) || "";
   on(socket, "lab:app", (app, ack) => reply(ack, apps.install(app, session)));
   socket.on("disconnect", () => apps.forget(session));

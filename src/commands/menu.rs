@@ -89,7 +89,7 @@ pub async fn run(registry: &Registry, paint: Paint) -> Result<Verdict, Error> {
                 predictions: None,
                 predictions_file: None,
                 timeout: LabOptions::default().timeout.as_millis() as u64,
-                server: None,
+                server: Vec::new(),
                 unmasked: false,
                 clients: None,
                 redis: None,

@@ -26,9 +26,14 @@ pub async fn run(
     match registry.find(&args.lesson) {
         Some(Entry::Lesson(lesson)) => {
             refuse_lab_flags(args)?;
+            if lesson.nodes.is_none() {
+                refuse_redis(args)?;
+            }
             let options = LabOptions {
                 timeout: Duration::from_millis(args.timeout),
-                server_url: args.server.clone(),
+                server_url: args.server.first().cloned(),
+                more_servers: args.server.iter().skip(1).cloned().collect(),
+                redis_url: args.redis.clone(),
                 unmasked: args.unmasked,
             };
             let how = How {
@@ -166,7 +171,8 @@ pub async fn lesson_run(
 fn refuse_redis(args: &RunArgs) -> Result<(), Error> {
     match args.redis {
         Some(_) => Err(Error::Usage(
-            "`--redis` is for `socketio-lab run scaling` only".into(),
+            "`--redis` is for `socketio-lab run scaling` and lessons on several nodes (`[nodes]`)"
+                .into(),
         )),
         None => Ok(()),
     }
@@ -184,7 +190,6 @@ fn refuse_predict(args: &RunArgs, lab: &str) -> Result<(), Error> {
 
 /// A lesson has no use for the measuring labs' flags.
 fn refuse_lab_flags(args: &RunArgs) -> Result<(), Error> {
-    refuse_redis(args)?;
     if args.clients.is_some() {
         return Err(Error::Usage(
             "`--clients` is for `socketio-lab run fanout` only".into(),
@@ -208,14 +213,14 @@ async fn fanout_run(args: &RunArgs, given: &Given, paint: Paint) -> Result<Verdi
     }
     let options = FanoutOptions {
         clients: args.clients.unwrap_or(DEFAULT_CLIENTS),
-        server_url: args.server.clone(),
+        server_url: single_server(args)?,
     };
     Ok(fanout::run(&options, &mut std::io::stdout(), paint).await?)
 }
 
 async fn scaling_run(args: &RunArgs, paint: Paint) -> Result<Verdict, Error> {
     refuse_predict(args, "scaling")?;
-    if args.json || args.step || args.server.is_some() || args.clients.is_some() {
+    if args.json || args.step || !args.server.is_empty() || args.clients.is_some() {
         return Err(Error::Usage(
             "`--json`, `--step`, `--server` and `--clients` are not for `run scaling` (it starts its own nodes; see `--redis`)".into(),
         ));
@@ -225,4 +230,16 @@ async fn scaling_run(args: &RunArgs, paint: Paint) -> Result<Verdict, Error> {
         timeout: Duration::from_millis(args.timeout),
     };
     Ok(scaling::run(&options, &mut std::io::stdout(), paint).await?)
+}
+
+/// A lab that runs on one server takes one `--server`.
+fn single_server(args: &RunArgs) -> Result<Option<String>, Error> {
+    match args.server.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        _ => Err(Error::Usage(format!(
+            "`run {}` runs on one server: give `--server` once",
+            args.lesson
+        ))),
+    }
 }

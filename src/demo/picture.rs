@@ -29,7 +29,7 @@ pub(super) fn picture(story: &Lesson, step: &Step, record: &StepRecord, paint: P
             delivery(story, step, record, paint)
         }
         // The demo's story has no `[network]`.
-        Action::Fault { .. } => String::new(),
+        Action::Fault { .. } | Action::Redeploy { .. } => String::new(),
     }
 }
 

@@ -200,6 +200,7 @@ mod tests {
             rooms,
             own_id_rooms: BTreeMap::new(),
             connections: Vec::new(),
+            nodes: Default::default(),
         }
     }
 

@@ -16,6 +16,7 @@ fn record(index: usize, observations: Vec<Observation>, present: &[&str]) -> Ste
         rooms: RoomTable::new(),
         own_id_rooms: BTreeMap::new(),
         connections: Vec::new(),
+        nodes: Default::default(),
     }
 }
 

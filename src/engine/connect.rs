@@ -61,7 +61,7 @@ impl Lab {
                     return None;
                 }
             },
-            None => self.urls[self.node_of(name)].clone(),
+            None => self.url_of(name),
         };
         let reconnect = self
             .network
@@ -80,6 +80,7 @@ impl Lab {
             auth,
             answers: spec.answers.clone(),
             reconnect,
+            transport: spec.transport,
             ..ClientOptions::new(
                 &url,
                 &spec.name,

@@ -13,6 +13,10 @@ pub struct LabOptions {
     pub timeout: Duration,
     /// A lab server to use instead of the embedded one.
     pub server_url: Option<String>,
+    /// A lesson with `[nodes]`: the servers of nodes 2 and up, after `server_url`.
+    pub more_servers: Vec<String>,
+    /// The Redis a lesson's Redis adapter uses; without it the lab starts one.
+    pub redis_url: Option<String>,
     /// Show socket ids and the server's port as they are, not as stable stand-ins
     /// (`bobId`, `PORT`): the transcript then differs from run to run.
     pub unmasked: bool,
@@ -23,8 +27,21 @@ impl Default for LabOptions {
         LabOptions {
             timeout: DEFAULT_TIMEOUT,
             server_url: None,
+            more_servers: Vec::new(),
+            redis_url: None,
             unmasked: false,
         }
+    }
+}
+
+impl LabOptions {
+    /// Every `--server`, node 1's first.
+    pub fn servers(&self) -> Vec<String> {
+        self.server_url
+            .iter()
+            .chain(&self.more_servers)
+            .cloned()
+            .collect()
     }
 }
 
@@ -42,6 +59,10 @@ pub enum LabError {
     Lost { url: String, lost: exchange::Lost },
     /// The server cannot run the application the lesson declares.
     App { url: String, error: String },
+    /// A lesson's topology cannot be set up as asked (`--server` once per node).
+    Topology(String),
+    /// A program the lesson needs (HAProxy, redis-server) is missing or failed.
+    Missing(crate::topology::DaemonError),
     /// A step went on past every wait it could have (`Lab::step_budget`): a bug,
     /// reported rather than waited on for ever.
     Stalled { step: usize, seconds: u64 },
@@ -64,6 +85,8 @@ impl std::fmt::Display for LabError {
                 f,
                 "the lab stalled in step {step}: nothing it waited for settled within {seconds} s (a bug in socketio-lab; please report it)"
             ),
+            LabError::Topology(e) => write!(f, "{e}"),
+            LabError::Missing(e) => write!(f, "{e}"),
             LabError::App { url, error } => write!(
                 f,
                 "the lab server at `{url}` cannot run this lesson's server code: {error}"

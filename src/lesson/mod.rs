@@ -6,6 +6,7 @@
 //! takes.
 
 mod generated;
+mod nodes;
 mod raw;
 mod steps;
 mod text;
@@ -38,6 +39,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("handlers", include_str!("../../lessons/handlers.toml")),
     ("early", include_str!("../../lessons/early.toml")),
     ("drops", include_str!("../../lessons/drops.toml")),
+    ("nodes", include_str!("../../lessons/nodes.toml")),
 ];
 
 /// Namespaces the lab server serves to lesson clients.
@@ -45,6 +47,7 @@ pub const LESSON_NAMESPACES: &[&str] = &[MAIN_NS, ADMIN_NS];
 
 pub use crate::protocol::RESERVED_EVENTS;
 pub use generated::{generated_text, message_bytes, MAX_PAYLOAD_BYTES};
+pub use nodes::{AdapterKind, Balancer, Nodes, Transport};
 
 /// The operation a step names in its `op` field. Each maps to one Socket.IO call
 /// (see `snippet.rs`).
@@ -61,11 +64,12 @@ pub enum Op {
     Cut,
     Pause,
     Resume,
+    Redeploy,
 }
 
 impl Op {
     /// Every operation, in the order the variants are declared.
-    pub const ALL: [Op; 10] = [
+    pub const ALL: [Op; 11] = [
         Op::Connect,
         Op::Disconnect,
         Op::Join,
@@ -76,13 +80,14 @@ impl Op {
         Op::Cut,
         Op::Pause,
         Op::Resume,
+        Op::Redeploy,
     ];
 }
 
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The name a lesson file uses, in the order the variants are declared.
-        const NAMES: [&str; 10] = [
+        const NAMES: [&str; 11] = [
             "connect",
             "disconnect",
             "join",
@@ -93,6 +98,7 @@ impl fmt::Display for Op {
             "cut",
             "pause",
             "resume",
+            "redeploy",
         ];
         f.write_str(NAMES[*self as usize])
     }
@@ -119,6 +125,9 @@ pub struct Lesson {
     /// `[network]`: each client's connection goes through a proxy that steps can
     /// cut, pause and resume, with these timers.
     pub network: Option<Network>,
+    /// `[nodes]`: the application runs on several servers, maybe joined by an
+    /// adapter, maybe behind a load balancer.
+    pub nodes: Option<Nodes>,
 }
 
 /// A lesson's network: its heartbeat and its clients' reconnection, shortened so
@@ -155,6 +164,21 @@ pub enum Fault {
 impl Lesson {
     pub fn client(&self, name: &str) -> Option<&Client> {
         self.clients.iter().find(|c| c.name == name)
+    }
+
+    /// The topology after step `index` (1-based): `[nodes]` with every `redeploy` up
+    /// to it applied.
+    pub fn nodes_at(&self, index: usize) -> Option<Nodes> {
+        let start = self.nodes?;
+        Some(
+            self.steps
+                .iter()
+                .take(index)
+                .fold(start, |nodes, step| match &step.action {
+                    Action::Redeploy { adapter, balancer } => nodes.redeployed(*adapter, *balancer),
+                    _ => nodes,
+                }),
+        )
     }
 
     /// The most a step of this lesson may wait on purpose, as the lesson declares it:
@@ -243,6 +267,10 @@ pub struct Client {
     /// `io("/")` and `io("/admin")` share one (the first client of that connection);
     /// `None`: a connection of its own.
     pub connection: Option<String>,
+    /// `[nodes]`: the node (from 1) this client connects to directly; `None`:
+    /// through the load balancer, or to the one server.
+    pub node: Option<usize>,
+    pub transport: Transport,
 }
 
 impl Client {
@@ -321,6 +349,12 @@ pub enum Action {
     /// The network between the actor's client and the server fails or comes back
     /// (a lesson with `[network]`).
     Fault { actor: String, fault: Fault },
+    /// Every node (and the balancer) stops and starts again with this topology,
+    /// while no client is connected (a lesson with `[nodes]`).
+    Redeploy {
+        adapter: Option<AdapterKind>,
+        balancer: Option<Balancer>,
+    },
 }
 
 impl Action {
@@ -338,6 +372,7 @@ impl Action {
                 Fault::Pause => Op::Pause,
                 Fault::Resume => Op::Resume,
             },
+            Action::Redeploy { .. } => Op::Redeploy,
         }
     }
 
@@ -351,12 +386,13 @@ impl Action {
             | Action::Send { actor, .. }
             | Action::Ask { actor, .. }
             | Action::Fault { actor, .. } => std::slice::from_ref(actor),
+            Action::Redeploy { .. } => &[],
         }
     }
 
-    /// The first (for most operations the only) actor.
+    /// The first (for most operations the only) actor; none (`""`) for a redeploy.
     pub fn actor(&self) -> &str {
-        &self.actors()[0]
+        self.actors().first().map_or("", String::as_str)
     }
 
     /// The application event the actor sends or asks the server to emit.

@@ -27,6 +27,8 @@ pub(super) struct RawLesson {
     pub server: Option<Spanned<crate::app::App>>,
     /// Clients behind proxies that steps can cut, pause and resume; shortened timers.
     pub network: Option<Spanned<super::Network>>,
+    /// Several nodes, their adapter and their load balancer.
+    pub nodes: Option<Spanned<super::Nodes>>,
 }
 
 /// A quiz question. Its choices are judged by running them, never by a key: a
@@ -88,6 +90,9 @@ pub(crate) struct RawClient {
     pub answers: Vec<Spanned<RawAnswer>>,
     /// An earlier client whose connection this client's socket shares.
     pub connection: Option<Spanned<String>>,
+    /// `[nodes]`: the node (from 1) it connects to, past the balancer.
+    pub node: Option<Spanned<usize>>,
+    pub transport: Option<super::Transport>,
 }
 
 /// `[[clients.answers]]`: the client answers the server's acknowledgement for `event`.
@@ -171,6 +176,9 @@ pub(super) struct RawStep {
     /// How many copies of the step's event each listed client receives (a handler
     /// that emits twice sends two).
     pub expect_copies: Option<Spanned<toml::Table>>,
+    /// `redeploy` only: the adapter and the balancer from now on.
+    pub adapter: Option<super::AdapterKind>,
+    pub balancer: Option<super::Balancer>,
 }
 
 impl RawStep {

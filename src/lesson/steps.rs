@@ -25,6 +25,8 @@ pub(super) struct Checker<'a> {
     pub app: Option<&'a crate::app::App>,
     /// The lesson has `[network]`: its clients' connections can fail.
     pub network: bool,
+    /// The lesson has `[nodes]`: its servers can be redeployed.
+    pub nodes: bool,
 }
 
 /// Who is connected after `action` (a refused `connect` leaves it as it was): a
@@ -83,6 +85,11 @@ impl Checker<'_> {
                 .loc
                 .at(at, "`close_transport` is for `disconnect` only"));
         }
+        if (s.adapter.is_some() || s.balancer.is_some()) && s.op != Op::Redeploy {
+            return Err(self
+                .loc
+                .at(at, "`adapter` and `balancer` are for `redeploy` only"));
+        }
         let action = match s.op {
             Op::Connect => Action::Connect {
                 actors: self.connection(s, at, connected)?,
@@ -102,6 +109,7 @@ impl Checker<'_> {
             Op::Emit => self.emit(s, at, connected)?,
             Op::Send | Op::Ask => self.client_event(s, at, connected)?,
             Op::Cut | Op::Pause | Op::Resume => self.fault(s, at, connected)?,
+            Op::Redeploy => self.redeploy(s, at, connected)?,
         };
         let expect = self.expectations(s, at, &action)?;
         track_connections(&action, expect.refused, connected);
@@ -157,6 +165,46 @@ impl Checker<'_> {
             _ => Fault::Resume,
         };
         Ok(Action::Fault { actor, fault })
+    }
+
+    /// `redeploy`: a new adapter or balancer, in a lesson with `[nodes]`, while no
+    /// client is connected (a deploy restarts every server, and a lesson shows the
+    /// clients leaving and coming back as steps of their own).
+    fn redeploy(&self, s: &RawStep, at: usize, connected: &BTreeSet<String>) -> Result<Action> {
+        if !self.nodes {
+            return Err(self.loc.at(
+                at,
+                "`op = \"redeploy\"` restarts the lesson's nodes: the lesson needs a `[nodes]` table",
+            ));
+        }
+        if s.actor.is_some() || s.actors.is_some() {
+            return Err(self
+                .loc
+                .at(at, "`redeploy` acts on the servers: it takes no `actor`"));
+        }
+        if let Some(first) = connected.iter().next() {
+            return Err(self.loc.at(
+                at,
+                format!(
+                    "`redeploy` restarts every server: disconnect `{first}` (and every other \
+                     client) in a step before it"
+                ),
+            ));
+        }
+        if s.adapter.is_none() && s.balancer.is_none() {
+            return Err(self.loc.at(
+                at,
+                "`redeploy` needs a new `adapter`, a new `balancer`, or both",
+            ));
+        }
+        self.no_event(s, at)?;
+        self.no_rooms(s)?;
+        self.no_selection(s, at)?;
+        self.timeout(s, false)?;
+        Ok(Action::Redeploy {
+            adapter: s.adapter,
+            balancer: s.balancer,
+        })
     }
 
     /// `join` and `leave`: one actor and its rooms.

@@ -8,11 +8,11 @@ use toml::Spanned;
 
 use super::raw::{to_json, RawAnswer, RawChoice, RawClient, RawLesson, RawQuestion};
 use super::steps::Checker;
-use super::Network;
 use super::{
     Action, Choice, Client, Lesson, LessonError, Question, ScriptedAnswer, FIXED_SERVER_FORMAT,
     FORMAT_VERSION, LESSON_NAMESPACES,
 };
+use super::{Balancer, Network, Nodes};
 use crate::app::App;
 use crate::protocol::{CONTROL_NS, MAIN_NS};
 
@@ -79,7 +79,9 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
     }
     let app = server(loc, &raw)?;
     let network = network(loc, &raw)?;
+    let nodes = nodes(loc, &raw)?;
     let (clients, known) = clients_of(loc, &raw.clients, app.as_ref())?;
+    placement(loc, &raw.clients, nodes)?;
     if raw.steps.is_empty() {
         return Err(loc.at(0, "a lesson needs at least one `[[steps]]` entry"));
     }
@@ -88,6 +90,7 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
         known: &known,
         app: app.as_ref(),
         network: network.is_some(),
+        nodes: nodes.is_some(),
     };
     // Simulate who is connected so a step cannot act through a closed socket.
     let steps = checker.steps(&raw.steps, &mut BTreeSet::new())?;
@@ -119,7 +122,81 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
         questions,
         app,
         network,
+        nodes,
     })
+}
+
+/// `[nodes]`: a count the lesson can show, on a declared application (the fixed
+/// server's format 1 has no nodes).
+fn nodes(loc: &Locator, raw: &RawLesson) -> Result<Option<Nodes>> {
+    let Some(spanned) = &raw.nodes else {
+        return Ok(None);
+    };
+    let (nodes, at) = (*spanned.get_ref(), spanned.span().start);
+    if !Nodes::COUNT.contains(&nodes.count) {
+        return Err(loc.at(
+            at,
+            format!(
+                "`count` = {} nodes: a lesson shows {} to {}",
+                nodes.count,
+                Nodes::COUNT.start(),
+                Nodes::COUNT.end()
+            ),
+        ));
+    }
+    if raw.server.is_none() {
+        return Err(loc.at(
+            at,
+            "`[nodes]` runs the lesson's application on each node: declare it in `[server]`",
+        ));
+    }
+    if raw.network.is_some() {
+        return Err(loc.at(
+            at,
+            "`[nodes]` and `[network]` do not go together yet: a lesson shows one of them",
+        ));
+    }
+    Ok(Some(nodes))
+}
+
+/// Each client's `node` names one of `[nodes]`; without a balancer every client
+/// names one.
+fn placement(loc: &Locator, raw: &[RawClient], nodes: Option<Nodes>) -> Result<()> {
+    for client in raw {
+        let name = client.name.get_ref();
+        match (&client.node, nodes) {
+            (Some(node), None) => {
+                return Err(loc.at(
+                    node.span().start,
+                    format!("`node` places `{name}` on one of several servers: the lesson needs a `[nodes]` table"),
+                ))
+            }
+            (Some(node), Some(nodes)) if !(1..=nodes.count).contains(node.get_ref()) => {
+                return Err(loc.at(
+                    node.span().start,
+                    format!(
+                        "`node` = {} for `{name}`: the lesson's nodes are 1 to {}",
+                        node.get_ref(),
+                        nodes.count
+                    ),
+                ))
+            }
+            (None, Some(nodes)) if nodes.balancer == Balancer::None => {
+                return Err(loc.at(
+                    client.name.span().start,
+                    format!("`{name}` needs a `node`: without a `balancer` every client connects to a node of its own choosing"),
+                ))
+            }
+            (Some(node), Some(_)) if client.connection.is_some() => {
+                return Err(loc.at(
+                    node.span().start,
+                    format!("`{name}` shares another client's connection, so it goes where that one goes: leave out `node`"),
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// `[network]`: each timer within [`Network::RANGE_MS`], and a ping timeout a
@@ -306,6 +383,8 @@ fn client(
         auth,
         answers: answers(loc, &raw.answers)?,
         connection: None,
+        node: raw.node.as_ref().map(|n| *n.get_ref()),
+        transport: raw.transport.unwrap_or_default(),
     })
 }
 

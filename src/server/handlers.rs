@@ -17,8 +17,9 @@ use super::emit::{broadcast_missed, perform_emit, Emitted};
 use super::state::{name_of, set_name, sorted_names, state, visible_rooms, Lab};
 use super::Activity;
 use crate::protocol::{
-    EmitRequest, Note, Reply, RoomsRequest, StateRequest, Welcome, ADMIN_NS, ADMIN_TOKEN, APP,
-    CONTROL_NS, EMIT, JOIN, LEAVE, MAIN_NS, STATE, SYNC, WELCOME,
+    AdapterRequest, EmitRequest, MarkRequest, Note, Reply, RoomsRequest, StateRequest, Welcome,
+    ADAPTER, ADMIN_NS, ADMIN_TOKEN, APP, CONTROL_NS, EMIT, JOIN, LEAVE, MAIN_NS, MARK,
+    MARK_REQUEST, MAX_STATE_NAMESPACES, STATE, SYNC, WELCOME,
 };
 use crate::safe;
 
@@ -212,6 +213,8 @@ async fn on_control_connect<A: Adapter + DefinedAdapter>(
     socket.on(STATE, on_state::<A>);
     socket.on(APP, super::app::on_app::<A>);
     socket.on(SYNC, on_sync::<A>);
+    socket.on(MARK_REQUEST, on_mark::<A>);
+    socket.on(ADAPTER, on_adapter::<A>);
     let welcome = Welcome {
         sid: socket.id.to_string(),
         name: "lab".to_string(),
@@ -309,6 +312,46 @@ async fn on_state<A: Adapter>(
     // A lab that asks for no namespace (or an older one, sending `null`) gets `/` and `/admin`.
     let request = request.unwrap_or_default();
     let _ = a.send(&state(&io, &lab, &request.reported()));
+}
+
+/// `lab:mark`: the settling marker, emitted in each namespace through the adapter.
+async fn on_mark<A: Adapter>(
+    io: SocketIo<A>,
+    TryData(request): TryData<MarkRequest>,
+    a: AckSender<A>,
+) {
+    let Ok(request) = request else {
+        return malformed(a, MARK_REQUEST);
+    };
+    for ns in request.namespaces.iter().take(MAX_STATE_NAMESPACES) {
+        if let Some(op) = io.of(ns.as_str()) {
+            let _ = op.emit(MARK, &request.mark).await;
+        }
+    }
+    on_sync(a).await
+}
+
+/// `lab:adapter`: this server's adapter is chosen when it starts; it says so to a
+/// lab that asks for another.
+async fn on_adapter<A: Adapter>(
+    State(lab): State<Lab>,
+    TryData(request): TryData<AdapterRequest>,
+    a: AckSender<A>,
+) {
+    let Ok(request) = request else {
+        return malformed(a, ADAPTER);
+    };
+    let own = if lab.spans_nodes { "redis" } else { "none" };
+    if request.adapter == own {
+        return on_sync(a).await;
+    }
+    refuse(
+        a,
+        format!(
+            "this server's adapter is `{own}`, chosen when it started; a lab that needs `{}` starts its own nodes",
+            crate::safe::capped(&request.adapter)
+        ),
+    )
 }
 
 pub(crate) async fn on_sync<A: Adapter>(a: AckSender<A>) {

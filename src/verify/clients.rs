@@ -141,6 +141,7 @@ impl<'a> Clients<'a> {
             rooms: RoomTable::new(),
             own_id_rooms: BTreeMap::new(),
             connections: Vec::new(),
+            nodes: Default::default(),
         }
     }
 
@@ -212,7 +213,7 @@ impl<'a> Clients<'a> {
             // Server-side operations: an exercise's validation refuses them.
             Action::Join { .. } | Action::Leave { .. } | Action::Emit { .. } => {}
             // An exercise has no `[network]`: its validation refuses faults.
-            Action::Fault { .. } => {}
+            Action::Fault { .. } | Action::Redeploy { .. } => {}
         }
     }
 

@@ -118,6 +118,7 @@ pub async fn run(
                 rooms: Default::default(),
                 own_id_rooms: Default::default(),
                 connections: Vec::new(),
+                nodes: Default::default(),
             };
             write!(out, "{}", crate::view::server_log(&startup, paint))?;
         }

@@ -49,7 +49,7 @@ fn client_code(action: &Action, exercise: &Exercise) -> String {
         ),
         // Server-side operations: an exercise's validation refuses them.
         Action::Join { .. } | Action::Leave { .. } | Action::Emit { .. } => String::new(),
-        Action::Fault { .. } => String::new(),
+        Action::Fault { .. } | Action::Redeploy { .. } => String::new(),
     }
 }
 

@@ -21,6 +21,9 @@ pub fn opening(title: &str, intro: &str, paint: Paint) -> String {
 pub fn header(lesson: &Lesson, server: &str, paint: Paint) -> String {
     let title = format!("socketio-lab · {}", lesson.title);
     let mut out = header_of(&title, &lesson.intro, server, &lesson.clients, paint);
+    if let Some(nodes) = lesson.nodes {
+        out.push_str(&topology(nodes, paint));
+    }
     if let Some(n) = lesson.network {
         // The timers the lesson runs, from its `[network]` table, in the options'
         // own names (the server's, then the client's).
@@ -33,6 +36,45 @@ pub fn header(lesson: &Lesson, server: &str, paint: Paint) -> String {
             n.ping_timeout_ms,
             n.reconnection_delay_ms
         );
+    }
+    out
+}
+
+/// A lesson's nodes as deployed: their adapter and the balancer in front, then the
+/// balancer's configuration file (its ports as stand-ins), which a learner who deploys
+/// writes too.
+pub fn topology(nodes: crate::lesson::Nodes, paint: Paint) -> String {
+    use crate::lesson::{AdapterKind, Balancer};
+    let mut out = String::new();
+    let adapter = match nodes.adapter {
+        AdapterKind::None => "none: each node knows only its own sockets",
+        AdapterKind::Redis => "Redis: every node hears what the others emit",
+    };
+    let _ = writeln!(
+        out,
+        "  {} {} nodes, adapter {adapter}",
+        paint.dim("nodes  "),
+        nodes.count
+    );
+    let balancer = match nodes.balancer {
+        Balancer::None => "none: every client names its node",
+        Balancer::RoundRobin => "HAProxy, round robin: each request to the next node",
+        Balancer::Sticky => "HAProxy, sticky: a cookie keeps a session on its node",
+    };
+    let _ = writeln!(out, "  {} {balancer}", paint.dim("balancer"));
+    if nodes.balancer != Balancer::None {
+        let nodes_ports: Vec<String> = (1..=nodes.count).map(|n| format!("PORT_{n}")).collect();
+        let config = crate::topology::haproxy::config(
+            nodes.balancer,
+            &crate::topology::haproxy::Ports {
+                frontend: "PORT",
+                nodes: &nodes_ports,
+            },
+        );
+        let _ = writeln!(out, "  {}", paint.dim("haproxy.cfg"));
+        for line in config.lines() {
+            let _ = writeln!(out, "    {}", paint.code(line));
+        }
     }
     out
 }
@@ -56,7 +98,18 @@ pub fn header_of(
             None => String::new(),
         };
         let more = if i + 1 < clients.len() { "," } else { "" };
-        let rest = format!(" ({}{shared}){more}", c.namespace);
+        let place = match c.node {
+            Some(node) => format!(", node {node}"),
+            None if c.connection.is_none() && clients.iter().any(|c| c.node.is_some()) => {
+                ", balancer".to_string()
+            }
+            None => String::new(),
+        };
+        let polling = match c.transport {
+            crate::lesson::Transport::Polling => ", polling",
+            crate::lesson::Transport::Websocket => "",
+        };
+        let rest = format!(" ({}{shared}{place}{polling}){more}", c.namespace);
         let width = c.name.width() + rest.width();
         if i == 0 {
             let _ = write!(out, "  {} ", paint.dim("clients"));

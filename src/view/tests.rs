@@ -36,6 +36,7 @@ pub(crate) fn record(received_by: &[&str], claimed: &[&str]) -> StepRecord {
         rooms,
         own_id_rooms: BTreeMap::new(),
         connections: Vec::new(),
+        nodes: Default::default(),
     }
 }
 

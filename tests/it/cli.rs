@@ -49,11 +49,11 @@ fn no_arguments_without_a_terminal_prints_the_list() {
 
 #[test]
 fn unknown_lesson_is_a_usage_error() {
-    let out = run(&["run", "nope"]);
+    let out = run(&["run", "xyzzy"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out).trim(),
-        "error: unknown lesson `nope` (see `socketio-lab list`)"
+        "error: unknown lesson `xyzzy` (see `socketio-lab list`)"
     );
 }
 

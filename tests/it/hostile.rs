@@ -364,6 +364,7 @@ fn what_a_server_sends_is_shown_escaped_in_the_transcript() {
         rooms: Default::default(),
         own_id_rooms: Default::default(),
         connections: Vec::new(),
+        nodes: Default::default(),
     };
     let text = socketio_lab::view::step(&lesson, &lesson.steps[1], &record, Paint::PLAIN);
     assert!(!text.contains(['\u{1b}', '\u{7}']), "{text:?}");

@@ -32,6 +32,7 @@ fn record(event: &str, receivers: &[&str]) -> StepRecord {
         rooms: Default::default(),
         own_id_rooms: Default::default(),
         connections: Vec::new(),
+        nodes: Default::default(),
         declared: true,
     }
 }

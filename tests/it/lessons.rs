@@ -68,7 +68,7 @@ macro_rules! lesson_snapshots {
     };
 }
 
-lesson_snapshots!(chat, emit, rooms, namespaces, cheatsheet, lobby, handlers, early, drops);
+lesson_snapshots!(chat, emit, rooms, namespaces, cheatsheet, lobby, handlers, early, drops, nodes);
 
 #[test]
 fn every_embedded_lesson_is_snapshotted() {
@@ -137,9 +137,19 @@ async fn step_times(lesson: &socketio_lab::lesson::Lesson) -> Vec<Duration> {
 /// step and for each actor past the first of a `connect` or `disconnect` (each
 /// actor's connection is a handshake of its own). `None` for a step that sends a
 /// generated megabyte (`payload_bytes`): writing and reading it costs CPU, most of
-/// all in a debug build, and is no wait.
+/// all in a debug build, and is no wait. `None` too for a `redeploy` (it starts
+/// servers and a balancer) and for a step whose actor uses long-polling, where each
+/// packet waits for the next poll (40 to 200 ms a step, by design).
 fn allowed(lesson: &socketio_lab::lesson::Lesson, i: usize) -> Option<Duration> {
     let step = &lesson.steps[i];
+    let polling = |name: &String| {
+        lesson
+            .client(name)
+            .is_some_and(|c| c.transport == socketio_lab::lesson::Transport::Polling)
+    };
+    if matches!(step.action, Action::Redeploy { .. }) || step.action.actors().iter().any(polling) {
+        return None;
+    }
     if matches!(
         step.action,
         Action::Send {

@@ -19,6 +19,7 @@ mod lessons;
 mod multiplex;
 mod next;
 mod node_app;
+mod nodes;
 mod pins;
 mod predict;
 mod printed_rust;

@@ -49,6 +49,9 @@ mod namespaces;
 #[path = "printed/namespaces_quiz.rs"]
 mod namespaces_quiz;
 #[rustfmt::skip]
+#[path = "printed/nodes.rs"]
+mod nodes;
+#[rustfmt::skip]
 #[path = "printed/rooms.rs"]
 mod rooms;
 #[rustfmt::skip]
@@ -182,7 +185,7 @@ fn every_printed_file_is_compiled_here() {
 #[tokio::test]
 async fn the_printed_apps_install_on_a_server() {
     type Install = fn(&socketioxide::SocketIo);
-    let apps: [(Install, &[&str]); 9] = [
+    let apps: [(Install, &[&str]); 10] = [
         (tutorial_chat::install, &["/"]),
         (drops::install, &["/"]),
         (lobby::install, &["/"]),
@@ -192,6 +195,7 @@ async fn the_printed_apps_install_on_a_server() {
         (rooms::install, &["/"]),
         (namespaces::install, &["/", "/admin"]),
         (cheatsheet::install, &["/", "/admin"]),
+        (nodes::install, &["/"]),
     ];
     let choices = [
         cheatsheet_quiz::CHOICES,
@@ -213,13 +217,23 @@ async fn the_printed_apps_install_on_a_server() {
     }
 }
 
-/// The printed startup serves for real: an engine.io handshake on a loopback port.
+/// The printed startup serves for real: an engine.io handshake on a loopback port,
+/// for each lesson that prints one.
 #[tokio::test]
 async fn the_printed_startup_serves_the_app() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(tutorial_chat::serve(listener));
+    handshakes(addr, tokio::spawn(tutorial_chat::serve(listener))).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    handshakes(addr, tokio::spawn(nodes::serve(listener))).await;
+}
+
+async fn handshakes(
+    addr: std::net::SocketAddr,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let request = format!(
         "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"

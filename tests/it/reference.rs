@@ -129,9 +129,24 @@ fn every_lesson_runs_the_same_on_the_node_reference() {
         // A lesson about drops needs its own heartbeat: Node's is server-wide.
         let timed = heartbeat_of(id, text)
             .map(|options| common::node_reference_with(&options).unwrap_or_else(|e| panic!("{e}")));
+        // A lesson on several nodes runs on as many reference processes of its own,
+        // which the lab joins through the Redis it starts (`lab:adapter`).
+        let nodes: Vec<ChildServer> = (0..nodes_of(id))
+            .map(|_| common::node_reference().unwrap_or_else(|e| panic!("{e}")))
+            .collect();
         let url = timed.as_ref().unwrap_or(&node).url();
         let (mut embedded, embedded_code) = json_run(&["run", id, "--json"]);
-        let (mut on_node, node_code) = json_run(&["run", id, "--server", &url, "--json"]);
+        let mut args = vec!["run".to_string(), id.to_string(), "--json".to_string()];
+        let urls: Vec<String> = if nodes.is_empty() {
+            vec![url]
+        } else {
+            nodes.iter().map(ChildServer::url).collect()
+        };
+        for url in urls {
+            args.extend(["--server".to_string(), url]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (mut on_node, node_code) = json_run(&args);
         differences.extend(socket_ids_as_each_server_gives_them(
             id,
             &mut embedded,
@@ -160,6 +175,10 @@ fn transcripts_differ_only_in_the_server_line() {
         return;
     };
     for (lesson, text) in socketio_lab::lesson::EMBEDDED {
+        if nodes_of(lesson) > 0 {
+            // Its server line names every node; the `--json` cross-check covers it.
+            continue;
+        }
         match heartbeat_of(lesson, text) {
             Some(options) => {
                 let timed = common::node_reference_with(&options).unwrap_or_else(|e| panic!("{e}"));
@@ -395,4 +414,11 @@ fn a_quiz_against_one_server_keeps_its_choices_apart() {
             stderr(&out)
         );
     }
+}
+
+/// How many nodes a built-in lesson runs on (`[nodes]`); 0 for one server.
+pub(crate) fn nodes_of(id: &str) -> usize {
+    let lessons = socketio_lab::lesson::embedded().unwrap();
+    let lesson = lessons.iter().find(|l| l.id == id).unwrap();
+    lesson.nodes.map_or(0, |n| n.count)
 }

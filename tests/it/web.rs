@@ -315,9 +315,9 @@ fn what_has_no_page_is_refused_in_one_line() {
         2,
         "error: `fanout` measures and has no page: run it with `socketio-lab run fanout`\n",
     );
-    Test::new().args(&["web", "nosuch", "--no-open"]).fails(
+    Test::new().args(&["web", "xyzzy", "--no-open"]).fails(
         2,
-        "error: unknown lesson `nosuch` (see `socketio-lab list`)\n",
+        "error: unknown lesson `xyzzy` (see `socketio-lab list`)\n",
     );
     Test::new().args(&["demo", "--port", "3000"]).fails(
         2,

@@ -34,6 +34,8 @@ pub enum Error {
     WebsocketError(#[from] TungsteniteError),
     #[error("Network request returned with status code: {0}")]
     IncompleteHttp(u16),
+    #[error("the server answered HTTP {0}: {1}")]
+    HttpRefused(u16, String),
     #[error("Got illegal handshake response: {0}")]
     InvalidHandshake(String),
     #[error("Called an action before the connection was established")]

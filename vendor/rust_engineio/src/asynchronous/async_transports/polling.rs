@@ -6,6 +6,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use http::HeaderMap;
 use native_tls::TlsConnector;
+use reqwest::cookie::Jar;
 use reqwest::{Client, ClientBuilder, Response};
 use std::fmt::Debug;
 use std::time::SystemTime;
@@ -31,19 +32,28 @@ impl PollingTransport {
         tls_config: Option<TlsConnector>,
         opening_headers: Option<HeaderMap>,
     ) -> Self {
-        let client = match (tls_config, opening_headers) {
-            (Some(config), Some(map)) => ClientBuilder::new()
-                .use_preconfigured_tls(config)
-                .default_headers(map)
-                .build()
-                .unwrap(),
-            (Some(config), None) => ClientBuilder::new()
-                .use_preconfigured_tls(config)
-                .build()
-                .unwrap(),
-            (None, Some(map)) => ClientBuilder::new().default_headers(map).build().unwrap(),
-            (None, None) => Client::new(),
+        Self::with_cookies(base_url, tls_config, opening_headers, Arc::default())
+    }
+
+    /// `new`, keeping cookies in `cookies` as a browser keeps them: a load balancer's
+    /// sticky-session cookie set on the handshake goes with every later request of
+    /// the session (the handshake's transport and the session's share one jar).
+    pub fn with_cookies(
+        base_url: Url,
+        tls_config: Option<TlsConnector>,
+        opening_headers: Option<HeaderMap>,
+        cookies: Arc<Jar>,
+    ) -> Self {
+        let builder = ClientBuilder::new().cookie_provider(cookies);
+        let builder = match tls_config {
+            Some(config) => builder.use_preconfigured_tls(config),
+            None => builder,
         };
+        let builder = match opening_headers {
+            Some(map) => builder.default_headers(map),
+            None => builder,
+        };
+        let client = builder.build().unwrap();
 
         let mut url = base_url;
         url.query_pairs_mut().append_pair("transport", "polling");
@@ -66,9 +76,8 @@ impl PollingTransport {
         try_stream! {
             let address = Self::address(url);
 
-            yield client
-                .get(address?)
-                .send().await?
+            let response = client.get(address?).send().await?;
+            yield refused(response).await?
         }
     }
 
@@ -86,6 +95,22 @@ impl PollingTransport {
             }
         })
     }
+}
+
+/// A response other than 200 is an error that carries the server's own words: an
+/// engine.io server answers a request for a session it does not hold (a load
+/// balancer without sticky sessions sent it to another node) with HTTP 400 and
+/// `{"code":1,"message":"Session ID unknown"}`, which is the whole diagnosis.
+async fn refused(response: Response) -> Result<Response> {
+    let status = response.status().as_u16();
+    if status == 200 {
+        return Ok(response);
+    }
+    let body = response.text().await.unwrap_or_default();
+    let message = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string));
+    Err(Error::HttpRefused(status, message.unwrap_or(body)))
 }
 
 impl Stream for PollingTransport {
@@ -115,20 +140,13 @@ impl AsyncTransport for PollingTransport {
             data
         };
 
-        let status = self
+        let response = self
             .client
             .post(self.address().await?)
             .body(data_to_send)
             .send()
-            .await?
-            .status()
-            .as_u16();
-
-        if status != 200 {
-            let error = Error::IncompleteHttp(status);
-            return Err(error);
-        }
-
+            .await?;
+        refused(response).await?;
         Ok(())
     }
 

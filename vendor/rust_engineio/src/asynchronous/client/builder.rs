@@ -28,6 +28,9 @@ pub struct ClientBuilder {
     on_close: OptionalCallback<()>,
     on_data: OptionalCallback<Bytes>,
     on_packet: OptionalCallback<Packet>,
+    /// One jar for the handshake's transport and the session's (see
+    /// `PollingTransport::with_cookies`).
+    cookies: std::sync::Arc<reqwest::cookie::Jar>,
 }
 
 impl ClientBuilder {
@@ -50,6 +53,7 @@ impl ClientBuilder {
             on_error: OptionalCallback::default(),
             on_open: OptionalCallback::default(),
             on_packet: OptionalCallback::default(),
+            cookies: Default::default(),
         }
     }
 
@@ -153,8 +157,12 @@ impl ClientBuilder {
         };
 
         // Start with polling transport
-        let mut transport =
-            PollingTransport::new(self.url.clone(), self.tls_config.clone(), headers);
+        let mut transport = PollingTransport::with_cookies(
+            self.url.clone(),
+            self.tls_config.clone(),
+            headers,
+            self.cookies.clone(),
+        );
 
         self.handshake_with_transport(&mut transport).await
     }
@@ -175,10 +183,11 @@ impl ClientBuilder {
         self.handshake().await?;
 
         // Make a polling transport with new sid
-        let transport = PollingTransport::new(
+        let transport = PollingTransport::with_cookies(
             self.url,
             self.tls_config,
             self.headers.map(|v| v.try_into().unwrap()),
+            self.cookies,
         );
 
         // SAFETY: handshake function called previously.

@@ -1,0 +1,47 @@
+// Printed by `socketio_lab::app::rust::module`; compiled by tests/it/printed_rust.rs.
+#[allow(unused_imports)]
+mod app {
+    use serde_json::{json, Value};
+    use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
+    use socketioxide::handler::ConnectHandler;
+    use socketioxide::SocketIo;
+    use std::time::Duration;
+
+    async fn on_connect(socket: SocketRef) {
+        // shim (Node does this itself): a room named by the socket's id
+        socket.join(socket.id);
+        socket.on("chat message", on_chat_message);
+        socket.on("join", on_join);
+        socket.on("to team", on_to_team);
+        socket.on("this node only", on_this_node_only);
+    }
+
+    async fn on_chat_message(io: SocketIo, Data(msg): Data<String>) {
+        io.emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_join(socket: SocketRef, Data(room): Data<String>) {
+        socket.join(room.clone());
+    }
+
+    async fn on_to_team(io: SocketIo, Data(msg): Data<String>) {
+        io.to("team").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_this_node_only(io: SocketIo, Data(msg): Data<String>) {
+        io.local().emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    pub fn install(io: &SocketIo) {
+        io.ns("/", on_connect);
+    }
+
+    pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        let (layer, io) = SocketIo::new_layer();
+        install(&io);
+        let port = listener.local_addr()?.port();
+        println!("server running at http://localhost:{port}");
+        axum::serve(listener, axum::Router::new().layer(layer)).await
+    }
+}
+pub use app::*;
