@@ -132,7 +132,7 @@ pub struct RunArgs {
     /// `run fanout` only: how many clients to connect (default 1000)
     #[arg(long, value_name = "N")]
     pub clients: Option<usize>,
-    /// The Redis that nodes joined by the Redis adapter share (`run scaling`: default redis://127.0.0.1:6379; a lesson starts its own without it)
+    /// The Redis that a lesson's nodes share through the Redis adapter (without it the lab starts its own)
     #[arg(long, value_name = "URL")]
     pub redis: Option<String>,
 }

@@ -2,8 +2,8 @@
 //! lesson's steps and records what happened. A step ends when its traffic has been
 //! observed, never after a fixed delay.
 //!
-//! The topology is one server, or several nodes of the lab server joined by an
-//! adapter with each client placed on one (`Lab::start_on`, for `run scaling`).
+//! The topology is one server, or a lesson's nodes with each client placed on one
+//! or behind the balancer (`nodes.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -216,23 +216,27 @@ impl Lab {
 
     /// Starts the lab for a lesson: with its declared server application, if any.
     pub async fn for_lesson(lesson: &Lesson, options: &LabOptions) -> Result<Lab, LabError> {
-        if let Some(nodes) = lesson.nodes {
-            let mut lab = Lab::start_nodes(&lesson.clients, nodes, options).await?;
-            if let Some(app) = &lesson.app {
-                if let Err(e) = lab.declare(app).await {
-                    lab.finish().await;
-                    return Err(e);
-                }
+        Lab::for_lesson_running(lesson, lesson.app.as_ref(), options).await
+    }
+
+    /// `for_lesson`, with `app` on its server (or each of its nodes) instead of the
+    /// lesson's own (a quiz choice brings its own handler).
+    pub async fn for_lesson_running(
+        lesson: &Lesson,
+        app: Option<&App>,
+        options: &LabOptions,
+    ) -> Result<Lab, LabError> {
+        let Some(nodes) = lesson.nodes else {
+            return Lab::with_app(&lesson.clients, app, lesson.network, options).await;
+        };
+        let mut lab = Lab::start_nodes(&lesson.clients, nodes, options).await?;
+        if let Some(app) = app {
+            if let Err(e) = lab.declare(app).await {
+                lab.finish().await;
+                return Err(e);
             }
-            return Ok(lab);
         }
-        Lab::with_app(
-            &lesson.clients,
-            lesson.app.as_ref(),
-            lesson.network,
-            options,
-        )
-        .await
+        Ok(lab)
     }
 
     /// Starts the lab with these clients and, if given, the application the server
@@ -324,10 +328,6 @@ impl Lab {
 
     pub fn node_count(&self) -> usize {
         self.urls.len()
-    }
-
-    fn node_of(&self, name: &str) -> usize {
-        self.placement.get(name).copied().unwrap_or(0)
     }
 
     fn timeout_ms(&self) -> u64 {
@@ -646,11 +646,7 @@ impl Lab {
     /// a client has its answer, everything the server sent it before has arrived; what
     /// a client has not received by then was never sent to it.
     async fn settle(&mut self) {
-        if self.deployed.is_some() {
-            self.await_node_marks().await;
-        } else {
-            self.await_marker().await;
-        }
+        self.await_node_marks().await;
         // A paused connection answers nothing until it is resumed: not asked.
         let paused = |c: &&LabClient| self.is_paused(&c.name);
         let reachable = self.clients.values().filter(|c| !paused(c));

@@ -15,7 +15,6 @@ use socketio_lab::predict::PredictError;
 use socketio_lab::quiz_session::QuizError;
 use socketio_lab::registry::RegistryError;
 use socketio_lab::safe;
-use socketio_lab::scaling::ScalingError;
 use socketio_lab::session::RunError;
 use socketio_lab::web::WebError;
 
@@ -45,8 +44,6 @@ pub enum Error {
     Fanout(#[from] FanoutError),
     #[error(transparent)]
     New(#[from] NewError),
-    #[error(transparent)]
-    Scaling(#[from] ScalingError),
     #[error(transparent)]
     Export(#[from] socketio_lab::export::ExportError),
     #[error(transparent)]

@@ -36,7 +36,9 @@
 //! - [`export`]: a lesson's server as a Node project (`index.js` as the lesson
 //!   prints it, and `lab-probe.js`, which lets the lab watch it).
 //! - [`demo`]: the chat example in plain words, on the same engine and judge.
-//! - [`fanout`] and [`scaling`]: the labs that measure (many clients; two nodes).
+//! - [`fanout`]: the lab that measures (many clients).
+//! - [`topology`]: what a lesson on several nodes runs besides them: a private
+//!   redis-server and a real HAProxy, both ended with the lab.
 //! - [`serve`]: the lab server alone, with a live log.
 //! - [`web`]: the lessons and the demo as a page the lab server serves.
 //! - [`verify`]: the learner's own server (a child process group or a URL), judged
@@ -76,7 +78,6 @@ pub mod quiz;
 pub mod quiz_session;
 pub mod registry;
 pub mod safe;
-pub mod scaling;
 pub mod serve;
 pub mod server;
 pub mod session;

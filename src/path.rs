@@ -16,7 +16,7 @@ pub enum Item {
     Run(String),
     /// `quiz LESSON`.
     Quiz(String),
-    /// `run fanout`, `run scaling`.
+    /// `run fanout`.
     Measuring(MeasuringLab),
     /// `demo`.
     Demo,
@@ -264,7 +264,7 @@ pub enum After<'a> {
     QuizReset {
         lesson: Option<&'a str>,
     },
-    /// `run fanout`, `run scaling`.
+    /// `run fanout`.
     Measuring {
         lab: MeasuringLab,
         passed: bool,

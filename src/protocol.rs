@@ -20,8 +20,9 @@ pub const EMIT: &str = "lab:emit";
 /// Answered at once: because a connection is ordered, the answer proves that every
 /// packet the server queued for this socket before it has arrived.
 pub const SYNC: &str = "lab:sync";
-/// The two-node lab's settling marker: an ordinary `io.emit` through the adapter,
-/// left out of what the lab shows (docs/lab-protocol.md, "Two nodes").
+/// The settling marker of nodes an adapter joins: an ordinary `io.of(ns).emit`
+/// through the adapter (`lab:mark`), left out of what the lab shows
+/// (docs/lab-protocol.md, "Several nodes").
 pub const MARK: &str = "scaling:mark";
 /// Control namespace only: rooms and sockets of every namespace.
 pub const STATE: &str = "lab:state";

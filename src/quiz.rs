@@ -71,7 +71,7 @@ pub async fn run_choice(
         .app
         .as_ref()
         .or(lesson.app.as_ref());
-    let mut lab = Lab::with_app(&lesson.clients, app, lesson.network, options).await?;
+    let mut lab = Lab::for_lesson_running(lesson, app, options).await?;
     let outcome = async {
         for step in &question.setup {
             lab.run_step(step).await?;

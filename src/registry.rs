@@ -10,16 +10,14 @@ use crate::lesson::{self, Lesson, LessonError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MeasuringLab {
     Fanout,
-    Scaling,
 }
 
 impl MeasuringLab {
-    pub const ALL: [MeasuringLab; 2] = [MeasuringLab::Fanout, MeasuringLab::Scaling];
+    pub const ALL: [MeasuringLab; 1] = [MeasuringLab::Fanout];
 
     pub fn name(self) -> &'static str {
         match self {
             MeasuringLab::Fanout => "fanout",
-            MeasuringLab::Scaling => "scaling",
         }
     }
 
@@ -27,9 +25,6 @@ impl MeasuringLab {
         match self {
             MeasuringLab::Fanout => {
                 "what one broadcast costs as clients grow (`--clients N`, default 1000)"
-            }
-            MeasuringLab::Scaling => {
-                "the chat on two server nodes, without and with a Redis adapter (`--redis URL`)"
             }
         }
     }

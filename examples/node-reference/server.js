@@ -404,7 +404,9 @@ async function useAdapter(request) {
   if (redisClients) {
     const old = redisClients;
     redisClients = null;
-    await Promise.allSettled([old.pub.quit(), old.sub.quit()]);
+    // At once: the Redis of a lab that has ended may be gone, and a polite QUIT would
+    // wait for a reconnection that never comes.
+    await Promise.allSettled([old.pub.disconnect(), old.sub.disconnect()]);
   }
   if (wanted === "none") {
     io.adapter(require("socket.io-adapter").Adapter);

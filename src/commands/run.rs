@@ -11,7 +11,6 @@ use socketio_lab::paint::Paint;
 use socketio_lab::path::After;
 use socketio_lab::predict::{self, Predicting};
 use socketio_lab::registry::{Entry, MeasuringLab, Registry};
-use socketio_lab::scaling::{self, ScalingOptions, DEFAULT_REDIS};
 use socketio_lab::session::{self, Format};
 
 use crate::cli::{Given, RunArgs};
@@ -52,7 +51,6 @@ pub async fn run(
             }
             let verdict = match lab {
                 MeasuringLab::Fanout => fanout_run(args, given, paint).await?,
-                MeasuringLab::Scaling => scaling_run(args, paint).await?,
             };
             let passed = verdict == Verdict::Passed;
             super::next::mark_ran(lab.name(), passed, paint);
@@ -171,7 +169,7 @@ pub async fn lesson_run(
 fn refuse_redis(args: &RunArgs) -> Result<(), Error> {
     match args.redis {
         Some(_) => Err(Error::Usage(
-            "`--redis` is for `socketio-lab run scaling` and lessons on several nodes (`[nodes]`)"
+            "`--redis` is for lessons on several nodes joined by the Redis adapter (`[nodes]`)"
                 .into(),
         )),
         None => Ok(()),
@@ -216,20 +214,6 @@ async fn fanout_run(args: &RunArgs, given: &Given, paint: Paint) -> Result<Verdi
         server_url: single_server(args)?,
     };
     Ok(fanout::run(&options, &mut std::io::stdout(), paint).await?)
-}
-
-async fn scaling_run(args: &RunArgs, paint: Paint) -> Result<Verdict, Error> {
-    refuse_predict(args, "scaling")?;
-    if args.json || args.step || !args.server.is_empty() || args.clients.is_some() {
-        return Err(Error::Usage(
-            "`--json`, `--step`, `--server` and `--clients` are not for `run scaling` (it starts its own nodes; see `--redis`)".into(),
-        ));
-    }
-    let options = ScalingOptions {
-        redis_url: args.redis.clone().unwrap_or_else(|| DEFAULT_REDIS.into()),
-        timeout: Duration::from_millis(args.timeout),
-    };
-    Ok(scaling::run(&options, &mut std::io::stdout(), paint).await?)
 }
 
 /// A lab that runs on one server takes one `--server`.

@@ -39,6 +39,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("handlers", include_str!("../../lessons/handlers.toml")),
     ("early", include_str!("../../lessons/early.toml")),
     ("drops", include_str!("../../lessons/drops.toml")),
+    ("scaling", include_str!("../../lessons/scaling.toml")),
     ("nodes", include_str!("../../lessons/nodes.toml")),
 ];
 

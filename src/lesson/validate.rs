@@ -601,7 +601,11 @@ impl Checker<'_> {
             }
             last.expect.delivered_to = Some(prediction);
         }
-        if steps.iter().all(|s| s.expect.is_empty()) {
+        // A `connect` claims that its actors get in (unless it claims a refusal),
+        // which the judge checks like any other claim.
+        let claims =
+            |s: &super::Step| !s.expect.is_empty() || matches!(s.action, Action::Connect { .. });
+        if !steps.iter().any(claims) {
             return Err(self.loc.at(
                 at,
                 format!(

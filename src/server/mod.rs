@@ -102,7 +102,7 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
     #[error("`{url}` is not a Redis URL such as `{DEFAULT_REDIS}` ({detail})")]
     RedisUrl { url: String, detail: String },
-    #[error("no Redis answered at `{url}` ({detail}); start one with `redis-server --port 6379` or pass `--redis URL`")]
+    #[error("no Redis answered at `{url}` ({detail}); check `--redis URL`, or leave it out and the lab starts its own")]
     NoRedis { url: String, detail: String },
 }
 

@@ -9,7 +9,7 @@ use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
 
 use super::ServerError;
 
-/// Where `run scaling` looks for Redis unless told otherwise.
+/// A Redis URL as the messages spell one.
 pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
 /// How long connecting (or subscribing) may take before Redis counts as unreachable.
 const REDIS_CONNECT: Duration = Duration::from_secs(3);

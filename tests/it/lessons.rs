@@ -68,7 +68,9 @@ macro_rules! lesson_snapshots {
     };
 }
 
-lesson_snapshots!(chat, emit, rooms, namespaces, cheatsheet, lobby, handlers, early, drops, nodes);
+lesson_snapshots!(
+    chat, emit, rooms, namespaces, cheatsheet, lobby, handlers, early, drops, scaling, nodes
+);
 
 #[test]
 fn every_embedded_lesson_is_snapshotted() {

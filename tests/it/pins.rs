@@ -37,7 +37,6 @@ const USAGE_ERRORS: &[&[&str]] = &[
     &["run", "rooms", "--clients", "5"],
     &["run", "rooms", "--redis", "redis://127.0.0.1:9"],
     &["run", "fanout", "--redis", "redis://127.0.0.1:9"],
-    &["run", "scaling", "--json"],
     &["run", "scaling", "--clients", "5"],
     &["run", "rooms", "--timeout", "0"],
     &["run", "rooms", "--server", "localhost:3000"],

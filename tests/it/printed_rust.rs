@@ -55,6 +55,9 @@ mod nodes;
 #[path = "printed/rooms.rs"]
 mod rooms;
 #[rustfmt::skip]
+#[path = "printed/scaling.rs"]
+mod scaling;
+#[rustfmt::skip]
 #[path = "printed/rooms_quiz.rs"]
 mod rooms_quiz;
 #[rustfmt::skip]
@@ -185,7 +188,7 @@ fn every_printed_file_is_compiled_here() {
 #[tokio::test]
 async fn the_printed_apps_install_on_a_server() {
     type Install = fn(&socketioxide::SocketIo);
-    let apps: [(Install, &[&str]); 10] = [
+    let apps: [(Install, &[&str]); 11] = [
         (tutorial_chat::install, &["/"]),
         (drops::install, &["/"]),
         (lobby::install, &["/"]),
@@ -196,6 +199,7 @@ async fn the_printed_apps_install_on_a_server() {
         (namespaces::install, &["/", "/admin"]),
         (cheatsheet::install, &["/", "/admin"]),
         (nodes::install, &["/"]),
+        (scaling::install, &["/"]),
     ];
     let choices = [
         cheatsheet_quiz::CHOICES,

@@ -252,6 +252,19 @@ async fn quiz_verdicts_match_on_the_node_reference() {
     };
     {
         for lesson in &lessons {
+            // A lesson on several nodes runs each choice on as many reference
+            // processes, joined (or not) as the choice's topology says.
+            let nodes: Vec<ChildServer> = (0..nodes_of(&lesson.id))
+                .map(|_| common::node_reference().unwrap_or_else(|e| panic!("{e}")))
+                .collect();
+            let reference = match nodes.split_first() {
+                Some((first, more)) => socketio_lab::engine::LabOptions {
+                    server_url: Some(first.url()),
+                    more_servers: more.iter().map(ChildServer::url).collect(),
+                    ..Default::default()
+                },
+                None => reference.clone(),
+            };
             for q in &lesson.questions {
                 for (i, choice) in q.choices.iter().enumerate() {
                     let here = socketio_lab::quiz::run_choice(lesson, q, i, &embedded)

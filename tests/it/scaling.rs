@@ -1,4 +1,5 @@
-//! `socketio-lab run scaling` on a real `redis-server` that the test starts itself.
+//! `socketio-lab run scaling` (a lesson on two nodes) on a real `redis-server` that
+//! the test starts itself and passes as `--redis`.
 
 use crate::common;
 
@@ -44,63 +45,70 @@ fn redis() -> Option<ChildServer> {
     )
 }
 
-/// The names on a step's "who received it" lines that received something.
-fn receivers(step: &str) -> Vec<String> {
-    step.lines()
-        .filter(|l| l.contains(" ✓ "))
-        .filter_map(|l| l.split_whitespace().next())
-        .map(str::to_string)
+/// The step of a `--json` run with this title.
+fn step<'a>(doc: &'a serde_json::Value, title: &str) -> &'a serde_json::Value {
+    doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"] == title)
+        .unwrap_or_else(|| panic!("no step `{title}`"))
+}
+
+fn delivered(step: &serde_json::Value) -> Vec<&str> {
+    step["delivered_to"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
         .collect()
 }
 
+/// `run scaling` is a lesson on two nodes: given a Redis (`--redis`), its nodes
+/// use that one, and the transcript is the one pinned for the built-in run.
 #[test]
 fn scaling_shows_who_receives_with_and_without_the_redis_adapter() {
     let Some(redis) = redis() else { return };
     let url = format!("redis://127.0.0.1:{}", redis.port);
+    let (doc, code) = crate::reference::json_run(&["run", "scaling", "--redis", &url, "--json"]);
+    assert_eq!(code, Some(0), "{doc:#}");
+    let alone = step(&doc, "without an adapter: alice broadcasts");
+    assert_eq!(delivered(alone), ["bob"]);
+    let joined = step(&doc, "with the adapter: the same broadcast");
+    assert_eq!(delivered(joined), ["bob", "carol", "dave"]);
+    assert_eq!(joined["nodes"]["carol"], 2);
+    let local = step(&doc, "local: node 1's sockets only");
+    assert_eq!(delivered(local), ["alice", "bob"]);
+    let team = step(&doc, "a room across nodes");
+    assert_eq!(delivered(team), ["bob", "carol"]);
+    assert_eq!(
+        team["rooms"]["/"]["team"],
+        serde_json::json!(["bob", "carol"])
+    );
+
     let out = run(&["run", "scaling", "--redis", &url, "--color", "never"]);
     let text = stdout(&out);
     assert!(out.status.success(), "{}\n{text}", stderr(&out));
-    let steps: Vec<&str> = text.split("\nStep ").skip(1).collect();
-    assert_eq!(steps.len(), 5, "{text}");
-    assert_eq!(receivers(steps[0]), ["bob"], "{}", steps[0]);
-    assert!(
-        steps[0].contains("each node only knows its own sockets"),
-        "{}",
-        steps[0]
-    );
-    assert_eq!(
-        receivers(steps[1]),
-        ["bob", "carol", "dave"],
-        "{}",
-        steps[1]
-    );
-    assert_eq!(receivers(steps[2]), ["alice", "bob"], "{}", steps[2]);
-    assert_eq!(receivers(steps[3]), ["bob", "carol"], "{}", steps[3]);
-    assert_eq!(receivers(steps[4]), ["bob"], "{}", steps[4]);
-    for name in ["carol", "dave"] {
-        let line = steps[4]
-            .lines()
-            .find(|l| l.trim_start().starts_with(name))
-            .unwrap_or_default();
-        assert!(line.contains("✗  disconnected"), "{}", steps[4]);
-    }
-    assert!(text.contains("every step delivered as expected"), "{text}");
-    common::settings().bind(|| insta::assert_snapshot!("run_scaling", text));
-    // Nothing random: no port, no socket id.
+    // Nothing random: no port, no socket id; the same words as without `--redis`.
     assert!(!text.contains(&redis.port.to_string()), "{text}");
     assert!(!text.contains("127.0.0.1:"), "{text}");
+    let pinned = stdout(&run(&["run", "scaling", "--color", "never"]));
+    assert_eq!(text, pinned);
 }
 
 #[test]
 fn scaling_without_redis_is_one_line() {
     let url = "redis://127.0.0.1:9";
     let starts = format!("error: no Redis answered at `{url}`");
-    let err = common::one_line_error(&["run", "scaling", "--redis", url], 1, &starts);
-    assert!(err.contains("`redis-server --port 6379`"), "{err}");
+    let err = common::one_line_error(&["run", "scaling", "--redis", url], 2, &starts);
+    assert!(
+        err.contains("leave it out and the lab starts its own"),
+        "{err}"
+    );
 }
 
 #[test]
-fn redis_is_for_scaling_only() {
+fn redis_is_for_lessons_on_nodes_only() {
     let out = run(&["run", "rooms", "--redis", "redis://127.0.0.1:9"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("`--redis`"), "{}", stderr(&out));
