@@ -199,7 +199,7 @@ function ops(value, at, scope) {
 
 function parseOp(op, at, scope) {
   const keys = isObject(op) ? Object.keys(op) : [];
-  if (keys.length !== 1) fail(at, "an operation is one of `log`, `emit`, `join`, `leave`, `ack`, `disconnect`, `wait_ms`");
+  if (keys.length !== 1) fail(at, "an operation is one of `log`, `emit`, `join`, `leave`, `ack`, `disconnect`, `wait_ms`, `fetch_sockets`");
   const [kind] = keys;
   const arg = op[kind];
   const where = `${at}.${kind}`;
@@ -216,6 +216,8 @@ function parseOp(op, at, scope) {
       return { kind, value: expr(arg, where, scope) };
     case "disconnect":
       return { kind, close: flag(arg, where) };
+    case "fetch_sockets":
+      return { kind, parts: template(text(arg, where), where, { ...scope, count: true }) };
     case "wait_ms":
       if (!Number.isInteger(arg) || arg < 0 || arg > MAX_WAIT_MS) fail(where, `expected a whole number of milliseconds up to ${MAX_WAIT_MS}`);
       return { kind, ms: arg };
@@ -317,6 +319,13 @@ function template(line, at, scope) {
       // An acknowledgement callback reads its own two parameters only.
       if (!scope.callback.includes(name)) fail(at, `\`{${name}}\` in a callback: it reads \`{${scope.callback.join("}` and `{")}}\` only`);
       parts.push(literal, { callback: name });
+      literal = "";
+      rest = rest.slice(end + 1);
+      continue;
+    }
+    if (name === "count" && scope.count) {
+      // `fetch_sockets`: how many sockets `io.fetchSockets()` gave.
+      parts.push(literal, { count: true });
       literal = "";
       rest = rest.slice(end + 1);
       continue;
@@ -535,6 +544,23 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
       const op = list[i];
       if (op.kind === "wait_ms") {
         setTimeout(() => run(ctx, list, done, i + 1), op.ms);
+        return;
+      }
+      if (op.kind === "fetch_sockets") {
+        // `const count = (await io.fetchSockets()).length;` then the log line.
+        const logged = (count) => {
+          const line = op.parts.map((part) => (typeof part === "string" ? part : part.count ? `${count}` : `${raw(part, ctx)}`)).join("");
+          console.log(line);
+          note({ kind: "log", text: line }, ctx.socket);
+          run(ctx, list, done, i + 1);
+        };
+        io.fetchSockets().then(
+          (sockets) => logged(sockets.length),
+          (err) => {
+            console.error(`error: \`fetch_sockets\` in a declared handler: ${err && err.message}`);
+            done();
+          },
+        );
         return;
       }
       try {

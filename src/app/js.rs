@@ -129,7 +129,10 @@ fn middleware(ns: &Namespace, mw: &Middleware) -> String {
 fn connection_head(ns: &Namespace) -> String {
     let mut out = declaration(ns);
     out.extend(ns.middleware.iter().map(|mw| middleware(ns, mw)));
-    let wait = ns.connection.iter().any(|op| matches!(op, Op::WaitMs(_)));
+    let wait = ns
+        .connection
+        .iter()
+        .any(|op| matches!(op, Op::WaitMs(_) | Op::FetchSockets(_)));
     let asynchronous = if wait { "async " } else { "" };
     let _ = writeln!(
         out,
@@ -253,7 +256,10 @@ fn connection_body(ns: &Namespace) -> String {
 /// attached (the rest of that handler left out): how a quiz choice that is
 /// handler code shows where it runs.
 pub fn attached_handler(ns: &Namespace, handler: &Handler) -> String {
-    let wait = ns.connection.iter().any(|op| matches!(op, Op::WaitMs(_)));
+    let wait = ns
+        .connection
+        .iter()
+        .any(|op| matches!(op, Op::WaitMs(_) | Op::FetchSockets(_)));
     let asynchronous = if wait { "async " } else { "" };
     let mut out = declaration(ns);
     let _ = writeln!(
@@ -272,7 +278,10 @@ pub fn event_handler(handler: &Handler) -> String {
     if handler.answers() {
         params.push("callback");
     }
-    let wait = handler.ops.iter().any(|op| matches!(op, Op::WaitMs(_)));
+    let wait = handler
+        .ops
+        .iter()
+        .any(|op| matches!(op, Op::WaitMs(_) | Op::FetchSockets(_)));
     let asynchronous = if wait { "async " } else { "" };
     let mut out = format!(
         "socket.on({}, {asynchronous}({}) => {{\n",
@@ -300,6 +309,10 @@ fn op(op: &Op) -> String {
         Op::Ack(answer) => format!("callback({});\n", value(answer)),
         Op::Disconnect(close) => format!("socket.disconnect({close});\n"),
         Op::WaitMs(ms) => format!("await new Promise((resolve) => setTimeout(resolve, {ms}));\n"),
+        Op::FetchSockets(text) => format!(
+            "const count = (await io.fetchSockets()).length;\nconsole.log({});\n",
+            template(text, false)
+        ),
     }
 }
 

@@ -161,6 +161,10 @@ pub enum Op {
     Disconnect(bool),
     /// `await` a delay: a handler busy with something slow.
     WaitMs(u64),
+    /// `await io.fetchSockets()` in the handler's namespace, then this log line,
+    /// where `{count}` is how many sockets came back: every node's with an adapter
+    /// that joins them, this node's alone without one.
+    FetchSockets(String),
 }
 
 impl Op {
@@ -181,14 +185,16 @@ impl Op {
                 .collect(),
             Op::Join(rooms) | Op::Leave(rooms) => rooms.iter().collect(),
             Op::Ack(value) => vec![value],
-            Op::Log(_) | Op::Disconnect(_) | Op::WaitMs(_) => Vec::new(),
+            Op::Log(_) | Op::Disconnect(_) | Op::WaitMs(_) | Op::FetchSockets(_) => Vec::new(),
         }
     }
 
     /// The names a log line's placeholders read (none for other operations).
     pub fn placeholders(&self) -> Vec<&str> {
         match self {
-            Op::Log(text) => validate::placeholders(text).unwrap_or_default(),
+            Op::Log(text) | Op::FetchSockets(text) => {
+                validate::placeholders(text).unwrap_or_default()
+            }
             _ => Vec::new(),
         }
     }

@@ -493,10 +493,10 @@ fn extractors(list: &[Op], params: &[super::Param], ack: bool) -> Vec<String> {
     if list.iter().any(needs_socket) {
         args.push("socket: SocketRef".to_string());
     }
-    if list
-        .iter()
-        .any(|op| matches!(op, Op::Emit(e) if e.from == EmitFrom::Io || e.own_room_left))
-    {
+    if list.iter().any(|op| {
+        matches!(op, Op::Emit(e) if e.from == EmitFrom::Io || e.own_room_left)
+            || matches!(op, Op::FetchSockets(_))
+    }) {
         args.push("io: SocketIo".to_string());
     }
     let ty = |p: &super::Param| if p.json { "Value" } else { "String" };
@@ -569,6 +569,10 @@ fn op(op: &Op) -> String {
         ),
         Op::Disconnect(_) => "socket.clone().disconnect().ok();\n".to_string(),
         Op::WaitMs(ms) => format!("tokio::time::sleep(Duration::from_millis({ms})).await;\n"),
+        Op::FetchSockets(text) => format!(
+            "let count = io.fetch_sockets().await.map(|s| s.len()).unwrap_or(0);\n{};\n",
+            log(text)
+        ),
     }
 }
 

@@ -139,6 +139,30 @@ fn namespace_name(ns: &Namespace) -> Result<(), String> {
 }
 
 fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
+    // Printed as `io.fetchSockets()`, which is the main namespace's.
+    let fetches = |list: &[Op]| list.iter().any(|op| matches!(op, Op::FetchSockets(_)));
+    let anywhere = fetches(&ns.connection)
+        || fetches(&ns.disconnecting)
+        || fetches(&ns.disconnect)
+        || ns.events.iter().any(|h| fetches(&h.ops));
+    let twice = |list: &[Op]| {
+        list.iter()
+            .filter(|op| matches!(op, Op::FetchSockets(_)))
+            .count()
+            > 1
+    };
+    if ns.events.iter().any(|h| twice(&h.ops)) || twice(&ns.connection) {
+        return Err(err(
+            at,
+            "one `fetch_sockets` per handler (it names its result `count`)",
+        ));
+    }
+    if anywhere && ns.name != "/" {
+        return Err(err(
+            at,
+            "`fetch_sockets` is `io.fetchSockets()`, the main namespace's: use it in `/`",
+        ));
+    }
     for (i, mw) in ns.middleware.iter().enumerate() {
         let at = format!("{at}.middleware[{i}]");
         if let Some(key) = mw.require.keys().find(|k| !is_identifier(k)) {
@@ -318,6 +342,11 @@ fn one(app: &App, op: &Op, scope: &Scope) -> Result<(), String> {
         Op::Ack(value) if scope.ack => expr(value, scope),
         Op::Ack(_) => Err("only an event handler has an acknowledgement to answer".into()),
         Op::Disconnect(_) => Ok(()),
+        Op::FetchSockets(text) => {
+            // `{count}` is the one name the operation adds to the handler's own.
+            let counted = text.replace("{count}", "");
+            template(&counted, scope)
+        }
         Op::WaitMs(ms) if *ms <= MAX_WAIT_MS => Ok(()),
         Op::WaitMs(ms) => Err(format!("`wait_ms = {ms}` is over {MAX_WAIT_MS}")),
     }

@@ -231,7 +231,12 @@ pub(crate) async fn connect<A: Adapter>(
 
 /// The declared `disconnecting` and `disconnect` operations, which socketioxide runs
 /// in its one disconnect handler, rooms still readable.
-pub(crate) async fn disconnect<A: Adapter>(socket: &SocketRef<A>, io: &SocketIo<A>, lab: &Lab) {
+pub(crate) async fn disconnect<A: Adapter>(
+    socket: &SocketRef<A>,
+    io: &SocketIo<A>,
+    lab: &Lab,
+    rooms: Vec<String>,
+) {
     let declared = socket.extensions.get::<Declared>();
     let Some(ns) = declared
         .as_ref()
@@ -240,7 +245,9 @@ pub(crate) async fn disconnect<A: Adapter>(socket: &SocketRef<A>, io: &SocketIo<
         return;
     };
     let mut run = Run::new(socket, io, lab);
+    run.rooms_at_exit = Some(rooms);
     run.ops(&ns.disconnecting).await;
+    run.rooms_at_exit = None;
     run.ops(&ns.disconnect).await;
 }
 
@@ -452,6 +459,9 @@ struct Run<'a, A: Adapter> {
     ack: Option<AckSender<A>>,
     /// Set by an operation that ends the handler, as a throw ends Node's.
     stopped: bool,
+    /// In a disconnect handler: the rooms as the disconnection began
+    /// (`handlers::RoomsAtDisconnect`).
+    rooms_at_exit: Option<Vec<String>>,
 }
 
 impl<'a, A: Adapter> Run<'a, A> {
@@ -463,6 +473,7 @@ impl<'a, A: Adapter> Run<'a, A> {
             args: Vec::new(),
             ack: None,
             stopped: false,
+            rooms_at_exit: None,
         }
     }
 
@@ -508,6 +519,19 @@ impl<'a, A: Adapter> Run<'a, A> {
                 }
             }
             Op::WaitMs(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
+            Op::FetchSockets(text) => {
+                // Through the adapter: every node's sockets when one joins them.
+                let fetched = match self.io.of(self.socket.ns()) {
+                    Some(op) => op.fetch_sockets().await.map(|s| s.len()).unwrap_or(0),
+                    None => 0,
+                };
+                self.args
+                    .push(("count".to_string(), Value::String(fetched.to_string())));
+                let text = self.template(text);
+                self.args.pop();
+                self.lab
+                    .tell(self.io, self.socket, Activity::Note(Note::Log { text }));
+            }
         }
     }
 
@@ -557,13 +581,9 @@ impl<'a, A: Adapter> Run<'a, A> {
                 // As `app::rust::log` prints it: the rooms but the own-id one, sorted.
                 "rooms" => {
                     let own = self.socket.id.as_str();
-                    let mut rooms: Vec<String> = self
-                        .socket
-                        .rooms()
-                        .into_iter()
-                        .map(String::from)
-                        .filter(|r| *r != own)
-                        .collect();
+                    let now = || self.socket.rooms().into_iter().map(String::from).collect();
+                    let rooms = self.rooms_at_exit.clone().unwrap_or_else(now);
+                    let mut rooms: Vec<String> = rooms.into_iter().filter(|r| *r != own).collect();
                     rooms.sort();
                     Value::String(rooms.join(", "))
                 }

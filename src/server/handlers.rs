@@ -178,13 +178,35 @@ pub(crate) fn welcome<A: Adapter>(socket: &SocketRef<A>) {
     let _ = socket.emit(WELCOME, &welcome);
 }
 
+/// The socket's rooms as the disconnection began, read while socketioxide calls the
+/// disconnect handler, before its task runs. socketioxide 0.18 leaves the socket's
+/// rooms once that task ends, except when a second close follows at once (the
+/// client's disconnect packet, then its transport's end): that one leaves the rooms
+/// at once, and a handler task that runs late on a loaded machine read no rooms
+/// (a `disconnecting` log line was seen empty once in a full test run).
+pub(crate) struct RoomsAtDisconnect(pub Vec<String>);
+
+impl<A: Adapter> socketioxide::handler::disconnect::FromDisconnectParts<A> for RoomsAtDisconnect {
+    type Error = std::convert::Infallible;
+
+    fn from_disconnect_parts(
+        s: &std::sync::Arc<socketioxide::socket::Socket<A>>,
+        _reason: DisconnectReason,
+    ) -> Result<Self, Self::Error> {
+        Ok(RoomsAtDisconnect(
+            s.rooms().into_iter().map(String::from).collect(),
+        ))
+    }
+}
+
 pub(crate) async fn on_disconnect<A: Adapter>(
     socket: SocketRef<A>,
     io: SocketIo<A>,
     State(lab): State<Lab>,
     reason: DisconnectReason,
+    RoomsAtDisconnect(rooms): RoomsAtDisconnect,
 ) {
-    super::app::disconnect(&socket, &io, &lab).await;
+    super::app::disconnect(&socket, &io, &lab, rooms).await;
     let note = Note::Disconnect {
         name: name_of(&socket),
         namespace: socket.ns().to_string(),

@@ -13,6 +13,7 @@ mod app {
         socket.on("chat message", on_chat_message);
         socket.on("join", on_join);
         socket.on("to team", on_to_team);
+        socket.on("who is here", on_who_is_here);
         socket.on("this node only", on_this_node_only);
     }
 
@@ -26,6 +27,11 @@ mod app {
 
     async fn on_to_team(io: SocketIo, Data(msg): Data<String>) {
         io.to("team").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+    }
+
+    async fn on_who_is_here(io: SocketIo) {
+        let count = io.fetch_sockets().await.map(|s| s.len()).unwrap_or(0);
+        println!("sockets connected: {count}");
     }
 
     async fn on_this_node_only(io: SocketIo, Data(msg): Data<String>) {
