@@ -118,11 +118,18 @@ impl Drop for Daemon {
 #[cfg(target_os = "linux")]
 fn die_with_parent(command: &mut Command) {
     use std::os::unix::process::CommandExt;
-    // SAFETY: prctl(2) is async-signal-safe and touches no memory of the parent.
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: prctl(2) and getppid(2) are async-signal-safe and touch no memory of
+    // the parent.
     unsafe {
-        command.pre_exec(|| {
+        command.pre_exec(move || {
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
                 return Err(std::io::Error::last_os_error());
+            }
+            // The lab may have ended between the fork and the prctl: then nothing
+            // would ever send the signal, so the program does not start at all.
+            if libc::getppid() != parent {
+                return Err(std::io::Error::other("the lab ended while starting it"));
             }
             Ok(())
         });
