@@ -93,10 +93,11 @@ export async function show(main, name) {
     return el("article", {
       class: `card${s.present ? "" : " away"}${s.mark === "✓" ? " got" : ""}`,
       "data-socket": s.name, "data-mark": s.mark, "data-received": s.received.length,
-      "aria-label": `${s.name}${s.present ? "" : ", not connected"}${mark ? `, ${mark}` : ""}`,
+      "aria-label": `${s.name}${s.node ? ` on node ${s.node}` : ""}${s.present ? "" : ", not connected"}${mark ? `, ${mark}` : ""}`,
     },
       el("header", {},
         el("span", { class: "name" }, s.name),
+        s.node ? el("span", { class: "node" }, `node ${s.node}`) : null,
         el("span", { class: "mark", "aria-hidden": "true" }, s.mark)),
       el("p", { class: "chips" }, s.present ? (s.rooms.length ? s.rooms.map((r) => el("span", { class: "chip" }, r)) : el("span", { class: "muted" }, "no rooms")) : el("span", { class: "muted" }, "not connected")),
       got.length ? el("ul", { class: "got" }, got) : s.mark === "·" ? el("p", { class: "nothing" }, "nothing") : null);

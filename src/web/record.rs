@@ -48,6 +48,9 @@ fn card(lesson: &Lesson, record: &StepRecord, name: &str, delivers: bool) -> Val
         "mark": mark,
         "rooms": rooms,
         "received": received,
+        // A lesson with `[nodes]`: the node that holds the socket (none when it is
+        // not connected, or with one server).
+        "node": record.nodes.get(name),
     })
 }
 

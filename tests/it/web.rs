@@ -107,6 +107,50 @@ fn same_deliveries(step: &Value, cards: &[(String, String, u64)]) {
     }
 }
 
+/// A lesson on several nodes in the page: the same deliveries as `--json`, and each
+/// card names the node that holds its socket, as the step's `nodes` says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lesson_page_names_each_sockets_node() {
+    let Some(browser) = browser::start("the_lesson_page_names_each_sockets_node").await else {
+        return;
+    };
+    let out = run(&["run", "nodes", "--json", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let expected: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let steps = expected["steps"].as_array().unwrap();
+    let server = page_server(&["web", "nodes", "--port", "0"]);
+    let url = format!("{}/lesson/nodes", server.url());
+    open(
+        &browser,
+        &url,
+        "return document.querySelector('main').dataset.shown === '0'",
+    )
+    .await;
+    let mut checked = 0;
+    for (i, step) in steps.iter().enumerate() {
+        let n = i + 1;
+        browser.click("button.primary").await;
+        let shown = format!("return document.querySelector('main').dataset.shown === '{n}'");
+        browser.until(&format!("step {n}"), &shown).await;
+        same_deliveries(step, &cards(&browser).await);
+        let script = "return Object.fromEntries([...document.querySelectorAll('.stage [data-socket]')].map((c) => [c.dataset.socket, c.querySelector('.node') ? c.querySelector('.node').textContent : null]))";
+        let labels = browser.js(script).await;
+        let Some(nodes) = step["nodes"].as_object() else {
+            continue;
+        };
+        for (name, node) in nodes {
+            assert_eq!(
+                labels[name].as_str(),
+                Some(format!("node {node}").as_str()),
+                "step {n}: {labels}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "only {checked} node labels checked");
+    browser.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_lesson_page_shows_the_deliveries_of_the_trace() {
     let Some(browser) = browser::start("the_lesson_page_shows_the_deliveries_of_the_trace").await
