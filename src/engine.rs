@@ -144,7 +144,12 @@ impl Lab {
         let session = ids::new_session();
         let mut session_auth = serde_json::Map::new();
         session_auth.insert(SESSION_AUTH.to_string(), Value::String(session.clone()));
-        let control = match control_connection(&url, &session_auth, &collector, timeout).await {
+        // With several nodes, node 1's log lines say so, as the others' do.
+        let heard = match placement.is_empty() && urls.len() == 1 {
+            true => collector.clone(),
+            false => collector.for_node(1),
+        };
+        let control = match control_connection(&url, &session_auth, &heard, timeout).await {
             Ok(control) => control,
             Err(e) => {
                 stop_embedded(embedded).await;
@@ -181,13 +186,14 @@ impl Lab {
     }
 
     /// Another control connection of this lab's session (to another node).
-    async fn connect_control(&self, url: &str) -> Result<LabClient, LabError> {
+    async fn connect_control(&self, url: &str, node: usize) -> Result<LabClient, LabError> {
         let mut auth = serde_json::Map::new();
         auth.insert(
             SESSION_AUTH.to_string(),
             Value::String(self.session.clone()),
         );
-        control_connection(url, &auth, &self.collector, self.timeout).await
+        let heard = self.collector.for_node(node);
+        control_connection(url, &auth, &heard, self.timeout).await
     }
 
     /// Counts the sockets that are not the lab's in what the server says it sent

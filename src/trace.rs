@@ -28,8 +28,13 @@ pub enum Observation {
         namespace: String,
         reason: String,
     },
-    /// Any other line the server logged.
-    ServerLog { text: String },
+    /// Any other line the server logged; with `[nodes]`, the node (from 1) that
+    /// logged it.
+    ServerLog {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        node: Option<usize>,
+    },
     /// A declared handler run for `client`'s socket emitted `event` to these sockets,
     /// as the server's adapter selected them.
     ServerEmitted {
@@ -172,17 +177,32 @@ impl Observation {
 
 /// The sending half, handed to every client and to the control connection.
 #[derive(Clone, Debug)]
-pub struct Collector(UnboundedSender<Observation>);
+pub struct Collector {
+    tx: UnboundedSender<Observation>,
+    /// Stamped on the log lines it records: the node whose control socket heard them.
+    node: Option<usize>,
+}
 
 impl Collector {
     pub fn new() -> (Collector, UnboundedReceiver<Observation>) {
         let (tx, rx) = unbounded_channel();
-        (Collector(tx), rx)
+        (Collector { tx, node: None }, rx)
     }
 
-    pub fn record(&self, observation: Observation) {
+    /// The same collector, for what node `node` (from 1) tells its control socket.
+    pub fn for_node(&self, node: usize) -> Collector {
+        Collector {
+            tx: self.tx.clone(),
+            node: Some(node),
+        }
+    }
+
+    pub fn record(&self, mut observation: Observation) {
+        if let (Observation::ServerLog { node, .. }, Some(here)) = (&mut observation, self.node) {
+            *node = Some(here);
+        }
         // The receiver lives as long as the lab; after it, nothing is listening.
-        let _ = self.0.send(observation);
+        let _ = self.tx.send(observation);
     }
 }
 
@@ -195,7 +215,13 @@ pub fn canonical_order(observations: &mut [Observation], client_order: &[String]
             .position(|c| c == name)
             .unwrap_or(usize::MAX)
     };
-    observations.sort_by_key(|o| (o.rank(), index(o.client())));
+    // Log lines of several nodes: node 1's first, each node's in the order it
+    // logged them (one connection each, so that order is stable).
+    let node = |o: &Observation| match o {
+        Observation::ServerLog { node, .. } => *node,
+        _ => None,
+    };
+    observations.sort_by_key(|o| (o.rank(), index(o.client()), node(o)));
 }
 
 /// Who the server says it sent a step's event to, sorted: its answer to the request,
@@ -378,7 +404,7 @@ impl StepRecord {
                 Observation::ServerRefuse {
                     client, namespace, ..
                 } => Some(format!("refused {client} on {namespace}")),
-                Observation::ServerLog { text } => Some(text.clone()),
+                Observation::ServerLog { text, .. } => Some(text.clone()),
                 _ => None,
             })
             .collect()

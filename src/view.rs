@@ -120,7 +120,7 @@ pub fn server_note(o: &Observation, paint: Paint) -> Option<String> {
             paint.warn(&safe::text(&format!("refused {client} on {namespace}"))),
             paint.dim(&safe::text(&format!("({reason})")))
         ),
-        Observation::ServerLog { text } => paint.code(&safe::line(text)),
+        Observation::ServerLog { text, .. } => paint.code(&safe::line(text)),
         _ => return None,
     };
     Some(line)
@@ -378,9 +378,14 @@ fn declared_server_log(record: &StepRecord, paint: Paint) -> String {
     let mut out = String::new();
     for o in &record.observations {
         match o {
-            Observation::ServerLog { text } => {
+            Observation::ServerLog { text, node } => {
                 let line = paint.code(&safe::line(text));
-                let _ = writeln!(out, "  {} {line}", paint.dim("server log"));
+                // "node 2 log" is as wide as "server log": the lines stay aligned.
+                let who = match node {
+                    Some(n) if *n < 10 => format!("node {n} log"),
+                    _ => "server log".to_string(),
+                };
+                let _ = writeln!(out, "  {} {line}", paint.dim(&who));
             }
             Observation::ServerDisconnect {
                 client,

@@ -9,7 +9,7 @@ use crate::trace::Observation;
 /// A server's `lab:note` as the trace records it.
 pub(super) fn note_observation(note: Value) -> Observation {
     match serde_json::from_value::<Note>(note) {
-        Ok(Note::Log { text }) => Observation::ServerLog { text },
+        Ok(Note::Log { text }) => Observation::ServerLog { text, node: None },
         Ok(Note::Connect { name, namespace }) => Observation::ServerConnect {
             client: name,
             namespace,

@@ -43,7 +43,7 @@ pub(super) fn mask(ids: Vec<(String, String)>, observations: &mut [Observation])
     };
     for o in observations {
         match o {
-            Observation::ServerLog { text } => mask(text),
+            Observation::ServerLog { text, .. } => mask(text),
             Observation::Received { payload, .. }
             | Observation::AckAnswered { value: payload, .. } => mask_value(payload, &mask),
             _ => {}
@@ -110,6 +110,7 @@ mod tests {
         let mut seen = vec![
             Observation::ServerLog {
                 text: "joined abc123".into(),
+                node: None,
             },
             Observation::Received {
                 client: "bob".into(),
@@ -121,7 +122,8 @@ mod tests {
         assert_eq!(
             seen[0],
             Observation::ServerLog {
-                text: "joined anaId".into()
+                text: "joined anaId".into(),
+                node: None,
             }
         );
         assert!(

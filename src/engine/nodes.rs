@@ -91,8 +91,8 @@ impl Lab {
         let nodes = deployed.nodes;
         let redis = deployed.redis_url.clone();
         let embedded = deployed.embedded;
-        for url in self.urls.iter().skip(1) {
-            let control = self.connect_control(url).await?;
+        for (i, url) in self.urls.iter().enumerate().skip(1) {
+            let control = self.connect_control(url, i + 1).await?;
             self.node_controls.push(control);
         }
         if !embedded {
@@ -241,7 +241,7 @@ impl Lab {
             self.urls = servers.iter().map(|s| s.url.clone()).collect();
             self.embedded = servers.into_iter().map(Some).collect();
             let url = self.urls[0].clone();
-            self.control = self.connect_control(&url).await?;
+            self.control = self.connect_control(&url, 1).await?;
         }
         self.deployed = Some(deployed);
         self.bring_up_nodes().await?;

@@ -248,9 +248,12 @@ impl Sink {
     fn send(&self, text: String) {
         use std::sync::atomic::Ordering;
         match self.shown.fetch_add(1, Ordering::Relaxed) {
-            n if n < SHOWN_LINES => self.collector.record(Observation::ServerLog { text }),
+            n if n < SHOWN_LINES => self
+                .collector
+                .record(Observation::ServerLog { text, node: None }),
             SHOWN_LINES => self.collector.record(Observation::ServerLog {
                 text: format!("… more than {SHOWN_LINES} lines: the rest is not shown"),
+                node: None,
             }),
             _ => {}
         }
@@ -427,7 +430,7 @@ mod tests {
         let (collector, mut lines) = Collector::new();
         let command = ["sh", "-c", "sleep 300 & echo $!; wait"].map(String::from);
         let server = ServerProcess::spawn(&command, 1, collector).unwrap();
-        let Some(Observation::ServerLog { text: sleeper }) = lines.blocking_recv() else {
+        let Some(Observation::ServerLog { text: sleeper, .. }) = lines.blocking_recv() else {
             panic!("no pid printed");
         };
         let leader = server.pgid.to_string();

@@ -187,7 +187,7 @@ impl<'a> Clients<'a> {
         });
         let logged = step.expect.log.iter().all(|line| {
             seen.iter().any(
-                |o| matches!(o, Observation::ServerLog { text } if text.contains(line.as_str())),
+                |o| matches!(o, Observation::ServerLog { text, .. } if text.contains(line.as_str())),
             )
         });
         delivered && logged

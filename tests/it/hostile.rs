@@ -336,6 +336,7 @@ fn what_a_server_sends_is_shown_escaped_in_the_transcript() {
     let observations = vec![
         Observation::ServerLog {
             text: hostile.into(),
+            node: None,
         },
         Observation::ServerConnect {
             client: hostile.into(),

@@ -344,9 +344,10 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
             });
         }
         for line in expect.log.iter().flatten() {
-            record
-                .observations
-                .push(Observation::ServerLog { text: line.clone() });
+            record.observations.push(Observation::ServerLog {
+                text: line.clone(),
+                node: None,
+            });
         }
         if matches!(action, Action::Ask { .. }) && (expect.answer.is_some() || expect.timeout) {
             record.observations.retain(|o| {
