@@ -242,7 +242,13 @@ pub(crate) struct Shared {
 struct ConnectionNumbers {
     last: u64,
     by_sid: std::collections::HashMap<String, u64>,
+    /// The most connections open at once since the memory was last given back.
+    peak: usize,
 }
+
+/// Connections a round must have reached before its end gives memory back: a
+/// lesson's handful never does, a fan-out's thousands do.
+const GIVE_BACK_AFTER: usize = 256;
 
 /// The state as the handlers extract it.
 pub(crate) type Lab = Arc<Shared>;
@@ -425,6 +431,7 @@ impl Shared {
         numbers.last += 1;
         let n = numbers.last;
         numbers.by_sid.insert(sid, n);
+        numbers.peak = numbers.peak.max(numbers.by_sid.len());
         n
     }
 
@@ -440,6 +447,11 @@ impl Shared {
         if !still_on {
             let mut numbers = self.connections.lock().unwrap_or_else(|p| p.into_inner());
             numbers.by_sid.remove(leaving.id.as_str());
+            if numbers.by_sid.is_empty() && numbers.peak >= GIVE_BACK_AFTER {
+                numbers.peak = 0;
+                numbers.by_sid.shrink_to_fit();
+                give_memory_back();
+            }
         }
     }
 
@@ -565,6 +577,23 @@ pub(crate) fn state<A: Adapter>(
         state.namespaces.insert(ns.to_string(), entry);
     }
     state
+}
+
+/// The last of many connections left: hand the freed heap back to the system.
+/// glibc's allocator keeps freed memory for reuse, so after a round of 3,000 fan-out
+/// clients `serve` stayed at 147 MB against 25 MB before it; `malloc_trim` brought
+/// it to 33 MB. A moment later, not at once: the sockets' last references (their
+/// handler tasks, their engine.io buffers) are dropped just after the last
+/// disconnection is handled.
+fn give_memory_back() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(async {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            // SAFETY: malloc_trim only returns free pages of glibc's own heap.
+            let _ = tokio::task::spawn_blocking(|| unsafe { libc::malloc_trim(0) }).await;
+        });
+    }
 }
 
 #[cfg(test)]
