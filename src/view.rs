@@ -434,13 +434,29 @@ pub(crate) fn connections(
             ),
             Observation::Closed { client } => (client, "closed its connection".to_string()),
             Observation::DroppedByServer { client } => {
-                (client, paint.warn("was disconnected by the server"))
+                (client, paint.warn(dropped(record, client)))
             }
             _ => continue,
         };
         let _ = writeln!(out, "  {}{what}", name_cell(client, width, paint));
     }
     out
+}
+
+/// How a client's connection ended when the client did not end it, read from the
+/// server's reason in the same step: a network that failed (`ping timeout`,
+/// `transport close`) is not the server's doing, a kick or an error is.
+pub(crate) fn dropped(record: &StepRecord, client: &str) -> &'static str {
+    let reason = record.observations.iter().find_map(|o| match o {
+        Observation::ServerDisconnect {
+            client: c, reason, ..
+        } if c == client => Some(reason.as_str()),
+        _ => None,
+    });
+    match reason {
+        Some("ping timeout" | "transport close") => "lost its connection",
+        _ => "was disconnected by the server",
+    }
 }
 
 /// What the operation came to, per operation.

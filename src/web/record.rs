@@ -73,7 +73,7 @@ fn outcomes(lesson: &Lesson, step: &Step, record: &StepRecord) -> Vec<Value> {
             ),
             Observation::Closed { client } => say(client, true, "closed its connection".into()),
             Observation::DroppedByServer { client } => {
-                say(client, false, "was disconnected by the server".into())
+                say(client, false, view::dropped(record, client).into())
             }
             _ => {}
         }
