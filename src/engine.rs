@@ -267,46 +267,54 @@ impl Lab {
     /// lesson client connects.
     pub async fn declare(&mut self, app: &App) -> Result<(), LabError> {
         let data = serde_json::to_value(app).unwrap_or_default();
+        // Every node runs it; node 1's startup line is the one shown.
+        let mut listening = None;
+        for (i, control) in self.controls().enumerate() {
+            let reply = self.control_request(control, APP, data.clone()).await?;
+            if i == 0 {
+                listening = reply.listening;
+            }
+        }
+        self.listening = listening;
+        self.declared = true;
+        self.app = Some(app.clone());
+        Ok(())
+    }
+
+    /// A lab request on a control connection that must succeed: its reply, or why
+    /// the server cannot do what the lab asks.
+    pub(crate) async fn control_request(
+        &self,
+        control: &LabClient,
+        event: &str,
+        data: Value,
+    ) -> Result<Reply, LabError> {
         let refused = |error: String| LabError::App {
             url: self.urls[0].clone(),
             error,
         };
-        for control in &self.node_controls {
-            let answer = control.request(APP, data.clone(), self.timeout).await;
-            match answer {
-                Answer::Reply(value) => match serde_json::from_value::<Reply>(value) {
-                    Ok(reply) if reply.ok => {}
-                    Ok(reply) => return Err(refused(reply.error.unwrap_or_default())),
-                    Err(e) => {
-                        return Err(refused(format!("its answer to `{APP}` is no reply ({e})")))
-                    }
-                },
-                Answer::Silent => {
-                    return Err(refused(format!(
-                        "a node did not answer `{APP}` within {} ms",
-                        self.timeout_ms()
-                    )))
-                }
-                Answer::SendFailed(_) => return Err(self.lost(exchange::Lost::Closed)),
-            }
-        }
-        match self.control.request(APP, data, self.timeout).await {
+        match control.request(event, data, self.timeout).await {
             Answer::Reply(value) => match serde_json::from_value::<Reply>(value) {
-                Ok(reply) if reply.ok => self.listening = reply.listening,
-                Ok(reply) => return Err(refused(reply.error.unwrap_or_default())),
-                Err(e) => return Err(refused(format!("its answer to `{APP}` is no reply ({e})"))),
+                Ok(reply) if reply.ok => Ok(reply),
+                Ok(reply) => Err(refused(reply.error.unwrap_or_default())),
+                Err(e) => Err(refused(format!(
+                    "its answer to `{event}` is no reply ({e})"
+                ))),
             },
             Answer::Silent => {
-                return Err(refused(format!(
-                    "it did not answer `{APP}` within {} ms (a server for lesson format 1 only?)",
+                // A server that predates `lab:app` ignores it.
+                let hint = if event == APP {
+                    " (a server for lesson format 1 only?)"
+                } else {
+                    ""
+                };
+                Err(refused(format!(
+                    "it did not answer `{event}` within {} ms{hint}",
                     self.timeout_ms()
                 )))
             }
-            Answer::SendFailed(_) => return Err(self.lost(exchange::Lost::Closed)),
+            Answer::SendFailed(_) => Err(self.lost(exchange::Lost::Closed)),
         }
-        self.declared = true;
-        self.app = Some(app.clone());
-        Ok(())
     }
 
     /// The startup line the declared application logged, its port written `PORT`
@@ -664,10 +672,6 @@ impl Lab {
 
     /// The server's rooms, with socket ids turned into names, and its connections.
     async fn rooms(&mut self) -> Result<ServerView, LabError> {
-        if self.urls.len() > 1 && self.deployed.is_none() {
-            // Each node knows only its own rooms: no one table to show.
-            return Ok(Default::default());
-        }
         if self.deployed.is_some() {
             return self.rooms_of_nodes().await;
         }

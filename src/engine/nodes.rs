@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{Lab, LabError, LabOptions};
 use crate::client::{Answer, LabClient};
 use crate::lesson::{AdapterKind, Balancer, Client, Nodes};
-use crate::protocol::{AdapterRequest, MarkRequest, Reply, ADAPTER, MARK, MARK_REQUEST};
+use crate::protocol::{AdapterRequest, MarkRequest, ADAPTER, MARK, MARK_REQUEST};
 use crate::server::{run_prefix, AdapterChoice, EmbeddedServer, ServerConfig};
 use crate::topology::{Haproxy, RedisServer};
 use crate::trace::Observation;
@@ -121,37 +121,6 @@ impl Lab {
     /// Every control connection: node 1's, then the others'.
     pub(super) fn controls(&self) -> impl Iterator<Item = &LabClient> {
         std::iter::once(&self.control).chain(self.node_controls.iter())
-    }
-
-    /// A lab request on a control connection that must succeed.
-    pub(super) async fn control_request(
-        &self,
-        control: &LabClient,
-        event: &str,
-        data: serde_json::Value,
-    ) -> Result<(), LabError> {
-        let url = self.urls[0].clone();
-        match control.request(event, data, self.timeout).await {
-            Answer::Reply(value) => match serde_json::from_value::<Reply>(value) {
-                Ok(reply) if reply.ok => Ok(()),
-                Ok(reply) => Err(LabError::App {
-                    url,
-                    error: reply.error.unwrap_or_default(),
-                }),
-                Err(e) => Err(LabError::App {
-                    url,
-                    error: format!("its answer to `{event}` is no reply ({e})"),
-                }),
-            },
-            Answer::Silent => Err(LabError::App {
-                url,
-                error: format!(
-                    "it did not answer `{event}` within {} ms",
-                    self.timeout_ms()
-                ),
-            }),
-            Answer::SendFailed(_) => Err(self.lost(super::exchange::Lost::Closed)),
-        }
     }
 
     /// Where a client connects: its node, else the balancer, else node 1.

@@ -404,3 +404,20 @@ pub fn established_becomes(port: u16, want: usize, limit: Duration) -> usize {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// The step of a `--json` document with this title.
+pub fn step_titled<'a>(doc: &'a serde_json::Value, title: &str) -> &'a serde_json::Value {
+    doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"] == title)
+        .unwrap_or_else(|| panic!("no step `{title}`"))
+}
+
+/// A JSON list of names, as `--json` writes `delivered_to`.
+pub fn name_list(v: &serde_json::Value) -> Vec<&str> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default()
+}

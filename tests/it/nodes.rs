@@ -4,24 +4,7 @@
 
 use crate::common;
 
-use common::{run, stderr};
-use serde_json::Value;
-
-/// The step of `run nodes --json` with this title.
-fn step<'a>(doc: &'a Value, title: &str) -> &'a Value {
-    doc["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["title"] == title)
-        .unwrap_or_else(|| panic!("no step `{title}`"))
-}
-
-fn names(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
+use common::{name_list as names, run, stderr, step_titled as step};
 
 #[test]
 fn an_adapter_and_a_sticky_balancer_change_who_receives() {

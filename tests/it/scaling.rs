@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{run, stderr, stdout, ChildServer, Ready};
+use common::{name_list, run, stderr, stdout, step_titled, ChildServer, Ready};
 
 /// A private `redis-server` on a free loopback port (killed when dropped), or `None`
 /// after saying why the test is skipped; `SOCKETIO_LAB_REQUIRE_REDIS=1` makes that a
@@ -45,25 +45,6 @@ fn redis() -> Option<ChildServer> {
     )
 }
 
-/// The step of a `--json` run with this title.
-fn step<'a>(doc: &'a serde_json::Value, title: &str) -> &'a serde_json::Value {
-    doc["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["title"] == title)
-        .unwrap_or_else(|| panic!("no step `{title}`"))
-}
-
-fn delivered(step: &serde_json::Value) -> Vec<&str> {
-    step["delivered_to"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|v| v.as_str())
-        .collect()
-}
-
 /// `run scaling` is a lesson on two nodes: given a Redis (`--redis`), its nodes
 /// use that one, and the transcript is the one pinned for the built-in run.
 #[test]
@@ -72,15 +53,15 @@ fn scaling_shows_who_receives_with_and_without_the_redis_adapter() {
     let url = format!("redis://127.0.0.1:{}", redis.port);
     let (doc, code) = crate::reference::json_run(&["run", "scaling", "--redis", &url, "--json"]);
     assert_eq!(code, Some(0), "{doc:#}");
-    let alone = step(&doc, "without an adapter: alice broadcasts");
-    assert_eq!(delivered(alone), ["bob"]);
-    let joined = step(&doc, "with the adapter: the same broadcast");
-    assert_eq!(delivered(joined), ["bob", "carol", "dave"]);
+    let alone = step_titled(&doc, "without an adapter: alice broadcasts");
+    assert_eq!(name_list(&alone["delivered_to"]), ["bob"]);
+    let joined = step_titled(&doc, "with the adapter: the same broadcast");
+    assert_eq!(name_list(&joined["delivered_to"]), ["bob", "carol", "dave"]);
     assert_eq!(joined["nodes"]["carol"], 2);
-    let local = step(&doc, "local: node 1's sockets only");
-    assert_eq!(delivered(local), ["alice", "bob"]);
-    let team = step(&doc, "a room across nodes");
-    assert_eq!(delivered(team), ["bob", "carol"]);
+    let local = step_titled(&doc, "local: node 1's sockets only");
+    assert_eq!(name_list(&local["delivered_to"]), ["alice", "bob"]);
+    let team = step_titled(&doc, "a room across nodes");
+    assert_eq!(name_list(&team["delivered_to"]), ["bob", "carol"]);
     assert_eq!(
         team["rooms"]["/"]["team"],
         serde_json::json!(["bob", "carol"])
