@@ -640,6 +640,7 @@ mod tests {
             delivered_to: to.iter().map(|n| n.to_string()).collect(),
             error: None,
             timeout_ms: None,
+            plain_socketioxide: None,
         }
     }
 

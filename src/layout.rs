@@ -160,6 +160,10 @@ fn segments(code: &str, lang: Lang) -> Vec<&str> {
             {
                 cuts.push(at)
             }
+            // Never between empty brackets: `ok(\n)` reads as a broken call.
+            '(' if next == Some(')') => {}
+            '[' if next == Some(']') => {}
+            '{' if next == Some('}') => {}
             ',' | '(' | '[' | '{' => cuts.push(at + c.len_utf8()),
             ' ' if lang == Lang::Rust || js_continues(&code[..at]) => cuts.push(at + 1),
             _ => {}
@@ -302,6 +306,23 @@ mod tests {
             wrap_code("json!({\"a\":1.5})", 8, 8, Lang::Rust),
             vec!["json!({", "\"a\":1.5})"]
         );
+    }
+
+    #[test]
+    fn empty_brackets_stay_together() {
+        for width in 10..40 {
+            for line in wrap_code(
+                "socket.emit(\"a\", &msg).ok(); let v = vec![]; {}",
+                width,
+                width,
+                Lang::Rust,
+            ) {
+                assert!(
+                    !line.ends_with("ok(") && !line.ends_with("vec![") && !line.ends_with('{'),
+                    "{width}: {line}"
+                );
+            }
+        }
     }
 
     /// Every break of `code` at every width from 10 to 60, as JavaScript.

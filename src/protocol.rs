@@ -275,6 +275,11 @@ pub enum Note {
         /// (a `callback` note follows once the callback has run).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         timeout_ms: Option<u64>,
+        /// Only from the embedded server, only when it differs from `delivered_to`:
+        /// whom plain socketioxide would have selected, with no room named by each
+        /// socket's id and a socket's broadcast leaving out only the sender.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        plain_socketioxide: Option<Vec<String>>,
     },
     /// The acknowledgement callback of an emit of `event` by `name`'s handler has
     /// run, with what Node's callback got: `err`, the error's message (`operation

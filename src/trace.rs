@@ -47,6 +47,10 @@ pub enum Observation {
         /// With an acknowledgement callback: how long the server waits for answers.
         #[serde(skip_serializing_if = "Option::is_none")]
         timeout_ms: Option<u64>,
+        /// The embedded server's counterfactual, where it differs: whom plain
+        /// socketioxide (no own-id rooms) would have selected.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        plain_socketioxide: Option<Vec<String>>,
     },
     /// The acknowledgement callback of that emit ran with Node's `(err, answers)`:
     /// the error's message, and the answers in time, in the order they came.
@@ -374,6 +378,22 @@ impl StepRecord {
 
     pub fn server_delivered_to(&self) -> Option<Vec<String>> {
         claimed_deliveries(&self.observations)
+    }
+
+    /// Where plain socketioxide would have sent this step's emits instead, as the
+    /// embedded server computed it beside its own selection (`None`: nowhere else).
+    pub fn plain_socketioxide(&self) -> Option<Vec<String>> {
+        let mut plain: Option<BTreeSet<&String>> = None;
+        for o in &self.observations {
+            if let Observation::ServerEmitted {
+                plain_socketioxide: Some(names),
+                ..
+            } = o
+            {
+                plain.get_or_insert_with(BTreeSet::new).extend(names);
+            }
+        }
+        plain.map(|names| names.into_iter().cloned().collect())
     }
 
     pub fn answer(&self) -> Option<&Reply> {

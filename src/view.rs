@@ -569,6 +569,15 @@ fn server_side(step: &Step, record: &StepRecord, one: bool, width: usize, paint:
             None => server.clone(),
         };
         let _ = writeln!(out, "  {who} sent `{event}` to {}", name_list(&claim));
+        if let Some(plain) = record.plain_socketioxide() {
+            // The printed Rust's own-id shims make this step Node's; this is what
+            // socketioxide without them would have done, on the same rooms.
+            let words = format!(
+                "plain socketioxide (no own-id rooms) would have sent it to {}",
+                name_list(&plain)
+            );
+            let _ = writeln!(out, "  {} {}", paint.dim("rust  "), paint.dim(&words));
+        }
     }
     for (name, outcome) in record.server_acks() {
         let cell = name_cell(&name, width, paint);

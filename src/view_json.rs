@@ -88,6 +88,11 @@ pub fn step_json(s: &Step, r: &StepRecord) -> Value {
         "passed": problems.is_empty(),
         "problems": problems,
     });
+    // Only on the embedded server, where an own-id shim changed the selection: what
+    // plain socketioxide would have selected.
+    if let Some(plain) = r.plain_socketioxide() {
+        step["plain_socketioxide"] = json!(plain);
+    }
     // Only where it happened: the event came before any handler and is gone.
     if r.unheard() {
         step["unheard"] = json!(true);

@@ -136,6 +136,8 @@ export async function show(main, name) {
       el("p", { class: "narration" }, prose(record.narration)),
       outcomes.length ? el("ul", { class: "outcomes" }, outcomes) : null,
       sent ? el("p", { class: "sent" }, `server sent `, el("code", {}, record.sent_event ?? record.event ?? ""), ` to ${sent.length ? sent.join(", ") : "nobody"}`) : null,
+      // Only on the embedded server, where the Rust's own-id shims changed who got it.
+      record.plain_socketioxide ? el("p", { class: "sent note" }, `plain socketioxide (no own-id rooms) would have sent it to ${record.plain_socketioxide.join(", ") || "nobody"}`) : null,
       log.length ? el("ul", { class: "log", "aria-label": "server log" }, log) : null,
       ...verdict,
       record.summary ? el("p", { class: record.summary.length > 1 ? "bad" : "good" }, record.summary.join(" ")) : null,

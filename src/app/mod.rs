@@ -76,6 +76,12 @@ pub struct Namespace {
     /// and whose connection handler does not wait; printed as a shim (`app::rust`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hold_early: bool,
+    /// Set by the lesson, never written: the events its clients send with a
+    /// socket's id (an `id:NAME` value), which their handlers may use as a room.
+    /// The printed Rust then makes each socket's own-id room, as Node does by
+    /// itself (see [`Namespace::own_id_rooms`]).
+    #[serde(skip)]
+    pub id_events: std::collections::BTreeSet<String>,
 }
 
 /// A connection middleware: lets in only a socket whose handshake `auth` has every
@@ -257,6 +263,11 @@ pub struct EmitOp {
     /// and leaves out that room, as Node does, instead of `socket.broadcast()`.
     #[serde(skip)]
     pub own_room_left: bool,
+    /// Set by [`Namespace::mark_own_room_left`], never written: a socket broadcast in
+    /// a namespace where a socket may join another's own-id room, so the printed Rust leaves
+    /// out the sender's whole own-id room (`.except(socket.id)`), as Node does.
+    #[serde(skip)]
+    pub sender_room: bool,
 }
 
 fn is_socket(from: &crate::protocol::EmitFrom) -> bool {
@@ -325,21 +336,76 @@ impl Namespace {
         .any(|list| any(list))
     }
 
-    /// Marks every socket broadcast `own_room_left` when [`Self::leaves_own_room`].
+    /// Whether a room of this namespace can be named by a socket's id: a handler uses
+    /// `$socket.id` as a room, a socket leaves its own-id room, or a client sends an
+    /// id. Only then does socketioxide, which makes no own-id room, deliver
+    /// differently from Node, so only then does the printed Rust carry the shims
+    /// that make that room and leave it out of a socket's broadcast.
+    pub fn own_id_rooms(&self) -> bool {
+        fn names_id(list: &[Op]) -> bool {
+            let id = |rooms: &Vec<Expr>| rooms.iter().any(|r| r.0 == Source::SocketId);
+            list.iter().any(|op| match op {
+                Op::Join(rooms) | Op::Leave(rooms) => id(rooms),
+                Op::Emit(emit) => {
+                    emit.to
+                        .iter()
+                        .chain(&emit.within)
+                        .chain(&emit.except)
+                        .any(id)
+                        || emit.callback.as_deref().is_some_and(names_id)
+                }
+                _ => false,
+            })
+        }
+        !self.id_events.is_empty()
+            || self.leaves_own_room()
+            || [
+                &self.connection,
+                &self.unhandled,
+                &self.disconnecting,
+                &self.disconnect,
+                &self.any,
+            ]
+            .into_iter()
+            .chain(self.events.iter().map(|h| &h.ops))
+            .any(|list| names_id(list))
+    }
+
+    /// Whether a socket can join a room named by another socket's id: a handler of
+    /// an event that clients send ids with joins a room it was given. Only then
+    /// does Node's `socket.to(..)`, which leaves out everyone in the sender's own-id
+    /// room, differ from socketioxide's, which leaves out the sender alone.
+    pub fn others_in_own_id_rooms(&self) -> bool {
+        let joins_given = |list: &[Op]| {
+            list.iter().any(|op| {
+                matches!(op, Op::Join(rooms)
+                    if rooms.iter().any(|r| matches!(r.0, Source::Param(_) | Source::Data(_))))
+            })
+        };
+        self.events
+            .iter()
+            .any(|h| self.id_events.contains(&h.event) && joins_given(&h.ops))
+    }
+
+    /// Marks every socket broadcast `own_room_left` when [`Self::leaves_own_room`],
+    /// and `sender_room` when [`Self::others_in_own_id_rooms`].
     pub fn mark_own_room_left(&mut self) {
-        fn mark(list: &mut [Op]) {
+        fn mark(list: &mut [Op], left: bool, sender_room: bool) {
             for op in list {
                 if let Op::Emit(emit) = op {
-                    emit.own_room_left = emit.socket_broadcast();
+                    emit.own_room_left = left && emit.socket_broadcast();
+                    emit.sender_room = sender_room && emit.socket_broadcast();
                     if let Some(callback) = &mut emit.callback {
-                        mark(callback);
+                        mark(callback, left, sender_room);
                     }
                 }
             }
         }
-        if !self.leaves_own_room() {
+        let (left, sender_room) = (self.leaves_own_room(), self.others_in_own_id_rooms());
+        if !left && !sender_room {
             return;
         }
+        let mark = |list: &mut [Op]| mark(list, left, sender_room);
         for list in [
             &mut self.connection,
             &mut self.unhandled,

@@ -330,7 +330,11 @@ fn connect_fn(
     data_ty: &str,
 ) -> String {
     let mut out = format!("async fn {name}(socket: SocketRef) {{\n");
-    let mut body = format!("{OWN_ID_ROOM}\nsocket.join(socket.id);\n");
+    let mut body = if ns.own_id_rooms() {
+        format!("{OWN_ID_ROOM}\nsocket.join(socket.id);\n")
+    } else {
+        String::new()
+    };
     body.push_str(&data_preamble(&ns.connection, data_ty));
     body.push_str(&ops(&ns.connection));
     body.push_str(attach);
@@ -564,7 +568,7 @@ fn op(op: &Op) -> String {
         Op::Join(rooms) => format!("socket.join({});\n", rooms_arg(rooms)),
         Op::Leave(rooms) => format!("socket.leave({});\n", rooms_arg(rooms)),
         Op::Ack(answer) => format!(
-            "ack.send({}).unwrap_or_else(|e| eprintln!(\"{{e}}\"));\n",
+            "ack.send({}).ok();\n",
             emit::data(std::slice::from_ref(answer))
         ),
         Op::Disconnect(_) => "socket.clone().disconnect().ok();\n".to_string(),

@@ -39,6 +39,7 @@ pub(super) fn note_observation(note: Value) -> Observation {
             delivered_to,
             error,
             timeout_ms,
+            plain_socketioxide,
         }) => Observation::ServerEmitted {
             client: name,
             namespace,
@@ -46,6 +47,7 @@ pub(super) fn note_observation(note: Value) -> Observation {
             delivered_to,
             error,
             timeout_ms,
+            plain_socketioxide,
         },
         Ok(Note::Callback {
             name,

@@ -111,6 +111,7 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
     undeclared_connects(loc, &raw, app.as_ref(), &clients, &steps, &questions)?;
     let mut app = app;
     hold_early(&clients, &steps, &mut questions, app.as_mut());
+    id_events(&steps, &mut questions, app.as_mut());
     Ok(Lesson {
         id: id.to_string(),
         source: loc.file.to_string(),
@@ -265,6 +266,42 @@ fn hold_early(
     let choices = questions.iter_mut().flat_map(|q| q.choices.iter_mut());
     for choice_app in choices.filter_map(|c| c.app.as_mut()).chain(app) {
         mark(choice_app);
+    }
+}
+
+/// Gives every namespace of every application of the lesson the events that a
+/// step anywhere in it sends with a socket's id (`"id:NAME"`): their handlers may
+/// use it as a room, where socketioxide, with no own-id rooms, differs from Node.
+fn id_events(steps: &[super::Step], questions: &mut [Question], app: Option<&mut App>) {
+    let is_id = |v: &serde_json::Value| v.as_str().is_some_and(|s| s.starts_with("id:"));
+    let sends_id = |step: &super::Step| match &step.action {
+        Action::Send {
+            event,
+            payload,
+            args,
+            ..
+        } if payload.iter().chain(args.iter().flatten()).any(is_id) => Some(event.clone()),
+        Action::Ask { event, payload, .. } if payload.iter().any(is_id) => Some(event.clone()),
+        _ => None,
+    };
+    let events: BTreeSet<String> = questions
+        .iter()
+        .flat_map(|q| {
+            q.setup
+                .iter()
+                .chain(q.choices.iter().flat_map(|c| &c.steps))
+        })
+        .chain(steps)
+        .filter_map(sends_id)
+        .collect();
+    if events.is_empty() {
+        return;
+    }
+    let choices = questions.iter_mut().flat_map(|q| q.choices.iter_mut());
+    for app in choices.filter_map(|c| c.app.as_mut()).chain(app) {
+        for ns in app.namespaces.iter_mut() {
+            ns.id_events = events.clone();
+        }
     }
 }
 

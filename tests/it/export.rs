@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::common::{self, repo, ChildServer, Ready};
-use crate::reference::{first_difference, json_run, socket_ids_as_each_server_gives_them};
+use crate::reference::{differences_by_design, first_difference, json_run};
 use socketio_lab::lesson::EMBEDDED;
 
 fn free_port() -> u16 {
@@ -114,11 +114,7 @@ fn every_lesson_runs_the_same_on_its_exported_javascript() {
         let url = format!("http://127.0.0.1:{port}");
         let (mut on_export, code) = json_run(&["run", id, "--server", &url, "--json"]);
         let (mut embedded, _) = json_run(&["run", id, "--json"]);
-        differences.extend(socket_ids_as_each_server_gives_them(
-            id,
-            &mut embedded,
-            &mut on_export,
-        ));
+        differences.extend(differences_by_design(id, &mut embedded, &mut on_export));
         if let Some(diff) = first_difference(id, &embedded, &on_export) {
             differences.push(format!(
                 "{diff}\nthe exported server's log:\n{}",

@@ -300,3 +300,38 @@ async fn the_printed_early_event_shim_hears_what_node_hears() {
     }
     server.abort();
 }
+
+/// The printed Rust leaves out the own-id shims wherever it can, so it must carry
+/// them wherever the embedded server saw plain socketioxide select other sockets
+/// than Node's rule does: a lesson whose module makes no own-id room may never show
+/// a step where plain socketioxide would have sent elsewhere.
+#[test]
+fn every_emit_whose_printed_rust_has_no_shim_reaches_whom_plain_socketioxide_would() {
+    let mut wrong = Vec::new();
+    let mut shown = 0;
+    for (id, text) in lesson::EMBEDDED {
+        let lesson = lesson::parse(id, id, text).unwrap();
+        let Some(app) = &lesson.app else { continue };
+        if lesson.nodes.is_some() {
+            continue; // its own tests: several servers, started beside the lab
+        }
+        let out = crate::common::run(&["run", id, "--json"]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("`run {id} --json`: {e}"));
+        let shimmed = app::rust::module(app).contains("socket.join(socket.id);");
+        for step in doc["steps"].as_array().unwrap() {
+            if step.get("plain_socketioxide").is_some() {
+                shown += 1;
+                if !shimmed {
+                    wrong.push(format!("{id}: {}", step["title"]));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "steps where the unshimmed Rust would deliver otherwise: {wrong:?}"
+    );
+    // The lobby's game room, the rooms lesson's private message, ...: the check saw some.
+    assert!(shown >= 3, "{shown}");
+}

@@ -24,8 +24,8 @@ pub const ANSWERS_SHIM: &str =
 pub const ANSWER_SHIM: &str =
     "// shim: Node calls back with (err, answer); socketioxide's error is an AckError";
 
-/// The emit and its chain, with the Node shims it needs, ending in a statement that
-/// reports a refused send instead of dropping it.
+/// The emit and its chain, with the Node shims it needs; a refused send is dropped
+/// (`.ok()`), as socketioxide's own examples do, and the lab reports it from the trace.
 pub fn emit_call(emit: &EmitOp) -> String {
     let mut out = String::new();
     if let Some(param) = emit.event_param() {
@@ -42,9 +42,17 @@ pub fn emit_call(emit: &EmitOp) -> String {
             out.push('\n');
             "io.of(socket.ns()).unwrap()".to_string()
         }
-        (EmitFrom::Socket, _) if emit.socket_broadcast() => {
+        (EmitFrom::Socket, _) if emit.sender_room => {
             out.push_str(SENDER_ROOM);
             out.push('\n');
+            "socket.broadcast()".to_string()
+        }
+        // `to` and `except` from a socket leave the sender out by themselves; `within`
+        // and `local` keep it unless told.
+        (EmitFrom::Socket, _)
+            if emit.socket_broadcast()
+                && (emit.broadcast || (emit.to.is_empty() && emit.except.is_empty())) =>
+        {
             "socket.broadcast()".to_string()
         }
         (EmitFrom::Socket, _) => "socket".to_string(),
@@ -64,7 +72,7 @@ pub fn emit_call(emit: &EmitOp) -> String {
             let _ = write!(call, ".{verb}({})", rooms_arg(rooms));
         }
     }
-    if emit.socket_broadcast() {
+    if emit.sender_room || emit.own_room_left {
         call.push_str(".except(socket.id)");
     }
     if emit.volatile {
@@ -78,7 +86,7 @@ pub fn emit_call(emit: &EmitOp) -> String {
     let wait = if plain { "" } else { ".await" };
     let _ = writeln!(
         out,
-        "{call}.emit({}, {}){wait}.unwrap_or_else(|e| eprintln!(\"{{e}}\"));",
+        "{call}.emit({}, {}){wait}.ok();",
         event(emit),
         data(&emit.args)
     );

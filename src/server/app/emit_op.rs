@@ -2,6 +2,7 @@
 //! emit through it and, with a `callback`, the wait for answers reshaped into
 //! Node's one call, as the printed shim does.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -51,6 +52,59 @@ impl<A: Adapter> Run<'_, A> {
         Some(op)
     }
 
+    /// Whom plain socketioxide would select for `emit`, as the printed Rust without
+    /// its own-id shims asks: no socket is in a room named by its own id (this
+    /// server joins it, as Node does), and a socket's broadcast leaves out only the
+    /// sender. Read from the adapter in the same turn as the emit's own selection;
+    /// `None` for a socket's plain `emit`, which involves no room.
+    fn plain_selection(&self, emit: &EmitOp) -> Option<Vec<String>> {
+        let ns = match (emit.from, &emit.of) {
+            (EmitFrom::Socket, _) if !emit.socket_broadcast() => return None,
+            (EmitFrom::Socket, _) => self.socket.ns().to_string(),
+            (EmitFrom::Io, None) => MAIN_NS.to_string(),
+            (EmitFrom::Io, Some(of)) => of.clone(),
+        };
+        let all = self.io.of(ns.as_str())?;
+        // A room's members without the socket whose id names it.
+        let members = |groups: &[Vec<Expr>]| {
+            let mut found = BTreeSet::new();
+            for room in groups.iter().flat_map(|rooms| self.rooms(rooms)) {
+                let sockets = all.clone().within(room.clone()).sockets();
+                found.extend(
+                    sockets
+                        .into_iter()
+                        .filter(|s| s.id.as_str() != room)
+                        .map(|s| s.id),
+                );
+            }
+            found
+        };
+        let chosen = {
+            let mut rooms = emit.to.clone();
+            rooms.extend(emit.within.iter().cloned());
+            rooms
+        };
+        let mut selected: BTreeSet<_> = if chosen.is_empty() {
+            all.clone().sockets().into_iter().map(|s| s.id).collect()
+        } else {
+            members(&chosen)
+        };
+        for sid in members(&emit.except) {
+            selected.remove(&sid);
+        }
+        if emit.from == EmitFrom::Socket {
+            selected.remove(&self.socket.id);
+        }
+        let sockets = all.sockets();
+        let mut names: Vec<String> = sockets
+            .iter()
+            .filter(|s| selected.contains(&s.id))
+            .map(name_of)
+            .collect();
+        names.sort();
+        Some(names)
+    }
+
     pub(super) async fn emit(&mut self, emit: &EmitOp) {
         let args: Vec<Value> = emit.args.iter().map(|a| self.value(a)).collect();
         let named = emit.event_param().map(|param| {
@@ -69,6 +123,7 @@ impl<A: Adapter> Run<'_, A> {
                 event,
                 delivered_to: Vec::new(),
                 timeout_ms: None,
+                plain_socketioxide: None,
             };
             self.lab.tell(self.io, self.socket, Activity::Note(note));
             self.stopped = true;
@@ -82,6 +137,7 @@ impl<A: Adapter> Run<'_, A> {
             return self.emit_acked(emit, &args, callback).await;
         }
         let event = emit.event.as_str();
+        let plain = self.plain_selection(emit);
         let (selected, missed) = match self.operator(emit) {
             Some(op) => {
                 let selected = sorted_names(op.clone().sockets());
@@ -113,6 +169,7 @@ impl<A: Adapter> Run<'_, A> {
         let error = missed
             .any()
             .then(|| format!("`{event}` was {}", missed.words(selected.len())));
+        let plain_socketioxide = plain.filter(|plain| *plain != selected);
         let note = Note::Emit {
             name: name_of(self.socket),
             namespace: self.socket.ns().to_string(),
@@ -120,6 +177,7 @@ impl<A: Adapter> Run<'_, A> {
             delivered_to: missed.reached(&selected).unwrap_or(selected),
             error,
             timeout_ms: None,
+            plain_socketioxide,
         };
         self.lab.tell(self.io, self.socket, Activity::Note(note));
     }
@@ -130,6 +188,7 @@ impl<A: Adapter> Run<'_, A> {
     async fn emit_acked(&self, emit: &EmitOp, args: &[Value], callback: &[Op]) {
         let event = emit.event.as_str();
         let timeout = Duration::from_millis(emit.timeout.unwrap_or_default());
+        let plain = self.plain_selection(emit);
         let (selected, pending, error) = match self.operator(emit) {
             Some(op) => {
                 let op = op.timeout(timeout);
@@ -157,6 +216,7 @@ impl<A: Adapter> Run<'_, A> {
                 (vec![name_of(self.socket)], Pending::One(ack.ok()), error)
             }
         };
+        let plain_socketioxide = plain.filter(|plain| *plain != selected && error.is_none());
         let note = Note::Emit {
             name: name_of(self.socket),
             namespace: self.socket.ns().to_string(),
@@ -168,6 +228,7 @@ impl<A: Adapter> Run<'_, A> {
             },
             error: error.map(|e| format!("`{event}` was not sent: {e}")),
             timeout_ms: emit.timeout,
+            plain_socketioxide,
         };
         // Before the task starts: its note must come after this one.
         self.lab.tell(self.io, self.socket, Activity::Note(note));

@@ -33,51 +33,47 @@ mod app {
 
     async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
         socket.join(room.clone());
-        ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+        ack.send(&"joined").ok();
     }
 
     async fn on_to_me(socket: SocketRef, Data(msg): Data<String>) {
-        socket.emit("hello", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+        socket.emit("hello", &msg).ok();
     }
 
     async fn on_to_everyone(io: SocketIo, Data(msg): Data<String>) {
-        io.emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.emit("hello", &msg).await.ok();
     }
 
     async fn on_to_the_others(socket: SocketRef, Data(msg): Data<String>) {
-        // shim: Node also leaves out the rest of the sender's own-id room
-        socket.broadcast().except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        socket.broadcast().emit("hello", &msg).await.ok();
     }
 
     async fn on_to_a_room(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-        // shim: Node also leaves out the rest of the sender's own-id room
-        socket.broadcast().to(room.clone()).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        socket.to(room.clone()).emit("hello", &msg).await.ok();
     }
 
     async fn on_to_a_room_from_io(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-        io.to(room.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.to(room.clone()).emit("hello", &msg).await.ok();
     }
 
     async fn on_to_two_rooms(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-        // shim: Node also leaves out the rest of the sender's own-id room
-        socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        socket.to(vec![first.to_string(), second.to_string()]).emit("hello", &msg).await.ok();
     }
 
     async fn on_to_a_room_but_not_another(io: SocketIo, Data((room, other, msg)): Data<(String, String, String)>) {
-        io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.ok();
     }
 
     async fn on_whisper(socket: SocketRef, Data((to, msg)): Data<(String, String)>) {
-        // shim: Node also leaves out the rest of the sender's own-id room
-        socket.broadcast().to(to.clone()).except(socket.id).emit("whisper", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        socket.to(to.clone()).emit("whisper", &msg).await.ok();
     }
 
     async fn on_audit(io: SocketIo, Data(msg): Data<String>) {
-        io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.of("/admin").unwrap().emit("audit", &msg).await.ok();
     }
 
     async fn on_ping(Data(_msg): Data<String>, ack: AckSender) {
-        ack.send(&"pong").unwrap_or_else(|e| eprintln!("{e}"));
+        ack.send(&"pong").ok();
     }
 
     async fn on_sleepy(Data(_msg): Data<String>) {
@@ -116,7 +112,7 @@ mod app {
     }
 
     async fn on_move(io: SocketIo, Data(pos): Data<Value>) {
-        io.volatile().emit("position", &pos).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.volatile().emit("position", &pos).await.ok();
     }
 
     async fn on_shout(io: SocketIo, Data((name, msg)): Data<(String, String)>) {
@@ -125,7 +121,7 @@ mod app {
             eprintln!("\"{name}\" is a reserved event name");
             return;
         }
-        io.emit(&name, &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.emit(&name, &msg).await.ok();
         println!("shouted {name}");
     }
 
@@ -161,7 +157,7 @@ mod app {
     async fn lobby_on_chat_message(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
         lobby_until_connected(&socket).await;
         println!("message: {msg}");
-        io.of("/lobby").unwrap().emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.of("/lobby").unwrap().emit("chat message", &msg).await.ok();
     }
 
     async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {

@@ -37,51 +37,47 @@ pub mod room_from_socket_or_server_1 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_to_me(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("hello", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("hello", &msg).ok();
         }
 
         async fn on_to_everyone(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("hello", &msg).await.ok();
         }
 
         async fn on_to_the_others(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_from_io(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_two_rooms(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_but_not_another(io: SocketIo, Data((room, other, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_whisper(socket: SocketRef, Data((to, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(to.clone()).except(socket.id).emit("whisper", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(to.clone()).emit("whisper", &msg).await.ok();
         }
 
         async fn on_audit(io: SocketIo, Data(msg): Data<String>) {
-            io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/admin").unwrap().emit("audit", &msg).await.ok();
         }
 
         async fn on_ping(Data(_msg): Data<String>, ack: AckSender) {
-            ack.send(&"pong").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"pong").ok();
         }
 
         async fn on_sleepy(Data(_msg): Data<String>) {
@@ -120,7 +116,7 @@ pub mod room_from_socket_or_server_1 {
         }
 
         async fn on_move(io: SocketIo, Data(pos): Data<Value>) {
-            io.volatile().emit("position", &pos).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.volatile().emit("position", &pos).await.ok();
         }
 
         async fn on_shout(io: SocketIo, Data((name, msg)): Data<(String, String)>) {
@@ -129,7 +125,7 @@ pub mod room_from_socket_or_server_1 {
                 eprintln!("\"{name}\" is a reserved event name");
                 return;
             }
-            io.emit(&name, &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit(&name, &msg).await.ok();
             println!("shouted {name}");
         }
 
@@ -165,7 +161,7 @@ pub mod room_from_socket_or_server_1 {
         async fn lobby_on_chat_message(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
             lobby_until_connected(&socket).await;
             println!("message: {msg}");
-            io.of("/lobby").unwrap().emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/lobby").unwrap().emit("chat message", &msg).await.ok();
         }
 
         async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {
@@ -226,50 +222,47 @@ pub mod room_from_socket_or_server_2 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_to_me(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("hello", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("hello", &msg).ok();
         }
 
         async fn on_to_everyone(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("hello", &msg).await.ok();
         }
 
         async fn on_to_the_others(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_from_io(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_two_rooms(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_but_not_another(io: SocketIo, Data((room, other, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_whisper(socket: SocketRef, Data((to, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(to.clone()).except(socket.id).emit("whisper", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(to.clone()).emit("whisper", &msg).await.ok();
         }
 
         async fn on_audit(io: SocketIo, Data(msg): Data<String>) {
-            io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/admin").unwrap().emit("audit", &msg).await.ok();
         }
 
         async fn on_ping(Data(_msg): Data<String>, ack: AckSender) {
-            ack.send(&"pong").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"pong").ok();
         }
 
         async fn on_sleepy(Data(_msg): Data<String>) {
@@ -308,7 +301,7 @@ pub mod room_from_socket_or_server_2 {
         }
 
         async fn on_move(io: SocketIo, Data(pos): Data<Value>) {
-            io.volatile().emit("position", &pos).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.volatile().emit("position", &pos).await.ok();
         }
 
         async fn on_shout(io: SocketIo, Data((name, msg)): Data<(String, String)>) {
@@ -317,7 +310,7 @@ pub mod room_from_socket_or_server_2 {
                 eprintln!("\"{name}\" is a reserved event name");
                 return;
             }
-            io.emit(&name, &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit(&name, &msg).await.ok();
             println!("shouted {name}");
         }
 
@@ -353,7 +346,7 @@ pub mod room_from_socket_or_server_2 {
         async fn lobby_on_chat_message(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
             lobby_until_connected(&socket).await;
             println!("message: {msg}");
-            io.of("/lobby").unwrap().emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/lobby").unwrap().emit("chat message", &msg).await.ok();
         }
 
         async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {
@@ -414,50 +407,47 @@ pub mod room_from_socket_or_server_3 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_to_me(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("hello", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("hello", &msg).ok();
         }
 
         async fn on_to_everyone(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("hello", &msg).await.ok();
         }
 
         async fn on_to_the_others(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.within(room.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.within(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_from_io(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_two_rooms(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_but_not_another(io: SocketIo, Data((room, other, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_whisper(socket: SocketRef, Data((to, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(to.clone()).except(socket.id).emit("whisper", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(to.clone()).emit("whisper", &msg).await.ok();
         }
 
         async fn on_audit(io: SocketIo, Data(msg): Data<String>) {
-            io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/admin").unwrap().emit("audit", &msg).await.ok();
         }
 
         async fn on_ping(Data(_msg): Data<String>, ack: AckSender) {
-            ack.send(&"pong").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"pong").ok();
         }
 
         async fn on_sleepy(Data(_msg): Data<String>) {
@@ -496,7 +486,7 @@ pub mod room_from_socket_or_server_3 {
         }
 
         async fn on_move(io: SocketIo, Data(pos): Data<Value>) {
-            io.volatile().emit("position", &pos).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.volatile().emit("position", &pos).await.ok();
         }
 
         async fn on_shout(io: SocketIo, Data((name, msg)): Data<(String, String)>) {
@@ -505,7 +495,7 @@ pub mod room_from_socket_or_server_3 {
                 eprintln!("\"{name}\" is a reserved event name");
                 return;
             }
-            io.emit(&name, &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit(&name, &msg).await.ok();
             println!("shouted {name}");
         }
 
@@ -541,7 +531,7 @@ pub mod room_from_socket_or_server_3 {
         async fn lobby_on_chat_message(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
             lobby_until_connected(&socket).await;
             println!("message: {msg}");
-            io.of("/lobby").unwrap().emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/lobby").unwrap().emit("chat message", &msg).await.ok();
         }
 
         async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {
@@ -603,51 +593,47 @@ pub mod except_1 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_to_me(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("hello", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("hello", &msg).ok();
         }
 
         async fn on_to_everyone(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("hello", &msg).await.ok();
         }
 
         async fn on_to_the_others(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_from_io(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_two_rooms(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_but_not_another(io: SocketIo, Data((room, other, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_whisper(socket: SocketRef, Data((to, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(to.clone()).except(socket.id).emit("whisper", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(to.clone()).emit("whisper", &msg).await.ok();
         }
 
         async fn on_audit(io: SocketIo, Data(msg): Data<String>) {
-            io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/admin").unwrap().emit("audit", &msg).await.ok();
         }
 
         async fn on_ping(Data(_msg): Data<String>, ack: AckSender) {
-            ack.send(&"pong").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"pong").ok();
         }
 
         async fn on_sleepy(Data(_msg): Data<String>) {
@@ -686,7 +672,7 @@ pub mod except_1 {
         }
 
         async fn on_move(io: SocketIo, Data(pos): Data<Value>) {
-            io.volatile().emit("position", &pos).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.volatile().emit("position", &pos).await.ok();
         }
 
         async fn on_shout(io: SocketIo, Data((name, msg)): Data<(String, String)>) {
@@ -695,12 +681,12 @@ pub mod except_1 {
                 eprintln!("\"{name}\" is a reserved event name");
                 return;
             }
-            io.emit(&name, &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit(&name, &msg).await.ok();
             println!("shouted {name}");
         }
 
         async fn on_news(io: SocketIo) {
-            io.to("r1").except("r2").emit("hello", &[(); 0] /* no argument: `&()` would send one null */).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to("r1").except("r2").emit("hello", &[(); 0] /* no argument: `&()` would send one null */).await.ok();
         }
 
         async fn on_disconnect() {
@@ -735,7 +721,7 @@ pub mod except_1 {
         async fn lobby_on_chat_message(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
             lobby_until_connected(&socket).await;
             println!("message: {msg}");
-            io.of("/lobby").unwrap().emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/lobby").unwrap().emit("chat message", &msg).await.ok();
         }
 
         async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {
@@ -797,51 +783,47 @@ pub mod except_2 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_to_me(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("hello", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("hello", &msg).ok();
         }
 
         async fn on_to_everyone(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("hello", &msg).await.ok();
         }
 
         async fn on_to_the_others(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_from_io(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_two_rooms(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_but_not_another(io: SocketIo, Data((room, other, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_whisper(socket: SocketRef, Data((to, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(to.clone()).except(socket.id).emit("whisper", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(to.clone()).emit("whisper", &msg).await.ok();
         }
 
         async fn on_audit(io: SocketIo, Data(msg): Data<String>) {
-            io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/admin").unwrap().emit("audit", &msg).await.ok();
         }
 
         async fn on_ping(Data(_msg): Data<String>, ack: AckSender) {
-            ack.send(&"pong").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"pong").ok();
         }
 
         async fn on_sleepy(Data(_msg): Data<String>) {
@@ -880,7 +862,7 @@ pub mod except_2 {
         }
 
         async fn on_move(io: SocketIo, Data(pos): Data<Value>) {
-            io.volatile().emit("position", &pos).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.volatile().emit("position", &pos).await.ok();
         }
 
         async fn on_shout(io: SocketIo, Data((name, msg)): Data<(String, String)>) {
@@ -889,12 +871,12 @@ pub mod except_2 {
                 eprintln!("\"{name}\" is a reserved event name");
                 return;
             }
-            io.emit(&name, &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit(&name, &msg).await.ok();
             println!("shouted {name}");
         }
 
         async fn on_news(io: SocketIo) {
-            io.to(vec!["r1".to_string(), "r2".to_string()]).emit("hello", &[(); 0] /* no argument: `&()` would send one null */).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(vec!["r1".to_string(), "r2".to_string()]).emit("hello", &[(); 0] /* no argument: `&()` would send one null */).await.ok();
         }
 
         async fn on_disconnect() {
@@ -929,7 +911,7 @@ pub mod except_2 {
         async fn lobby_on_chat_message(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
             lobby_until_connected(&socket).await;
             println!("message: {msg}");
-            io.of("/lobby").unwrap().emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/lobby").unwrap().emit("chat message", &msg).await.ok();
         }
 
         async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {
@@ -991,51 +973,47 @@ pub mod except_3 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_to_me(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("hello", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("hello", &msg).ok();
         }
 
         async fn on_to_everyone(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("hello", &msg).await.ok();
         }
 
         async fn on_to_the_others(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_from_io(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_two_rooms(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_but_not_another(io: SocketIo, Data((room, other, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_whisper(socket: SocketRef, Data((to, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(to.clone()).except(socket.id).emit("whisper", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(to.clone()).emit("whisper", &msg).await.ok();
         }
 
         async fn on_audit(io: SocketIo, Data(msg): Data<String>) {
-            io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/admin").unwrap().emit("audit", &msg).await.ok();
         }
 
         async fn on_ping(Data(_msg): Data<String>, ack: AckSender) {
-            ack.send(&"pong").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"pong").ok();
         }
 
         async fn on_sleepy(Data(_msg): Data<String>) {
@@ -1074,7 +1052,7 @@ pub mod except_3 {
         }
 
         async fn on_move(io: SocketIo, Data(pos): Data<Value>) {
-            io.volatile().emit("position", &pos).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.volatile().emit("position", &pos).await.ok();
         }
 
         async fn on_shout(io: SocketIo, Data((name, msg)): Data<(String, String)>) {
@@ -1083,12 +1061,12 @@ pub mod except_3 {
                 eprintln!("\"{name}\" is a reserved event name");
                 return;
             }
-            io.emit(&name, &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit(&name, &msg).await.ok();
             println!("shouted {name}");
         }
 
         async fn on_news(io: SocketIo) {
-            io.except("r1").emit("hello", &[(); 0] /* no argument: `&()` would send one null */).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.except("r1").emit("hello", &[(); 0] /* no argument: `&()` would send one null */).await.ok();
         }
 
         async fn on_disconnect() {
@@ -1123,7 +1101,7 @@ pub mod except_3 {
         async fn lobby_on_chat_message(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
             lobby_until_connected(&socket).await;
             println!("message: {msg}");
-            io.of("/lobby").unwrap().emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/lobby").unwrap().emit("chat message", &msg).await.ok();
         }
 
         async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {
@@ -1184,51 +1162,47 @@ pub mod private_message_1 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_to_me(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("hello", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("hello", &msg).ok();
         }
 
         async fn on_to_everyone(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("hello", &msg).await.ok();
         }
 
         async fn on_to_the_others(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_from_io(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_two_rooms(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_but_not_another(io: SocketIo, Data((room, other, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_whisper(socket: SocketRef, Data((to, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(to.clone()).except(socket.id).emit("whisper", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(to.clone()).emit("whisper", &msg).await.ok();
         }
 
         async fn on_audit(io: SocketIo, Data(msg): Data<String>) {
-            io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/admin").unwrap().emit("audit", &msg).await.ok();
         }
 
         async fn on_ping(Data(_msg): Data<String>, ack: AckSender) {
-            ack.send(&"pong").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"pong").ok();
         }
 
         async fn on_sleepy(Data(_msg): Data<String>) {
@@ -1267,7 +1241,7 @@ pub mod private_message_1 {
         }
 
         async fn on_move(io: SocketIo, Data(pos): Data<Value>) {
-            io.volatile().emit("position", &pos).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.volatile().emit("position", &pos).await.ok();
         }
 
         async fn on_shout(io: SocketIo, Data((name, msg)): Data<(String, String)>) {
@@ -1276,7 +1250,7 @@ pub mod private_message_1 {
                 eprintln!("\"{name}\" is a reserved event name");
                 return;
             }
-            io.emit(&name, &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit(&name, &msg).await.ok();
             println!("shouted {name}");
         }
 
@@ -1312,7 +1286,7 @@ pub mod private_message_1 {
         async fn lobby_on_chat_message(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
             lobby_until_connected(&socket).await;
             println!("message: {msg}");
-            io.of("/lobby").unwrap().emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/lobby").unwrap().emit("chat message", &msg).await.ok();
         }
 
         async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {
@@ -1373,51 +1347,47 @@ pub mod private_message_2 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_to_me(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("hello", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("hello", &msg).ok();
         }
 
         async fn on_to_everyone(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("hello", &msg).await.ok();
         }
 
         async fn on_to_the_others(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_from_io(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_two_rooms(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_but_not_another(io: SocketIo, Data((room, other, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_whisper(socket: SocketRef, Data((_to, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("whisper", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("whisper", &msg).await.ok();
         }
 
         async fn on_audit(io: SocketIo, Data(msg): Data<String>) {
-            io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/admin").unwrap().emit("audit", &msg).await.ok();
         }
 
         async fn on_ping(Data(_msg): Data<String>, ack: AckSender) {
-            ack.send(&"pong").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"pong").ok();
         }
 
         async fn on_sleepy(Data(_msg): Data<String>) {
@@ -1456,7 +1426,7 @@ pub mod private_message_2 {
         }
 
         async fn on_move(io: SocketIo, Data(pos): Data<Value>) {
-            io.volatile().emit("position", &pos).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.volatile().emit("position", &pos).await.ok();
         }
 
         async fn on_shout(io: SocketIo, Data((name, msg)): Data<(String, String)>) {
@@ -1465,7 +1435,7 @@ pub mod private_message_2 {
                 eprintln!("\"{name}\" is a reserved event name");
                 return;
             }
-            io.emit(&name, &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit(&name, &msg).await.ok();
             println!("shouted {name}");
         }
 
@@ -1501,7 +1471,7 @@ pub mod private_message_2 {
         async fn lobby_on_chat_message(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
             lobby_until_connected(&socket).await;
             println!("message: {msg}");
-            io.of("/lobby").unwrap().emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/lobby").unwrap().emit("chat message", &msg).await.ok();
         }
 
         async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {
@@ -1562,51 +1532,47 @@ pub mod private_message_3 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_to_me(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("hello", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("hello", &msg).ok();
         }
 
         async fn on_to_everyone(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("hello", &msg).await.ok();
         }
 
         async fn on_to_the_others(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_from_io(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_two_rooms(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("hello", &msg).await.ok();
         }
 
         async fn on_to_a_room_but_not_another(io: SocketIo, Data((room, other, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(other.clone()).emit("hello", &msg).await.ok();
         }
 
         async fn on_whisper(socket: SocketRef, Data((_to, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to("carol").except(socket.id).emit("whisper", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to("carol").emit("whisper", &msg).await.ok();
         }
 
         async fn on_audit(io: SocketIo, Data(msg): Data<String>) {
-            io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/admin").unwrap().emit("audit", &msg).await.ok();
         }
 
         async fn on_ping(Data(_msg): Data<String>, ack: AckSender) {
-            ack.send(&"pong").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"pong").ok();
         }
 
         async fn on_sleepy(Data(_msg): Data<String>) {
@@ -1645,7 +1611,7 @@ pub mod private_message_3 {
         }
 
         async fn on_move(io: SocketIo, Data(pos): Data<Value>) {
-            io.volatile().emit("position", &pos).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.volatile().emit("position", &pos).await.ok();
         }
 
         async fn on_shout(io: SocketIo, Data((name, msg)): Data<(String, String)>) {
@@ -1654,7 +1620,7 @@ pub mod private_message_3 {
                 eprintln!("\"{name}\" is a reserved event name");
                 return;
             }
-            io.emit(&name, &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit(&name, &msg).await.ok();
             println!("shouted {name}");
         }
 
@@ -1690,7 +1656,7 @@ pub mod private_message_3 {
         async fn lobby_on_chat_message(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
             lobby_until_connected(&socket).await;
             println!("message: {msg}");
-            io.of("/lobby").unwrap().emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/lobby").unwrap().emit("chat message", &msg).await.ok();
         }
 
         async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {

@@ -8,8 +8,6 @@ mod app {
     use std::time::Duration;
 
     async fn on_connect(socket: SocketRef) {
-        // shim (Node does this itself): a room named by the socket's id
-        socket.join(socket.id);
         println!("a user connected");
         socket.on("join", on_join);
         socket.on("to team", on_to_team);
@@ -26,8 +24,7 @@ mod app {
     }
 
     async fn on_to_team(socket: SocketRef, Data(msg): Data<String>) {
-        // shim: Node also leaves out the rest of the sender's own-id room
-        socket.broadcast().to("team").except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        socket.to("team").emit("news", &msg).await.ok();
     }
 
     async fn on_leave_me(socket: SocketRef) {

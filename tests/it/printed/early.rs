@@ -24,8 +24,6 @@ mod app {
     }
 
     async fn on_connect(socket: SocketRef) {
-        // shim (Node does this itself): a room named by the socket's id
-        socket.join(socket.id);
         println!("a user connected");
         if let Some(Connected(connected)) = socket.extensions.get::<Connected>() {
             connected.send_replace(true);
@@ -35,12 +33,10 @@ mod app {
     async fn on_hello(socket: SocketRef, Data(name): Data<String>) {
         until_connected(&socket).await;
         println!("hello from {name}");
-        socket.emit("hi", &name).unwrap_or_else(|e| eprintln!("{e}"));
+        socket.emit("hi", &name).ok();
     }
 
     async fn slow_on_connect(socket: SocketRef) {
-        // shim (Node does this itself): a room named by the socket's id
-        socket.join(socket.id);
         println!("loading the profile");
         tokio::time::sleep(Duration::from_millis(500)).await;
         println!("profile loaded");
@@ -50,7 +46,7 @@ mod app {
 
     async fn slow_on_hello(socket: SocketRef, Data(name): Data<String>) {
         println!("hello from {name}");
-        socket.emit("hi", &name).unwrap_or_else(|e| eprintln!("{e}"));
+        socket.emit("hi", &name).ok();
     }
 
     async fn slow_on_unhandled(Event(event): Event) {

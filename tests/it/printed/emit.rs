@@ -8,8 +8,6 @@ mod app {
     use std::time::Duration;
 
     async fn on_connect(socket: SocketRef) {
-        // shim (Node does this itself): a room named by the socket's id
-        socket.join(socket.id);
         socket.on("echo", on_echo);
         socket.on("news", on_news);
         socket.on("typing", on_typing);
@@ -17,21 +15,20 @@ mod app {
     }
 
     async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
-        socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+        socket.emit("echo", &msg).ok();
     }
 
     async fn on_news(io: SocketIo, Data(msg): Data<String>) {
-        io.emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.emit("news", &msg).await.ok();
     }
 
     async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
-        // shim: Node also leaves out the rest of the sender's own-id room
-        socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        socket.broadcast().emit("typing", &msg).await.ok();
     }
 
     async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
         socket.join(room.clone());
-        ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+        ack.send(&"joined").ok();
     }
 
     pub fn install(io: &SocketIo) {

@@ -12,8 +12,6 @@ pub mod everyone_but_me_1 {
         use std::time::Duration;
 
         async fn on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             socket.on("echo", on_echo);
             socket.on("news", on_news);
             socket.on("typing", on_typing);
@@ -21,21 +19,20 @@ pub mod everyone_but_me_1 {
         }
 
         async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("echo", &msg).ok();
         }
 
         async fn on_news(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("news", &msg).await.ok();
         }
 
         async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("typing", &msg).await.ok();
         }
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         pub fn install(io: &SocketIo) {
@@ -56,8 +53,6 @@ pub mod everyone_but_me_2 {
         use std::time::Duration;
 
         async fn on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             socket.on("echo", on_echo);
             socket.on("news", on_news);
             socket.on("typing", on_typing);
@@ -65,21 +60,20 @@ pub mod everyone_but_me_2 {
         }
 
         async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("echo", &msg).ok();
         }
 
         async fn on_news(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("news", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("news", &msg).ok();
         }
 
         async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("typing", &msg).await.ok();
         }
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         pub fn install(io: &SocketIo) {
@@ -100,8 +94,6 @@ pub mod everyone_but_me_3 {
         use std::time::Duration;
 
         async fn on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             socket.on("echo", on_echo);
             socket.on("news", on_news);
             socket.on("typing", on_typing);
@@ -109,22 +101,20 @@ pub mod everyone_but_me_3 {
         }
 
         async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("echo", &msg).ok();
         }
 
         async fn on_news(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("news", &msg).await.ok();
         }
 
         async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("typing", &msg).await.ok();
         }
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         pub fn install(io: &SocketIo) {
@@ -154,21 +144,20 @@ pub mod everyone_but_me_4 {
         }
 
         async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("echo", &msg).ok();
         }
 
         async fn on_news(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
-            io.except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.except(socket.id).emit("news", &msg).await.ok();
         }
 
         async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("typing", &msg).await.ok();
         }
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         pub fn install(io: &SocketIo) {
@@ -189,8 +178,6 @@ pub mod everyone_but_me_5 {
         use std::time::Duration;
 
         async fn on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             socket.on("echo", on_echo);
             socket.on("news", on_news);
             socket.on("typing", on_typing);
@@ -198,21 +185,20 @@ pub mod everyone_but_me_5 {
         }
 
         async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("echo", &msg).ok();
         }
 
         async fn on_news(io: SocketIo, Data(msg): Data<String>) {
-            io.except("lobby").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.except("lobby").emit("news", &msg).await.ok();
         }
 
         async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("typing", &msg).await.ok();
         }
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         pub fn install(io: &SocketIo) {
@@ -233,8 +219,6 @@ pub mod answer_the_asker_1 {
         use std::time::Duration;
 
         async fn on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             socket.on("echo", on_echo);
             socket.on("news", on_news);
             socket.on("typing", on_typing);
@@ -243,25 +227,24 @@ pub mod answer_the_asker_1 {
         }
 
         async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("echo", &msg).ok();
         }
 
         async fn on_news(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("news", &msg).await.ok();
         }
 
         async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("typing", &msg).await.ok();
         }
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_question(io: SocketIo, Data(_text): Data<String>) {
-            io.emit("reply", &42).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("reply", &42).await.ok();
         }
 
         pub fn install(io: &SocketIo) {
@@ -282,8 +265,6 @@ pub mod answer_the_asker_2 {
         use std::time::Duration;
 
         async fn on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             socket.on("echo", on_echo);
             socket.on("news", on_news);
             socket.on("typing", on_typing);
@@ -292,25 +273,24 @@ pub mod answer_the_asker_2 {
         }
 
         async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("echo", &msg).ok();
         }
 
         async fn on_news(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("news", &msg).await.ok();
         }
 
         async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("typing", &msg).await.ok();
         }
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_question(socket: SocketRef, Data(_text): Data<String>) {
-            socket.emit("reply", &42).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("reply", &42).ok();
         }
 
         pub fn install(io: &SocketIo) {
@@ -331,8 +311,6 @@ pub mod answer_the_asker_3 {
         use std::time::Duration;
 
         async fn on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             socket.on("echo", on_echo);
             socket.on("news", on_news);
             socket.on("typing", on_typing);
@@ -341,26 +319,24 @@ pub mod answer_the_asker_3 {
         }
 
         async fn on_echo(socket: SocketRef, Data(msg): Data<String>) {
-            socket.emit("echo", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("echo", &msg).ok();
         }
 
         async fn on_news(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("news", &msg).await.ok();
         }
 
         async fn on_typing(socket: SocketRef, Data(msg): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("typing", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("typing", &msg).await.ok();
         }
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_question(socket: SocketRef, Data(_text): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("reply", &42).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("reply", &42).await.ok();
         }
 
         pub fn install(io: &SocketIo) {

@@ -8,8 +8,6 @@ mod app {
     use std::time::Duration;
 
     async fn on_connect(socket: SocketRef) {
-        // shim (Node does this itself): a room named by the socket's id
-        socket.join(socket.id);
         println!("a user connected");
         socket.on("join", on_join);
         socket.on("move", on_move);
@@ -29,27 +27,26 @@ mod app {
         // shim: socketioxide has no `onAny`; each handler calls it first
         on_any("join").await;
         socket.join(room.clone());
-        ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+        ack.send(&"joined").ok();
     }
 
     async fn on_move(socket: SocketRef, Data((piece, square)): Data<(String, String)>) {
         // shim: socketioxide has no `onAny`; each handler calls it first
         on_any("move").await;
-        // shim: Node also leaves out the rest of the sender's own-id room
-        socket.broadcast().except(socket.id).emit("moved", &(&piece, &square)).await.unwrap_or_else(|e| eprintln!("{e}"));
+        socket.broadcast().emit("moved", &(&piece, &square)).await.ok();
     }
 
     async fn on_news_for_both_teams(io: SocketIo, Data(msg): Data<String>) {
         // shim: socketioxide has no `onAny`; each handler calls it first
         on_any("news for both teams").await;
-        io.to("red").to("blue").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.to("red").to("blue").emit("news", &msg).await.ok();
     }
 
     async fn on_alarm(io: SocketIo, Data(msg): Data<String>) {
         // shim: socketioxide has no `onAny`; each handler calls it first
         on_any("alarm").await;
-        io.to("red").emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
-        io.emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.to("red").emit("alert", &msg).await.ok();
+        io.emit("alert", &msg).await.ok();
     }
 
     async fn on_goodbye(socket: SocketRef) {
@@ -89,8 +86,6 @@ mod app {
     }
 
     async fn tenants_tenant_on_connect(socket: SocketRef) {
-        // shim (Node does this itself): a room named by the socket's id
-        socket.join(socket.id);
         println!("a user connected to {}", socket.ns());
         socket.on("post", tenants_tenant_on_post);
         socket.on("invoice", tenants_tenant_on_invoice);
@@ -114,8 +109,7 @@ mod app {
         }
         let data = socket.extensions.get::<TenantsTenantSocketData>().unwrap_or_default();
         println!("a post from team {}", data.team);
-        // shim: Node also leaves out the rest of the sender's own-id room
-        socket.broadcast().except(socket.id).emit("post", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        socket.broadcast().emit("post", &msg).await.ok();
     }
 
     async fn tenants_tenant_on_invoice(socket: SocketRef, Data(number): Data<String>) {
@@ -124,8 +118,7 @@ mod app {
             println!("{err}");
             return;
         }
-        // shim: Node also leaves out the rest of the sender's own-id room
-        socket.broadcast().except(socket.id).emit("invoice", &number).await.unwrap_or_else(|e| eprintln!("{e}"));
+        socket.broadcast().emit("invoice", &number).await.ok();
     }
 
     async fn tenants_tenant_on_unhandled(socket: SocketRef, Event(event): Event) {

@@ -12,8 +12,6 @@ pub mod tenant_broadcast_1 {
         use std::time::Duration;
 
         async fn on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             println!("a user connected");
             socket.on("join", on_join);
             socket.on("move", on_move);
@@ -33,27 +31,26 @@ pub mod tenant_broadcast_1 {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("join").await;
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_move(socket: SocketRef, Data((piece, square)): Data<(String, String)>) {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("move").await;
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("moved", &(&piece, &square)).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("moved", &(&piece, &square)).await.ok();
         }
 
         async fn on_news_for_both_teams(io: SocketIo, Data(msg): Data<String>) {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("news for both teams").await;
-            io.to("red").to("blue").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to("red").to("blue").emit("news", &msg).await.ok();
         }
 
         async fn on_alarm(io: SocketIo, Data(msg): Data<String>) {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("alarm").await;
-            io.to("red").emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
-            io.emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to("red").emit("alert", &msg).await.ok();
+            io.emit("alert", &msg).await.ok();
         }
 
         async fn on_goodbye(socket: SocketRef) {
@@ -93,8 +90,6 @@ pub mod tenant_broadcast_1 {
         }
 
         async fn tenants_tenant_on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             println!("a user connected to {}", socket.ns());
             socket.on("post", tenants_tenant_on_post);
             socket.on("invoice", tenants_tenant_on_invoice);
@@ -116,8 +111,7 @@ pub mod tenant_broadcast_1 {
                 println!("{err}");
                 return;
             }
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("post", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("post", &msg).await.ok();
         }
 
         async fn tenants_tenant_on_invoice(socket: SocketRef, Data(number): Data<String>) {
@@ -126,8 +120,7 @@ pub mod tenant_broadcast_1 {
                 println!("{err}");
                 return;
             }
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("invoice", &number).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("invoice", &number).await.ok();
         }
 
         async fn tenants_tenant_on_unhandled(socket: SocketRef, Event(event): Event) {
@@ -156,8 +149,6 @@ pub mod tenant_broadcast_2 {
         use std::time::Duration;
 
         async fn on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             println!("a user connected");
             socket.on("join", on_join);
             socket.on("move", on_move);
@@ -177,27 +168,26 @@ pub mod tenant_broadcast_2 {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("join").await;
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_move(socket: SocketRef, Data((piece, square)): Data<(String, String)>) {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("move").await;
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("moved", &(&piece, &square)).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("moved", &(&piece, &square)).await.ok();
         }
 
         async fn on_news_for_both_teams(io: SocketIo, Data(msg): Data<String>) {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("news for both teams").await;
-            io.to("red").to("blue").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to("red").to("blue").emit("news", &msg).await.ok();
         }
 
         async fn on_alarm(io: SocketIo, Data(msg): Data<String>) {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("alarm").await;
-            io.to("red").emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
-            io.emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to("red").emit("alert", &msg).await.ok();
+            io.emit("alert", &msg).await.ok();
         }
 
         async fn on_goodbye(socket: SocketRef) {
@@ -237,8 +227,6 @@ pub mod tenant_broadcast_2 {
         }
 
         async fn tenants_tenant_on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             println!("a user connected to {}", socket.ns());
             socket.on("post", tenants_tenant_on_post);
             socket.on("invoice", tenants_tenant_on_invoice);
@@ -260,7 +248,7 @@ pub mod tenant_broadcast_2 {
                 println!("{err}");
                 return;
             }
-            io.emit("post", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("post", &msg).await.ok();
         }
 
         async fn tenants_tenant_on_invoice(socket: SocketRef, Data(number): Data<String>) {
@@ -269,8 +257,7 @@ pub mod tenant_broadcast_2 {
                 println!("{err}");
                 return;
             }
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("invoice", &number).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("invoice", &number).await.ok();
         }
 
         async fn tenants_tenant_on_unhandled(socket: SocketRef, Event(event): Event) {
@@ -299,8 +286,6 @@ pub mod tenant_broadcast_3 {
         use std::time::Duration;
 
         async fn on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             println!("a user connected");
             socket.on("join", on_join);
             socket.on("move", on_move);
@@ -320,27 +305,26 @@ pub mod tenant_broadcast_3 {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("join").await;
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_move(socket: SocketRef, Data((piece, square)): Data<(String, String)>) {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("move").await;
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("moved", &(&piece, &square)).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("moved", &(&piece, &square)).await.ok();
         }
 
         async fn on_news_for_both_teams(io: SocketIo, Data(msg): Data<String>) {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("news for both teams").await;
-            io.to("red").to("blue").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to("red").to("blue").emit("news", &msg).await.ok();
         }
 
         async fn on_alarm(io: SocketIo, Data(msg): Data<String>) {
             // shim: socketioxide has no `onAny`; each handler calls it first
             on_any("alarm").await;
-            io.to("red").emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
-            io.emit("alert", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to("red").emit("alert", &msg).await.ok();
+            io.emit("alert", &msg).await.ok();
         }
 
         async fn on_goodbye(socket: SocketRef) {
@@ -380,8 +364,6 @@ pub mod tenant_broadcast_3 {
         }
 
         async fn tenants_tenant_on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             println!("a user connected to {}", socket.ns());
             socket.on("post", tenants_tenant_on_post);
             socket.on("invoice", tenants_tenant_on_invoice);
@@ -403,7 +385,7 @@ pub mod tenant_broadcast_3 {
                 println!("{err}");
                 return;
             }
-            socket.emit("post", &msg).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("post", &msg).ok();
         }
 
         async fn tenants_tenant_on_invoice(socket: SocketRef, Data(number): Data<String>) {
@@ -412,8 +394,7 @@ pub mod tenant_broadcast_3 {
                 println!("{err}");
                 return;
             }
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("invoice", &number).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("invoice", &number).await.ok();
         }
 
         async fn tenants_tenant_on_unhandled(socket: SocketRef, Event(event): Event) {

@@ -24,23 +24,23 @@ pub mod start_everyone_in_the_game_1 {
 
         async fn on_private_message(socket: SocketRef, Data((to, text)): Data<(String, String)>) {
             // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(to.clone()).except(socket.id).emit("private message", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().to(to.clone()).except(socket.id).emit("private message", &text).await.ok();
         }
 
         async fn on_join_game(socket: SocketRef, Data(game): Data<String>, ack: AckSender) {
             socket.join(game.clone());
             println!("someone joined game room {game}");
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_announce(socket: SocketRef, Data(text): Data<String>) {
             // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(socket.id).except(socket.id).emit("announcement", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().to(socket.id).except(socket.id).emit("announcement", &text).await.ok();
         }
 
         async fn on_start_game(socket: SocketRef) {
             // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(socket.id).except(socket.id).emit("game started", &[(); 0] /* no argument: `&()` would send one null */).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().to(socket.id).except(socket.id).emit("game started", &[(); 0] /* no argument: `&()` would send one null */).await.ok();
         }
 
         async fn on_disconnect() {
@@ -77,22 +77,22 @@ pub mod start_everyone_in_the_game_2 {
 
         async fn on_private_message(socket: SocketRef, Data((to, text)): Data<(String, String)>) {
             // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(to.clone()).except(socket.id).emit("private message", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().to(to.clone()).except(socket.id).emit("private message", &text).await.ok();
         }
 
         async fn on_join_game(socket: SocketRef, Data(game): Data<String>, ack: AckSender) {
             socket.join(game.clone());
             println!("someone joined game room {game}");
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_announce(socket: SocketRef, Data(text): Data<String>) {
             // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(socket.id).except(socket.id).emit("announcement", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().to(socket.id).except(socket.id).emit("announcement", &text).await.ok();
         }
 
         async fn on_start_game(socket: SocketRef, io: SocketIo) {
-            io.to(socket.id).emit("game started", &[(); 0] /* no argument: `&()` would send one null */).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(socket.id).emit("game started", &[(); 0] /* no argument: `&()` would send one null */).await.ok();
         }
 
         async fn on_disconnect() {
@@ -129,23 +129,23 @@ pub mod start_everyone_in_the_game_3 {
 
         async fn on_private_message(socket: SocketRef, Data((to, text)): Data<(String, String)>) {
             // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(to.clone()).except(socket.id).emit("private message", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().to(to.clone()).except(socket.id).emit("private message", &text).await.ok();
         }
 
         async fn on_join_game(socket: SocketRef, Data(game): Data<String>, ack: AckSender) {
             socket.join(game.clone());
             println!("someone joined game room {game}");
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_announce(socket: SocketRef, Data(text): Data<String>) {
             // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(socket.id).except(socket.id).emit("announcement", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().to(socket.id).except(socket.id).emit("announcement", &text).await.ok();
         }
 
         async fn on_start_game(socket: SocketRef) {
             // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("game started", &[(); 0] /* no argument: `&()` would send one null */).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().except(socket.id).emit("game started", &[(); 0] /* no argument: `&()` would send one null */).await.ok();
         }
 
         async fn on_disconnect() {
@@ -182,22 +182,22 @@ pub mod start_everyone_in_the_game_4 {
 
         async fn on_private_message(socket: SocketRef, Data((to, text)): Data<(String, String)>) {
             // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(to.clone()).except(socket.id).emit("private message", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().to(to.clone()).except(socket.id).emit("private message", &text).await.ok();
         }
 
         async fn on_join_game(socket: SocketRef, Data(game): Data<String>, ack: AckSender) {
             socket.join(game.clone());
             println!("someone joined game room {game}");
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_announce(socket: SocketRef, Data(text): Data<String>) {
             // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(socket.id).except(socket.id).emit("announcement", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().to(socket.id).except(socket.id).emit("announcement", &text).await.ok();
         }
 
         async fn on_start_game(socket: SocketRef) {
-            socket.emit("game started", &[(); 0] /* no argument: `&()` would send one null */).unwrap_or_else(|e| eprintln!("{e}"));
+            socket.emit("game started", &[(); 0] /* no argument: `&()` would send one null */).ok();
         }
 
         async fn on_disconnect() {

@@ -24,29 +24,29 @@ pub mod own_what_5 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_team_news(io: SocketIo, Data(msg): Data<String>) {
-            io.to("team").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to("team").emit("news", &msg).await.ok();
         }
 
         async fn on_leave_own_room(socket: SocketRef, ack: AckSender) {
             socket.leave(socket.id);
-            ack.send(&"left").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"left").ok();
         }
 
         async fn on_tell_team(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
             // shim: Node leaves out the sender's own-id room, not the sender: after socket.leave(socket.id) it is reached; socket.to(..) would skip it
-            io.of(socket.ns()).unwrap().to("team").except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of(socket.ns()).unwrap().to("team").except(socket.id).emit("news", &msg).await.ok();
         }
 
         async fn on_news(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("news", &msg).await.ok();
         }
 
         async fn on_report(io: SocketIo, Data(msg): Data<String>) {
-            io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/admin").unwrap().emit("audit", &msg).await.ok();
         }
 
         async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {
@@ -58,8 +58,6 @@ pub mod own_what_5 {
         }
 
         async fn admin_on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             socket.on("join", admin_on_join);
             socket.on("announce", admin_on_announce);
             socket.on("news", admin_on_news);
@@ -67,15 +65,15 @@ pub mod own_what_5 {
 
         async fn admin_on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn admin_on_announce(io: SocketIo, Data(text): Data<String>) {
-            io.of("/").unwrap().emit("announcement", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/").unwrap().emit("announcement", &text).await.ok();
         }
 
         async fn admin_on_news(io: SocketIo, Data(msg): Data<String>) {
-            io.of("/admin").unwrap().emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/admin").unwrap().emit("news", &msg).await.ok();
         }
 
         pub fn install(io: &SocketIo) {
@@ -110,33 +108,33 @@ pub mod keep_eve_out_2 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_team_news(io: SocketIo, Data(msg): Data<String>) {
-            io.to("team").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to("team").emit("news", &msg).await.ok();
         }
 
         async fn on_leave_own_room(socket: SocketRef, ack: AckSender) {
             socket.leave(socket.id);
-            ack.send(&"left").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"left").ok();
         }
 
         async fn on_tell_team(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
             // shim: Node leaves out the sender's own-id room, not the sender: after socket.leave(socket.id) it is reached; socket.to(..) would skip it
-            io.of(socket.ns()).unwrap().to("team").except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of(socket.ns()).unwrap().to("team").except(socket.id).emit("news", &msg).await.ok();
         }
 
         async fn on_news(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("news", &msg).await.ok();
         }
 
         async fn on_report(io: SocketIo, Data(msg): Data<String>) {
-            io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/admin").unwrap().emit("audit", &msg).await.ok();
         }
 
         async fn on_post_secret(io: SocketIo, Data(msg): Data<String>) {
-            io.to("admin").emit("secret", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to("admin").emit("secret", &msg).await.ok();
         }
 
         async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {
@@ -148,19 +146,17 @@ pub mod keep_eve_out_2 {
         }
 
         async fn admin_on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             socket.on("join", admin_on_join);
             socket.on("announce", admin_on_announce);
         }
 
         async fn admin_on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn admin_on_announce(io: SocketIo, Data(text): Data<String>) {
-            io.of("/").unwrap().emit("announcement", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/").unwrap().emit("announcement", &text).await.ok();
         }
 
         pub fn install(io: &SocketIo) {
@@ -195,33 +191,33 @@ pub mod keep_eve_out_3 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_team_news(io: SocketIo, Data(msg): Data<String>) {
-            io.to("team").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to("team").emit("news", &msg).await.ok();
         }
 
         async fn on_leave_own_room(socket: SocketRef, ack: AckSender) {
             socket.leave(socket.id);
-            ack.send(&"left").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"left").ok();
         }
 
         async fn on_tell_team(socket: SocketRef, io: SocketIo, Data(msg): Data<String>) {
             // shim: Node leaves out the sender's own-id room, not the sender: after socket.leave(socket.id) it is reached; socket.to(..) would skip it
-            io.of(socket.ns()).unwrap().to("team").except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of(socket.ns()).unwrap().to("team").except(socket.id).emit("news", &msg).await.ok();
         }
 
         async fn on_news(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("news", &msg).await.ok();
         }
 
         async fn on_report(io: SocketIo, Data(msg): Data<String>) {
-            io.of("/admin").unwrap().emit("audit", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/admin").unwrap().emit("audit", &msg).await.ok();
         }
 
         async fn on_post_secret(io: SocketIo, Data(msg): Data<String>) {
-            io.emit("admin-secret", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("admin-secret", &msg).await.ok();
         }
 
         async fn admin_guard(TryData(auth): TryData<Value>) -> Result<(), String> {
@@ -233,19 +229,17 @@ pub mod keep_eve_out_3 {
         }
 
         async fn admin_on_connect(socket: SocketRef) {
-            // shim (Node does this itself): a room named by the socket's id
-            socket.join(socket.id);
             socket.on("join", admin_on_join);
             socket.on("announce", admin_on_announce);
         }
 
         async fn admin_on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn admin_on_announce(io: SocketIo, Data(text): Data<String>) {
-            io.of("/").unwrap().emit("announcement", &text).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.of("/").unwrap().emit("announcement", &text).await.ok();
         }
 
         pub fn install(io: &SocketIo) {

@@ -8,8 +8,6 @@ mod app {
     use std::time::Duration;
 
     async fn on_connect(socket: SocketRef) {
-        // shim (Node does this itself): a room named by the socket's id
-        socket.join(socket.id);
         socket.on("chat message", on_chat_message);
         socket.on("join", on_join);
         socket.on("to team", on_to_team);
@@ -18,7 +16,7 @@ mod app {
     }
 
     async fn on_chat_message(io: SocketIo, Data(msg): Data<String>) {
-        io.emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.emit("chat message", &msg).await.ok();
     }
 
     async fn on_join(socket: SocketRef, Data(room): Data<String>) {
@@ -26,7 +24,7 @@ mod app {
     }
 
     async fn on_to_team(io: SocketIo, Data(msg): Data<String>) {
-        io.to("team").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.to("team").emit("news", &msg).await.ok();
     }
 
     async fn on_who_is_here(io: SocketIo) {
@@ -35,7 +33,7 @@ mod app {
     }
 
     async fn on_this_node_only(io: SocketIo, Data(msg): Data<String>) {
-        io.local().emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.local().emit("news", &msg).await.ok();
     }
 
     pub fn install(io: &SocketIo) {

@@ -27,43 +27,41 @@ pub mod room_subset_1 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_join_r1_and_r2(socket: SocketRef, ack: AckSender) {
             socket.join(vec!["r1".to_string(), "r2".to_string()]);
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_leave(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.leave(room.clone());
-            ack.send(&"left").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"left").ok();
         }
 
         async fn on_tell(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_announce(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_announce_in(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.within(room.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.within(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_tell_two(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("news", &msg).await.ok();
         }
 
         async fn on_announce_except(io: SocketIo, Data((room, skip, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(skip.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(skip.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_move(io: SocketIo, Data(square): Data<String>) {
-            io.to("game-1").emit("move", &square).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to("game-1").emit("move", &square).await.ok();
         }
 
         pub fn install(io: &SocketIo) {
@@ -99,43 +97,41 @@ pub mod room_subset_2 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_join_r1_and_r2(socket: SocketRef, ack: AckSender) {
             socket.join(vec!["r1".to_string(), "r2".to_string()]);
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_leave(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.leave(room.clone());
-            ack.send(&"left").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"left").ok();
         }
 
         async fn on_tell(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_announce(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_announce_in(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.within(room.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.within(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_tell_two(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("news", &msg).await.ok();
         }
 
         async fn on_announce_except(io: SocketIo, Data((room, skip, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(skip.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(skip.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_move(io: SocketIo, Data(square): Data<String>) {
-            io.emit("move", &square).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.emit("move", &square).await.ok();
         }
 
         pub fn install(io: &SocketIo) {
@@ -171,44 +167,41 @@ pub mod room_subset_3 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_join_r1_and_r2(socket: SocketRef, ack: AckSender) {
             socket.join(vec!["r1".to_string(), "r2".to_string()]);
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_leave(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.leave(room.clone());
-            ack.send(&"left").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"left").ok();
         }
 
         async fn on_tell(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_announce(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_announce_in(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.within(room.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.within(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_tell_two(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("news", &msg).await.ok();
         }
 
         async fn on_announce_except(io: SocketIo, Data((room, skip, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(skip.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(skip.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_move(socket: SocketRef, Data(square): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().except(socket.id).emit("move", &square).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.broadcast().emit("move", &square).await.ok();
         }
 
         pub fn install(io: &SocketIo) {
@@ -244,39 +237,37 @@ pub mod joining_1 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_join_r1_and_r2(socket: SocketRef, ack: AckSender) {
             socket.join(vec!["r1".to_string(), "r2".to_string()]);
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_leave(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.leave(room.clone());
-            ack.send(&"left").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"left").ok();
         }
 
         async fn on_tell(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_announce(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_announce_in(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.within(room.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.within(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_tell_two(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("news", &msg).await.ok();
         }
 
         async fn on_announce_except(io: SocketIo, Data((room, skip, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(skip.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(skip.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_follow(socket: SocketRef, Data(room): Data<String>) {
@@ -316,39 +307,37 @@ pub mod joining_2 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_join_r1_and_r2(socket: SocketRef, ack: AckSender) {
             socket.join(vec!["r1".to_string(), "r2".to_string()]);
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_leave(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.leave(room.clone());
-            ack.send(&"left").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"left").ok();
         }
 
         async fn on_tell(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_announce(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_announce_in(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.within(room.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.within(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_tell_two(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("news", &msg).await.ok();
         }
 
         async fn on_announce_except(io: SocketIo, Data((room, skip, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(skip.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(skip.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_follow(Data(room): Data<String>) {
@@ -388,44 +377,41 @@ pub mod joining_3 {
 
         async fn on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.join(room.clone());
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_join_r1_and_r2(socket: SocketRef, ack: AckSender) {
             socket.join(vec!["r1".to_string(), "r2".to_string()]);
-            ack.send(&"joined").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"joined").ok();
         }
 
         async fn on_leave(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
             socket.leave(room.clone());
-            ack.send(&"left").unwrap_or_else(|e| eprintln!("{e}"));
+            ack.send(&"left").ok();
         }
 
         async fn on_tell(socket: SocketRef, Data((room, msg)): Data<(String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_announce(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.to(room.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_announce_in(io: SocketIo, Data((room, msg)): Data<(String, String)>) {
-            io.within(room.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.within(room.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_tell_two(socket: SocketRef, Data((first, second, msg)): Data<(String, String, String)>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(vec![first.to_string(), second.to_string()]).except(socket.id).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(vec![first.to_string(), second.to_string()]).emit("news", &msg).await.ok();
         }
 
         async fn on_announce_except(io: SocketIo, Data((room, skip, msg)): Data<(String, String, String)>) {
-            io.to(room.clone()).except(skip.clone()).emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+            io.to(room.clone()).except(skip.clone()).emit("news", &msg).await.ok();
         }
 
         async fn on_follow(socket: SocketRef, Data(room): Data<String>) {
-            // shim: Node also leaves out the rest of the sender's own-id room
-            socket.broadcast().to(room.clone()).except(socket.id).emit("following", &room).await.unwrap_or_else(|e| eprintln!("{e}"));
+            socket.to(room.clone()).emit("following", &room).await.ok();
         }
 
         pub fn install(io: &SocketIo) {

@@ -8,8 +8,6 @@ mod app {
     use std::time::Duration;
 
     async fn on_connect(socket: SocketRef) {
-        // shim (Node does this itself): a room named by the socket's id
-        socket.join(socket.id);
         socket.on("chat message", on_chat_message);
         socket.on("node news", on_node_news);
         socket.on("join", on_join);
@@ -17,12 +15,11 @@ mod app {
     }
 
     async fn on_chat_message(socket: SocketRef, Data(msg): Data<String>) {
-        // shim: Node also leaves out the rest of the sender's own-id room
-        socket.broadcast().except(socket.id).emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        socket.broadcast().emit("chat message", &msg).await.ok();
     }
 
     async fn on_node_news(io: SocketIo, Data(msg): Data<String>) {
-        io.local().emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.local().emit("news", &msg).await.ok();
     }
 
     async fn on_join(socket: SocketRef, Data(room): Data<String>) {
@@ -30,7 +27,7 @@ mod app {
     }
 
     async fn on_team_news(io: SocketIo, Data(msg): Data<String>) {
-        io.to("team").emit("news", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.to("team").emit("news", &msg).await.ok();
     }
 
     pub fn install(io: &SocketIo) {

@@ -8,8 +8,6 @@ mod app {
     use std::time::Duration;
 
     async fn on_connect(socket: SocketRef) {
-        // shim (Node does this itself): a room named by the socket's id
-        socket.join(socket.id);
         println!("a user connected");
         socket.on("chat message", on_chat_message);
         socket.on_disconnect(on_disconnect);
@@ -17,7 +15,7 @@ mod app {
 
     async fn on_chat_message(io: SocketIo, Data(msg): Data<String>) {
         println!("message: {msg}");
-        io.emit("chat message", &msg).await.unwrap_or_else(|e| eprintln!("{e}"));
+        io.emit("chat message", &msg).await.ok();
     }
 
     async fn on_disconnect() {
