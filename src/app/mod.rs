@@ -82,6 +82,11 @@ pub struct Namespace {
     /// itself (see [`Namespace::own_id_rooms`]).
     #[serde(skip)]
     pub id_events: std::collections::BTreeSet<String>,
+    /// Set by the lesson, never written: one of its clients shares another's
+    /// connection (`connection = "NAME"`), so `disconnect(true)`, which closes every
+    /// namespace's socket on the connection, is printed as a shim in Rust.
+    #[serde(skip)]
+    pub shared_connections: bool,
 }
 
 /// A connection middleware: lets in only a socket whose handshake `auth` has every

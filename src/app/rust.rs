@@ -35,6 +35,10 @@ pub const SENDER_ROOM: &str = "// shim: Node also leaves out the rest of the sen
 pub const LEFT_ROOM: &str = "// shim: Node leaves out the sender's own-id room, not the sender: \
      after socket.leave(socket.id) it is reached; socket.to(..) would skip it";
 
+/// The comment above `disconnect(true)` in a lesson whose clients share connections.
+pub const CLOSE_SHIM: &str = "// shim: Node's disconnect(true) closes the whole connection, every \
+     namespace's socket on it; socketioxide's disconnect() closes this one";
+
 /// The whole application as a module: the handlers, then `install`, which registers
 /// the namespaces on a `SocketIo` (what `main` calls once).
 pub fn module(app: &App) -> String {
@@ -236,7 +240,7 @@ pub fn printed(ns: &Namespace) -> Printed {
         events: events
             .iter()
             .map(|(name, h)| {
-                let function = event_fn(name, h, &data_ty, wait.as_deref());
+                let function = event_fn(name, h, &data_ty, wait.as_deref(), ns.shared_connections);
                 (h.event.clone(), guarded(function, &string(&h.event)))
             })
             .collect(),
@@ -336,7 +340,7 @@ fn connect_fn(
         String::new()
     };
     body.push_str(&data_preamble(&ns.connection, data_ty));
-    body.push_str(&ops(&ns.connection));
+    body.push_str(&ops(&ns.connection, false));
     body.push_str(attach);
     if let Some(function) = disconnect {
         let _ = writeln!(body, "socket.on_disconnect({function});");
@@ -355,14 +359,14 @@ fn disconnect_fn(ns: &Namespace, name: &str, data_ty: &str) -> String {
         .collect();
     let mut out = format!(
         "async fn {name}({}) {{\n",
-        extractors(&list, &[], false).join(", ")
+        extractors(&list, &[], false, ns.shared_connections).join(", ")
     );
     let mut body = String::new();
     if !ns.disconnecting.is_empty() {
         body.push_str("// no `disconnecting` in socketioxide: rooms are still readable here\n");
     }
     body.push_str(&data_preamble(&list, data_ty));
-    body.push_str(&ops(&list));
+    body.push_str(&ops(&list, ns.shared_connections));
     out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     out
@@ -441,8 +445,9 @@ fn any_fn(ns: &Namespace, name: &str, data_ty: &str, wait: Option<&str>) -> (Str
         "/// Node's `socket.onAny`: every handler of this namespace calls it first.\n",
     );
     let _ = writeln!(out, "async fn {name}({}) {{", params.join(", "));
-    let body =
-        wait.unwrap_or_default().to_string() + &data_preamble(&ns.any, data_ty) + &ops(&ns.any);
+    let body = wait.unwrap_or_default().to_string()
+        + &data_preamble(&ns.any, data_ty)
+        + &ops(&ns.any, false);
     out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     let call = AnyCall {
@@ -455,7 +460,7 @@ fn any_fn(ns: &Namespace, name: &str, data_ty: &str, wait: Option<&str>) -> (Str
 
 /// `on_fallback`'s handler: the event's name through `Event`.
 fn unhandled_fn(ns: &Namespace, name: &str, data_ty: &str, wait: Option<&str>) -> String {
-    let mut args = extractors(&ns.unhandled, &[], false);
+    let mut args = extractors(&ns.unhandled, &[], false, ns.shared_connections);
     with_socket(&mut args, wait);
     let reads_event = ns.unhandled.iter().any(|op| op_reads(op, "event"));
     let binding = if reads_event { "event" } else { "_event" };
@@ -463,7 +468,7 @@ fn unhandled_fn(ns: &Namespace, name: &str, data_ty: &str, wait: Option<&str>) -
     let mut out = format!("async fn {name}({}) {{\n", args.join(", "));
     let body = wait.unwrap_or_default().to_string()
         + &data_preamble(&ns.unhandled, data_ty)
-        + &ops(&ns.unhandled);
+        + &ops(&ns.unhandled, ns.shared_connections);
     out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     out
@@ -471,14 +476,20 @@ fn unhandled_fn(ns: &Namespace, name: &str, data_ty: &str, wait: Option<&str>) -
 
 /// `async fn on_event(...)` with the extractors its operations need; `wait` is the
 /// early-event shim's first line, if the namespace has it.
-pub fn event_fn(name: &str, handler: &Handler, data_ty: &str, wait: Option<&str>) -> String {
+pub fn event_fn(
+    name: &str,
+    handler: &Handler,
+    data_ty: &str,
+    wait: Option<&str>,
+    shared: bool,
+) -> String {
     let params: Vec<_> = handler.params().collect();
-    let mut args = extractors(&handler.ops, &params, handler.answers());
+    let mut args = extractors(&handler.ops, &params, handler.answers(), shared);
     with_socket(&mut args, wait);
     let mut out = format!("async fn {name}({}) {{\n", args.join(", "));
     let body = wait.unwrap_or_default().to_string()
         + &data_preamble(&handler.ops, data_ty)
-        + &ops(&handler.ops);
+        + &ops(&handler.ops, shared);
     out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     out
@@ -492,7 +503,8 @@ fn with_socket(args: &mut Vec<String>, wait: Option<&str>) {
     }
 }
 
-fn extractors(list: &[Op], params: &[super::Param], ack: bool) -> Vec<String> {
+/// `shared`: a client of the lesson carries several namespaces on one connection.
+fn extractors(list: &[Op], params: &[super::Param], ack: bool, shared: bool) -> Vec<String> {
     let mut args = Vec::new();
     if list.iter().any(needs_socket) {
         args.push("socket: SocketRef".to_string());
@@ -500,6 +512,7 @@ fn extractors(list: &[Op], params: &[super::Param], ack: bool) -> Vec<String> {
     if list.iter().any(|op| {
         matches!(op, Op::Emit(e) if e.from == EmitFrom::Io || e.own_room_left)
             || matches!(op, Op::FetchSockets(_))
+            || (shared && *op == Op::Disconnect(true))
     }) {
         args.push("io: SocketIo".to_string());
     }
@@ -557,11 +570,12 @@ fn needs_socket(op: &Op) -> bool {
             .any(|e| matches!(e.0, Source::SocketId | Source::Nsp))
 }
 
-fn ops(list: &[Op]) -> String {
-    list.iter().map(op).collect()
+fn ops(list: &[Op], shared: bool) -> String {
+    list.iter().map(|o| op(o, shared)).collect()
 }
 
-fn op(op: &Op) -> String {
+/// `shared`: as [`extractors`] takes it.
+fn op(op: &Op, shared: bool) -> String {
     match op {
         Op::Log(text) => format!("{};\n", log(text)),
         Op::Emit(emit) => emit_call(emit),
@@ -570,6 +584,9 @@ fn op(op: &Op) -> String {
         Op::Ack(answer) => format!(
             "ack.send({}).ok();\n",
             emit::data(std::slice::from_ref(answer))
+        ),
+        Op::Disconnect(true) if shared => format!(
+            "{CLOSE_SHIM}\nfor ns in io.nsps() {{\n    if let Some(socket) = ns.get_socket(socket.id) {{\n        socket.disconnect().ok();\n    }}\n}}\n"
         ),
         Op::Disconnect(_) => "socket.clone().disconnect().ok();\n".to_string(),
         Op::WaitMs(ms) => format!("tokio::time::sleep(Duration::from_millis({ms})).await;\n"),

@@ -112,6 +112,14 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
     let mut app = app;
     hold_early(&clients, &steps, &mut questions, app.as_mut());
     id_events(&steps, &mut questions, app.as_mut());
+    if clients.iter().any(|c| c.connection.is_some()) {
+        let choices = questions.iter_mut().flat_map(|q| q.choices.iter_mut());
+        for app in choices.filter_map(|c| c.app.as_mut()).chain(app.as_mut()) {
+            app.namespaces
+                .iter_mut()
+                .for_each(|ns| ns.shared_connections = true);
+        }
+    }
     Ok(Lesson {
         id: id.to_string(),
         source: loc.file.to_string(),

@@ -189,6 +189,18 @@ pub const MAX_SERVED_NAMESPACES: usize = 256;
 #[derive(Clone)]
 pub(crate) struct Gone(pub Arc<tokio::sync::Notify>);
 
+/// When the socket connected, in the server's order: `disconnect(true)` closes a
+/// connection's sockets in that order, as Node's client does.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct ConnectedAt(u64);
+
+impl ConnectedAt {
+    fn now() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        Self(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
 /// The lab session a socket's handshake names.
 pub(crate) fn session_of(auth: Option<&Value>) -> Option<&str> {
     auth?.get(SESSION_AUTH)?.as_str()
@@ -204,6 +216,7 @@ pub(crate) async fn connect<A: Adapter>(
 ) {
     socket.extensions.insert(Declared(app));
     socket.extensions.insert(Gone(Arc::default()));
+    socket.extensions.insert(ConnectedAt::now());
     set_name(&socket, name.clone());
     // The shim `app::rust::OWN_ID_ROOM` prints.
     socket.join(socket.id);
@@ -508,14 +521,24 @@ impl<'a, A: Adapter> Run<'a, A> {
                     let _ = ack.send(&self.value(value));
                 }
             }
-            Op::Disconnect(_) => {
-                let gone = self.socket.extensions.get::<Gone>();
-                let _ = self.socket.clone().disconnect();
-                // socketioxide runs the disconnect handler on a task of its own; Node
-                // runs it inside `disconnect()`. Wait (bounded) so the `disconnect`
-                // note comes before this handler's `handled` on both servers.
-                if let Some(Gone(told)) = gone {
-                    let _ = tokio::time::timeout(Duration::from_secs(1), told.notified()).await;
+            Op::Disconnect(close) => {
+                // Node's `disconnect(true)` closes the whole connection: the socket of
+                // every namespace on it, in the order they connected. socketioxide's
+                // closes this namespace only; the printed shim walks the namespaces.
+                let sockets = if *close {
+                    same_connection(self.io, self.socket)
+                } else {
+                    vec![self.socket.clone()]
+                };
+                for socket in sockets {
+                    let gone = socket.extensions.get::<Gone>();
+                    let _ = socket.disconnect();
+                    // socketioxide runs the disconnect handler on a task of its own; Node
+                    // runs it inside `disconnect()`. Wait (bounded) so the `disconnect`
+                    // note comes before this handler's `handled` on both servers.
+                    if let Some(Gone(told)) = gone {
+                        let _ = tokio::time::timeout(Duration::from_secs(1), told.notified()).await;
+                    }
                 }
             }
             Op::WaitMs(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
@@ -599,4 +622,17 @@ impl<'a, A: Adapter> Run<'a, A> {
         }
         out
     }
+}
+
+/// The sockets on `socket`'s connection, one per namespace, in the order they
+/// connected: socketioxide gives a connection one id in every namespace.
+fn same_connection<A: Adapter>(io: &SocketIo<A>, socket: &SocketRef<A>) -> Vec<SocketRef<A>> {
+    let mut found: Vec<SocketRef<A>> = io
+        .nsps()
+        .into_iter()
+        .filter(|ns| ns.ns_path() != CONTROL_NS)
+        .filter_map(|ns| ns.get_socket(socket.id))
+        .collect();
+    found.sort_by_key(|s| s.extensions.get::<ConnectedAt>());
+    found
 }

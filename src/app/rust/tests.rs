@@ -9,7 +9,7 @@ fn a_parameter_no_operation_reads_is_marked_unused() {
         args: vec!["a".into(), "b".into()],
         ops: vec![Op::Log("{b}".into())],
     };
-    let code = event_fn("on_pair", &handler, "SocketData", None);
+    let code = event_fn("on_pair", &handler, "SocketData", None, false);
     assert!(
         code.contains("Data((_a, b)): Data<(String, String)>"),
         "{code}"

@@ -56,6 +56,7 @@ mod app {
     async fn admin_on_connect(socket: SocketRef) {
         socket.on("join", admin_on_join);
         socket.on("announce", admin_on_announce);
+        socket.on("sign out everywhere", admin_on_sign_out_everywhere);
     }
 
     async fn admin_on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
@@ -65,6 +66,15 @@ mod app {
 
     async fn admin_on_announce(io: SocketIo, Data(text): Data<String>) {
         io.of("/").unwrap().emit("announcement", &text).await.ok();
+    }
+
+    async fn admin_on_sign_out_everywhere(socket: SocketRef, io: SocketIo) {
+        // shim: Node's disconnect(true) closes the whole connection, every namespace's socket on it; socketioxide's disconnect() closes this one
+        for ns in io.nsps() {
+            if let Some(socket) = ns.get_socket(socket.id) {
+                socket.disconnect().ok();
+            }
+        }
     }
 
     pub fn install(io: &SocketIo) {

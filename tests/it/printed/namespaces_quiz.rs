@@ -60,6 +60,7 @@ pub mod own_what_5 {
         async fn admin_on_connect(socket: SocketRef) {
             socket.on("join", admin_on_join);
             socket.on("announce", admin_on_announce);
+            socket.on("sign out everywhere", admin_on_sign_out_everywhere);
             socket.on("news", admin_on_news);
         }
 
@@ -70,6 +71,15 @@ pub mod own_what_5 {
 
         async fn admin_on_announce(io: SocketIo, Data(text): Data<String>) {
             io.of("/").unwrap().emit("announcement", &text).await.ok();
+        }
+
+        async fn admin_on_sign_out_everywhere(socket: SocketRef, io: SocketIo) {
+            // shim: Node's disconnect(true) closes the whole connection, every namespace's socket on it; socketioxide's disconnect() closes this one
+            for ns in io.nsps() {
+                if let Some(socket) = ns.get_socket(socket.id) {
+                    socket.disconnect().ok();
+                }
+            }
         }
 
         async fn admin_on_news(io: SocketIo, Data(msg): Data<String>) {
@@ -148,6 +158,7 @@ pub mod keep_eve_out_2 {
         async fn admin_on_connect(socket: SocketRef) {
             socket.on("join", admin_on_join);
             socket.on("announce", admin_on_announce);
+            socket.on("sign out everywhere", admin_on_sign_out_everywhere);
         }
 
         async fn admin_on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
@@ -157,6 +168,15 @@ pub mod keep_eve_out_2 {
 
         async fn admin_on_announce(io: SocketIo, Data(text): Data<String>) {
             io.of("/").unwrap().emit("announcement", &text).await.ok();
+        }
+
+        async fn admin_on_sign_out_everywhere(socket: SocketRef, io: SocketIo) {
+            // shim: Node's disconnect(true) closes the whole connection, every namespace's socket on it; socketioxide's disconnect() closes this one
+            for ns in io.nsps() {
+                if let Some(socket) = ns.get_socket(socket.id) {
+                    socket.disconnect().ok();
+                }
+            }
         }
 
         pub fn install(io: &SocketIo) {
@@ -231,6 +251,7 @@ pub mod keep_eve_out_3 {
         async fn admin_on_connect(socket: SocketRef) {
             socket.on("join", admin_on_join);
             socket.on("announce", admin_on_announce);
+            socket.on("sign out everywhere", admin_on_sign_out_everywhere);
         }
 
         async fn admin_on_join(socket: SocketRef, Data(room): Data<String>, ack: AckSender) {
@@ -240,6 +261,15 @@ pub mod keep_eve_out_3 {
 
         async fn admin_on_announce(io: SocketIo, Data(text): Data<String>) {
             io.of("/").unwrap().emit("announcement", &text).await.ok();
+        }
+
+        async fn admin_on_sign_out_everywhere(socket: SocketRef, io: SocketIo) {
+            // shim: Node's disconnect(true) closes the whole connection, every namespace's socket on it; socketioxide's disconnect() closes this one
+            for ns in io.nsps() {
+                if let Some(socket) = ns.get_socket(socket.id) {
+                    socket.disconnect().ok();
+                }
+            }
         }
 
         pub fn install(io: &SocketIo) {

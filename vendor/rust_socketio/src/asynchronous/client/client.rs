@@ -251,6 +251,24 @@ impl Client {
         Ok(())
     }
 
+    /// socketio-lab patch (upstream #224): the server ended or refused this
+    /// namespace. As the JavaScript client's Manager does (`_destroy`), the
+    /// connection closes once no namespace socket on it is still open, and nothing
+    /// brings it back: every socket on it is marked as left on purpose.
+    async fn close_if_last(&self) -> Result<()> {
+        let sockets = self.sockets().clone();
+        for other in sockets.iter().filter(|c| !c.same(self)) {
+            if other.state.lock().await.phase != Phase::Closed {
+                return Ok(());
+            }
+        }
+        for socket in &sockets {
+            *(socket.disconnect_reason.write().await) = DisconnectReason::Manual;
+        }
+        let socket = self.socket.read().await.clone();
+        socket.disconnect().await
+    }
+
     /// The server refused or ended the namespace: what waited is dropped.
     async fn closed(&self) -> Phase {
         let mut state = self.state.lock().await;
@@ -753,6 +771,7 @@ impl Client {
                     *(self.disconnect_reason.write().await) = DisconnectReason::Server;
                     self.closed().await;
                     self.callback(&Event::Close, "").await?;
+                    self.close_if_last().await?;
                 }
                 PacketId::ConnectError => {
                     self.closed().await;
@@ -765,6 +784,7 @@ impl Client {
                                 .unwrap_or(&String::from("\"No error message provided\"")),
                     )
                     .await?;
+                    self.close_if_last().await?;
                 }
                 PacketId::Event => {
                     if let Err(err) = self.handle_event(packet).await {
