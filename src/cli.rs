@@ -99,6 +99,8 @@ pub struct ExportArgs {
 pub enum ExportLang {
     /// Node and socket.io 4.8
     Js,
+    /// Rust, socketioxide 0.18 on axum (no lab probe: `run --server` needs Node's)
+    Rust,
 }
 
 #[derive(Debug, clap::Args)]

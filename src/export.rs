@@ -1,5 +1,5 @@
-//! `export`: a lesson's server as a project a learner runs with Node, the same text
-//! the lesson prints. `index.js` is the declared application as `app::js` prints it,
+//! `export`: a lesson's server as a project a learner runs, with Node (`--lang js`)
+//! or Cargo (`--lang rust`), the same text the lesson prints. `index.js` is the declared application as `app::js` prints it,
 //! inside a complete server (`node:http`, `new Server`, `server.listen` on `PORT`),
 //! with one visible line, `instrument(io)`, that lets the lab watch it through
 //! `lab-probe.js`, written beside it. `socketio-lab run LESSON --server URL` then runs
@@ -71,8 +71,65 @@ pub fn js_project(lesson: &Lesson, choice: Option<&str>) -> Result<Vec<File>, Ex
     ])
 }
 
-/// The server: the lesson's application, printed as the lesson shows it, in a
-/// complete program.
+/// The files of the Rust project for `lesson` (or one of its quiz choices, as
+/// [`js_project`] takes it): `Cargo.toml` and `src/main.rs`, the application as the
+/// lesson prints it in Rust, the same text `tests/it/printed_rust.rs` compiles.
+/// socketioxide offers no way to watch a server from outside its handlers, so this
+/// project has no probe: it runs as any socketioxide server does, for your own
+/// clients, but `run --server` needs the lab protocol (docs/lab-protocol.md).
+pub fn rust_project(lesson: &Lesson, choice: Option<&str>) -> Result<Vec<File>, ExportError> {
+    let app = match choice {
+        None => lesson
+            .app
+            .as_ref()
+            .ok_or_else(|| ExportError::NoServer(lesson.id.clone()))?,
+        Some(id) => choice_app(lesson, id)?,
+    };
+    let code = crate::app::rust::module(app, lesson.heartbeat());
+    let (what, flag) = match choice {
+        Some(c) => (format!("quiz choice `{c}` of "), format!(" --choice {c}")),
+        None => (String::new(), String::new()),
+    };
+    let main = format!(
+        "// The server of {what}the socketio-lab lesson `{id}`: {title}.\n\
+         // Written by `socketio-lab export {id} --lang rust{flag}`; the lab prints the same code.\n\
+         //   cargo run        (PORT=3000 unless set)\n\
+         \n{code}",
+        id = lesson.id,
+        title = lesson.title,
+    );
+    let mut socketioxide = String::from("\"0.18\"");
+    if code.contains("socket.extensions") {
+        socketioxide = "{ version = \"0.18\", features = [\"extensions\"] }".into();
+    }
+    let mut dependencies = vec![
+        "axum = \"0.8\"".to_string(),
+        "serde_json = \"1\"".to_string(),
+        format!("socketioxide = {socketioxide}"),
+        "tokio = { version = \"1\", features = [\"macros\", \"net\", \"rt-multi-thread\", \"time\"] }"
+            .to_string(),
+    ];
+    if code.contains("use futures_util::") {
+        dependencies.insert(0, "futures-util = \"0.3\"".into());
+    }
+    let manifest = format!(
+        "[package]\nname = \"socketio-lab-{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\n{}\n",
+        lesson.id,
+        dependencies.join("\n")
+    );
+    Ok(vec![
+        File {
+            name: "Cargo.toml",
+            text: manifest,
+        },
+        File {
+            name: "src/main.rs",
+            text: main,
+        },
+    ])
+}
+
 /// The application a quiz choice runs, by `QUESTION:N`.
 fn choice_app<'a>(lesson: &'a Lesson, id: &str) -> Result<&'a crate::app::App, ExportError> {
     let bad = |why: String| ExportError::Choice(crate::safe::text(id).into_owned(), why);
@@ -127,11 +184,11 @@ fn index_js(lesson: &Lesson, app: &crate::app::App, choice: Option<&str>) -> Str
             .to_string()
     });
     let (what, flag) = match choice {
-        Some(c) => (format!("quiz choice `{c}` of"), format!(" --choice {c}")),
-        None => ("the".to_string(), String::new()),
+        Some(c) => (format!("quiz choice `{c}` of "), format!(" --choice {c}")),
+        None => (String::new(), String::new()),
     };
     format!(
-        "// The server of {what} the socketio-lab lesson `{id}`: {title}.\n\
+        "// The server of {what}the socketio-lab lesson `{id}`: {title}.\n\
          // Written by `socketio-lab export {id} --lang js{flag}`; the lab prints the same code.\n\
          //   npm install && node index.js        (PORT=3000 unless set)\n\
          //   socketio-lab run {id} --server http://localhost:3000\n\
@@ -167,6 +224,9 @@ pub fn write(dir: &Path, files: &[File]) -> Result<Vec<PathBuf>, ExportError> {
     let mut written = Vec::new();
     for file in files {
         let path = dir.join(file.name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| ExportError::Write(parent.into(), e))?;
+        }
         std::fs::write(&path, &file.text).map_err(|e| ExportError::Write(path.clone(), e))?;
         written.push(path);
     }

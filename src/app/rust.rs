@@ -39,61 +39,97 @@ pub const LEFT_ROOM: &str = "// shim: Node leaves out the sender's own-id room, 
 pub const CLOSE_SHIM: &str = "// shim: Node's disconnect(true) closes the whole connection, every \
      namespace's socket on it; socketioxide's disconnect() closes this one";
 
-/// The whole application as a module: the handlers, then `install`, which registers
-/// the namespaces on a `SocketIo` (what `main` calls once).
-pub fn module(app: &App) -> String {
-    let mut out = String::from(
-        "use serde_json::{json, Value};\n\
-         use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};\n\
-         use socketioxide::handler::ConnectHandler;\n\
-         use socketioxide::SocketIo;\n",
-    );
-    // A broadcast's answers are a stream (`collect`).
-    let lists = app.namespaces.iter().flat_map(|ns| {
-        [
-            &ns.connection,
-            &ns.unhandled,
-            &ns.disconnecting,
-            &ns.disconnect,
-        ]
-        .into_iter()
-        .chain(ns.events.iter().map(|h| &h.ops))
-    });
-    if lists
-        .flatten()
-        .any(|op| matches!(op, Op::Emit(e) if e.callback.is_some() && !e.to_sender()))
-    {
-        out.push_str("use futures_util::StreamExt;\n");
-    }
-    out.push_str("use std::time::Duration;\n\n");
+/// The whole application as a program, `src/main.rs` of the crate `export --lang
+/// rust` writes: the handlers, `install` (which registers the namespaces on a
+/// `SocketIo`), `serve` (the server on a bound listener, with the startup line) and
+/// `main` (binds `127.0.0.1:PORT`, 3000 unless set). `heartbeat` is a lesson's
+/// `(pingInterval, pingTimeout)` in ms, part of its server as in Node.
+pub fn module(app: &App, heartbeat: Option<(u64, u64)>) -> String {
+    let mut body = String::new();
     let mut installs = Vec::new();
     for ns in &app.namespaces {
         let (code, install) = namespace(ns);
-        out.push_str(&code);
-        out.push('\n');
+        body.push_str(&code);
+        body.push('\n');
         installs.push(install);
     }
-    out.push_str("pub fn install(io: &SocketIo) {\n");
+    body.push_str("pub fn install(io: &SocketIo) {\n");
     for line in installs {
-        let _ = writeln!(out, "{INDENT}{line}");
+        let _ = writeln!(body, "{INDENT}{line}");
     }
-    out.push_str("}\n");
-    if let Some(startup) = listening(app) {
-        // What `main` does with it: the startup line between binding and serving.
-        let _ = write!(
-            out,
-            "\npub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {{\n\
-             {INDENT}let (layer, io) = SocketIo::new_layer();\n\
-             {INDENT}install(&io);\n{}\
-             {INDENT}axum::serve(listener, axum::Router::new().layer(layer)).await\n}}\n",
-            indent(&startup, 1)
-        );
+    body.push_str("}\n");
+    let layer = match heartbeat {
+        None => "SocketIo::new_layer()".to_string(),
+        Some((interval, timeout)) => format!(
+            "SocketIo::builder()\n{INDENT}{INDENT}.ping_interval(Duration::from_millis({interval}))\n\
+             {INDENT}{INDENT}.ping_timeout(Duration::from_millis({timeout}))\n\
+             {INDENT}{INDENT}.build_layer()"
+        ),
+    };
+    let startup = listening(app).unwrap_or_else(|| {
+        "let port = listener.local_addr()?.port();\nprintln!(\"listening on *:{port}\");\n"
+            .to_string()
+    });
+    let _ = write!(
+        body,
+        "\n/// The server on a bound listener: what `main` runs, and what a test can run.\n\
+         pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {{\n\
+         {INDENT}let (layer, io) = {layer};\n\
+         {INDENT}install(&io);\n{}\
+         {INDENT}axum::serve(listener, axum::Router::new().layer(layer)).await\n}}\n\
+         \n\
+         #[tokio::main]\n\
+         async fn main() -> std::io::Result<()> {{\n\
+         {INDENT}let port = std::env::var(\"PORT\").ok().and_then(|p| p.parse().ok()).unwrap_or(3000);\n\
+         {INDENT}serve(tokio::net::TcpListener::bind((\"127.0.0.1\", port)).await?).await\n}}\n",
+        indent(&startup, 1)
+    );
+    imports(&body) + "\n" + &body
+}
+
+/// The `use` lines `body` needs, and no more: an unused import is a warning in the
+/// learner's build.
+fn imports(body: &str) -> String {
+    let has = |text: &str| body.contains(text);
+    let mut out = String::new();
+    match (has("json!("), has("Value")) {
+        (true, true) => out.push_str("use serde_json::{json, Value};\n"),
+        (true, false) => out.push_str("use serde_json::json;\n"),
+        (false, true) => out.push_str("use serde_json::Value;\n"),
+        (false, false) => {}
     }
-    // Unused imports are the printer's business, not the learner's.
-    format!(
-        "#[allow(unused_imports)]\nmod app {{\n{}}}\npub use app::*;\n",
-        indent(&out, 1)
-    )
+    let extract: Vec<&str> = [
+        ("AckSender", "AckSender"),
+        ("Data<", "Data"),
+        ("Event(", "Event"),
+        ("SocketRef", "SocketRef"),
+        ("TryData(", "TryData"),
+    ]
+    .into_iter()
+    .filter(|(used, _)| has(used))
+    .map(|(_, name)| name)
+    .collect();
+    match extract.as_slice() {
+        [] => {}
+        [one] => {
+            let _ = writeln!(out, "use socketioxide::extract::{one};");
+        }
+        many => {
+            let _ = writeln!(out, "use socketioxide::extract::{{{}}};", many.join(", "));
+        }
+    }
+    if has(".with(") {
+        out.push_str("use socketioxide::handler::ConnectHandler;\n");
+    }
+    out.push_str("use socketioxide::SocketIo;\n");
+    // A broadcast's answers are a stream (`collect`).
+    if has("acks.collect()") {
+        out.push_str("use futures_util::StreamExt;\n");
+    }
+    if has("Duration::") {
+        out.push_str("use std::time::Duration;\n");
+    }
+    out
 }
 
 /// The startup line, logged once the listener is bound (`axum::serve` follows).

@@ -1,4 +1,4 @@
-//! `socketio-lab export LESSON --lang js [--dir DIR]`: the lesson's server as a
+//! `socketio-lab export LESSON [--lang js|rust] [--dir DIR]`: the lesson's server as a
 //! project, then how to run it and point the lesson at it.
 
 use std::io::Write;
@@ -18,6 +18,7 @@ pub fn run(registry: &Registry, args: &ExportArgs, paint: Paint) -> Result<Verdi
         .ok_or_else(|| Error::Usage(registry.unknown(&args.lesson)))?;
     let files = match args.lang {
         ExportLang::Js => export::js_project(lesson, args.choice.as_deref())?,
+        ExportLang::Rust => export::rust_project(lesson, args.choice.as_deref())?,
     };
     let dir = args
         .dir
@@ -33,6 +34,19 @@ pub fn run(registry: &Registry, args: &ExportArgs, paint: Paint) -> Result<Verdi
     }
     let dir = socketio_lab::safe::text(&dir.display().to_string()).into_owned();
     writeln!(out)?;
+    if args.lang == ExportLang::Rust {
+        writeln!(out, "{}", paint.dim("run it (Rust 1.80 or later):"))?;
+        writeln!(out, "  cd {dir} && cargo run")?;
+        writeln!(
+            out,
+            "{}",
+            paint.dim(
+                "then connect your own clients to http://localhost:3000\n\
+                 (`run --server` needs the lab's probe, which only `--lang js` writes)"
+            )
+        )?;
+        return Ok(Verdict::Passed);
+    }
     writeln!(out, "{}", paint.dim("run it (Node 18 or later):"))?;
     writeln!(out, "  cd {dir} && npm install && node index.js")?;
     let (next, command) = match args.choice {

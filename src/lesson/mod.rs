@@ -163,6 +163,14 @@ pub enum Fault {
 }
 
 impl Lesson {
+    /// The server's `(pingInterval, pingTimeout)` in ms when the lesson shortens
+    /// them (`[network]`): part of its server, in both languages.
+    pub fn heartbeat(&self) -> Option<(u64, u64)> {
+        self.network
+            .as_ref()
+            .map(|n| (n.ping_interval_ms, n.ping_timeout_ms))
+    }
+
     pub fn client(&self, name: &str) -> Option<&Client> {
         self.clients.iter().find(|c| c.name == name)
     }

@@ -38,10 +38,16 @@ fn export(id: &str, dir: &std::path::Path) -> std::path::PathBuf {
 /// attaches handlers for ..." in place of its `socket.on` calls must still be the
 /// exported one, those calls aside; a line wrapped on screen is two pieces.
 fn shown_js(transcript: &str) -> Vec<Vec<String>> {
+    shown_blocks(transcript, "    JS")
+}
+
+/// The code blocks a transcript shows under `heading` (`    JS`, `    Rust`), as
+/// [`shown_js`] reads them.
+fn shown_blocks(transcript: &str, heading: &str) -> Vec<Vec<String>> {
     let mut blocks = Vec::new();
     let mut block: Option<Vec<String>> = None;
     for line in transcript.lines() {
-        if line == "    JS" {
+        if line == heading {
             block = Some(Vec::new());
             continue;
         }
@@ -198,4 +204,57 @@ fn every_handler_code_choice_exports_a_server_that_starts() {
         "{}",
         common::stderr(&wrong)
     );
+}
+
+/// `export --lang rust` writes, as `src/main.rs`, exactly the program that
+/// `tests/it/printed_rust.rs` compiles for the lesson (and installs on a server),
+/// behind a comment; and every Rust block a step shows is in that file, in order.
+#[test]
+fn every_lessons_rust_export_is_the_compiled_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let printed = repo().join("tests/it/printed");
+    let mut checked = 0;
+    for (id, text) in EMBEDDED {
+        let lesson = socketio_lab::lesson::parse(id, id, text).unwrap();
+        if lesson.app.is_none() {
+            continue;
+        }
+        let project = dir.path().join(format!("{id}-rs"));
+        let out = common::run(&[
+            "export",
+            id,
+            "--lang",
+            "rust",
+            "--dir",
+            project.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", common::stderr(&out));
+        let main = std::fs::read_to_string(project.join("src/main.rs")).unwrap();
+        let manifest = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
+        assert!(manifest.contains("socketioxide = "), "{manifest}");
+        // The compiled file is the tutorial chat's when the lesson runs that app.
+        let compiled = [id.replace('-', "_"), "tutorial_chat".to_string()]
+            .iter()
+            .filter_map(|name| std::fs::read_to_string(printed.join(format!("{name}.rs"))).ok())
+            .map(|text| text.split_once('\n').unwrap().1.to_string())
+            .find(|code| main.ends_with(code.as_str()));
+        assert!(
+            compiled.is_some(),
+            "lesson `{id}`: src/main.rs is not a compiled file of tests/it/printed:\n{main}"
+        );
+        let exported: String = main
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
+            .collect();
+        let transcript = common::stdout(&common::run(&["run", id, "--color", "never"]));
+        for pieces in shown_blocks(&transcript, "    Rust") {
+            assert!(
+                in_order(&exported, &pieces),
+                "lesson `{id}`: a Rust block shown is not in src/main.rs: {pieces:?}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 9, "{checked}");
 }

@@ -11,56 +11,75 @@ use std::path::PathBuf;
 use socketio_lab::app::{self, App};
 use socketio_lab::lesson;
 
-// Skipped by rustfmt: each file is exactly what the lab prints.
+// Skipped by rustfmt: each file is exactly what the lab prints. Each is a whole
+// program (`export --lang rust` writes it as `src/main.rs`), compiled here as a
+// module, where its `main` goes unused.
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/cheatsheet.rs"]
 mod cheatsheet;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/drops.rs"]
 mod drops;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/early.rs"]
 mod early;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/emit.rs"]
 mod emit;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/cheatsheet_quiz.rs"]
 mod cheatsheet_quiz;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/emit_quiz.rs"]
 mod emit_quiz;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/handlers.rs"]
 mod handlers;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/handlers_quiz.rs"]
 mod handlers_quiz;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/lobby.rs"]
 mod lobby;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/lobby_quiz.rs"]
 mod lobby_quiz;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/namespaces.rs"]
 mod namespaces;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/namespaces_quiz.rs"]
 mod namespaces_quiz;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/nodes.rs"]
 mod nodes;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/rooms.rs"]
 mod rooms;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/scaling.rs"]
 mod scaling;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/rooms_quiz.rs"]
 mod rooms_quiz;
 #[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "printed/tutorial_chat.rs"]
 mod tutorial_chat;
 
@@ -71,14 +90,22 @@ type PrintedChoice = (
     &'static [&'static str],
 );
 
-/// Every application the lab prints Rust for, by file name.
-fn printed_apps() -> Vec<(String, App)> {
-    let mut apps = vec![("tutorial_chat".to_string(), app::tutorial_chat())];
+/// A lesson's `(pingInterval, pingTimeout)`, when it shortens them.
+type Heartbeat = Option<(u64, u64)>;
+
+/// Every application the lab prints Rust for, by file name, with its lesson's
+/// heartbeat.
+fn printed_apps() -> Vec<(String, App, Heartbeat)> {
+    let mut apps = vec![("tutorial_chat".to_string(), app::tutorial_chat(), None)];
     for (id, text) in lesson::EMBEDDED {
         let lesson = lesson::parse(id, id, text).unwrap();
+        let heartbeat = lesson.heartbeat();
         // A lesson that runs the tutorial chat prints what `tutorial_chat.rs` holds.
-        if let Some(app) = lesson.app.filter(|app| apps.iter().all(|(_, a)| a != app)) {
-            apps.push((id.replace('-', "_"), app));
+        if let Some(app) = lesson
+            .app
+            .filter(|app| apps.iter().all(|(_, a, _)| a != app))
+        {
+            apps.push((id.replace('-', "_"), app, heartbeat));
         }
     }
     apps
@@ -96,7 +123,7 @@ fn printed_choices() -> Vec<(String, String)> {
             for (n, choice) in q.choices.iter().enumerate() {
                 let Some(app) = &choice.app else { continue };
                 let name = format!("{}_{}", q.id.replace('-', "_"), n + 1);
-                let code = app::rust::module(app);
+                let code = app::rust::module(app, lesson.heartbeat());
                 let body: String = code
                     .lines()
                     .map(|l| match l {
@@ -136,9 +163,12 @@ fn printed_choices() -> Vec<(String, String)> {
 fn printed_files() -> Vec<(String, String)> {
     let header =
         "// Printed by `socketio_lab::app::rust::module`; compiled by tests/it/printed_rust.rs.\n";
-    let apps = printed_apps()
-        .into_iter()
-        .map(|(name, app)| (name, format!("{header}{}", app::rust::module(&app))));
+    let apps = printed_apps().into_iter().map(|(name, app, heartbeat)| {
+        (
+            name,
+            format!("{header}{}", app::rust::module(&app, heartbeat)),
+        )
+    });
     let choices = printed_choices().into_iter().map(|(name, modules)| {
         (
             name,
@@ -318,7 +348,7 @@ fn every_emit_whose_printed_rust_has_no_shim_reaches_whom_plain_socketioxide_wou
         let out = crate::common::run(&["run", id, "--json"]);
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("`run {id} --json`: {e}"));
-        let shimmed = app::rust::module(app).contains("socket.join(socket.id);");
+        let shimmed = app::rust::module(app, None).contains("socket.join(socket.id);");
         for step in doc["steps"].as_array().unwrap() {
             if step.get("plain_socketioxide").is_some() {
                 shown += 1;

@@ -1,42 +1,54 @@
 // Printed by `socketio_lab::app::rust::module`; compiled by tests/it/printed_rust.rs.
-#[allow(unused_imports)]
-mod app {
-    use serde_json::{json, Value};
-    use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
-    use socketioxide::handler::ConnectHandler;
-    use socketioxide::SocketIo;
-    use std::time::Duration;
+use socketioxide::extract::{Data, SocketRef};
+use socketioxide::SocketIo;
+use std::time::Duration;
 
-    async fn on_connect(socket: SocketRef) {
-        println!("a user connected");
-        socket.on("join", on_join);
-        socket.on("to team", on_to_team);
-        socket.on("leave me", on_leave_me);
-        socket.on_disconnect(on_disconnect);
-    }
-
-    async fn on_join(socket: SocketRef, Data(room): Data<String>) {
-        socket.join(room.clone());
-        let mut rooms: Vec<String> = socket.rooms().into_iter().map(String::from)
-            .filter(|r| *r != socket.id.as_str()).collect();
-        rooms.sort();
-        println!("joined {}", rooms.join(", "));
-    }
-
-    async fn on_to_team(socket: SocketRef, Data(msg): Data<String>) {
-        socket.to("team").emit("news", &msg).await.ok();
-    }
-
-    async fn on_leave_me(socket: SocketRef) {
-        socket.clone().disconnect().ok();
-    }
-
-    async fn on_disconnect() {
-        println!("user disconnected");
-    }
-
-    pub fn install(io: &SocketIo) {
-        io.ns("/", on_connect);
-    }
+async fn on_connect(socket: SocketRef) {
+    println!("a user connected");
+    socket.on("join", on_join);
+    socket.on("to team", on_to_team);
+    socket.on("leave me", on_leave_me);
+    socket.on_disconnect(on_disconnect);
 }
-pub use app::*;
+
+async fn on_join(socket: SocketRef, Data(room): Data<String>) {
+    socket.join(room.clone());
+    let mut rooms: Vec<String> = socket.rooms().into_iter().map(String::from)
+        .filter(|r| *r != socket.id.as_str()).collect();
+    rooms.sort();
+    println!("joined {}", rooms.join(", "));
+}
+
+async fn on_to_team(socket: SocketRef, Data(msg): Data<String>) {
+    socket.to("team").emit("news", &msg).await.ok();
+}
+
+async fn on_leave_me(socket: SocketRef) {
+    socket.clone().disconnect().ok();
+}
+
+async fn on_disconnect() {
+    println!("user disconnected");
+}
+
+pub fn install(io: &SocketIo) {
+    io.ns("/", on_connect);
+}
+
+/// The server on a bound listener: what `main` runs, and what a test can run.
+pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let (layer, io) = SocketIo::builder()
+        .ping_interval(Duration::from_millis(300))
+        .ping_timeout(Duration::from_millis(200))
+        .build_layer();
+    install(&io);
+    let port = listener.local_addr()?.port();
+    println!("listening on *:{port}");
+    axum::serve(listener, axum::Router::new().layer(layer)).await
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let port = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000);
+    serve(tokio::net::TcpListener::bind(("127.0.0.1", port)).await?).await
+}
