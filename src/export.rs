@@ -91,9 +91,11 @@ pub fn rust_project(lesson: &Lesson, choice: Option<&str>) -> Result<Vec<File>, 
         None => (String::new(), String::new()),
     };
     let main = format!(
-        "// The server of {what}the socketio-lab lesson `{id}`: {title}.\n\
-         // Written by `socketio-lab export {id} --lang rust{flag}`; the lab prints the same code.\n\
-         //   cargo run        (PORT=3000 unless set)\n\
+        "// The server of {what}the socketio-lab lesson `{id}`:\n\
+         // {title}.\n\
+         // Written by `socketio-lab export {id} --lang rust{flag}`;\n\
+         // the lab prints the same code.\n\
+         // Run it: cargo run (PORT=3000 unless set)\n\
          \n{code}",
         id = lesson.id,
         title = lesson.title,
@@ -188,10 +190,12 @@ fn index_js(lesson: &Lesson, app: &crate::app::App, choice: Option<&str>) -> Str
         None => (String::new(), String::new()),
     };
     format!(
-        "// The server of {what}the socketio-lab lesson `{id}`: {title}.\n\
-         // Written by `socketio-lab export {id} --lang js{flag}`; the lab prints the same code.\n\
-         //   npm install && node index.js        (PORT=3000 unless set)\n\
-         //   socketio-lab run {id} --server http://localhost:3000\n\
+        "// The server of {what}the socketio-lab lesson `{id}`:\n\
+         // {title}.\n\
+         // Written by `socketio-lab export {id} --lang js{flag}`;\n\
+         // the lab prints the same code.\n\
+         // Run it: npm install && node index.js (PORT=3000 unless set), then\n\
+         // socketio-lab run {id} --server http://localhost:3000\n\
          \n\
          const {{ createServer }} = require(\"node:http\");\n\
          const {{ Server }} = require(\"socket.io\");\n\
@@ -199,8 +203,9 @@ fn index_js(lesson: &Lesson, app: &crate::app::App, choice: Option<&str>) -> Str
          \n\
          const server = createServer();\n\
          const io = new Server(server{options});\n\
-         // The lab watches this server through this one call (lab-probe.js): it names\n\
-         // each socket, answers the lab's sync barrier and tells the lab what ran.\n\
+         // The lab watches this server through this one call\n\
+         // (lab-probe.js): it names each socket, answers the lab's\n\
+         // sync barrier and tells the lab what ran.\n\
          instrument(io);\n\
          \n\
          {code}\n\

@@ -34,7 +34,9 @@
 //! - [`check`]: lesson files validated, their steps and questions run.
 //! - [`authoring`]: `new NAME`, a commented starter lesson that `check` accepts.
 //! - [`export`]: a lesson's server as a Node project (`index.js` as the lesson
-//!   prints it, and `lab-probe.js`, which lets the lab watch it).
+//!   prints it, and `lab-probe.js`, which lets the lab watch it) or a Rust one
+//!   (`src/main.rs`); [`listing`]: those two files, which the transcript shows
+//!   whole and numbers each step's lines by.
 //! - [`demo`]: the chat example in plain words, on the same engine and judge.
 //! - [`fanout`]: the lab that measures (many clients).
 //! - [`topology`]: what a lesson on several nodes runs besides them: a private
@@ -68,6 +70,7 @@ pub mod highlight;
 pub mod judge;
 pub mod layout;
 pub mod lesson;
+pub mod listing;
 pub mod netfault;
 pub mod paint;
 pub mod path;

@@ -245,16 +245,45 @@ fn code(lesson: &Lesson, step: &Step, actor: &Client, paint: Paint) -> String {
             let _ = writeln!(out, "  {actors} {}", paint.dim("asks the server to run"));
         }
     }
-    out.push_str(&code_lines(Some("JS  "), &code.js, paint));
-    out.push_str(&code_lines(Some("Rust"), &code.rust, paint));
+    match crate::listing::Listing::of(lesson) {
+        // Each line numbered by where it stands in the file `export` writes, which
+        // the header showed whole.
+        Some(listing) => {
+            let scope = crate::listing::scope_of(lesson, actor);
+            let js = crate::listing::numbers(&listing.js, &code.js, scope.as_deref());
+            let rust = crate::listing::numbers(&listing.rust, &code.rust, None);
+            out.push_str(&code_block(
+                Some("JS  index.js"),
+                &code.js,
+                Some(&js),
+                paint,
+            ));
+            out.push_str(&code_block(
+                Some("Rust  src/main.rs"),
+                &code.rust,
+                Some(&rust),
+                paint,
+            ));
+        }
+        None => {
+            out.push_str(&code_lines(Some("JS  "), &code.js, paint));
+            out.push_str(&code_lines(Some("Rust"), &code.rust, paint));
+        }
+    }
     out
+}
+
+/// A whole file, every line numbered, under its label.
+pub(crate) fn numbered_file(label: &str, text: &str, paint: Paint) -> String {
+    let numbers: Vec<Option<usize>> = (1..=text.lines().count()).map(Some).collect();
+    code_block(Some(label), text, Some(&numbers), paint)
 }
 
 /// `code`, indented and after its `label`, wrapped between tokens to the width; a
 /// continuation is indented two columns past the code's start.
 pub(crate) fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> String {
     if code.trim_end().contains('\n') {
-        return code_block(label, code, paint);
+        return code_block(label, code, None, paint);
     }
     let (prefix, start) = match label {
         Some(label) => (format!("    {} ", paint.dim(label)), 5 + label.width()),
@@ -280,7 +309,7 @@ pub(crate) fn code_lines(label: Option<&str>, code: &str, paint: Paint) -> Strin
 /// (a client's line has no label).
 fn lang(label: Option<&str>) -> crate::layout::Lang {
     match label.map(str::trim) {
-        Some("Rust") => crate::layout::Lang::Rust,
+        Some(l) if l.starts_with("Rust") => crate::layout::Lang::Rust,
         _ => crate::layout::Lang::Js,
     }
 }
@@ -293,51 +322,89 @@ fn highlighted(label: Option<&str>, piece: &str, paint: Paint) -> String {
         return piece.to_string();
     }
     match label.map(str::trim) {
-        Some("Rust") => terminal(Lang::Rust, piece),
+        Some(l) if l.starts_with("Rust") => terminal(Lang::Rust, piece),
         _ => terminal(Lang::JavaScript, piece),
     }
 }
 
 /// Code of several lines (a declared handler, printed whole): the label on a line
-/// of its own, then each line as printed, indented.
-fn code_block(label: Option<&str>, code: &str, paint: Paint) -> String {
+/// of its own, then each line as printed, indented; with `numbers`, each line after
+/// its number in the file it comes from (none for a line the file does not hold).
+fn code_block(
+    label: Option<&str>,
+    code: &str,
+    numbers: Option<&[Option<usize>]>,
+    paint: Paint,
+) -> String {
     let mut out = String::new();
     if let Some(label) = label {
         let _ = writeln!(out, "    {}", paint.dim(label.trim_end()));
     }
-    for line in code.trim_end().lines() {
+    // The numbers' column: as wide as the largest, at least 3, then two spaces.
+    let digits = numbers
+        .into_iter()
+        .flatten()
+        .flatten()
+        .max()
+        .map_or(0, |n| n.to_string().len().max(3));
+    for (i, line) in code.trim_end().lines().enumerate() {
+        // Under a label, two columns past it; a client's lines where its one line goes.
+        let base = if label.is_some() { 6 } else { 4 };
+        let gutter = match numbers {
+            None => " ".repeat(base),
+            Some(numbers) => match numbers.get(i).copied().flatten() {
+                Some(n) => format!(
+                    "{}{}  ",
+                    " ".repeat(base - 2),
+                    paint.dim(&format!("{n:>digits$}"))
+                ),
+                None => " ".repeat(base + digits),
+            },
+        };
+        let blank = " ".repeat(if numbers.is_some() {
+            base + digits
+        } else {
+            base
+        });
         if line.is_empty() {
-            let _ = writeln!(out);
+            let _ = writeln!(out, "{}", gutter.trim_end());
             continue;
         }
         // A long line wraps between tokens, its continuation four columns further in.
         let body = line.trim_start();
-        // Under a label, two columns past it; a client's lines where its one line goes.
-        let base = if label.is_some() { 6 } else { 4 };
-        let lead = base + (line.len() - body.len());
+        let indent = line.len() - body.len();
+        let lead = blank.len() + indent;
         let room = paint.width.saturating_sub(lead).max(20);
         // A comment is prose: too long, it goes on as more comment lines.
         if let Some(marker) = ["/// ", "// "].into_iter().find(|m| body.starts_with(m)) {
             let text = &body[marker.len()..];
-            for piece in wrap(text, 0, room.saturating_sub(marker.len())).lines() {
+            for (j, piece) in wrap(text, 0, room.saturating_sub(marker.len()))
+                .lines()
+                .enumerate()
+            {
                 let piece = format!("{marker}{piece}");
+                let first = if j == 0 { &gutter } else { &blank };
                 let _ = writeln!(
                     out,
-                    "{}{}",
-                    " ".repeat(lead),
+                    "{first}{}{}",
+                    " ".repeat(indent),
                     highlighted(label, &piece, paint)
                 );
             }
             continue;
         }
-        for (i, piece) in crate::layout::wrap_code(body, room, room.saturating_sub(4), lang(label))
+        for (j, piece) in crate::layout::wrap_code(body, room, room.saturating_sub(4), lang(label))
             .iter()
             .enumerate()
         {
-            let pad = if i == 0 { lead } else { lead + 4 };
+            let (first, pad) = if j == 0 {
+                (&gutter, indent)
+            } else {
+                (&blank, indent + 4)
+            };
             let _ = writeln!(
                 out,
-                "{}{}",
+                "{first}{}{}",
                 " ".repeat(pad),
                 highlighted(label, piece, paint)
             );

@@ -66,7 +66,12 @@ pub fn json(lesson: &Lesson, records: &[StepRecord]) -> Value {
         .zip(records)
         .map(|(s, r)| step_json(s, r))
         .collect();
-    json!({ "lesson": lesson.id, "steps": steps })
+    let mut doc = json!({ "lesson": lesson.id, "steps": steps });
+    // The whole server, once, as `export` writes it (a lesson that declares one).
+    if let Some(listing) = crate::listing::Listing::of(lesson) {
+        doc["server_code"] = json!({ "index.js": listing.js, "src/main.rs": listing.rust });
+    }
+    doc
 }
 
 /// One step of the document; the web page's step record starts from it.

@@ -72,7 +72,7 @@ pub fn module(app: &App, heartbeat: Option<(u64, u64)>) -> String {
     });
     let _ = write!(
         body,
-        "\n/// The server on a bound listener: what `main` runs, and what a test can run.\n\
+        "\n/// The server on a bound listener (`main` runs it; so can a test).\n\
          pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {{\n\
          {INDENT}let (layer, io) = {layer};\n\
          {INDENT}install(&io);\n{}\

@@ -37,6 +37,32 @@ pub fn header(lesson: &Lesson, server: &str, paint: Paint) -> String {
             n.reconnection_delay_ms
         );
     }
+    out.push_str(&whole_server(lesson, paint));
+    out
+}
+
+/// The lesson's server, whole, once: the two files `export` writes, every line
+/// numbered; each step then shows the lines that ran, with the same numbers.
+pub fn whole_server(lesson: &Lesson, paint: Paint) -> String {
+    let Some(listing) = crate::listing::Listing::of(lesson) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n  {} {}",
+        paint.dim("code   "),
+        paint.dim(&format!(
+            "the whole server, as `socketio-lab export {}` writes it",
+            lesson.id
+        ))
+    );
+    out.push_str(&super::numbered_file("JS  index.js", &listing.js, paint));
+    out.push_str(&super::numbered_file(
+        "Rust  src/main.rs",
+        &listing.rust,
+        paint,
+    ));
     out
 }
 

@@ -421,3 +421,17 @@ pub fn name_list(v: &serde_json::Value) -> Vec<&str> {
         .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
         .unwrap_or_default()
 }
+
+/// A displayed code line without the number of its line in the exported file
+/// (`     21  socket.join(room);`), which a step's code and the header's whole
+/// server show in front: the code as it reads, its indentation kept.
+pub fn without_line_number(line: &str) -> String {
+    let body = line.trim_start();
+    let digits = body.len() - body.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    match body[digits..].strip_prefix("  ") {
+        Some(code) if digits > 0 => format!("{}{code}", " ".repeat(line.len() - body.len())),
+        // A blank line of the file: its number alone.
+        None if digits > 0 && digits == body.len() => String::new(),
+        _ => line.to_string(),
+    }
+}

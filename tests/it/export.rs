@@ -47,7 +47,8 @@ fn shown_blocks(transcript: &str, heading: &str) -> Vec<Vec<String>> {
     let mut blocks = Vec::new();
     let mut block: Option<Vec<String>> = None;
     for line in transcript.lines() {
-        if line == heading {
+        // `    JS  index.js`: the label names the file the numbers refer to.
+        if line == heading || line.starts_with(&format!("{heading}  ")) {
             block = Some(Vec::new());
             continue;
         }
@@ -55,7 +56,8 @@ fn shown_blocks(transcript: &str, heading: &str) -> Vec<Vec<String>> {
             continue;
         };
         if line.starts_with("      ") {
-            let code = line.trim();
+            let code = common::without_line_number(line);
+            let code = code.trim();
             // Each line is a piece: a step shows the lines that ran for it (a
             // catch-all, then the event's handler), which the file may hold apart.
             if !code.starts_with("//") {

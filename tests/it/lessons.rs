@@ -235,7 +235,8 @@ fn displayed_js(text: &str) -> Vec<(bool, String)> {
         }
         if label("JS") {
             let first = body.strip_prefix("JS").unwrap().trim_start();
-            let lines = if first.is_empty() {
+            // `JS  index.js` names the file the numbered lines below come from.
+            let lines = if first.is_empty() || first == "index.js" {
                 vec![]
             } else {
                 vec![first.to_string()]
@@ -244,7 +245,7 @@ fn displayed_js(text: &str) -> Vec<(bool, String)> {
         } else if body.ends_with("(client)") {
             current = Some((indent, true, vec![]));
         } else if let Some((_, _, lines)) = current.as_mut() {
-            lines.push(line.to_string());
+            lines.push(common::without_line_number(line));
         }
     }
     if let Some((_, client, lines)) = current {

@@ -181,7 +181,7 @@ pub mod room_from_socket_or_server_1 {
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -377,7 +377,7 @@ pub mod room_from_socket_or_server_2 {
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -573,7 +573,7 @@ pub mod room_from_socket_or_server_3 {
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -774,7 +774,7 @@ pub mod except_1 {
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -975,7 +975,7 @@ pub mod except_2 {
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -1176,7 +1176,7 @@ pub mod except_3 {
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -1372,7 +1372,7 @@ pub mod private_message_1 {
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -1568,7 +1568,7 @@ pub mod private_message_2 {
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -1764,7 +1764,7 @@ pub mod private_message_3 {
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);

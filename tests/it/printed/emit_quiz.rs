@@ -34,7 +34,7 @@ pub mod everyone_but_me_1 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -83,7 +83,7 @@ pub mod everyone_but_me_2 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -132,7 +132,7 @@ pub mod everyone_but_me_3 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -183,7 +183,7 @@ pub mod everyone_but_me_4 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -232,7 +232,7 @@ pub mod everyone_but_me_5 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -286,7 +286,7 @@ pub mod answer_the_asker_1 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -340,7 +340,7 @@ pub mod answer_the_asker_2 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -394,7 +394,7 @@ pub mod answer_the_asker_3 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);

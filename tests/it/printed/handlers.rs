@@ -130,7 +130,7 @@ pub fn install(io: &SocketIo) {
     io.dyn_ns("/tenants/{tenant}", tenants_tenant_on_connect.with(tenants_tenant_guard)).expect("a valid pattern");
 }
 
-/// The server on a bound listener: what `main` runs, and what a test can run.
+/// The server on a bound listener (`main` runs it; so can a test).
 pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let (layer, io) = SocketIo::new_layer();
     install(&io);

@@ -41,7 +41,7 @@ pub fn install(io: &SocketIo) {
     io.ns("/", on_connect);
 }
 
-/// The server on a bound listener: what `main` runs, and what a test can run.
+/// The server on a bound listener (`main` runs it; so can a test).
 pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let (layer, io) = SocketIo::new_layer();
     install(&io);

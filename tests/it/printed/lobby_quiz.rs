@@ -46,7 +46,7 @@ pub mod start_everyone_in_the_game_1 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -106,7 +106,7 @@ pub mod start_everyone_in_the_game_2 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -167,7 +167,7 @@ pub mod start_everyone_in_the_game_3 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -227,7 +227,7 @@ pub mod start_everyone_in_the_game_4 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);

@@ -88,7 +88,7 @@ pub mod own_what_5 {
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -191,7 +191,7 @@ pub mod keep_eve_out_2 {
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -294,7 +294,7 @@ pub mod keep_eve_out_3 {
         io.ns("/admin", admin_on_connect.with(admin_guard));
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);

@@ -63,7 +63,7 @@ pub mod room_subset_1 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -141,7 +141,7 @@ pub mod room_subset_2 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -219,7 +219,7 @@ pub mod room_subset_3 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -297,7 +297,7 @@ pub mod joining_1 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -375,7 +375,7 @@ pub mod joining_2 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
@@ -453,7 +453,7 @@ pub mod joining_3 {
         io.ns("/", on_connect);
     }
 
-    /// The server on a bound listener: what `main` runs, and what a test can run.
+    /// The server on a bound listener (`main` runs it; so can a test).
     pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         let (layer, io) = SocketIo::new_layer();
         install(&io);
