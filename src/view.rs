@@ -225,7 +225,7 @@ pub fn step_answer(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Pai
     out.push_str(&connections(&lesson.clients, record, width, paint));
     let one = single_answer(lesson, step);
     out.push_str(&outcome(step, record, one, width, paint));
-    out.push_str(&room_table(step, record, paint));
+    out.push_str(&room_table(lesson, step, record, paint));
     out.push_str(&verdict(step, record, paint));
     out
 }
@@ -677,9 +677,12 @@ pub fn ack_words(outcome: &AckOutcome) -> (bool, String) {
 }
 
 /// The server's rooms after the step, and its own-id rooms where the step is about them.
-fn room_table(step: &Step, record: &StepRecord, paint: Paint) -> String {
+fn room_table(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -> String {
     let mut out = String::new();
-    for (ns, rooms) in &record.rooms {
+    // A namespace the declared server never made has no rooms to show: a client
+    // asked for it and was refused.
+    let declared = |ns: &str| lesson.app.as_ref().is_none_or(|app| app.namespace(ns).is_some());
+    for (ns, rooms) in record.rooms.iter().filter(|(ns, _)| declared(ns)) {
         let listed: Vec<String> = rooms
             .iter()
             .map(|(room, members)| format!("{}: {}", paint.bold(room), members.join(", ")))

@@ -61,6 +61,20 @@ impl Socket {
         Ok(())
     }
 
+    /// socketio-lab patch (upstream #224): closes the connection as the JavaScript
+    /// client's engine does once its Manager has no socket left: engine.io's close
+    /// packet (which a server on polling reads), then the transport itself (Node's
+    /// server ignores that packet on a WebSocket and waits for the close frame).
+    pub async fn close(&self) -> Result<()> {
+        if self.is_engineio_connected() {
+            // Already gone on the server's side is as good as closed.
+            let _ = self.engine_client.disconnect().await;
+        }
+        self.connected.store(false, Ordering::Release);
+        let _ = self.engine_client.close_transport().await;
+        Ok(())
+    }
+
     /// Closes the `engine.io` transport itself, with no packet first.
     pub async fn close_transport(&self) -> Result<()> {
         if self.is_engineio_connected() {

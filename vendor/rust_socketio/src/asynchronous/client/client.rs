@@ -266,7 +266,7 @@ impl Client {
             *(socket.disconnect_reason.write().await) = DisconnectReason::Manual;
         }
         let socket = self.socket.read().await.clone();
-        socket.disconnect().await
+        socket.close().await
     }
 
     /// The server refused or ended the namespace: what waited is dropped.
@@ -501,7 +501,7 @@ impl Client {
             }
         };
         if last {
-            socket.disconnect().await?;
+            socket.close().await?;
         }
         sent
     }
