@@ -681,7 +681,12 @@ fn room_table(lesson: &Lesson, step: &Step, record: &StepRecord, paint: Paint) -
     let mut out = String::new();
     // A namespace the declared server never made has no rooms to show: a client
     // asked for it and was refused.
-    let declared = |ns: &str| lesson.app.as_ref().is_none_or(|app| app.namespace(ns).is_some());
+    let declared = |ns: &str| {
+        lesson
+            .app
+            .as_ref()
+            .is_none_or(|app| app.namespace(ns).is_some())
+    };
     for (ns, rooms) in record.rooms.iter().filter(|(ns, _)| declared(ns)) {
         let listed: Vec<String> = rooms
             .iter()

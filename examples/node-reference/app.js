@@ -88,6 +88,11 @@ function parseNamespace(ns, at, statics) {
   for (const mw of Array.isArray(ns.middleware) ? ns.middleware : []) {
     for (const key of Array.isArray(mw && mw.data) ? mw.data : []) if (!data.includes(key)) data.push(key);
   }
+  // And those its connection handler sets (`set`), which it gives a first value.
+  for (const op of Array.isArray(ns.connection) ? ns.connection : []) {
+    const fields = isObject(op) && isObject(op.set) ? Object.keys(op.set) : [];
+    for (const key of fields) if (!data.includes(key)) data.push(key);
+  }
   const plain = { params: [], ack: false, statics, rooms: true, data };
   const events = new Map();
   list(ns.events, `${at}.events`).forEach((handler, i) => {
@@ -199,7 +204,7 @@ function ops(value, at, scope) {
 
 function parseOp(op, at, scope) {
   const keys = isObject(op) ? Object.keys(op) : [];
-  if (keys.length !== 1) fail(at, "an operation is one of `log`, `emit`, `join`, `leave`, `ack`, `disconnect`, `wait_ms`, `fetch_sockets`");
+  if (keys.length !== 1) fail(at, "an operation is one of `log`, `emit`, `join`, `leave`, `ack`, `disconnect`, `wait_ms`, `fetch_sockets`, `set`");
   const [kind] = keys;
   const arg = op[kind];
   const where = `${at}.${kind}`;
@@ -221,6 +226,18 @@ function parseOp(op, at, scope) {
     case "wait_ms":
       if (!Number.isInteger(arg) || arg < 0 || arg > MAX_WAIT_MS) fail(where, `expected a whole number of milliseconds up to ${MAX_WAIT_MS}`);
       return { kind, ms: arg };
+    case "set": {
+      // `socket.data.KEY = value`: a field the namespace reads (see parseNamespace).
+      if (!isObject(arg) || Object.keys(arg).length === 0) fail(where, "expected the `socket.data` fields to set");
+      const fields = Object.keys(arg)
+        .sort()
+        .map((key) => {
+          if (!/^[a-z_][A-Za-z0-9_]*$/.test(key) || key === "name") fail(`${where}.${key}`, "expected a field name other than `name`");
+          if (!(scope.data || []).includes(key)) fail(`${where}.${key}`, "a field gets its first value in the connection handler or a middleware");
+          return { key, value: expr(arg[key], `${where}.${key}`, scope) };
+        });
+      return { kind, fields };
+    }
     default:
       return fail(at, `unknown operation \`${kind}\``);
   }
@@ -598,6 +615,9 @@ function createApps({ io, note, nameFromAuth, on, reply, port }) {
         break;
       case "disconnect":
         socket.disconnect(op.close);
+        break;
+      case "set":
+        for (const { key, value: v } of op.fields) socket.data[key] = `${value(v, ctx)}`;
         break;
       default:
         throw new Error(`unknown operation \`${op.kind}\``);

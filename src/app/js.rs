@@ -308,6 +308,10 @@ fn op(op: &Op) -> String {
             .collect(),
         Op::Ack(answer) => format!("callback({});\n", value(answer)),
         Op::Disconnect(close) => format!("socket.disconnect({close});\n"),
+        Op::Set(fields) => fields
+            .iter()
+            .map(|(key, v)| format!("socket.data.{key} = {};\n", value(v)))
+            .collect(),
         Op::WaitMs(ms) => format!("await new Promise((resolve) => setTimeout(resolve, {ms}));\n"),
         Op::FetchSockets(text) => format!(
             "const count = (await io.fetchSockets()).length;\nconsole.log({});\n",

@@ -176,6 +176,11 @@ pub enum Op {
     /// where `{count}` is how many sockets came back: every node's with an adapter
     /// that joins them, this node's alone without one.
     FetchSockets(String),
+    /// `socket.data.KEY = value`, for each key: state kept on the socket for later
+    /// handlers (`$data.KEY`, `{data.KEY}`). A key read outside the connection
+    /// handler gets its first value there (or from a middleware), so that no
+    /// handler reads a field never set, which Node gives as `undefined`.
+    Set(std::collections::BTreeMap<String, Expr>),
 }
 
 impl Op {
@@ -196,6 +201,7 @@ impl Op {
                 .collect(),
             Op::Join(rooms) | Op::Leave(rooms) => rooms.iter().collect(),
             Op::Ack(value) => vec![value],
+            Op::Set(fields) => fields.values().collect(),
             Op::Log(_) | Op::Disconnect(_) | Op::WaitMs(_) | Op::FetchSockets(_) => Vec::new(),
         }
     }
@@ -430,6 +436,21 @@ impl Namespace {
         let mut keys: Vec<&str> = Vec::new();
         for key in self.middleware.iter().flat_map(|mw| &mw.data) {
             if !keys.contains(&key.as_str()) {
+                keys.push(key);
+            }
+        }
+        keys
+    }
+
+    /// The `socket.data` fields every handler may read: those its middlewares keep,
+    /// then those its connection handler sets, in order, once each.
+    pub fn fields(&self) -> Vec<&str> {
+        let mut keys = self.kept();
+        for key in self.connection.iter().flat_map(|op| match op {
+            Op::Set(fields) => fields.keys().map(String::as_str).collect(),
+            _ => Vec::new(),
+        }) {
+            if !keys.contains(&key) {
                 keys.push(key);
             }
         }

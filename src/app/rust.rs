@@ -35,6 +35,21 @@ pub const SENDER_ROOM: &str = "// shim: Node also leaves out the rest of the sen
 pub const LEFT_ROOM: &str = "// shim: Node leaves out the sender's own-id room, not the sender: \
      after socket.leave(socket.id) it is reached; socket.to(..) would skip it";
 
+/// Where `op` writes the namespace's `socket.data` type, which only the namespace
+/// knows: replaced by its name when the function is printed.
+const SET_TYPE: &str = "__SocketData__";
+
+/// A text value as an owned `String`, what a `socket.data` field holds.
+fn text_value(v: &super::Expr) -> String {
+    match &v.0 {
+        Source::Param(name) => format!("{name}.clone()"),
+        Source::Data(key) => format!("data.{key}.clone()"),
+        Source::SocketId => "socket.id.to_string()".into(),
+        Source::Nsp => "socket.ns().to_string()".into(),
+        _ => format!("{}.to_string()", emit::value(v)),
+    }
+}
+
 /// The comment above `disconnect(true)` in a lesson whose clients share connections.
 pub const CLOSE_SHIM: &str = "// shim: Node's disconnect(true) closes the whole connection, every \
      namespace's socket on it; socketioxide's disconnect() closes this one";
@@ -166,6 +181,20 @@ impl Printed {
             .map(|(_, code)| code.as_str())
     }
 
+    /// Every function with the namespace's `socket.data` type where `set` wrote it.
+    fn with_data_type(self, ty: &str) -> Self {
+        let name = |code: String| code.replace(SET_TYPE, ty);
+        Printed {
+            connect: name(self.connect),
+            events: self.events.into_iter().map(|(e, c)| (e, name(c))).collect(),
+            unhandled: self.unhandled.map(name),
+            disconnect: self.disconnect.map(name),
+            register: self.register,
+            packet: name(self.packet),
+            any: name(self.any),
+        }
+    }
+
     fn all(&self) -> String {
         let mut parts = vec![self.connect.clone()];
         parts.extend((!self.any.is_empty()).then(|| self.any.clone()));
@@ -191,11 +220,11 @@ pub fn printed(ns: &Namespace) -> Printed {
     let connect = names.of("on connect");
     let data_ty = names.data_type();
     let mut out = String::new();
-    let kept = ns.kept();
+    let kept = ns.fields();
     if !kept.is_empty() {
         let _ = writeln!(
             out,
-            "/// What the middlewares keep on each socket (Node: `socket.data`)."
+            "/// What the socket keeps for its handlers (Node: `socket.data`)."
         );
         let _ = writeln!(out, "#[derive(Clone, Default)]\nstruct {data_ty} {{");
         for key in &kept {
@@ -263,7 +292,7 @@ pub fn printed(ns: &Namespace) -> Printed {
             Some((_, call)) => call.first_in(&function, event),
         }
     };
-    Printed {
+    let printed = Printed {
         any: any
             .as_ref()
             .map(|(code, _)| code.clone())
@@ -296,7 +325,8 @@ pub fn printed(ns: &Namespace) -> Printed {
             }
         }),
         register,
-    }
+    };
+    printed.with_data_type(&data_ty)
 }
 
 fn middleware(name: &str, mw: &Middleware, data_ty: &str) -> String {
@@ -595,7 +625,10 @@ fn needs_socket(op: &Op) -> bool {
     let from_socket = matches!(op, Op::Emit(e) if e.from == EmitFrom::Socket);
     reads_data(op)
         || from_socket
-        || matches!(op, Op::Join(_) | Op::Leave(_) | Op::Disconnect(_))
+        || matches!(
+            op,
+            Op::Join(_) | Op::Leave(_) | Op::Disconnect(_) | Op::Set(_)
+        )
         || op
             .placeholders()
             .iter()
@@ -626,6 +659,16 @@ fn op(op: &Op, shared: bool) -> String {
         ),
         Op::Disconnect(_) => "socket.clone().disconnect().ok();\n".to_string(),
         Op::WaitMs(ms) => format!("tokio::time::sleep(Duration::from_millis({ms})).await;\n"),
+        // The type is the namespace's (`data_type`); `SET_TYPE` stands for it here.
+        Op::Set(fields) => {
+            let mut out =
+                format!("let mut data = socket.extensions.get::<{SET_TYPE}>().unwrap_or_default();\n");
+            for (key, v) in fields {
+                let _ = writeln!(out, "data.{key} = {};", text_value(v));
+            }
+            out.push_str("socket.extensions.insert(data);\n");
+            out
+        }
         Op::FetchSockets(text) => format!(
             "let count = io.fetch_sockets().await.map(|s| s.len()).unwrap_or(0);\n{};\n",
             log(text)

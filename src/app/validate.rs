@@ -24,6 +24,7 @@ pub const MAX_ARGS: usize = 4;
 pub const MAX_WAIT_MS: u64 = 10_000;
 
 /// What a handler may read, by where it runs.
+#[derive(Clone)]
 struct Scope<'a> {
     params: Vec<super::Param<'a>>,
     ack: bool,
@@ -177,7 +178,7 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
             ));
         }
     }
-    let ns_data = ns.kept();
+    let ns_data = ns.fields();
     for (i, mw) in ns.middleware.iter().enumerate() {
         if let Some(key) = mw.data.iter().find(|k| !is_identifier(k) || *k == "name") {
             let at = format!("{at}.middleware[{i}]");
@@ -208,7 +209,25 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
              one that waits loses them in Node too",
         ));
     }
-    ops(app, &ns.connection, &plain, &format!("{at}.connection"))?;
+    // The connection handler reads only the fields set before the read.
+    let mut early = Scope {
+        data: ns.kept(),
+        ..plain.clone()
+    };
+    for (i, op) in ns.connection.iter().enumerate() {
+        let at = format!("{at}.connection[{i}]");
+        // A set here gives its fields their first value: its own values may only
+        // read fields set before it.
+        let mut scope = early.clone();
+        if let Op::Set(fields) = op {
+            scope.data.extend(fields.keys().map(String::as_str));
+            for (key, value) in fields {
+                text_value(value, &early).map_err(|r| err(&at, format!("`{key}`: {r}")))?;
+            }
+        }
+        one(app, op, &scope).map_err(|r| err(&at, r))?;
+        early = scope;
+    }
     ops(
         app,
         &ns.disconnecting,
@@ -347,6 +366,30 @@ fn one(app: &App, op: &Op, scope: &Scope) -> Result<(), String> {
             let counted = text.replace("{count}", "");
             template(&counted, scope)
         }
+        Op::Set(fields) => {
+            if fields.is_empty() {
+                return Err("`set` names at least one `socket.data` field".into());
+            }
+            for (key, value) in fields {
+                if !is_identifier(key) || key == "name" {
+                    return Err(if key == "name" {
+                        "`name` is the lab's own field of `socket.data`".to_string()
+                    } else {
+                        format!("`{key}` is not a field name")
+                    });
+                }
+                if !scope.data.contains(&key.as_str()) {
+                    return Err(format!(
+                        "`{key}` gets its first value in the connection handler \
+                         (`connection = [{{ set = {{ {key} = \"...\" }} }}]`) or from a \
+                         middleware: a handler that read it before any set would see \
+                         `undefined` in Node"
+                    ));
+                }
+                text_value(value, scope).map_err(|why| format!("`{key}`: {why}"))?;
+            }
+            Ok(())
+        }
         Op::WaitMs(ms) if *ms <= MAX_WAIT_MS => Ok(()),
         Op::WaitMs(ms) => Err(format!("`wait_ms = {ms}` is over {MAX_WAIT_MS}")),
     }
@@ -435,6 +478,19 @@ fn acknowledgement(emit: &EmitOp) -> Result<(), String> {
     Ok(())
 }
 
+/// A value a `socket.data` field holds: a text, as a middleware keeps one.
+fn text_value(v: &Expr, scope: &Scope) -> Result<(), String> {
+    match &v.0 {
+        Source::Literal(serde_json::Value::String(_)) => Ok(()),
+        Source::Literal(other) => Err(format!("a field holds a text, not `{other}`")),
+        Source::Param(name) => match scope.params.iter().find(|p| p.name == name) {
+            Some(p) if p.json => Err(format!("`${name}` is JSON; a field holds a text")),
+            _ => expr(v, scope),
+        },
+        _ => expr(v, scope),
+    }
+}
+
 fn room(r: &Expr, scope: &Scope) -> Result<(), String> {
     match &r.0 {
         Source::Literal(serde_json::Value::String(_)) => Ok(()),
@@ -452,7 +508,8 @@ fn expr(e: &Expr, scope: &Scope) -> Result<(), String> {
         Source::Literal(_) | Source::SocketId | Source::Nsp => Ok(()),
         Source::Data(key) if scope.data.contains(&key.as_str()) => Ok(()),
         Source::Data(key) => Err(format!(
-            "`$data.{key}`: no middleware of this namespace keeps `{key}` (`data = [\"{key}\"]`)"
+            "`$data.{key}`: no middleware of this namespace keeps `{key}` (`data = [\"{key}\"]`) \
+             and its connection handler does not set it first (`set = {{ {key} = \"...\" }}`)"
         )),
         Source::Param(name) if scope.params.iter().any(|p| p.name == name) => Ok(()),
         Source::Param(name) => Err(format!("`${name}` is no parameter of this handler")),
@@ -569,6 +626,55 @@ mod tests {
         let braces = app(r#"listening = "{{ok}} on {port}""#);
         validate(&braces).unwrap();
         assert_eq!(braces.listening_line(80).as_deref(), Some("{ok} on 80"));
+    }
+
+    /// `set` keeps a text on the socket; a key gets its first value in the
+    /// connection handler, so no handler reads a field Node would give as undefined.
+    #[test]
+    fn a_socket_data_field_is_set_first_on_connection() {
+        let good = app(r#"
+            [[namespaces]]
+            name = "/"
+            connection = [{ set = { nick = "anonymous" } }, { log = "hi {data.nick}" }]
+            [[namespaces.events]]
+            event = "nick"
+            args = ["name"]
+            do = [{ set = { nick = "$name" } }]
+            [[namespaces.events]]
+            event = "say"
+            do = [{ emit = { event = "said", from = "io", args = ["$data.nick"] } }]
+        "#);
+        validate(&good).unwrap();
+        assert_eq!(good.namespaces[0].fields(), vec!["nick"]);
+        let unset = app(r#"
+            [[namespaces]]
+            name = "/"
+            [[namespaces.events]]
+            event = "nick"
+            args = ["name"]
+            do = [{ set = { nick = "$name" } }]
+        "#);
+        let e = validate(&unset).unwrap_err();
+        assert!(
+            e.reason.contains("first value in the connection handler"),
+            "{e}"
+        );
+        // Read in the connection handler before it is set: refused too.
+        let early = app(r#"
+            [[namespaces]]
+            name = "/"
+            connection = [{ log = "hi {data.nick}" }, { set = { nick = "a" } }]
+        "#);
+        assert!(validate(&early).is_err());
+        let lab = app(r#"
+            [[namespaces]]
+            name = "/"
+            connection = [{ set = { name = "x" } }]
+        "#);
+        assert!(validate(&lab)
+            .unwrap_err()
+            .reason
+            .contains("lab's own field"));
     }
 
     #[test]

@@ -83,9 +83,11 @@ function instrument(io) {
       const deliveredTo = single ? [nameOf(this)] : selected(this);
       const emitted = { kind: "emit", ...about(socket), event, delivered_to: deliveredTo };
       const waits = withCallback(args, { ...about(socket), event }, single, socket);
+      // Read before the emit: a socket's own `emit` clears its flags as it sends.
+      const timeout = this.flags ? this.flags.timeout : undefined;
       try {
         const result = emit.call(this, event, ...args);
-        note(waits && this.flags && this.flags.timeout !== undefined ? { ...emitted, timeout_ms: this.flags.timeout } : emitted);
+        note(waits && timeout !== undefined ? { ...emitted, timeout_ms: timeout } : emitted);
         return result;
       } catch (err) {
         // Socket.IO's own refusal (a reserved name): nothing was sent.

@@ -542,6 +542,18 @@ impl<'a, A: Adapter> Run<'a, A> {
                 }
             }
             Op::WaitMs(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
+            Op::Set(fields) => {
+                // As the printed Rust does: the socket's fields, read, changed, kept.
+                let mut kept = self.socket.extensions.get::<Kept>().unwrap_or_default();
+                for (key, value) in fields {
+                    let text = match self.value(value) {
+                        Value::String(text) => text,
+                        other => other.to_string(),
+                    };
+                    kept.0.insert(key.clone(), text);
+                }
+                self.socket.extensions.insert(kept);
+            }
             Op::FetchSockets(text) => {
                 // Through the adapter: every node's sockets when one joins them.
                 let fetched = match self.io.of(self.socket.ns()) {

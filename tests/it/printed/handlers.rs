@@ -4,12 +4,23 @@ use socketioxide::extract::{AckSender, Data, Event, SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::SocketIo;
 
+/// What the socket keeps for its handlers (Node: `socket.data`).
+#[derive(Clone, Default)]
+struct SocketData {
+    nick: String,
+}
+
 async fn on_connect(socket: SocketRef) {
     println!("a user connected");
+    let mut data = socket.extensions.get::<SocketData>().unwrap_or_default();
+    data.nick = "anonymous".to_string();
+    socket.extensions.insert(data);
     socket.on("join", on_join);
     socket.on("move", on_move);
     socket.on("news for both teams", on_news_for_both_teams);
     socket.on("alarm", on_alarm);
+    socket.on("nick", on_nick);
+    socket.on("say", on_say);
     socket.on("goodbye", on_goodbye);
     socket.on_fallback(on_unhandled);
     socket.on_disconnect(on_disconnect);
@@ -46,6 +57,22 @@ async fn on_alarm(io: SocketIo, Data(msg): Data<String>) {
     io.emit("alert", &msg).await.ok();
 }
 
+async fn on_nick(socket: SocketRef, Data(name): Data<String>, ack: AckSender) {
+    // shim: socketioxide has no `onAny`; each handler calls it first
+    on_any("nick").await;
+    let mut data = socket.extensions.get::<SocketData>().unwrap_or_default();
+    data.nick = name.clone();
+    socket.extensions.insert(data);
+    ack.send(&"ok").ok();
+}
+
+async fn on_say(socket: SocketRef, io: SocketIo, Data(text): Data<String>) {
+    // shim: socketioxide has no `onAny`; each handler calls it first
+    on_any("say").await;
+    let data = socket.extensions.get::<SocketData>().unwrap_or_default();
+    io.emit("said", &(&data.nick, &text)).await.ok();
+}
+
 async fn on_goodbye(socket: SocketRef) {
     // shim: socketioxide has no `onAny`; each handler calls it first
     on_any("goodbye").await;
@@ -68,7 +95,7 @@ async fn on_disconnect(socket: SocketRef) {
     println!("user disconnected");
 }
 
-/// What the middlewares keep on each socket (Node: `socket.data`).
+/// What the socket keeps for its handlers (Node: `socket.data`).
 #[derive(Clone, Default)]
 struct TenantsTenantSocketData {
     team: String,

@@ -8,12 +8,23 @@ pub mod tenant_broadcast_1 {
     use socketioxide::handler::ConnectHandler;
     use socketioxide::SocketIo;
 
+    /// What the socket keeps for its handlers (Node: `socket.data`).
+    #[derive(Clone, Default)]
+    struct SocketData {
+        nick: String,
+    }
+
     async fn on_connect(socket: SocketRef) {
         println!("a user connected");
+        let mut data = socket.extensions.get::<SocketData>().unwrap_or_default();
+        data.nick = "anonymous".to_string();
+        socket.extensions.insert(data);
         socket.on("join", on_join);
         socket.on("move", on_move);
         socket.on("news for both teams", on_news_for_both_teams);
         socket.on("alarm", on_alarm);
+        socket.on("nick", on_nick);
+        socket.on("say", on_say);
         socket.on("goodbye", on_goodbye);
         socket.on_fallback(on_unhandled);
         socket.on_disconnect(on_disconnect);
@@ -50,6 +61,22 @@ pub mod tenant_broadcast_1 {
         io.emit("alert", &msg).await.ok();
     }
 
+    async fn on_nick(socket: SocketRef, Data(name): Data<String>, ack: AckSender) {
+        // shim: socketioxide has no `onAny`; each handler calls it first
+        on_any("nick").await;
+        let mut data = socket.extensions.get::<SocketData>().unwrap_or_default();
+        data.nick = name.clone();
+        socket.extensions.insert(data);
+        ack.send(&"ok").ok();
+    }
+
+    async fn on_say(socket: SocketRef, io: SocketIo, Data(text): Data<String>) {
+        // shim: socketioxide has no `onAny`; each handler calls it first
+        on_any("say").await;
+        let data = socket.extensions.get::<SocketData>().unwrap_or_default();
+        io.emit("said", &(&data.nick, &text)).await.ok();
+    }
+
     async fn on_goodbye(socket: SocketRef) {
         // shim: socketioxide has no `onAny`; each handler calls it first
         on_any("goodbye").await;
@@ -72,7 +99,7 @@ pub mod tenant_broadcast_1 {
         println!("user disconnected");
     }
 
-    /// What the middlewares keep on each socket (Node: `socket.data`).
+    /// What the socket keeps for its handlers (Node: `socket.data`).
     #[derive(Clone, Default)]
     struct TenantsTenantSocketData {
         team: String,
@@ -155,12 +182,23 @@ pub mod tenant_broadcast_2 {
     use socketioxide::handler::ConnectHandler;
     use socketioxide::SocketIo;
 
+    /// What the socket keeps for its handlers (Node: `socket.data`).
+    #[derive(Clone, Default)]
+    struct SocketData {
+        nick: String,
+    }
+
     async fn on_connect(socket: SocketRef) {
         println!("a user connected");
+        let mut data = socket.extensions.get::<SocketData>().unwrap_or_default();
+        data.nick = "anonymous".to_string();
+        socket.extensions.insert(data);
         socket.on("join", on_join);
         socket.on("move", on_move);
         socket.on("news for both teams", on_news_for_both_teams);
         socket.on("alarm", on_alarm);
+        socket.on("nick", on_nick);
+        socket.on("say", on_say);
         socket.on("goodbye", on_goodbye);
         socket.on_fallback(on_unhandled);
         socket.on_disconnect(on_disconnect);
@@ -197,6 +235,22 @@ pub mod tenant_broadcast_2 {
         io.emit("alert", &msg).await.ok();
     }
 
+    async fn on_nick(socket: SocketRef, Data(name): Data<String>, ack: AckSender) {
+        // shim: socketioxide has no `onAny`; each handler calls it first
+        on_any("nick").await;
+        let mut data = socket.extensions.get::<SocketData>().unwrap_or_default();
+        data.nick = name.clone();
+        socket.extensions.insert(data);
+        ack.send(&"ok").ok();
+    }
+
+    async fn on_say(socket: SocketRef, io: SocketIo, Data(text): Data<String>) {
+        // shim: socketioxide has no `onAny`; each handler calls it first
+        on_any("say").await;
+        let data = socket.extensions.get::<SocketData>().unwrap_or_default();
+        io.emit("said", &(&data.nick, &text)).await.ok();
+    }
+
     async fn on_goodbye(socket: SocketRef) {
         // shim: socketioxide has no `onAny`; each handler calls it first
         on_any("goodbye").await;
@@ -219,7 +273,7 @@ pub mod tenant_broadcast_2 {
         println!("user disconnected");
     }
 
-    /// What the middlewares keep on each socket (Node: `socket.data`).
+    /// What the socket keeps for its handlers (Node: `socket.data`).
     #[derive(Clone, Default)]
     struct TenantsTenantSocketData {
         team: String,
@@ -302,12 +356,23 @@ pub mod tenant_broadcast_3 {
     use socketioxide::handler::ConnectHandler;
     use socketioxide::SocketIo;
 
+    /// What the socket keeps for its handlers (Node: `socket.data`).
+    #[derive(Clone, Default)]
+    struct SocketData {
+        nick: String,
+    }
+
     async fn on_connect(socket: SocketRef) {
         println!("a user connected");
+        let mut data = socket.extensions.get::<SocketData>().unwrap_or_default();
+        data.nick = "anonymous".to_string();
+        socket.extensions.insert(data);
         socket.on("join", on_join);
         socket.on("move", on_move);
         socket.on("news for both teams", on_news_for_both_teams);
         socket.on("alarm", on_alarm);
+        socket.on("nick", on_nick);
+        socket.on("say", on_say);
         socket.on("goodbye", on_goodbye);
         socket.on_fallback(on_unhandled);
         socket.on_disconnect(on_disconnect);
@@ -344,6 +409,22 @@ pub mod tenant_broadcast_3 {
         io.emit("alert", &msg).await.ok();
     }
 
+    async fn on_nick(socket: SocketRef, Data(name): Data<String>, ack: AckSender) {
+        // shim: socketioxide has no `onAny`; each handler calls it first
+        on_any("nick").await;
+        let mut data = socket.extensions.get::<SocketData>().unwrap_or_default();
+        data.nick = name.clone();
+        socket.extensions.insert(data);
+        ack.send(&"ok").ok();
+    }
+
+    async fn on_say(socket: SocketRef, io: SocketIo, Data(text): Data<String>) {
+        // shim: socketioxide has no `onAny`; each handler calls it first
+        on_any("say").await;
+        let data = socket.extensions.get::<SocketData>().unwrap_or_default();
+        io.emit("said", &(&data.nick, &text)).await.ok();
+    }
+
     async fn on_goodbye(socket: SocketRef) {
         // shim: socketioxide has no `onAny`; each handler calls it first
         on_any("goodbye").await;
@@ -366,7 +447,7 @@ pub mod tenant_broadcast_3 {
         println!("user disconnected");
     }
 
-    /// What the middlewares keep on each socket (Node: `socket.data`).
+    /// What the socket keeps for its handlers (Node: `socket.data`).
     #[derive(Clone, Default)]
     struct TenantsTenantSocketData {
         team: String,
