@@ -142,39 +142,29 @@ fn connection_head(ns: &Namespace) -> String {
     out
 }
 
-/// The middlewares and the connection handler's own operations, without the event
-/// handlers it attaches (each shown where its event is sent).
+/// The middlewares and the connection handler as the file holds it, each handler it
+/// attaches (`socket.on`, `socket.onAny`, `socket.use`) down to its first and last
+/// line: its body is shown where its event is sent.
 pub fn connection(ns: &Namespace) -> String {
     let mut out = connection_head(ns);
-    let mut body = ops(&ns.connection);
-    let attached: Vec<String> = ns
-        .events
-        .iter()
-        .map(|h| string(&h.event))
-        .chain((!ns.any.is_empty()).then(|| "every event (onAny)".to_string()))
-        .chain((!ns.unhandled.is_empty()).then(|| "any other event (onAny)".to_string()))
-        .chain((!ns.disconnecting.is_empty()).then(|| string("disconnecting")))
-        .chain((!ns.disconnect.is_empty()).then(|| string("disconnect")))
-        .collect();
-    // The handlers it attaches, named on comment lines of a readable width.
-    if !attached.is_empty() {
-        let last = attached.len() - 1;
-        let mut line = String::from("// then it attaches handlers for");
-        for (i, name) in attached.iter().enumerate() {
-            let item = if i == last {
-                name.clone()
-            } else {
-                format!("{name},")
-            };
-            if line.len() + 1 + item.len() > 64 {
-                let _ = writeln!(body, "{line}");
-                line = format!("//  {item}");
-            } else {
-                line.push(' ');
-                line.push_str(&item);
+    let mut body = String::new();
+    let mut inside = false;
+    for line in connection_body(ns).lines() {
+        let attaches = ["socket.on(", "socket.onAny(", "socket.use("]
+            .iter()
+            .any(|call| line.starts_with(call));
+        if inside {
+            if line == "});" {
+                inside = false;
+                body.push_str("  // … shown when it runs\n});\n");
             }
+            continue;
         }
-        let _ = writeln!(body, "{line}");
+        if attaches && line.ends_with('{') {
+            inside = true;
+        }
+        body.push_str(line);
+        body.push('\n');
     }
     out.push_str(&indent(&body, 1));
     out.push_str("});\n");

@@ -34,9 +34,9 @@ fn export(id: &str, dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// The JavaScript blocks a transcript shows (under `JS`), each as its lines with no
-/// whitespace, comments left out: a connection handler shown with "// then it
-/// attaches handlers for ..." in place of its `socket.on` calls must still be the
-/// exported one, those calls aside; a line wrapped on screen is two pieces.
+/// whitespace, comments left out: a connection handler shown with "// … shown when
+/// it runs" in place of each attached handler's body must still be the exported
+/// one, those bodies aside; a line wrapped on screen is two pieces.
 fn shown_js(transcript: &str) -> Vec<Vec<String>> {
     shown_blocks(transcript, "    JS")
 }
