@@ -48,7 +48,7 @@ pub fn js_project(lesson: &Lesson, choice: Option<&str>) -> Result<Vec<File>, Ex
         Some(id) => choice_app(lesson, id)?,
     };
     let package = serde_json::json!({
-        "name": format!("socketio-lab-{}", lesson.id),
+        "name": package_name(&lesson.id),
         "private": true,
         "description": format!("The server of the socketio-lab lesson `{}`", lesson.id),
         "main": "index.js",
@@ -115,9 +115,9 @@ pub fn rust_project(lesson: &Lesson, choice: Option<&str>) -> Result<Vec<File>, 
         dependencies.insert(0, "futures-util = \"0.3\"".into());
     }
     let manifest = format!(
-        "[package]\nname = \"socketio-lab-{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+        "[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
          [dependencies]\n{}\n",
-        lesson.id,
+        package_name(&lesson.id),
         dependencies.join("\n")
     );
     Ok(vec![
@@ -130,6 +130,21 @@ pub fn rust_project(lesson: &Lesson, choice: Option<&str>) -> Result<Vec<File>, 
             text: main,
         },
     ])
+}
+
+/// The project's name, for npm and for Cargo alike: `socketio-lab-` and the lesson's
+/// id in lowercase letters, digits and `-` (a lesson from `--lessons` is named by its
+/// file, which may hold spaces or capitals that neither accepts).
+fn package_name(id: &str) -> String {
+    let mut name = String::from("socketio-lab");
+    for word in id
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        name.push('-');
+        name.push_str(&word.to_ascii_lowercase());
+    }
+    name
 }
 
 /// The application a quiz choice runs, by `QUESTION:N`.
@@ -236,4 +251,14 @@ pub fn write(dir: &Path, files: &[File]) -> Result<Vec<PathBuf>, ExportError> {
         written.push(path);
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_project_name_npm_and_cargo_accept() {
+        assert_eq!(super::package_name("rooms"), "socketio-lab-rooms");
+        assert_eq!(super::package_name("Mon Lab_2"), "socketio-lab-mon-lab-2");
+        assert_eq!(super::package_name("é\"]x"), "socketio-lab-x");
+    }
 }
