@@ -119,8 +119,13 @@ export async function show(main, name) {
       lines.push(el("div", { class: "who" }, el("b", {}, who), " asks the server to run"));
     }
     if (code) {
-      lines.push(el("pre", { class: "js", "aria-label": "JavaScript" }, el("span", { class: "lang" }, "JS"), codeBlock(code.js, code.js_html)));
-      lines.push(el("pre", { class: "rust", "aria-label": "Rust" }, el("span", { class: "lang" }, "Rust"), codeBlock(code.rust, code.rust_html)));
+      // Each line after its number in the file `export` writes (index.js,
+      // src/main.rs), as the terminal shows them; the page never wraps a line.
+      const numbered = (text, html, numbers) => numbers
+        ? el("div", { class: "numbered" }, el("code", { class: "gutter", "aria-hidden": "true" }, text.replace(/\n$/, "").split("\n").map((_, i) => numbers[i] ?? "").join("\n")), codeBlock(text, html))
+        : codeBlock(text, html);
+      lines.push(el("pre", { class: "js", "aria-label": "JavaScript" }, el("span", { class: "lang" }, code.js_lines ? "JS  index.js" : "JS"), numbered(code.js, code.js_html, code.js_lines)));
+      lines.push(el("pre", { class: "rust", "aria-label": "Rust" }, el("span", { class: "lang" }, code.rust_lines ? "Rust  src/main.rs" : "Rust"), numbered(code.rust, code.rust_html, code.rust_lines)));
     }
     const outcomes = record.outcomes.map((o) =>
       el("li", { class: o.ok ? "good" : "warn" }, el("b", {}, o.name), ` ${o.text}`));

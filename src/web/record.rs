@@ -129,7 +129,22 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord) -> Value {
         "narration": step.narration,
         "code": code.map(|c| {
             use crate::highlight::{html, Lang};
+            // Each line's number in the file `export` writes, as the transcript
+            // shows them (`null`: a line the file does not hold).
+            let listing = crate::listing::Listing::of(lesson);
+            let scope = lesson
+                .client(step.action.actor())
+                .and_then(|actor| crate::listing::scope_of(lesson, actor));
+            let (js_lines, rust_lines) = match &listing {
+                Some(l) => (
+                    Some(crate::listing::numbers(&l.js, &c.js, scope.as_deref())),
+                    Some(crate::listing::numbers(&l.rust, &c.rust, None)),
+                ),
+                None => (None, None),
+            };
             json!({
+                "js_lines": js_lines,
+                "rust_lines": rust_lines,
                 "client_html": c.client.as_deref().and_then(|client| html(Lang::JavaScript, client)),
                 "js_html": html(Lang::JavaScript, &c.js),
                 "rust_html": html(Lang::Rust, &c.rust),
