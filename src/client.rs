@@ -561,10 +561,15 @@ fn on_any(
         if event.starts_with("lab:") {
             return async {}.boxed();
         }
+        let arguments = match &payload {
+            Payload::Text(values) => values.len(),
+            _ => 1,
+        };
         collector.record(Observation::Received {
             client: name.clone(),
             event: event.clone(),
             payload: payload_value(payload),
+            arguments,
         });
         let scripted = answers.iter().find(|a| a.event == event).cloned();
         let (Some(id), Some(answer)) = (ack_id, scripted) else {

@@ -649,6 +649,7 @@ mod tests {
             client: client.into(),
             event: "alert".into(),
             payload: Value::Null,
+            arguments: 1,
         }
     }
 

@@ -321,6 +321,7 @@ mod tests {
                     client: n.to_string(),
                     event: "news".into(),
                     payload: Value::from("hi"),
+                    arguments: 1,
                 })
                 .collect(),
             present: vec!["alice".into(), "bob".into(), "carol".into()],

@@ -120,7 +120,13 @@ pub enum Observation {
     Received {
         client: String,
         event: String,
+        /// The one argument, or for none or several the list of them (`arguments`
+        /// says which).
         payload: Value,
+        /// How many arguments the event carried: `moved "knight" "f3"` is two,
+        /// not one list.
+        #[serde(skip_serializing_if = "is_one")]
+        arguments: usize,
     },
     /// The server ended the client's connection.
     DroppedByServer { client: String },
@@ -347,7 +353,25 @@ impl StepRecord {
                 client: c,
                 event,
                 payload,
+                ..
             } if c == client => Some((event.as_str(), payload)),
+            _ => None,
+        })
+    }
+
+    /// What `client` received, each event with its arguments as they came: one
+    /// value each (none for an event with no argument).
+    pub fn received_args<'a>(
+        &'a self,
+        client: &'a str,
+    ) -> impl Iterator<Item = (&'a str, Vec<&'a Value>)> {
+        self.observations.iter().filter_map(move |o| match o {
+            Observation::Received {
+                client: c,
+                event,
+                payload,
+                arguments,
+            } if c == client => Some((event.as_str(), arguments_of(payload, *arguments))),
             _ => None,
         })
     }
@@ -566,6 +590,20 @@ pub struct Trace {
     pub steps: Vec<StepRecord>,
 }
 
+fn is_one(n: &usize) -> bool {
+    *n == 1
+}
+
+/// An event's arguments from its recorded payload: the one value, or the items of
+/// the list that stands for none or several.
+fn arguments_of(payload: &Value, arguments: usize) -> Vec<&Value> {
+    match (arguments, payload) {
+        (1, one) => vec![one],
+        (_, Value::Array(items)) => items.iter().collect(),
+        (_, other) => vec![other],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -575,6 +613,7 @@ mod tests {
             client: client.into(),
             event: "news".into(),
             payload: Value::from("hi"),
+            arguments: 1,
         }
     }
 

@@ -162,8 +162,8 @@ pub fn who_received(record: &StepRecord, width: usize, paint: Paint) -> String {
         last_node = node;
         let indent = if node.is_some() { "  " } else { "" };
         let got: Vec<String> = record
-            .received_by(name)
-            .map(|(event, payload)| format!("{} {}", safe::text(event), compact(payload)))
+            .received_args(name)
+            .map(|(event, args)| received_words(event, &args))
             .collect();
         let cell = name_cell(name, width, paint);
         let (mark, what) = if got.is_empty() {
@@ -613,6 +613,16 @@ fn client_answers(record: &StepRecord, width: usize, paint: Paint) -> String {
         }
     }
     out
+}
+
+/// An event as a client received it: its name, then each argument (`moved
+/// "knight" "f3"` is two arguments, `["knight","f3"]` one list), or that it had none.
+pub fn received_words(event: &str, args: &[&serde_json::Value]) -> String {
+    if args.is_empty() {
+        return format!("{} (no arguments)", safe::text(event));
+    }
+    let shown: Vec<String> = args.iter().map(|a| compact(a)).collect();
+    format!("{} {}", safe::text(event), shown.join(" "))
 }
 
 /// The server's account of an event: where it sent it, the acknowledgements, a refusal.

@@ -88,7 +88,7 @@ export async function show(main, name) {
   }
 
   function card(s) {
-    const got = s.received.map((r) => el("li", {}, el("code", {}, `${r.event} ${r.payload}`)));
+    const got = s.received.map((r) => el("li", {}, el("code", {}, r.text)));
     const mark = s.mark === "✓" ? "received" : s.mark === "·" ? "received nothing" : "";
     return el("article", {
       class: `card${s.present ? "" : " away"}${s.mark === "✓" ? " got" : ""}`,

@@ -194,6 +194,7 @@ mod tests {
                     client: c.to_string(),
                     event: "chat message".into(),
                     payload: Value::from(*text),
+                    arguments: 1,
                 })
                 .collect(),
             present: present.iter().map(|s| s.to_string()).collect(),

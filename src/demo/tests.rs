@@ -47,6 +47,7 @@ fn good_record(index: usize, step: &Step, present: &[&str]) -> StepRecord {
             client: name.clone(),
             event: step.action.event().unwrap_or_default().to_string(),
             payload: step.action.payload().cloned().unwrap_or(Value::Null),
+            arguments: 1,
         });
     }
     let mut r = record(index, obs, present);

@@ -116,6 +116,7 @@ mod tests {
                 client: "bob".into(),
                 event: "x".into(),
                 payload: json!({"from": ["abc123"]}),
+                arguments: 1,
             },
         ];
         mask(vec![("abc123".into(), "anaId".into())], &mut seen);

@@ -171,7 +171,7 @@ impl Lab {
         }
         let has_all = |seen: &[Observation], name: &str| {
             marks.iter().all(|mark| {
-                seen.iter().any(|o| matches!(o, Observation::Received { client, event, payload } if client == name && event == MARK && payload == mark))
+                seen.iter().any(|o| matches!(o, Observation::Received { client, event, payload, .. } if client == name && event == MARK && payload == mark))
             })
         };
         let everyone: Vec<String> = self.clients.keys().cloned().collect();

@@ -12,6 +12,7 @@ pub(crate) fn record(received_by: &[&str], claimed: &[&str]) -> StepRecord {
             client: n.to_string(),
             event: "news".into(),
             payload: Value::from("hi"),
+            arguments: 1,
         })
         .collect();
     observations.push(Observation::Answered {

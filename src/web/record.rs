@@ -32,8 +32,19 @@ fn card(lesson: &Lesson, record: &StepRecord, name: &str, delivers: bool) -> Val
         })
         .unwrap_or_default();
     let received: Vec<Value> = record
-        .received_by(name)
-        .map(|(event, payload)| json!({ "event": safe::text(event), "payload": safe::value(payload) }))
+        .received_args(name)
+        .map(|(event, args)| {
+            json!({
+                "event": safe::text(event),
+                "payload": match args.as_slice() {
+                    [one] => safe::value(one),
+                    many => safe::value(&Value::Array(many.iter().map(|a| (*a).clone()).collect())),
+                },
+                "args": args.iter().map(|a| safe::value(a)).collect::<Vec<_>>(),
+                // As the transcript says it: each argument, or that there was none.
+                "text": view::received_words(event, &args),
+            })
+        })
         .collect();
     let present = record.present.iter().any(|p| p == name);
     let mark = match (received.is_empty(), present && delivers) {

@@ -346,6 +346,7 @@ fn what_a_server_sends_is_shown_escaped_in_the_transcript() {
             client: "bob".into(),
             event: hostile.into(),
             payload: Value::Null,
+            arguments: 1,
         },
         Observation::Answered {
             client: "bob".into(),

@@ -26,6 +26,7 @@ fn record(event: &str, receivers: &[&str]) -> StepRecord {
                 client: client.to_string(),
                 event: event.to_string(),
                 payload: serde_json::Value::Null,
+                arguments: 1,
             })
             .collect(),
         present: vec!["alice".into(), "bob".into(), "carol".into()],

@@ -281,6 +281,7 @@ fn as_predicted(choice: &Choice, run: &ChoiceRun) -> ChoiceRun {
                     client: name.clone(),
                     event: event.clone(),
                     payload: Value::Null,
+                    arguments: 1,
                 });
             }
             for o in record.observations.iter_mut() {
@@ -528,6 +529,7 @@ fn disturbances(run: &ChoiceRun) -> Vec<ChoiceRun> {
                     client: name.clone(),
                     event: "x".into(),
                     payload: Value::Null,
+                    arguments: 1,
                 });
             }
             for o in r.observations.iter_mut() {

@@ -264,7 +264,8 @@ fn a_tutorial_style_chat_with_a_hard_coded_port_passes_chat() {
         format!("note: the server ignores `PORT` and listens on port {port}: verifying there");
     assert!(text.contains(&note), "{text}");
     assert!(
-        text.contains(r#"alice  ✓  chat message ["hello everyone",1]"#),
+        // Two arguments, the message and its offset: not one list.
+        text.contains(r#"alice  ✓  chat message "hello everyone" 1"#),
         "{text}"
     );
 }
