@@ -348,7 +348,8 @@ function template(line, at, scope) {
       continue;
     }
     const index = scope.params.indexOf(name);
-    const rooms = name === "rooms" && scope.rooms !== false;
+    // In `disconnect` too: Node has emptied `socket.rooms` by then, which is the point.
+    const rooms = name === "rooms";
     const kept = name.startsWith("data.") && (scope.data || []).includes(name.slice("data.".length));
     if (name !== "nsp" && !rooms && !kept && index < 0) fail(at, `\`{${name}}\` names no parameter of this handler`);
     const part = name === "nsp" ? { nsp: true } : rooms ? { rooms: true } : kept ? { data: name.slice(5) } : { param: index };

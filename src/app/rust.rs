@@ -417,12 +417,12 @@ fn connect_fn(
 }
 
 fn disconnect_fn(ns: &Namespace, name: &str, data_ty: &str) -> String {
-    let list: Vec<Op> = ns
-        .disconnecting
-        .iter()
-        .chain(&ns.disconnect)
-        .cloned()
-        .collect();
+    // `{rooms}` in the `disconnect` part reads no socket: the shim's empty list.
+    let gone = ns.disconnect.iter().map(|op| match op {
+        Op::Log(text) => Op::Log(text.replace("{rooms}", "")),
+        other => other.clone(),
+    });
+    let list: Vec<Op> = ns.disconnecting.iter().cloned().chain(gone).collect();
     let mut out = format!(
         "async fn {name}({}) {{\n",
         extractors(&list, &[], false, ns.shared_connections).join(", ")
@@ -432,7 +432,9 @@ fn disconnect_fn(ns: &Namespace, name: &str, data_ty: &str) -> String {
         body.push_str("// no `disconnecting` in socketioxide: rooms are still readable here\n");
     }
     body.push_str(&data_preamble(&list, data_ty));
-    body.push_str(&ops(&list, ns.shared_connections));
+    body.push_str(&ops(&ns.disconnecting, ns.shared_connections));
+    // Node has emptied `socket.rooms` by `disconnect`; this handler still sees them.
+    body.push_str(&ops(&ns.disconnect, ns.shared_connections).replace(ROOMS_NOW, ROOMS_GONE));
     out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     out
@@ -676,16 +678,22 @@ fn op(op: &Op, shared: bool) -> String {
     }
 }
 
+/// How a log line reads the socket's rooms (see [`log`]).
+const ROOMS_NOW: &str =
+    "let mut rooms: Vec<String> = socket.rooms().into_iter().map(String::from)\n    \
+     .filter(|r| *r != socket.id.as_str()).collect();\nrooms.sort();\n";
+/// The same read in the `disconnect` part of socketioxide's one disconnect handler.
+const ROOMS_GONE: &str =
+    "// shim: by \"disconnect\" Node's socket.rooms is empty; this handler still sees them\n\
+     let rooms: Vec<String> = Vec::new();\n";
+
 /// `println!` with the template's names as inline arguments; `{nsp}` is positional,
 /// and `{rooms}` is read into a sorted list first.
 fn log(text: &str) -> String {
     let names = placeholders(text).unwrap_or_default();
     let mut out = String::new();
     if names.contains(&"rooms") {
-        out.push_str(
-            "let mut rooms: Vec<String> = socket.rooms().into_iter().map(String::from)\n    \
-             .filter(|r| *r != socket.id.as_str()).collect();\nrooms.sort();\n",
-        );
+        out.push_str(ROOMS_NOW);
     }
     let positional: Vec<String> = names
         .iter()

@@ -28,8 +28,6 @@ pub const MAX_WAIT_MS: u64 = 10_000;
 struct Scope<'a> {
     params: Vec<super::Param<'a>>,
     ack: bool,
-    /// Whether the socket is still in its rooms (not in `disconnect`).
-    rooms: bool,
     /// The `socket.data` fields the namespace's middlewares keep.
     data: Vec<&'a str>,
 }
@@ -193,13 +191,6 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
     let plain = Scope {
         params: vec![],
         ack: false,
-        rooms: true,
-        data: ns_data.clone(),
-    };
-    let gone = Scope {
-        params: vec![],
-        ack: false,
-        rooms: false,
         data: ns_data.clone(),
     };
     if ns.hold_early && ns.waits() {
@@ -234,11 +225,10 @@ fn namespace(app: &App, ns: &Namespace, at: &str) -> Result<(), AppError> {
         &plain,
         &format!("{at}.disconnecting"),
     )?;
-    ops(app, &ns.disconnect, &gone, &format!("{at}.disconnect"))?;
+    ops(app, &ns.disconnect, &plain, &format!("{at}.disconnect"))?;
     let catch_all = Scope {
         params: vec![super::Param::parse("event")],
         ack: false,
-        rooms: true,
         data: ns_data.clone(),
     };
     ops(app, &ns.unhandled, &catch_all, &format!("{at}.unhandled"))?;
@@ -316,7 +306,6 @@ fn event_handler(app: &App, handler: &Handler, ns_data: &[&str], at: &str) -> Re
     let scope = Scope {
         params,
         ack: true,
-        rooms: true,
         data: ns_data.to_vec(),
     };
     ops(app, &handler.ops, &scope, &format!("{at}.do"))
@@ -520,16 +509,11 @@ fn expr(e: &Expr, scope: &Scope) -> Result<(), String> {
 }
 
 /// `{name}` placeholders: text parameters, `{nsp}`, and `{rooms}` (the socket's
-/// rooms but its own-id one, sorted, comma-separated) while it still has rooms.
+/// rooms but its own-id one, sorted, comma-separated; none by `disconnect`, which
+/// is the point of logging them there).
 /// (Never the socket's id: it is random, and the lab shows nothing random.)
 fn template(text: &str, scope: &Scope) -> Result<(), String> {
     for name in placeholders(text)? {
-        if name == "rooms" && !scope.rooms {
-            return Err(
-                "`{rooms}` in `disconnect`: the socket has left every room by then; log them in `disconnecting`"
-                    .into(),
-            );
-        }
         let kept = name
             .strip_prefix("data.")
             .is_some_and(|key| scope.data.contains(&key));

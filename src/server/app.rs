@@ -260,7 +260,9 @@ pub(crate) async fn disconnect<A: Adapter>(
     let mut run = Run::new(socket, io, lab);
     run.rooms_at_exit = Some(rooms);
     run.ops(&ns.disconnecting).await;
-    run.rooms_at_exit = None;
+    // By `disconnect` Node has taken the socket out of every room, as the printed
+    // shim does; socketioxide's one handler would still see them.
+    run.rooms_at_exit = Some(Vec::new());
     run.ops(&ns.disconnect).await;
 }
 

@@ -92,7 +92,9 @@ async fn on_disconnect(socket: SocketRef) {
         .filter(|r| *r != socket.id.as_str()).collect();
     rooms.sort();
     println!("leaving rooms: {}", rooms.join(", "));
-    println!("user disconnected");
+    // shim: by "disconnect" Node's socket.rooms is empty; this handler still sees them
+    let rooms: Vec<String> = Vec::new();
+    println!("user disconnected, in rooms: [{}]", rooms.join(", "));
 }
 
 /// What the socket keeps for its handlers (Node: `socket.data`).

@@ -96,7 +96,9 @@ pub mod tenant_broadcast_1 {
             .filter(|r| *r != socket.id.as_str()).collect();
         rooms.sort();
         println!("leaving rooms: {}", rooms.join(", "));
-        println!("user disconnected");
+        // shim: by "disconnect" Node's socket.rooms is empty; this handler still sees them
+        let rooms: Vec<String> = Vec::new();
+        println!("user disconnected, in rooms: [{}]", rooms.join(", "));
     }
 
     /// What the socket keeps for its handlers (Node: `socket.data`).
@@ -270,7 +272,9 @@ pub mod tenant_broadcast_2 {
             .filter(|r| *r != socket.id.as_str()).collect();
         rooms.sort();
         println!("leaving rooms: {}", rooms.join(", "));
-        println!("user disconnected");
+        // shim: by "disconnect" Node's socket.rooms is empty; this handler still sees them
+        let rooms: Vec<String> = Vec::new();
+        println!("user disconnected, in rooms: [{}]", rooms.join(", "));
     }
 
     /// What the socket keeps for its handlers (Node: `socket.data`).
@@ -444,7 +448,9 @@ pub mod tenant_broadcast_3 {
             .filter(|r| *r != socket.id.as_str()).collect();
         rooms.sort();
         println!("leaving rooms: {}", rooms.join(", "));
-        println!("user disconnected");
+        // shim: by "disconnect" Node's socket.rooms is empty; this handler still sees them
+        let rooms: Vec<String> = Vec::new();
+        println!("user disconnected, in rooms: [{}]", rooms.join(", "));
     }
 
     /// What the socket keeps for its handlers (Node: `socket.data`).
