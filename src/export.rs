@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::app::js;
+use crate::app::{js, App};
 use crate::lesson::Lesson;
 
 /// The probe: names sockets, answers the sync barrier, and reports what the server
@@ -40,13 +40,7 @@ pub enum ExportError {
 /// The files of the JavaScript project for `lesson`, or for one of its quiz choices
 /// that is handler code (`QUESTION:N`, N from 1): the server that choice runs.
 pub fn js_project(lesson: &Lesson, choice: Option<&str>) -> Result<Vec<File>, ExportError> {
-    let app = match choice {
-        None => lesson
-            .app
-            .as_ref()
-            .ok_or_else(|| ExportError::NoServer(lesson.id.clone()))?,
-        Some(id) => choice_app(lesson, id)?,
-    };
+    let app = app_of(lesson, choice)?;
     let package = serde_json::json!({
         "name": package_name(&lesson.id),
         "private": true,
@@ -78,27 +72,11 @@ pub fn js_project(lesson: &Lesson, choice: Option<&str>) -> Result<Vec<File>, Ex
 /// project has no probe: it runs as any socketioxide server does, for your own
 /// clients, but `run --server` needs the lab protocol (docs/lab-protocol.md).
 pub fn rust_project(lesson: &Lesson, choice: Option<&str>) -> Result<Vec<File>, ExportError> {
-    let app = match choice {
-        None => lesson
-            .app
-            .as_ref()
-            .ok_or_else(|| ExportError::NoServer(lesson.id.clone()))?,
-        Some(id) => choice_app(lesson, id)?,
-    };
+    let app = app_of(lesson, choice)?;
     let code = crate::app::rust::module(app, lesson.heartbeat());
-    let (what, flag) = match choice {
-        Some(c) => (format!("quiz choice `{c}` of "), format!(" --choice {c}")),
-        None => (String::new(), String::new()),
-    };
     let main = format!(
-        "// The server of {what}the socketio-lab lesson `{id}`:\n\
-         // {title}.\n\
-         // Written by `socketio-lab export {id} --lang rust{flag}`;\n\
-         // the lab prints the same code.\n\
-         // Run it: cargo run (PORT=3000 unless set)\n\
-         \n{code}",
-        id = lesson.id,
-        title = lesson.title,
+        "{}// Run it: cargo run (PORT=3000 unless set)\n\n{code}",
+        header(lesson, choice, "rust")
     );
     let mut socketioxide = String::from("\"0.18\"");
     if code.contains("socket.extensions") {
@@ -147,8 +125,36 @@ fn package_name(id: &str) -> String {
     name
 }
 
+/// The application an export writes: the lesson's, or a quiz choice's.
+fn app_of<'a>(lesson: &'a Lesson, choice: Option<&str>) -> Result<&'a App, ExportError> {
+    match choice {
+        None => lesson
+            .app
+            .as_ref()
+            .ok_or_else(|| ExportError::NoServer(lesson.id.clone())),
+        Some(id) => choice_app(lesson, id),
+    }
+}
+
+/// The comment lines that open both languages' server file: whose server it is,
+/// and the command that wrote it.
+fn header(lesson: &Lesson, choice: Option<&str>, lang: &str) -> String {
+    let (what, flag) = match choice {
+        Some(c) => (format!("quiz choice `{c}` of "), format!(" --choice {c}")),
+        None => (String::new(), String::new()),
+    };
+    format!(
+        "// The server of {what}the socketio-lab lesson `{id}`:\n\
+         // {title}.\n\
+         // Written by `socketio-lab export {id} --lang {lang}{flag}`;\n\
+         // the lab prints the same code.\n",
+        id = lesson.id,
+        title = lesson.title,
+    )
+}
+
 /// The application a quiz choice runs, by `QUESTION:N`.
-fn choice_app<'a>(lesson: &'a Lesson, id: &str) -> Result<&'a crate::app::App, ExportError> {
+fn choice_app<'a>(lesson: &'a Lesson, id: &str) -> Result<&'a App, ExportError> {
     let bad = |why: String| ExportError::Choice(crate::safe::text(id).into_owned(), why);
     let (question, number) = id
         .rsplit_once(':')
@@ -187,7 +193,7 @@ fn choice_app<'a>(lesson: &'a Lesson, id: &str) -> Result<&'a crate::app::App, E
         })
 }
 
-fn index_js(lesson: &Lesson, app: &crate::app::App, choice: Option<&str>) -> String {
+fn index_js(lesson: &Lesson, app: &App, choice: Option<&str>) -> String {
     let options = match &lesson.network {
         // The lesson's shortened heartbeat: part of its server, as the lesson says.
         Some(n) => format!(
@@ -200,15 +206,8 @@ fn index_js(lesson: &Lesson, app: &crate::app::App, choice: Option<&str>) -> Str
         "server.listen(port, () => {\n  console.log(`listening on *:${server.address().port}`);\n});\n"
             .to_string()
     });
-    let (what, flag) = match choice {
-        Some(c) => (format!("quiz choice `{c}` of "), format!(" --choice {c}")),
-        None => (String::new(), String::new()),
-    };
     format!(
-        "// The server of {what}the socketio-lab lesson `{id}`:\n\
-         // {title}.\n\
-         // Written by `socketio-lab export {id} --lang js{flag}`;\n\
-         // the lab prints the same code.\n\
+        "{header}\
          // Run it: npm install && node index.js (PORT=3000 unless set), then\n\
          // socketio-lab run {id} --server http://localhost:3000\n\
          \n\
@@ -226,8 +225,8 @@ fn index_js(lesson: &Lesson, app: &crate::app::App, choice: Option<&str>) -> Str
          {code}\n\
          const port = Number(process.env.PORT ?? 3000);\n\
          {listen}",
+        header = header(lesson, choice, "js"),
         id = lesson.id,
-        title = lesson.title,
         code = js::app(app),
     )
 }

@@ -29,9 +29,32 @@ impl Listing {
     }
 }
 
+/// The line numbers of a step's code, one per line of its JavaScript and its Rust.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepNumbers {
+    pub js: Vec<Option<usize>>,
+    pub rust: Vec<Option<usize>>,
+}
+
+/// Where each line of a step's code (`snippet::code` for `actor`) stands in the
+/// files `export` writes; `None` for a lesson that runs the lab's fixed server.
+/// The transcript and the web page both number a step's code by it.
+pub fn step_numbers(
+    lesson: &Lesson,
+    actor: &crate::lesson::Client,
+    code: &crate::snippet::Snippet,
+) -> Option<StepNumbers> {
+    let listing = Listing::of(lesson)?;
+    let scope = scope_of(lesson, actor);
+    Some(StepNumbers {
+        js: numbers(&listing.js, &code.js, scope.as_deref()),
+        rust: numbers(&listing.rust, &code.rust, None),
+    })
+}
+
 /// What [`numbers`] takes as `scope` for a step of `client`: the first line of its
 /// namespace's JavaScript connection handler, inside which its handlers stand.
-pub fn scope_of(lesson: &Lesson, client: &crate::lesson::Client) -> Option<String> {
+fn scope_of(lesson: &Lesson, client: &crate::lesson::Client) -> Option<String> {
     let ns = lesson.app.as_ref()?.namespace(&client.namespace)?;
     crate::app::js::connection(ns)
         .lines()
@@ -192,10 +215,13 @@ mod tests {
                     continue;
                 };
                 let code = crate::snippet::code(&lesson, step, actor);
-                for (file, shown) in [(&listing.js, &code.js), (&listing.rust, &code.rust)] {
-                    let scope = crate::listing::scope_of(&lesson, actor);
-                    for (line, number) in shown.lines().zip(numbers(file, shown, scope.as_deref()))
-                    {
+                let numbered = step_numbers(&lesson, actor, &code).unwrap();
+                let files = [
+                    (&listing.js, &code.js, &numbered.js),
+                    (&listing.rust, &code.rust, &numbered.rust),
+                ];
+                for (file, shown, numbers) in files {
+                    for (line, number) in shown.lines().zip(numbers.iter().copied()) {
                         let text = line.trim();
                         if text.is_empty() || text.starts_with("//") {
                             continue;

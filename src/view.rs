@@ -245,23 +245,20 @@ fn code(lesson: &Lesson, step: &Step, actor: &Client, paint: Paint) -> String {
             let _ = writeln!(out, "  {actors} {}", paint.dim("asks the server to run"));
         }
     }
-    match crate::listing::Listing::of(lesson) {
+    match crate::listing::step_numbers(lesson, actor, &code) {
         // Each line numbered by where it stands in the file `export` writes, which
         // the header showed whole.
-        Some(listing) => {
-            let scope = crate::listing::scope_of(lesson, actor);
-            let js = crate::listing::numbers(&listing.js, &code.js, scope.as_deref());
-            let rust = crate::listing::numbers(&listing.rust, &code.rust, None);
+        Some(numbered) => {
             out.push_str(&code_block(
                 Some("JS  index.js"),
                 &code.js,
-                Some(&js),
+                Some(&numbered.js),
                 paint,
             ));
             out.push_str(&code_block(
                 Some("Rust  src/main.rs"),
                 &code.rust,
-                Some(&rust),
+                Some(&numbered.rust),
                 paint,
             ));
         }

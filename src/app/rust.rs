@@ -35,9 +35,27 @@ pub const SENDER_ROOM: &str = "// shim: Node also leaves out the rest of the sen
 pub const LEFT_ROOM: &str = "// shim: Node leaves out the sender's own-id room, not the sender: \
      after socket.leave(socket.id) it is reached; socket.to(..) would skip it";
 
-/// Where `op` writes the namespace's `socket.data` type, which only the namespace
-/// knows: replaced by its name when the function is printed.
-const SET_TYPE: &str = "__SocketData__";
+/// What an operation's Rust depends on beyond the operation: where it runs.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    /// The namespace's `socket.data` type, which `set` writes.
+    data_ty: &'a str,
+    /// A client of the lesson shares another's connection, so `disconnect(true)`
+    /// walks its namespaces (the function has `io`).
+    shared: bool,
+    /// In the `disconnect` part: Node has emptied `socket.rooms` by then.
+    rooms_gone: bool,
+}
+
+impl<'a> Context<'a> {
+    fn new(data_ty: &'a str, shared: bool) -> Self {
+        Context {
+            data_ty,
+            shared,
+            rooms_gone: false,
+        }
+    }
+}
 
 /// A text value as an owned `String`, what a `socket.data` field holds.
 fn text_value(v: &super::Expr) -> String {
@@ -152,7 +170,7 @@ pub fn listening(app: &App) -> Option<String> {
     let line = app.listening.as_deref()?;
     Some(format!(
         "let port = listener.local_addr()?.port();\n{};\n",
-        log(line)
+        log(line, false)
     ))
 }
 
@@ -179,20 +197,6 @@ impl Printed {
             .iter()
             .find(|(e, _)| e == event)
             .map(|(_, code)| code.as_str())
-    }
-
-    /// Every function with the namespace's `socket.data` type where `set` wrote it.
-    fn with_data_type(self, ty: &str) -> Self {
-        let name = |code: String| code.replace(SET_TYPE, ty);
-        Printed {
-            connect: name(self.connect),
-            events: self.events.into_iter().map(|(e, c)| (e, name(c))).collect(),
-            unhandled: self.unhandled.map(name),
-            disconnect: self.disconnect.map(name),
-            register: self.register,
-            packet: name(self.packet),
-            any: name(self.any),
-        }
     }
 
     fn all(&self) -> String {
@@ -292,7 +296,7 @@ pub fn printed(ns: &Namespace) -> Printed {
             Some((_, call)) => call.first_in(&function, event),
         }
     };
-    let printed = Printed {
+    Printed {
         any: any
             .as_ref()
             .map(|(code, _)| code.clone())
@@ -325,8 +329,7 @@ pub fn printed(ns: &Namespace) -> Printed {
             }
         }),
         register,
-    };
-    printed.with_data_type(&data_ty)
+    }
 }
 
 fn middleware(name: &str, mw: &Middleware, data_ty: &str) -> String {
@@ -406,7 +409,8 @@ fn connect_fn(
         String::new()
     };
     body.push_str(&data_preamble(&ns.connection, data_ty));
-    body.push_str(&ops(&ns.connection, false));
+    // No `io` here: `disconnect(true)` closes this namespace only.
+    body.push_str(&ops(&ns.connection, Context::new(data_ty, false)));
     body.push_str(attach);
     if let Some(function) = disconnect {
         let _ = writeln!(body, "socket.on_disconnect({function});");
@@ -432,9 +436,14 @@ fn disconnect_fn(ns: &Namespace, name: &str, data_ty: &str) -> String {
         body.push_str("// no `disconnecting` in socketioxide: rooms are still readable here\n");
     }
     body.push_str(&data_preamble(&list, data_ty));
-    body.push_str(&ops(&ns.disconnecting, ns.shared_connections));
+    let cx = Context::new(data_ty, ns.shared_connections);
+    body.push_str(&ops(&ns.disconnecting, cx));
     // Node has emptied `socket.rooms` by `disconnect`; this handler still sees them.
-    body.push_str(&ops(&ns.disconnect, ns.shared_connections).replace(ROOMS_NOW, ROOMS_GONE));
+    let gone = Context {
+        rooms_gone: true,
+        ..cx
+    };
+    body.push_str(&ops(&ns.disconnect, gone));
     out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     out
@@ -515,7 +524,7 @@ fn any_fn(ns: &Namespace, name: &str, data_ty: &str, wait: Option<&str>) -> (Str
     let _ = writeln!(out, "async fn {name}({}) {{", params.join(", "));
     let body = wait.unwrap_or_default().to_string()
         + &data_preamble(&ns.any, data_ty)
-        + &ops(&ns.any, false);
+        + &ops(&ns.any, Context::new(data_ty, false));
     out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     let call = AnyCall {
@@ -536,7 +545,7 @@ fn unhandled_fn(ns: &Namespace, name: &str, data_ty: &str, wait: Option<&str>) -
     let mut out = format!("async fn {name}({}) {{\n", args.join(", "));
     let body = wait.unwrap_or_default().to_string()
         + &data_preamble(&ns.unhandled, data_ty)
-        + &ops(&ns.unhandled, ns.shared_connections);
+        + &ops(&ns.unhandled, Context::new(data_ty, ns.shared_connections));
     out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     out
@@ -557,7 +566,7 @@ pub fn event_fn(
     let mut out = format!("async fn {name}({}) {{\n", args.join(", "));
     let body = wait.unwrap_or_default().to_string()
         + &data_preamble(&handler.ops, data_ty)
-        + &ops(&handler.ops, shared);
+        + &ops(&handler.ops, Context::new(data_ty, shared));
     out.push_str(&indent(&body, 1));
     out.push_str("}\n");
     out
@@ -641,14 +650,13 @@ fn needs_socket(op: &Op) -> bool {
             .any(|e| matches!(e.0, Source::SocketId | Source::Nsp))
 }
 
-fn ops(list: &[Op], shared: bool) -> String {
-    list.iter().map(|o| op(o, shared)).collect()
+fn ops(list: &[Op], cx: Context) -> String {
+    list.iter().map(|o| op(o, cx)).collect()
 }
 
-/// `shared`: as [`extractors`] takes it.
-fn op(op: &Op, shared: bool) -> String {
+fn op(op: &Op, cx: Context) -> String {
     match op {
-        Op::Log(text) => format!("{};\n", log(text)),
+        Op::Log(text) => format!("{};\n", log(text, cx.rooms_gone)),
         Op::Emit(emit) => emit_call(emit),
         Op::Join(rooms) => format!("socket.join({});\n", rooms_arg(rooms)),
         Op::Leave(rooms) => format!("socket.leave({});\n", rooms_arg(rooms)),
@@ -656,15 +664,16 @@ fn op(op: &Op, shared: bool) -> String {
             "ack.send({}).ok();\n",
             emit::data(std::slice::from_ref(answer))
         ),
-        Op::Disconnect(true) if shared => format!(
+        Op::Disconnect(true) if cx.shared => format!(
             "{CLOSE_SHIM}\nfor ns in io.nsps() {{\n    if let Some(socket) = ns.get_socket(socket.id) {{\n        socket.disconnect().ok();\n    }}\n}}\n"
         ),
         Op::Disconnect(_) => "socket.clone().disconnect().ok();\n".to_string(),
         Op::WaitMs(ms) => format!("tokio::time::sleep(Duration::from_millis({ms})).await;\n"),
-        // The type is the namespace's (`data_type`); `SET_TYPE` stands for it here.
         Op::Set(fields) => {
-            let mut out =
-                format!("let mut data = socket.extensions.get::<{SET_TYPE}>().unwrap_or_default();\n");
+            let mut out = format!(
+                "let mut data = socket.extensions.get::<{}>().unwrap_or_default();\n",
+                cx.data_ty
+            );
             for (key, v) in fields {
                 let _ = writeln!(out, "data.{key} = {};", text_value(v));
             }
@@ -673,7 +682,7 @@ fn op(op: &Op, shared: bool) -> String {
         }
         Op::FetchSockets(text) => format!(
             "let count = io.fetch_sockets().await.map(|s| s.len()).unwrap_or(0);\n{};\n",
-            log(text)
+            log(text, cx.rooms_gone)
         ),
     }
 }
@@ -688,12 +697,12 @@ const ROOMS_GONE: &str =
      let rooms: Vec<String> = Vec::new();\n";
 
 /// `println!` with the template's names as inline arguments; `{nsp}` is positional,
-/// and `{rooms}` is read into a sorted list first.
-fn log(text: &str) -> String {
+/// and `{rooms}` is read into a sorted list first (an empty one when `rooms_gone`).
+fn log(text: &str, rooms_gone: bool) -> String {
     let names = placeholders(text).unwrap_or_default();
     let mut out = String::new();
     if names.contains(&"rooms") {
-        out.push_str(ROOMS_NOW);
+        out.push_str(if rooms_gone { ROOMS_GONE } else { ROOMS_NOW });
     }
     let positional: Vec<String> = names
         .iter()

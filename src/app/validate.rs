@@ -469,26 +469,29 @@ fn acknowledgement(emit: &EmitOp) -> Result<(), String> {
 
 /// A value a `socket.data` field holds: a text, as a middleware keeps one.
 fn text_value(v: &Expr, scope: &Scope) -> Result<(), String> {
-    match &v.0 {
-        Source::Literal(serde_json::Value::String(_)) => Ok(()),
-        Source::Literal(other) => Err(format!("a field holds a text, not `{other}`")),
-        Source::Param(name) => match scope.params.iter().find(|p| p.name == name) {
-            Some(p) if p.json => Err(format!("`${name}` is JSON; a field holds a text")),
-            _ => expr(v, scope),
-        },
-        _ => expr(v, scope),
-    }
+    text(v, scope, "a field holds a text", "a field holds a text")
 }
 
 fn room(r: &Expr, scope: &Scope) -> Result<(), String> {
-    match &r.0 {
+    text(
+        r,
+        scope,
+        "a room is a text",
+        "a room needs a text parameter",
+    )
+}
+
+/// A value that must be a text: a text literal or a text parameter (the words say
+/// what it is for: `{what}, not 3`, `$x is JSON; {for_json}`).
+fn text(v: &Expr, scope: &Scope, what: &str, for_json: &str) -> Result<(), String> {
+    match &v.0 {
         Source::Literal(serde_json::Value::String(_)) => Ok(()),
-        Source::Literal(other) => Err(format!("a room is a text, not `{other}`")),
+        Source::Literal(other) => Err(format!("{what}, not `{other}`")),
         Source::Param(name) => match scope.params.iter().find(|p| p.name == name) {
-            Some(p) if p.json => Err(format!("`${name}` is JSON; a room needs a text parameter")),
-            _ => expr(r, scope),
+            Some(p) if p.json => Err(format!("`${name}` is JSON; {for_json}")),
+            _ => expr(v, scope),
         },
-        _ => expr(r, scope),
+        _ => expr(v, scope),
     }
 }
 

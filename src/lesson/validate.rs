@@ -110,16 +110,7 @@ pub(super) fn lesson(id: &str, loc: &Locator, raw: RawLesson) -> Result<Lesson> 
     }
     undeclared_connects(loc, &raw, app.as_ref(), &clients, &steps, &questions)?;
     let mut app = app;
-    hold_early(&clients, &steps, &mut questions, app.as_mut());
-    id_events(&steps, &mut questions, app.as_mut());
-    if clients.iter().any(|c| c.connection.is_some()) {
-        let choices = questions.iter_mut().flat_map(|q| q.choices.iter_mut());
-        for app in choices.filter_map(|c| c.app.as_mut()).chain(app.as_mut()) {
-            app.namespaces
-                .iter_mut()
-                .for_each(|ns| ns.shared_connections = true);
-        }
-    }
+    mark_apps(&clients, &steps, &mut questions, app.as_mut());
     Ok(Lesson {
         id: id.to_string(),
         source: loc.file.to_string(),
@@ -235,17 +226,24 @@ fn network(loc: &Locator, raw: &RawLesson) -> Result<Option<Network>> {
     Ok(Some(network))
 }
 
-/// Puts socketioxide's early-event shim ([`App`]'s `Namespace::hold_early`) in
-/// every application of the lesson, on each namespace that a `before_connect` send
-/// reaches and whose connection handler does not wait: there Node hears the event,
-/// and socketioxide would race for it.
-fn hold_early(
+/// Marks, on every namespace of every application of the lesson (its own and each
+/// quiz choice's), what its printed Rust needs to know about the whole lesson:
+/// - `hold_early`, socketioxide's early-event shim, where a `before_connect` send
+///   reaches the namespace and its connection handler does not wait: there Node
+///   hears the event, and socketioxide would race for it;
+/// - `id_events`, the events a step anywhere sends with a socket's id (`"id:NAME"`):
+///   their handlers may use it as a room, where socketioxide, with no own-id rooms,
+///   differs from Node;
+/// - `shared_connections`, when a client shares another's connection.
+fn mark_apps(
     clients: &[Client],
     steps: &[super::Step],
     questions: &mut [Question],
     app: Option<&mut App>,
 ) {
-    let all = questions
+    let is_id = |v: &serde_json::Value| v.as_str().is_some_and(|s| s.starts_with("id:"));
+    let (mut early, mut id_events) = (BTreeSet::new(), BTreeSet::new());
+    let every_step = questions
         .iter()
         .flat_map(|q| {
             q.setup
@@ -253,62 +251,40 @@ fn hold_early(
                 .chain(q.choices.iter().flat_map(|c| &c.steps))
         })
         .chain(steps);
-    let early: BTreeSet<&str> = all
-        .filter_map(|step| match &step.action {
+    for step in every_step {
+        if let Action::Send {
+            actor,
+            before_connect: true,
+            ..
+        } = &step.action
+        {
+            let client = clients.iter().find(|c| &c.name == actor);
+            early.extend(client.map(|c| c.namespace.clone()));
+        }
+        match &step.action {
             Action::Send {
-                actor,
-                before_connect: true,
+                event,
+                payload,
+                args,
                 ..
-            } => clients.iter().find(|c| &c.name == actor),
-            _ => None,
-        })
-        .map(|c| c.namespace.as_str())
-        .collect();
-    let mark = |app: &mut App| {
+            } if payload.iter().chain(args.iter().flatten()).any(is_id) => {
+                id_events.insert(event.clone());
+            }
+            Action::Ask { event, payload, .. } if payload.iter().any(is_id) => {
+                id_events.insert(event.clone());
+            }
+            _ => {}
+        }
+    }
+    let shared = clients.iter().any(|c| c.connection.is_some());
+    let choices = questions.iter_mut().flat_map(|q| q.choices.iter_mut());
+    for app in choices.filter_map(|c| c.app.as_mut()).chain(app) {
         for ns in app.namespaces.iter_mut() {
             if !ns.waits() && early.iter().any(|path| ns.matches(path)) {
                 ns.hold_early = true;
             }
-        }
-    };
-    let choices = questions.iter_mut().flat_map(|q| q.choices.iter_mut());
-    for choice_app in choices.filter_map(|c| c.app.as_mut()).chain(app) {
-        mark(choice_app);
-    }
-}
-
-/// Gives every namespace of every application of the lesson the events that a
-/// step anywhere in it sends with a socket's id (`"id:NAME"`): their handlers may
-/// use it as a room, where socketioxide, with no own-id rooms, differs from Node.
-fn id_events(steps: &[super::Step], questions: &mut [Question], app: Option<&mut App>) {
-    let is_id = |v: &serde_json::Value| v.as_str().is_some_and(|s| s.starts_with("id:"));
-    let sends_id = |step: &super::Step| match &step.action {
-        Action::Send {
-            event,
-            payload,
-            args,
-            ..
-        } if payload.iter().chain(args.iter().flatten()).any(is_id) => Some(event.clone()),
-        Action::Ask { event, payload, .. } if payload.iter().any(is_id) => Some(event.clone()),
-        _ => None,
-    };
-    let events: BTreeSet<String> = questions
-        .iter()
-        .flat_map(|q| {
-            q.setup
-                .iter()
-                .chain(q.choices.iter().flat_map(|c| &c.steps))
-        })
-        .chain(steps)
-        .filter_map(sends_id)
-        .collect();
-    if events.is_empty() {
-        return;
-    }
-    let choices = questions.iter_mut().flat_map(|q| q.choices.iter_mut());
-    for app in choices.filter_map(|c| c.app.as_mut()).chain(app) {
-        for ns in app.namespaces.iter_mut() {
-            ns.id_events = events.clone();
+            ns.id_events = id_events.clone();
+            ns.shared_connections = shared;
         }
     }
 }

@@ -142,20 +142,12 @@ pub fn step(lesson: &Lesson, step: &Step, record: &StepRecord) -> Value {
             use crate::highlight::{html, Lang};
             // Each line's number in the file `export` writes, as the transcript
             // shows them (`null`: a line the file does not hold).
-            let listing = crate::listing::Listing::of(lesson);
-            let scope = lesson
+            let numbered = lesson
                 .client(step.action.actor())
-                .and_then(|actor| crate::listing::scope_of(lesson, actor));
-            let (js_lines, rust_lines) = match &listing {
-                Some(l) => (
-                    Some(crate::listing::numbers(&l.js, &c.js, scope.as_deref())),
-                    Some(crate::listing::numbers(&l.rust, &c.rust, None)),
-                ),
-                None => (None, None),
-            };
+                .and_then(|actor| crate::listing::step_numbers(lesson, actor, &c));
             json!({
-                "js_lines": js_lines,
-                "rust_lines": rust_lines,
+                "js_lines": numbered.as_ref().map(|n| &n.js),
+                "rust_lines": numbered.as_ref().map(|n| &n.rust),
                 "client_html": c.client.as_deref().and_then(|client| html(Lang::JavaScript, client)),
                 "js_html": html(Lang::JavaScript, &c.js),
                 "rust_html": html(Lang::Rust, &c.rust),

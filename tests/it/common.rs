@@ -435,3 +435,8 @@ pub fn without_line_number(line: &str) -> String {
         _ => line.to_string(),
     }
 }
+
+/// How a transcript line starts that only the embedded server prints: what plain
+/// socketioxide would have done where an own-id shim changed who got an emit.
+pub const PLAIN_SOCKETIOXIDE: &str =
+    "  rust   plain socketioxide (no own-id rooms) would have sent it to ";

@@ -705,7 +705,7 @@ fn a_declared_lesson_runs_alike_on_both_servers() {
             .lines()
             .filter(|l| !l.trim_start().starts_with("server  "))
             // Only the embedded server says what plain socketioxide would have done.
-            .filter(|l| !l.starts_with("  rust   plain socketioxide"));
+            .filter(|l| !l.starts_with(common::PLAIN_SOCKETIOXIDE));
         lines.collect::<Vec<_>>().join("\n")
     };
     let (embedded, on_node) = (run(&[]), run(&["--server", &url]));

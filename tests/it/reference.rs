@@ -223,7 +223,7 @@ fn transcript_matches(node: &ChildServer, lesson: &str) {
     );
     // Only the embedded server can say what plain socketioxide would have done: its
     // line is left out before the transcripts are compared.
-    let plain = "  rust   plain socketioxide (no own-id rooms) would have sent it to ";
+    let plain = crate::common::PLAIN_SOCKETIOXIDE;
     let a: Vec<&str> = a.into_iter().filter(|l| !l.starts_with(plain)).collect();
     assert!(b.iter().all(|l| !l.starts_with(plain)), "{on_node}");
     // Socket ids of one connection, as each server gives them (one id on

@@ -79,30 +79,17 @@ impl<A: Adapter> Run<'_, A> {
             }
             found
         };
-        let chosen = {
-            let mut rooms = emit.to.clone();
-            rooms.extend(emit.within.iter().cloned());
-            rooms
-        };
-        let mut selected: BTreeSet<_> = if chosen.is_empty() {
-            all.clone().sockets().into_iter().map(|s| s.id).collect()
-        } else {
-            members(&chosen)
-        };
-        for sid in members(&emit.except) {
-            selected.remove(&sid);
-        }
-        if emit.from == EmitFrom::Socket {
-            selected.remove(&self.socket.id);
-        }
-        let sockets = all.sockets();
-        let mut names: Vec<String> = sockets
-            .iter()
-            .filter(|s| selected.contains(&s.id))
-            .map(name_of)
-            .collect();
-        names.sort();
-        Some(names)
+        let chosen: Vec<Vec<Expr>> = emit.to.iter().chain(&emit.within).cloned().collect();
+        // Without rooms, everyone; else the rooms' members; then the exceptions out.
+        let within = (!chosen.is_empty()).then(|| members(&chosen));
+        let except = members(&emit.except);
+        let sender = (emit.from == EmitFrom::Socket).then_some(self.socket.id);
+        let selected = all.sockets().into_iter().filter(|s| {
+            within.as_ref().is_none_or(|w| w.contains(&s.id))
+                && !except.contains(&s.id)
+                && Some(s.id) != sender
+        });
+        Some(sorted_names(selected.collect()))
     }
 
     pub(super) async fn emit(&mut self, emit: &EmitOp) {
